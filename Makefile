@@ -1,0 +1,95 @@
+# lectern — one Makefile. `make run` and `make test` are the two commands in README.md;
+# both install what they miss (board/deps.sh) and then build with a fresh make, so that
+# pkg-config sees the libraries they just installed.
+
+VERSION := 0.1.0
+BUILD ?= build
+CC ?= cc
+PKG_CONFIG ?= pkg-config
+
+PKGS := alsa opus libopusenc ogg sqlite3 inih libsystemd
+PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
+
+WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes
+CFLAGS ?= -O2 -g
+override CFLAGS += -std=c11 $(WARN) -D_GNU_SOURCE -Iinclude $(PKG_CFLAGS) -DLECTERN_VERSION='"$(VERSION)"' \
+	-MMD -MP
+LDLIBS += $(PKG_LIBS) -lm -lpthread
+
+# The appliance's modules, explicit so that nothing half-finished sneaks into the link.
+FIRMWARE := err log osutil config store ring level oggopus recorder session recovery signals \
+	app cmd_record cmd_run cmd_misc
+DRIVERS := audio_source audio_alsa audio_file
+CORE_OBJS := $(FIRMWARE:%=$(BUILD)/firmware/%.o) $(DRIVERS:%=$(BUILD)/drivers/%.o)
+MAIN_OBJ := $(BUILD)/firmware/main.o
+BIN := $(BUILD)/lectern
+
+UNIT_TESTS := ring level config store state oggopus recorder
+UNIT_BINS := $(UNIT_TESTS:%=$(BUILD)/tests/unit/test_%)
+
+RUN_CONFIG ?= board/pc/lectern.conf
+
+.PHONY: all run test check unit asan bench fuzz install clean deps format
+
+all: $(BIN)
+
+$(BIN): $(CORE_OBJS) $(MAIN_OBJ)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -c -o $@ $<
+
+$(BUILD)/tests/unit/test_%: tests/unit/test_%.c $(CORE_OBJS)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $$($(PKG_CONFIG) --cflags cmocka) -o $@ $< $(CORE_OBJS) $(LDLIBS) \
+		$$($(PKG_CONFIG) --libs cmocka)
+
+unit: $(UNIT_BINS)
+
+# The demo microphone for `make run` on a machine without one: a spoken sample.
+$(BUILD)/demo.wav:
+	@mkdir -p $(@D)
+	espeak-ng -w $(BUILD)/demo-voice.wav "Welcome to the brown bag. This is lectern's \
+	demo microphone, standing in because no microphone is plugged in."
+	sox $(BUILD)/demo-voice.wav -r 48000 -c 1 -b 16 $@ pad 0 1
+	rm -f $(BUILD)/demo-voice.wav
+
+run:
+	board/deps.sh build run
+	$(MAKE) --no-print-directory all $(BUILD)/demo.wav
+	$(BIN) --config $(RUN_CONFIG) run
+
+test:
+	board/deps.sh build test
+	$(MAKE) --no-print-directory check
+
+# The suite without the dependency step (CI and developers who have them).
+check: all unit
+	LECTERN_BIN=$(BIN) BUILD=$(BUILD) tests/run.sh
+
+# Sanitizer build of everything, then the whole suite against it.
+asan:
+	board/deps.sh build test
+	$(MAKE) --no-print-directory BUILD=build-asan \
+		CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer" \
+		LDFLAGS="-fsanitize=address,undefined" check
+
+bench:
+	board/deps.sh build bench
+	$(MAKE) --no-print-directory all
+	LECTERN_BIN=$(BIN) BUILD=$(BUILD) tests/bench/run.sh
+
+install: all
+	install -D -m 0755 $(BIN) $(DESTDIR)/usr/bin/lectern
+	install -D -m 0644 board/lectern.conf $(DESTDIR)/etc/lectern/lectern.conf
+	install -D -m 0644 board/lectern.service $(DESTDIR)/lib/systemd/system/lectern.service
+
+format:
+	clang-format -i firmware/*.c drivers/*.c include/lectern/*.h tests/unit/*.c
+
+clean:
+	rm -rf build build-asan
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

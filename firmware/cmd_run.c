@@ -1,0 +1,88 @@
+/*
+ * cmd_run.c — `lectern run`: the appliance. For now it recovers interrupted recordings and
+ * idles until SIGTERM, telling systemd it is ready and feeding its watchdog; later the
+ * schedule, uploader and screen hang off this loop.
+ */
+#include <getopt.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <systemd/sd-daemon.h>
+
+#include "lectern/app.h"
+#include "lectern/commands.h"
+#include "lectern/log.h"
+#include "lectern/recovery.h"
+#include "lectern/signals.h"
+
+int cmd_run(int argc, char **argv, const char *config_path)
+{
+	static const struct option opts[] = {
+		{"headless", no_argument, NULL, 'H'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	bool headless = false;
+	int c;
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'H': headless = true; break;
+		case 'h':
+			printf("Usage: lectern run [--headless]\n"
+			       "Runs the appliance until SIGTERM. SIGHUP reloads the configuration.\n");
+			return EXIT_OK;
+		default: return EXIT_USAGE;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "lectern: run: unexpected argument '%s'\n", argv[optind]);
+		return EXIT_USAGE;
+	}
+	struct config cfg;
+	int rc = app_load_config(config_path, &cfg);
+	if (rc != EXIT_OK)
+		return rc;
+	if (!headless)
+		fprintf(stderr, "lectern: this build has no touchscreen UI yet: running headless\n");
+	struct store *st;
+	if ((rc = app_open_store(&cfg, &st)) != EXIT_OK)
+		return rc;
+	signals_install();
+
+	struct recovery_report rep;
+	if (recovery_run(st, &rep) != LT_OK) {
+		fprintf(stderr, "lectern: run: the recovery pass failed (see the log)\n");
+		store_close(st);
+		return EXIT_STORAGE;
+	}
+	if (rep.queued || rep.failed)
+		log_info("recovery: %d recording(s) recovered and queued, %d not recoverable",
+			 rep.queued, rep.failed);
+	log_info("running in room '%s' (data in %s); stop with SIGTERM", cfg.room, cfg.data_dir);
+	sd_notify(0, "READY=1\nSTATUS=idle");
+
+	uint64_t watchdog_us = 0;
+	int tick_ms = 1000;
+	if (sd_watchdog_enabled(0, &watchdog_us) > 0 && watchdog_us / 2000 < (uint64_t)tick_ms)
+		tick_ms = (int)(watchdog_us / 2000);
+	while (!signal_stop) {
+		poll(NULL, 0, tick_ms); /* interrupted early by signals */
+		if (watchdog_us)
+			sd_notify(0, "WATCHDOG=1");
+		if (signal_reload) {
+			signal_reload = 0;
+			struct config fresh;
+			if (app_load_config(config_path, &fresh) == EXIT_OK) {
+				cfg = fresh;
+				log_info("configuration reloaded from %s", cfg.source);
+			} else {
+				log_warn("configuration not reloaded: keeping the running one");
+			}
+		}
+	}
+	sd_notify(0, "STOPPING=1");
+	log_info("stopping");
+	store_close(st);
+	return EXIT_OK;
+}

@@ -1,0 +1,350 @@
+/*
+ * config.c — option table, INI parsing through inih, validation.
+ *
+ * inih's handler is not told the line number, so the file is fed to ini_parse_stream() through
+ * a reader that counts lines: the handler runs while the reader's count is the line it parsed.
+ */
+#include "lectern/config.h"
+
+#include <errno.h>
+#include <ini.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "lectern/log.h"
+
+#define STR(field) CFG_STRING, offsetof(struct config, field), sizeof(((struct config *)0)->field)
+#define INT(field) CFG_INT, offsetof(struct config, field), 0
+#define CHOICE(field) CFG_CHOICE, offsetof(struct config, field), sizeof(((struct config *)0)->field)
+
+static const char *const sources[] = {"auto", "alsa", "file", NULL};
+static const char *const levels[] = {"error", "warn", "info", "debug", NULL};
+static const char *const frames[] = {"2.5", "5", "10", "20", "40", "60", NULL};
+
+static const struct config_option options[] = {
+	{"device", "room", STR(room), "Room", 0, 0, NULL,
+	 "Room name shown on screen and written into every recording"},
+	{"device", "data_dir", STR(data_dir), "/var/lib/lectern", 0, 0, NULL,
+	 "Directory for the database (lectern.db) and, by default, the spool"},
+	{"device", "spool_dir", STR(spool_dir), "", 0, 0, NULL,
+	 "Directory for recordings waiting for upload (empty: DATA_DIR/spool)"},
+	{"device", "log_level", CHOICE(log_level), "info", 0, 0, levels,
+	 "Log detail: error, warn, info or debug"},
+	{"audio", "source", CHOICE(audio_source), "auto", 0, 0, sources,
+	 "auto (ALSA if a microphone is present, else the demo file), alsa or file"},
+	{"audio", "device", STR(audio_device), "default", 0, 0, NULL,
+	 "ALSA capture device (arecord -L lists them)"},
+	{"audio", "file", STR(audio_file), "", 0, 0, NULL,
+	 "WAV or raw S16LE file played as the microphone when source = file (or auto without one)"},
+	{"audio", "rate", INT(audio_rate), "48000", 8000, 192000, NULL,
+	 "Preferred capture rate in Hz; other rates the device offers are converted"},
+	{"audio", "channels", INT(audio_channels), "1", 1, 8, NULL,
+	 "Preferred capture channels; more than one is downmixed to mono"},
+	{"audio", "period_ms", INT(audio_period_ms), "20", 5, 200, NULL,
+	 "Capture period in milliseconds"},
+	{"recording", "bitrate_kbps", INT(bitrate_kbps), "32", 6, 510, NULL,
+	 "Opus bitrate in kb/s"},
+	{"recording", "complexity", INT(complexity), "10", 0, 10, NULL,
+	 "Opus encoder complexity, 0 (fastest) to 10 (best)"},
+	{"recording", "frame_ms", CHOICE(frame_ms), "20", 0, 0, frames,
+	 "Opus frame size in ms: 2.5, 5, 10, 20, 40 or 60"},
+	{"recording", "max_duration_s", INT(max_duration_s), "14400", 10, 86400, NULL,
+	 "A recording stops by itself after this many seconds"},
+	{"recording", "min_free_mb", INT(min_free_mb), "200", 0, 1000000, NULL,
+	 "Refuse to start, and stop cleanly, when free space falls below this many MB"},
+	{"recording", "low_audio_dbfs", INT(low_audio_dbfs), "-60", -96, 0, NULL,
+	 "Audio quieter than this (RMS dBFS) counts as silence"},
+	{"recording", "low_audio_seconds", INT(low_audio_seconds), "30", 0, 3600, NULL,
+	 "Warn after this many seconds of silence (0: never); a muted microphone loses talks"},
+	{"recording", "sync_seconds", INT(sync_seconds), "3", 1, 60, NULL,
+	 "fdatasync the recording at least this often (seconds)"},
+};
+
+#define N_OPTIONS (sizeof options / sizeof options[0])
+_Static_assert(N_OPTIONS <= sizeof(((struct config *)0)->lines) / sizeof(int),
+	       "struct config.lines too small for the option table");
+
+const struct config_option *config_options(size_t *count)
+{
+	*count = N_OPTIONS;
+	return options;
+}
+
+static void set_error(struct config_error *err, const char *file, int line,
+		      const struct config_option *o, const char *section, const char *key,
+		      const char *fmt, ...) __attribute__((format(printf, 7, 8)));
+
+static void set_error(struct config_error *err, const char *file, int line,
+		      const struct config_option *o, const char *section, const char *key,
+		      const char *fmt, ...)
+{
+	if (!err)
+		return;
+	snprintf(err->file, sizeof err->file, "%s", file ? file : "");
+	err->line = line;
+	if (o)
+		snprintf(err->key, sizeof err->key, "%s.%s", o->section, o->key);
+	else if (key)
+		snprintf(err->key, sizeof err->key, "%s%s%s", section ? section : "",
+			 section && *section ? "." : "", key);
+	else
+		err->key[0] = '\0';
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(err->msg, sizeof err->msg, fmt, ap);
+	va_end(ap);
+}
+
+static bool section_known(const char *section)
+{
+	for (size_t i = 0; i < N_OPTIONS; i++)
+		if (strcmp(options[i].section, section) == 0)
+			return true;
+	return false;
+}
+
+static const struct config_option *find_option(const char *section, const char *key)
+{
+	for (size_t i = 0; i < N_OPTIONS; i++)
+		if (strcmp(options[i].section, section) == 0 && strcmp(options[i].key, key) == 0)
+			return &options[i];
+	return NULL;
+}
+
+/* Apply one textual value to `o`; on failure write the reason into why. */
+static bool apply(struct config *c, const struct config_option *o, const char *value, char *why,
+		  size_t n)
+{
+	char *field = (char *)c + o->offset;
+	switch (o->type) {
+	case CFG_STRING:
+		if (strlen(value) >= o->size) {
+			snprintf(why, n, "value is too long (at most %zu characters)", o->size - 1);
+			return false;
+		}
+		strcpy(field, value);
+		return true;
+	case CFG_CHOICE:
+		for (const char *const *ch = o->choices; *ch; ch++) {
+			if (strcasecmp(*ch, value) == 0) {
+				snprintf(field, o->size, "%s", *ch);
+				return true;
+			}
+		}
+		{
+			size_t used = (size_t)snprintf(why, n, "'%s' is not one of:", value);
+			for (const char *const *ch = o->choices; *ch && used < n; ch++)
+				used += (size_t)snprintf(why + used, n - used, " %s", *ch);
+		}
+		return false;
+	case CFG_INT: {
+		char *end;
+		errno = 0;
+		long v = strtol(value, &end, 10);
+		if (!*value || *end || errno) {
+			snprintf(why, n, "'%s' is not a whole number", value);
+			return false;
+		}
+		if (v < o->min || v > o->max) {
+			snprintf(why, n, "%ld is out of range (%ld to %ld)", v, o->min, o->max);
+			return false;
+		}
+		*(int *)(void *)field = (int)v;
+		return true;
+	}
+	case CFG_BOOL: {
+		static const char *const yes[] = {"yes", "true", "on", "1"};
+		static const char *const no[] = {"no", "false", "off", "0"};
+		for (size_t i = 0; i < 4; i++) {
+			if (strcasecmp(value, yes[i]) == 0) {
+				*(int *)(void *)field = 1;
+				return true;
+			}
+			if (strcasecmp(value, no[i]) == 0) {
+				*(int *)(void *)field = 0;
+				return true;
+			}
+		}
+		snprintf(why, n, "'%s' is not yes or no", value);
+		return false;
+	}
+	}
+	return false;
+}
+
+void config_defaults(struct config *c)
+{
+	memset(c, 0, sizeof *c);
+	char why[128];
+	for (size_t i = 0; i < N_OPTIONS; i++) {
+		if (!apply(c, &options[i], options[i].def, why, sizeof why))
+			abort(); /* the table's own defaults must be valid */
+	}
+	snprintf(c->source, sizeof c->source, "(built-in defaults)");
+}
+
+lt_err config_set(struct config *c, const char *section, const char *key, const char *value,
+		  int line, struct config_error *err)
+{
+	const struct config_option *o = find_option(section, key);
+	if (!o) {
+		if (!section_known(section))
+			set_error(err, c->source, line, NULL, section, key, "unknown section [%s]",
+				  section);
+		else
+			set_error(err, c->source, line, NULL, section, key, "unknown key");
+		return LT_ERR_CONFIG;
+	}
+	char why[200];
+	if (!apply(c, o, value, why, sizeof why)) {
+		set_error(err, c->source, line, o, NULL, NULL, "%s", why);
+		return LT_ERR_CONFIG;
+	}
+	c->lines[o - options] = line;
+	return LT_OK;
+}
+
+struct parse_ctx {
+	struct config *cfg;
+	struct config_error *err;
+	FILE *fp;
+	int line;
+	bool failed;
+};
+
+static char *counting_reader(char *str, int num, void *stream)
+{
+	struct parse_ctx *ctx = stream;
+	char *s = fgets(str, num, ctx->fp);
+	if (s)
+		ctx->line++;
+	return s;
+}
+
+static int on_value(void *user, const char *section, const char *name, const char *value)
+{
+	struct parse_ctx *ctx = user;
+	if (ctx->failed)
+		return 1; /* keep the first error only; inih goes on reading */
+	if (!name) /* a section header alone (INI_CALL_HANDLER_ON_NEW_SECTION builds) */
+		return 1;
+	if (!*section) {
+		set_error(ctx->err, ctx->cfg->source, ctx->line, NULL, NULL, name,
+			  "key outside any [section]");
+		ctx->failed = true;
+		return 0;
+	}
+	if (config_set(ctx->cfg, section, name, value, ctx->line, ctx->err) != LT_OK) {
+		ctx->failed = true;
+		return 0;
+	}
+	return 1;
+}
+
+lt_err config_load(struct config *c, const char *path, struct config_error *err)
+{
+	snprintf(c->source, sizeof c->source, "%s", path);
+	struct parse_ctx ctx = {.cfg = c, .err = err};
+	ctx.fp = fopen(path, "r");
+	if (!ctx.fp) {
+		set_error(err, path, 0, NULL, NULL, NULL, "cannot open: %s", strerror(errno));
+		return LT_ERR_IO;
+	}
+	int rc = ini_parse_stream(counting_reader, &ctx, on_value, &ctx);
+	fclose(ctx.fp);
+	if (ctx.failed)
+		return LT_ERR_CONFIG;
+	if (rc != 0) {
+		/* inih's own syntax error (e.g. a line that is neither [section] nor key = value). */
+		set_error(err, path, rc > 0 ? rc : 0, NULL, NULL, NULL,
+			  rc > 0 ? "syntax error: expected [section] or key = value"
+				 : "cannot read the file");
+		return LT_ERR_CONFIG;
+	}
+	return config_check(c, err);
+}
+
+static int line_of(const struct config *c, const char *section, const char *key)
+{
+	const struct config_option *o = find_option(section, key);
+	return o ? c->lines[o - options] : 0;
+}
+
+lt_err config_check(struct config *c, struct config_error *err)
+{
+	if (!c->data_dir[0]) {
+		set_error(err, c->source, line_of(c, "device", "data_dir"),
+			  find_option("device", "data_dir"), NULL, NULL, "must not be empty");
+		return LT_ERR_CONFIG;
+	}
+	if (!c->room[0]) {
+		set_error(err, c->source, line_of(c, "device", "room"), find_option("device", "room"),
+			  NULL, NULL, "must not be empty: the room name is written into recordings");
+		return LT_ERR_CONFIG;
+	}
+	if (strcmp(c->audio_source, "file") == 0 && !c->audio_file[0]) {
+		set_error(err, c->source, line_of(c, "audio", "file"), find_option("audio", "file"),
+			  NULL, NULL, "source = file needs a file to play");
+		return LT_ERR_CONFIG;
+	}
+	if (strcmp(c->audio_source, "alsa") == 0 && !c->audio_device[0]) {
+		set_error(err, c->source, line_of(c, "audio", "device"),
+			  find_option("audio", "device"), NULL, NULL, "source = alsa needs a device");
+		return LT_ERR_CONFIG;
+	}
+	if (!c->spool_dir[0]) {
+		if (strlen(c->data_dir) + sizeof "/spool" > sizeof c->spool_dir) {
+			set_error(err, c->source, line_of(c, "device", "data_dir"),
+				  find_option("device", "data_dir"), NULL, NULL, "path is too long");
+			return LT_ERR_CONFIG;
+		}
+		snprintf(c->spool_dir, sizeof c->spool_dir, "%s/spool", c->data_dir);
+	}
+	enum log_level lvl;
+	if (log_level_parse(c->log_level, &lvl) == 0)
+		log_set_level(lvl);
+	return LT_OK;
+}
+
+void config_error_format(const struct config_error *err, char *buf, size_t n)
+{
+	char where[PATH_MAX + 32];
+	if (err->line > 0)
+		snprintf(where, sizeof where, "%s:%d", err->file, err->line);
+	else
+		snprintf(where, sizeof where, "%s", err->file);
+	if (err->key[0])
+		snprintf(buf, n, "lectern: %s: %s: %s", where, err->key, err->msg);
+	else
+		snprintf(buf, n, "lectern: %s: %s", where, err->msg);
+}
+
+void config_write_sample(FILE *out)
+{
+	fprintf(out, "# lectern.conf — every key with its default. Lines starting with # or ;\n"
+		     "# are comments. Unknown keys are errors. Check a file with:\n"
+		     "#   lectern --config FILE config check\n");
+	const char *section = "";
+	for (size_t i = 0; i < N_OPTIONS; i++) {
+		const struct config_option *o = &options[i];
+		if (strcmp(section, o->section) != 0) {
+			section = o->section;
+			fprintf(out, "\n[%s]\n", section);
+		}
+		fprintf(out, "# %s", o->help);
+		if (o->type == CFG_INT)
+			fprintf(out, " (%ld to %ld)", o->min, o->max);
+		fprintf(out, "\n%s = %s\n", o->key, o->def);
+	}
+}
+
+int config_frame_samples48(const struct config *c)
+{
+	/* 2.5 ms is 120 samples at 48 kHz; the others are whole milliseconds. */
+	if (strcmp(c->frame_ms, "2.5") == 0)
+		return 120;
+	return atoi(c->frame_ms) * 48;
+}

@@ -1,0 +1,434 @@
+/*
+ * store.c — SQLite store: schema migrations, recordings and their state machine.
+ *
+ * What must stay true: a transition is a single UPDATE ... WHERE state = from inside a
+ * transaction that also appends the history row, committed with synchronous=FULL before the
+ * function returns. Callers act only after LT_OK.
+ */
+#include "lectern/store.h"
+
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <time.h>
+
+#include "lectern/log.h"
+#include "lectern/osutil.h"
+
+struct store {
+	sqlite3 *db;
+};
+
+static const char *const state_names[REC__COUNT] = {
+	"recording", "paused", "finalizing", "queued", "uploading", "uploaded", "failed",
+};
+
+const char *rec_state_name(enum rec_state s)
+{
+	return (unsigned)s < REC__COUNT ? state_names[s] : "unknown";
+}
+
+int rec_state_parse(const char *name, enum rec_state *out)
+{
+	for (int i = 0; i < REC__COUNT; i++) {
+		if (strcmp(name, state_names[i]) == 0) {
+			*out = (enum rec_state)i;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+bool rec_state_can(enum rec_state from, enum rec_state to)
+{
+	/* idle -> recording <-> paused -> finalizing -> queued -> uploading -> uploaded;
+	 * failed from anywhere active, and back to queued for a retry. */
+	static const unsigned allowed[REC__COUNT] = {
+		[REC_RECORDING] = REC_MASK(REC_PAUSED) | REC_MASK(REC_FINALIZING) |
+				  REC_MASK(REC_FAILED),
+		[REC_PAUSED] = REC_MASK(REC_RECORDING) | REC_MASK(REC_FINALIZING) |
+			       REC_MASK(REC_FAILED),
+		[REC_FINALIZING] = REC_MASK(REC_QUEUED) | REC_MASK(REC_FAILED),
+		[REC_QUEUED] = REC_MASK(REC_UPLOADING) | REC_MASK(REC_FAILED),
+		[REC_UPLOADING] = REC_MASK(REC_UPLOADED) | REC_MASK(REC_QUEUED) |
+				  REC_MASK(REC_FAILED),
+		[REC_UPLOADED] = 0,
+		[REC_FAILED] = REC_MASK(REC_QUEUED),
+	};
+	if ((unsigned)from >= REC__COUNT || (unsigned)to >= REC__COUNT)
+		return false;
+	return (allowed[from] & REC_MASK(to)) != 0;
+}
+
+/* Each entry moves the schema from version i to i+1. Never edit a shipped entry. */
+static const char *const migrations[] = {
+	"CREATE TABLE recordings ("
+	"  id INTEGER PRIMARY KEY,"
+	"  uid TEXT NOT NULL UNIQUE,"
+	"  path TEXT NOT NULL,"
+	"  title TEXT NOT NULL DEFAULT '',"
+	"  presenter TEXT NOT NULL DEFAULT '',"
+	"  room TEXT NOT NULL DEFAULT '',"
+	"  state TEXT NOT NULL,"
+	"  started_ms INTEGER NOT NULL,"
+	"  ended_ms INTEGER NOT NULL DEFAULT 0,"
+	"  samples INTEGER NOT NULL DEFAULT 0,"
+	"  bytes INTEGER NOT NULL DEFAULT 0,"
+	"  reason TEXT NOT NULL DEFAULT '',"
+	"  updated_ms INTEGER NOT NULL);"
+	"CREATE INDEX recordings_state ON recordings(state);"
+	"CREATE TABLE recording_history ("
+	"  id INTEGER PRIMARY KEY,"
+	"  recording_id INTEGER NOT NULL REFERENCES recordings(id),"
+	"  from_state TEXT,"
+	"  to_state TEXT NOT NULL,"
+	"  at_ms INTEGER NOT NULL,"
+	"  reason TEXT NOT NULL DEFAULT '');",
+};
+
+#define N_MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
+
+const char *store_errmsg(struct store *st) { return st ? sqlite3_errmsg(st->db) : "no store"; }
+
+static lt_err fail(struct store *st, const char *what)
+{
+	log_error("store: %s: %s", what, sqlite3_errmsg(st->db));
+	return LT_ERR_STORE;
+}
+
+static lt_err exec(struct store *st, const char *sql)
+{
+	char *msg = NULL;
+	if (sqlite3_exec(st->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
+		log_error("store: %s", msg ? msg : "exec failed");
+		sqlite3_free(msg);
+		return LT_ERR_STORE;
+	}
+	return LT_OK;
+}
+
+int store_schema_version(struct store *st)
+{
+	sqlite3_stmt *s;
+	int v = -1;
+	if (sqlite3_prepare_v2(st->db, "PRAGMA user_version", -1, &s, NULL) != SQLITE_OK)
+		return -1;
+	if (sqlite3_step(s) == SQLITE_ROW)
+		v = sqlite3_column_int(s, 0);
+	sqlite3_finalize(s);
+	return v;
+}
+
+static lt_err migrate(struct store *st)
+{
+	int v = store_schema_version(st);
+	if (v < 0)
+		return fail(st, "reading schema version");
+	if (v > N_MIGRATIONS) {
+		log_error("store: database schema %d is newer than this lectern (%d)", v,
+			  N_MIGRATIONS);
+		return LT_ERR_STORE;
+	}
+	for (; v < N_MIGRATIONS; v++) {
+		char pragma[48];
+		snprintf(pragma, sizeof pragma, "PRAGMA user_version = %d;", v + 1);
+		if (exec(st, "BEGIN IMMEDIATE") != LT_OK)
+			return LT_ERR_STORE;
+		if (exec(st, migrations[v]) != LT_OK || exec(st, pragma) != LT_OK) {
+			exec(st, "ROLLBACK");
+			return LT_ERR_STORE;
+		}
+		if (exec(st, "COMMIT") != LT_OK)
+			return LT_ERR_STORE;
+		log_info("store: schema migrated to version %d", v + 1);
+	}
+	return LT_OK;
+}
+
+lt_err store_open(const char *path, struct store **out)
+{
+	struct store *st = calloc(1, sizeof *st);
+	if (!st)
+		return LT_ERR_NOMEM;
+	int rc = sqlite3_open_v2(path, &st->db,
+				 SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+				 NULL);
+	if (rc != SQLITE_OK) {
+		log_error("store: cannot open %s: %s", path,
+			  st->db ? sqlite3_errmsg(st->db) : sqlite3_errstr(rc));
+		sqlite3_close(st->db);
+		free(st);
+		return LT_ERR_STORE;
+	}
+	sqlite3_busy_timeout(st->db, 5000);
+	lt_err err = exec(st, "PRAGMA journal_mode=WAL;"
+			      "PRAGMA synchronous=FULL;"
+			      "PRAGMA foreign_keys=ON;");
+	if (err == LT_OK)
+		err = migrate(st);
+	if (err != LT_OK) {
+		log_error("store: %s is not usable", path);
+		store_close(st);
+		return err;
+	}
+	*out = st;
+	return LT_OK;
+}
+
+void store_close(struct store *st)
+{
+	if (!st)
+		return;
+	sqlite3_close(st->db);
+	free(st);
+}
+
+void store_make_uid(int64_t when_ms, char *buf, size_t n)
+{
+	time_t t = (time_t)(when_ms / 1000);
+	struct tm tm;
+	gmtime_r(&t, &tm);
+	char stamp[32];
+	strftime(stamp, sizeof stamp, "%Y%m%dT%H%M%SZ", &tm);
+	uint16_t rnd = 0;
+	if (getrandom(&rnd, sizeof rnd, 0) != (ssize_t)sizeof rnd)
+		rnd = (uint16_t)(when_ms ^ (int64_t)clock());
+	snprintf(buf, n, "%s-%04x", stamp, rnd);
+}
+
+static lt_err add_history(struct store *st, int64_t id, const char *from, const char *to,
+			  int64_t at, const char *reason)
+{
+	sqlite3_stmt *s;
+	if (sqlite3_prepare_v2(st->db,
+			       "INSERT INTO recording_history(recording_id, from_state, to_state, "
+			       "at_ms, reason) VALUES (?,?,?,?,?)",
+			       -1, &s, NULL) != SQLITE_OK)
+		return fail(st, "preparing history");
+	sqlite3_bind_int64(s, 1, id);
+	if (from)
+		sqlite3_bind_text(s, 2, from, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 3, to, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 4, at);
+	sqlite3_bind_text(s, 5, reason ? reason : "", -1, SQLITE_STATIC);
+	int rc = sqlite3_step(s);
+	sqlite3_finalize(s);
+	return rc == SQLITE_DONE ? LT_OK : fail(st, "writing history");
+}
+
+lt_err store_recording_create(struct store *st, struct recording *rec)
+{
+	int64_t now = os_now_ms();
+	if (!rec->started_ms)
+		rec->started_ms = now;
+	if (!rec->uid[0])
+		store_make_uid(rec->started_ms, rec->uid, sizeof rec->uid);
+	rec->state = REC_RECORDING;
+	if (exec(st, "BEGIN IMMEDIATE") != LT_OK)
+		return LT_ERR_STORE;
+	sqlite3_stmt *s;
+	lt_err err = LT_ERR_STORE;
+	if (sqlite3_prepare_v2(st->db,
+			       "INSERT INTO recordings(uid, path, title, presenter, room, state, "
+			       "started_ms, updated_ms) VALUES (?,?,?,?,?,?,?,?)",
+			       -1, &s, NULL) != SQLITE_OK) {
+		fail(st, "preparing insert");
+		goto rollback;
+	}
+	sqlite3_bind_text(s, 1, rec->uid, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 2, rec->path, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 3, rec->title, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 4, rec->presenter, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 5, rec->room, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 6, state_names[REC_RECORDING], -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 7, rec->started_ms);
+	sqlite3_bind_int64(s, 8, now);
+	int rc = sqlite3_step(s);
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE) {
+		fail(st, "inserting recording");
+		goto rollback;
+	}
+	rec->id = sqlite3_last_insert_rowid(st->db);
+	if (add_history(st, rec->id, NULL, state_names[REC_RECORDING], now, "") != LT_OK)
+		goto rollback;
+	if (exec(st, "COMMIT") != LT_OK)
+		goto rollback;
+	return LT_OK;
+rollback:
+	exec(st, "ROLLBACK");
+	return err;
+}
+
+lt_err store_recording_transition(struct store *st, int64_t id, enum rec_state from,
+				  enum rec_state to, const char *reason)
+{
+	if (!rec_state_can(from, to)) {
+		log_error("store: recording %lld: %s -> %s is not allowed", (long long)id,
+			  rec_state_name(from), rec_state_name(to));
+		return LT_ERR_STATE;
+	}
+	int64_t now = os_now_ms();
+	if (exec(st, "BEGIN IMMEDIATE") != LT_OK)
+		return LT_ERR_STORE;
+	lt_err err = LT_ERR_STORE;
+	sqlite3_stmt *s;
+	if (sqlite3_prepare_v2(st->db,
+			       "UPDATE recordings SET state = ?, updated_ms = ?, "
+			       "reason = CASE WHEN ? = '' THEN reason ELSE ? END "
+			       "WHERE id = ? AND state = ?",
+			       -1, &s, NULL) != SQLITE_OK) {
+		fail(st, "preparing transition");
+		goto rollback;
+	}
+	const char *why = reason ? reason : "";
+	sqlite3_bind_text(s, 1, state_names[to], -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 2, now);
+	sqlite3_bind_text(s, 3, why, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 4, why, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 5, id);
+	sqlite3_bind_text(s, 6, state_names[from], -1, SQLITE_STATIC);
+	int rc = sqlite3_step(s);
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE) {
+		fail(st, "updating state");
+		goto rollback;
+	}
+	if (sqlite3_changes(st->db) != 1) {
+		struct recording cur;
+		err = store_recording_get(st, id, &cur) == LT_OK ? LT_ERR_STATE : LT_ERR_NOT_FOUND;
+		goto rollback;
+	}
+	if (add_history(st, id, state_names[from], state_names[to], now, why) != LT_OK)
+		goto rollback;
+	if (exec(st, "COMMIT") != LT_OK)
+		goto rollback;
+	log_info("recording %lld: %s -> %s%s%s", (long long)id, state_names[from], state_names[to],
+		 *why ? ": " : "", why);
+	return LT_OK;
+rollback:
+	exec(st, "ROLLBACK");
+	return err;
+}
+
+lt_err store_recording_set_result(struct store *st, int64_t id, int64_t samples, int64_t bytes,
+				  int64_t ended_ms)
+{
+	sqlite3_stmt *s;
+	if (sqlite3_prepare_v2(st->db,
+			       "UPDATE recordings SET samples = ?, bytes = ?, ended_ms = ?, "
+			       "updated_ms = ? WHERE id = ?",
+			       -1, &s, NULL) != SQLITE_OK)
+		return fail(st, "preparing result");
+	sqlite3_bind_int64(s, 1, samples);
+	sqlite3_bind_int64(s, 2, bytes);
+	sqlite3_bind_int64(s, 3, ended_ms);
+	sqlite3_bind_int64(s, 4, os_now_ms());
+	sqlite3_bind_int64(s, 5, id);
+	int rc = sqlite3_step(s);
+	sqlite3_finalize(s);
+	if (rc != SQLITE_DONE)
+		return fail(st, "writing result");
+	return sqlite3_changes(st->db) == 1 ? LT_OK : LT_ERR_NOT_FOUND;
+}
+
+#define REC_COLUMNS \
+	"id, uid, path, title, presenter, room, state, started_ms, ended_ms, samples, bytes, reason"
+
+static void copy_text(char *dst, size_t n, sqlite3_stmt *s, int col)
+{
+	const unsigned char *t = sqlite3_column_text(s, col);
+	snprintf(dst, n, "%s", t ? (const char *)t : "");
+}
+
+static void row_to_recording(sqlite3_stmt *s, struct recording *r)
+{
+	memset(r, 0, sizeof *r);
+	r->id = sqlite3_column_int64(s, 0);
+	copy_text(r->uid, sizeof r->uid, s, 1);
+	copy_text(r->path, sizeof r->path, s, 2);
+	copy_text(r->title, sizeof r->title, s, 3);
+	copy_text(r->presenter, sizeof r->presenter, s, 4);
+	copy_text(r->room, sizeof r->room, s, 5);
+	const unsigned char *state = sqlite3_column_text(s, 6);
+	if (!state || rec_state_parse((const char *)state, &r->state) != 0)
+		r->state = REC_FAILED;
+	r->started_ms = sqlite3_column_int64(s, 7);
+	r->ended_ms = sqlite3_column_int64(s, 8);
+	r->samples = sqlite3_column_int64(s, 9);
+	r->bytes = sqlite3_column_int64(s, 10);
+	copy_text(r->reason, sizeof r->reason, s, 11);
+}
+
+lt_err store_recording_get(struct store *st, int64_t id, struct recording *out)
+{
+	sqlite3_stmt *s;
+	if (sqlite3_prepare_v2(st->db, "SELECT " REC_COLUMNS " FROM recordings WHERE id = ?", -1,
+			       &s, NULL) != SQLITE_OK)
+		return fail(st, "preparing get");
+	sqlite3_bind_int64(s, 1, id);
+	int rc = sqlite3_step(s);
+	lt_err err = LT_OK;
+	if (rc == SQLITE_ROW)
+		row_to_recording(s, out);
+	else
+		err = rc == SQLITE_DONE ? LT_ERR_NOT_FOUND : fail(st, "reading recording");
+	sqlite3_finalize(s);
+	return err;
+}
+
+lt_err store_recordings_each(struct store *st, unsigned state_mask, store_recording_fn fn,
+			     void *user)
+{
+	sqlite3_stmt *s;
+	if (sqlite3_prepare_v2(st->db, "SELECT " REC_COLUMNS " FROM recordings ORDER BY id", -1,
+			       &s, NULL) != SQLITE_OK)
+		return fail(st, "preparing list");
+	/* Collected first so that `fn` may write to the store while we iterate. */
+	struct recording *list = NULL;
+	size_t n = 0, cap = 0;
+	lt_err err = LT_OK;
+	int rc;
+	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+		struct recording r;
+		row_to_recording(s, &r);
+		if (state_mask && !(state_mask & REC_MASK(r.state)))
+			continue;
+		if (n == cap) {
+			size_t ncap = cap ? cap * 2 : 8;
+			struct recording *nl = realloc(list, ncap * sizeof *nl);
+			if (!nl) {
+				err = LT_ERR_NOMEM;
+				break;
+			}
+			list = nl;
+			cap = ncap;
+		}
+		list[n++] = r;
+	}
+	if (err == LT_OK && rc != SQLITE_DONE)
+		err = fail(st, "listing recordings");
+	sqlite3_finalize(s);
+	for (size_t i = 0; err == LT_OK && i < n; i++)
+		if (fn(&list[i], user))
+			break;
+	free(list);
+	return err;
+}
+
+int store_recording_history_count(struct store *st, int64_t id)
+{
+	sqlite3_stmt *s;
+	int count = -1;
+	if (sqlite3_prepare_v2(st->db,
+			       "SELECT count(*) FROM recording_history WHERE recording_id = ?", -1,
+			       &s, NULL) != SQLITE_OK)
+		return -1;
+	sqlite3_bind_int64(s, 1, id);
+	if (sqlite3_step(s) == SQLITE_ROW)
+		count = sqlite3_column_int(s, 0);
+	sqlite3_finalize(s);
+	return count;
+}

@@ -1,0 +1,44 @@
+/*
+ * app.h — what every command needs: the configuration found the documented way, the store
+ * opened in the data directory, the audio source chosen as configured.
+ */
+#ifndef LECTERN_APP_H
+#define LECTERN_APP_H
+
+#include <stdbool.h>
+
+#include "lectern/audio_source.h"
+#include "lectern/config.h"
+#include "lectern/store.h"
+
+/* Exit codes shared by all commands. */
+enum {
+	EXIT_OK = 0,
+	EXIT_FAIL = 1,      /* the work failed (see the message) */
+	EXIT_USAGE = 2,     /* bad command line or configuration */
+	EXIT_DEVICE = 3,    /* microphone missing or unusable */
+	EXIT_STORAGE = 4,   /* data/spool directory unusable, disk low, store broken */
+};
+
+/*
+ * Load the configuration: `path` if given, else $LECTERN_CONFIG, else
+ * CONFIG_DEFAULT_PATH if it exists, else the built-in defaults (said in the log).
+ * Prints "lectern: FILE:LINE: KEY: problem" and returns EXIT_USAGE on error.
+ */
+int app_load_config(const char *path, struct config *cfg);
+
+/* Create the data and spool directories and open the store. Prints why on failure. */
+int app_open_store(const struct config *cfg, struct store **out);
+
+/*
+ * Open the configured audio source. `device` overrides [audio] device (and forces ALSA);
+ * `realtime`/`loop` apply to the file twin. Says on stderr when the twin stands in for a
+ * missing microphone; *is_twin tells the caller (for the screen).
+ */
+int app_open_audio(const struct config *cfg, const char *device, bool realtime, bool loop,
+		   struct audio_source **out, bool *is_twin);
+
+/* Map an error to the exit code above. */
+int app_exit_code(lt_err err);
+
+#endif

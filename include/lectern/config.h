@@ -1,0 +1,99 @@
+/*
+ * config.h — the appliance's settings: one typed option table, an INI parser (inih) and a
+ * validation pass.
+ *
+ * The option table is the single source for the file parser, `lectern help config`, the
+ * commented sample config and (later) the settings screen, so they cannot drift.
+ * Unknown sections/keys are errors, not silently ignored. Errors carry FILE:LINE: KEY.
+ */
+#ifndef LECTERN_CONFIG_H
+#define LECTERN_CONFIG_H
+
+#include <limits.h>
+#include <stddef.h>
+#include <stdio.h>
+
+#include "lectern/err.h"
+
+#define CONFIG_DEFAULT_PATH "/etc/lectern/lectern.conf"
+#define CONFIG_ENV "LECTERN_CONFIG"
+
+enum config_type { CFG_STRING, CFG_INT, CFG_BOOL, CFG_CHOICE };
+
+struct config_option {
+	const char *section;
+	const char *key;
+	enum config_type type;
+	size_t offset;                 /* into struct config */
+	size_t size;                   /* CFG_STRING/CFG_CHOICE: buffer size */
+	const char *def;               /* default, written as in the file */
+	long min, max;                 /* CFG_INT: inclusive range */
+	const char *const *choices;    /* CFG_CHOICE: NULL-terminated list */
+	const char *help;              /* one line, for --help and the sample file */
+};
+
+struct config {
+	/* [device] */
+	char room[128];
+	char data_dir[PATH_MAX];   /* store: DATA_DIR/lectern.db */
+	char spool_dir[PATH_MAX];  /* recordings; "" means DATA_DIR/spool */
+	char log_level[16];
+	/* [audio] */
+	char audio_source[16];     /* auto | alsa | file */
+	char audio_device[128];    /* ALSA PCM name */
+	char audio_file[PATH_MAX]; /* file twin: WAV or raw S16LE */
+	int audio_rate;            /* preferred capture rate; device may give another */
+	int audio_channels;        /* preferred capture channels; downmixed to mono */
+	int audio_period_ms;
+	/* [recording] */
+	int bitrate_kbps;
+	int complexity;
+	char frame_ms[8];          /* 2.5 | 5 | 10 | 20 | 40 | 60 */
+	int max_duration_s;
+	int min_free_mb;
+	int low_audio_dbfs;
+	int low_audio_seconds;
+	int sync_seconds;
+
+	/* Not options: where each value came from, for error messages. */
+	char source[PATH_MAX];     /* file path, or "(built-in defaults)" */
+	int lines[64];             /* line per option index; 0 = default */
+};
+
+struct config_error {
+	char file[PATH_MAX];
+	int line;                  /* 0 when not tied to a line */
+	char key[64];              /* "section.key" or "" */
+	char msg[256];
+};
+
+/* The option table and its length. */
+const struct config_option *config_options(size_t *count);
+
+/* Fill `c` with the built-in defaults (always valid). */
+void config_defaults(struct config *c);
+
+/*
+ * Parse `path` over the current contents of `c`, then validate.
+ * Returns LT_OK, LT_ERR_IO (cannot open: err->msg says why) or LT_ERR_CONFIG (first problem in
+ * `err`, with its line).
+ */
+lt_err config_load(struct config *c, const char *path, struct config_error *err);
+
+/* Set one value as if read from a file at `line` (0 for command line). Checks type and range. */
+lt_err config_set(struct config *c, const char *section, const char *key, const char *value,
+		  int line, struct config_error *err);
+
+/* Cross-field validation pass; also resolves spool_dir when empty. */
+lt_err config_check(struct config *c, struct config_error *err);
+
+/* "lectern: FILE:LINE: KEY: msg" into buf. */
+void config_error_format(const struct config_error *err, char *buf, size_t n);
+
+/* The commented sample config (every key, its default and help), as the sample file shows it. */
+void config_write_sample(FILE *out);
+
+/* frame_ms as a libopus expert frame duration constant and as samples at 48 kHz. */
+int config_frame_samples48(const struct config *c);
+
+#endif

@@ -1,0 +1,44 @@
+/*
+ * session.h — one recording from start to queued: the store's state machine driving the
+ * recorder. Each step is committed to the store before it is acted on:
+ *   start:  row created in `recording`, then the recorder starts (on failure: `failed`)
+ *   pause:  `paused` committed, then the recorder pauses (resume: the reverse)
+ *   stop:   `finalizing` committed, then the file is finished, its result stored, `queued`
+ * A recording with audio is always queued, whatever stopped it (disk low, device lost); the
+ * reason is kept. One with no audio at all ends `failed`, its file kept for inspection.
+ */
+#ifndef LECTERN_SESSION_H
+#define LECTERN_SESSION_H
+
+#include <stdint.h>
+
+#include "lectern/audio_source.h"
+#include "lectern/config.h"
+#include "lectern/recorder.h"
+#include "lectern/store.h"
+
+struct session_info {
+	const char *title;
+	const char *presenter;
+	const char *path;      /* NULL: SPOOL/<uid>.opus */
+	int64_t max_seconds;   /* 0: the configured maximum */
+	int bitrate_kbps;      /* 0: configured */
+};
+
+struct session;
+
+lt_err session_start(struct store *st, const struct config *cfg, struct audio_source *src,
+		     const struct session_info *info, struct session **out);
+lt_err session_pause(struct session *s);
+lt_err session_resume(struct session *s);
+void session_status(struct session *s, struct recorder_status *st);
+/* True once the recording has ended by itself (see recorder_wait). */
+bool session_wait(struct session *s, int timeout_ms);
+int64_t session_id(const struct session *s);
+/*
+ * Finish and free the session; `out` (may be NULL) receives the stored recording.
+ * Returns the recorder's error (LT_OK when it ended normally) or a store error.
+ */
+lt_err session_stop(struct session *s, struct recording *out);
+
+#endif

@@ -1,0 +1,95 @@
+/*
+ * store.h — the appliance's durable state in SQLite (WAL).
+ *
+ * Holds recordings and their state machine. Every state change is a compare-and-set committed
+ * with synchronous=FULL *before* the caller acts on it, so after a power cut the store says
+ * exactly what was in progress. The schema is versioned (PRAGMA user_version) and migrated
+ * forward at open.
+ *
+ * A `struct store` is used by one thread at a time.
+ */
+#ifndef LECTERN_STORE_H
+#define LECTERN_STORE_H
+
+#include <limits.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "lectern/err.h"
+
+enum rec_state {
+	REC_RECORDING = 0,
+	REC_PAUSED,
+	REC_FINALIZING,
+	REC_QUEUED,
+	REC_UPLOADING,
+	REC_UPLOADED,
+	REC_FAILED,
+	REC__COUNT
+};
+
+#define REC_MASK(s) (1u << (s))
+
+const char *rec_state_name(enum rec_state s);
+/* Returns 0 and sets *out, or -1 for an unknown name. */
+int rec_state_parse(const char *name, enum rec_state *out);
+/* Whether the state machine allows from -> to. */
+bool rec_state_can(enum rec_state from, enum rec_state to);
+
+struct recording {
+	int64_t id;
+	char uid[48];
+	char path[PATH_MAX];
+	char title[256];
+	char presenter[128];
+	char room[128];
+	enum rec_state state;
+	int64_t started_ms;    /* unix time, ms */
+	int64_t ended_ms;      /* 0 while open */
+	int64_t samples;       /* audio in the file, at 48 kHz */
+	int64_t bytes;
+	char reason[256];      /* why it stopped or failed; "" if nothing to say */
+};
+
+struct store;
+
+/* Open (creating and migrating) the store at `path`. */
+lt_err store_open(const char *path, struct store **out);
+void store_close(struct store *st);
+int store_schema_version(struct store *st);
+/* The last SQLite message, for logs. */
+const char *store_errmsg(struct store *st);
+
+/* Make a recording uid ("20261122T184400Z-3fa9") for `when_ms`. */
+void store_make_uid(int64_t when_ms, char *buf, size_t n);
+
+/*
+ * Insert `rec` in state `recording` (uid made if empty; started_ms set if 0). Sets rec->id.
+ * Committed durably before returning.
+ */
+lt_err store_recording_create(struct store *st, struct recording *rec);
+
+/*
+ * Move recording `id` from `from` to `to`, recording `reason` (may be NULL) in its history.
+ * LT_ERR_STATE if it is not in `from` or the machine forbids the move; LT_ERR_NOT_FOUND.
+ */
+lt_err store_recording_transition(struct store *st, int64_t id, enum rec_state from,
+				  enum rec_state to, const char *reason);
+
+/* Record what the file holds: samples (48 kHz), bytes, end time. */
+lt_err store_recording_set_result(struct store *st, int64_t id, int64_t samples, int64_t bytes,
+				  int64_t ended_ms);
+
+lt_err store_recording_get(struct store *st, int64_t id, struct recording *out);
+
+/* Call `fn` for each recording whose state is in `state_mask` (0: all), oldest first.
+ * Stops early and returns LT_OK if `fn` returns non-zero. */
+typedef int (*store_recording_fn)(const struct recording *rec, void *user);
+lt_err store_recordings_each(struct store *st, unsigned state_mask, store_recording_fn fn,
+			     void *user);
+
+/* Number of history rows for a recording (each a committed transition). */
+int store_recording_history_count(struct store *st, int64_t id);
+
+#endif

@@ -1,0 +1,101 @@
+# Shared helpers for integration tests (bash). Source it first thing.
+# Each test prints "ok - name" or "not ok - name"; diagnostics go to stderr or "# " lines.
+set -u
+LECTERN=${LECTERN_BIN:?run through tests/run.sh or set LECTERN_BIN}
+TESTS=${LECTERN_TEST_ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)}
+BUILD=${BUILD:-$(pwd)/build}
+FIXTURES="$BUILD/fixtures"
+mkdir -p "$FIXTURES"
+T=$(mktemp -d "${TMPDIR:-/tmp}/lectern-test.XXXXXX")
+trap 'cleanup_children; rm -rf "$T"' EXIT
+
+CHILDREN=()
+cleanup_children() {
+	local p
+	for p in "${CHILDREN[@]:-}"; do
+		[ -n "$p" ] && kill -9 "$p" 2>/dev/null
+	done
+	return 0
+}
+
+ok() { echo "ok - $1"; }
+not_ok() { echo "not ok - $1${2:+ # $2}"; }
+# check NAME COMMAND...: ok if the command succeeds.
+check() {
+	local name=$1
+	shift
+	if "$@" >>"$T/check.log" 2>&1; then ok "$name"; else not_ok "$name" "$(tail -3 "$T/check.log" | tr '\n' ' ')"; fi
+}
+
+# speech_raw SECONDS RATE CHANNELS -> path of a raw S16LE file of spoken English that long
+# (espeak-ng, looped with sox), cached under build/fixtures.
+speech_raw() {
+	local secs=$1 rate=${2:-48000} ch=${3:-1}
+	local out="$FIXTURES/speech-${secs}s-${rate}-${ch}.raw"
+	if [ ! -s "$out" ]; then
+		local base="$FIXTURES/speech-base.wav"
+		if [ ! -s "$base" ]; then
+			espeak-ng -s 160 -w "$base.tmp.wav" "Welcome to this week's brown bag session. \
+Today we talk about recording every session, so that nobody has to be in charge of a \
+laptop. The quick brown fox jumps over the lazy dog, and peer learning happens every \
+Tuesday at noon in the big meeting room." && mv "$base.tmp.wav" "$base"
+		fi
+		sox "$base" -r "$rate" -c "$ch" -b 16 -e signed -t raw "$out.tmp" repeat 200 trim 0 "$secs" \
+			&& mv "$out.tmp" "$out"
+	fi
+	echo "$out"
+}
+
+# alsa_conf INFILE -> path of an ALSA config whose "default" capture device replays INFILE
+# through alsa-lib's own file plugin (no sound card needed). Select it with ALSA_CONFIG_PATH.
+alsa_conf() {
+	local infile=$1 conf="$T/asound-$RANDOM.conf"
+	cat >"$conf" <<CONF
+pcm.null { type null }
+pcm.!default {
+	type file
+	slave.pcm "null"
+	file "/dev/null"
+	infile "$infile"
+	format "raw"
+}
+CONF
+	echo "$conf"
+}
+
+# lectern_config PATH [extra INI lines...]: a config with its data in $T.
+lectern_config() {
+	local path=$1
+	shift
+	{
+		echo "[device]"
+		echo "room = Test Room"
+		echo "data_dir = $T/data"
+		echo "[audio]"
+		echo "source = alsa"
+		echo "[recording]"
+		echo "min_free_mb = 1"
+		printf '%s\n' "$@"
+	} >"$path"
+}
+
+# opus_samples FILE -> decoded sample count at 48 kHz (opusdec trims pre-skip and end).
+opus_samples() {
+	opusdec --quiet --rate 48000 "$1" "$T/decoded.raw" 2>/dev/null || { echo -1; return; }
+	echo $(($(stat -c %s "$T/decoded.raw") / 2))
+}
+
+# sql QUERY: run against the test store.
+sql() { sqlite3 "$T/data/lectern.db" "$1"; }
+
+# wait_for SECONDS COMMAND...: poll until the command succeeds.
+wait_for() {
+	local limit=$1
+	shift
+	local end=$((SECONDS + limit))
+	while [ $SECONDS -lt $end ]; do
+		"$@" >/dev/null 2>&1 && return 0
+		sleep 0.1
+	done
+	return 1
+}
