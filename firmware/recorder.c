@@ -36,6 +36,7 @@
 
 #define ENCODE_CHUNK 4800  /* samples per ope_encoder_write call */
 #define RING_SECONDS 4
+#define DISK_CHECK_BYTES (256u * 1024u)
 
 struct recorder {
 	struct recorder_params p;
@@ -224,6 +225,7 @@ static void *encoder_main(void *arg)
 	char dir[PATH_MAX];
 	os_dirname(r->path, dir, sizeof dir);
 	double next_disk = os_mono_s() + 1.0, next_sync = os_mono_s() + r->p.sync_seconds;
+	uint64_t disk_checked_at = 0; /* bytes written at the last free-space check */
 	if (!chunk)
 		set_end(r, RECORDER_FAILED, LT_ERR_NOMEM);
 	for (;;) {
@@ -249,9 +251,13 @@ static void *encoder_main(void *arg)
 			pthread_mutex_unlock(&r->lock);
 		}
 		double now = os_mono_s();
-		if (now >= next_disk) {
+		/* Free space: every second, and every DISK_CHECK_BYTES when writing faster than
+		 * real time, so that the floor holds whatever the pace. */
+		uint64_t written = atomic_load(&r->bytes);
+		if (now >= next_disk || written - disk_checked_at >= DISK_CHECK_BYTES) {
 			check_disk(r, dir);
 			next_disk = now + 1.0;
+			disk_checked_at = written;
 		}
 		if (now >= next_sync && !atomic_load(&r->write_failed)) {
 			if (fdatasync(r->fd) != 0)

@@ -88,13 +88,12 @@ opus_samples() {
 # sql QUERY: run against the test store.
 sql() { sqlite3 "$T/data/lectern.db" "$1"; }
 
-# wait_for SECONDS COMMAND...: poll until the command succeeds.
+# wait_for SECONDS 'SHELL CONDITION': poll (re-evaluating the condition) until it holds.
 wait_for() {
-	local limit=$1
-	shift
+	local limit=$1 cond=$2
 	local end=$((SECONDS + limit))
 	while [ $SECONDS -lt $end ]; do
-		"$@" >/dev/null 2>&1 && return 0
+		eval "$cond" >/dev/null 2>&1 && return 0
 		sleep 0.1
 	done
 	return 1

@@ -1,0 +1,101 @@
+#!/bin/bash
+# Bad input gets a clear error naming what was wrong and where, the documented exit code,
+# and never damages what is already recorded.
+source "$(dirname "$0")/../lib/common.sh"
+
+SPEECH=$(speech_raw 10)
+export ALSA_CONFIG_PATH=$(alsa_conf "$SPEECH")
+lectern_config "$T/lectern.conf"
+
+# A good recording first: nothing below may damage it.
+"$LECTERN" --config "$T/lectern.conf" record --out "$T/keep.opus" --seconds 2 >/dev/null 2>&1
+keep_sum=$(sha256sum <"$T/keep.opus")
+
+# expect_error NAME EXIT_CODE MESSAGE_REGEX COMMAND...
+expect_error() {
+	local name=$1 code=$2 re=$3
+	shift 3
+	"$@" >"$T/e.out" 2>"$T/e.err"
+	local rc=$?
+	if [ $rc -ne "$code" ]; then
+		not_ok "$name" "exit $rc, wanted $code: $(head -c 300 "$T/e.err")"
+	elif ! grep -Eq -- "$re" "$T/e.err"; then
+		not_ok "$name" "message was: $(head -c 300 "$T/e.err")"
+	else
+		ok "$name"
+	fi
+}
+
+# Configuration files: FILE:LINE: KEY: what is wrong, exit 2 --------------------------------
+bad() { # NAME EXPECTED_REGEX LINES...
+	local name=$1 re=$2
+	shift 2
+	printf '%s\n' "$@" >"$T/bad.conf"
+	expect_error "bad config: $name" 2 "$re" "$LECTERN" --config "$T/bad.conf" config check
+}
+bad "unknown key" "^lectern: $T/bad.conf:3: device.colour: unknown key$" \
+	"[device]" "room = A" "colour = blue"
+bad "unknown section" "^lectern: $T/bad.conf:3: speakers.volume: unknown section \[speakers\]$" \
+	"# comment" "[speakers]" "volume = 3"
+bad "out of range" "^lectern: $T/bad.conf:4: recording.bitrate_kbps: 9999 is out of range \(6 to 510\)$" \
+	"[device]" "room = A" "[recording]" "bitrate_kbps = 9999"
+bad "not a number" "^lectern: $T/bad.conf:2: recording.complexity: 'high' is not a whole number$" \
+	"[recording]" "complexity = high"
+bad "bad choice" "^lectern: $T/bad.conf:3: recording.frame_ms: '7' is not one of: 2.5 5 10 20 40 60$" \
+	"[recording]" "" "frame_ms = 7"
+bad "syntax" "^lectern: $T/bad.conf:2: syntax error" "[device]" "this line has no equals sign"
+bad "key outside a section" "^lectern: $T/bad.conf:1: room: key outside any \[section\]$" "room = A"
+bad "file source without a file" "^lectern: $T/bad.conf.*audio.file: source = file needs a file" \
+	"[audio]" "source = file"
+bad "empty room" "^lectern: $T/bad.conf:2: device.room: must not be empty" "[device]" "room ="
+expect_error "missing config file" 2 "^lectern: $T/none.conf: cannot open: No such file" \
+	"$LECTERN" --config "$T/none.conf" record --seconds 1
+printf '[recording]\nbitrate_kbps = 0\n' >"$T/bad-bitrate.conf"
+expect_error "bad config stops record too, before touching anything" 2 "bitrate_kbps" \
+	"$LECTERN" --config "$T/bad-bitrate.conf" record --seconds 1
+expect_error "bad config via LECTERN_CONFIG" 2 "^lectern: $T/bad-bitrate.conf:2: recording.bitrate_kbps" \
+	env LECTERN_CONFIG="$T/bad-bitrate.conf" "$LECTERN" record --seconds 1
+check "the sample config passes its own check" "$LECTERN" --config "$TESTS/../board/lectern.conf" config check
+
+# Devices -------------------------------------------------------------------------------------
+expect_error "missing ALSA device: exit 3 and what to do" 3 "microphone 'nosuchpcm' not found.*arecord -L" \
+	"$LECTERN" --config "$T/lectern.conf" record --device nosuchpcm --seconds 1
+printf 'not audio' >"$T/bad.wav"
+expect_error "not a WAV file: exit 3" 3 "not a WAV file" \
+	"$LECTERN" --config "$T/lectern.conf" record --file "$T/bad.wav" --seconds 1
+sox -n -r 48000 -b 24 -c 1 "$T/24bit.wav" synth 1 sine 440
+expect_error "unsupported sample format: exit 3 naming it" 3 "not 16-bit PCM \(format 1, 24 bits\)" \
+	"$LECTERN" --config "$T/lectern.conf" record --file "$T/24bit.wav" --seconds 1
+expect_error "missing audio file: exit 3" 3 "cannot open audio file $T/nothere.wav" \
+	"$LECTERN" --config "$T/lectern.conf" record --file "$T/nothere.wav" --seconds 1
+lectern_config "$T/auto.conf"
+sed -i 's/^source = alsa$/source = auto\ndevice = nosuchpcm/' "$T/auto.conf"
+expect_error "auto source, no microphone and no demo file: exit 3" 3 "no microphone found" \
+	"$LECTERN" --config "$T/auto.conf" record --seconds 1
+sox -t raw -r 48000 -c 1 -b 16 -e signed "$SPEECH" "$T/demo.wav" trim 0 1
+sed -i "s|^device = nosuchpcm$|device = nosuchpcm\nfile = $T/demo.wav|" "$T/auto.conf"
+"$LECTERN" --config "$T/auto.conf" record --out "$T/auto.opus" --seconds 1 >/dev/null 2>"$T/auto.err"
+check "auto source without a microphone says it uses the demo file, and records" \
+	bash -c "grep -q 'no microphone found: using the audio file' '$T/auto.err' && opusinfo '$T/auto.opus'"
+
+# Storage -------------------------------------------------------------------------------------
+lectern_config "$T/spool.conf" "[device]" "spool_dir = /proc/lectern-spool"
+expect_error "unwritable spool: exit 4 naming the key and path" 4 \
+	"spool_dir /proc/lectern-spool is not a writable directory" \
+	"$LECTERN" --config "$T/spool.conf" record --seconds 1
+expect_error "existing output file: refused, exit 2" 2 "already exists; lectern never overwrites" \
+	"$LECTERN" --config "$T/lectern.conf" record --out "$T/keep.opus" --seconds 1
+
+# Command line --------------------------------------------------------------------------------
+expect_error "bad --seconds" 2 "--seconds 'soon' must be a whole number" \
+	"$LECTERN" --config "$T/lectern.conf" record --seconds soon
+expect_error "bad --bitrate" 2 "--bitrate '1' must be 6 to 510" \
+	"$LECTERN" --config "$T/lectern.conf" record --bitrate 1
+expect_error "unknown command" 2 "unknown command 'fly'" "$LECTERN" fly
+expect_error "unknown option" 2 "unknown option '--fast'" "$LECTERN" --fast run
+
+# Nothing was corrupted -------------------------------------------------------------------------
+check "the earlier recording is byte-identical" test "$(sha256sum <"$T/keep.opus")" = "$keep_sum"
+check "the store passes SQLite's integrity check" test "$(sql "pragma integrity_check")" = ok
+check "the earlier recording is still queued" \
+	test "$(sql "select state from recordings where path='$T/keep.opus'")" = queued

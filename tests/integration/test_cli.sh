@@ -1,0 +1,33 @@
+#!/bin/bash
+# The command line a newcomer and IT staff meet: help, version, the sample config, and the
+# appliance's main loop under signals.
+source "$(dirname "$0")/../lib/common.sh"
+
+check "lectern help lists the commands" bash -c "'$LECTERN' help | grep -q 'record \[OPTIONS\]'"
+check "lectern version prints a version" bash -c "'$LECTERN' version | grep -Eq '^lectern [0-9]+\.[0-9]+'"
+check "lectern help config lists every key" bash -c "'$LECTERN' help config | grep -q 'recording.low_audio_seconds'"
+check "board/lectern.conf is exactly what the option table documents (no drift)" \
+	diff <("$LECTERN" config sample) "$TESTS/../board/lectern.conf"
+check "the make-run profile is valid" "$LECTERN" --config "$TESTS/../board/pc/lectern.conf" config check
+check "--config is accepted after the command too" \
+	bash -c "'$LECTERN' config check --config '$TESTS/../board/pc/lectern.conf' | grep -q 'pc/lectern.conf: OK'"
+
+lectern_config "$T/lectern.conf"
+"$LECTERN" --config "$T/lectern.conf" run --headless >"$T/run.out" 2>"$T/run.err" &
+pid=$!
+wait_for 10 'grep -q "stop with SIGTERM" "$T/run.err"'
+check "run --headless starts and says how to stop it" grep -q "stop with SIGTERM" "$T/run.err"
+check "run --headless created the store with its schema" test "$(sql "pragma user_version")" -ge 1
+printf '[device]\nroom = Renamed\ndata_dir = %s/data\n' "$T" >"$T/lectern.conf"
+kill -HUP $pid
+wait_for 10 'grep -q "configuration reloaded" "$T/run.err"'
+check "SIGHUP reloads the configuration" grep -q "configuration reloaded" "$T/run.err"
+printf '[device]\nroom = \n' >"$T/lectern.conf"
+kill -HUP $pid
+wait_for 10 'grep -q "keeping the running one" "$T/run.err"'
+check "a bad configuration on SIGHUP is reported and the running one kept" \
+	bash -c "grep -q 'device.room: must not be empty' '$T/run.err' && grep -q 'keeping the running one' '$T/run.err'"
+check "still running after a bad reload" kill -0 $pid
+kill -TERM $pid
+wait $pid
+check "SIGTERM ends run --headless with exit 0" test $? -eq 0
