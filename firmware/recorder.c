@@ -55,6 +55,7 @@ struct recorder {
 	pthread_cond_t cond;       /* broadcast on data, space, end */
 
 	atomic_bool stop;          /* asked to stop (by us or the controller) */
+	atomic_bool capture_waiting, encoder_waiting; /* asleep on `cond` */
 	atomic_bool paused;
 	atomic_bool capture_done;
 	atomic_bool write_failed;  /* sticky */
@@ -83,14 +84,28 @@ static void set_end(struct recorder *r, enum recorder_end end, lt_err err)
 	broadcast(r);
 }
 
-static void wait_a_little(struct recorder *r, int ms)
+/*
+ * Wake the other thread only if it said it sleeps: per-period wake-ups would cost more
+ * system time than the encoding saves. The seq_cst flag accesses pair with the ring's
+ * release/acquire so that a sleeper re-checking the ring under the lock cannot miss data;
+ * the timed waits bound any wake-up lost anyway.
+ */
+static void wake_if(struct recorder *r, atomic_bool *waiting)
+{
+	atomic_thread_fence(memory_order_seq_cst);
+	if (atomic_load(waiting))
+		broadcast(r);
+}
+
+/* Wait on the condition for at most `ms` (lock held). Returns true on time-out. */
+static bool wait_a_little(struct recorder *r, int ms)
 {
 	struct timespec ts;
 	clock_gettime(CLOCK_REALTIME, &ts);
 	ts.tv_nsec += (long)ms * 1000000L;
 	ts.tv_sec += ts.tv_nsec / 1000000000L;
 	ts.tv_nsec %= 1000000000L;
-	pthread_cond_timedwait(&r->cond, &r->lock, &ts);
+	return pthread_cond_timedwait(&r->cond, &r->lock, &ts) == ETIMEDOUT;
 }
 
 static int write_cb(void *user, const unsigned char *ptr, opus_int32 len)
@@ -183,12 +198,19 @@ static void *capture_main(void *arg)
 			last = true;
 		}
 		size_t pushed = 0;
-		while (pushed < (size_t)n) {
+		for (;;) {
 			pushed += ring_push(&r->ring, samples + pushed, (size_t)n - pushed);
+			wake_if(r, &r->encoder_waiting);
+			if (pushed == (size_t)n)
+				break;
+			/* Full (only when reading faster than real time): sleep until the encoder
+			 * has freed half the ring, so that the threads do not ping-pong. */
 			pthread_mutex_lock(&r->lock);
-			pthread_cond_broadcast(&r->cond);
-			if (pushed < (size_t)n && ring_space(&r->ring) == 0)
-				wait_a_little(r, 50);
+			atomic_store(&r->capture_waiting, true);
+			while (ring_space(&r->ring) < ring_capacity(&r->ring) / 2)
+				if (wait_a_little(r, 100))
+					break;
+			atomic_store(&r->capture_waiting, false);
 			pthread_mutex_unlock(&r->lock);
 		}
 		atomic_fetch_add(&r->frames, n);
@@ -231,7 +253,8 @@ static void *encoder_main(void *arg)
 	for (;;) {
 		size_t n = chunk ? ring_pop(&r->ring, chunk, ENCODE_CHUNK) : 0;
 		if (n > 0) {
-			broadcast(r); /* space for the capture thread */
+			if (ring_space(&r->ring) >= ring_capacity(&r->ring) / 2)
+				wake_if(r, &r->capture_waiting);
 			if (!atomic_load(&r->write_failed)) {
 				int rc = ope_encoder_write(r->enc, chunk, (int)n);
 				if (rc != OPE_OK && !atomic_load(&r->write_failed)) {
@@ -246,8 +269,10 @@ static void *encoder_main(void *arg)
 				break;
 		} else {
 			pthread_mutex_lock(&r->lock);
+			atomic_store(&r->encoder_waiting, true);
 			if (ring_used(&r->ring) == 0 && !atomic_load(&r->capture_done))
 				wait_a_little(r, 100);
+			atomic_store(&r->encoder_waiting, false);
 			pthread_mutex_unlock(&r->lock);
 		}
 		double now = os_mono_s();

@@ -1,0 +1,64 @@
+#!/bin/bash
+# make bench: figures for BENCHMARKS.md. A benchmark, never a test: it prints, it does not judge
+# (except that it stops if a run fails). Each figure is the best of RUNS runs, and every
+# comparison is made against the reference tool in the same run, as a ratio.
+set -u
+cd "$(dirname "$0")/../.."
+LECTERN=$(realpath "${LECTERN_BIN:-build/lectern}")
+BUILD=$(realpath "${BUILD:-build}")
+RUNS=${RUNS:-3}
+SECONDS_OF_SPEECH=${BENCH_SECONDS:-600}
+export LECTERN_BIN=$LECTERN LECTERN_TEST_ROOT=$(pwd)/tests BUILD
+source tests/lib/common.sh
+
+echo "lectern bench — $(date -u +%Y-%m-%dT%H:%MZ) — $(nproc) cores, $(uname -m)"
+echo "command: make bench (RUNS=$RUNS, BENCH_SECONDS=$SECONDS_OF_SPEECH)"
+SPEECH=$(speech_raw "$SECONDS_OF_SPEECH")
+export ALSA_CONFIG_PATH=$(alsa_conf "$SPEECH")
+lectern_config "$T/lectern.conf" "min_free_mb = 0" "low_audio_seconds = 0"
+
+# measure LABEL COMMAND... -> sets CPU (user+sys seconds) and RSS (KiB), best of RUNS
+measure() {
+	local label=$1 best_cpu="" best_rss="" i
+	shift
+	for i in $(seq "$RUNS"); do
+		rm -f "$T"/out.opus
+		/usr/bin/time -f "%U %S %M" -o "$T/time" "$@" >/dev/null 2>"$T/err" ||
+			{ echo "$label failed:"; cat "$T/err"; exit 1; }
+		read -r u s m <"$T/time"
+		local cpu=$(echo "$u + $s" | bc -l)
+		if [ -z "$best_cpu" ] || [ "$(echo "$cpu < $best_cpu" | bc -l)" = 1 ]; then best_cpu=$cpu; fi
+		if [ -z "$best_rss" ] || [ "$m" -lt "$best_rss" ]; then best_rss=$m; fi
+	done
+	CPU=$best_cpu
+	RSS=$best_rss
+}
+
+echo
+echo "## Recording: ${SECONDS_OF_SPEECH} s of speech, 48 kHz mono, 32 kb/s, complexity 10, 20 ms"
+measure "lectern record" "$LECTERN" --config "$T/lectern.conf" record --out "$T/out.opus" \
+	--seconds "$SECONDS_OF_SPEECH"
+lectern_cpu=$CPU lectern_rss=$RSS
+measure "opusenc" opusenc --quiet --raw --raw-rate 48000 --raw-chan 1 --bitrate 32 --comp 10 \
+	--framesize 20 --speech "$SPEECH" "$T/out.opus"
+opusenc_cpu=$CPU opusenc_rss=$RSS
+"$LECTERN" --config "$T/lectern.conf" record --out "$T/check.opus" --seconds "$SECONDS_OF_SPEECH" >/dev/null 2>&1
+decoded=$(opus_samples "$T/check.opus")
+printf '%-44s %8.2f s CPU  %7d KiB peak RSS\n' "lectern record (ALSA file plugin -> Opus)" "$lectern_cpu" "$lectern_rss"
+printf '%-44s %8.2f s CPU  %7d KiB peak RSS\n' "opusenc (same PCM, same settings)" "$opusenc_cpu" "$opusenc_rss"
+printf '%-44s %8.3f   (target <= 1.03)\n' "CPU ratio lectern / opusenc" "$(echo "$lectern_cpu / $opusenc_cpu" | bc -l)"
+printf '%-44s %8d / %d\n' "decoded samples / captured samples" "$decoded" $((SECONDS_OF_SPEECH * 48000))
+CG=$((SECONDS_OF_SPEECH < 30 ? SECONDS_OF_SPEECH : 30))
+if [ "${BENCH_CALLGRIND:-1}" = 1 ]; then
+	echo
+	echo "## Instructions (callgrind, $CG s of speech; repeatable on a busy machine)"
+	valgrind --tool=callgrind --callgrind-out-file="$T/cg.lectern" "$LECTERN" --config "$T/lectern.conf" \
+		record --out "$T/cg.opus" --seconds $CG >/dev/null 2>"$T/cg1.err"
+	head -c $((CG * 96000)) "$SPEECH" >"$T/cg.raw"
+	valgrind --tool=callgrind --callgrind-out-file="$T/cg.opusenc" opusenc --quiet --raw --raw-rate 48000 \
+		--raw-chan 1 --bitrate 32 --comp 10 --framesize 20 --speech "$T/cg.raw" "$T/cg2.opus" 2>"$T/cg2.err"
+	a=$(grep -o 'Collected : [0-9]*' "$T/cg1.err" | grep -o '[0-9]*$')
+	b=$(grep -o 'Collected : [0-9]*' "$T/cg2.err" | grep -o '[0-9]*$')
+	printf '%-44s %14d\n%-44s %14d\n%-44s %8.3f\n' "lectern record instructions" "$a" \
+		"opusenc instructions" "$b" "instruction ratio" "$(echo "$a / $b" | bc -l)"
+fi
