@@ -67,14 +67,15 @@ test:
 
 # The suite without the dependency step (CI and developers who have them).
 check: all unit
-	LECTERN_BIN=$(BIN) BUILD=$(BUILD) tests/run.sh
+	LECTERN_BIN=$(BIN) BUILD=$(BUILD) SANITIZER_LOGS=$(SANITIZER_LOGS) tests/run.sh
 
 # Sanitizer build of everything, then the whole suite against it.
 asan:
 	board/deps.sh build test
 	$(MAKE) --no-print-directory BUILD=build-asan \
 		CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer" \
-		LDFLAGS="-fsanitize=address,undefined" check
+		LDFLAGS="-fsanitize=address,undefined" \
+		SANITIZER_LOGS=$(CURDIR)/build-asan/sanitizer check
 
 bench:
 	board/deps.sh build bench

@@ -59,6 +59,16 @@ int cmd_run(int argc, char **argv, const char *config_path)
 	if (rep.queued || rep.failed)
 		log_info("recovery: %d recording(s) recovered and queued, %d not recoverable",
 			 rep.queued, rep.failed);
+	/* Say at start which microphone recordings will use, or that none works: the appliance
+	 * still runs (schedule, uploads), and the reason is in the log for IT staff. */
+	struct audio_source *mic;
+	bool twin = false;
+	if (app_open_audio(&cfg, NULL, true, true, &mic, &twin) == EXIT_OK) {
+		log_info("microphone: %s%s", mic->description, twin ? " (demo: no microphone found)" : "");
+		audio_source_close(mic);
+	} else {
+		log_warn("no usable microphone: recordings cannot start until one is plugged in");
+	}
 	log_info("running in room '%s' (data in %s); stop with SIGTERM", cfg.room, cfg.data_dir);
 	sd_notify(0, "READY=1\nSTATUS=idle");
 

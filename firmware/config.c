@@ -296,12 +296,13 @@ lt_err config_check(struct config *c, struct config_error *err)
 		return LT_ERR_CONFIG;
 	}
 	if (!c->spool_dir[0]) {
-		if (strlen(c->data_dir) + sizeof "/spool" > sizeof c->spool_dir) {
+		int len = snprintf(c->spool_dir, sizeof c->spool_dir, "%s/spool", c->data_dir);
+		if (len < 0 || (size_t)len >= sizeof c->spool_dir) {
+			c->spool_dir[0] = '\0';
 			set_error(err, c->source, line_of(c, "device", "data_dir"),
 				  find_option("device", "data_dir"), NULL, NULL, "path is too long");
 			return LT_ERR_CONFIG;
 		}
-		snprintf(c->spool_dir, sizeof c->spool_dir, "%s/spool", c->data_dir);
 	}
 	enum log_level lvl;
 	if (log_level_parse(c->log_level, &lvl) == 0)

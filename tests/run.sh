@@ -44,6 +44,14 @@ run_file() { # label, limit seconds, command...
 }
 
 mkdir -p "$BUILD/tests"
+# Under `make asan`, every process's sanitizer report lands in one directory; any report is a
+# failure even when the process's exit code was not what a test looked at.
+if [ -n "${SANITIZER_LOGS:-}" ]; then
+	rm -rf "$SANITIZER_LOGS"
+	mkdir -p "$SANITIZER_LOGS"
+	export ASAN_OPTIONS="log_path=$SANITIZER_LOGS/asan:detect_leaks=1"
+	export UBSAN_OPTIONS="log_path=$SANITIZER_LOGS/ubsan:print_stacktrace=1:halt_on_error=1"
+fi
 for t in "$BUILD"/tests/unit/test_*; do
 	[ -x "$t" ] || continue
 	case "$t" in *.d|*.o) continue ;; esac
@@ -54,6 +62,20 @@ for t in tests/integration/test_*.sh; do
 	[ -n "$ONLY" ] && [[ "$t" != *"$ONLY"* ]] && continue
 	run_file "${t#tests/}" 300 bash "$t"
 done
+
+if [ -n "${SANITIZER_LOGS:-}" ]; then
+	echo "== sanitizer reports"
+	reports=$(find "$SANITIZER_LOGS" -type f -size +0 | sort)
+	if [ -n "$reports" ]; then
+		failed=$((failed + 1))
+		failures+=("sanitizers: reports in $SANITIZER_LOGS")
+		echo "  not ok - sanitizer reports:"
+		head -40 $reports | sed 's/^/  # /'
+	else
+		passed=$((passed + 1))
+		echo "  ok - no AddressSanitizer, LeakSanitizer or UBSan report from any process"
+	fi
+fi
 
 echo
 if [ ${#failures[@]} -gt 0 ]; then

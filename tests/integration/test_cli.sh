@@ -17,6 +17,7 @@ lectern_config "$T/lectern.conf"
 pid=$!
 wait_for 10 'grep -q "stop with SIGTERM" "$T/run.err"'
 check "run --headless starts and says how to stop it" grep -q "stop with SIGTERM" "$T/run.err"
+check "run --headless says when no microphone is usable" grep -q "no usable microphone" "$T/run.err"
 check "run --headless created the store with its schema" test "$(sql "pragma user_version")" -ge 1
 printf '[device]\nroom = Renamed\ndata_dir = %s/data\n' "$T" >"$T/lectern.conf"
 kill -HUP $pid
@@ -31,3 +32,13 @@ check "still running after a bad reload" kill -0 $pid
 kill -TERM $pid
 wait $pid
 check "SIGTERM ends run --headless with exit 0" test $? -eq 0
+
+# With a microphone (the ALSA file plugin standing in) it names the device instead.
+export ALSA_CONFIG_PATH=$(alsa_conf "$(speech_raw 2)")
+lectern_config "$T/mic.conf"
+"$LECTERN" --config "$T/mic.conf" run --headless >/dev/null 2>"$T/mic.err" &
+pid=$!
+wait_for 10 'grep -q "stop with SIGTERM" "$T/mic.err"'
+kill -TERM $pid
+wait $pid
+check "run --headless names the microphone it will record from" grep -q "microphone: ALSA default" "$T/mic.err"
