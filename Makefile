@@ -7,7 +7,7 @@ BUILD ?= build
 CC ?= cc
 PKG_CONFIG ?= pkg-config
 
-PKGS := alsa opus libopusenc ogg sqlite3 inih libsystemd
+PKGS := alsa opus libopusenc ogg sqlite3 inih libsystemd libical libcurl json-c libxml-2.0 libcrypto
 PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
 
@@ -19,16 +19,24 @@ LDLIBS += $(PKG_LIBS) -lm -lpthread
 
 # The appliance's modules, explicit so that nothing half-finished sneaks into the link.
 FIRMWARE := err log osutil config store ring level oggopus recorder session recovery signals \
-	app cmd_record cmd_run cmd_misc
+	app cmd_record cmd_run cmd_misc calendar schedule cmd_schedule jsonout controller \
+	fetch opencast
 DRIVERS := audio_source audio_alsa audio_file
 CORE_OBJS := $(FIRMWARE:%=$(BUILD)/firmware/%.o) $(DRIVERS:%=$(BUILD)/drivers/%.o)
 MAIN_OBJ := $(BUILD)/firmware/main.o
 BIN := $(BUILD)/lectern
 
-UNIT_TESTS := ring level config store state oggopus recorder
+UNIT_TESTS := ring level config store state oggopus recorder controller
 UNIT_BINS := $(UNIT_TESTS:%=$(BUILD)/tests/unit/test_%)
 
 RUN_CONFIG ?= board/pc/lectern.conf
+
+# libFuzzer targets: the module under test is compiled with coverage, in one clang command.
+FUZZ_CC ?= clang
+FUZZ_FLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -std=c11 -D_GNU_SOURCE -Iinclude \
+	$(PKG_CFLAGS)
+FUZZ_BIN := $(BUILD)/fuzz/fuzz_calendar
+FUZZ_SECONDS ?= 300
 
 .PHONY: all run test check unit asan bench fuzz install clean deps format
 
@@ -48,6 +56,17 @@ $(BUILD)/tests/unit/test_%: tests/unit/test_%.c $(CORE_OBJS)
 
 unit: $(UNIT_BINS)
 
+$(BUILD)/fuzz/fuzz_calendar: tests/fuzz/fuzz_calendar.c firmware/calendar.c firmware/log.c \
+		firmware/err.c
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ $^ $(PKG_LIBS)
+
+# A longer fuzzing run than the one in `make test`; the corpus grows in build/fuzz/corpus.
+fuzz: $(FUZZ_BIN)
+	mkdir -p $(BUILD)/fuzz/corpus
+	$(FUZZ_BIN) -max_total_time=$(FUZZ_SECONDS) -max_len=262144 -timeout=10 \
+		$(BUILD)/fuzz/corpus tests/fixtures/ics
+
 # The demo microphone for `make run` on a machine without one: a spoken sample.
 $(BUILD)/demo.wav:
 	@mkdir -p $(@D)
@@ -66,7 +85,7 @@ test:
 	$(MAKE) --no-print-directory check
 
 # The suite without the dependency step (CI and developers who have them).
-check: all unit
+check: all unit $(FUZZ_BIN)
 	LECTERN_BIN=$(BIN) BUILD=$(BUILD) SANITIZER_LOGS=$(SANITIZER_LOGS) tests/run.sh
 
 # Sanitizer build of everything, then the whole suite against it.

@@ -5,10 +5,13 @@
 set -eu
 
 pkgs_build="build-essential pkg-config libasound2-dev libopus-dev libopusenc-dev libogg-dev
- libsqlite3-dev libinih-dev libsystemd-dev"
+ libsqlite3-dev libinih-dev libsystemd-dev libical-dev libcurl4-openssl-dev libjson-c-dev
+ libxml2-dev libssl-dev
+ ca-certificates tzdata"
 pkgs_run="espeak-ng sox alsa-utils"
-pkgs_test="libcmocka-dev opus-tools espeak-ng sox pv sqlite3 python3 time"
-pkgs_bench="opus-tools espeak-ng sox time valgrind"
+pkgs_test="libcmocka-dev opus-tools espeak-ng sox pv sqlite3 python3 time nginx curl clang
+ libclang-rt-14-dev"
+pkgs_bench="opus-tools espeak-ng sox time valgrind bc"
 
 want=""
 for group in "$@"; do

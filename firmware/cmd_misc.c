@@ -5,20 +5,7 @@
 
 #include "lectern/app.h"
 #include "lectern/commands.h"
-
-static void json_string(FILE *out, const char *s)
-{
-	fputc('"', out);
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-		if (*p == '"' || *p == '\\')
-			fprintf(out, "\\%c", *p);
-		else if (*p < 0x20)
-			fprintf(out, "\\u%04x", *p);
-		else
-			fputc(*p, out);
-	}
-	fputc('"', out);
-}
+#include "lectern/jsonout.h"
 
 static int print_json(const struct recording *r, void *user)
 {

@@ -8,13 +8,25 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <systemd/sd-daemon.h>
 
 #include "lectern/app.h"
 #include "lectern/commands.h"
+#include "lectern/controller.h"
 #include "lectern/log.h"
 #include "lectern/recovery.h"
+#include "lectern/schedule.h"
 #include "lectern/signals.h"
+
+/* Recordings in the appliance take the microphone at their start and pace a demo file in
+ * real time, looping, as a microphone would deliver it. */
+static lt_err open_mic(void *user, struct audio_source **out)
+{
+	const struct config *cfg = user;
+	return app_open_audio(cfg, NULL, true, true, out, NULL) == EXIT_OK ? LT_OK
+									: LT_ERR_NO_DEVICE;
+}
 
 int cmd_run(int argc, char **argv, const char *config_path)
 {
@@ -70,16 +82,28 @@ int cmd_run(int argc, char **argv, const char *config_path)
 		log_warn("no usable microphone: recordings cannot start until one is plugged in");
 	}
 	log_info("running in room '%s' (data in %s); stop with SIGTERM", cfg.room, cfg.data_dir);
+	struct schedule *sched = NULL;
+	struct controller *ctl = NULL;
+	if (schedule_open(&cfg, st, &sched) != LT_OK ||
+	    controller_create(&cfg, st, sched, open_mic, &cfg, &ctl) != LT_OK) {
+		fprintf(stderr, "lectern: run: out of memory\n");
+		schedule_close(sched);
+		store_close(st);
+		return EXIT_FAIL;
+	}
 	sd_notify(0, "READY=1\nSTATUS=idle");
 
 	uint64_t watchdog_us = 0;
 	int tick_ms = 1000;
 	if (sd_watchdog_enabled(0, &watchdog_us) > 0 && watchdog_us / 2000 < (uint64_t)tick_ms)
 		tick_ms = (int)(watchdog_us / 2000);
-	while (!signal_stop) {
-		poll(NULL, 0, tick_ms); /* interrupted early by signals */
+	for (; !signal_stop; poll(NULL, 0, tick_ms) /* signals cut it short */) {
 		if (watchdog_us)
 			sd_notify(0, "WATCHDOG=1");
+		int64_t now = (int64_t)time(NULL);
+		char why[320];
+		schedule_refresh(sched, now, false, why, sizeof why);
+		controller_tick(ctl, now);
 		if (signal_reload) {
 			signal_reload = 0;
 			struct config fresh;
@@ -93,6 +117,8 @@ int cmd_run(int argc, char **argv, const char *config_path)
 	}
 	sd_notify(0, "STOPPING=1");
 	log_info("stopping");
+	controller_destroy(ctl);
+	schedule_close(sched);
 	store_close(st);
 	return EXIT_OK;
 }

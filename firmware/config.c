@@ -18,11 +18,15 @@
 
 #define STR(field) CFG_STRING, offsetof(struct config, field), sizeof(((struct config *)0)->field)
 #define INT(field) CFG_INT, offsetof(struct config, field), 0
+#define BOOL(field) CFG_BOOL, offsetof(struct config, field), 0
 #define CHOICE(field) CFG_CHOICE, offsetof(struct config, field), sizeof(((struct config *)0)->field)
 
 static const char *const sources[] = {"auto", "alsa", "file", NULL};
 static const char *const levels[] = {"error", "warn", "info", "debug", NULL};
 static const char *const frames[] = {"2.5", "5", "10", "20", "40", "60", NULL};
+static const char *const schedule_sources[] = {"none", "ics", "opencast", NULL};
+static const char *const auths[] = {"basic", "digest", NULL};
+static const char *const conflicts[] = {"scheduled_wins", "manual_wins", NULL};
 
 static const struct config_option options[] = {
 	{"device", "room", STR(room), "Room", 0, 0, NULL,
@@ -61,6 +65,42 @@ static const struct config_option options[] = {
 	 "Warn after this many seconds of silence (0: never); a muted microphone loses talks"},
 	{"recording", "sync_seconds", INT(sync_seconds), "3", 1, 60, NULL,
 	 "fdatasync the recording at least this often (seconds)"},
+	{"schedule", "source", CHOICE(schedule_source), "none", 0, 0, schedule_sources,
+	 "Where the room's calendar comes from: none, ics (file or URL) or opencast"},
+	{"schedule", "ics", STR(schedule_ics), "", 0, 0, NULL,
+	 "ICS file path or http(s) URL (Google, Outlook, Nextcloud publish one)"},
+	{"schedule", "refresh_s", INT(schedule_refresh_s), "60", 10, 86400, NULL,
+	 "Fetch the calendar this often (seconds)"},
+	{"schedule", "timeout_s", INT(schedule_timeout_s), "20", 1, 600, NULL,
+	 "Give up on one calendar fetch after this many seconds"},
+	{"schedule", "ca_file", STR(ca_file), "", 0, 0, NULL,
+	 "PEM file of the CA to trust for HTTPS (empty: the system's CAs)"},
+	{"schedule", "user", STR(server_user), "", 0, 0, NULL,
+	 "User name for the calendar or Opencast server (empty: no authentication)"},
+	{"schedule", "password_file", STR(server_password_file), "", 0, 0, NULL,
+	 "File holding the password (mode 0600, first line used)"},
+	{"schedule", "auth", CHOICE(server_auth), "basic", 0, 0, auths,
+	 "HTTP authentication: basic or digest"},
+	{"schedule", "presenter_property", STR(presenter_property), "", 0, 0, NULL,
+	 "Event property naming the presenter, e.g. X-PRESENTER (empty: ORGANIZER)"},
+	{"schedule", "auto_record", BOOL(auto_record), "yes", 0, 0, NULL,
+	 "Record scheduled sessions by themselves (yes/no)"},
+	{"schedule", "preroll_s", INT(preroll_s), "0", 0, 3600, NULL,
+	 "Start recording this many seconds before a session starts"},
+	{"schedule", "postroll_s", INT(postroll_s), "0", 0, 3600, NULL,
+	 "Keep recording this many seconds after a session ends"},
+	{"schedule", "conflict", CHOICE(conflict), "scheduled_wins", 0, 0, conflicts,
+	 "A manual recording when a scheduled one begins: scheduled_wins or manual_wins"},
+	{"schedule", "max_event_hours", INT(max_event_hours), "12", 1, 72, NULL,
+	 "Longer timed events are listed but not recorded by themselves"},
+	{"schedule", "lookahead_days", INT(lookahead_days), "14", 1, 90, NULL,
+	 "How far ahead the calendar is fetched and kept for offline use (days)"},
+	{"opencast", "url", STR(opencast_url), "", 0, 0, NULL,
+	 "Opencast server, e.g. https://opencast.example.org"},
+	{"opencast", "agent", STR(opencast_agent), "", 0, 0, NULL,
+	 "Capture agent name of this device (empty: the room name)"},
+	{"opencast", "full_fetch_s", INT(opencast_full_fetch_s), "600", 60, 86400, NULL,
+	 "Ignore the ETag this often so that events entering the window are seen"},
 };
 
 #define N_OPTIONS (sizeof options / sizeof options[0])
@@ -207,40 +247,83 @@ lt_err config_set(struct config *c, const char *section, const char *key, const 
 	return LT_OK;
 }
 
+/* inih's line buffer (INI_MAX_LINE in Debian's build); longer lines are refused with advice. */
+#define MAX_LINE 200
+
 struct parse_ctx {
 	struct config *cfg;
 	struct config_error *err;
 	FILE *fp;
 	int line;
-	bool failed;
+	int too_long_line;         /* a line cut at MAX_LINE (its rest was skipped) */
+	bool indented;             /* the current line starts with white space */
+	const struct config_option *last; /* the option of the previous key line */
+	int fail_line;             /* line of the first problem found by on_value */
 };
 
 static char *counting_reader(char *str, int num, void *stream)
 {
 	struct parse_ctx *ctx = stream;
 	char *s = fgets(str, num, ctx->fp);
-	if (s)
-		ctx->line++;
+	if (!s)
+		return NULL;
+	ctx->line++;
+	ctx->indented = s[0] == ' ' || s[0] == '\t';
+	if (!strchr(s, '\n') && !feof(ctx->fp)) {
+		/* Skip the rest, so that it is not read as a line of its own. */
+		int ch;
+		while ((ch = fgetc(ctx->fp)) != EOF && ch != '\n')
+			;
+		ctx->too_long_line = ctx->line;
+	}
 	return s;
+}
+
+static int fail_at(struct parse_ctx *ctx)
+{
+	ctx->fail_line = ctx->line;
+	return 0;
 }
 
 static int on_value(void *user, const char *section, const char *name, const char *value)
 {
 	struct parse_ctx *ctx = user;
-	if (ctx->failed)
+	if (ctx->fail_line)
 		return 1; /* keep the first error only; inih goes on reading */
 	if (!name) /* a section header alone (INI_CALL_HANDLER_ON_NEW_SECTION builds) */
 		return 1;
+	const struct config_option *o = find_option(section, name);
+	if (ctx->line == ctx->too_long_line) {
+		set_error(ctx->err, ctx->cfg->source, ctx->line, o, section, name,
+			  "line is longer than %d characters: continue the value on the next "
+			  "line, indented", MAX_LINE - 2);
+		return fail_at(ctx);
+	}
 	if (!*section) {
 		set_error(ctx->err, ctx->cfg->source, ctx->line, NULL, NULL, name,
 			  "key outside any [section]");
-		ctx->failed = true;
-		return 0;
+		return fail_at(ctx);
 	}
-	if (config_set(ctx->cfg, section, name, value, ctx->line, ctx->err) != LT_OK) {
-		ctx->failed = true;
-		return 0;
+	if (ctx->indented && o && o == ctx->last) {
+		/* inih hands an indented continuation line over as the same key again. */
+		if (o->type != CFG_STRING) {
+			set_error(ctx->err, ctx->cfg->source, ctx->line, o, NULL, NULL,
+				  "only text values continue on the next line");
+			return fail_at(ctx);
+		}
+		const char *field = (const char *)ctx->cfg + o->offset;
+		size_t len = strlen(field) + strlen(value) + 1;
+		char *joined = malloc(len);
+		if (!joined)
+			return fail_at(ctx);
+		snprintf(joined, len, "%s%s", field, value);
+		lt_err err = config_set(ctx->cfg, section, name, joined, ctx->line, ctx->err);
+		free(joined);
+		return err == LT_OK ? 1 : fail_at(ctx);
 	}
+	ctx->last = o;
+	if (config_set(ctx->cfg, section, name, value, ctx->line, ctx->err) != LT_OK)
+		return fail_at(ctx);
 	return 1;
 }
 
@@ -255,7 +338,8 @@ lt_err config_load(struct config *c, const char *path, struct config_error *err)
 	}
 	int rc = ini_parse_stream(counting_reader, &ctx, on_value, &ctx);
 	fclose(ctx.fp);
-	if (ctx.failed)
+	/* The first problem in the file wins: ours, or inih's own syntax error before it. */
+	if (ctx.fail_line && !(rc > 0 && rc < ctx.fail_line))
 		return LT_ERR_CONFIG;
 	if (rc != 0) {
 		/* inih's own syntax error (e.g. a line that is neither [section] nor key = value). */
@@ -293,6 +377,18 @@ lt_err config_check(struct config *c, struct config_error *err)
 	if (strcmp(c->audio_source, "alsa") == 0 && !c->audio_device[0]) {
 		set_error(err, c->source, line_of(c, "audio", "device"),
 			  find_option("audio", "device"), NULL, NULL, "source = alsa needs a device");
+		return LT_ERR_CONFIG;
+	}
+	if (strcmp(c->schedule_source, "ics") == 0 && !c->schedule_ics[0]) {
+		set_error(err, c->source, line_of(c, "schedule", "ics"),
+			  find_option("schedule", "ics"), NULL, NULL,
+			  "source = ics needs a file path or URL");
+		return LT_ERR_CONFIG;
+	}
+	if (strcmp(c->schedule_source, "opencast") == 0 && !c->opencast_url[0]) {
+		set_error(err, c->source, line_of(c, "opencast", "url"),
+			  find_option("opencast", "url"), NULL, NULL,
+			  "source = opencast needs the server's URL");
 		return LT_ERR_CONFIG;
 	}
 	if (!c->spool_dir[0]) {
@@ -338,6 +434,12 @@ void config_write_sample(FILE *out)
 		fprintf(out, "# %s", o->help);
 		if (o->type == CFG_INT)
 			fprintf(out, " (%ld to %ld)", o->min, o->max);
+		if (o->type == CFG_CHOICE) {
+			fprintf(out, " (");
+			for (const char *const *ch = o->choices; *ch; ch++)
+				fprintf(out, "%s%s", ch == o->choices ? "" : ", ", *ch);
+			fprintf(out, ")");
+		}
 		fprintf(out, "\n%s = %s\n", o->key, o->def);
 	}
 }

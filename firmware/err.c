@@ -24,6 +24,13 @@ static const struct {
 	[LT_ERR_STATE] = {"state", "Not possible in the current state"},
 	[LT_ERR_NOT_FOUND] = {"not_found", "Not found"},
 	[LT_ERR_CORRUPT] = {"corrupt", "The file is damaged"},
+	[LT_ERR_NETWORK] = {"network",
+			    "The server cannot be reached: check the network cable and the server "
+			    "address"},
+	[LT_ERR_AUTH] = {"auth", "The server refused the device's credentials: check the user "
+				 "name and password in the settings"},
+	[LT_ERR_HTTP] = {"http", "The server answered with an error: try again later or ask IT"},
+	[LT_ERR_PARSE] = {"parse", "The server's answer could not be understood"},
 };
 
 const char *lt_strerror(lt_err err)

@@ -68,9 +68,10 @@ int quiet_alarm_feed(struct quiet_alarm *q, float rms_db, double secs)
 {
 	if (q->seconds <= 0)
 		return 0;
-	if (rms_db < q->threshold_db) {
+	if (rms_db < q->threshold_db || rms_db <= LEVEL_FLOOR_DB) {
 		q->quiet_for += secs;
-		if (!q->raised && q->quiet_for >= q->seconds) {
+		/* Summing window lengths drifts below the exact total: allow for it. */
+		if (!q->raised && q->quiet_for >= q->seconds - 1e-6) {
 			q->raised = true;
 			return 1;
 		}

@@ -23,6 +23,7 @@ static void usage(FILE *out)
 		"  run [--headless]        run the appliance (recovers interrupted recordings)\n"
 		"  record [OPTIONS]        record one session now (lectern record --help)\n"
 		"  recordings [--json]     list recordings and their states\n"
+		"  schedule [OPTIONS]      the room's sessions (lectern schedule --help)\n"
 		"  config check|sample     check the configuration / print a commented sample\n"
 		"  help [config]           this text / every configuration key\n"
 		"  version                 print the version\n"
@@ -101,6 +102,8 @@ int main(int argc, char **argv)
 		rc = cmd_run(sub_argc, sub, config_path);
 	} else if (strcmp(cmd, "recordings") == 0) {
 		rc = cmd_recordings(sub_argc, sub, config_path);
+	} else if (strcmp(cmd, "schedule") == 0) {
+		rc = cmd_schedule(sub_argc, sub, config_path);
 	} else if (strcmp(cmd, "config") == 0) {
 		rc = cmd_config(sub_argc, sub, config_path);
 	} else {

@@ -309,6 +309,8 @@ lt_err recorder_check_params(const struct recorder_params *p, char *msg, size_t 
 	else if (!frame_ok)
 		snprintf(msg, n, "frame size %d samples is not an Opus frame size",
 			 p->frame_samples48);
+	else if (p->sync_seconds < 1)
+		snprintf(msg, n, "sync interval %d s must be at least 1", p->sync_seconds);
 	else if (p->max_frames < 0)
 		snprintf(msg, n, "maximum duration must not be negative");
 	else

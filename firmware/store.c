@@ -14,6 +14,7 @@
 #include <sys/random.h>
 #include <time.h>
 
+#include "lectern/calendar.h"
 #include "lectern/log.h"
 #include "lectern/osutil.h"
 
@@ -86,6 +87,31 @@ static const char *const migrations[] = {
 	"  to_state TEXT NOT NULL,"
 	"  at_ms INTEGER NOT NULL,"
 	"  reason TEXT NOT NULL DEFAULT '');",
+	/* 2: the schedule — the last good calendar and its stored occurrences; recordings
+	 * remember the occurrence they belong to. */
+	"CREATE TABLE calendar_cache ("
+	"  id INTEGER PRIMARY KEY CHECK (id = 1),"
+	"  source TEXT NOT NULL,"
+	"  body BLOB,"
+	"  etag TEXT NOT NULL DEFAULT '',"
+	"  last_modified TEXT NOT NULL DEFAULT '',"
+	"  ok_ms INTEGER NOT NULL DEFAULT 0,"
+	"  attempt_ms INTEGER NOT NULL DEFAULT 0,"
+	"  full_ms INTEGER NOT NULL DEFAULT 0,"
+	"  error TEXT NOT NULL DEFAULT '');"
+	"CREATE TABLE occurrences ("
+	"  uid TEXT NOT NULL,"
+	"  start_s INTEGER NOT NULL,"
+	"  end_s INTEGER NOT NULL,"
+	"  all_day INTEGER NOT NULL,"
+	"  recurrence_id INTEGER NOT NULL,"
+	"  title TEXT NOT NULL,"
+	"  presenter TEXT NOT NULL,"
+	"  location TEXT NOT NULL,"
+	"  attendees INTEGER NOT NULL,"
+	"  series TEXT NOT NULL);"
+	"CREATE INDEX occurrences_start ON occurrences(start_s);"
+	"ALTER TABLE recordings ADD COLUMN event_key TEXT NOT NULL DEFAULT '';",
 };
 
 #define N_MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
@@ -431,4 +457,158 @@ int store_recording_history_count(struct store *st, int64_t id)
 		count = sqlite3_column_int(s, 0);
 	sqlite3_finalize(s);
 	return count;
+}
+
+/* --- calendar cache ----------------------------------------------------------------------- */
+
+void store_calendar_cache_free(struct store_calendar_cache *c)
+{
+	free(c->body);
+	c->body = NULL;
+	c->len = 0;
+}
+
+lt_err store_calendar_load(struct store *st, struct store_calendar_cache *out)
+{
+	memset(out, 0, sizeof *out);
+	sqlite3_stmt *s;
+	if (sqlite3_prepare_v2(st->db,
+			       "SELECT source, body, etag, last_modified, ok_ms, attempt_ms, full_ms,"
+			       " error FROM calendar_cache WHERE id = 1",
+			       -1, &s, NULL) != SQLITE_OK)
+		return fail(st, "preparing calendar load");
+	int rc = sqlite3_step(s);
+	lt_err err = LT_OK;
+	if (rc == SQLITE_ROW) {
+		copy_text(out->source, sizeof out->source, s, 0);
+		int len = sqlite3_column_bytes(s, 1);
+		const void *body = sqlite3_column_blob(s, 1);
+		if (body && len > 0) {
+			out->body = malloc((size_t)len + 1);
+			if (!out->body) {
+				err = LT_ERR_NOMEM;
+			} else {
+				memcpy(out->body, body, (size_t)len);
+				out->body[len] = '\0';
+				out->len = (size_t)len;
+			}
+		}
+		copy_text(out->etag, sizeof out->etag, s, 2);
+		copy_text(out->last_modified, sizeof out->last_modified, s, 3);
+		out->ok_ms = sqlite3_column_int64(s, 4);
+		out->attempt_ms = sqlite3_column_int64(s, 5);
+		out->full_ms = sqlite3_column_int64(s, 6);
+		copy_text(out->error, sizeof out->error, s, 7);
+	} else {
+		err = rc == SQLITE_DONE ? LT_ERR_NOT_FOUND : fail(st, "loading the calendar");
+	}
+	sqlite3_finalize(s);
+	return err;
+}
+
+lt_err store_calendar_save(struct store *st, const struct store_calendar_cache *c)
+{
+	sqlite3_stmt *s;
+	if (sqlite3_prepare_v2(st->db,
+			       "INSERT OR REPLACE INTO calendar_cache(id, source, body, etag, "
+			       "last_modified, ok_ms, attempt_ms, full_ms, error) "
+			       "VALUES (1,?,?,?,?,?,?,?,?)",
+			       -1, &s, NULL) != SQLITE_OK)
+		return fail(st, "preparing calendar save");
+	sqlite3_bind_text(s, 1, c->source, -1, SQLITE_STATIC);
+	if (c->body)
+		sqlite3_bind_blob64(s, 2, c->body, c->len, SQLITE_STATIC);
+	sqlite3_bind_text(s, 3, c->etag, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 4, c->last_modified, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 5, c->ok_ms);
+	sqlite3_bind_int64(s, 6, c->attempt_ms);
+	sqlite3_bind_int64(s, 7, c->full_ms);
+	sqlite3_bind_text(s, 8, c->error, -1, SQLITE_STATIC);
+	int rc = sqlite3_step(s);
+	sqlite3_finalize(s);
+	return rc == SQLITE_DONE ? LT_OK : fail(st, "saving the calendar");
+}
+
+lt_err store_occurrences_replace(struct store *st, const struct occurrence_list *l)
+{
+	if (exec(st, "BEGIN IMMEDIATE; DELETE FROM occurrences;") != LT_OK) {
+		exec(st, "ROLLBACK");
+		return LT_ERR_STORE;
+	}
+	sqlite3_stmt *s;
+	if (sqlite3_prepare_v2(st->db,
+			       "INSERT INTO occurrences(uid, start_s, end_s, all_day, recurrence_id,"
+			       " title, presenter, location, attendees, series) "
+			       "VALUES (?,?,?,?,?,?,?,?,?,?)",
+			       -1, &s, NULL) != SQLITE_OK) {
+		exec(st, "ROLLBACK");
+		return fail(st, "preparing occurrences");
+	}
+	for (size_t i = 0; i < l->count; i++) {
+		const struct occurrence *o = &l->items[i];
+		sqlite3_bind_text(s, 1, o->uid, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(s, 2, o->start);
+		sqlite3_bind_int64(s, 3, o->end);
+		sqlite3_bind_int(s, 4, o->all_day);
+		sqlite3_bind_int64(s, 5, o->recurrence_id);
+		sqlite3_bind_text(s, 6, o->title, -1, SQLITE_STATIC);
+		sqlite3_bind_text(s, 7, o->presenter, -1, SQLITE_STATIC);
+		sqlite3_bind_text(s, 8, o->location, -1, SQLITE_STATIC);
+		sqlite3_bind_int(s, 9, o->attendees);
+		sqlite3_bind_text(s, 10, o->series, -1, SQLITE_STATIC);
+		int rc = sqlite3_step(s);
+		sqlite3_reset(s);
+		if (rc != SQLITE_DONE) {
+			sqlite3_finalize(s);
+			exec(st, "ROLLBACK");
+			return fail(st, "storing occurrences");
+		}
+	}
+	sqlite3_finalize(s);
+	return exec(st, "COMMIT");
+}
+
+int store_occurrences_count(struct store *st)
+{
+	sqlite3_stmt *s;
+	int n = -1;
+	if (sqlite3_prepare_v2(st->db, "SELECT count(*) FROM occurrences", -1, &s, NULL) ==
+	    SQLITE_OK) {
+		if (sqlite3_step(s) == SQLITE_ROW)
+			n = sqlite3_column_int(s, 0);
+		sqlite3_finalize(s);
+	}
+	return n;
+}
+
+lt_err store_recording_set_event(struct store *st, int64_t id, const char *event_key)
+{
+	sqlite3_stmt *s;
+	if (sqlite3_prepare_v2(st->db, "UPDATE recordings SET event_key = ? WHERE id = ?", -1, &s,
+			       NULL) != SQLITE_OK)
+		return fail(st, "preparing event key");
+	sqlite3_bind_text(s, 1, event_key, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 2, id);
+	int rc = sqlite3_step(s);
+	sqlite3_finalize(s);
+	return rc == SQLITE_DONE ? LT_OK : fail(st, "writing event key");
+}
+
+int store_event_recordings(struct store *st, const char *event_key, bool completed_only)
+{
+	sqlite3_stmt *s;
+	int n = -1;
+	if (sqlite3_prepare_v2(st->db,
+			       completed_only
+				       ? "SELECT count(*) FROM recordings WHERE event_key = ? AND "
+					 "reason NOT LIKE 'recovered%' AND reason NOT LIKE "
+					 "'could not start%' AND state NOT IN ('recording','paused')"
+				       : "SELECT count(*) FROM recordings WHERE event_key = ?",
+			       -1, &s, NULL) != SQLITE_OK)
+		return -1;
+	sqlite3_bind_text(s, 1, event_key, -1, SQLITE_STATIC);
+	if (sqlite3_step(s) == SQLITE_ROW)
+		n = sqlite3_column_int(s, 0);
+	sqlite3_finalize(s);
+	return n;
 }

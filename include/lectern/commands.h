@@ -10,5 +10,6 @@ int cmd_record(int argc, char **argv, const char *config_path);
 int cmd_run(int argc, char **argv, const char *config_path);
 int cmd_recordings(int argc, char **argv, const char *config_path);
 int cmd_config(int argc, char **argv, const char *config_path);
+int cmd_schedule(int argc, char **argv, const char *config_path);
 
 #endif

@@ -54,6 +54,25 @@ struct config {
 	int low_audio_dbfs;
 	int low_audio_seconds;
 	int sync_seconds;
+	/* [schedule] */
+	char schedule_source[16];  /* none | ics | opencast */
+	char schedule_ics[PATH_MAX];
+	int schedule_refresh_s;
+	int schedule_timeout_s;
+	char ca_file[PATH_MAX];
+	char server_user[128];
+	char server_password_file[PATH_MAX];
+	char server_auth[16];      /* basic | digest */
+	char presenter_property[64];
+	int auto_record;
+	int preroll_s, postroll_s;
+	char conflict[24];         /* scheduled_wins | manual_wins */
+	int max_event_hours;
+	int lookahead_days;
+	/* [opencast] */
+	char opencast_url[512];
+	char opencast_agent[128];
+	int opencast_full_fetch_s;
 
 	/* Not options: where each value came from, for error messages. */
 	char source[PATH_MAX];     /* file path, or "(built-in defaults)" */

@@ -24,6 +24,10 @@ typedef enum lt_err {
 	LT_ERR_STATE,       /* operation not allowed in the current state */
 	LT_ERR_NOT_FOUND,   /* no such record or file */
 	LT_ERR_CORRUPT,     /* a file is not what it should be (e.g. no Ogg Opus page) */
+	LT_ERR_NETWORK,     /* server unreachable, connection dropped, timed out, TLS failed */
+	LT_ERR_AUTH,        /* server refused our credentials (401/403, or a login page) */
+	LT_ERR_HTTP,        /* server answered with an error status or something unexpected */
+	LT_ERR_PARSE,       /* a calendar or server answer could not be understood */
 	LT_ERR__COUNT
 } lt_err;
 

@@ -92,4 +92,38 @@ lt_err store_recordings_each(struct store *st, unsigned state_mask, store_record
 /* Number of history rows for a recording (each a committed transition). */
 int store_recording_history_count(struct store *st, int64_t id);
 
+/* --- the schedule's cache (see schedule.h) --- */
+
+struct occurrence_list;
+
+struct store_calendar_cache {
+	char source[1024];          /* what it was fetched from */
+	char *body;                 /* last good calendar text (malloc'd; NULL if none) */
+	size_t len;
+	char etag[256];
+	char last_modified[64];
+	int64_t ok_ms;              /* when the body was last fetched (or confirmed by 304) */
+	int64_t attempt_ms;         /* last attempt, good or bad */
+	int64_t full_ms;            /* last unconditional fetch (Opencast) */
+	char error[320];            /* why the last attempt failed; "" if it did not */
+};
+
+/* LT_ERR_NOT_FOUND when nothing was ever cached. Free with store_calendar_cache_free(). */
+lt_err store_calendar_load(struct store *st, struct store_calendar_cache *out);
+lt_err store_calendar_save(struct store *st, const struct store_calendar_cache *c);
+void store_calendar_cache_free(struct store_calendar_cache *c);
+
+/* Replace the stored occurrences with `l` in one transaction. */
+lt_err store_occurrences_replace(struct store *st, const struct occurrence_list *l);
+int store_occurrences_count(struct store *st);
+
+/* Tie a recording to a scheduled occurrence ("UID@START"). */
+lt_err store_recording_set_event(struct store *st, int64_t id, const char *event_key);
+/*
+ * Recordings of an occurrence; with `completed_only`, only those that ended for a reason
+ * other than a crash (recovered) or a failed start, i.e. the ones that mean "done, do not
+ * start again". -1 on error.
+ */
+int store_event_recordings(struct store *st, const char *event_key, bool completed_only);
+
 #endif

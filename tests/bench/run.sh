@@ -62,3 +62,47 @@ if [ "${BENCH_CALLGRIND:-1}" = 1 ]; then
 	printf '%-44s %14d\n%-44s %14d\n%-44s %8.3f\n' "lectern record instructions" "$a" \
 		"opusenc instructions" "$b" "instruction ratio" "$(echo "$a / $b" | bc -l)"
 fi
+
+echo
+echo "## Schedule: a year of 50 weekly series with exceptions; the 10 MB calendar"
+# 50 weekly series in Europe/Berlin (IANA TZID), each with 3 EXDATEs and 2 moved instances.
+{
+	printf 'BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//lectern bench//EN\r\n'
+	for i in $(seq 1 50); do
+		day=$(printf '%02d' $((5 + i % 7)))
+		hour=$(printf '%02d' $((9 + i % 8)))
+		printf 'BEGIN:VEVENT\r\nUID:series-%d@bench\r\nDTSTAMP:20260101T000000Z\r\n' "$i"
+		printf 'DTSTART;TZID=Europe/Berlin:202601%sT%s0000\r\n' "$day" "$hour"
+		printf 'DTEND;TZID=Europe/Berlin:202601%sT%s4500\r\nRRULE:FREQ=WEEKLY\r\n' "$day" "$hour"
+		printf 'SUMMARY:Series %d\r\nORGANIZER;CN=Presenter %d:mailto:p%d@example.org\r\n' "$i" "$i" "$i"
+		for w in 3 10 20; do
+			printf 'EXDATE;TZID=Europe/Berlin:%sT%s0000\r\n' "$(date -d "2026-01-$day + $w weeks" +%Y%m%d)" "$hour"
+		done
+		printf 'END:VEVENT\r\n'
+		for w in 5 30; do
+			orig=$(date -d "2026-01-$day + $w weeks" +%Y%m%d)
+			printf 'BEGIN:VEVENT\r\nUID:series-%d@bench\r\nDTSTAMP:20260101T000000Z\r\n' "$i"
+			printf 'RECURRENCE-ID;TZID=Europe/Berlin:%sT%s0000\r\n' "$orig" "$hour"
+			printf 'DTSTART;TZID=Europe/Berlin:%sT170000\r\nDTEND;TZID=Europe/Berlin:%sT180000\r\n' "$orig" "$orig"
+			printf 'SUMMARY:Series %d (moved)\r\nEND:VEVENT\r\n' "$i"
+		done
+	done
+	printf 'END:VCALENDAR\r\n'
+} >"$T/series.ics"
+best=""
+for i in $(seq 5); do
+	start=$(date +%s%N)
+	n=$(TZ=Europe/Berlin "$LECTERN" --config "$T/lectern.conf" schedule --ics "$T/series.ics" \
+		--from 2026-01-01 --days 365 --json | wc -l)
+	ms=$((($(date +%s%N) - start) / 1000000))
+	if [ -z "$best" ] || [ "$ms" -lt "$best" ]; then best=$ms; fi
+done
+printf '%-44s %8d ms   (%d occurrences; whole command, best of 5)\n' \
+	"expand a year, 50 weekly series" "$best" "$n"
+python3 tests/lib/gen_big_ics.py "$T/big.ics" >/dev/null 2>&1 ||
+	{ echo "tests/lib/gen_big_ics.py failed"; exit 1; }
+/usr/bin/time -f "%e %M" -o "$T/time" "$LECTERN" --config "$T/lectern.conf" schedule \
+	--ics "$T/big.ics" --from 2026-01-01 --days 365 --json >"$T/big.out" 2>/dev/null
+read -r secs kb <"$T/time"
+printf '%-44s %8d KiB peak RSS, %s s (%d bytes, %d occurrences)\n' "parse the 10 MB calendar" \
+	"$kb" "$secs" "$(stat -c %s "$T/big.ics")" "$(wc -l <"$T/big.out")"

@@ -7,15 +7,29 @@ BUILD=${BUILD:-$(pwd)/build}
 FIXTURES="$BUILD/fixtures"
 mkdir -p "$FIXTURES"
 T=$(mktemp -d "${TMPDIR:-/tmp}/lectern-test.XXXXXX")
-trap 'cleanup_children; rm -rf "$T"' EXIT
+trap 'cleanup_children; [ -n "${KEEP_TMP:-}" ] || rm -rf "$T"' EXIT
 
 CHILDREN=()
+GROUPS_TO_KILL=()
 cleanup_children() {
 	local p
 	for p in "${CHILDREN[@]:-}"; do
 		[ -n "$p" ] && kill -9 "$p" 2>/dev/null
 	done
+	for p in "${GROUPS_TO_KILL[@]:-}"; do
+		[ -n "$p" ] && kill -9 -- "-$p" 2>/dev/null
+	done
 	return 0
+}
+
+# paced_mic FIFO RAWFILE: a microphone in real time — RAWFILE (48 kHz mono S16) is fed into
+# FIFO at its own pace, again each time a reader opens the FIFO (an appliance probes its
+# microphone at start, then opens it again to record). Killed with the test.
+paced_mic() {
+	mkfifo "$1"
+	setsid bash -c 'while [ -p "$0" ]; do pv -q -L 96000 "$1" >"$0" 2>/dev/null; done' "$1" "$2" \
+		</dev/null >/dev/null 2>&1 &
+	GROUPS_TO_KILL+=($!)
 }
 
 ok() { echo "ok - $1"; }

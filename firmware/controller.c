@@ -1,0 +1,202 @@
+/* controller.c — scheduled and manual recordings (rules in controller.h). */
+#include "lectern/controller.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lectern/log.h"
+#include "lectern/session.h"
+
+#define RETRY_START_S 30 /* after a failed start (no microphone), try again this much later */
+
+struct controller {
+	const struct config *cfg;
+	struct store *st;
+	struct schedule *sched;
+	controller_open_audio_fn open_audio;
+	void *user;
+
+	struct session *session;
+	struct audio_source *src;
+	bool scheduled;              /* the session belongs to an occurrence */
+	char event_key[320];
+	int64_t stop_at;             /* end + postroll of that occurrence */
+	int64_t event_end;
+	char failed_key[320];        /* last occurrence whose start failed, and when */
+	int64_t failed_at;
+};
+
+lt_err controller_create(const struct config *cfg, struct store *st, struct schedule *sched,
+			 controller_open_audio_fn open_audio, void *user, struct controller **out)
+{
+	struct controller *c = calloc(1, sizeof *c);
+	if (!c)
+		return LT_ERR_NOMEM;
+	c->cfg = cfg;
+	c->st = st;
+	c->sched = sched;
+	c->open_audio = open_audio;
+	c->user = user;
+	*out = c;
+	return LT_OK;
+}
+
+static void event_key(const struct occurrence *o, char *buf, size_t n)
+{
+	snprintf(buf, n, "%s@%lld", o->uid, (long long)o->start);
+}
+
+bool controller_recording(const struct controller *c, int64_t *recording_id)
+{
+	if (c->session && recording_id)
+		*recording_id = session_id(c->session);
+	return c->session != NULL;
+}
+
+lt_err controller_stop(struct controller *c, const char *why)
+{
+	if (!c->session)
+		return LT_ERR_STATE;
+	int64_t id = session_id(c->session);
+	log_info("recording %lld: stopping: %s", (long long)id, why);
+	struct recording rec;
+	lt_err err = session_stop(c->session, &rec);
+	audio_source_close(c->src);
+	c->session = NULL;
+	c->src = NULL;
+	c->scheduled = false;
+	c->event_key[0] = '\0';
+	return err;
+}
+
+static lt_err start(struct controller *c, const struct session_info *info, const char *key)
+{
+	lt_err err = c->open_audio(c->user, &c->src);
+	if (err != LT_OK)
+		return err;
+	err = session_start(c->st, c->cfg, c->src, info, &c->session);
+	if (err != LT_OK) {
+		audio_source_close(c->src);
+		c->src = NULL;
+		return err;
+	}
+	if (key && *key)
+		store_recording_set_event(c->st, session_id(c->session), key);
+	return LT_OK;
+}
+
+lt_err controller_start_manual(struct controller *c, int64_t now, const char *title)
+{
+	(void)now;
+	if (c->session)
+		return LT_ERR_STATE;
+	struct session_info info = {.title = title};
+	lt_err err = start(c, &info, NULL);
+	if (err == LT_OK)
+		log_info("recording %lld: started by hand", (long long)session_id(c->session));
+	return err;
+}
+
+/* Whether `o` is a session the box records by itself. */
+static bool recordable(const struct controller *c, const struct occurrence *o)
+{
+	if (o->all_day || o->end <= o->start)
+		return false;
+	return o->end - o->start <= (int64_t)c->cfg->max_event_hours * 3600;
+}
+
+/* The occurrence that should be recording at `now`, if any (earliest start wins). */
+static bool due_occurrence(struct controller *c, int64_t now, struct occurrence *due,
+			   char *key, size_t key_len)
+{
+	const struct config *cfg = c->cfg;
+	struct occurrence_list l = {0};
+	int64_t margin = (int64_t)cfg->max_event_hours * 3600 + cfg->postroll_s + 1;
+	if (schedule_window(c->sched, now - margin, now + cfg->preroll_s + 1, &l) != LT_OK)
+		return false;
+	bool found = false;
+	for (size_t i = 0; i < l.count && !found; i++) {
+		struct occurrence *o = &l.items[i];
+		if (!recordable(c, o) || now < o->start - cfg->preroll_s ||
+		    now >= o->end + cfg->postroll_s)
+			continue;
+		char k[320];
+		event_key(o, k, sizeof k);
+		if (c->session && c->scheduled && strcmp(k, c->event_key) == 0) {
+			found = true; /* the one we are recording */
+		} else if (store_event_recordings(c->st, k, true) > 0) {
+			continue; /* recorded already (or stopped by a person): not again */
+		} else if (strcmp(k, c->failed_key) == 0 && now - c->failed_at < RETRY_START_S) {
+			continue;
+		} else {
+			found = true;
+		}
+		if (found) {
+			*due = *o;
+			/* The strings the caller needs are copied; the list's are freed below. */
+			due->invitees = due->workflow_config = due->episode_dc = NULL;
+			due->agent_properties = NULL;
+			snprintf(key, key_len, "%s", k);
+		}
+	}
+	occurrence_list_free(&l);
+	return found;
+}
+
+void controller_tick(struct controller *c, int64_t now)
+{
+	const struct config *cfg = c->cfg;
+	if (c->session && session_wait(c->session, 0)) {
+		/* Ended by itself: source gone, disk low, maximum reached. */
+		controller_stop(c, "the recording ended by itself");
+	}
+	struct occurrence due;
+	char key[320];
+	bool have_due = cfg->auto_record && due_occurrence(c, now, &due, key, sizeof key);
+	bool due_is_current = have_due && c->session && c->scheduled && strcmp(key, c->event_key) == 0;
+
+	if (c->session && c->scheduled && !due_is_current) {
+		/* Our occurrence is over (end + postroll), or the next one is due after its end. */
+		if (now >= c->stop_at || (have_due && now >= c->event_end))
+			controller_stop(c, now >= c->stop_at ? "the session ended"
+							     : "the next session begins");
+	}
+	if (!have_due || due_is_current)
+		return;
+	if (c->session && !c->scheduled) {
+		if (strcmp(cfg->conflict, "manual_wins") == 0)
+			return;
+		controller_stop(c, "a scheduled session begins");
+	}
+	if (c->session)
+		return;
+	struct session_info info = {.title = due.title, .presenter = due.presenter};
+	/* A session joined late records the rest, as its own part. */
+	int64_t left = due.end + cfg->postroll_s - now;
+	info.max_seconds = left > 0 ? left : 1;
+	lt_err err = start(c, &info, key);
+	if (err != LT_OK) {
+		if (strcmp(key, c->failed_key) != 0)
+			log_error("schedule: cannot record the session of %s: %s", key,
+				  lt_strerror(err));
+		snprintf(c->failed_key, sizeof c->failed_key, "%s", key);
+		c->failed_at = now;
+		return;
+	}
+	c->scheduled = true;
+	snprintf(c->event_key, sizeof c->event_key, "%s", key);
+	c->stop_at = due.end + cfg->postroll_s;
+	c->event_end = due.end;
+	log_info("recording %lld: started on schedule (%s)", (long long)session_id(c->session),
+		 now > due.start ? "joined late" : "on time");
+}
+
+void controller_destroy(struct controller *c)
+{
+	if (!c)
+		return;
+	if (c->session)
+		controller_stop(c, "the appliance is stopping");
+	free(c);
+}

@@ -1,0 +1,345 @@
+/*
+ * schedule.c — the configured calendar source, fetched, parsed, cached (see schedule.h).
+ *
+ * What must stay true: the cache only ever holds text that parsed. A fetch that fails, an
+ * answer that is not a calendar, or a truncated one leaves the cache as it was and marks the
+ * schedule stale.
+ */
+#include "lectern/schedule.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "lectern/fetch.h"
+#include "lectern/log.h"
+#include "lectern/opencast.h"
+#include "lectern/osutil.h"
+
+#define MAX_CALENDAR_BYTES (64u << 20)
+
+struct schedule {
+	const struct config *cfg;
+	struct store *st;
+	struct calendar *cal;        /* parsed from the cache */
+	struct store_calendar_cache cache;
+	int64_t next_attempt;        /* unix seconds */
+	bool stale;
+	int64_t stale_since;         /* time of the calendar in use */
+};
+
+static bool is_url(const char *s)
+{
+	return strncmp(s, "http://", 7) == 0 || strncmp(s, "https://", 8) == 0;
+}
+
+lt_err schedule_read_secret(const char *path, char *buf, size_t n, char *why, size_t why_len)
+{
+	buf[0] = '\0';
+	if (!path || !*path)
+		return LT_OK;
+	FILE *fp = fopen(path, "r");
+	if (!fp) {
+		snprintf(why, why_len, "cannot read the password file %s: %s", path, strerror(errno));
+		return LT_ERR_CONFIG;
+	}
+	struct stat sb;
+	if (fstat(fileno(fp), &sb) == 0 && (sb.st_mode & 077))
+		log_warn("password file %s can be read by others: chmod 600 it", path);
+	if (!fgets(buf, (int)n, fp))
+		buf[0] = '\0';
+	fclose(fp);
+	buf[strcspn(buf, "\r\n")] = '\0';
+	return LT_OK;
+}
+
+static lt_err read_file(const char *path, char **out, size_t *len, char *why, size_t n)
+{
+	FILE *fp = fopen(path, "rb");
+	if (!fp) {
+		snprintf(why, n, "cannot open %s: %s", path, strerror(errno));
+		return LT_ERR_IO;
+	}
+	struct stat sb;
+	if (fstat(fileno(fp), &sb) != 0 || sb.st_size > (off_t)MAX_CALENDAR_BYTES) {
+		snprintf(why, n, "%s is larger than %u MB", path, MAX_CALENDAR_BYTES >> 20);
+		fclose(fp);
+		return LT_ERR_IO;
+	}
+	char *buf = malloc((size_t)sb.st_size + 1);
+	size_t got = buf ? fread(buf, 1, (size_t)sb.st_size, fp) : 0;
+	fclose(fp);
+	if (!buf || got != (size_t)sb.st_size) {
+		free(buf);
+		snprintf(why, n, "cannot read %s", path);
+		return buf ? LT_ERR_IO : LT_ERR_NOMEM;
+	}
+	buf[got] = '\0';
+	*out = buf;
+	*len = got;
+	return LT_OK;
+}
+
+/* Request fields every fetch of ours shares. */
+static void prepare(const struct config *cfg, struct fetch_request *req, const char *password)
+{
+	req->ca_file = cfg->ca_file;
+	req->timeout_s = cfg->schedule_timeout_s;
+	req->max_bytes = MAX_CALENDAR_BYTES;
+	if (cfg->server_user[0]) {
+		req->auth = strcmp(cfg->server_auth, "digest") == 0 ? FETCH_AUTH_DIGEST
+								     : FETCH_AUTH_BASIC;
+		req->user = cfg->server_user;
+		req->password = password;
+	}
+}
+
+/*
+ * Get the source's text: a file, a URL, or Opencast's calendar for this agent.
+ * *body NULL with LT_OK means "not modified".
+ */
+static lt_err fetch_source(const struct config *cfg, const char *ics,
+			   const struct store_calendar_cache *prev, int64_t now, bool full,
+			   char **body, size_t *len, struct store_calendar_cache *next, char *why,
+			   size_t n)
+{
+	*body = NULL;
+	*len = 0;
+	if (ics && !is_url(ics)) {
+		snprintf(next->source, sizeof next->source, "%s", ics);
+		return read_file(ics, body, len, why, n);
+	}
+	char password[256];
+	lt_err err = schedule_read_secret(cfg->server_password_file, password, sizeof password,
+					  why, n);
+	if (err != LT_OK)
+		return err;
+	struct fetch_request req = {0};
+	prepare(cfg, &req, password);
+	char url[2048];
+	if (ics) {
+		snprintf(url, sizeof url, "%s", ics);
+	} else {
+		struct opencast_conn conn = {
+			.server = cfg->opencast_url,
+			.user = cfg->server_user,
+			.password = password,
+			.digest = strcmp(cfg->server_auth, "digest") == 0,
+			.ca_file = cfg->ca_file,
+			.timeout_s = cfg->schedule_timeout_s,
+		};
+		char scheduler[1024];
+		err = opencast_discover(&conn, OPENCAST_SCHEDULER_SERVICE, scheduler,
+					sizeof scheduler, why, n);
+		if (err != LT_OK)
+			return err;
+		const char *agent = cfg->opencast_agent[0] ? cfg->opencast_agent : cfg->room;
+		int64_t cutoff_ms = (now + (int64_t)cfg->lookahead_days * 86400) * 1000;
+		err = opencast_calendar_url(scheduler, agent, cutoff_ms, url, sizeof url);
+		if (err != LT_OK) {
+			snprintf(why, n, "the calendar URL is too long");
+			return err;
+		}
+		opencast_prepare_request(&conn, &req);
+		req.max_bytes = MAX_CALENDAR_BYTES;
+	}
+	snprintf(next->source, sizeof next->source, "%s", ics ? ics : cfg->opencast_url);
+	bool same_source = strcmp(prev->source, next->source) == 0 && prev->body;
+	if (same_source && !full) {
+		req.etag = prev->etag[0] ? prev->etag : NULL;
+		req.last_modified = prev->last_modified[0] ? prev->last_modified : NULL;
+	}
+	req.url = url;
+	struct fetch_result res;
+	err = fetch_get(&req, &res);
+	if (err != LT_OK) {
+		snprintf(why, n, "%s", res.error);
+		fetch_result_free(&res);
+		return err;
+	}
+	if (!res.not_modified) {
+		*body = res.body;
+		*len = res.body_len;
+		res.body = NULL;
+		snprintf(next->etag, sizeof next->etag, "%s", res.etag);
+		snprintf(next->last_modified, sizeof next->last_modified, "%s", res.last_modified);
+	}
+	fetch_result_free(&res);
+	return LT_OK;
+}
+
+static lt_err parse(const struct config *cfg, const char *body, size_t len, struct calendar **out,
+		    char *why, size_t n)
+{
+	struct calendar_options opt = {.presenter_property = cfg->presenter_property};
+	char err[256];
+	lt_err rc = calendar_parse(body, len, &opt, out, err, sizeof err);
+	if (rc != LT_OK)
+		snprintf(why, n, "the calendar was not used: %s", err);
+	return rc;
+}
+
+lt_err schedule_open(const struct config *cfg, struct store *st, struct schedule **out)
+{
+	struct schedule *s = calloc(1, sizeof *s);
+	if (!s)
+		return LT_ERR_NOMEM;
+	s->cfg = cfg;
+	s->st = st;
+	if (store_calendar_load(st, &s->cache) == LT_OK && s->cache.body) {
+		char why[320];
+		if (parse(cfg, s->cache.body, s->cache.len, &s->cal, why, sizeof why) != LT_OK)
+			log_warn("schedule: the cached calendar cannot be read: %s", why);
+		s->stale_since = s->cache.ok_ms / 1000;
+		s->stale = s->cache.error[0] != '\0';
+	}
+	*out = s;
+	return LT_OK;
+}
+
+void schedule_close(struct schedule *s)
+{
+	if (!s)
+		return;
+	calendar_free(s->cal);
+	store_calendar_cache_free(&s->cache);
+	free(s);
+}
+
+bool schedule_stale(const struct schedule *s, int64_t *since)
+{
+	if (since)
+		*since = s->stale_since;
+	return s->stale;
+}
+
+bool schedule_has_calendar(const struct schedule *s) { return s->cal != NULL; }
+
+static void store_expansion(struct schedule *s, int64_t now)
+{
+	struct occurrence_list l = {0};
+	int64_t from = calendar_local_midnight(now, -1);
+	int64_t to = now + (int64_t)s->cfg->lookahead_days * 86400;
+	if (calendar_expand(s->cal, from, to, &l) == LT_OK)
+		store_occurrences_replace(s->st, &l);
+	occurrence_list_free(&l);
+}
+
+lt_err schedule_refresh(struct schedule *s, int64_t now, bool force, char *why, size_t n)
+{
+	const struct config *cfg = s->cfg;
+	why[0] = '\0';
+	if (strcmp(cfg->schedule_source, "none") == 0)
+		return LT_OK;
+	if (!force && now < s->next_attempt)
+		return LT_OK;
+	s->next_attempt = now + cfg->schedule_refresh_s;
+	bool opencast = strcmp(cfg->schedule_source, "opencast") == 0;
+	bool full = opencast && now * 1000 - s->cache.full_ms >= cfg->opencast_full_fetch_s * 1000LL;
+	struct store_calendar_cache next = s->cache;
+	next.body = NULL;
+	next.attempt_ms = now * 1000;
+	char *body = NULL;
+	size_t len = 0;
+	lt_err err = fetch_source(cfg, opencast ? NULL : cfg->schedule_ics, &s->cache, now, full,
+				  &body, &len, &next, why, n);
+	struct calendar *cal = NULL;
+	if (err == LT_OK && body)
+		err = parse(cfg, body, len, &cal, why, n);
+	if (err != LT_OK) {
+		free(body);
+		if (!s->stale)
+			log_warn("schedule: %s; keeping the calendar of %lld", why,
+				 (long long)(s->cache.ok_ms / 1000));
+		s->stale = true;
+		s->cache.attempt_ms = now * 1000;
+		snprintf(s->cache.error, sizeof s->cache.error, "%s", why);
+		store_calendar_save(s->st, &s->cache);
+		return err;
+	}
+	next.ok_ms = now * 1000;
+	next.error[0] = '\0';
+	if (full)
+		next.full_ms = now * 1000;
+	if (body) {
+		next.body = body;
+		next.len = len;
+		store_calendar_cache_free(&s->cache);
+		calendar_free(s->cal);
+		s->cal = cal;
+		log_info("schedule: calendar updated from %s", next.source);
+	} else {
+		next.body = s->cache.body; /* 304: the cached text is still the calendar */
+		next.len = s->cache.len;
+	}
+	s->cache = next;
+	s->stale = false;
+	s->stale_since = now;
+	store_calendar_save(s->st, &s->cache);
+	if (s->cal)
+		store_expansion(s, now);
+	return LT_OK;
+}
+
+lt_err schedule_window(struct schedule *s, int64_t from, int64_t to, struct occurrence_list *out)
+{
+	if (!s->cal)
+		return LT_OK;
+	return calendar_expand(s->cal, from, to, out);
+}
+
+lt_err schedule_list(const struct config *cfg, const char *ics, int64_t from, int64_t to,
+		     struct occurrence_list *out, char *why, size_t n)
+{
+	if (ics) {
+		struct store_calendar_cache none = {0}, next = {0};
+		char *body;
+		size_t len;
+		lt_err err = fetch_source(cfg, ics, &none, from, true, &body, &len, &next, why, n);
+		if (err != LT_OK)
+			return err;
+		struct calendar *cal;
+		err = parse(cfg, body, len, &cal, why, n);
+		free(body);
+		if (err != LT_OK)
+			return err;
+		err = calendar_expand(cal, from, to, out);
+		calendar_free(cal);
+		return err;
+	}
+	if (strcmp(cfg->schedule_source, "none") == 0) {
+		snprintf(why, n, "no calendar is configured: set [schedule] source in %s, or give "
+				 "--ics FILE|URL", cfg->source);
+		return LT_ERR_CONFIG;
+	}
+	struct store *st;
+	char path[PATH_MAX + 16];
+	snprintf(path, sizeof path, "%s/lectern.db", cfg->data_dir);
+	if (os_check_writable_dir(cfg->data_dir) != LT_OK || store_open(path, &st) != LT_OK) {
+		snprintf(why, n, "cannot open the store in %s", cfg->data_dir);
+		return LT_ERR_STORE;
+	}
+	struct schedule *s;
+	lt_err err = schedule_open(cfg, st, &s);
+	if (err == LT_OK) {
+		char fetch_why[320];
+		int64_t now = (int64_t)time(NULL);
+		if (schedule_refresh(s, now, true, fetch_why, sizeof fetch_why) != LT_OK) {
+			if (s->cal)
+				fprintf(stderr, "lectern: schedule: %s; showing the cached calendar of "
+						"%lld\n", fetch_why, (long long)(s->cache.ok_ms / 1000));
+			else
+				snprintf(why, n, "%s (and nothing is cached)", fetch_why);
+		}
+		if (s->cal)
+			err = schedule_window(s, from, to, out);
+		else if (err == LT_OK)
+			err = LT_ERR_NOT_FOUND;
+		schedule_close(s);
+	}
+	store_close(st);
+	return err;
+}

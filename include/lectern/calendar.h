@@ -1,0 +1,83 @@
+/*
+ * calendar.h — an iCalendar text turned into the room's occurrences (libical).
+ *
+ * Rules (RFC 5545), in one place:
+ *  - TZID from the file's VTIMEZONE (Outlook's Windows names and "Customized Time Zone"
+ *    blocks included), else an IANA name, else a Windows name mapped to IANA;
+ *    floating times in X-WR-TIMEZONE when present, else the process's local zone;
+ *    DATE values at local midnight, DTEND exclusive, a DATE without DTEND lasts one day,
+ *    a DATE-TIME without DTEND/DURATION lasts zero seconds.
+ *  - RRULE, RDATE, EXDATE (an EXDATE'd instance still counts toward COUNT); a RECURRENCE-ID
+ *    override replaces its instance wherever it moves it, also an RDATE instance and also
+ *    when it comes before its series in the file; STATUS:CANCELLED instances are dropped.
+ *  - Presenter: the configured property when set (e.g. X-PRESENTER), else ORGANIZER's CN (or
+ *    its address), else an Opencast episode's dcterms:creator.
+ *  - An event whose end is before its start, or whose start cannot be read, is skipped with a
+ *    warning naming its UID; the rest of the calendar is used.
+ *  - Text that is not iCalendar, or is truncated (a BEGIN without its END), is rejected as a
+ *    whole: a truncated download must never replace a good calendar.
+ * Opencast calendars carry base64 ATTACH parts (episode and series Dublin Core, and the
+ * capture agent properties); they are decoded and kept with each occurrence for the upload.
+ */
+#ifndef LECTERN_CALENDAR_H
+#define LECTERN_CALENDAR_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "lectern/err.h"
+
+struct occurrence {
+	char uid[256];
+	int64_t start, end;          /* unix seconds */
+	bool all_day;
+	int64_t recurrence_id;       /* original start of an overridden instance; 0 if none */
+	char title[256];
+	char presenter[128];
+	char location[128];
+	int attendees;
+	char *invitees;              /* "Name <email>" lines, malloc'd, may be NULL */
+	char series[128];            /* Opencast series id (dcterms:isPartOf) or "" */
+	char workflow[128];          /* org.opencastproject.workflow.definition or "" */
+	char *workflow_config;       /* "key=value" lines, prefix stripped; malloc'd or NULL */
+	char *episode_dc;            /* episode Dublin Core XML as delivered; malloc'd or NULL */
+	char *agent_properties;      /* the capture agent properties file; malloc'd or NULL */
+};
+
+struct occurrence_list {
+	struct occurrence *items;
+	size_t count, cap;
+};
+
+void occurrence_list_free(struct occurrence_list *l);
+/* Free the malloc'd members of one occurrence. */
+void occurrence_clear(struct occurrence *o);
+
+struct calendar_options {
+	const char *presenter_property;  /* NULL/"": ORGANIZER */
+};
+
+struct calendar;
+
+/*
+ * Parse `len` bytes of iCalendar text. LT_ERR_PARSE with a sentence in `err` for text that
+ * is not iCalendar or is truncated.
+ */
+lt_err calendar_parse(const char *text, size_t len, const struct calendar_options *opt,
+		      struct calendar **out, char *err, size_t err_len);
+void calendar_free(struct calendar *cal);
+
+/* Number of events skipped as unusable (warnings were logged). */
+int calendar_skipped(const struct calendar *cal);
+
+/*
+ * Append to `out` every occurrence overlapping [from, to) (unix seconds), sorted by start,
+ * end, uid. An occurrence of zero length overlaps when from <= start < to.
+ */
+lt_err calendar_expand(struct calendar *cal, int64_t from, int64_t to, struct occurrence_list *out);
+
+/* Local midnight of the day `days` after the local date of `t` (days may be negative). */
+int64_t calendar_local_midnight(int64_t t, int days);
+
+#endif

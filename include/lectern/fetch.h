@@ -1,0 +1,59 @@
+/*
+ * fetch.h — HTTP(S) GET through libcurl, for calendars and server discovery.
+ *
+ * Conditional requests (If-None-Match / If-Modified-Since from the previous answer's ETag and
+ * Last-Modified), TLS always verified (a custom CA file allowed), connect and total time-outs,
+ * Basic or Digest auth. Opencast's Digest needs the header `X-Requested-Auth: Digest`; without
+ * it Opencast redirects to a login page, which we must never take for success: a redirect to
+ * a URL containing "login" or an HTML answer where none was expected is LT_ERR_AUTH.
+ * Bodies larger than `max_bytes` are refused (LT_ERR_HTTP) rather than held in memory.
+ * Passwords never appear in logs or error messages.
+ */
+#ifndef LECTERN_FETCH_H
+#define LECTERN_FETCH_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "lectern/err.h"
+
+enum fetch_auth_kind { FETCH_AUTH_NONE, FETCH_AUTH_BASIC, FETCH_AUTH_DIGEST };
+
+struct fetch_request {
+	const char *url;
+	const char *etag;           /* from the last 200, or NULL */
+	const char *last_modified;  /* from the last 200, or NULL */
+	const char *ca_file;        /* NULL or "": the system's CA store */
+	long connect_timeout_s;     /* 0: 10 */
+	long timeout_s;             /* whole transfer; 0: 30 */
+	size_t max_bytes;           /* 0: 16 MiB */
+	enum fetch_auth_kind auth;
+	const char *user;
+	const char *password;
+	bool opencast_digest;       /* send X-Requested-Auth: Digest */
+};
+
+struct fetch_result {
+	long status;                /* final HTTP status; 0 if none */
+	bool not_modified;          /* 304: keep what you have */
+	char *body;                 /* malloc'd, NUL-terminated; NULL on 304/error */
+	size_t body_len;
+	char etag[256];             /* validators of this answer ("" if none) */
+	char last_modified[64];
+	char content_type[128];
+	char error[320];            /* a sentence for logs/screen on failure ("" on success) */
+};
+
+/*
+ * GET `req->url`. Returns LT_OK for 200 (body set) and 304 (not_modified set);
+ * LT_ERR_NETWORK (DNS, refused, reset, time-out, TLS), LT_ERR_AUTH (401, 403, login page),
+ * LT_ERR_HTTP (other statuses, too large), LT_ERR_INVALID (bad URL), LT_ERR_NOMEM.
+ * `res->error` always explains a failure. Free with fetch_result_free().
+ */
+lt_err fetch_get(const struct fetch_request *req, struct fetch_result *res);
+void fetch_result_free(struct fetch_result *res);
+
+/* Initialise libcurl once per process (call before threads start); safe to call twice. */
+void fetch_global_init(void);
+
+#endif

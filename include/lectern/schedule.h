@@ -1,0 +1,51 @@
+/*
+ * schedule.h — the room's calendar, kept current and kept across outages.
+ *
+ * The configured source ([schedule] source: an ICS file or URL, or the Opencast capture-agent
+ * calendar) is fetched every refresh_s with conditional requests. Every calendar that parses
+ * is cached in the store (the text and its validators) and its occurrences for the coming
+ * look-ahead are stored too, so a reboot without network still knows the week. A failed fetch,
+ * or text that does not parse, keeps the cache, is logged, and makes the schedule "stale
+ * since T" for the screen.
+ */
+#ifndef LECTERN_SCHEDULE_H
+#define LECTERN_SCHEDULE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "lectern/calendar.h"
+#include "lectern/config.h"
+#include "lectern/store.h"
+
+struct schedule;
+
+/* `cfg` and `st` must outlive the schedule. Loads the cached calendar if there is one. */
+lt_err schedule_open(const struct config *cfg, struct store *st, struct schedule **out);
+void schedule_close(struct schedule *s);
+
+/*
+ * Fetch and parse now if `force` or refresh_s has passed since the last attempt. Returns the
+ * fetch's error (the cache is kept) or LT_OK; `why` explains a failure.
+ */
+lt_err schedule_refresh(struct schedule *s, int64_t now, bool force, char *why, size_t n);
+
+/* Occurrences overlapping [from, to) from the current (or cached) calendar. */
+lt_err schedule_window(struct schedule *s, int64_t from, int64_t to, struct occurrence_list *out);
+
+/* Whether the calendar in use is older than the last failed attempt; *since = its time. */
+bool schedule_stale(const struct schedule *s, int64_t *since);
+/* Whether there is any calendar at all (fetched or cached). */
+bool schedule_has_calendar(const struct schedule *s);
+
+/*
+ * For `lectern schedule`: occurrences of `ics` (a file or URL; NULL: the configured source,
+ * refreshed, else its cache) overlapping [from, to).
+ */
+lt_err schedule_list(const struct config *cfg, const char *ics, int64_t from, int64_t to,
+		     struct occurrence_list *out, char *why, size_t n);
+
+/* Read the first line of a secret file, warning when others may read it. */
+lt_err schedule_read_secret(const char *path, char *buf, size_t n, char *why, size_t why_len);
+
+#endif

@@ -1,0 +1,146 @@
+#!/bin/bash
+# The calendar, checked against expectations worked out by hand: `lectern schedule --json` on real
+# ICS fixtures (Google, Outlook, Apple, Nextcloud, Thunderbird, Opencast exports; DST, Windows
+# zone names, floating times, all-day events, RDATE/EXDATE/overrides, folding, non-Latin text,
+# broken files), one run per row of tests/fixtures/ics/cases.tsv; then a 10 MB calendar under a
+# time limit, the plain (non-JSON) listing, and a calendar fetched over HTTP.
+source "$(dirname "$0")/../lib/common.sh"
+
+ICS="$TESTS/fixtures/ics"
+CMP="$TESTS/lib/jsonl_compare.py"
+lectern_config "$T/lectern.conf"
+
+# schedule TZ OUT ERR ARGS...: lectern schedule under TZ, bounded in time; exit code in RC
+schedule() {
+	local tz=$1 out=$2 err=$3
+	shift 3
+	TZ="$tz" timeout --kill-after=5 30 "$LECTERN" --config "$T/lectern.conf" schedule "$@" \
+		</dev/null >"$out" 2>"$err"
+	RC=$?
+}
+
+# report NAME PROBLEMS...: ok when there are no problems, else not ok with them and the diff
+report() {
+	local name=$1 diff=$2
+	shift 2
+	if [ $# -eq 0 ]; then
+		ok "$name"
+	else
+		local why=$1 p
+		shift
+		for p in "$@"; do why+="; $p"; done
+		not_ok "$name" "$why"
+		[ -s "$diff" ] && head -60 "$diff" | sed 's/^/# /'
+	fi
+	return 0
+}
+
+check "jsonl_compare.py passes its own self-test" python3 "$CMP" --self-test
+
+# The cases ----------------------------------------------------------------------------------
+[ -s "$ICS/cases.tsv" ] || not_ok "cases.tsv present" "$ICS/cases.tsv missing"
+while IFS=$'\t' read -r -u 3 name ics tz from days expected code words; do
+	case "$name" in '' | '#'*) continue ;; esac
+	args=(--ics "$ICS/$ics" --from "$from")
+	[ "$days" != - ] && args+=(--days "$days")
+	schedule "$tz" "$T/$name.out" "$T/$name.err" "${args[@]}" --json
+	problems=()
+	: >"$T/$name.diff"
+	if [ "$RC" -eq 124 ] || [ "$RC" -eq 137 ]; then
+		problems+=("timed out after 30 s")
+	elif [ "$RC" -ne "$code" ]; then
+		problems+=("exit $RC, wanted $code")
+	fi
+	if [ "$expected" != - ]; then
+		python3 "$CMP" "$ICS/$expected" "$T/$name.out" >"$T/$name.diff" 2>&1 </dev/null ||
+			problems+=("output differs from $expected")
+	elif [ -s "$T/$name.out" ]; then
+		problems+=("printed on stdout although it must fail: $(head -c 120 "$T/$name.out" | tr '\n' ' ')")
+	fi
+	if [ "$words" != - ]; then
+		IFS=, read -ra must <<<"$words"
+		for w in "${must[@]}"; do
+			grep -qiF -- "$w" "$T/$name.err" || problems+=("stderr lacks '$w'")
+		done
+	elif grep -qi skipped "$T/$name.err"; then
+		problems+=("a good calendar, yet stderr says something was skipped")
+	fi
+	[ ${#problems[@]} -gt 0 ] && [ -s "$T/$name.err" ] &&
+		problems+=("stderr: $(head -c 300 "$T/$name.err" | tr '\n' ' ')")
+	report "schedule $name ($ics, TZ=$tz, --from $from --days $days)" "$T/$name.diff" "${problems[@]}"
+done 3<"$ICS/cases.tsv"
+
+# A 10 MB calendar: 20,000 events with folded descriptions, within a time limit ---------------
+# gen_big_ics.py: 8 events a day from 2026-01-05, 09:00-16:45 Berlin; 7 days from 2 March hold
+# 56 occurrences, big-00448 first and big-00503 last.
+python3 "$TESTS/lib/gen_big_ics.py" "$T/big.ics"
+big_size=$(stat -c %s "$T/big.ics" 2>/dev/null || echo 0)
+t0=$(date +%s%N)
+TZ=Europe/Berlin timeout --kill-after=5 60 "$LECTERN" --config "$T/lectern.conf" schedule \
+	--ics "$T/big.ics" --from 2026-03-02 --days 7 --json </dev/null >"$T/big.out" 2>"$T/big.err"
+rc=$?
+ms=$((($(date +%s%N) - t0) / 1000000))
+echo "# 10 MB calendar ($big_size bytes): lectern schedule took $ms ms"
+problems=()
+[ "$big_size" -ge 9000000 ] || problems+=("generated calendar is only $big_size bytes")
+if [ $rc -eq 124 ] || [ $rc -eq 137 ]; then
+	problems+=("did not finish within 60 s")
+elif [ $rc -ne 0 ]; then
+	problems+=("exit $rc: $(head -c 300 "$T/big.err" | tr '\n' ' ')")
+else
+	verdict=$(python3 - "$T/big.out" <<'PY'
+import json, sys
+rows = [json.loads(l) for l in open(sys.argv[1], encoding="utf-8") if l.strip()]
+uids = [r["uid"] for r in rows]
+want = [f"big-{i:05d}@lectern.test" for i in range(448, 504)]
+if uids != want:
+    print(f"{len(rows)} occurrences (wanted 56, big-00448 .. big-00503 in order); "
+          f"first {uids[:1]}, last {uids[-1:]}")
+elif rows[0]["start"] != "2026-03-02T09:00:00+01:00" or rows[-1]["end"] != "2026-03-08T16:45:00+01:00":
+    print(f"times wrong: first start {rows[0]['start']}, last end {rows[-1]['end']}")
+PY
+	) || verdict="output is not JSON lines: $(head -c 200 "$T/big.out")"
+	[ -z "$verdict" ] || problems+=("$verdict")
+fi
+report "a 10 MB calendar (20,000 events) lists the 56 occurrences of one week within 60 s" "" "${problems[@]}"
+
+# Plain listing: one line per occurrence, each with its title -----------------------------------
+schedule Europe/Berlin "$T/plain.out" "$T/plain.err" --ics "$ICS/weekly_brownbag.ics" --from 2026-03-01 --days 80
+problems=()
+[ "$RC" -eq 0 ] || problems+=("exit $RC: $(head -c 300 "$T/plain.err" | tr '\n' ' ')")
+verdict=$(python3 - "$ICS/expected/brownbag_full.jsonl" "$T/plain.out" <<'PY'
+import json, sys
+titles = [json.loads(l)["title"] for l in open(sys.argv[1], encoding="utf-8") if l.strip()]
+lines = [l for l in open(sys.argv[2], encoding="utf-8", errors="replace").read().splitlines() if l.strip()]
+if len(lines) != len(titles):
+    print(f"{len(lines)} lines, wanted one per occurrence ({len(titles)})")
+else:
+    for n, (t, l) in enumerate(zip(titles, lines), 1):
+        if t not in l:
+            print(f"line {n} lacks the title {t!r}: {l!r}")
+            break
+PY
+)
+[ -z "$verdict" ] || problems+=("$verdict")
+report "plain schedule of the brown bag: one line per occurrence with its title, in order" "" "${problems[@]}"
+
+# The same calendar fetched over HTTP ------------------------------------------------------------
+python3 -u -m http.server --bind 127.0.0.1 --directory "$ICS" 0 </dev/null >"$T/http.log" 2>&1 &
+http_pid=$!
+CHILDREN+=("$http_pid")
+if wait_for 10 "grep -q 'port [0-9]' '$T/http.log'"; then
+	port=$(sed -n 's/.* port \([0-9][0-9]*\).*/\1/p' "$T/http.log" | head -1)
+	url="http://127.0.0.1:$port/weekly_brownbag.ics"
+	no_proxy=127.0.0.1,localhost NO_PROXY=127.0.0.1,localhost \
+		schedule Europe/Berlin "$T/url.out" "$T/url.err" --ics "$url" --from 2026-03-01 --days 80 --json
+	problems=()
+	[ "$RC" -eq 0 ] || problems+=("exit $RC: $(head -c 300 "$T/url.err" | tr '\n' ' ')")
+	python3 "$CMP" "$ICS/expected/brownbag_full.jsonl" "$T/url.out" >"$T/url.diff" 2>&1 </dev/null ||
+		problems+=("output differs from expected/brownbag_full.jsonl")
+	report "schedule --ics URL gives the same occurrences as the file" "$T/url.diff" "${problems[@]}"
+else
+	not_ok "schedule --ics URL gives the same occurrences as the file" \
+		"the test's HTTP server did not start: $(head -c 200 "$T/http.log")"
+fi
+kill "$http_pid" 2>/dev/null
+wait "$http_pid" 2>/dev/null || true
