@@ -9,7 +9,7 @@ pkgs_build="build-essential pkg-config libasound2-dev libopus-dev libopusenc-dev
  libxml2-dev libssl-dev
  ca-certificates tzdata"
 pkgs_run="espeak-ng sox alsa-utils"
-pkgs_test="libcmocka-dev opus-tools espeak-ng sox pv sqlite3 python3 time nginx curl clang
+pkgs_test="libcmocka-dev opus-tools espeak-ng sox pv sqlite3 python3 time nginx curl openssl clang
  libclang-rt-14-dev"
 pkgs_bench="opus-tools espeak-ng sox time valgrind bc"
 

@@ -87,6 +87,28 @@ stale=$(sqlite3 "$T/data/lectern.db" "select error from calendar_cache")
 check "a good fetch clears the stale mark" test -z "$stale"
 stop_nginx
 
+# HTTPS: the certificate is verified; a private CA is trusted only when configured ----------
+mkdir -p "$T/tls"
+(
+	cd "$T/tls" &&
+		openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=lectern test CA" \
+			-keyout ca.key -out ca.pem &&
+		openssl req -newkey rsa:2048 -nodes -subj "/CN=127.0.0.1" -keyout server.key \
+			-out server.csr &&
+		printf 'subjectAltName=IP:127.0.0.1\n' >san.ext &&
+		openssl x509 -req -in server.csr -CA ca.pem -CAkey ca.key -CAcreateserial -days 2 \
+			-extfile san.ext -out server.pem
+) >"$T/tls/openssl.log" 2>&1
+tls_port=$(free_port)
+start_nginx "$T/www" "listen 127.0.0.1:$tls_port ssl; ssl_certificate $T/tls/server.pem; ssl_certificate_key $T/tls/server.key;"
+schedule_from "https://127.0.0.1:$tls_port/room.ics"
+check "HTTPS with a private CA not configured is refused (certificate not trusted)" \
+	bash -c "grep -q 'secure connection failed' '$T/s.err' && grep -q 'showing the cached calendar' '$T/s.err'"
+schedule_from "https://127.0.0.1:$tls_port/room.ics" "ca_file = $T/tls/ca.pem"
+check "HTTPS with [schedule] ca_file = the private CA works" \
+	test "$(grep -c 'Brown bag over HTTP' "$T/s.out")" -eq 4
+stop_nginx
+
 # Opencast: discovery, digest with X-Requested-Auth, the agent's calendar --------------------
 now_ms=$(($(date +%s) * 1000))
 cp "$T/www/room.ics" "$T/oc.ics"
@@ -147,8 +169,13 @@ check "Opencast: no scheduler registered is reported, cache kept" \
 	bash -c "grep -q 'no org.opencastproject.scheduler service' '$T/oc.err' && test \$(grep -c 'Brown bag' '$T/oc.out') -eq 4"
 stop_opencast_double
 
-start_opencast_double --digest --user agent --password 'oc secret' --calendar "$T/oc.ics"
-sed -i "s|^url = .*|url = http://127.0.0.1:$OC_PORT|; s|^auth = digest|auth = basic|" "$T/lectern.conf"
+start_opencast_double --digest --user agent --password 'oc secret' --calendar "$T/oc.ics" \
+	--services-shape object
+sed -i "s|^url = .*|url = http://127.0.0.1:$OC_PORT|" "$T/lectern.conf"
+oc_schedule
+check "Opencast: discovery also reads a single service object" \
+	test "$(grep -c 'Brown bag over HTTP' "$T/oc.out")" -eq 4
+sed -i "s|^auth = digest|auth = basic|" "$T/lectern.conf"
 oc_schedule
 check "Opencast: without X-Requested-Auth the login redirect counts as an auth failure" \
 	grep -q "login page" "$T/oc.err"
