@@ -20,7 +20,7 @@ LDLIBS += $(PKG_LIBS) -lm -lpthread
 # The appliance's modules, explicit so that nothing half-finished sneaks into the link.
 FIRMWARE := err log osutil config store ring level oggopus recorder session recovery signals \
 	app cmd_record cmd_run cmd_misc calendar schedule cmd_schedule jsonout controller \
-	fetch opencast
+	fetch opencast upload cmd_upload
 DRIVERS := audio_source audio_alsa audio_file
 CORE_OBJS := $(FIRMWARE:%=$(BUILD)/firmware/%.o) $(DRIVERS:%=$(BUILD)/drivers/%.o)
 MAIN_OBJ := $(BUILD)/firmware/main.o

@@ -4,6 +4,7 @@
  * schedule, uploader and screen hang off this loop.
  */
 #include <getopt.h>
+#include <limits.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,6 +19,7 @@
 #include "lectern/recovery.h"
 #include "lectern/schedule.h"
 #include "lectern/signals.h"
+#include "lectern/upload.h"
 
 /* Recordings in the appliance take the microphone at their start and pace a demo file in
  * real time, looping, as a microphone would deliver it. */
@@ -91,6 +93,14 @@ int cmd_run(int argc, char **argv, const char *config_path)
 		store_close(st);
 		return EXIT_FAIL;
 	}
+	int requeued = upload_recover(st);
+	if (requeued)
+		log_info("upload: %d interrupted upload(s) queued again", requeued);
+	struct uploader *up = NULL;
+	char db_path[PATH_MAX + 16];
+	snprintf(db_path, sizeof db_path, "%s/lectern.db", cfg.data_dir);
+	if (upload_target(&cfg) && uploader_start(&cfg, db_path, 5, &up) != LT_OK)
+		log_error("upload: the uploader could not start; recordings stay queued");
 	sd_notify(0, "READY=1\nSTATUS=idle");
 
 	uint64_t watchdog_us = 0;
@@ -117,6 +127,7 @@ int cmd_run(int argc, char **argv, const char *config_path)
 	}
 	sd_notify(0, "STOPPING=1");
 	log_info("stopping");
+	uploader_stop(up);
 	controller_destroy(ctl);
 	schedule_close(sched);
 	store_close(st);

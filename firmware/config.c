@@ -27,6 +27,7 @@ static const char *const frames[] = {"2.5", "5", "10", "20", "40", "60", NULL};
 static const char *const schedule_sources[] = {"none", "ics", "opencast", NULL};
 static const char *const auths[] = {"basic", "digest", NULL};
 static const char *const conflicts[] = {"scheduled_wins", "manual_wins", NULL};
+static const char *const targets[] = {"none", "folder", "webdav", NULL};
 
 static const struct config_option options[] = {
 	{"device", "room", STR(room), "Room", 0, 0, NULL,
@@ -95,6 +96,30 @@ static const struct config_option options[] = {
 	 "Longer timed events are listed but not recorded by themselves"},
 	{"schedule", "lookahead_days", INT(lookahead_days), "14", 1, 90, NULL,
 	 "How far ahead the calendar is fetched and kept for offline use (days)"},
+	{"upload", "target", CHOICE(upload_target), "none", 0, 0, targets,
+	 "Where recordings go: none (keep them here), folder or webdav"},
+	{"upload", "folder", STR(upload_folder), "", 0, 0, NULL,
+	 "target = folder: a mounted share or USB disk; files go to FOLDER/ROOM/YYYY/MM/"},
+	{"upload", "url", STR(upload_url), "", 0, 0, NULL,
+	 "target = webdav: the share's URL; files go to URL/ROOM/YYYY/MM/"},
+	{"upload", "user", STR(upload_user), "", 0, 0, NULL,
+	 "User name for the WebDAV share (empty: no authentication)"},
+	{"upload", "password_file", STR(upload_password_file), "", 0, 0, NULL,
+	 "File holding the WebDAV password (mode 0600, first line used)"},
+	{"upload", "auth", CHOICE(upload_auth), "basic", 0, 0, auths,
+	 "HTTP authentication for the share: basic or digest"},
+	{"upload", "ca_file", STR(upload_ca_file), "", 0, 0, NULL,
+	 "PEM file of the CA to trust for the share (empty: the system's CAs)"},
+	{"upload", "timeout_s", INT(upload_timeout_s), "600", 10, 86400, NULL,
+	 "Give up on one upload attempt after this many seconds"},
+	{"upload", "backoff_min_s", INT(backoff_min_s), "60", 1, 86400, NULL,
+	 "First retry after a failed upload (seconds); doubles each time"},
+	{"upload", "backoff_max_s", INT(backoff_max_s), "3600", 1, 604800, NULL,
+	 "Longest wait between retries (seconds)"},
+	{"upload", "give_up_days", INT(give_up_days), "30", 1, 3650, NULL,
+	 "A recording not delivered after this many days is marked failed (kept on disk)"},
+	{"upload", "retention_days", INT(retention_days), "7", 0, 3650, NULL,
+	 "Keep delivered recordings here this many days, then delete them"},
 	{"opencast", "url", STR(opencast_url), "", 0, 0, NULL,
 	 "Opencast server, e.g. https://opencast.example.org"},
 	{"opencast", "agent", STR(opencast_agent), "", 0, 0, NULL,
@@ -389,6 +414,25 @@ lt_err config_check(struct config *c, struct config_error *err)
 		set_error(err, c->source, line_of(c, "opencast", "url"),
 			  find_option("opencast", "url"), NULL, NULL,
 			  "source = opencast needs the server's URL");
+		return LT_ERR_CONFIG;
+	}
+	if (strcmp(c->upload_target, "folder") == 0 && !c->upload_folder[0]) {
+		set_error(err, c->source, line_of(c, "upload", "folder"),
+			  find_option("upload", "folder"), NULL, NULL,
+			  "target = folder needs the folder to copy to");
+		return LT_ERR_CONFIG;
+	}
+	if (strcmp(c->upload_target, "webdav") == 0 &&
+	    strncmp(c->upload_url, "http://", 7) != 0 && strncmp(c->upload_url, "https://", 8) != 0) {
+		set_error(err, c->source, line_of(c, "upload", "url"), find_option("upload", "url"),
+			  NULL, NULL, "target = webdav needs an http:// or https:// URL, not '%s'",
+			  c->upload_url);
+		return LT_ERR_CONFIG;
+	}
+	if (c->backoff_max_s < c->backoff_min_s) {
+		set_error(err, c->source, line_of(c, "upload", "backoff_max_s"),
+			  find_option("upload", "backoff_max_s"), NULL, NULL,
+			  "must not be less than backoff_min_s (%d)", c->backoff_min_s);
 		return LT_ERR_CONFIG;
 	}
 	if (!c->spool_dir[0]) {

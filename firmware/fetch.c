@@ -84,8 +84,7 @@ static size_t on_header(char *data, size_t size, size_t nmemb, void *user)
 	return n;
 }
 
-/* "host:port" of a URL for messages (no user info, no path, no query). */
-static void url_host(const char *url, char *buf, size_t n)
+void fetch_url_host(const char *url, char *buf, size_t n)
 {
 	CURLU *u = curl_url();
 	char *host = NULL, *port = NULL;
@@ -104,35 +103,36 @@ static void url_host(const char *url, char *buf, size_t n)
 		snprintf(buf, n, "the server");
 }
 
-static lt_err map_curl(CURLcode rc, const char *host, const char *detail, struct fetch_result *r)
+lt_err fetch_curl_error(int code, const char *host, const char *detail, char *error, size_t n)
 {
+	CURLcode rc = (CURLcode)code;
 	switch (rc) {
 	case CURLE_URL_MALFORMAT:
 	case CURLE_UNSUPPORTED_PROTOCOL:
-		snprintf(r->error, sizeof r->error, "the address is not a valid http(s) URL");
+		snprintf(error, n, "the address is not a valid http(s) URL");
 		return LT_ERR_INVALID;
 	case CURLE_COULDNT_RESOLVE_HOST:
-		snprintf(r->error, sizeof r->error, "%s: the name cannot be resolved (DNS)", host);
+		snprintf(error, n, "%.100s: the name cannot be resolved (DNS)", host);
 		return LT_ERR_NETWORK;
 	case CURLE_COULDNT_CONNECT:
-		snprintf(r->error, sizeof r->error, "%s does not accept connections", host);
+		snprintf(error, n, "%.100s does not accept connections", host);
 		return LT_ERR_NETWORK;
 	case CURLE_OPERATION_TIMEDOUT:
-		snprintf(r->error, sizeof r->error, "%s did not answer in time", host);
+		snprintf(error, n, "%.100s did not answer in time", host);
 		return LT_ERR_NETWORK;
 	case CURLE_SSL_CONNECT_ERROR:
 	case CURLE_PEER_FAILED_VERIFICATION:
 	case CURLE_SSL_CACERT_BADFILE:
 	case CURLE_SSL_CERTPROBLEM:
-		snprintf(r->error, sizeof r->error, "%s: secure connection failed (%s): check the "
+		snprintf(error, n, "%.100s: secure connection failed (%.120s): check the "
 						      "server certificate and [schedule] ca_file",
 			 host, detail);
 		return LT_ERR_NETWORK;
 	case CURLE_OUT_OF_MEMORY:
-		snprintf(r->error, sizeof r->error, "out of memory");
+		snprintf(error, n, "out of memory");
 		return LT_ERR_NOMEM;
 	default:
-		snprintf(r->error, sizeof r->error, "%s: the transfer failed (%s)", host, detail);
+		snprintf(error, n, "%.100s: the transfer failed (%.120s)", host, detail);
 		return LT_ERR_NETWORK;
 	}
 }
@@ -150,8 +150,8 @@ lt_err fetch_get(const struct fetch_request *req, struct fetch_result *res)
 {
 	memset(res, 0, sizeof *res);
 	fetch_global_init();
-	char host[300];
-	url_host(req->url ? req->url : "", host, sizeof host);
+	char host[160]; /* short enough that every message below fits res->error */
+	fetch_url_host(req->url ? req->url : "", host, sizeof host);
 	CURL *curl = curl_easy_init();
 	if (!curl) {
 		snprintf(res->error, sizeof res->error, "out of memory");
@@ -216,7 +216,8 @@ lt_err fetch_get(const struct fetch_request *req, struct fetch_result *res)
 			 host, sink.max);
 		err = LT_ERR_HTTP;
 	} else if (rc != CURLE_OK) {
-		err = map_curl(rc, host, errbuf[0] ? errbuf : curl_easy_strerror(rc), res);
+		err = fetch_curl_error(rc, host, errbuf[0] ? errbuf : curl_easy_strerror(rc), res->error,
+				       sizeof res->error);
 	} else if (res->status == 401 || res->status == 403) {
 		snprintf(res->error, sizeof res->error,
 			 "%s refused the credentials (HTTP %ld): check [schedule] user and "

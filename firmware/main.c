@@ -24,6 +24,9 @@ static void usage(FILE *out)
 		"  record [OPTIONS]        record one session now (lectern record --help)\n"
 		"  recordings [--json]     list recordings and their states\n"
 		"  schedule [OPTIONS]      the room's sessions (lectern schedule --help)\n"
+		"  queue [--json]          the upload queue: state, attempts, last error\n"
+		"  upload --once           deliver everything queued now (exit 1 if any failed)\n"
+		"  retry ID                make a failed upload due now\n"
 		"  config check|sample     check the configuration / print a commented sample\n"
 		"  help [config]           this text / every configuration key\n"
 		"  version                 print the version\n"
@@ -102,6 +105,12 @@ int main(int argc, char **argv)
 		rc = cmd_run(sub_argc, sub, config_path);
 	} else if (strcmp(cmd, "recordings") == 0) {
 		rc = cmd_recordings(sub_argc, sub, config_path);
+	} else if (strcmp(cmd, "queue") == 0) {
+		rc = cmd_queue(sub_argc, sub, config_path);
+	} else if (strcmp(cmd, "upload") == 0) {
+		rc = cmd_upload(sub_argc, sub, config_path);
+	} else if (strcmp(cmd, "retry") == 0) {
+		rc = cmd_retry(sub_argc, sub, config_path);
 	} else if (strcmp(cmd, "schedule") == 0) {
 		rc = cmd_schedule(sub_argc, sub, config_path);
 	} else if (strcmp(cmd, "config") == 0) {

@@ -112,6 +112,14 @@ static const char *const migrations[] = {
 	"  series TEXT NOT NULL);"
 	"CREATE INDEX occurrences_start ON occurrences(start_s);"
 	"ALTER TABLE recordings ADD COLUMN event_key TEXT NOT NULL DEFAULT '';",
+	/* 3: the upload queue lives on the recordings themselves. */
+	"ALTER TABLE recordings ADD COLUMN attempts INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE recordings ADD COLUMN next_attempt_ms INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE recordings ADD COLUMN last_error TEXT NOT NULL DEFAULT '';"
+	"ALTER TABLE recordings ADD COLUMN remote TEXT NOT NULL DEFAULT '';"
+	"ALTER TABLE recordings ADD COLUMN sha256 TEXT NOT NULL DEFAULT '';"
+	"ALTER TABLE recordings ADD COLUMN uploaded_ms INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE recordings ADD COLUMN deleted_ms INTEGER NOT NULL DEFAULT 0;",
 };
 
 #define N_MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
@@ -360,8 +368,9 @@ lt_err store_recording_set_result(struct store *st, int64_t id, int64_t samples,
 	return sqlite3_changes(st->db) == 1 ? LT_OK : LT_ERR_NOT_FOUND;
 }
 
-#define REC_COLUMNS \
-	"id, uid, path, title, presenter, room, state, started_ms, ended_ms, samples, bytes, reason"
+#define REC_COLUMNS                                                                         \
+	"id, uid, path, title, presenter, room, state, started_ms, ended_ms, samples, bytes, "   \
+	"reason, attempts, next_attempt_ms, last_error, remote, sha256, uploaded_ms, deleted_ms"
 
 static void copy_text(char *dst, size_t n, sqlite3_stmt *s, int col)
 {
@@ -386,6 +395,13 @@ static void row_to_recording(sqlite3_stmt *s, struct recording *r)
 	r->samples = sqlite3_column_int64(s, 9);
 	r->bytes = sqlite3_column_int64(s, 10);
 	copy_text(r->reason, sizeof r->reason, s, 11);
+	r->attempts = sqlite3_column_int(s, 12);
+	r->next_attempt_ms = sqlite3_column_int64(s, 13);
+	copy_text(r->last_error, sizeof r->last_error, s, 14);
+	copy_text(r->remote, sizeof r->remote, s, 15);
+	copy_text(r->sha256, sizeof r->sha256, s, 16);
+	r->uploaded_ms = sqlite3_column_int64(s, 17);
+	r->deleted_ms = sqlite3_column_int64(s, 18);
 }
 
 lt_err store_recording_get(struct store *st, int64_t id, struct recording *out)
@@ -611,4 +627,64 @@ int store_event_recordings(struct store *st, const char *event_key, bool complet
 		n = sqlite3_column_int(s, 0);
 	sqlite3_finalize(s);
 	return n;
+}
+
+/* --- upload queue --------------------------------------------------------------------------- */
+
+lt_err store_upload_next(struct store *st, int64_t now_ms, bool ignore_backoff,
+			 struct recording *out)
+{
+	sqlite3_stmt *s;
+	if (sqlite3_prepare_v2(st->db,
+			       "SELECT " REC_COLUMNS " FROM recordings WHERE state = 'queued' AND "
+			       "(? OR next_attempt_ms <= ?) ORDER BY id LIMIT 1",
+			       -1, &s, NULL) != SQLITE_OK)
+		return fail(st, "preparing the queue");
+	sqlite3_bind_int(s, 1, ignore_backoff);
+	sqlite3_bind_int64(s, 2, now_ms);
+	int rc = sqlite3_step(s);
+	lt_err err = LT_OK;
+	if (rc == SQLITE_ROW)
+		row_to_recording(s, out);
+	else
+		err = rc == SQLITE_DONE ? LT_ERR_NOT_FOUND : fail(st, "reading the queue");
+	sqlite3_finalize(s);
+	return err;
+}
+
+lt_err store_upload_note(struct store *st, int64_t id, int attempts, int64_t next_attempt_ms,
+			 const char *last_error, const char *remote, const char *sha256,
+			 int64_t uploaded_ms)
+{
+	sqlite3_stmt *s;
+	if (sqlite3_prepare_v2(st->db,
+			       "UPDATE recordings SET attempts = ?, next_attempt_ms = ?, "
+			       "last_error = ?, remote = ?, sha256 = ?, uploaded_ms = ?, "
+			       "updated_ms = ? WHERE id = ?",
+			       -1, &s, NULL) != SQLITE_OK)
+		return fail(st, "preparing upload note");
+	sqlite3_bind_int(s, 1, attempts);
+	sqlite3_bind_int64(s, 2, next_attempt_ms);
+	sqlite3_bind_text(s, 3, last_error ? last_error : "", -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 4, remote ? remote : "", -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 5, sha256 ? sha256 : "", -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 6, uploaded_ms);
+	sqlite3_bind_int64(s, 7, os_now_ms());
+	sqlite3_bind_int64(s, 8, id);
+	int rc = sqlite3_step(s);
+	sqlite3_finalize(s);
+	return rc == SQLITE_DONE ? LT_OK : fail(st, "writing upload note");
+}
+
+lt_err store_recording_mark_deleted(struct store *st, int64_t id, int64_t when_ms)
+{
+	sqlite3_stmt *s;
+	if (sqlite3_prepare_v2(st->db, "UPDATE recordings SET deleted_ms = ? WHERE id = ?", -1, &s,
+			       NULL) != SQLITE_OK)
+		return fail(st, "preparing deletion mark");
+	sqlite3_bind_int64(s, 1, when_ms);
+	sqlite3_bind_int64(s, 2, id);
+	int rc = sqlite3_step(s);
+	sqlite3_finalize(s);
+	return rc == SQLITE_DONE ? LT_OK : fail(st, "marking deletion");
 }

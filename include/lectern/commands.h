@@ -11,5 +11,8 @@ int cmd_run(int argc, char **argv, const char *config_path);
 int cmd_recordings(int argc, char **argv, const char *config_path);
 int cmd_config(int argc, char **argv, const char *config_path);
 int cmd_schedule(int argc, char **argv, const char *config_path);
+int cmd_queue(int argc, char **argv, const char *config_path);
+int cmd_upload(int argc, char **argv, const char *config_path);
+int cmd_retry(int argc, char **argv, const char *config_path);
 
 #endif

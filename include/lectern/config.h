@@ -69,6 +69,18 @@ struct config {
 	char conflict[24];         /* scheduled_wins | manual_wins */
 	int max_event_hours;
 	int lookahead_days;
+	/* [upload] */
+	char upload_target[16];    /* none | folder | webdav */
+	char upload_folder[PATH_MAX];
+	char upload_url[1024];
+	char upload_user[128];
+	char upload_password_file[PATH_MAX];
+	char upload_auth[16];
+	char upload_ca_file[PATH_MAX];
+	int upload_timeout_s;
+	int backoff_min_s, backoff_max_s;
+	int give_up_days;
+	int retention_days;
 	/* [opencast] */
 	char opencast_url[512];
 	char opencast_agent[128];

@@ -53,6 +53,15 @@ struct fetch_result {
 lt_err fetch_get(const struct fetch_request *req, struct fetch_result *res);
 void fetch_result_free(struct fetch_result *res);
 
+/* "host:port" of a URL for messages (never user info, path or query). */
+void fetch_url_host(const char *url, char *buf, size_t n);
+
+/*
+ * Map a libcurl result code (CURLcode) to the project's error and a sentence naming `host`:
+ * the one mapping every libcurl user in lectern shares.
+ */
+lt_err fetch_curl_error(int code, const char *host, const char *detail, char *error, size_t n);
+
 /* Initialise libcurl once per process (call before threads start); safe to call twice. */
 void fetch_global_init(void);
 

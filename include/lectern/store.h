@@ -50,6 +50,14 @@ struct recording {
 	int64_t samples;       /* audio in the file, at 48 kHz */
 	int64_t bytes;
 	char reason[256];      /* why it stopped or failed; "" if nothing to say */
+	/* upload */
+	int attempts;
+	int64_t next_attempt_ms;
+	char last_error[320];
+	char remote[1024];     /* where the target put it */
+	char sha256[65];
+	int64_t uploaded_ms;   /* when the target's confirmation was stored */
+	int64_t deleted_ms;    /* when the local file was removed after retention */
 };
 
 struct store;
@@ -91,6 +99,17 @@ lt_err store_recordings_each(struct store *st, unsigned state_mask, store_record
 
 /* Number of history rows for a recording (each a committed transition). */
 int store_recording_history_count(struct store *st, int64_t id);
+
+/* --- the upload queue (see upload.h) --- */
+
+/* The oldest `queued` recording due at `now_ms` (any, with ignore_backoff). NOT_FOUND: none. */
+lt_err store_upload_next(struct store *st, int64_t now_ms, bool ignore_backoff,
+			 struct recording *out);
+/* Record an attempt's bookkeeping (the state itself moves by transition). */
+lt_err store_upload_note(struct store *st, int64_t id, int attempts, int64_t next_attempt_ms,
+			 const char *last_error, const char *remote, const char *sha256,
+			 int64_t uploaded_ms);
+lt_err store_recording_mark_deleted(struct store *st, int64_t id, int64_t when_ms);
 
 /* --- the schedule's cache (see schedule.h) --- */
 

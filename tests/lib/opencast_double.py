@@ -1,19 +1,46 @@
 #!/usr/bin/env python3
 """A strict test double of the Opencast endpoints a capture agent uses (standard library only).
 
-Listens on 127.0.0.1 only. Prints "PORT n" first. Endpoints are in a table (ROUTES) so that
-later features (ingest, capture-admin) add rows. With --digest it behaves like Opencast: Digest
-auth is offered only to requests carrying "X-Requested-Auth: Digest"; others are redirected to
-the login page, which a client must never take for success. Every request is logged as one
-JSON line (--log) so that tests can assert the whole conversation.
+Listens on 127.0.0.1 only and prints "PORT n" as its first line of stdout (--port 0 picks a free
+port). Exits at once on SIGTERM or SIGINT.
+
+Strict means: it answers only what real Opencast answers, and refuses what real Opencast would
+refuse, so that a client that works against the double is not merely lucky.
+  --digest   HTTP Digest (realm "Opencast", qop=auth, MD5) for requests that carry
+             "X-Requested-Auth: Digest"; every other request is redirected (302) to /login.html,
+             as Opencast does for browsers. A client must never take that page for an answer.
+  --basic    HTTP Basic instead.
+
+Endpoints are rows of ROUTES, registered with @route(method, path); the uploader's ingest and
+capture-admin endpoints will be more rows.
+  GET /services/available.json?serviceType=T   the registry (--services-shape object|array|empty)
+  GET /recordings/calendars?agentid=A&cutoff=MS  the agent's calendar (--calendar FILE), ETag =
+                                                 SHA-1 of the file, If-None-Match -> 304
+  GET /login.html                                the login form (no auth)
+
+Faults for the next requests, set by POSTs under /__double__/ (not logged, not counted):
+  /__double__/fail?status=500&count=2   answer the next 2 requests with that status
+  /__double__/drop?count=1[&mode=rst]   close the next connection without answering (mode=rst:
+                                        reset it instead of a clean close)
+  /__double__/stall?seconds=5[&count=1] wait that long before answering the next request
+  /__double__/clear                     forget every pending fault
+
+--log FILE appends one JSON line per request, written before the answer leaves (so a client that
+has its answer finds the line): time, method, path, query, status (or "dropped"), fault, user
+(authenticated user or null), auth (the scheme the client offered, never its credentials), the
+headers that matter to the protocol, and body_bytes.
 """
 import argparse
+import base64
 import hashlib
+import hmac
 import json
 import os
 import re
 import secrets
 import signal
+import socket
+import struct
 import sys
 import threading
 import time
@@ -21,9 +48,10 @@ import urllib.parse
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 ARGS = None
-LOCK = threading.Lock()
-FAULTS = {"fail": [], "drop": 0, "stall": 0.0}
-NONCES = set()
+LOG_LOCK = threading.Lock()
+REALM = "Opencast"
+LOGGED_HEADERS = ("X-Requested-Auth", "If-None-Match", "If-Modified-Since", "Content-Type",
+                  "Content-Length", "Transfer-Encoding")
 SERVICE_PATHS = {
     "org.opencastproject.scheduler": "/recordings",
     "org.opencastproject.ingest": "/ingest",
@@ -31,159 +59,372 @@ SERVICE_PATHS = {
 }
 
 
+class Faults:
+    """Pending faults, consumed one request at a time (thread-safe)."""
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.clear()
+
+    def clear(self):
+        self.fail = []          # statuses for the next requests
+        self.drop = []          # modes ("close" or "rst") for the next requests
+        self.stall = []         # delays in seconds for the next requests
+
+    def take(self):
+        """The faults that apply to this request: (stall seconds, drop mode, fail status)."""
+        with self.lock:
+            stall = self.stall.pop(0) if self.stall else 0.0
+            drop = self.drop.pop(0) if self.drop else None
+            fail = None if drop or not self.fail else self.fail.pop(0)
+            return stall, drop, fail
+
+
+FAULTS = Faults()
+
+
+class Nonces:
+    """Digest nonces we issued, each with its opaque and the last nc seen (replays refused)."""
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.issued = {}
+
+    def new(self):
+        nonce, opaque = secrets.token_hex(16), secrets.token_hex(8)
+        with self.lock:
+            self.issued[nonce] = [opaque, 0]
+        return nonce, opaque
+
+    def accept(self, nonce, opaque, nc):
+        with self.lock:
+            entry = self.issued.get(nonce)
+            if not entry or entry[0] != opaque or nc <= entry[1]:
+                return False
+            entry[1] = nc
+            return True
+
+
+NONCES = Nonces()
+ROUTES = {}   # (method, path) -> handler(request, query, user)
+
+
+def route(method, path):
+    def register(fn):
+        ROUTES[(method, path)] = fn
+        return fn
+    return register
+
+
 def md5(s):
     return hashlib.md5(s.encode()).hexdigest()
 
 
+def digest_fields(header):
+    """Parse 'Digest k="v", k2=v2' (quoted values may hold commas) into a dict."""
+    if not header.startswith("Digest "):
+        return None
+    fields = {}
+    for m in re.finditer(r'(\w+)\s*=\s*(?:"((?:[^"\\]|\\.)*)"|([^\s,]*))', header[7:]):
+        fields[m.group(1).lower()] = m.group(2) if m.group(2) is not None else m.group(3)
+    return fields
+
+
 class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    server_version = "Opencast-double/1"
+    sys_version = ""
 
-    def log_message(self, fmt, *args):  # keep stderr quiet
+    def log_message(self, fmt, *args):  # the --log file is the record; keep stderr quiet
         pass
 
-    def record(self, status, user):
-        if not ARGS.log:
-            return
-        url = urllib.parse.urlsplit(self.path)
-        entry = {"method": self.command, "path": url.path, "query": url.query,
-                 "status": status, "user": user,
-                 "headers": {k: v for k, v in self.headers.items()
-                             if k.lower() in ("x-requested-auth", "if-none-match", "content-type")}}
-        with LOCK, open(ARGS.log, "a") as f:
-            f.write(json.dumps(entry) + "\n")
+    # -- plumbing ----------------------------------------------------------------------------
+    def read_body(self):
+        """Read the request body (Content-Length or chunked) so the connection stays in step."""
+        if self.headers.get("Transfer-Encoding", "").lower() == "chunked":
+            size = 0
+            while True:
+                line = self.rfile.readline(65537)
+                n = int(line.split(b";")[0].strip() or b"0", 16)
+                if n == 0:
+                    while self.rfile.readline(65537) not in (b"\r\n", b"\n", b""):
+                        pass
+                    return size
+                self.rfile.read(n)
+                self.rfile.readline()
+                size += n
+        length = int(self.headers.get("Content-Length") or 0)
+        remaining = length
+        while remaining > 0:
+            chunk = self.rfile.read(min(remaining, 1 << 16))
+            if not chunk:
+                break
+            remaining -= len(chunk)
+        return length
 
-    def reply(self, status, body=b"", ctype="text/plain", headers=None, user=None):
-        self.record(status, user)
+    def record(self, status, user=None, fault=None):
+        if not ARGS.log or self.url.path.startswith("/__double__/"):
+            return
+        auth = self.headers.get("Authorization", "")
+        entry = {
+            "time": round(time.time(), 3),
+            "method": self.command,
+            "path": self.url.path,
+            "query": self.url.query,
+            "status": status,
+            "fault": fault,
+            "user": user,
+            "auth": auth.split(" ", 1)[0] if auth else None,
+            "headers": {k: self.headers[k] for k in LOGGED_HEADERS if k in self.headers},
+            "body_bytes": self.body_bytes,
+        }
+        with LOG_LOCK, open(ARGS.log, "a") as f:
+            f.write(json.dumps(entry) + "\n")
+            f.flush()
+
+    def reply(self, status, body=b"", ctype="text/plain; charset=UTF-8", headers=None,
+              user=None, fault=None):
+        self.record(status, user, fault)
         self.send_response(status)
         for k, v in (headers or {}).items():
             self.send_header(k, v)
-        self.send_header("Content-Type", ctype)
-        self.send_header("Content-Length", str(len(body)))
+        if status != 304:
+            self.send_header("Content-Type", ctype)
+            self.send_header("Content-Length", str(len(body)))
         self.end_headers()
-        if self.command != "HEAD":
+        if self.command != "HEAD" and status != 304:
             self.wfile.write(body)
 
+    def drop(self, mode):
+        self.record("dropped", fault="drop-" + mode)
+        self.close_connection = True
+        if mode == "rst":
+            # SO_LINGER with a zero timeout: close() sends RST, the client sees a reset (the
+            # server skips its usual shutdown, which would send a FIN first).
+            self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER,
+                                       struct.pack("ii", 1, 0))
+            with self.server.lock:
+                self.server.reset.add(self.connection)
+        else:
+            self.connection.shutdown(socket.SHUT_RDWR)
+
+    def base_url(self):
+        return f"http://127.0.0.1:{self.server.server_address[1]}"
+
+    # -- auth --------------------------------------------------------------------------------
     def authenticate(self):
-        """Returns the user name, or None after answering the request itself."""
-        if not (ARGS.digest or ARGS.basic):
-            return ""
-        auth = self.headers.get("Authorization", "")
+        """The user name, "" when no auth is configured, or None after answering itself."""
         if ARGS.basic:
-            import base64
-            want = "Basic " + base64.b64encode(f"{ARGS.user}:{ARGS.password}".encode()).decode()
-            if auth == want:
-                return ARGS.user
-            self.reply(401, b"unauthorized", headers={"WWW-Authenticate": 'Basic realm="Opencast"'})
-            return None
-        if self.headers.get("X-Requested-Auth") != "Digest":
-            # Opencast's behaviour for browsers: off to the login form.
-            self.reply(302, b"", headers={"Location": "/admin-ng/login.html"})
-            return None
-        fields = dict(re.findall(r'(\w+)="?([^",]*)"?', auth[len("Digest "):])) \
-            if auth.startswith("Digest ") else {}
-        if fields.get("nonce") in NONCES and fields.get("username") == ARGS.user:
-            ha1 = md5(f"{ARGS.user}:Opencast:{ARGS.password}")
-            ha2 = md5(f"{self.command}:{fields.get('uri', '')}")
-            if fields.get("qop"):
-                want = md5(f"{ha1}:{fields['nonce']}:{fields.get('nc')}:{fields.get('cnonce')}:"
-                           f"{fields['qop']}:{ha2}")
-            else:
-                want = md5(f"{ha1}:{fields['nonce']}:{ha2}")
-            if fields.get("response") == want:
-                return ARGS.user
-        nonce = secrets.token_hex(16)
-        NONCES.add(nonce)
-        self.reply(401, b"unauthorized", headers={
-            "WWW-Authenticate": f'Digest realm="Opencast", qop="auth", nonce="{nonce}", '
-                                f'opaque="{secrets.token_hex(8)}"'})
+            return self.auth_basic()
+        if ARGS.digest:
+            return self.auth_digest()
+        return ""
+
+    def auth_basic(self):
+        auth = self.headers.get("Authorization", "")
+        want = "Basic " + base64.b64encode(f"{ARGS.user}:{ARGS.password}".encode()).decode()
+        if hmac.compare_digest(auth.encode(), want.encode()):
+            return ARGS.user
+        self.reply(401, b"Unauthorized", headers={"WWW-Authenticate": f'Basic realm="{REALM}"'})
         return None
 
-    def services(self, query, user):
-        stype = query.get("serviceType", [None])[0]
-        if not stype:
-            return self.reply(400, b"serviceType is required", user=user)
-        base = f"http://127.0.0.1:{self.server.server_address[1]}"
-        one = {"type": stype, "host": base, "path": SERVICE_PATHS.get(stype, "/unknown"),
-               "active": True, "online": True, "maintenance": False}
-        if ARGS.services_shape == "empty":
-            doc = {"services": ""}
-        elif ARGS.services_shape == "array":
-            off = dict(one, online=False, host="http://127.0.0.2:9")
-            doc = {"services": {"service": [off, one]}}
-        else:
-            doc = {"services": {"service": one}}
-        self.reply(200, json.dumps(doc).encode(), "application/json", user=user)
+    def auth_digest(self):
+        if self.headers.get("X-Requested-Auth") != "Digest":
+            # What Opencast does for a browser: off to the login form.
+            self.reply(302, b"", headers={"Location": f"{self.base_url()}/login.html"})
+            return None
+        f = digest_fields(self.headers.get("Authorization", ""))
+        if f is not None and self.digest_valid(f):
+            return ARGS.user
+        nonce, opaque = NONCES.new()
+        self.reply(401, b"Unauthorized", headers={
+            "WWW-Authenticate": f'Digest realm="{REALM}", qop="auth", nonce="{nonce}", '
+                                f'opaque="{opaque}", algorithm=MD5'})
+        return None
 
-    def calendars(self, query, user):
-        agent = query.get("agentid", [""])[0]
-        cutoff = query.get("cutoff", [""])[0]
-        if not agent or not cutoff.isdigit() or int(cutoff) <= time.time() * 1000:
-            return self.reply(400, b"agentid and a future cutoff (epoch ms) are required",
-                              user=user)
-        body = open(ARGS.calendar, "rb").read() if ARGS.calendar else b""
-        etag = '"' + hashlib.sha1(body).hexdigest() + '"'
-        if self.headers.get("If-None-Match") == etag:
-            return self.reply(304, b"", headers={"ETag": etag}, user=user)
-        self.reply(200, body, "text/calendar; charset=UTF-8", headers={"ETag": etag}, user=user)
+    def digest_valid(self, f):
+        try:
+            nc = int(f.get("nc", ""), 16)
+        except ValueError:
+            return False
+        if (f.get("username") != ARGS.user or f.get("realm") != REALM or
+                f.get("uri") != self.path or f.get("qop") != "auth" or not f.get("cnonce") or
+                f.get("algorithm", "MD5").upper() != "MD5"):
+            return False
+        ha1 = md5(f"{ARGS.user}:{REALM}:{ARGS.password}")
+        ha2 = md5(f"{self.command}:{f['uri']}")
+        want = md5(f"{ha1}:{f.get('nonce')}:{f['nc']}:{f['cnonce']}:auth:{ha2}")
+        if not hmac.compare_digest(want, f.get("response", "")):
+            return False
+        return NONCES.accept(f.get("nonce"), f.get("opaque"), nc)
 
-    def admin(self, path, query):
-        count = int(query.get("count", ["1"])[0])
-        if path == "/__double__/fail":
-            FAULTS["fail"] = [int(query.get("status", ["500"])[0])] * count
-        elif path == "/__double__/drop":
-            FAULTS["drop"] = count
-        elif path == "/__double__/stall":
-            FAULTS["stall"] = float(query.get("seconds", ["5"])[0])
-        self.reply(200, b"ok")
-
-    ROUTES = {
-        ("GET", "/services/available.json"): services,
-        ("GET", "/recordings/calendars"): calendars,
-    }
-
+    # -- dispatch ----------------------------------------------------------------------------
     def handle_any(self):
-        url = urllib.parse.urlsplit(self.path)
-        query = urllib.parse.parse_qs(url.query)
-        if url.path.startswith("/__double__/"):
-            return self.admin(url.path, query)
-        if FAULTS["stall"]:
-            delay, FAULTS["stall"] = FAULTS["stall"], 0.0
-            time.sleep(delay)
-        if FAULTS["drop"]:
-            FAULTS["drop"] -= 1
-            self.record("dropped", None)
-            self.close_connection = True
-            self.connection.shutdown(2)
-            return
-        if FAULTS["fail"]:
-            return self.reply(FAULTS["fail"].pop(), b"injected failure")
-        if url.path == "/admin-ng/login.html":
-            return self.reply(200, b"<html><body>Login</body></html>", "text/html")
+        self.url = urllib.parse.urlsplit(self.path)
+        self.body_bytes = self.read_body()
+        query = urllib.parse.parse_qs(self.url.query, keep_blank_values=True)
+        if self.url.path.startswith("/__double__/"):
+            return self.admin(self.url.path, query)
+        stall, drop, fail = FAULTS.take()
+        if stall:
+            time.sleep(stall)
+        if drop:
+            return self.drop(drop)
+        if fail:
+            return self.reply(fail, b"injected failure", fault="fail")
+        if self.url.path == "/login.html" and self.command == "GET":
+            return self.reply(200, b"<!DOCTYPE html><html><body><form>Login</form></body></html>",
+                              "text/html; charset=UTF-8")
+        handler = ROUTES.get((self.command, self.url.path))
+        if handler is None:
+            known = any(path == self.url.path for _, path in ROUTES)
+            # Auth first, as Opencast's security filter sits in front of every endpoint.
+            user = self.authenticate()
+            if user is None:
+                return
+            if known:
+                return self.reply(405, b"method not allowed", user=user)
+            return self.reply(404, b"no such endpoint", user=user)
         user = self.authenticate()
         if user is None:
             return
-        route = self.ROUTES.get((self.command, url.path))
-        if not route:
-            return self.reply(404, b"no such endpoint in the double", user=user)
-        route(self, query, user)
+        handler(self, query, user)
 
-    do_GET = do_POST = do_PUT = do_HEAD = handle_any
+    do_GET = do_POST = do_PUT = do_HEAD = do_DELETE = handle_any
+
+    def admin(self, path, query):
+        if self.command != "POST":
+            return self.reply(405, b"POST to change the double's faults")
+        try:
+            count = int(query.get("count", ["1"])[0])
+            if path == "/__double__/fail":
+                status = int(query.get("status", ["500"])[0])
+                with FAULTS.lock:
+                    FAULTS.fail = [status] * count
+            elif path == "/__double__/drop":
+                mode = query.get("mode", ["close"])[0]
+                if mode not in ("close", "rst"):
+                    raise ValueError(mode)
+                with FAULTS.lock:
+                    FAULTS.drop = [mode] * count
+            elif path == "/__double__/stall":
+                seconds = float(query.get("seconds", ["5"])[0])
+                with FAULTS.lock:
+                    FAULTS.stall = [seconds] * count
+            elif path == "/__double__/clear":
+                with FAULTS.lock:
+                    FAULTS.clear()
+            else:
+                return self.reply(404, b"no such switch")
+        except ValueError as e:
+            return self.reply(400, f"bad parameter: {e}".encode())
+        self.reply(200, b"ok")
+
+
+# -- endpoints ------------------------------------------------------------------------------
+def one(query, name):
+    values = query.get(name)
+    return values[0] if values and len(values) == 1 else None
+
+
+@route("GET", "/services/available.json")
+def services(req, query, user):
+    stype = one(query, "serviceType")
+    if not stype:
+        return req.reply(400, b"serviceType is required", user=user)
+    base = req.base_url()
+    path = SERVICE_PATHS.get(stype, "/" + stype.rsplit(".", 1)[-1])
+
+    def entry(**over):
+        e = {"type": stype, "host": base, "path": path, "active": True, "online": True,
+             "maintenance": False, "jobproducer": False, "onlinefrom": "2026-01-01T00:00:00Z",
+             "service_state": "NORMAL", "state_changed": "2026-01-01T00:00:00Z",
+             "error_state_trigger": 0, "warning_state_trigger": 0}
+        e.update(over)
+        return e
+
+    if ARGS.services_shape == "empty":
+        doc = {"services": ""}
+    elif ARGS.services_shape == "array":
+        # Unusable entries first, then the one to pick, then a usable one that must not be
+        # picked (its path does not exist here).
+        doc = {"services": {"service": [
+            entry(host="http://127.0.0.2:9", online=False),
+            entry(host="http://127.0.0.3:9", maintenance=True),
+            entry(host="http://127.0.0.4:9", active=False),
+            entry(),
+            entry(path=path + "-second"),
+        ]}}
+    else:
+        doc = {"services": {"service": entry()}}
+    req.reply(200, json.dumps(doc).encode(), "application/json", user=user)
+
+
+def etag_matches(header, etag):
+    if header is None:
+        return False
+    tags = [t.strip() for t in header.split(",")]
+    return "*" in tags or etag in tags or f"W/{etag}" in tags
+
+
+@route("GET", "/recordings/calendars")
+def calendars(req, query, user):
+    agent = one(query, "agentid")
+    cutoff = one(query, "cutoff")
+    if not agent or not cutoff or not cutoff.isdigit() or int(cutoff) <= time.time() * 1000:
+        return req.reply(400, b"agentid and a future cutoff (epoch milliseconds) are required",
+                         user=user)
+    if not ARGS.calendar:
+        return req.reply(500, b"the double was started without --calendar", user=user)
+    with open(ARGS.calendar, "rb") as f:
+        body = f.read()
+    etag = '"' + hashlib.sha1(body).hexdigest() + '"'
+    if etag_matches(req.headers.get("If-None-Match"), etag):
+        return req.reply(304, headers={"ETag": etag}, user=user)
+    req.reply(200, body, "text/calendar; charset=UTF-8", headers={"ETag": etag}, user=user)
+
+
+class Server(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def __init__(self, *args):
+        self.lock = threading.Lock()
+        self.reset = set()      # connections to close with RST
+        super().__init__(*args)
+
+    def shutdown_request(self, request):
+        with self.lock:
+            rst = request in self.reset
+            self.reset.discard(request)
+        if rst:
+            self.close_request(request)
+        else:
+            super().shutdown_request(request)
+
+    def handle_error(self, request, client_address):
+        # A client that gave up (time-out tests) is expected; anything else is a bug here.
+        exc = sys.exc_info()[1]
+        if isinstance(exc, (BrokenPipeError, ConnectionResetError, TimeoutError)):
+            return
+        super().handle_error(request, client_address)
 
 
 def main():
     global ARGS
-    p = argparse.ArgumentParser()
+    p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("--port", type=int, default=0)
-    p.add_argument("--digest", action="store_true")
-    p.add_argument("--basic", action="store_true")
+    auth = p.add_mutually_exclusive_group()
+    auth.add_argument("--digest", action="store_true")
+    auth.add_argument("--basic", action="store_true")
     p.add_argument("--user", default="opencast_system_account")
     p.add_argument("--password", default="CHANGE_ME")
     p.add_argument("--services-shape", choices=["object", "array", "empty"], default="object")
     p.add_argument("--calendar")
     p.add_argument("--log")
     ARGS = p.parse_args()
-    server = ThreadingHTTPServer(("127.0.0.1", ARGS.port), Handler)
-    signal.signal(signal.SIGTERM, lambda *_: os._exit(0))
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_: os._exit(0))
+    server = Server(("127.0.0.1", ARGS.port), Handler)
     print(f"PORT {server.server_address[1]}", flush=True)
     server.serve_forever()
 

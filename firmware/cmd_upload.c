@@ -1,0 +1,122 @@
+/* cmd_upload.c — `lectern queue`, `lectern upload --once`, `lectern retry ID`. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lectern/app.h"
+#include "lectern/commands.h"
+#include "lectern/jsonout.h"
+#include "lectern/osutil.h"
+#include "lectern/upload.h"
+
+#define QUEUE_MASK                                                                          \
+	(REC_MASK(REC_QUEUED) | REC_MASK(REC_UPLOADING) | REC_MASK(REC_UPLOADED) |          \
+	 REC_MASK(REC_FAILED))
+
+static int print_job_json(const struct recording *r, void *user)
+{
+	(void)user;
+	printf("{\"id\":%lld,\"state\":\"%s\",\"attempts\":%d,\"next_attempt_ms\":%lld,"
+	       "\"bytes\":%lld,\"uploaded_ms\":%lld,\"remote\":",
+	       (long long)r->id, rec_state_name(r->state), r->attempts,
+	       (long long)r->next_attempt_ms, (long long)r->bytes, (long long)r->uploaded_ms);
+	json_string(stdout, r->remote);
+	printf(",\"last_error\":");
+	json_string(stdout, r->last_error);
+	printf(",\"path\":");
+	json_string(stdout, r->path);
+	printf("}\n");
+	return 0;
+}
+
+static int print_job(const struct recording *r, void *user)
+{
+	(void)user;
+	printf("%4lld  %-9s  %3d attempt(s)  %10lld bytes  %s\n", (long long)r->id,
+	       rec_state_name(r->state), r->attempts, (long long)r->bytes,
+	       r->last_error[0] ? r->last_error : r->remote);
+	return 0;
+}
+
+static int with_store(const char *config_path, struct config *cfg, struct store **st)
+{
+	int rc = app_load_config(config_path, cfg);
+	return rc != EXIT_OK ? rc : app_open_store(cfg, st);
+}
+
+int cmd_queue(int argc, char **argv, const char *config_path)
+{
+	bool json = argc == 2 && strcmp(argv[1], "--json") == 0;
+	if (argc > 2 || (argc == 2 && !json)) {
+		fprintf(stderr, "Usage: lectern queue [--json]\n");
+		return EXIT_USAGE;
+	}
+	struct config cfg;
+	struct store *st;
+	int rc = with_store(config_path, &cfg, &st);
+	if (rc != EXIT_OK)
+		return rc;
+	lt_err err = store_recordings_each(st, QUEUE_MASK, json ? print_job_json : print_job, NULL);
+	store_close(st);
+	return err == LT_OK ? EXIT_OK : EXIT_STORAGE;
+}
+
+int cmd_upload(int argc, char **argv, const char *config_path)
+{
+	if (argc != 2 || strcmp(argv[1], "--once") != 0) {
+		fprintf(stderr, "Usage: lectern upload --once   (drain the queue in the foreground)\n");
+		return EXIT_USAGE;
+	}
+	struct config cfg;
+	struct store *st;
+	int rc = with_store(config_path, &cfg, &st);
+	if (rc != EXIT_OK)
+		return rc;
+	if (!upload_target(&cfg)) {
+		fprintf(stderr, "lectern: upload: no target configured ([upload] target = none)\n");
+		store_close(st);
+		return EXIT_USAGE;
+	}
+	upload_recover(st);
+	int attempted, failed;
+	upload_run_once(&cfg, st, os_now_ms(), true, &attempted, &failed);
+	store_close(st);
+	printf("%d uploaded, %d failed\n", attempted - failed, failed);
+	return failed ? EXIT_FAIL : EXIT_OK;
+}
+
+int cmd_retry(int argc, char **argv, const char *config_path)
+{
+	char *end = NULL;
+	errno = 0;
+	long long id = argc == 2 ? strtoll(argv[1], &end, 10) : 0;
+	if (argc != 2 || !*argv[1] || *end || errno || id <= 0) {
+		fprintf(stderr, "Usage: lectern retry ID   (ID from lectern queue)\n");
+		return EXIT_USAGE;
+	}
+	struct config cfg;
+	struct store *st;
+	int rc = with_store(config_path, &cfg, &st);
+	if (rc != EXIT_OK)
+		return rc;
+	struct recording r;
+	lt_err err = store_recording_get(st, id, &r);
+	if (err == LT_OK && r.state == REC_FAILED)
+		err = store_recording_transition(st, id, REC_FAILED, REC_QUEUED, "retry asked for");
+	else if (err == LT_OK && r.state != REC_QUEUED)
+		err = LT_ERR_STATE;
+	if (err == LT_OK)
+		err = store_upload_note(st, id, r.attempts, 0, r.last_error, r.remote, r.sha256,
+					r.uploaded_ms);
+	store_close(st);
+	if (err != LT_OK) {
+		fprintf(stderr, "lectern: retry: recording %lld %s\n", id,
+			err == LT_ERR_NOT_FOUND ? "does not exist"
+			: err == LT_ERR_STATE   ? "is not waiting for upload (see lectern queue)"
+						: "could not be changed");
+		return err == LT_ERR_STORE ? EXIT_STORAGE : EXIT_USAGE;
+	}
+	printf("recording %lld is due for upload now\n", id);
+	return EXIT_OK;
+}

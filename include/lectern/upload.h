@@ -1,0 +1,78 @@
+/*
+ * upload.h — the durable upload queue and its targets.
+ *
+ * Every recording that reaches `queued` is an upload job. The uploader takes due jobs oldest
+ * first; each step is committed before it is acted on: `queued -> uploading` before the first
+ * byte is sent, `uploading -> uploaded` only after the target confirmed the file (size and
+ * SHA-256 for a folder; size by HEAD for WebDAV) and that confirmation is in the store. A
+ * failure goes back to `queued` with the attempt count, the error and the next attempt time
+ * (exponential backoff with jitter, capped), or to `failed` once the job is older than the
+ * configured limit. A job found `uploading` at start was interrupted and is queued again.
+ *
+ * Local files are never deleted before the confirmation is stored; after it, they are kept
+ * for retention_days, oldest removed first.
+ *
+ * Targets are an ops table ([upload] target): folder (a mounted share or USB disk: temp name,
+ * fsync, rename, fsync the directory, verify) and webdav (MKCOL + PUT to URL/ROOM/YYYY/MM/,
+ * metadata sidecar JSON, HEAD to verify). Files are streamed, never read whole.
+ */
+#ifndef LECTERN_UPLOAD_H
+#define LECTERN_UPLOAD_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "lectern/config.h"
+#include "lectern/store.h"
+
+struct upload_target_ops {
+	const char *name;
+	/*
+	 * Deliver `rec`'s file (and its metadata sidecar `sidecar_json`) and confirm it.
+	 * `remote` receives where it went. `err` explains a failure.
+	 */
+	lt_err (*put)(const struct config *cfg, const struct recording *rec, const char *sha256,
+		      const char *sidecar_json, char *remote, size_t remote_len, char *err,
+		      size_t err_len);
+};
+
+extern const struct upload_target_ops upload_folder_ops;
+extern const struct upload_target_ops upload_webdav_ops;
+
+/* The configured target, or NULL for [upload] target = none. */
+const struct upload_target_ops *upload_target(const struct config *cfg);
+
+/* SHA-256 of a file as 64 hex digits (streamed). */
+lt_err upload_sha256_file(const char *path, char hex[65]);
+
+/* Metadata sidecar for a recording (malloc'd JSON text). */
+char *upload_sidecar_json(const struct config *cfg, const struct recording *rec,
+			  const char *sha256);
+
+/* Requeue jobs a crash left `uploading`. Returns how many. */
+int upload_recover(struct store *st);
+
+/*
+ * Work the queue once at time `now_ms`: every due job, oldest first (all of them, ignoring
+ * backoff, when `ignore_backoff`). *attempted / *failed count this pass.
+ */
+lt_err upload_run_once(const struct config *cfg, struct store *st, int64_t now_ms,
+		       bool ignore_backoff, int *attempted, int *failed);
+
+/* Backoff before attempt number `attempts` + 1: min*2^(attempts-1), capped, with jitter. */
+int64_t upload_backoff_ms(const struct config *cfg, int attempts, unsigned random);
+
+/* Delete local files of uploaded recordings older than the retention. Returns how many. */
+int upload_prune(const struct config *cfg, struct store *st, int64_t now_ms);
+
+/*
+ * The uploader thread of `lectern run`: its own store connection on `db_path`, a pass over the
+ * queue every `period_s` (and prune), until uploader_stop(). A transfer in progress is left
+ * to finish or time out; a kill mid-transfer is recovered at the next start.
+ */
+struct uploader;
+lt_err uploader_start(const struct config *cfg, const char *db_path, int period_s,
+		      struct uploader **out);
+void uploader_stop(struct uploader *u);
+
+#endif

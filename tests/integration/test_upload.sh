@@ -1,0 +1,116 @@
+#!/bin/bash
+# The upload queue: a folder target and a WebDAV share (real nginx on loopback, with auth).
+# Recordings arrive byte-identical with their metadata; failures keep the local file and
+# retry with backoff; an upload killed mid-transfer is queued again at the next start.
+source "$(dirname "$0")/../lib/common.sh"
+source "$TESTS/lib/servers.sh"
+
+SPEECH=$(speech_raw 30)
+export ALSA_CONFIG_PATH=$(alsa_conf "$SPEECH")
+
+record() { # CONFIG SECONDS TITLE
+	"$LECTERN" --config "$1" record --seconds "$2" --title "$3" >/dev/null 2>&1
+}
+
+# folder ------------------------------------------------------------------------------------
+lectern_config "$T/folder.conf" "[upload]" "target = folder" "folder = $T/share" \
+	"backoff_min_s = 60"
+record "$T/folder.conf" 3 "Folder talk"
+record "$T/folder.conf" 2 "Second folder talk"
+"$LECTERN" --config "$T/folder.conf" upload --once >"$T/f.out" 2>"$T/f.err"
+check "folder: upload --once exits 0 and says what it did" \
+	bash -c "test $? -eq 0 && grep -q '^2 uploaded, 0 failed' '$T/f.out'"
+for id in 1 2; do
+	src=$(sql "select path from recordings where id=$id")
+	dst=$(sql "select remote from recordings where id=$id")
+	check "folder: recording $id is byte-identical at $dst" cmp "$src" "$dst"
+	check "folder: recording $id went to ROOM/YYYY/MM" \
+		bash -c "[[ '$dst' == '$T/share/Test Room/'$(date +%Y/%m)/*.opus ]]"
+	check "folder: recording $id has its metadata sidecar with the SHA-256" \
+		bash -c "grep -q \"\$(sha256sum '$src' | cut -c1-64)\" '$dst.json' && grep -q '\"title\":' '$dst.json'"
+done
+check "folder: both uploaded, the confirmation stored" \
+	test "$(sql "select count(*) from recordings where state='uploaded' and sha256 != '' and uploaded_ms > 0")" -eq 2
+check "folder: no temporary files are left on the share" \
+	test -z "$(find "$T/share" -name '*.part')"
+check "folder: local files are kept within the retention" \
+	test "$(sql "select count(*) from recordings where deleted_ms = 0")" -eq 2
+"$LECTERN" --config "$T/folder.conf" queue --json >"$T/q.json"
+check "queue --json lists both jobs as uploaded" test "$(grep -c '"state":"uploaded"' "$T/q.json")" -eq 2
+
+# the share is missing: the job fails, is kept, and waits its backoff
+rm -rf "$T/data"
+lectern_config "$T/nofolder.conf" "[upload]" "target = folder" "folder = /proc/no-share" \
+	"backoff_min_s = 60"
+record "$T/nofolder.conf" 2 "Unlucky talk"
+"$LECTERN" --config "$T/nofolder.conf" upload --once >"$T/n.out" 2>"$T/n.err"
+rc=$?
+check "missing share: upload --once exits 1" test $rc -eq 1
+check "missing share: the job is queued again with the error and a later attempt" \
+	test "$(sql "select state||'|'||attempts||'|'||(next_attempt_ms > updated_ms + 25000) from recordings")" = "queued|1|1"
+check "missing share: the error names the folder" \
+	bash -c "sqlite3 '$T/data/lectern.db' 'select last_error from recordings' | grep -q '/proc/no-share'"
+check "missing share: the local file is untouched" opusinfo "$(sql "select path from recordings")"
+sql "update recordings set state='failed'"
+"$LECTERN" --config "$T/nofolder.conf" retry 1 >/dev/null 2>&1
+check "retry makes a failed job queued and due now" \
+	test "$(sql "select state||'|'||next_attempt_ms from recordings")" = "queued|0"
+
+# WebDAV on nginx with Basic auth ------------------------------------------------------------
+rm -rf "$T/data"
+mkdir -p "$T/dav/lectern" # the share's root, as IT staff set it up
+printf 'recorder:%s\n' "$(openssl passwd -apr1 'dav pass')" >"$T/htpasswd"
+start_nginx "$T/dav" "
+	location / {
+		dav_methods PUT DELETE MKCOL;
+		create_full_put_path off;
+		dav_access user:rw group:r all:r;
+		auth_basic \"recordings\";
+		auth_basic_user_file $T/htpasswd;
+	}"
+printf 'dav pass\n' >"$T/dav.pw"
+printf 'not it\n' >"$T/bad.pw"
+chmod 600 "$T/dav.pw" "$T/bad.pw"
+lectern_config "$T/dav.conf" "[upload]" "target = webdav" "url = http://127.0.0.1:$NGINX_PORT/lectern" \
+	"user = recorder" "password_file = $T/dav.pw" "backoff_min_s = 60"
+sed 's|dav.pw|bad.pw|' "$T/dav.conf" >"$T/davbad.conf"
+record "$T/dav.conf" 4 "WebDAV talk"
+"$LECTERN" --config "$T/davbad.conf" upload --once >/dev/null 2>"$T/bad.err"
+check "WebDAV, wrong password: exit 1, job queued with the auth error, file kept" \
+	bash -c "test \$(sqlite3 '$T/data/lectern.db' \"select state||attempts from recordings\") = queued1 && \
+	sqlite3 '$T/data/lectern.db' 'select last_error from recordings' | grep -q 'refused the credentials' && \
+	test -s \"\$(sqlite3 '$T/data/lectern.db' 'select path from recordings')\""
+check "WebDAV, wrong password: the password is in no message" \
+	bash -c "! grep -rq 'not it' '$T/bad.err'; ! sqlite3 '$T/data/lectern.db' 'select last_error from recordings' | grep -q 'not it'"
+"$LECTERN" --config "$T/dav.conf" upload --once >"$T/dav.out" 2>"$T/dav.err"
+check "WebDAV: upload --once succeeds with the right password" grep -q '^1 uploaded, 0 failed' "$T/dav.out"
+src=$(sql "select path from recordings")
+name=$(basename "$src")
+dst="$T/dav/lectern/Test Room/$(date +%Y/%m)/$name"
+check "WebDAV: MKCOL made ROOM/YYYY/MM and the file arrived byte-identical" cmp "$src" "$dst"
+check "WebDAV: the metadata sidecar arrived beside it" \
+	bash -c "grep -q '\"title\":\"WebDAV talk\"' '$dst.json'"
+check "WebDAV: the stored remote is the file's URL" \
+	bash -c "sqlite3 '$T/data/lectern.db' 'select remote from recordings' | grep -q \"^http://127.0.0.1:$NGINX_PORT/lectern/Test%20Room/\""
+
+# The uploader thread in `lectern run` delivers by itself ------------------------------------
+record "$T/dav.conf" 2 "Delivered by the appliance"
+"$LECTERN" --config "$T/dav.conf" run --headless >/dev/null 2>"$T/run.err" &
+pid=$!
+CHILDREN+=($pid)
+wait_for 20 '[ "$(sql "select state from recordings where id=2")" = uploaded ]'
+kill -TERM $pid
+wait $pid
+check "run --headless uploads queued recordings by itself and exits 0" \
+	bash -c "test \$? -eq 0 && test \"\$(sqlite3 '$T/data/lectern.db' 'select state from recordings where id=2')\" = uploaded"
+
+# A crash mid-upload: the job found `uploading` is queued again, then delivered once ----------
+sql "update recordings set state='uploading' where id=2"
+"$LECTERN" --config "$T/dav.conf" upload --once >"$T/again.out" 2>&1
+check "an upload interrupted by a crash is queued again and delivered" \
+	test "$(sql "select state from recordings where id=2")" = uploaded
+stop_nginx
+"$LECTERN" --config "$T/dav.conf" record --seconds 1 >/dev/null 2>&1
+"$LECTERN" --config "$T/dav.conf" upload --once >/dev/null 2>"$T/down.err"
+check "server down: the job waits, with the reason" \
+	bash -c "sqlite3 '$T/data/lectern.db' 'select last_error from recordings where id=3' | grep -q 'does not accept connections'"
