@@ -70,7 +70,8 @@ lt_err controller_stop(struct controller *c, const char *why)
 	return err;
 }
 
-static lt_err start(struct controller *c, const struct session_info *info, const char *key)
+static lt_err start(struct controller *c, const struct session_info *info,
+		    const struct store_event *ev)
 {
 	lt_err err = c->open_audio(c->user, &c->src);
 	if (err != LT_OK)
@@ -81,8 +82,8 @@ static lt_err start(struct controller *c, const struct session_info *info, const
 		c->src = NULL;
 		return err;
 	}
-	if (key && *key)
-		store_recording_set_event(c->st, session_id(c->session), key);
+	if (ev)
+		store_recording_set_event(c->st, session_id(c->session), ev);
 	return LT_OK;
 }
 
@@ -133,10 +134,8 @@ static bool due_occurrence(struct controller *c, int64_t now, struct occurrence 
 			found = true;
 		}
 		if (found) {
-			*due = *o;
-			/* The strings the caller needs are copied; the list's are freed below. */
-			due->invitees = due->workflow_config = due->episode_dc = NULL;
-			due->agent_properties = NULL;
+			*due = *o; /* the caller owns the malloc'd members now */
+			memset(o, 0, sizeof *o);
 			snprintf(key, key_len, "%s", k);
 		}
 	}
@@ -163,26 +162,29 @@ void controller_tick(struct controller *c, int64_t now)
 							     : "the next session begins");
 	}
 	if (!have_due || due_is_current)
-		return;
+		goto out;
 	if (c->session && !c->scheduled) {
 		if (strcmp(cfg->conflict, "manual_wins") == 0)
-			return;
+			goto out;
 		controller_stop(c, "a scheduled session begins");
 	}
 	if (c->session)
-		return;
+		goto out;
 	struct session_info info = {.title = due.title, .presenter = due.presenter};
 	/* A session joined late records the rest, as its own part. */
 	int64_t left = due.end + cfg->postroll_s - now;
 	info.max_seconds = left > 0 ? left : 1;
-	lt_err err = start(c, &info, key);
+	struct store_event ev = {.key = key, .series = due.series, .workflow = due.workflow,
+				 .workflow_config = due.workflow_config,
+				 .episode_dc = due.episode_dc};
+	lt_err err = start(c, &info, &ev);
 	if (err != LT_OK) {
 		if (strcmp(key, c->failed_key) != 0)
 			log_error("schedule: cannot record the session of %s: %s", key,
 				  lt_strerror(err));
 		snprintf(c->failed_key, sizeof c->failed_key, "%s", key);
 		c->failed_at = now;
-		return;
+		goto out;
 	}
 	c->scheduled = true;
 	snprintf(c->event_key, sizeof c->event_key, "%s", key);
@@ -190,6 +192,9 @@ void controller_tick(struct controller *c, int64_t now)
 	c->event_end = due.end;
 	log_info("recording %lld: started on schedule (%s)", (long long)session_id(c->session),
 		 now > due.start ? "joined late" : "on time");
+out:
+	if (have_due)
+		occurrence_clear(&due);
 }
 
 void controller_destroy(struct controller *c)

@@ -120,6 +120,11 @@ static const char *const migrations[] = {
 	"ALTER TABLE recordings ADD COLUMN sha256 TEXT NOT NULL DEFAULT '';"
 	"ALTER TABLE recordings ADD COLUMN uploaded_ms INTEGER NOT NULL DEFAULT 0;"
 	"ALTER TABLE recordings ADD COLUMN deleted_ms INTEGER NOT NULL DEFAULT 0;",
+	/* 4: what the calendar said about a scheduled recording, for the upload (Opencast). */
+	"ALTER TABLE recordings ADD COLUMN series TEXT NOT NULL DEFAULT '';"
+	"ALTER TABLE recordings ADD COLUMN workflow TEXT NOT NULL DEFAULT '';"
+	"ALTER TABLE recordings ADD COLUMN workflow_config TEXT NOT NULL DEFAULT '';"
+	"ALTER TABLE recordings ADD COLUMN episode_dc TEXT NOT NULL DEFAULT '';",
 };
 
 #define N_MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
@@ -597,14 +602,19 @@ int store_occurrences_count(struct store *st)
 	return n;
 }
 
-lt_err store_recording_set_event(struct store *st, int64_t id, const char *event_key)
+lt_err store_recording_set_event(struct store *st, int64_t id, const struct store_event *ev)
 {
 	sqlite3_stmt *s;
-	if (sqlite3_prepare_v2(st->db, "UPDATE recordings SET event_key = ? WHERE id = ?", -1, &s,
-			       NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(st->db,
+			       "UPDATE recordings SET event_key = ?, series = ?, workflow = ?, "
+			       "workflow_config = ?, episode_dc = ? WHERE id = ?",
+			       -1, &s, NULL) != SQLITE_OK)
 		return fail(st, "preparing event key");
-	sqlite3_bind_text(s, 1, event_key, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(s, 2, id);
+	const char *texts[] = {ev->key, ev->series, ev->workflow, ev->workflow_config,
+			       ev->episode_dc};
+	for (int i = 0; i < 5; i++)
+		sqlite3_bind_text(s, i + 1, texts[i] ? texts[i] : "", -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 6, id);
 	int rc = sqlite3_step(s);
 	sqlite3_finalize(s);
 	return rc == SQLITE_DONE ? LT_OK : fail(st, "writing event key");
@@ -687,4 +697,29 @@ lt_err store_recording_mark_deleted(struct store *st, int64_t id, int64_t when_m
 	int rc = sqlite3_step(s);
 	sqlite3_finalize(s);
 	return rc == SQLITE_DONE ? LT_OK : fail(st, "marking deletion");
+}
+
+lt_err store_recording_get_event(struct store *st, int64_t id, char **series, char **workflow,
+				 char **workflow_config, char **episode_dc)
+{
+	sqlite3_stmt *s;
+	if (sqlite3_prepare_v2(st->db,
+			       "SELECT series, workflow, workflow_config, episode_dc FROM recordings "
+			       "WHERE id = ?",
+			       -1, &s, NULL) != SQLITE_OK)
+		return fail(st, "preparing event metadata");
+	sqlite3_bind_int64(s, 1, id);
+	char **out[] = {series, workflow, workflow_config, episode_dc};
+	lt_err err = LT_ERR_NOT_FOUND;
+	if (sqlite3_step(s) == SQLITE_ROW) {
+		err = LT_OK;
+		for (int i = 0; i < 4; i++) {
+			const unsigned char *t = sqlite3_column_text(s, i);
+			*out[i] = strdup(t ? (const char *)t : "");
+			if (!*out[i])
+				err = LT_ERR_NOMEM;
+		}
+	}
+	sqlite3_finalize(s);
+	return err;
 }

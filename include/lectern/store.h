@@ -136,8 +136,20 @@ void store_calendar_cache_free(struct store_calendar_cache *c);
 lt_err store_occurrences_replace(struct store *st, const struct occurrence_list *l);
 int store_occurrences_count(struct store *st);
 
-/* Tie a recording to a scheduled occurrence ("UID@START"). */
-lt_err store_recording_set_event(struct store *st, int64_t id, const char *event_key);
+/* What a scheduled recording keeps of its occurrence (strings may be NULL). */
+struct store_event {
+	const char *key;             /* "UID@START" */
+	const char *series;          /* Opencast series (dcterms:isPartOf) */
+	const char *workflow;        /* org.opencastproject.workflow.definition */
+	const char *workflow_config; /* "key=value" lines, prefix stripped */
+	const char *episode_dc;      /* the episode Dublin Core the calendar delivered */
+};
+
+/* Tie a recording to a scheduled occurrence and keep what the upload will need of it. */
+lt_err store_recording_set_event(struct store *st, int64_t id, const struct store_event *ev);
+/* Read back a recording's event metadata (malloc'd strings; free with free()). */
+lt_err store_recording_get_event(struct store *st, int64_t id, char **series, char **workflow,
+				 char **workflow_config, char **episode_dc);
 /*
  * Recordings of an occurrence; with `completed_only`, only those that ended for a reason
  * other than a crash (recovered) or a failed start, i.e. the ones that mean "done, do not

@@ -184,7 +184,8 @@ static void crash_gives_new_part(void **state)
 	snprintf(r.path, sizeof r.path, "%s/old.opus", c->dir);
 	snprintf(r.title, sizeof r.title, "Scheduled talk");
 	assert_int_equal(store_recording_create(c->st, &r), LT_OK);
-	assert_int_equal(store_recording_set_event(c->st, r.id, key), LT_OK);
+	struct store_event ev = {.key = key};
+	assert_int_equal(store_recording_set_event(c->st, r.id, &ev), LT_OK);
 	assert_int_equal(store_recording_transition(c->st, r.id, REC_RECORDING, REC_FINALIZING,
 						    "interrupted; recovering"), LT_OK);
 	assert_int_equal(store_recording_transition(c->st, r.id, REC_FINALIZING, REC_QUEUED,
@@ -208,6 +209,36 @@ static void failed_start_retried_later(void **state)
 	assert_true(current(c) > 0);
 }
 
+/* A scheduled Opencast event keeps its series, workflow and episode catalog for the upload. */
+static void opencast_metadata_kept(void **state)
+{
+	struct ctx *c = *state;
+	const char *root = getenv("LECTERN_TEST_ROOT");
+	snprintf(c->cfg.schedule_ics, sizeof c->cfg.schedule_ics, "%s/fixtures/ics/opencast.ics",
+		 root ? root : "tests");
+	char why[256];
+	schedule_close(c->sched);
+	controller_destroy(c->ctl);
+	assert_int_equal(schedule_open(&c->cfg, c->st, &c->sched), LT_OK);
+	assert_int_equal(schedule_refresh(c->sched, c->t0, true, why, sizeof why), LT_OK);
+	assert_int_equal(controller_create(&c->cfg, c->st, c->sched, open_twin, c, &c->ctl), LT_OK);
+	int64_t start = 1773140400; /* 2026-03-10T11:00:00Z, the first event of the fixture */
+	controller_tick(c->ctl, start + 60);
+	int64_t id = current(c);
+	assert_true(id > 0);
+	char *series, *workflow, *config, *dc;
+	assert_int_equal(store_recording_get_event(c->st, id, &series, &workflow, &config, &dc),
+			 LT_OK);
+	assert_true(series[0] != '\0');
+	assert_string_equal(workflow, "fast");
+	assert_non_null(strstr(config, "straightToPublishing=true"));
+	assert_non_null(strstr(dc, "dcterms:title"));
+	free(series);
+	free(workflow);
+	free(config);
+	free(dc);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -220,6 +251,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(crash_gives_new_part, setup_scheduled_wins,
 						teardown),
 		cmocka_unit_test_setup_teardown(failed_start_retried_later, setup_scheduled_wins,
+						teardown),
+		cmocka_unit_test_setup_teardown(opencast_metadata_kept, setup_scheduled_wins,
 						teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
