@@ -824,16 +824,18 @@ static lt_err expand_group(struct calendar *cal, const struct zone_ctx *z, struc
 	return err;
 }
 
-static void collect_calendars(icalcomponent *root, icalcomponent ***cals, size_t *n)
+/* The VCALENDARs of a parse (libical wraps several in an XROOT); at most `max`. */
+static size_t collect_calendars(icalcomponent *root, icalcomponent **cals, size_t max)
 {
-	*n = 0;
+	size_t n = 0;
 	if (icalcomponent_isa(root) == ICAL_VCALENDAR_COMPONENT) {
-		(*cals)[(*n)++] = root;
-		return;
+		cals[n++] = root;
+		return n;
 	}
 	for (icalcomponent *c = icalcomponent_get_first_component(root, ICAL_VCALENDAR_COMPONENT);
-	     c && *n < 8; c = icalcomponent_get_next_component(root, ICAL_VCALENDAR_COMPONENT))
-		(*cals)[(*n)++] = c;
+	     c && n < max; c = icalcomponent_get_next_component(root, ICAL_VCALENDAR_COMPONENT))
+		cals[n++] = c;
+	return n;
 }
 
 static lt_err expand_calendar(struct calendar *cal, icalcomponent *vcal, int64_t from, int64_t to,
@@ -873,16 +875,16 @@ static lt_err expand_calendar(struct calendar *cal, icalcomponent *vcal, int64_t
 
 lt_err calendar_expand(struct calendar *cal, int64_t from, int64_t to, struct occurrence_list *out)
 {
-	icalcomponent *cals_buf[8];
-	icalcomponent **cals = cals_buf;
-	size_t n;
-	collect_calendars(cal->root, &cals, &n);
+	icalcomponent *cals[8];
+	size_t n = collect_calendars(cal->root, cals, sizeof cals / sizeof cals[0]);
 	size_t before = out->count;
 	for (size_t i = 0; i < n; i++) {
 		lt_err err = expand_calendar(cal, cals[i], from, to, out);
 		if (err != LT_OK)
 			return err;
 	}
-	qsort(out->items + before, out->count - before, sizeof *out->items, compare_occurrences);
+	if (out->count > before)
+		qsort(out->items + before, out->count - before, sizeof *out->items,
+		      compare_occurrences);
 	return LT_OK;
 }
