@@ -18,6 +18,8 @@
 
 #include <cmocka.h>
 
+#include "testutil.h"
+
 #include "lectern/config.h"
 
 struct ctx {
@@ -26,14 +28,6 @@ struct ctx {
 	struct config cfg;
 	struct config_error err;
 };
-
-static int rm_entry(const char *path, const struct stat *sb, int type, struct FTW *ftw)
-{
-	(void)sb;
-	(void)type;
-	(void)ftw;
-	return remove(path);
-}
 
 static int setup(void **state)
 {
@@ -53,7 +47,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	struct ctx *c = *state;
-	nftw(c->dir, rm_entry, 8, FTW_DEPTH | FTW_PHYS);
+	tu_rmrf(c->dir);
 	free(c);
 	return 0;
 }

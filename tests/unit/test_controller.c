@@ -16,6 +16,8 @@
 
 #include <cmocka.h>
 
+#include "testutil.h"
+
 #include "lectern/config.h"
 #include "lectern/controller.h"
 #include "lectern/log.h"
@@ -99,10 +101,7 @@ static int teardown(void **state)
 	controller_destroy(c->ctl);
 	schedule_close(c->sched);
 	store_close(c->st);
-	char cmd[128];
-	snprintf(cmd, sizeof cmd, "rm -rf '%s'", c->dir);
-	if (system(cmd) != 0)
-		fprintf(stderr, "could not remove %s\n", c->dir);
+	tu_rmrf(c->dir);
 	free(c);
 	return 0;
 }

@@ -22,6 +22,8 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+
+#include "testutil.h"
 #include <ogg/ogg.h>
 #include <opus/opusenc.h>
 
@@ -114,14 +116,6 @@ static int64_t decode_all(const char *path)
 }
 
 /* Files ------------------------------------------------------------------------------------- */
-
-static int rm_entry(const char *path, const struct stat *sb, int type, struct FTW *ftw)
-{
-	(void)sb;
-	(void)type;
-	(void)ftw;
-	return remove(path);
-}
 
 static unsigned char *slurp(const char *path, size_t *len)
 {
@@ -262,7 +256,7 @@ static int group_teardown(void **state)
 		       "decoding %s\n",
 		       c->npages, c->first_audio, c->pre_skip,
 		       opusfile.ok ? "checked" : "skipped (libopusfile.so.0 not found)");
-		nftw(c->dir, rm_entry, 8, FTW_DEPTH | FTW_PHYS);
+		tu_rmrf(c->dir);
 		free(c->data);
 		free(c);
 	}

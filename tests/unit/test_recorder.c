@@ -25,6 +25,8 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+
+#include "testutil.h"
 #include <ogg/ogg.h>
 
 #include "lectern/audio_source.h"
@@ -44,14 +46,6 @@ struct ctx {
 	char raw[PATH_MAX];   /* the source file */
 	struct audio_source *src;
 };
-
-static int rm_entry(const char *path, const struct stat *sb, int type, struct FTW *ftw)
-{
-	(void)sb;
-	(void)type;
-	(void)ftw;
-	return remove(path);
-}
 
 static int setup(void **state)
 {
@@ -73,7 +67,7 @@ static int teardown(void **state)
 {
 	struct ctx *c = *state;
 	audio_source_close(c->src);
-	nftw(c->dir, rm_entry, 8, FTW_DEPTH | FTW_PHYS);
+	tu_rmrf(c->dir);
 	free(c);
 	return 0;
 }

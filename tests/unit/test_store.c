@@ -16,6 +16,8 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+
+#include "testutil.h"
 #include <sqlite3.h>
 
 #include "lectern/log.h"
@@ -26,14 +28,6 @@ struct ctx {
 	char db[PATH_MAX];
 	struct store *st;
 };
-
-static int rm_entry(const char *path, const struct stat *sb, int type, struct FTW *ftw)
-{
-	(void)sb;
-	(void)type;
-	(void)ftw;
-	return remove(path);
-}
 
 static int setup(void **state)
 {
@@ -58,7 +52,7 @@ static int teardown(void **state)
 {
 	struct ctx *c = *state;
 	store_close(c->st);
-	nftw(c->dir, rm_entry, 8, FTW_DEPTH | FTW_PHYS);
+	tu_rmrf(c->dir);
 	free(c);
 	return 0;
 }
