@@ -14,13 +14,23 @@
 	(REC_MASK(REC_QUEUED) | REC_MASK(REC_UPLOADING) | REC_MASK(REC_UPLOADED) |          \
 	 REC_MASK(REC_FAILED))
 
+/* Seconds left of a running upload at its current rate; -1 when unknown. */
+static int64_t eta_s(const struct recording *r)
+{
+	if (r->state != REC_UPLOADING || r->rate_bps <= 0)
+		return -1;
+	return (r->bytes - r->sent_bytes + r->rate_bps - 1) / r->rate_bps;
+}
+
 static int print_job_json(const struct recording *r, void *user)
 {
 	(void)user;
 	printf("{\"id\":%lld,\"state\":\"%s\",\"attempts\":%d,\"next_attempt_ms\":%lld,"
-	       "\"bytes\":%lld,\"uploaded_ms\":%lld,\"remote\":",
+	       "\"bytes\":%lld,\"sent_bytes\":%lld,\"rate_bps\":%lld,\"eta_s\":%lld,"
+	       "\"uploaded_ms\":%lld,\"remote\":",
 	       (long long)r->id, rec_state_name(r->state), r->attempts,
-	       (long long)r->next_attempt_ms, (long long)r->bytes, (long long)r->uploaded_ms);
+	       (long long)r->next_attempt_ms, (long long)r->bytes, (long long)r->sent_bytes,
+	       (long long)r->rate_bps, (long long)eta_s(r), (long long)r->uploaded_ms);
 	json_string(stdout, r->remote);
 	printf(",\"last_error\":");
 	json_string(stdout, r->last_error);
@@ -33,8 +43,13 @@ static int print_job_json(const struct recording *r, void *user)
 static int print_job(const struct recording *r, void *user)
 {
 	(void)user;
-	printf("%4lld  %-9s  %3d attempt(s)  %10lld bytes  %s\n", (long long)r->id,
-	       rec_state_name(r->state), r->attempts, (long long)r->bytes,
+	char progress[96] = "";
+	if (r->state == REC_UPLOADING && r->bytes > 0)
+		snprintf(progress, sizeof progress, "  %3lld%% %lld kB/s ETA %llds ",
+			 (long long)(r->sent_bytes * 100 / r->bytes), (long long)(r->rate_bps / 1000),
+			 (long long)eta_s(r));
+	printf("%4lld  %-9s  %3d attempt(s)  %10lld bytes%s  %s\n", (long long)r->id,
+	       rec_state_name(r->state), r->attempts, (long long)r->bytes, progress,
 	       r->last_error[0] ? r->last_error : r->remote);
 	return 0;
 }

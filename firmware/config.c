@@ -118,6 +118,8 @@ static const struct config_option options[] = {
 	 "Longest wait between retries (seconds)"},
 	{"upload", "give_up_days", INT(give_up_days), "30", 1, 3650, NULL,
 	 "A recording not delivered after this many days is marked failed (kept on disk)"},
+	{"upload", "max_kbps", INT(upload_max_kbps), "0", 0, 10000000, NULL,
+	 "Upload bandwidth cap in kbit/s, so that the room's network stays usable (0: none)"},
 	{"upload", "retention_days", INT(retention_days), "7", 0, 3650, NULL,
 	 "Keep delivered recordings here this many days, then delete them"},
 	{"opencast", "url", STR(opencast_url), "", 0, 0, NULL,

@@ -125,6 +125,9 @@ static const char *const migrations[] = {
 	"ALTER TABLE recordings ADD COLUMN workflow TEXT NOT NULL DEFAULT '';"
 	"ALTER TABLE recordings ADD COLUMN workflow_config TEXT NOT NULL DEFAULT '';"
 	"ALTER TABLE recordings ADD COLUMN episode_dc TEXT NOT NULL DEFAULT '';",
+	/* 5: upload progress, for lectern queue and the screen. */
+	"ALTER TABLE recordings ADD COLUMN sent_bytes INTEGER NOT NULL DEFAULT 0;"
+	"ALTER TABLE recordings ADD COLUMN rate_bps INTEGER NOT NULL DEFAULT 0;",
 };
 
 #define N_MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
@@ -375,7 +378,8 @@ lt_err store_recording_set_result(struct store *st, int64_t id, int64_t samples,
 
 #define REC_COLUMNS                                                                         \
 	"id, uid, path, title, presenter, room, state, started_ms, ended_ms, samples, bytes, "   \
-	"reason, attempts, next_attempt_ms, last_error, remote, sha256, uploaded_ms, deleted_ms"
+	"reason, attempts, next_attempt_ms, last_error, remote, sha256, uploaded_ms, deleted_ms, "  \
+	"sent_bytes, rate_bps"
 
 static void copy_text(char *dst, size_t n, sqlite3_stmt *s, int col)
 {
@@ -407,6 +411,8 @@ static void row_to_recording(sqlite3_stmt *s, struct recording *r)
 	copy_text(r->sha256, sizeof r->sha256, s, 16);
 	r->uploaded_ms = sqlite3_column_int64(s, 17);
 	r->deleted_ms = sqlite3_column_int64(s, 18);
+	r->sent_bytes = sqlite3_column_int64(s, 19);
+	r->rate_bps = sqlite3_column_int64(s, 20);
 }
 
 lt_err store_recording_get(struct store *st, int64_t id, struct recording *out)
@@ -722,4 +728,18 @@ lt_err store_recording_get_event(struct store *st, int64_t id, char **series, ch
 	}
 	sqlite3_finalize(s);
 	return err;
+}
+
+lt_err store_upload_progress(struct store *st, int64_t id, int64_t sent_bytes, int64_t rate_bps)
+{
+	sqlite3_stmt *s;
+	if (sqlite3_prepare_v2(st->db, "UPDATE recordings SET sent_bytes = ?, rate_bps = ? WHERE id = ?",
+			       -1, &s, NULL) != SQLITE_OK)
+		return fail(st, "preparing progress");
+	sqlite3_bind_int64(s, 1, sent_bytes);
+	sqlite3_bind_int64(s, 2, rate_bps);
+	sqlite3_bind_int64(s, 3, id);
+	int rc = sqlite3_step(s);
+	sqlite3_finalize(s);
+	return rc == SQLITE_DONE ? LT_OK : fail(st, "writing progress");
 }

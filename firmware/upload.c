@@ -105,7 +105,8 @@ char *upload_sidecar_json(const struct config *cfg, const struct recording *rec,
 /* --- folder ----------------------------------------------------------------------------- */
 
 static lt_err copy_verified(const char *src, const char *dir, const char *name,
-			    const char *sha256, char *dest, size_t dest_len, char *err, size_t n)
+			    const char *sha256, const struct upload_progress *prog, char *dest,
+			    size_t dest_len, char *err, size_t n)
 {
 	char tmp[PATH_MAX];
 	if (snprintf(dest, dest_len, "%s/%s", dir, name) >= (int)dest_len ||
@@ -127,6 +128,8 @@ static lt_err copy_verified(const char *src, const char *dir, const char *name,
 	char buf[65536];
 	ssize_t got;
 	lt_err rc = LT_OK;
+	struct stat sb;
+	uint64_t total = fstat(in, &sb) == 0 ? (uint64_t)sb.st_size : 0, copied = 0;
 	while ((got = read(in, buf, sizeof buf)) > 0) {
 		for (ssize_t off = 0; off < got;) {
 			ssize_t w = write(out, buf + off, (size_t)(got - off));
@@ -137,6 +140,9 @@ static lt_err copy_verified(const char *src, const char *dir, const char *name,
 			}
 			off += w;
 		}
+		copied += (uint64_t)got;
+		if (prog)
+			prog->fn(prog->user, copied, total);
 	}
 	if (got < 0) {
 		snprintf(err, n, "reading the recording failed: %s", strerror(errno));
@@ -170,8 +176,8 @@ done:
 }
 
 static lt_err folder_put(const struct config *cfg, const struct recording *rec, const char *sha256,
-			 const char *sidecar_json, char *remote, size_t remote_len, char *err,
-			 size_t n)
+			 const char *sidecar_json, const struct upload_progress *prog, char *remote,
+			 size_t remote_len, char *err, size_t n)
 {
 	char sub[512], dir[PATH_MAX];
 	remote_dir(rec, sub, sizeof sub);
@@ -183,8 +189,8 @@ static lt_err folder_put(const struct config *cfg, const struct recording *rec, 
 		snprintf(err, n, "cannot create %s: %s (is the share mounted?)", dir, strerror(errno));
 		return LT_ERR_IO;
 	}
-	lt_err rc = copy_verified(rec->path, dir, base_name(rec->path), sha256, remote, remote_len,
-				  err, n);
+	lt_err rc = copy_verified(rec->path, dir, base_name(rec->path), sha256, prog, remote,
+				  remote_len, err, n);
 	if (rc != LT_OK)
 		return rc;
 	/* The sidecar goes through the same temp-fsync-rename path, from a temp file. */
@@ -201,7 +207,8 @@ static lt_err folder_put(const struct config *cfg, const struct recording *rec, 
 		unlink(side_src);
 		return LT_ERR_IO;
 	}
-	rc = copy_verified(side_src, dir, side_name, NULL, side_dest, sizeof side_dest, err, n);
+	rc = copy_verified(side_src, dir, side_name, NULL, NULL, side_dest, sizeof side_dest, err,
+			   n);
 	unlink(side_src);
 	return rc;
 }
@@ -217,8 +224,19 @@ struct dav {
 };
 
 /* One request: method on url, optionally sending `body_fp` of `body_len` bytes. */
+static int on_xfer(void *user, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal,
+		   curl_off_t ulnow)
+{
+	(void)dltotal;
+	(void)dlnow;
+	const struct upload_progress *prog = user;
+	prog->fn(prog->user, (uint64_t)ulnow, (uint64_t)ultotal);
+	return 0;
+}
+
 static lt_err dav_request(struct dav *d, const char *method, const char *url, FILE *body_fp,
-			  curl_off_t body_len, long *status, curl_off_t *length, char *err, size_t n)
+			  curl_off_t body_len, const struct upload_progress *prog, long *status,
+			  curl_off_t *length, char *err, size_t n)
 {
 	CURL *curl = curl_easy_init();
 	if (!curl)
@@ -246,6 +264,14 @@ static lt_err dav_request(struct dav *d, const char *method, const char *url, FI
 		curl_easy_setopt(curl, CURLOPT_UPLOAD, 1L);
 		curl_easy_setopt(curl, CURLOPT_READDATA, body_fp); /* streamed with fread */
 		curl_easy_setopt(curl, CURLOPT_INFILESIZE_LARGE, body_len);
+		if (d->cfg->upload_max_kbps)
+			curl_easy_setopt(curl, CURLOPT_MAX_SEND_SPEED_LARGE,
+					 (curl_off_t)d->cfg->upload_max_kbps * 1000 / 8);
+		if (prog) {
+			curl_easy_setopt(curl, CURLOPT_XFERINFOFUNCTION, on_xfer);
+			curl_easy_setopt(curl, CURLOPT_XFERINFODATA, prog);
+			curl_easy_setopt(curl, CURLOPT_NOPROGRESS, 0L);
+		}
 	} else if (strcmp(method, "HEAD") == 0) {
 		curl_easy_setopt(curl, CURLOPT_NOBODY, 1L);
 	} else {
@@ -271,8 +297,8 @@ static lt_err dav_request(struct dav *d, const char *method, const char *url, FI
 	return LT_OK;
 }
 
-static lt_err dav_put_file(struct dav *d, const char *url, const char *path, curl_off_t *size,
-			   char *err, size_t n)
+static lt_err dav_put_file(struct dav *d, const char *url, const char *path,
+			   const struct upload_progress *prog, curl_off_t *size, char *err, size_t n)
 {
 	FILE *fp = fopen(path, "rb");
 	struct stat sb;
@@ -283,7 +309,8 @@ static lt_err dav_put_file(struct dav *d, const char *url, const char *path, cur
 		return LT_ERR_IO;
 	}
 	long status = 0;
-	lt_err rc = dav_request(d, "PUT", url, fp, (curl_off_t)sb.st_size, &status, NULL, err, n);
+	lt_err rc = dav_request(d, "PUT", url, fp, (curl_off_t)sb.st_size, prog, &status, NULL, err,
+				n);
 	fclose(fp);
 	if (rc == LT_OK && status != 200 && status != 201 && status != 204) {
 		snprintf(err, n, "%s answered HTTP %ld to the upload", d->host, status);
@@ -294,8 +321,8 @@ static lt_err dav_put_file(struct dav *d, const char *url, const char *path, cur
 }
 
 static lt_err webdav_put(const struct config *cfg, const struct recording *rec, const char *sha256,
-			 const char *sidecar_json, char *remote, size_t remote_len, char *err,
-			 size_t n)
+			 const char *sidecar_json, const struct upload_progress *prog, char *remote,
+			 size_t remote_len, char *err, size_t n)
 {
 	(void)sha256;
 	struct dav d = {.cfg = cfg};
@@ -321,7 +348,7 @@ static lt_err webdav_put(const struct config *cfg, const struct recording *rec, 
 		long status = 0;
 		char probe[2100];
 		snprintf(probe, sizeof probe, "%s/", url);
-		rc = dav_request(&d, "MKCOL", probe, NULL, 0, &status, NULL, err, n);
+		rc = dav_request(&d, "MKCOL", probe, NULL, 0, NULL, &status, NULL, err, n);
 		if (rc != LT_OK)
 			return rc;
 		if (status == 409) {
@@ -340,7 +367,7 @@ static lt_err webdav_put(const struct config *cfg, const struct recording *rec, 
 	snprintf(side_url, sizeof side_url, "%s/%s.json", url, name ? name : "");
 	curl_free(name);
 	curl_off_t sent;
-	rc = dav_put_file(&d, file_url, rec->path, &sent, err, n);
+	rc = dav_put_file(&d, file_url, rec->path, prog, &sent, err, n);
 	if (rc != LT_OK)
 		return rc;
 	/* The sidecar, from memory through a temp file so that one PUT path serves both. */
@@ -356,14 +383,14 @@ static lt_err webdav_put(const struct config *cfg, const struct recording *rec, 
 		return LT_ERR_IO;
 	}
 	curl_off_t side_size;
-	rc = dav_put_file(&d, side_url, side_tmp, &side_size, err, n);
+	rc = dav_put_file(&d, side_url, side_tmp, NULL, &side_size, err, n);
 	unlink(side_tmp);
 	if (rc != LT_OK)
 		return rc;
 	/* Confirmation: the server says it holds exactly that many bytes. */
 	long status = 0;
 	curl_off_t held = -1;
-	rc = dav_request(&d, "HEAD", file_url, NULL, 0, &status, &held, err, n);
+	rc = dav_request(&d, "HEAD", file_url, NULL, 0, NULL, &status, &held, err, n);
 	if (rc != LT_OK)
 		return rc;
 	if (status != 200 || held != sent) {
@@ -420,6 +447,24 @@ int upload_recover(struct store *st)
 	return c.count;
 }
 
+struct progress_note {
+	struct store *st;
+	int64_t id;
+	double started, noted;
+};
+
+/* At most once a second into the store, where `lectern queue` (another process) reads it. */
+static void note_progress(void *user, uint64_t sent, uint64_t total)
+{
+	struct progress_note *p = user;
+	double now = os_mono_s();
+	if (now - p->noted < 1.0 && sent < total)
+		return;
+	p->noted = now;
+	double secs = now - p->started;
+	store_upload_progress(p->st, p->id, (int64_t)sent, secs > 0 ? (int64_t)(sent / secs) : 0);
+}
+
 static lt_err upload_one(const struct config *cfg, struct store *st,
 			 const struct upload_target_ops *target, struct recording *rec,
 			 int64_t now_ms)
@@ -434,8 +479,10 @@ static lt_err upload_one(const struct config *cfg, struct store *st,
 		snprintf(why, sizeof why, "cannot read the local recording: %s", lt_strerror(err));
 	} else {
 		char *sidecar = upload_sidecar_json(cfg, rec, sha);
-		err = sidecar ? target->put(cfg, rec, sha, sidecar, remote, sizeof remote, why,
-					    sizeof why)
+		struct progress_note note = {st, rec->id, os_mono_s(), 0};
+		struct upload_progress prog = {note_progress, &note};
+		err = sidecar ? target->put(cfg, rec, sha, sidecar, &prog, remote, sizeof remote,
+					    why, sizeof why)
 			      : LT_ERR_NOMEM;
 		free(sidecar);
 	}

@@ -78,6 +78,7 @@ struct config {
 	char upload_auth[16];
 	char upload_ca_file[PATH_MAX];
 	int upload_timeout_s;
+	int upload_max_kbps;
 	int backoff_min_s, backoff_max_s;
 	int give_up_days;
 	int retention_days;

@@ -58,6 +58,8 @@ struct recording {
 	char sha256[65];
 	int64_t uploaded_ms;   /* when the target's confirmation was stored */
 	int64_t deleted_ms;    /* when the local file was removed after retention */
+	int64_t sent_bytes;    /* of the current or last attempt */
+	int64_t rate_bps;      /* bytes per second of that attempt */
 };
 
 struct store;
@@ -110,6 +112,8 @@ lt_err store_upload_note(struct store *st, int64_t id, int attempts, int64_t nex
 			 const char *last_error, const char *remote, const char *sha256,
 			 int64_t uploaded_ms);
 lt_err store_recording_mark_deleted(struct store *st, int64_t id, int64_t when_ms);
+/* How far the running attempt is (written about once a second by the uploader). */
+lt_err store_upload_progress(struct store *st, int64_t id, int64_t sent_bytes, int64_t rate_bps);
 
 /* --- the schedule's cache (see schedule.h) --- */
 

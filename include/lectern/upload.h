@@ -25,15 +25,22 @@
 #include "lectern/config.h"
 #include "lectern/store.h"
 
+/* Told how far a transfer is (bytes of the recording sent so far, of `total`). */
+struct upload_progress {
+	void (*fn)(void *user, uint64_t sent, uint64_t total);
+	void *user;
+};
+
 struct upload_target_ops {
 	const char *name;
 	/*
-	 * Deliver `rec`'s file (and its metadata sidecar `sidecar_json`) and confirm it.
-	 * `remote` receives where it went. `err` explains a failure.
+	 * Deliver `rec`'s file (and its metadata sidecar `sidecar_json`) and confirm it,
+	 * reporting progress to `prog` (may be NULL). `remote` receives where it went.
+	 * `err` explains a failure.
 	 */
 	lt_err (*put)(const struct config *cfg, const struct recording *rec, const char *sha256,
-		      const char *sidecar_json, char *remote, size_t remote_len, char *err,
-		      size_t err_len);
+		      const char *sidecar_json, const struct upload_progress *prog, char *remote,
+		      size_t remote_len, char *err, size_t err_len);
 };
 
 extern const struct upload_target_ops upload_folder_ops;

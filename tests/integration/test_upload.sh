@@ -114,3 +114,34 @@ stop_nginx
 "$LECTERN" --config "$T/dav.conf" upload --once >/dev/null 2>"$T/down.err"
 check "server down: the job waits, with the reason" \
 	bash -c "sqlite3 '$T/data/lectern.db' 'select last_error from recordings where id=3' | grep -q 'does not accept connections'"
+
+# kill -9 in the middle of a capped transfer: progress was visible, the job resumes, once ------
+start_nginx "$T/dav" "
+	location / {
+		dav_methods PUT DELETE MKCOL;
+		auth_basic \"recordings\";
+		auth_basic_user_file $T/htpasswd;
+	}"
+lectern_config "$T/slow.conf" "[upload]" "target = webdav" "url = http://127.0.0.1:$NGINX_PORT/lectern" \
+	"user = recorder" "password_file = $T/dav.pw" "max_kbps = 64"
+sed -i "s|data_dir = .*|data_dir = $T/data|" "$T/slow.conf"
+"$LECTERN" --config "$T/slow.conf" record --seconds 30 --title "Long talk" >/dev/null 2>&1
+id=$(sql "select max(id) from recordings")
+size=$(sql "select bytes from recordings where id=$id")
+"$LECTERN" --config "$T/slow.conf" upload --once >/dev/null 2>&1 &
+pid=$!
+wait_for 10 '[ "$(sql "select sent_bytes > 0 from recordings where id=$id")" = 1 ]'
+"$LECTERN" --config "$T/slow.conf" queue >"$T/progress.txt" 2>&1
+kill -9 $pid
+wait $pid 2>/dev/null
+check "a capped upload shows its progress (percent, rate, ETA) in lectern queue" \
+	grep -Eq "^ *$id  uploading .* [0-9]+% [0-9]+ kB/s ETA [0-9]+s" "$T/progress.txt"
+# Uncapped, 120 kB to loopback take milliseconds: still running a second in shows the cap.
+check "killed mid-upload (slowed by max_kbps): the store says uploading, the file is here" \
+	bash -c "test \"\$(sqlite3 '$T/data/lectern.db' 'select state from recordings where id=$id')\" = uploading && test -s \"\$(sqlite3 '$T/data/lectern.db' 'select path from recordings where id=$id')\""
+grep -v '^max_kbps' "$T/slow.conf" >"$T/fast.conf"
+"$LECTERN" --config "$T/fast.conf" upload --once >"$T/resume.out" 2>&1
+src=$(sql "select path from recordings where id=$id")
+check "after the kill the job is delivered, byte-identical ($size bytes)" \
+	bash -c "test \"\$(sqlite3 '$T/data/lectern.db' 'select state from recordings where id=$id')\" = uploaded && cmp '$src' '$T/dav/lectern/Test Room/$(date +%Y/%m)/$(basename "$src")'"
+stop_nginx
