@@ -5,7 +5,7 @@
  * Last-Modified), TLS always verified (a custom CA file allowed), connect and total time-outs,
  * Basic or Digest auth. Opencast's Digest needs the header `X-Requested-Auth: Digest`; without
  * it Opencast redirects to a login page, which we must never take for success: a redirect to
- * a URL containing "login" or an HTML answer where none was expected is LT_ERR_AUTH.
+ * a URL containing "login", or an HTML answer after a redirect, is LT_ERR_AUTH.
  * Bodies larger than `max_bytes` are refused (LT_ERR_HTTP) rather than held in memory.
  * Passwords never appear in logs or error messages.
  */
@@ -26,7 +26,7 @@ struct fetch_request {
 	const char *ca_file;        /* NULL or "": the system's CA store */
 	long connect_timeout_s;     /* 0: 10 */
 	long timeout_s;             /* whole transfer; 0: 30 */
-	size_t max_bytes;           /* 0: 16 MiB */
+	size_t max_bytes;           /* after decompression; 0: 16 MiB */
 	enum fetch_auth_kind auth;
 	const char *user;
 	const char *password;

@@ -16,6 +16,8 @@
 #ifndef LECTERN_OPENCAST_H
 #define LECTERN_OPENCAST_H
 
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "lectern/err.h"
@@ -37,7 +39,7 @@ struct opencast_conn {
 /*
  * Find a service's base URL (host + path, no trailing slash) into `url`.
  * LT_ERR_NOT_FOUND when the registry lists none online; fetch errors as fetch_get();
- * LT_ERR_PARSE for JSON we cannot read. `err` (may be NULL) receives a sentence.
+ * LT_ERR_PARSE for JSON we cannot read; LT_ERR_INVALID when the address is too long. `err` (may be NULL) receives a sentence.
  */
 lt_err opencast_discover(const struct opencast_conn *c, const char *service_type, char *url,
 			 size_t url_len, char *err, size_t err_len);
@@ -49,7 +51,8 @@ lt_err opencast_discover(const struct opencast_conn *c, const char *service_type
 lt_err opencast_calendar_url(const char *scheduler, const char *agent, int64_t cutoff_ms,
 			     char *url, size_t url_len);
 
-/* Fill a fetch_request's auth/TLS fields from the connection (url and validators untouched). */
+/* Fill a fetch_request's auth/TLS fields from the connection (url and validators untouched);
+ * credentials are cleared when the connection has no user. */
 void opencast_prepare_request(const struct opencast_conn *c, struct fetch_request *req);
 
 #endif

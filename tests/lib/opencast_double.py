@@ -173,7 +173,7 @@ class Handler(BaseHTTPRequestHandler):
             "query": self.url.query,
             "status": status,
             "fault": fault,
-            "user": user,
+            "user": user or None,
             "auth": auth.split(" ", 1)[0] if auth else None,
             "headers": {k: self.headers[k] for k in LOGGED_HEADERS if k in self.headers},
             "body_bytes": self.body_bytes,

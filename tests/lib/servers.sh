@@ -1,34 +1,150 @@
-# Test servers on loopback, started and stopped by integration tests (source after common.sh).
-#   start_nginx ROOT [server-block directives]  -> NGINX_PORT, NGINX_ACCESS_LOG
-#   start_opencast_double ARGS...                -> OC_PORT (tests/lib/opencast_double.py)
-# Every wait is bounded; the processes are killed with the test (common.sh's cleanup).
+# servers.sh — test servers on loopback for integration tests (bash). Source it after common.sh:
+# the processes are then registered in common.sh's CHILDREN / GROUPS_TO_KILL and killed by the
+# test's EXIT trap whatever happens. Sourced alone (a C test's helper shell), it makes its own
+# temp dir and the caller stops what it started.
+#
+#   free_port                          a free TCP port on 127.0.0.1 (asks the kernel)
+#   wait_port PORT [SECONDS]           until 127.0.0.1:PORT accepts a connection (default 10 s)
+#   htpasswd_line USER PASSWORD        "USER:$apr1$..." for nginx's auth_basic_user_file
+#   start_nginx [--auth USER:PASSWORD] ROOT [server-block directives]
+#                                      nginx serving ROOT with WebDAV (PUT DELETE MKCOL), on
+#                                      127.0.0.1 only; --auth puts the whole server behind Basic
+#                                      auth. Exports NGINX_PORT NGINX_PID NGINX_DIR
+#                                      NGINX_ACCESS_LOG NGINX_ERROR_LOG
+#   stop_nginx
+#   start_opencast_double ARGS...      tests/lib/opencast_double.py ARGS (see its --help).
+#                                      Exports OC_PORT OC_PID OC_URL
+#   stop_opencast_double
+#
+# Every wait is bounded; a server that does not come up is reported as "# " lines and the
+# start function returns 1.
+
+SERVERS_LIB=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+SERVERS_TMP=${T:-$(mktemp -d "${TMPDIR:-/tmp}/lectern-servers.XXXXXX")}
+# The system interpreter starts in tens of milliseconds; a version manager's shim may not.
+SERVERS_PYTHON=${SERVERS_PYTHON:-$(command -v /usr/bin/python3 || command -v python3)}
 
 free_port() {
-	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+	"$SERVERS_PYTHON" -c 'import socket
+s = socket.socket()
+s.bind(("127.0.0.1", 0))
+print(s.getsockname()[1])'
 }
 
-# wait_port PORT: until something accepts on 127.0.0.1:PORT (10 s at most)
 wait_port() {
-	local i
-	for i in $(seq 100); do
-		(exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0
-		sleep 0.1
+	local port=$1 limit=${2:-10}
+	local end=$((SECONDS + limit))
+	while [ $SECONDS -le $end ]; do
+		(exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && return 0
+		sleep 0.05
 	done
 	return 1
 }
 
+# alive PID: running (a zombie does not count: it only waits to be reaped)
+alive() {
+	local stat
+	stat=$(ps -o stat= -p "$1" 2>/dev/null) && [[ $stat != Z* ]]
+}
+
+# forget_pid PID: drop it from common.sh's lists once stopped, so that the EXIT trap never
+# kills a recycled pid.
+forget_pid() {
+	local p keep=()
+	for p in "${CHILDREN[@]:-}"; do [ -n "$p" ] && [ "$p" != "$1" ] && keep+=("$p"); done
+	CHILDREN=("${keep[@]:-}")
+	keep=()
+	for p in "${GROUPS_TO_KILL[@]:-}"; do [ -n "$p" ] && [ "$p" != "$1" ] && keep+=("$p"); done
+	GROUPS_TO_KILL=("${keep[@]:-}")
+}
+
+# stop_pid PID [GROUP]: TERM, up to 5 s for a clean exit, then KILL (the whole group if asked).
+stop_pid() {
+	local pid=$1 group=${2:-} i
+	[ -n "$pid" ] || return 0
+	kill -TERM "$pid" 2>/dev/null
+	for i in $(seq 50); do
+		alive "$pid" || break
+		sleep 0.1
+	done
+	if alive "$pid"; then
+		kill -KILL "$pid" 2>/dev/null
+	fi
+	# nginx's workers outlive a killed master: take the group down too.
+	[ -n "$group" ] && kill -KILL -- "-$pid" 2>/dev/null
+	wait "$pid" 2>/dev/null
+	forget_pid "$pid"
+	return 0
+}
+
+htpasswd_line() {
+	local hash
+	hash=$(printf '%s' "$2" | openssl passwd -apr1 -stdin) || return 1
+	printf '%s:%s\n' "$1" "$hash"
+}
+
+# launch_nginx DIR: start nginx on DIR/nginx.conf and wait (10 s at most) until its master has
+# written its pid and the port answers. On failure, whatever started is stopped.
+launch_nginx() {
+	local dir=$1 launcher end
+	: >"$NGINX_ERROR_LOG"
+	rm -f "$dir/nginx.pid"
+	# Its own session: the master and its workers are one process group to kill.
+	setsid nginx -p "$dir" -e "$NGINX_ERROR_LOG" -c "$dir/nginx.conf" \
+		</dev/null >"$dir/stdout.log" 2>&1 &
+	launcher=$!
+	end=$((SECONDS + 10))
+	CHILDREN+=("$launcher")
+	GROUPS_TO_KILL+=("$launcher")
+	NGINX_PID=
+	while [ $SECONDS -le $end ]; do
+		grep -q '\[emerg\]' "$NGINX_ERROR_LOG" "$dir/stdout.log" 2>/dev/null && break
+		NGINX_PID=$(cat "$dir/nginx.pid" 2>/dev/null)
+		if [ -n "$NGINX_PID" ] && (exec 3<>"/dev/tcp/127.0.0.1/$NGINX_PORT") 2>/dev/null; then
+			if [ "$NGINX_PID" != "$launcher" ]; then # setsid forked
+				CHILDREN+=("$NGINX_PID")
+				GROUPS_TO_KILL+=("$NGINX_PID")
+			fi
+			export NGINX_PORT NGINX_PID NGINX_DIR NGINX_ACCESS_LOG NGINX_ERROR_LOG
+			return 0
+		fi
+		sleep 0.05
+	done
+	stop_pid "$launcher" group
+	[ -n "$NGINX_PID" ] && [ "$NGINX_PID" != "$launcher" ] && stop_pid "$NGINX_PID" group
+	NGINX_PID=
+	return 1
+}
+
 start_nginx() {
-	local root=$1 extra=${2:-}
-	local dir="$T/nginx"
+	local auth=
+	if [ "${1:-}" = --auth ]; then
+		auth=$2
+		shift 2
+	fi
+	local root=$1 extra=${2:-} dir attempt
+	dir=$(mktemp -d "$SERVERS_TMP/nginx.XXXXXX") || return 1
 	mkdir -p "$dir/tmp"
-	NGINX_PORT=$(free_port)
+	local auth_conf=
+	if [ -n "$auth" ]; then
+		htpasswd_line "${auth%%:*}" "${auth#*:}" >"$dir/htpasswd" || return 1
+		auth_conf="auth_basic \"lectern test\"; auth_basic_user_file $dir/htpasswd;"
+	fi
+	NGINX_DIR=$dir
 	NGINX_ACCESS_LOG="$dir/access.log"
-	cat >"$dir/nginx.conf" <<CONF
-user root;
+	NGINX_ERROR_LOG="$dir/error.log"
+	# free_port's port can be taken before nginx binds it: try a new one a few times.
+	for attempt in 1 2 3; do
+		NGINX_PORT=$(free_port) || return 1
+		{
+			# Workers as root so that WebDAV PUT can write wherever the test's root is.
+			[ "$(id -u)" -eq 0 ] && echo "user root;"
+			cat <<CONF
 daemon off;
+master_process on;
 worker_processes 1;
 pid $dir/nginx.pid;
-error_log $dir/error.log warn;
+error_log $NGINX_ERROR_LOG warn;
 events { worker_connections 64; }
 http {
 	access_log $NGINX_ACCESS_LOG;
@@ -37,46 +153,65 @@ http {
 	fastcgi_temp_path $dir/tmp/fastcgi;
 	uwsgi_temp_path $dir/tmp/uwsgi;
 	scgi_temp_path $dir/tmp/scgi;
-	types { text/calendar ics; text/html html; }
+	types { text/calendar ics; text/html html; application/json json; audio/ogg opus ogg; }
 	default_type application/octet-stream;
 	client_max_body_size 0;
 	server {
 		listen 127.0.0.1:$NGINX_PORT;
 		root $root;
+		dav_methods PUT DELETE MKCOL;
+		create_full_put_path on;
+		dav_access user:rw group:r all:r;
+		$auth_conf
 		$extra
 	}
 }
 CONF
-	nginx -c "$dir/nginx.conf" -p "$dir" >"$dir/stdout.log" 2>&1 &
-	NGINX_PID=$!
-	CHILDREN+=($NGINX_PID)
-	wait_port "$NGINX_PORT" || { echo "# nginx did not start:"; sed 's/^/# /' "$dir/error.log" "$dir/stdout.log"; return 1; }
+		} >"$dir/nginx.conf"
+		launch_nginx "$dir" && return 0
+		grep -q 'Address already in use' "$NGINX_ERROR_LOG" "$dir/stdout.log" 2>/dev/null ||
+			break
+	done
+	echo "# nginx did not start:"
+	sed 's/^/# /' "$NGINX_ERROR_LOG" "$dir/stdout.log" | tail -20
+	NGINX_PID=
+	return 1
 }
 
 stop_nginx() {
-	[ -n "${NGINX_PID:-}" ] && kill -TERM "$NGINX_PID" 2>/dev/null && wait "$NGINX_PID" 2>/dev/null
+	[ -n "${NGINX_PID:-}" ] && stop_pid "$NGINX_PID" group
 	NGINX_PID=
 	return 0
 }
 
 start_opencast_double() {
-	local out="$T/oc-double.out"
-	/usr/bin/python3 "$TESTS/lib/opencast_double.py" --port 0 "$@" >"$out" 2>"$T/oc-double.err" &
+	local dir
+	dir=$(mktemp -d "$SERVERS_TMP/oc-double.XXXXXX") || return 1
+	"$SERVERS_PYTHON" "$SERVERS_LIB/opencast_double.py" --port 0 "$@" \
+		</dev/null >"$dir/stdout" 2>"$dir/stderr" &
 	OC_PID=$!
-	CHILDREN+=($OC_PID)
-	local i
-	for i in $(seq 100); do
-		OC_PORT=$(sed -n 's/^PORT //p' "$out" 2>/dev/null)
-		[ -n "$OC_PORT" ] && return 0
-		sleep 0.1
+	CHILDREN+=("$OC_PID")
+	local end=$((SECONDS + 10))
+	OC_PORT=
+	while [ $SECONDS -le $end ]; do
+		OC_PORT=$(sed -n '1s/^PORT \([0-9][0-9]*\)$/\1/p' "$dir/stdout" 2>/dev/null)
+		if [ -n "$OC_PORT" ]; then
+			OC_URL="http://127.0.0.1:$OC_PORT"
+			export OC_PORT OC_PID OC_URL
+			return 0
+		fi
+		alive "$OC_PID" || break
+		sleep 0.05
 	done
 	echo "# the Opencast double did not start:"
-	sed 's/^/# /' "$T/oc-double.err"
+	sed 's/^/# /' "$dir/stderr" | tail -20
+	stop_pid "$OC_PID"
+	OC_PID=
 	return 1
 }
 
 stop_opencast_double() {
-	[ -n "${OC_PID:-}" ] && kill -TERM "$OC_PID" 2>/dev/null && wait "$OC_PID" 2>/dev/null
+	[ -n "${OC_PID:-}" ] && stop_pid "$OC_PID"
 	OC_PID=
 	return 0
 }
