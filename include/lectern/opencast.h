@@ -39,7 +39,8 @@ struct opencast_conn {
 /*
  * Find a service's base URL (host + path, no trailing slash) into `url`.
  * LT_ERR_NOT_FOUND when the registry lists none online; fetch errors as fetch_get();
- * LT_ERR_PARSE for JSON we cannot read; LT_ERR_INVALID when the address is too long. `err` (may be NULL) receives a sentence.
+ * LT_ERR_PARSE for JSON we cannot read; LT_ERR_INVALID when the address is too long.
+ * `err` (may be NULL) receives a sentence.
  */
 lt_err opencast_discover(const struct opencast_conn *c, const char *service_type, char *url,
 			 size_t url_len, char *err, size_t err_len);
