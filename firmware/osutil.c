@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <openssl/evp.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -97,3 +98,30 @@ double os_mono_s(void)
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
+
+lt_err os_sha256_file(const char *path, char hex[65])
+{
+	FILE *fp = fopen(path, "rb");
+	if (!fp)
+		return errno == ENOENT ? LT_ERR_NOT_FOUND : LT_ERR_IO;
+	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+	lt_err err = ctx && EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) ? LT_OK : LT_ERR_NOMEM;
+	unsigned char buf[65536];
+	size_t n;
+	while (err == LT_OK && (n = fread(buf, 1, sizeof buf, fp)) > 0)
+		if (!EVP_DigestUpdate(ctx, buf, n))
+			err = LT_ERR_NOMEM;
+	if (err == LT_OK && ferror(fp))
+		err = LT_ERR_IO;
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned len = 0;
+	if (err == LT_OK && EVP_DigestFinal_ex(ctx, md, &len)) {
+		for (unsigned i = 0; i < len && i < 32; i++)
+			snprintf(hex + 2 * i, 3, "%02x", md[i]);
+		hex[64] = '\0';
+	}
+	EVP_MD_CTX_free(ctx);
+	fclose(fp);
+	return err;
+}
+

@@ -5,6 +5,7 @@
 
 #include "lectern/log.h"
 #include "lectern/oggopus.h"
+#include "lectern/osutil.h"
 
 struct pass {
 	struct store *st;
@@ -33,8 +34,11 @@ static int recover_one(const struct recording *rec, void *user)
 		rep->failed++;
 		return 0;
 	}
+	char sha[65] = "";
+	if (os_sha256_file(rec->path, sha) != LT_OK)
+		sha[0] = '\0';
 	store_recording_set_result(st, rec->id, info.samples, info.file_bytes,
-				   rec->started_ms + info.samples / 48);
+				   rec->started_ms + info.samples / 48, sha);
 	if (store_recording_transition(st, rec->id, REC_FINALIZING, REC_QUEUED,
 				       "recovered after an interruption") == LT_OK) {
 		log_info("recording %lld recovered: %.2f s kept, %lld bytes", (long long)rec->id,

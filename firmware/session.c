@@ -144,9 +144,13 @@ lt_err session_stop(struct session *s, struct recording *out)
 	struct recorder_status fin;
 	lt_err rerr = recorder_finish(s->rec, &fin);
 	int64_t samples = fin.frames * 48000 / (fin.rate ? fin.rate : 48000);
+	/* Hashed once here, while the file is in the page cache, not on the upload's path. */
+	char sha[65] = "";
+	if (os_sha256_file(s->row.path, sha) != LT_OK)
+		sha[0] = '\0';
 	if (serr == LT_OK)
 		serr = store_recording_set_result(s->st, s->row.id, samples, (int64_t)fin.bytes,
-						  os_now_ms());
+						  os_now_ms(), sha);
 	if (serr == LT_OK) {
 		const char *why = end_reason(&fin);
 		if (fin.frames > 0)

@@ -356,19 +356,20 @@ rollback:
 }
 
 lt_err store_recording_set_result(struct store *st, int64_t id, int64_t samples, int64_t bytes,
-				  int64_t ended_ms)
+				  int64_t ended_ms, const char *sha256)
 {
 	sqlite3_stmt *s;
 	if (sqlite3_prepare_v2(st->db,
 			       "UPDATE recordings SET samples = ?, bytes = ?, ended_ms = ?, "
-			       "updated_ms = ? WHERE id = ?",
+			       "updated_ms = ?, sha256 = ? WHERE id = ?",
 			       -1, &s, NULL) != SQLITE_OK)
 		return fail(st, "preparing result");
 	sqlite3_bind_int64(s, 1, samples);
 	sqlite3_bind_int64(s, 2, bytes);
 	sqlite3_bind_int64(s, 3, ended_ms);
 	sqlite3_bind_int64(s, 4, os_now_ms());
-	sqlite3_bind_int64(s, 5, id);
+	sqlite3_bind_text(s, 5, sha256 ? sha256 : "", -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 6, id);
 	int rc = sqlite3_step(s);
 	sqlite3_finalize(s);
 	if (rc != SQLITE_DONE)

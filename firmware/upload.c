@@ -10,7 +10,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <openssl/evp.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,32 +25,6 @@
 #include "lectern/log.h"
 #include "lectern/osutil.h"
 #include "lectern/schedule.h"
-
-lt_err upload_sha256_file(const char *path, char hex[65])
-{
-	FILE *fp = fopen(path, "rb");
-	if (!fp)
-		return errno == ENOENT ? LT_ERR_NOT_FOUND : LT_ERR_IO;
-	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
-	lt_err err = ctx && EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) ? LT_OK : LT_ERR_NOMEM;
-	unsigned char buf[65536];
-	size_t n;
-	while (err == LT_OK && (n = fread(buf, 1, sizeof buf, fp)) > 0)
-		if (!EVP_DigestUpdate(ctx, buf, n))
-			err = LT_ERR_NOMEM;
-	if (err == LT_OK && ferror(fp))
-		err = LT_ERR_IO;
-	unsigned char md[EVP_MAX_MD_SIZE];
-	unsigned len = 0;
-	if (err == LT_OK && EVP_DigestFinal_ex(ctx, md, &len)) {
-		for (unsigned i = 0; i < len && i < 32; i++)
-			snprintf(hex + 2 * i, 3, "%02x", md[i]);
-		hex[64] = '\0';
-	}
-	EVP_MD_CTX_free(ctx);
-	fclose(fp);
-	return err;
-}
 
 /* "ROOM/YYYY/MM" for a recording (the room's '/' replaced so it stays one component). */
 static void remote_dir(const struct recording *rec, char *buf, size_t n)
@@ -168,7 +141,7 @@ done:
 	os_fsync_parent(dest);
 	/* Confirmation: read the copy back from the target. */
 	char check[65];
-	if (sha256 && (upload_sha256_file(dest, check) != LT_OK || strcmp(check, sha256) != 0)) {
+	if (sha256 && (os_sha256_file(dest, check) != LT_OK || strcmp(check, sha256) != 0)) {
 		snprintf(err, n, "the copy in %s does not match the recording (SHA-256)", dir);
 		return LT_ERR_IO;
 	}
@@ -474,7 +447,9 @@ static lt_err upload_one(const struct config *cfg, struct store *st,
 	if (err != LT_OK)
 		return err;
 	char why[320] = "", remote[1024] = "", sha[65] = "";
-	err = upload_sha256_file(rec->path, sha);
+	/* Hashed when the recording was finalized, off the upload's path; older rows: now. */
+	snprintf(sha, sizeof sha, "%s", rec->sha256);
+	err = sha[0] ? LT_OK : os_sha256_file(rec->path, sha);
 	if (err != LT_OK) {
 		snprintf(why, sizeof why, "cannot read the local recording: %s", lt_strerror(err));
 	} else {

@@ -19,6 +19,8 @@ lt_err os_fsync_parent(const char *path);
 void os_dirname(const char *path, char *buf, size_t n);
 /* Whether a directory is writable by us (creates it if missing). */
 lt_err os_check_writable_dir(const char *path);
+/* SHA-256 of a file as 64 hex digits, streamed. LT_ERR_NOT_FOUND, LT_ERR_IO. */
+lt_err os_sha256_file(const char *path, char hex[65]);
 /* Wall clock in unix milliseconds / monotonic seconds. */
 int64_t os_now_ms(void);
 double os_mono_s(void);

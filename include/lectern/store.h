@@ -87,9 +87,9 @@ lt_err store_recording_create(struct store *st, struct recording *rec);
 lt_err store_recording_transition(struct store *st, int64_t id, enum rec_state from,
 				  enum rec_state to, const char *reason);
 
-/* Record what the file holds: samples (48 kHz), bytes, end time. */
+/* Record what the finished file holds: samples (48 kHz), bytes, end time, SHA-256 (or NULL). */
 lt_err store_recording_set_result(struct store *st, int64_t id, int64_t samples, int64_t bytes,
-				  int64_t ended_ms);
+				  int64_t ended_ms, const char *sha256);
 
 lt_err store_recording_get(struct store *st, int64_t id, struct recording *out);
 

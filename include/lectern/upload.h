@@ -49,9 +49,6 @@ extern const struct upload_target_ops upload_webdav_ops;
 /* The configured target, or NULL for [upload] target = none. */
 const struct upload_target_ops *upload_target(const struct config *cfg);
 
-/* SHA-256 of a file as 64 hex digits (streamed). */
-lt_err upload_sha256_file(const char *path, char hex[65]);
-
 /* Metadata sidecar for a recording (malloc'd JSON text). */
 char *upload_sidecar_json(const struct config *cfg, const struct recording *rec,
 			  const char *sha256);

@@ -106,3 +106,40 @@ python3 tests/lib/gen_big_ics.py "$T/big.ics" >/dev/null 2>&1 ||
 read -r secs kb <"$T/time"
 printf '%-44s %8d KiB peak RSS, %s s (%d bytes, %d occurrences)\n' "parse the 10 MB calendar" \
 	"$kb" "$secs" "$(stat -c %s "$T/big.ics")" "$(wc -l <"$T/big.out")"
+
+echo
+echo "## Upload: a 200 MB recording to nginx WebDAV on loopback, against curl -T"
+source tests/lib/servers.sh
+mkdir -p "$T/davroot/share"
+start_nginx "$T/davroot" "location / { dav_methods PUT DELETE MKCOL; }" >/dev/null ||
+	{ echo "nginx did not start"; exit 1; }
+head -c $((200 << 20)) /dev/urandom >"$T/big.opus"
+big_sha=$(sha256sum "$T/big.opus" | cut -c1-64)
+lectern_config "$T/up.conf" "[upload]" "target = webdav" \
+	"url = http://127.0.0.1:$NGINX_PORT/share"
+"$LECTERN" --config "$T/up.conf" recordings >/dev/null 2>&1 # creates the store
+best_l="" best_c="" rss=""
+for i in $(seq "$RUNS"); do
+	# A finalized recording carries its SHA-256 (hashed at finalize, off the upload's path).
+	sqlite3 "$T/data/lectern.db" "delete from recordings; insert into recordings(uid, path, room, state,
+		started_ms, updated_ms, bytes, sha256) values('bench-$i', '$T/big.opus', 'Bench', 'queued',
+		$(date +%s%3N), 0, $((200 << 20)), '$big_sha')"
+	start=$(date +%s%N)
+	/usr/bin/time -f "%M" -o "$T/up.time" "$LECTERN" --config "$T/up.conf" upload --once \
+		>/dev/null 2>"$T/up.err" || { echo "lectern upload failed:"; cat "$T/up.err"; exit 1; }
+	ms=$((($(date +%s%N) - start) / 1000000))
+	[ -z "$best_l" ] || [ "$ms" -lt "$best_l" ] && best_l=$ms
+	kb=$(cat "$T/up.time")
+	[ -z "$rss" ] || [ "$kb" -gt "$rss" ] && rss=$kb
+	start=$(date +%s%N)
+	curl -s -T "$T/big.opus" "http://127.0.0.1:$NGINX_PORT/share/curl-$i.opus" >/dev/null
+	ms=$((($(date +%s%N) - start) / 1000000))
+	[ -z "$best_c" ] || [ "$ms" -lt "$best_c" ] && best_c=$ms
+done
+stop_nginx
+printf '%-44s %8d ms  %6.0f MB/s  %7d KiB peak RSS\n' "lectern upload --once (SHA-256, PUT, HEAD)" \
+	"$best_l" "$(echo "200 * 1.048576 / ($best_l / 1000)" | bc -l)" "$rss"
+printf '%-44s %8d ms  %6.0f MB/s\n' "curl -T (the same file, the same server)" "$best_c" \
+	"$(echo "200 * 1.048576 / ($best_c / 1000)" | bc -l)"
+printf '%-44s %8.3f   (target >= 0.95)\n' "throughput ratio lectern / curl" \
+	"$(echo "$best_c / $best_l" | bc -l)"

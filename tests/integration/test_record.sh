@@ -26,6 +26,8 @@ check "tags carry title, presenter, room, date and encoder" \
 	&& grep -q 'ENCODER=lectern' '$T/info.txt'"
 check "store has it queued with its sample count" \
 	test "$(sql "select state||','||samples||','||path from recordings")" = "queued,480000,$out"
+check "the finished file's SHA-256 is stored when it is finalized" \
+	test "$(sql "select sha256 from recordings where id=1")" = "$(sha256sum "$out" | cut -c1-64)"
 check "every transition is in the history (recording, finalizing, queued)" \
 	test "$(sql "select group_concat(to_state) from recording_history")" = "recording,finalizing,queued"
 check "no personal data in the log" bash -c "! grep -q 'Лавлейс\|Brown bag' '$T/rec.err'"

@@ -48,6 +48,8 @@ for kill_at in 1.3 3.7 6.2; do
 	echo "# kill at ${kill_at}s: ran $((killed_ms - started_ms)) ms, kept $((n / 48)) ms, lost $lost_ms ms"
 	check "kill at ${kill_at}s: lost at most 1.2 s (lost ${lost_ms} ms)" test "$lost_ms" -le 1200
 	check "kill at ${kill_at}s: something was kept" test "$n" -gt 0
+	check "kill at ${kill_at}s: the repaired file's SHA-256 is stored" \
+		test "$(sql "select sha256 from recordings where id=$id")" = "$(sha256sum "$T/kill$id.opus" | cut -c1-64)"
 	check "kill at ${kill_at}s: recovery is logged with the recording id" \
 		grep -q "recording $id recovered" "$T/run$id.err"
 done

@@ -366,7 +366,7 @@ static void test_unknown_id(void **state)
 						    NULL),
 			 LT_ERR_NOT_FOUND);
 	assert_int_equal(store_recording_get(c->st, id + 100, &g), LT_ERR_NOT_FOUND);
-	assert_int_equal(store_recording_set_result(c->st, id + 100, 1, 2, 3), LT_ERR_NOT_FOUND);
+	assert_int_equal(store_recording_set_result(c->st, id + 100, 1, 2, 3, NULL), LT_ERR_NOT_FOUND);
 	assert_int_equal(store_recording_history_count(c->st, id + 100), 0);
 	/* Nothing was written for the missing id, and the real one is untouched. */
 	assert_int_equal(state_of(c, id), REC_RECORDING);
@@ -378,12 +378,14 @@ static void test_set_result(void **state)
 	struct ctx *c = *state;
 	int64_t id = create(c, "r", 0);
 	int64_t big = 48000LL * 3600 * 30; /* more than 2^32 samples */
+	const char *sha = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08";
 	assert_int_equal(store_recording_set_result(c->st, id, big, 123456789012LL,
-						    1795376640000LL),
+						    1795376640000LL, sha),
 			 LT_OK);
 	struct recording g;
 	assert_int_equal(store_recording_get(c->st, id, &g), LT_OK);
 	assert_int_equal(g.samples, big);
+	assert_string_equal(g.sha256, sha);
 	assert_int_equal(g.bytes, 123456789012LL);
 	assert_int_equal(g.ended_ms, 1795376640000LL);
 	assert_int_equal(g.state, REC_RECORDING); /* not a transition */
@@ -523,7 +525,7 @@ static void test_survives_close_and_reopen(void **state)
 	assert_int_equal(store_recording_transition(c->st, id, REC_RECORDING, REC_FINALIZING,
 						    "the audio source ended"),
 			 LT_OK);
-	assert_int_equal(store_recording_set_result(c->st, id, 96000, 4321, 1795373042000LL),
+	assert_int_equal(store_recording_set_result(c->st, id, 96000, 4321, 1795373042000LL, NULL),
 			 LT_OK);
 	struct recording before, after;
 	assert_int_equal(store_recording_get(c->st, id, &before), LT_OK);
