@@ -124,6 +124,9 @@ for i in $(seq "$RUNS"); do
 	sqlite3 "$T/data/lectern.db" "delete from recordings; insert into recordings(uid, path, room, state,
 		started_ms, updated_ms, bytes, sha256) values('bench-$i', '$T/big.opus', 'Bench', 'queued',
 		$(date +%s%3N), 0, $((200 << 20)), '$big_sha')"
+	# Same conditions for both: an empty share and no dirty pages from the previous run.
+	rm -rf "$T/davroot/share"/*
+	sync
 	start=$(date +%s%N)
 	/usr/bin/time -f "%M" -o "$T/up.time" "$LECTERN" --config "$T/up.conf" upload --once \
 		>/dev/null 2>"$T/up.err" || { echo "lectern upload failed:"; cat "$T/up.err"; exit 1; }
@@ -131,6 +134,8 @@ for i in $(seq "$RUNS"); do
 	[ -z "$best_l" ] || [ "$ms" -lt "$best_l" ] && best_l=$ms
 	kb=$(cat "$T/up.time")
 	[ -z "$rss" ] || [ "$kb" -gt "$rss" ] && rss=$kb
+	rm -rf "$T/davroot/share"/*
+	sync
 	start=$(date +%s%N)
 	curl -s -T "$T/big.opus" "http://127.0.0.1:$NGINX_PORT/share/curl-$i.opus" >/dev/null
 	ms=$((($(date +%s%N) - start) / 1000000))
