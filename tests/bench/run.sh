@@ -142,7 +142,7 @@ for i in $(seq "$RUNS"); do
 	[ -z "$best_c" ] || [ "$ms" -lt "$best_c" ] && best_c=$ms
 done
 stop_nginx
-printf '%-44s %8d ms  %6.0f MB/s  %7d KiB peak RSS\n' "lectern upload --once (SHA-256, PUT, HEAD)" \
+printf '%-44s %8d ms  %6.0f MB/s  %7d KiB peak RSS\n' "lectern upload --once (MKCOL, PUT, sidecar, HEAD)" \
 	"$best_l" "$(echo "200 * 1.048576 / ($best_l / 1000)" | bc -l)" "$rss"
 printf '%-44s %8d ms  %6.0f MB/s\n' "curl -T (the same file, the same server)" "$best_c" \
 	"$(echo "200 * 1.048576 / ($best_c / 1000)" | bc -l)"
