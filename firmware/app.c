@@ -55,6 +55,12 @@ int app_open_store(const struct config *cfg, struct store **out)
 	return EXIT_OK;
 }
 
+int app_load_config_and_store(const char *path, struct config *cfg, struct store **out)
+{
+	int rc = app_load_config(path, cfg);
+	return rc != EXIT_OK ? rc : app_open_store(cfg, out);
+}
+
 int app_open_audio(const struct config *cfg, const char *device, bool realtime, bool loop,
 		   struct audio_source **out, bool *is_twin)
 {

@@ -57,8 +57,8 @@ int cmd_recordings(int argc, char **argv, const char *config_path)
 	}
 	struct config cfg;
 	struct store *st;
-	int rc = app_load_config(config_path, &cfg);
-	if (rc != EXIT_OK || (rc = app_open_store(&cfg, &st)) != EXIT_OK)
+	int rc = app_load_config_and_store(config_path, &cfg, &st);
+	if (rc != EXIT_OK)
 		return rc;
 	lt_err err = store_recordings_each(st, 0, json ? print_json : print_line, NULL);
 	store_close(st);

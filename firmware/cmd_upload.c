@@ -54,12 +54,6 @@ static int print_job(const struct recording *r, void *user)
 	return 0;
 }
 
-static int with_store(const char *config_path, struct config *cfg, struct store **st)
-{
-	int rc = app_load_config(config_path, cfg);
-	return rc != EXIT_OK ? rc : app_open_store(cfg, st);
-}
-
 int cmd_queue(int argc, char **argv, const char *config_path)
 {
 	bool json = argc == 2 && strcmp(argv[1], "--json") == 0;
@@ -69,7 +63,7 @@ int cmd_queue(int argc, char **argv, const char *config_path)
 	}
 	struct config cfg;
 	struct store *st;
-	int rc = with_store(config_path, &cfg, &st);
+	int rc = app_load_config_and_store(config_path, &cfg, &st);
 	if (rc != EXIT_OK)
 		return rc;
 	lt_err err = store_recordings_each(st, QUEUE_MASK, json ? print_job_json : print_job, NULL);
@@ -85,7 +79,7 @@ int cmd_upload(int argc, char **argv, const char *config_path)
 	}
 	struct config cfg;
 	struct store *st;
-	int rc = with_store(config_path, &cfg, &st);
+	int rc = app_load_config_and_store(config_path, &cfg, &st);
 	if (rc != EXIT_OK)
 		return rc;
 	if (!upload_target(&cfg)) {
@@ -112,7 +106,7 @@ int cmd_retry(int argc, char **argv, const char *config_path)
 	}
 	struct config cfg;
 	struct store *st;
-	int rc = with_store(config_path, &cfg, &st);
+	int rc = app_load_config_and_store(config_path, &cfg, &st);
 	if (rc != EXIT_OK)
 		return rc;
 	struct recording r;

@@ -30,6 +30,9 @@ int app_load_config(const char *path, struct config *cfg);
 /* Create the data and spool directories and open the store. Prints why on failure. */
 int app_open_store(const struct config *cfg, struct store **out);
 
+/* Both of the above, for the commands that only read or write the store. */
+int app_load_config_and_store(const char *path, struct config *cfg, struct store **out);
+
 /*
  * Open the configured audio source. `device` overrides [audio] device (and forces ALSA);
  * `realtime`/`loop` apply to the file twin. Says on stderr when the twin stands in for a
