@@ -90,7 +90,10 @@ int cmd_upload(int argc, char **argv, const char *config_path)
 	upload_recover(st);
 	int attempted, failed;
 	upload_run_once(&cfg, st, os_now_ms(), true, &attempted, &failed);
+	int pruned = upload_prune(&cfg, st, os_now_ms());
 	store_close(st);
+	if (pruned)
+		printf("%d delivered recording(s) past retention removed here\n", pruned);
 	printf("%d uploaded, %d failed\n", attempted - failed, failed);
 	return failed ? EXIT_FAIL : EXIT_OK;
 }

@@ -120,6 +120,10 @@ static const struct config_option options[] = {
 	 "A recording not delivered after this many days is marked failed (kept on disk)"},
 	{"upload", "max_kbps", INT(upload_max_kbps), "0", 0, 10000000, NULL,
 	 "Upload bandwidth cap in kbit/s, so that the room's network stays usable (0: none)"},
+	{"upload", "stagger_s", INT(upload_stagger_s), "0", 0, 86400, NULL,
+	 "Wait a random 0..N seconds before a recording's first upload, so rooms spread out"},
+	{"upload", "window", STR(upload_window), "", 0, 0, NULL,
+	 "Upload only between these local times, e.g. 19:00-07:00 (empty: any time)"},
 	{"upload", "retention_days", INT(retention_days), "7", 0, 3650, NULL,
 	 "Keep delivered recordings here this many days, then delete them"},
 	{"opencast", "url", STR(opencast_url), "", 0, 0, NULL,
@@ -431,6 +435,12 @@ lt_err config_check(struct config *c, struct config_error *err)
 			  c->upload_url);
 		return LT_ERR_CONFIG;
 	}
+	if (c->upload_window[0] && config_window_minutes(c, NULL, NULL) != 0) {
+		set_error(err, c->source, line_of(c, "upload", "window"),
+			  find_option("upload", "window"), NULL, NULL,
+			  "'%s' is not a time range like 19:00-07:00", c->upload_window);
+		return LT_ERR_CONFIG;
+	}
 	if (c->backoff_max_s < c->backoff_min_s) {
 		set_error(err, c->source, line_of(c, "upload", "backoff_max_s"),
 			  find_option("upload", "backoff_max_s"), NULL, NULL,
@@ -496,4 +506,18 @@ int config_frame_samples48(const struct config *c)
 	if (strcmp(c->frame_ms, "2.5") == 0)
 		return 120;
 	return atoi(c->frame_ms) * 48;
+}
+
+int config_window_minutes(const struct config *c, int *from, int *to)
+{
+	int h1, m1, h2, m2, used = 0;
+	if (sscanf(c->upload_window, "%d:%d-%d:%d%n", &h1, &m1, &h2, &m2, &used) != 4 ||
+	    c->upload_window[used] != '\0' || h1 < 0 || h1 > 23 || h2 < 0 || h2 > 23 || m1 < 0 ||
+	    m1 > 59 || m2 < 0 || m2 > 59)
+		return -1;
+	if (from)
+		*from = h1 * 60 + m1;
+	if (to)
+		*to = h2 * 60 + m2;
+	return 0;
 }

@@ -487,12 +487,38 @@ static lt_err upload_one(const struct config *cfg, struct store *st,
 	return err;
 }
 
+bool upload_window_open(const struct config *cfg, int64_t now_ms)
+{
+	int from, to;
+	if (!cfg->upload_window[0] || config_window_minutes(cfg, &from, &to) != 0)
+		return true;
+	time_t t = (time_t)(now_ms / 1000);
+	struct tm tm;
+	localtime_r(&t, &tm);
+	int now = tm.tm_hour * 60 + tm.tm_min;
+	return from <= to ? now >= from && now < to : now >= from || now < to;
+}
+
+/* A recording's first attempt waits a random 0..stagger_s; returns true if it was put off. */
+static bool stagger(const struct config *cfg, struct store *st, const struct recording *rec,
+		    int64_t now_ms)
+{
+	if (cfg->upload_stagger_s <= 0 || rec->attempts > 0 || rec->next_attempt_ms > 0)
+		return false;
+	unsigned rnd = 0;
+	if (getrandom(&rnd, sizeof rnd, 0) != (ssize_t)sizeof rnd)
+		rnd = (unsigned)now_ms;
+	int64_t wait = 1 + (int64_t)(rnd % ((unsigned)cfg->upload_stagger_s * 1000u));
+	store_upload_note(st, rec->id, 0, now_ms + wait, "", "", rec->sha256, 0);
+	return true;
+}
+
 lt_err upload_run_once(const struct config *cfg, struct store *st, int64_t now_ms,
 		       bool ignore_backoff, int *attempted, int *failed)
 {
 	const struct upload_target_ops *target = upload_target(cfg);
 	*attempted = *failed = 0;
-	if (!target)
+	if (!target || (!ignore_backoff && !upload_window_open(cfg, now_ms)))
 		return LT_OK;
 	int64_t last_id = 0;
 	struct recording rec;
@@ -501,6 +527,8 @@ lt_err upload_run_once(const struct config *cfg, struct store *st, int64_t now_m
 		if (ignore_backoff && *attempted && rec.id <= last_id)
 			break;
 		last_id = rec.id;
+		if (!ignore_backoff && stagger(cfg, st, &rec, now_ms))
+			continue;
 		(*attempted)++;
 		if (upload_one(cfg, st, target, &rec, now_ms) != LT_OK) {
 			(*failed)++;

@@ -79,6 +79,8 @@ struct config {
 	char upload_ca_file[PATH_MAX];
 	int upload_timeout_s;
 	int upload_max_kbps;
+	int upload_stagger_s;
+	char upload_window[16];    /* "HH:MM-HH:MM" local, may wrap midnight; "" = always */
 	int backoff_min_s, backoff_max_s;
 	int give_up_days;
 	int retention_days;
@@ -124,6 +126,9 @@ void config_error_format(const struct config_error *err, char *buf, size_t n);
 
 /* The commented sample config (every key, its default and help), as the sample file shows it. */
 void config_write_sample(FILE *out);
+
+/* [upload] window as minutes after midnight; -1 if it is not "HH:MM-HH:MM". */
+int config_window_minutes(const struct config *c, int *from, int *to);
 
 /* frame_ms as a libopus expert frame duration constant and as samples at 48 kHz. */
 int config_frame_samples48(const struct config *c);

@@ -57,11 +57,15 @@ char *upload_sidecar_json(const struct config *cfg, const struct recording *rec,
 int upload_recover(struct store *st);
 
 /*
- * Work the queue once at time `now_ms`: every due job, oldest first (all of them, ignoring
- * backoff, when `ignore_backoff`). *attempted / *failed count this pass.
+ * Work the queue once at time `now_ms`: every due job, oldest first. A job's first attempt is
+ * put off by a random stagger, and nothing is sent outside the upload window; with
+ * `ignore_backoff` (a person asked) all queued jobs go now. *attempted / *failed count.
  */
 lt_err upload_run_once(const struct config *cfg, struct store *st, int64_t now_ms,
 		       bool ignore_backoff, int *attempted, int *failed);
+
+/* Whether `now_ms` falls in [upload] window (always true without one). */
+bool upload_window_open(const struct config *cfg, int64_t now_ms);
 
 /* Backoff before attempt number `attempts` + 1: min*2^(attempts-1), capped, with jitter. */
 int64_t upload_backoff_ms(const struct config *cfg, int attempts, unsigned random);

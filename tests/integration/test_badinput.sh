@@ -47,6 +47,10 @@ bad "syntax" "^lectern: $T/bad.conf:2: syntax error" "[device]" "this line has n
 bad "key outside a section" "^lectern: $T/bad.conf:1: room: key outside any \[section\]$" "room = A"
 bad "file source without a file" "^lectern: $T/bad.conf.*audio.file: source = file needs a file" \
 	"[audio]" "source = file"
+bad "upload window" "^lectern: $T/bad.conf:3: upload.window: '7pm-7am' is not a time range like 19:00-07:00$" \
+	"[upload]" "target = none" "window = 7pm-7am"
+bad "webdav without a URL" "^lectern: $T/bad.conf.*upload.url: target = webdav needs an http:// or https:// URL" \
+	"[upload]" "target = webdav" "url = ftp://example.org/"
 bad "empty room" "^lectern: $T/bad.conf:2: device.room: must not be empty" "[device]" "room ="
 expect_error "missing config file" 2 "^lectern: $T/none.conf: cannot open: No such file" \
 	"$LECTERN" --config "$T/none.conf" record --seconds 1

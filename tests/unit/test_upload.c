@@ -1,0 +1,188 @@
+/*
+ * test_upload.c — the queue's timing rules: backoff with jitter and cap, the upload window
+ * (also across midnight), the stagger of a first attempt; and retention: a local file goes
+ * only after its delivery was confirmed retention_days ago.
+ */
+#include <limits.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "testutil.h"
+
+#include "lectern/config.h"
+#include "lectern/log.h"
+#include "lectern/store.h"
+#include "lectern/upload.h"
+
+struct ctx {
+	char dir[64];
+	struct config cfg;
+	struct store *st;
+};
+
+static int setup(void **state)
+{
+	struct ctx *c = calloc(1, sizeof *c);
+	snprintf(c->dir, sizeof c->dir, "/tmp/lectern-upload-XXXXXX");
+	if (!c || !mkdtemp(c->dir))
+		return -1;
+	log_set_level(LOG_LVL_ERROR);
+	config_defaults(&c->cfg);
+	snprintf(c->cfg.upload_target, sizeof c->cfg.upload_target, "folder");
+	snprintf(c->cfg.upload_folder, sizeof c->cfg.upload_folder, "%s/share", c->dir);
+	char db[PATH_MAX];
+	snprintf(db, sizeof db, "%s/lectern.db", c->dir);
+	if (store_open(db, &c->st) != LT_OK)
+		return -1;
+	*state = c;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct ctx *c = *state;
+	store_close(c->st);
+	tu_rmrf(c->dir);
+	free(c);
+	return 0;
+}
+
+/* A finished, queued recording with a small file. */
+static int64_t queued(struct ctx *c, const char *name)
+{
+	struct recording r = {0};
+	snprintf(r.path, sizeof r.path, "%s/%s.opus", c->dir, name);
+	snprintf(r.room, sizeof r.room, "Room");
+	FILE *fp = fopen(r.path, "w");
+	assert_non_null(fp);
+	fputs("not really opus, but bytes to deliver", fp);
+	fclose(fp);
+	assert_int_equal(store_recording_create(c->st, &r), LT_OK);
+	assert_int_equal(store_recording_transition(c->st, r.id, REC_RECORDING, REC_FINALIZING, NULL),
+			 LT_OK);
+	assert_int_equal(store_recording_transition(c->st, r.id, REC_FINALIZING, REC_QUEUED, NULL),
+			 LT_OK);
+	return r.id;
+}
+
+static void backoff_doubles_with_jitter_and_cap(void **state)
+{
+	struct ctx *c = *state;
+	c->cfg.backoff_min_s = 60;
+	c->cfg.backoff_max_s = 3600;
+	for (unsigned rnd = 0; rnd < 2000; rnd += 7) {
+		int64_t w1 = upload_backoff_ms(&c->cfg, 1, rnd);
+		int64_t w3 = upload_backoff_ms(&c->cfg, 3, rnd);
+		int64_t w20 = upload_backoff_ms(&c->cfg, 20, rnd);
+		assert_true(w1 >= 30000 && w1 <= 60000);
+		assert_true(w3 >= 120000 && w3 <= 240000);
+		assert_true(w20 >= 1800000 && w20 <= 3600000); /* capped */
+	}
+	assert_true(upload_backoff_ms(&c->cfg, 2, 0) != upload_backoff_ms(&c->cfg, 2, 12345));
+}
+
+static int64_t at_local(int hour, int minute)
+{
+	struct tm tm = {.tm_year = 126, .tm_mon = 10, .tm_mday = 23, .tm_hour = hour,
+			.tm_min = minute, .tm_isdst = -1};
+	return (int64_t)mktime(&tm) * 1000;
+}
+
+static void window_limits_uploads(void **state)
+{
+	struct ctx *c = *state;
+	assert_true(upload_window_open(&c->cfg, at_local(12, 0))); /* no window: always */
+	snprintf(c->cfg.upload_window, sizeof c->cfg.upload_window, "19:00-07:00");
+	assert_true(upload_window_open(&c->cfg, at_local(23, 30)));
+	assert_true(upload_window_open(&c->cfg, at_local(6, 59)));
+	assert_false(upload_window_open(&c->cfg, at_local(7, 0)));
+	assert_false(upload_window_open(&c->cfg, at_local(12, 0)));
+	snprintf(c->cfg.upload_window, sizeof c->cfg.upload_window, "12:00-13:00");
+	assert_true(upload_window_open(&c->cfg, at_local(12, 30)));
+	assert_false(upload_window_open(&c->cfg, at_local(13, 0)));
+	/* Outside the window nothing is sent; a person's upload --once goes anyway. */
+	int64_t id = queued(c, "w");
+	int attempted, failed;
+	assert_int_equal(upload_run_once(&c->cfg, c->st, at_local(15, 0), false, &attempted,
+					 &failed), LT_OK);
+	assert_int_equal(attempted, 0);
+	assert_int_equal(upload_run_once(&c->cfg, c->st, at_local(15, 0), true, &attempted,
+					 &failed), LT_OK);
+	assert_int_equal(attempted, 1);
+	struct recording r;
+	assert_int_equal(store_recording_get(c->st, id, &r), LT_OK);
+	assert_int_equal(r.state, REC_UPLOADED);
+	struct config bad = c->cfg;
+	snprintf(bad.upload_window, sizeof bad.upload_window, "25:00-07:00");
+	assert_int_equal(config_window_minutes(&bad, NULL, NULL), -1);
+}
+
+static void first_attempt_staggered(void **state)
+{
+	struct ctx *c = *state;
+	c->cfg.upload_stagger_s = 30;
+	int64_t id = queued(c, "s");
+	int64_t now = at_local(12, 0);
+	int attempted, failed;
+	upload_run_once(&c->cfg, c->st, now, false, &attempted, &failed);
+	assert_int_equal(attempted, 0);
+	struct recording r;
+	assert_int_equal(store_recording_get(c->st, id, &r), LT_OK);
+	assert_int_equal(r.state, REC_QUEUED);
+	assert_true(r.next_attempt_ms > now && r.next_attempt_ms <= now + 30000);
+	upload_run_once(&c->cfg, c->st, r.next_attempt_ms, false, &attempted, &failed);
+	assert_int_equal(attempted, 1);
+	assert_int_equal(store_recording_get(c->st, id, &r), LT_OK);
+	assert_int_equal(r.state, REC_UPLOADED);
+}
+
+static void retention_deletes_only_confirmed_and_old(void **state)
+{
+	struct ctx *c = *state;
+	c->cfg.retention_days = 7;
+	int64_t old_id = queued(c, "old"), new_id = queued(c, "new"), stuck_id = queued(c, "stuck");
+	int attempted, failed;
+	/* Deliver two; the third stays queued (its file is never confirmed). */
+	struct recording stuck;
+	assert_int_equal(store_recording_get(c->st, stuck_id, &stuck), LT_OK);
+	assert_int_equal(store_recording_transition(c->st, stuck_id, REC_QUEUED, REC_FAILED,
+						    "kept for the test"), LT_OK);
+	upload_run_once(&c->cfg, c->st, at_local(12, 0), true, &attempted, &failed);
+	assert_int_equal(attempted, 2);
+	struct recording o, n;
+	assert_int_equal(store_recording_get(c->st, old_id, &o), LT_OK);
+	int64_t later = o.uploaded_ms + 8 * 86400000LL;
+	/* The new one was confirmed "now": move the clock so only the old one is past 7 days. */
+	assert_int_equal(store_upload_note(c->st, new_id, 1, 0, "", "x", "y", later - 86400000LL),
+			 LT_OK);
+	assert_int_equal(upload_prune(&c->cfg, c->st, later), 1);
+	assert_int_equal(access(o.path, F_OK), -1);
+	assert_int_equal(store_recording_get(c->st, old_id, &o), LT_OK);
+	assert_true(o.deleted_ms > 0);
+	assert_int_equal(store_recording_get(c->st, new_id, &n), LT_OK);
+	assert_int_equal(access(n.path, F_OK), 0);
+	assert_int_equal(access(stuck.path, F_OK), 0); /* never confirmed: never deleted */
+	assert_int_equal(upload_prune(&c->cfg, c->st, later + 365 * 86400000LL), 1);
+	assert_int_equal(access(stuck.path, F_OK), 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(backoff_doubles_with_jitter_and_cap, setup, teardown),
+		cmocka_unit_test_setup_teardown(window_limits_uploads, setup, teardown),
+		cmocka_unit_test_setup_teardown(first_attempt_staggered, setup, teardown),
+		cmocka_unit_test_setup_teardown(retention_deletes_only_confirmed_and_old, setup,
+						teardown),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
