@@ -30,6 +30,17 @@ static lt_err open_mic(void *user, struct audio_source **out)
 									: LT_ERR_NO_DEVICE;
 }
 
+/* The uploader and calendar fetcher threads, as the configuration asks. */
+static void start_workers(const struct config *cfg, const char *db_path, struct uploader **up,
+			  struct schedule_fetcher **fetcher)
+{
+	if (upload_target(cfg) && uploader_start(cfg, db_path, 5, up) != LT_OK)
+		log_error("upload: the uploader could not start; recordings stay queued");
+	if (strcmp(cfg->schedule_source, "none") != 0 &&
+	    schedule_fetcher_start(cfg, db_path, fetcher) != LT_OK)
+		log_error("schedule: the calendar fetcher could not start; using the cached one");
+}
+
 int cmd_run(int argc, char **argv, const char *config_path)
 {
 	static const struct option opts[] = {
@@ -99,8 +110,8 @@ int cmd_run(int argc, char **argv, const char *config_path)
 	struct uploader *up = NULL;
 	char db_path[PATH_MAX + 16];
 	snprintf(db_path, sizeof db_path, "%s/lectern.db", cfg.data_dir);
-	if (upload_target(&cfg) && uploader_start(&cfg, db_path, 5, &up) != LT_OK)
-		log_error("upload: the uploader could not start; recordings stay queued");
+	struct schedule_fetcher *fetcher = NULL;
+	start_workers(&cfg, db_path, &up, &fetcher);
 	sd_notify(0, "READY=1\nSTATUS=idle");
 
 	uint64_t watchdog_us = 0;
@@ -111,14 +122,19 @@ int cmd_run(int argc, char **argv, const char *config_path)
 		if (watchdog_us)
 			sd_notify(0, "WATCHDOG=1");
 		int64_t now = (int64_t)time(NULL);
-		char why[320];
-		schedule_refresh(sched, now, false, why, sizeof why);
+		schedule_sync(sched);
 		controller_tick(ctl, now);
 		if (signal_reload) {
 			signal_reload = 0;
 			struct config fresh;
 			if (app_load_config(config_path, &fresh) == EXIT_OK) {
+				/* The threads read cfg: stop them while it changes. */
+				schedule_fetcher_stop(fetcher);
+				uploader_stop(up);
+				fetcher = NULL;
+				up = NULL;
 				cfg = fresh;
+				start_workers(&cfg, db_path, &up, &fetcher);
 				log_info("configuration reloaded from %s", cfg.source);
 			} else {
 				log_warn("configuration not reloaded: keeping the running one");
@@ -127,8 +143,9 @@ int cmd_run(int argc, char **argv, const char *config_path)
 	}
 	sd_notify(0, "STOPPING=1");
 	log_info("stopping");
+	controller_destroy(ctl); /* the recording is finished first, whatever the threads do */
+	schedule_fetcher_stop(fetcher);
 	uploader_stop(up);
-	controller_destroy(ctl);
 	schedule_close(sched);
 	store_close(st);
 	return EXIT_OK;

@@ -222,6 +222,9 @@ lt_err fetch_curl_error(int code, const char *host, const char *detail, char *er
 	case CURLE_UNSUPPORTED_PROTOCOL:
 		say(error, n, "the address is not a valid http(s) URL (%s)", detail);
 		return LT_ERR_INVALID;
+	case CURLE_ABORTED_BY_CALLBACK:
+		say(error, n, "%s: cancelled (lectern is stopping)", host);
+		return LT_ERR_NETWORK;
 	case CURLE_OUT_OF_MEMORY:
 		say(error, n, "out of memory while talking to %s", host);
 		return LT_ERR_NOMEM;
@@ -352,9 +355,25 @@ static lt_err classify(CURL *curl, CURLcode rc, struct transfer *t, const char *
 }
 
 /* Headers and options of one GET. Returns false only when libcurl ran out of memory. */
+/* libcurl asks about once a second, also while it waits: the caller may call it off. */
+static int on_progress(void *user, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal,
+		       curl_off_t ulnow)
+{
+	(void)dltotal;
+	(void)dlnow;
+	(void)ultotal;
+	(void)ulnow;
+	return atomic_load((const atomic_bool *)user) ? 1 : 0;
+}
+
 static bool configure(CURL *curl, const struct fetch_request *req, struct transfer *t,
 		      struct curl_slist **headers)
 {
+	if (req->cancel) {
+		curl_easy_setopt(curl, CURLOPT_XFERINFOFUNCTION, on_progress);
+		curl_easy_setopt(curl, CURLOPT_XFERINFODATA, (void *)req->cancel);
+		curl_easy_setopt(curl, CURLOPT_NOPROGRESS, 0L);
+	}
 	char line[400];
 	struct curl_slist *more;
 	/* Validators go back verbatim, as RFC 9110 asks: If-Modified-Since carries the server's

@@ -43,6 +43,7 @@ void opencast_prepare_request(const struct opencast_conn *c, struct fetch_reques
 {
 	req->ca_file = c->ca_file;
 	req->timeout_s = c->timeout_s;
+	req->cancel = c->cancel;
 	/* Every field written, so that a reused request cannot keep an earlier connection's
 	 * credentials. */
 	req->auth = FETCH_AUTH_NONE;

@@ -8,6 +8,8 @@
 #include "lectern/schedule.h"
 
 #include <errno.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,6 +31,7 @@ struct schedule {
 	int64_t next_attempt;        /* unix seconds */
 	bool stale;
 	int64_t stale_since;         /* time of the calendar in use */
+	const atomic_bool *cancel;   /* stops a fetch in flight (the fetcher's shutdown) */
 };
 
 static bool is_url(const char *s)
@@ -101,7 +104,7 @@ static void prepare(const struct config *cfg, struct fetch_request *req, const c
  * Get the source's text: a file, a URL, or Opencast's calendar for this agent.
  * *body NULL with LT_OK means "not modified".
  */
-static lt_err fetch_source(const struct config *cfg, const char *ics,
+static lt_err fetch_source(const struct config *cfg, const char *ics, const atomic_bool *cancel,
 			   const struct store_calendar_cache *prev, int64_t now, bool full,
 			   char **body, size_t *len, struct store_calendar_cache *next, char *why,
 			   size_t n)
@@ -117,7 +120,7 @@ static lt_err fetch_source(const struct config *cfg, const char *ics,
 					  why, n);
 	if (err != LT_OK)
 		return err;
-	struct fetch_request req = {0};
+	struct fetch_request req = {.cancel = cancel};
 	prepare(cfg, &req, password);
 	char url[2048];
 	if (ics) {
@@ -130,6 +133,7 @@ static lt_err fetch_source(const struct config *cfg, const char *ics,
 			.digest = strcmp(cfg->server_auth, "digest") == 0,
 			.ca_file = cfg->ca_file,
 			.timeout_s = cfg->schedule_timeout_s,
+			.cancel = cancel,
 		};
 		char scheduler[1024];
 		err = opencast_discover(&conn, OPENCAST_SCHEDULER_SERVICE, scheduler,
@@ -244,8 +248,8 @@ lt_err schedule_refresh(struct schedule *s, int64_t now, bool force, char *why, 
 	next.attempt_ms = now * 1000;
 	char *body = NULL;
 	size_t len = 0;
-	lt_err err = fetch_source(cfg, opencast ? NULL : cfg->schedule_ics, &s->cache, now, full,
-				  &body, &len, &next, why, n);
+	lt_err err = fetch_source(cfg, opencast ? NULL : cfg->schedule_ics, s->cancel, &s->cache,
+				  now, full, &body, &len, &next, why, n);
 	struct calendar *cal = NULL;
 	if (err == LT_OK && body)
 		err = parse(cfg, body, len, &cal, why, n);
@@ -298,7 +302,8 @@ lt_err schedule_list(const struct config *cfg, const char *ics, int64_t from, in
 		struct store_calendar_cache none = {0}, next = {0};
 		char *body;
 		size_t len;
-		lt_err err = fetch_source(cfg, ics, &none, from, true, &body, &len, &next, why, n);
+		lt_err err = fetch_source(cfg, ics, NULL, &none, from, true, &body, &len, &next, why,
+					  n);
 		if (err != LT_OK)
 			return err;
 		struct calendar *cal;
@@ -342,4 +347,112 @@ lt_err schedule_list(const struct config *cfg, const char *ics, int64_t from, in
 	}
 	store_close(st);
 	return err;
+}
+
+lt_err schedule_sync(struct schedule *s)
+{
+	int64_t ok_ms;
+	char error[320];
+	if (store_calendar_stamp(s->st, &ok_ms, error, sizeof error) != LT_OK)
+		return LT_OK; /* nothing fetched yet */
+	s->stale = error[0] != '\0';
+	s->stale_since = ok_ms / 1000;
+	if (ok_ms == s->cache.ok_ms)
+		return LT_OK;
+	struct store_calendar_cache fresh;
+	lt_err err = store_calendar_load(s->st, &fresh);
+	if (err != LT_OK)
+		return err;
+	bool changed = !s->cache.body || fresh.len != s->cache.len ||
+		       (fresh.body && memcmp(fresh.body, s->cache.body, fresh.len) != 0);
+	if (changed && fresh.body) {
+		struct calendar *cal;
+		char why[320];
+		if (parse(s->cfg, fresh.body, fresh.len, &cal, why, sizeof why) != LT_OK) {
+			log_warn("schedule: %s", why);
+			store_calendar_cache_free(&fresh);
+			return LT_ERR_PARSE;
+		}
+		calendar_free(s->cal);
+		s->cal = cal;
+	}
+	store_calendar_cache_free(&s->cache);
+	s->cache = fresh;
+	return LT_OK;
+}
+
+/* --- the fetcher thread ------------------------------------------------------------------- */
+
+struct schedule_fetcher {
+	struct store *st;
+	struct schedule *sched;    /* the fetcher's own; the main thread syncs from the store */
+	pthread_t thread;
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	bool stop;
+	atomic_bool stopping;      /* read by libcurl's progress callback: ends a fetch early */
+};
+
+static void *fetcher_main(void *arg)
+{
+	struct schedule_fetcher *f = arg;
+	sigset_t all;
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, NULL);
+	pthread_mutex_lock(&f->lock);
+	while (!f->stop) {
+		pthread_mutex_unlock(&f->lock);
+		char why[320];
+		schedule_refresh(f->sched, (int64_t)time(NULL), false, why, sizeof why);
+		pthread_mutex_lock(&f->lock);
+		struct timespec until;
+		clock_gettime(CLOCK_REALTIME, &until);
+		until.tv_sec += 1;
+		while (!f->stop && pthread_cond_timedwait(&f->cond, &f->lock, &until) == 0)
+			;
+	}
+	pthread_mutex_unlock(&f->lock);
+	return NULL;
+}
+
+lt_err schedule_fetcher_start(const struct config *cfg, const char *db_path,
+			      struct schedule_fetcher **out)
+{
+	struct schedule_fetcher *f = calloc(1, sizeof *f);
+	if (!f)
+		return LT_ERR_NOMEM;
+	pthread_mutex_init(&f->lock, NULL);
+	pthread_cond_init(&f->cond, NULL);
+	lt_err err = store_open(db_path, &f->st);
+	if (err == LT_OK)
+		err = schedule_open(cfg, f->st, &f->sched);
+	if (err == LT_OK)
+		f->sched->cancel = &f->stopping;
+	if (err == LT_OK && pthread_create(&f->thread, NULL, fetcher_main, f) != 0)
+		err = LT_ERR_NOMEM;
+	if (err != LT_OK) {
+		schedule_close(f->sched);
+		store_close(f->st);
+		free(f);
+		return err;
+	}
+	*out = f;
+	return LT_OK;
+}
+
+void schedule_fetcher_stop(struct schedule_fetcher *f)
+{
+	if (!f)
+		return;
+	atomic_store(&f->stopping, true); /* a fetch in flight gives up within a second */
+	pthread_mutex_lock(&f->lock);
+	f->stop = true;
+	pthread_cond_broadcast(&f->cond);
+	pthread_mutex_unlock(&f->lock);
+	pthread_join(f->thread, NULL);
+	schedule_close(f->sched);
+	store_close(f->st);
+	pthread_mutex_destroy(&f->lock);
+	pthread_cond_destroy(&f->cond);
+	free(f);
 }

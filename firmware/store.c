@@ -744,3 +744,19 @@ lt_err store_upload_progress(struct store *st, int64_t id, int64_t sent_bytes, i
 	sqlite3_finalize(s);
 	return rc == SQLITE_DONE ? LT_OK : fail(st, "writing progress");
 }
+
+lt_err store_calendar_stamp(struct store *st, int64_t *ok_ms, char *error, size_t n)
+{
+	sqlite3_stmt *s;
+	if (sqlite3_prepare_v2(st->db, "SELECT ok_ms, error FROM calendar_cache WHERE id = 1", -1,
+			       &s, NULL) != SQLITE_OK)
+		return fail(st, "preparing calendar stamp");
+	lt_err err = LT_ERR_NOT_FOUND;
+	if (sqlite3_step(s) == SQLITE_ROW) {
+		*ok_ms = sqlite3_column_int64(s, 0);
+		copy_text(error, n, s, 1);
+		err = LT_OK;
+	}
+	sqlite3_finalize(s);
+	return err;
+}

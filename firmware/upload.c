@@ -116,6 +116,11 @@ static lt_err copy_verified(const char *src, const char *dir, const char *name,
 		copied += (uint64_t)got;
 		if (prog)
 			prog->fn(prog->user, copied, total);
+		if (prog && prog->cancel && atomic_load(prog->cancel)) {
+			snprintf(err, n, "cancelled (lectern is stopping)");
+			rc = LT_ERR_IO;
+			goto done;
+		}
 	}
 	if (got < 0) {
 		snprintf(err, n, "reading the recording failed: %s", strerror(errno));
@@ -204,7 +209,7 @@ static int on_xfer(void *user, curl_off_t dltotal, curl_off_t dlnow, curl_off_t 
 	(void)dlnow;
 	const struct upload_progress *prog = user;
 	prog->fn(prog->user, (uint64_t)ulnow, (uint64_t)ultotal);
-	return 0;
+	return prog->cancel && atomic_load(prog->cancel) ? 1 : 0;
 }
 
 static lt_err dav_request(struct dav *d, const char *method, const char *url, FILE *body_fp,
@@ -440,7 +445,7 @@ static void note_progress(void *user, uint64_t sent, uint64_t total)
 
 static lt_err upload_one(const struct config *cfg, struct store *st,
 			 const struct upload_target_ops *target, struct recording *rec,
-			 int64_t now_ms)
+			 int64_t now_ms, const atomic_bool *cancel)
 {
 	/* Committed before the first byte leaves. */
 	lt_err err = store_recording_transition(st, rec->id, REC_QUEUED, REC_UPLOADING, NULL);
@@ -455,7 +460,7 @@ static lt_err upload_one(const struct config *cfg, struct store *st,
 	} else {
 		char *sidecar = upload_sidecar_json(cfg, rec, sha);
 		struct progress_note note = {st, rec->id, os_mono_s(), 0};
-		struct upload_progress prog = {note_progress, &note};
+		struct upload_progress prog = {note_progress, &note, cancel};
 		err = sidecar ? target->put(cfg, rec, sha, sidecar, &prog, remote, sizeof remote,
 					    why, sizeof why)
 			      : LT_ERR_NOMEM;
@@ -513,8 +518,8 @@ static bool stagger(const struct config *cfg, struct store *st, const struct rec
 	return true;
 }
 
-lt_err upload_run_once(const struct config *cfg, struct store *st, int64_t now_ms,
-		       bool ignore_backoff, int *attempted, int *failed)
+static lt_err run_queue(const struct config *cfg, struct store *st, int64_t now_ms,
+			bool ignore_backoff, const atomic_bool *cancel, int *attempted, int *failed)
 {
 	const struct upload_target_ops *target = upload_target(cfg);
 	*attempted = *failed = 0;
@@ -530,13 +535,21 @@ lt_err upload_run_once(const struct config *cfg, struct store *st, int64_t now_m
 		if (!ignore_backoff && stagger(cfg, st, &rec, now_ms))
 			continue;
 		(*attempted)++;
-		if (upload_one(cfg, st, target, &rec, now_ms) != LT_OK) {
+		if (cancel && atomic_load(cancel))
+			break;
+		if (upload_one(cfg, st, target, &rec, now_ms, cancel) != LT_OK) {
 			(*failed)++;
 			if (ignore_backoff)
 				break; /* the rest would meet the same server */
 		}
 	}
 	return LT_OK;
+}
+
+lt_err upload_run_once(const struct config *cfg, struct store *st, int64_t now_ms,
+		       bool ignore_backoff, int *attempted, int *failed)
+{
+	return run_queue(cfg, st, now_ms, ignore_backoff, NULL, attempted, failed);
 }
 
 struct prune_ctx {
@@ -578,6 +591,7 @@ struct uploader {
 	pthread_mutex_t lock;
 	pthread_cond_t cond;
 	bool stop;
+	atomic_bool stopping;      /* read by the transfer's progress callback */
 };
 
 static void *uploader_main(void *arg)
@@ -591,7 +605,7 @@ static void *uploader_main(void *arg)
 		pthread_mutex_unlock(&u->lock);
 		int attempted, failed;
 		int64_t now = os_now_ms();
-		upload_run_once(u->cfg, u->st, now, false, &attempted, &failed);
+		run_queue(u->cfg, u->st, now, false, &u->stopping, &attempted, &failed);
 		upload_prune(u->cfg, u->st, now);
 		pthread_mutex_lock(&u->lock);
 		struct timespec until;
@@ -630,6 +644,7 @@ void uploader_stop(struct uploader *u)
 {
 	if (!u)
 		return;
+	atomic_store(&u->stopping, true); /* a transfer in flight is abandoned and retried */
 	pthread_mutex_lock(&u->lock);
 	u->stop = true;
 	pthread_cond_broadcast(&u->cond);

@@ -12,6 +12,7 @@
 #ifndef LECTERN_FETCH_H
 #define LECTERN_FETCH_H
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -31,6 +32,8 @@ struct fetch_request {
 	const char *user;
 	const char *password;
 	bool opencast_digest;       /* send X-Requested-Auth: Digest */
+	const atomic_bool *cancel;  /* when it turns true the transfer stops within about a
+				     * second (LT_ERR_NETWORK, "cancelled"); NULL: never */
 };
 
 struct fetch_result {

@@ -34,6 +34,7 @@ struct opencast_conn {
 	bool digest;                /* Digest with X-Requested-Auth; else Basic */
 	const char *ca_file;
 	long timeout_s;
+	const atomic_bool *cancel;  /* passed to every request (see fetch.h) */
 };
 
 /*

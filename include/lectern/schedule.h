@@ -39,6 +39,23 @@ bool schedule_stale(const struct schedule *s, int64_t *since);
 bool schedule_has_calendar(const struct schedule *s);
 
 /*
+ * Pick up what another connection (the fetcher thread) cached: the stale mark always, the
+ * calendar itself when its text changed. Cheap when nothing changed; call once a tick.
+ */
+lt_err schedule_sync(struct schedule *s);
+
+/*
+ * The fetcher thread of `lectern run`: its own store connection and schedule, refreshing every
+ * refresh_s, so that a slow or stalled calendar server never holds up the main loop (a
+ * scheduled recording starts on time from the cached calendar). Stop cancels a fetch in
+ * flight (within about a second).
+ */
+struct schedule_fetcher;
+lt_err schedule_fetcher_start(const struct config *cfg, const char *db_path,
+			      struct schedule_fetcher **out);
+void schedule_fetcher_stop(struct schedule_fetcher *f);
+
+/*
  * For `lectern schedule`: occurrences of `ics` (a file or URL; NULL: the configured source,
  * refreshed, else its cache) overlapping [from, to).
  */

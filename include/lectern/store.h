@@ -135,6 +135,8 @@ struct store_calendar_cache {
 lt_err store_calendar_load(struct store *st, struct store_calendar_cache *out);
 lt_err store_calendar_save(struct store *st, const struct store_calendar_cache *c);
 void store_calendar_cache_free(struct store_calendar_cache *c);
+/* Just when the cached calendar was last good and why the last attempt failed (cheap). */
+lt_err store_calendar_stamp(struct store *st, int64_t *ok_ms, char *error, size_t n);
 
 /* Replace the stored occurrences with `l` in one transaction. */
 lt_err store_occurrences_replace(struct store *st, const struct occurrence_list *l);

@@ -19,6 +19,7 @@
 #ifndef LECTERN_UPLOAD_H
 #define LECTERN_UPLOAD_H
 
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -29,6 +30,7 @@
 struct upload_progress {
 	void (*fn)(void *user, uint64_t sent, uint64_t total);
 	void *user;
+	const atomic_bool *cancel;  /* when true, the transfer is abandoned (and retried later) */
 };
 
 struct upload_target_ops {
@@ -76,7 +78,7 @@ int upload_prune(const struct config *cfg, struct store *st, int64_t now_ms);
 /*
  * The uploader thread of `lectern run`: its own store connection on `db_path`, a pass over the
  * queue every `period_s` (and prune), until uploader_stop(). A transfer in progress is left
- * to finish or time out; a kill mid-transfer is recovered at the next start.
+ * is cancelled by uploader_stop() and retried at the next start, like a kill mid-transfer.
  */
 struct uploader;
 lt_err uploader_start(const struct config *cfg, const char *db_path, int period_s,

@@ -22,7 +22,7 @@ ics() {
 }
 
 # run_appliance NAME SECONDS: lectern run --headless for that long with a paced microphone;
-# its exit code in RC
+# its exit code in RC, how long SIGTERM took in STOP_S
 run_appliance() {
 	local name=$1 secs=$2 fifo="$T/$1.fifo"
 	paced_mic "$fifo" "$SPEECH"
@@ -31,9 +31,11 @@ run_appliance() {
 	local pid=$!
 	CHILDREN+=($pid)
 	sleep "$secs"
+	local t0=$SECONDS
 	kill -TERM $pid
 	wait $pid
 	RC=$?
+	STOP_S=$((SECONDS - t0))
 }
 
 now=$(date +%s)
@@ -93,3 +95,23 @@ ics "$T/off.ics" "off@lectern.test" $((now - 1)) $((now + 30)) "Not recorded"
 lectern_config "$T/lectern.conf" "[schedule]" "source = ics" "ics = $T/off.ics" "auto_record = no"
 run_appliance off 3
 check "auto_record = no records nothing" test "$(sql "select count(*) from recordings")" -eq 0
+
+# A calendar server that never answers does not hold up a scheduled start ---------------------
+rm -rf "$T/data"
+now=$(date +%s)
+ics "$T/stall.ics" "stall@lectern.test" $((now + 4)) $((now + 30)) "Starts on time"
+lectern_config "$T/lectern.conf" "[schedule]" "source = ics" "ics = $T/stall.ics"
+"$LECTERN" --config "$T/lectern.conf" schedule >/dev/null 2>&1 # the calendar is cached
+/usr/bin/python3 -c 'import socket, time
+s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen(8)
+print(s.getsockname()[1], flush=True); time.sleep(60)' >"$T/stall.port" &
+CHILDREN+=($!)
+wait_for 5 '[ -s "$T/stall.port" ]'
+lectern_config "$T/lectern.conf" "[schedule]" "source = ics" "timeout_s = 30" \
+	"ics = http://127.0.0.1:$(cat "$T/stall.port")/room.ics"
+run_appliance stall 9
+started=$(sql "select started_ms / 1000 from recordings where title = 'Starts on time'")
+check "with the calendar server stalled, the scheduled recording still starts on time (at ${started:-never}, due $((now + 4)))" \
+	test -n "$started" -a "${started:-0}" -le $((now + 6))
+check "...and SIGTERM ends the appliance promptly while the fetch hangs (exit $RC in ${STOP_S} s)" \
+	test "$RC" -eq 0 -a "$STOP_S" -le 5
