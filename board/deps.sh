@@ -43,8 +43,20 @@ else
 	exit 1
 fi
 export DEBIAN_FRONTEND=noninteractive
+# The tests start their own nginx on a free loopback port; the package must not start the
+# system one (port 80 may be taken, and a failed start fails the install). policy-rc.d is
+# Debian's switch for that, and it is only ours while we install.
+policy=/usr/sbin/policy-rc.d
+own_policy=""
+if [ ! -e "$policy" ]; then
+	printf '#!/bin/sh\nexit 101\n' | $sudo tee "$policy" >/dev/null && $sudo chmod 755 "$policy" &&
+		own_policy=1
+fi
 # A fresh machine has no package lists yet; refresh them once if the install cannot find a package.
+rc=0
 if ! $sudo apt-get install -y -q --no-install-recommends $missing; then
 	$sudo apt-get update -q
-	$sudo apt-get install -y -q --no-install-recommends $missing
+	$sudo apt-get install -y -q --no-install-recommends $missing || rc=$?
 fi
+[ -n "$own_policy" ] && $sudo rm -f "$policy"
+exit $rc
