@@ -33,6 +33,8 @@
 
 #include <cmocka.h>
 
+#include "testutil.h"
+
 #include "lectern/fetch.h"
 #include "lectern/log.h"
 
@@ -80,14 +82,6 @@ static int write_file(const char *path, const char *text, size_t len)
 	return fclose(fp) == 0 && n == len ? 0 : -1;
 }
 
-static int rm_entry(const char *path, const struct stat *sb, int type, struct FTW *ftw)
-{
-	(void)sb;
-	(void)type;
-	(void)ftw;
-	return remove(path);
-}
-
 /* A port nothing listens on right now (the kernel's pick, released). */
 static int free_port(void)
 {
@@ -128,21 +122,6 @@ static bool accepts(int port)
 	if (fd >= 0)
 		close(fd);
 	return ok;
-}
-
-/* TERM, up to 2 s to go, then KILL. */
-static void stop_child(pid_t pid)
-{
-	if (pid <= 0)
-		return;
-	kill(pid, SIGTERM);
-	for (int i = 0; i < 100; i++) {
-		if (waitpid(pid, NULL, WNOHANG) == pid)
-			return;
-		usleep(20000);
-	}
-	kill(pid, SIGKILL);
-	waitpid(pid, NULL, 0);
 }
 
 /* ---- nginx ---------------------------------------------------------------------------- */
@@ -235,7 +214,7 @@ static int start_nginx(struct nginx *n)
 			}
 			usleep(20000);
 		}
-		stop_child(n->pid);
+		tu_stop_child(n->pid);
 		n->pid = 0;
 	}
 	fprintf(stderr, "# nginx did not start; see %s/error.log\n", n->dir);
@@ -304,9 +283,9 @@ static int group_teardown(void **state)
 	struct nginx *n = *state;
 	if (!n)
 		return 0;
-	stop_child(n->pid);
+	tu_stop_child(n->pid);
 	if (!getenv("KEEP_TMP"))
-		nftw(n->dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+		tu_rmrf(n->dir);
 	free(n);
 	return 0;
 }

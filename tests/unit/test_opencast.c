@@ -30,6 +30,8 @@
 
 #include <cmocka.h>
 
+#include "testutil.h"
+
 #include "lectern/fetch.h"
 #include "lectern/log.h"
 #include "lectern/opencast.h"
@@ -67,14 +69,6 @@ static struct {
 
 /* ---- plumbing ------------------------------------------------------------------------- */
 
-static int rm_entry(const char *path, const struct stat *sb, int type, struct FTW *ftw)
-{
-	(void)sb;
-	(void)type;
-	(void)ftw;
-	return remove(path);
-}
-
 static int write_file(const char *path, const char *text)
 {
 	FILE *fp = fopen(path, "wb");
@@ -89,20 +83,6 @@ static int64_t now_ms(void)
 	struct timespec ts;
 	clock_gettime(CLOCK_REALTIME, &ts);
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static void stop_child(pid_t pid)
-{
-	if (pid <= 0)
-		return;
-	kill(pid, SIGTERM);
-	for (int i = 0; i < 100; i++) {
-		if (waitpid(pid, NULL, WNOHANG) == pid)
-			return;
-		usleep(20000);
-	}
-	kill(pid, SIGKILL);
-	waitpid(pid, NULL, 0);
 }
 
 /*
@@ -267,7 +247,7 @@ static int group_teardown(void **state)
 {
 	(void)state;
 	if (!getenv("KEEP_TMP"))
-		nftw(G.dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+		tu_rmrf(G.dir);
 	return 0;
 }
 
@@ -282,7 +262,7 @@ static int teardown(void **state)
 {
 	(void)state;
 	for (int i = 0; i < G.count; i++)
-		stop_child(G.doubles[i].pid);
+		tu_stop_child(G.doubles[i].pid);
 	G.count = 0;
 	return 0;
 }

@@ -1,14 +1,18 @@
 /*
- * testutil.h — what the unit tests share: a fresh temporary directory per test, removed with
- * everything in it afterwards.
+ * testutil.h — what the unit tests share: removing a test's temporary directory with
+ * everything in it, and stopping a server process a test started.
  */
 #ifndef LECTERN_TESTUTIL_H
 #define LECTERN_TESTUTIL_H
 
 #include <ftw.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/stat.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 static inline int tu_remove_entry(const char *path, const struct stat *sb, int type, struct FTW *ftw)
 {
@@ -22,6 +26,21 @@ static inline int tu_remove_entry(const char *path, const struct stat *sb, int t
 static inline void tu_rmrf(const char *dir)
 {
 	nftw(dir, tu_remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+/* A server the test started: TERM, up to 2 s to go, then KILL; always reaped. */
+static inline void tu_stop_child(pid_t pid)
+{
+	if (pid <= 0)
+		return;
+	kill(pid, SIGTERM);
+	for (int i = 0; i < 100; i++) {
+		if (waitpid(pid, NULL, WNOHANG) == pid)
+			return;
+		usleep(20000);
+	}
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
 }
 
 #endif
