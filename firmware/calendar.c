@@ -27,7 +27,6 @@
 struct calendar {
 	icalcomponent *root;
 	char presenter_prop[64];
-	int skipped;
 };
 
 /* Windows time zone names (Outlook, Exchange) for the zones rooms are likely to be in, when
@@ -230,8 +229,6 @@ void calendar_free(struct calendar *cal)
 	icalcomponent_free(cal->root);
 	free(cal);
 }
-
-int calendar_skipped(const struct calendar *cal) { return cal->skipped; }
 
 /* --- time ------------------------------------------------------------------------------ */
 
@@ -521,8 +518,7 @@ struct event {
 	icaltimezone *wall_zone;     /* where a calendar day is counted (NULL: local) */
 };
 
-static bool read_event(struct calendar *cal, const struct zone_ctx *z, icalcomponent *ev,
-		       struct event *e)
+static bool read_event(const struct zone_ctx *z, icalcomponent *ev, struct event *e)
 {
 	memset(e, 0, sizeof *e);
 	e->comp = ev;
@@ -535,7 +531,6 @@ static bool read_event(struct calendar *cal, const struct zone_ctx *z, icalcompo
 	if (!ds || bad_time(icalproperty_get_dtstart(ds))) {
 		log_warn("calendar: event %s skipped: its start (DTSTART) is missing or unreadable",
 			 e->uid);
-		cal->skipped++;
 		return false;
 	}
 	e->dtstart = icalproperty_get_dtstart(ds);
@@ -551,7 +546,6 @@ static bool read_event(struct calendar *cal, const struct zone_ctx *z, icalcompo
 		struct icaltimetype t = icalproperty_get_dtend(de);
 		if (bad_time(t)) {
 			log_warn("calendar: event %s skipped: its end (DTEND) is unreadable", e->uid);
-			cal->skipped++;
 			return false;
 		}
 		int64_t end = to_unix(z, t, zone_of(z, de, e->uid));
@@ -561,7 +555,6 @@ static bool read_event(struct calendar *cal, const struct zone_ctx *z, icalcompo
 					 : end - e->start;
 		if (end < e->start) {
 			log_warn("calendar: event %s skipped: it ends before it starts", e->uid);
-			cal->skipped++;
 			return false;
 		}
 	} else if (du) {
@@ -569,7 +562,6 @@ static bool read_event(struct calendar *cal, const struct zone_ctx *z, icalcompo
 		int secs = icaldurationtype_as_int(d);
 		if (secs < 0) {
 			log_warn("calendar: event %s skipped: negative DURATION", e->uid);
-			cal->skipped++;
 			return false;
 		}
 		if (e->all_day) {
@@ -589,7 +581,6 @@ static bool read_event(struct calendar *cal, const struct zone_ctx *z, icalcompo
 		if (bad_time(r)) {
 			log_warn("calendar: event %s: an override with an unreadable RECURRENCE-ID "
 				 "was skipped", e->uid);
-			cal->skipped++;
 			return false;
 		}
 		e->is_override = true;
@@ -856,7 +847,7 @@ static lt_err expand_calendar(struct calendar *cal, icalcomponent *vcal, int64_t
 	size_t k = 0;
 	for (icalcomponent *c = icalcomponent_get_first_component(vcal, ICAL_VEVENT_COMPONENT);
 	     c && k < n; c = icalcomponent_get_next_component(vcal, ICAL_VEVENT_COMPONENT))
-		if (read_event(cal, &z, c, &ev[k]))
+		if (read_event(&z, c, &ev[k]))
 			k++;
 	/* Group by UID, the series first in each group, so that overrides find their series
 	 * whatever their place in the file. */

@@ -220,8 +220,6 @@ bool schedule_stale(const struct schedule *s, int64_t *since)
 	return s->stale;
 }
 
-bool schedule_has_calendar(const struct schedule *s) { return s->cal != NULL; }
-
 static void store_expansion(struct schedule *s, int64_t now)
 {
 	struct occurrence_list l = {0};

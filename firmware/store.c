@@ -132,8 +132,6 @@ static const char *const migrations[] = {
 
 #define N_MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
 
-const char *store_errmsg(struct store *st) { return st ? sqlite3_errmsg(st->db) : "no store"; }
-
 static lt_err fail(struct store *st, const char *what)
 {
 	log_error("store: %s: %s", what, sqlite3_errmsg(st->db));
@@ -594,19 +592,6 @@ lt_err store_occurrences_replace(struct store *st, const struct occurrence_list 
 	}
 	sqlite3_finalize(s);
 	return exec(st, "COMMIT");
-}
-
-int store_occurrences_count(struct store *st)
-{
-	sqlite3_stmt *s;
-	int n = -1;
-	if (sqlite3_prepare_v2(st->db, "SELECT count(*) FROM occurrences", -1, &s, NULL) ==
-	    SQLITE_OK) {
-		if (sqlite3_step(s) == SQLITE_ROW)
-			n = sqlite3_column_int(s, 0);
-		sqlite3_finalize(s);
-	}
-	return n;
 }
 
 lt_err store_recording_set_event(struct store *st, int64_t id, const struct store_event *ev)

@@ -68,9 +68,6 @@ lt_err calendar_parse(const char *text, size_t len, const struct calendar_option
 		      struct calendar **out, char *err, size_t err_len);
 void calendar_free(struct calendar *cal);
 
-/* Number of events skipped as unusable (warnings were logged). */
-int calendar_skipped(const struct calendar *cal);
-
 /*
  * Append to `out` every occurrence overlapping [from, to) (unix seconds), sorted by start,
  * end, uid. An occurrence of zero length overlaps when from <= start < to.

@@ -35,8 +35,6 @@ lt_err schedule_window(struct schedule *s, int64_t from, int64_t to, struct occu
 
 /* Whether the calendar in use is older than the last failed attempt; *since = its time. */
 bool schedule_stale(const struct schedule *s, int64_t *since);
-/* Whether there is any calendar at all (fetched or cached). */
-bool schedule_has_calendar(const struct schedule *s);
 
 /*
  * Pick up what another connection (the fetcher thread) cached: the stale mark always, the

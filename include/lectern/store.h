@@ -68,8 +68,6 @@ struct store;
 lt_err store_open(const char *path, struct store **out);
 void store_close(struct store *st);
 int store_schema_version(struct store *st);
-/* The last SQLite message, for logs. */
-const char *store_errmsg(struct store *st);
 
 /* Make a recording uid ("20261122T184400Z-3fa9") for `when_ms`. */
 void store_make_uid(int64_t when_ms, char *buf, size_t n);
@@ -140,7 +138,6 @@ lt_err store_calendar_stamp(struct store *st, int64_t *ok_ms, char *error, size_
 
 /* Replace the stored occurrences with `l` in one transaction. */
 lt_err store_occurrences_replace(struct store *st, const struct occurrence_list *l);
-int store_occurrences_count(struct store *st);
 
 /* What a scheduled recording keeps of its occurrence (strings may be NULL). */
 struct store_event {

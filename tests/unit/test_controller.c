@@ -208,6 +208,24 @@ static void failed_start_retried_later(void **state)
 	assert_true(current(c) > 0);
 }
 
+/* A calendar that cannot be fetched any more: stale since the last good one, which stays in
+ * use, so the session is still recorded. */
+static void stale_calendar_still_records(void **state)
+{
+	struct ctx *c = *state;
+	int64_t since = -1;
+	assert_false(schedule_stale(c->sched, &since));
+	snprintf(c->cfg.schedule_ics, sizeof c->cfg.schedule_ics, "%s/gone.ics", c->dir);
+	char why[256];
+	assert_int_not_equal(schedule_refresh(c->sched, c->t0 + 60, true, why, sizeof why), LT_OK);
+	assert_non_null(strstr(why, "gone.ics"));
+	assert_true(schedule_stale(c->sched, &since));
+	assert_int_equal(since, c->t0);
+	controller_tick(c->ctl, c->t0 + 100);
+	assert_true(current(c) > 0);
+	expect_row(c, current(c), REC_RECORDING, "Scheduled talk");
+}
+
 /* A scheduled Opencast event keeps its series, workflow and episode catalog for the upload. */
 static void opencast_metadata_kept(void **state)
 {
@@ -252,6 +270,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(failed_start_retried_later, setup_scheduled_wins,
 						teardown),
 		cmocka_unit_test_setup_teardown(opencast_metadata_kept, setup_scheduled_wins,
+						teardown),
+		cmocka_unit_test_setup_teardown(stale_calendar_still_records, setup_scheduled_wins,
 						teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
