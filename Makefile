@@ -7,7 +7,8 @@ BUILD ?= build
 CC ?= cc
 PKG_CONFIG ?= pkg-config
 
-PKGS := alsa opus libopusenc ogg sqlite3 inih libsystemd libical libcurl json-c libxml-2.0 libcrypto
+PKGS := alsa opus libopusenc ogg sqlite3 inih libsystemd libical libcurl json-c libxml-2.0 libcrypto \
+	sdl2 SDL2_ttf libpng
 PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
 
@@ -22,7 +23,9 @@ FIRMWARE := err log osutil config store ring level oggopus recorder session reco
 	app cmd_record cmd_run cmd_misc calendar schedule cmd_schedule jsonout controller \
 	fetch opencast upload cmd_upload
 DRIVERS := audio_source audio_alsa audio_file
-CORE_OBJS := $(FIRMWARE:%=$(BUILD)/firmware/%.o) $(DRIVERS:%=$(BUILD)/drivers/%.o)
+# ui/ holds only the screen (one module a file); all of it is linked.
+UI_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(wildcard ui/*.c))
+CORE_OBJS := $(FIRMWARE:%=$(BUILD)/firmware/%.o) $(DRIVERS:%=$(BUILD)/drivers/%.o) $(UI_OBJS)
 MAIN_OBJ := $(BUILD)/firmware/main.o
 BIN := $(BUILD)/lectern
 
@@ -55,6 +58,11 @@ $(BUILD)/tests/unit/test_%: tests/unit/test_%.c $(CORE_OBJS)
 		$$($(PKG_CONFIG) --libs cmocka)
 
 unit: $(UNIT_BINS)
+
+# Benchmark programs (tests/bench/*.c) link the same objects as the unit tests.
+$(BUILD)/tests/bench/%: tests/bench/%.c $(CORE_OBJS)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -o $@ $< $(CORE_OBJS) $(LDLIBS)
 
 $(BUILD)/fuzz/fuzz_calendar: tests/fuzz/fuzz_calendar.c firmware/calendar.c firmware/log.c \
 		firmware/err.c
@@ -107,7 +115,7 @@ install: all
 	install -D -m 0644 board/lectern.service $(DESTDIR)/lib/systemd/system/lectern.service
 
 format:
-	clang-format -i firmware/*.c drivers/*.c include/lectern/*.h tests/unit/*.c
+	clang-format -i firmware/*.c drivers/*.c ui/*.c include/lectern/*.h tests/unit/*.c
 
 clean:
 	rm -rf build build-asan

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #include "lectern/log.h"
 
@@ -27,7 +28,9 @@ static const char *const frames[] = {"2.5", "5", "10", "20", "40", "60", NULL};
 static const char *const schedule_sources[] = {"none", "ics", "opencast", NULL};
 static const char *const auths[] = {"basic", "digest", NULL};
 static const char *const conflicts[] = {"scheduled_wins", "manual_wins", NULL};
-static const char *const targets[] = {"none", "folder", "webdav", NULL};
+static const char *const targets[] = {"none", "folder", "webdav", "opencast", NULL};
+static const char *const privacy[] = {"none", "count", "names", NULL};
+static const char *const tristate[] = {"auto", "yes", "no", NULL};
 
 static const struct config_option options[] = {
 	{"device", "room", STR(room), "Room", 0, 0, NULL,
@@ -97,7 +100,7 @@ static const struct config_option options[] = {
 	{"schedule", "lookahead_days", INT(lookahead_days), "14", 1, 90, NULL,
 	 "How far ahead the calendar is fetched and kept for offline use (days)"},
 	{"upload", "target", CHOICE(upload_target), "none", 0, 0, targets,
-	 "Where recordings go: none (keep them here), folder or webdav"},
+	 "Where recordings go: none (keep them here), folder, webdav or opencast"},
 	{"upload", "folder", STR(upload_folder), "", 0, 0, NULL,
 	 "target = folder: a mounted share or USB disk; files go to FOLDER/ROOM/YYYY/MM/"},
 	{"upload", "url", STR(upload_url), "", 0, 0, NULL,
@@ -132,6 +135,42 @@ static const struct config_option options[] = {
 	 "Capture agent name of this device (empty: the room name)"},
 	{"opencast", "full_fetch_s", INT(opencast_full_fetch_s), "600", 60, 86400, NULL,
 	 "Ignore the ETag this often so that events entering the window are seen"},
+	{"opencast", "workflow", STR(opencast_workflow), "schedule-and-upload", 0, 0, NULL,
+	 "Workflow for uploads the calendar names none for (target = opencast)"},
+	{"opencast", "flavor", STR(opencast_flavor), "presenter/source", 0, 0, NULL,
+	 "Flavor of the audio track in the media package"},
+	{"opencast", "state_s", INT(opencast_state_s), "60", 5, 3600, NULL,
+	 "Report the agent's state to capture-admin this often (and on every change)"},
+	{"privacy", "attendance", CHOICE(attendance), "count", 0, 0, privacy,
+	 "What uploads say about attendance: none, count (a number) or names"},
+	{"ui", "width", INT(ui_width), "0", 0, 7680, NULL,
+	 "Window width in pixels (0: the whole display when fullscreen, else 1280)"},
+	{"ui", "height", INT(ui_height), "0", 0, 4320, NULL,
+	 "Window height in pixels (0: the whole display when fullscreen, else 800)"},
+	{"ui", "fullscreen", CHOICE(ui_fullscreen), "auto", 0, 0, tristate,
+	 "auto: fullscreen without a desktop (KMS/DRM), a window on X11/Wayland"},
+	{"ui", "rotation", INT(ui_rotation), "0", 0, 270, NULL,
+	 "Rotate the screen (and touch) by 0, 90, 180 or 270 degrees"},
+	{"ui", "pin", STR(ui_pin), "1234", 0, 0, NULL,
+	 "PIN that opens the settings screen (digits; change it on every device)"},
+	{"ui", "tags", STR(ui_tags), "talk,demo,workshop,q&a,lightning", 0, 0, NULL,
+	 "Topic tags offered on the recording screen, comma-separated"},
+	{"ui", "cadence", STR(ui_cadence), "Next brown bag", 0, 0, NULL,
+	 "Label of the home screen's line about the next recurring session"},
+	{"ui", "dim_after_min", INT(ui_dim_after_min), "5", 0, 1440, NULL,
+	 "Dim the screen after this many idle minutes (0: never)"},
+	{"ui", "dim_percent", INT(ui_dim_percent), "20", 0, 100, NULL,
+	 "Brightness when dimmed, percent"},
+	{"ui", "night", STR(ui_night), "", 0, 0, NULL,
+	 "Keep the screen dimmed between these local times, e.g. 20:00-07:00"},
+	{"ui", "brightness", INT(ui_brightness), "100", 5, 100, NULL,
+	 "Normal brightness, percent"},
+	{"ui", "backlight", STR(ui_backlight), "", 0, 0, NULL,
+	 "sysfs backlight directory (empty: the first in /sys/class/backlight; none: no dimming)"},
+	{"ui", "font_dir", STR(ui_font_dir), "/usr/share/fonts/truetype/dejavu", 0, 0, NULL,
+	 "Directory holding DejaVuSans.ttf and DejaVuSans-Bold.ttf"},
+	{"ui", "shift_min", INT(ui_shift_min), "10", 0, 1440, NULL,
+	 "Shift the picture by a few pixels this often against burn-in (minutes; 0: off)"},
 };
 
 #define N_OPTIONS (sizeof options / sizeof options[0])
@@ -416,10 +455,11 @@ lt_err config_check(struct config *c, struct config_error *err)
 			  "source = ics needs a file path or URL");
 		return LT_ERR_CONFIG;
 	}
-	if (strcmp(c->schedule_source, "opencast") == 0 && !c->opencast_url[0]) {
+	if ((strcmp(c->schedule_source, "opencast") == 0 ||
+	     strcmp(c->upload_target, "opencast") == 0) && !c->opencast_url[0]) {
 		set_error(err, c->source, line_of(c, "opencast", "url"),
 			  find_option("opencast", "url"), NULL, NULL,
-			  "source = opencast needs the server's URL");
+			  "schedule source or upload target opencast needs the server's URL");
 		return LT_ERR_CONFIG;
 	}
 	if (strcmp(c->upload_target, "folder") == 0 && !c->upload_folder[0]) {
@@ -435,10 +475,26 @@ lt_err config_check(struct config *c, struct config_error *err)
 			  c->upload_url);
 		return LT_ERR_CONFIG;
 	}
-	if (c->upload_window[0] && config_window_minutes(c, NULL, NULL) != 0) {
+	if (c->upload_window[0] && config_time_range(c->upload_window, NULL, NULL) != 0) {
 		set_error(err, c->source, line_of(c, "upload", "window"),
 			  find_option("upload", "window"), NULL, NULL,
 			  "'%s' is not a time range like 19:00-07:00", c->upload_window);
+		return LT_ERR_CONFIG;
+	}
+	if (c->ui_night[0] && config_time_range(c->ui_night, NULL, NULL) != 0) {
+		set_error(err, c->source, line_of(c, "ui", "night"), find_option("ui", "night"), NULL,
+			  NULL, "'%s' is not a time range like 20:00-07:00", c->ui_night);
+		return LT_ERR_CONFIG;
+	}
+	if (c->ui_rotation % 90 != 0) {
+		set_error(err, c->source, line_of(c, "ui", "rotation"),
+			  find_option("ui", "rotation"), NULL, NULL,
+			  "must be 0, 90, 180 or 270, not %d", c->ui_rotation);
+		return LT_ERR_CONFIG;
+	}
+	if (strspn(c->ui_pin, "0123456789") != strlen(c->ui_pin) || strlen(c->ui_pin) > 8) {
+		set_error(err, c->source, line_of(c, "ui", "pin"), find_option("ui", "pin"), NULL,
+			  NULL, "a PIN is up to 8 digits");
 		return LT_ERR_CONFIG;
 	}
 	if (c->backoff_max_s < c->backoff_min_s) {
@@ -508,16 +564,27 @@ int config_frame_samples48(const struct config *c)
 	return atoi(c->frame_ms) * 48;
 }
 
-int config_window_minutes(const struct config *c, int *from, int *to)
+int config_time_range(const char *text, int *from, int *to)
 {
 	int h1, m1, h2, m2, used = 0;
-	if (sscanf(c->upload_window, "%d:%d-%d:%d%n", &h1, &m1, &h2, &m2, &used) != 4 ||
-	    c->upload_window[used] != '\0' || h1 < 0 || h1 > 23 || h2 < 0 || h2 > 23 || m1 < 0 ||
-	    m1 > 59 || m2 < 0 || m2 > 59)
+	if (sscanf(text, "%d:%d-%d:%d%n", &h1, &m1, &h2, &m2, &used) != 4 || text[used] != '\0' ||
+	    h1 < 0 || h1 > 23 || h2 < 0 || h2 > 23 || m1 < 0 || m1 > 59 || m2 < 0 || m2 > 59)
 		return -1;
 	if (from)
 		*from = h1 * 60 + m1;
 	if (to)
 		*to = h2 * 60 + m2;
 	return 0;
+}
+
+int config_in_time_range(const char *text, int64_t now)
+{
+	int from, to;
+	if (!text[0] || config_time_range(text, &from, &to) != 0)
+		return -1;
+	time_t t = (time_t)now;
+	struct tm tm;
+	localtime_r(&t, &tm);
+	int m = tm.tm_hour * 60 + tm.tm_min;
+	return from <= to ? m >= from && m < to : m >= from || m < to;
 }

@@ -23,6 +23,10 @@ struct controller {
 	char event_key[320];
 	int64_t stop_at;             /* end + postroll of that occurrence */
 	int64_t event_end;
+	char title[256];
+	char event_uid[256];
+	controller_observer_fn observe;
+	void *observe_user;
 	char failed_key[320];        /* last occurrence whose start failed, and when */
 	int64_t failed_at;
 };
@@ -47,6 +51,42 @@ static void event_key(const struct occurrence *o, char *buf, size_t n)
 	snprintf(buf, n, "%s@%lld", o->uid, (long long)o->start);
 }
 
+void controller_observe(struct controller *c, controller_observer_fn fn, void *user)
+{
+	c->observe = fn;
+	c->observe_user = user;
+}
+
+static void tell(struct controller *c, enum controller_change change, int64_t id,
+		 const char *uid)
+{
+	if (c->observe)
+		c->observe(c->observe_user, change, id, uid);
+}
+
+lt_err controller_pause(struct controller *c)
+{
+	return c->session ? session_pause(c->session) : LT_ERR_STATE;
+}
+
+lt_err controller_resume(struct controller *c)
+{
+	return c->session ? session_resume(c->session) : LT_ERR_STATE;
+}
+
+void controller_status(struct controller *c, struct controller_status *out)
+{
+	memset(out, 0, sizeof *out);
+	if (!c->session)
+		return;
+	out->recording = true;
+	out->scheduled = c->scheduled;
+	out->recording_id = session_id(c->session);
+	snprintf(out->title, sizeof out->title, "%s", c->title);
+	out->end = c->scheduled ? c->event_end : 0;
+	session_status(c->session, &out->rec);
+}
+
 bool controller_recording(const struct controller *c, int64_t *recording_id)
 {
 	if (c->session && recording_id)
@@ -60,30 +100,38 @@ lt_err controller_stop(struct controller *c, const char *why)
 		return LT_ERR_STATE;
 	int64_t id = session_id(c->session);
 	log_info("recording %lld: stopping: %s", (long long)id, why);
-	struct recording rec;
+	struct recording rec = {0};
 	lt_err err = session_stop(c->session, &rec);
 	audio_source_close(c->src);
 	c->session = NULL;
 	c->src = NULL;
 	c->scheduled = false;
 	c->event_key[0] = '\0';
+	tell(c, rec.state == REC_QUEUED ? CTRL_FINISHED : CTRL_FAILED, id, c->event_uid);
+	c->event_uid[0] = '\0';
 	return err;
 }
 
 static lt_err start(struct controller *c, const struct session_info *info,
-		    const struct store_event *ev)
+		    const struct store_event *ev, const char *uid)
 {
 	lt_err err = c->open_audio(c->user, &c->src);
-	if (err != LT_OK)
-		return err;
-	err = session_start(c->st, c->cfg, c->src, info, &c->session);
+	if (err == LT_OK) {
+		err = session_start(c->st, c->cfg, c->src, info, &c->session);
+		if (err != LT_OK) {
+			audio_source_close(c->src);
+			c->src = NULL;
+		}
+	}
 	if (err != LT_OK) {
-		audio_source_close(c->src);
-		c->src = NULL;
+		tell(c, CTRL_FAILED, 0, uid);
 		return err;
 	}
 	if (ev)
 		store_recording_set_event(c->st, session_id(c->session), ev);
+	snprintf(c->title, sizeof c->title, "%s", info->title ? info->title : "");
+	snprintf(c->event_uid, sizeof c->event_uid, "%s", uid);
+	tell(c, CTRL_STARTED, session_id(c->session), uid);
 	return LT_OK;
 }
 
@@ -93,7 +141,7 @@ lt_err controller_start_manual(struct controller *c, int64_t now, const char *ti
 	if (c->session)
 		return LT_ERR_STATE;
 	struct session_info info = {.title = title};
-	lt_err err = start(c, &info, NULL);
+	lt_err err = start(c, &info, NULL, "");
 	if (err == LT_OK)
 		log_info("recording %lld: started by hand", (long long)session_id(c->session));
 	return err;
@@ -177,7 +225,7 @@ void controller_tick(struct controller *c, int64_t now)
 	struct store_event ev = {.key = key, .series = due.series, .workflow = due.workflow,
 				 .workflow_config = due.workflow_config,
 				 .episode_dc = due.episode_dc};
-	lt_err err = start(c, &info, &ev);
+	lt_err err = start(c, &info, &ev, due.uid);
 	if (err != LT_OK) {
 		if (strcmp(key, c->failed_key) != 0)
 			log_error("schedule: cannot record the session of %s: %s", key,

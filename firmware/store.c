@@ -128,6 +128,8 @@ static const char *const migrations[] = {
 	/* 5: upload progress, for lectern queue and the screen. */
 	"ALTER TABLE recordings ADD COLUMN sent_bytes INTEGER NOT NULL DEFAULT 0;"
 	"ALTER TABLE recordings ADD COLUMN rate_bps INTEGER NOT NULL DEFAULT 0;",
+	/* 6: topic tags picked on the recording screen, comma-separated. */
+	"ALTER TABLE recordings ADD COLUMN tags TEXT NOT NULL DEFAULT '';",
 };
 
 #define N_MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
@@ -378,7 +380,7 @@ lt_err store_recording_set_result(struct store *st, int64_t id, int64_t samples,
 #define REC_COLUMNS                                                                         \
 	"id, uid, path, title, presenter, room, state, started_ms, ended_ms, samples, bytes, "   \
 	"reason, attempts, next_attempt_ms, last_error, remote, sha256, uploaded_ms, deleted_ms, "  \
-	"sent_bytes, rate_bps"
+	"sent_bytes, rate_bps, tags"
 
 static void copy_text(char *dst, size_t n, sqlite3_stmt *s, int col)
 {
@@ -412,6 +414,7 @@ static void row_to_recording(sqlite3_stmt *s, struct recording *r)
 	r->deleted_ms = sqlite3_column_int64(s, 18);
 	r->sent_bytes = sqlite3_column_int64(s, 19);
 	r->rate_bps = sqlite3_column_int64(s, 20);
+	copy_text(r->tags, sizeof r->tags, s, 21);
 }
 
 lt_err store_recording_get(struct store *st, int64_t id, struct recording *out)
@@ -610,6 +613,19 @@ lt_err store_recording_set_event(struct store *st, int64_t id, const struct stor
 	int rc = sqlite3_step(s);
 	sqlite3_finalize(s);
 	return rc == SQLITE_DONE ? LT_OK : fail(st, "writing event key");
+}
+
+lt_err store_recording_set_tags(struct store *st, int64_t id, const char *tags)
+{
+	sqlite3_stmt *s;
+	if (sqlite3_prepare_v2(st->db, "UPDATE recordings SET tags = ? WHERE id = ?", -1, &s,
+			       NULL) != SQLITE_OK)
+		return fail(st, "preparing tags");
+	sqlite3_bind_text(s, 1, tags, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 2, id);
+	int rc = sqlite3_step(s);
+	sqlite3_finalize(s);
+	return rc == SQLITE_DONE ? LT_OK : fail(st, "writing tags");
 }
 
 int store_event_recordings(struct store *st, const char *event_key, bool completed_only)

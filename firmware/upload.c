@@ -69,8 +69,19 @@ char *upload_sidecar_json(const struct config *cfg, const struct recording *rec,
 	fprintf(out, ",\"room\":");
 	json_string(out, rec->room);
 	fprintf(out, ",\"start\":\"%s\",\"end\":\"%s\",\"duration_s\":%.3f,\"bytes\":%lld,"
-		     "\"sha256\":\"%s\",\"tags\":[],\"attendance\":null}\n",
+		     "\"sha256\":\"%s\",\"tags\":[",
 		start, end, (double)rec->samples / 48000.0, (long long)rec->bytes, sha256);
+	const char *tag = rec->tags;
+	for (bool first = true; *tag; first = false) {
+		size_t len_tag = strcspn(tag, ",");
+		char one[sizeof rec->tags];
+		snprintf(one, sizeof one, "%.*s", (int)len_tag, tag);
+		fprintf(out, first ? "" : ",");
+		json_string(out, one);
+		tag += len_tag + (tag[len_tag] == ',');
+	}
+	/* Check-in does not record attendance yet: nothing to say, whatever the privacy setting. */
+	fprintf(out, "],\"attendance\":null}\n");
 	fclose(out);
 	return text;
 }
@@ -494,14 +505,7 @@ static lt_err upload_one(const struct config *cfg, struct store *st,
 
 bool upload_window_open(const struct config *cfg, int64_t now_ms)
 {
-	int from, to;
-	if (!cfg->upload_window[0] || config_window_minutes(cfg, &from, &to) != 0)
-		return true;
-	time_t t = (time_t)(now_ms / 1000);
-	struct tm tm;
-	localtime_r(&t, &tm);
-	int now = tm.tm_hour * 60 + tm.tm_min;
-	return from <= to ? now >= from && now < to : now >= from || now < to;
+	return config_in_time_range(cfg->upload_window, now_ms / 1000) != 0;
 }
 
 /* A recording's first attempt waits a random 0..stagger_s; returns true if it was put off. */

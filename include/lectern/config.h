@@ -11,6 +11,7 @@
 
 #include <limits.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 
 #include "lectern/err.h"
@@ -70,7 +71,7 @@ struct config {
 	int max_event_hours;
 	int lookahead_days;
 	/* [upload] */
-	char upload_target[16];    /* none | folder | webdav */
+	char upload_target[16];    /* none | folder | webdav | opencast */
 	char upload_folder[PATH_MAX];
 	char upload_url[1024];
 	char upload_user[128];
@@ -88,10 +89,29 @@ struct config {
 	char opencast_url[512];
 	char opencast_agent[128];
 	int opencast_full_fetch_s;
+	char opencast_workflow[128];
+	char opencast_flavor[64];
+	int opencast_state_s;
+
+	char attendance[16];       /* privacy: none | count | names */
+
+	int ui_width, ui_height;   /* window size; 0 = the display's (fullscreen) or 1280x800 */
+	char ui_fullscreen[8];     /* auto | yes | no */
+	int ui_rotation;           /* 0 | 90 | 180 | 270 */
+	char ui_pin[16];
+	char ui_tags[512];         /* comma-separated topic tags */
+	char ui_cadence[64];       /* label of the weekly line, e.g. "Next brown bag" */
+	int ui_dim_after_min;      /* 0 = never */
+	int ui_dim_percent;
+	char ui_night[16];         /* "HH:MM-HH:MM" dimmed hours; "" = none */
+	int ui_brightness;         /* percent */
+	char ui_backlight[PATH_MAX]; /* sysfs backlight dir; "" = first found, none = no-op */
+	char ui_font_dir[PATH_MAX];
+	int ui_shift_min;          /* burn-in pixel shift period; 0 = off */
 
 	/* Not options: where each value came from, for error messages. */
 	char source[PATH_MAX];     /* file path, or "(built-in defaults)" */
-	int lines[64];             /* line per option index; 0 = default */
+	int lines[96];             /* line per option index; 0 = default */
 };
 
 struct config_error {
@@ -127,8 +147,12 @@ void config_error_format(const struct config_error *err, char *buf, size_t n);
 /* The commented sample config (every key, its default and help), as the sample file shows it. */
 void config_write_sample(FILE *out);
 
-/* [upload] window as minutes after midnight; -1 if it is not "HH:MM-HH:MM". */
-int config_window_minutes(const struct config *c, int *from, int *to);
+/* A local time range "HH:MM-HH:MM" (may wrap midnight) as minutes after midnight; -1 if it is
+ * not one. Used by [upload] window and [ui] night. */
+int config_time_range(const char *text, int *from, int *to);
+/* 1 if unix time `now` falls in the range (local time), 0 if not, -1 if the range is empty or
+ * invalid. */
+int config_in_time_range(const char *text, int64_t now);
 
 /* frame_ms as a libopus expert frame duration constant and as samples at 48 kHz. */
 int config_frame_samples48(const struct config *c);

@@ -20,16 +20,40 @@
 
 #include "lectern/audio_source.h"
 #include "lectern/config.h"
+#include "lectern/recorder.h"
 #include "lectern/schedule.h"
 #include "lectern/store.h"
 
 struct controller;
+
+/* What the controller tells an observer (the Opencast agent, the screen) about a recording. */
+enum controller_change {
+	CTRL_STARTED,        /* a recording began */
+	CTRL_FINISHED,       /* it ended and is queued for upload */
+	CTRL_FAILED          /* it could not start, or ended without usable audio */
+};
+/* `event_uid` is the calendar event's UID for a scheduled recording, "" for a manual one. */
+typedef void (*controller_observer_fn)(void *user, enum controller_change change,
+				       int64_t recording_id, const char *event_uid);
+
+/* A snapshot for the screen. */
+struct controller_status {
+	bool recording;
+	bool scheduled;
+	int64_t recording_id;
+	char title[256];
+	int64_t end;                 /* scheduled end (without postroll), 0 for manual */
+	struct recorder_status rec;  /* level, elapsed, paused, low audio */
+};
 
 /* Opens the microphone for a new recording (so tests and demo mode can supply a twin). */
 typedef lt_err (*controller_open_audio_fn)(void *user, struct audio_source **out);
 
 lt_err controller_create(const struct config *cfg, struct store *st, struct schedule *sched,
 			 controller_open_audio_fn open_audio, void *user, struct controller **out);
+
+/* Be told of every recording's start and end (one observer; NULL to remove). */
+void controller_observe(struct controller *c, controller_observer_fn fn, void *user);
 
 /* Act on the schedule at time `now` (unix seconds); call about once a second. */
 void controller_tick(struct controller *c, int64_t now);
@@ -39,6 +63,10 @@ lt_err controller_start_manual(struct controller *c, int64_t now, const char *ti
 /* Stop and finalize whatever is recording. */
 lt_err controller_stop(struct controller *c, const char *why);
 bool controller_recording(const struct controller *c, int64_t *recording_id);
+/* Pause/resume the running recording; LT_ERR_STATE when there is none. */
+lt_err controller_pause(struct controller *c);
+lt_err controller_resume(struct controller *c);
+void controller_status(struct controller *c, struct controller_status *out);
 
 /* Stop cleanly and free. */
 void controller_destroy(struct controller *c);

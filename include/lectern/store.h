@@ -60,6 +60,7 @@ struct recording {
 	int64_t deleted_ms;    /* when the local file was removed after retention */
 	int64_t sent_bytes;    /* of the current or last attempt */
 	int64_t rate_bps;      /* bytes per second of that attempt */
+	char tags[256];        /* topic tags, comma-separated */
 };
 
 struct store;
@@ -153,6 +154,8 @@ lt_err store_recording_set_event(struct store *st, int64_t id, const struct stor
 /* Read back a recording's event metadata (malloc'd strings; free with free()). */
 lt_err store_recording_get_event(struct store *st, int64_t id, char **series, char **workflow,
 				 char **workflow_config, char **episode_dc);
+/* Topic tags of a recording, comma-separated ("" for none). */
+lt_err store_recording_set_tags(struct store *st, int64_t id, const char *tags);
 /*
  * Recordings of an occurrence; with `completed_only`, only those that ended for a reason
  * other than a crash (recovered) or a failed start, i.e. the ones that mean "done, do not

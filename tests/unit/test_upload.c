@@ -123,7 +123,7 @@ static void window_limits_uploads(void **state)
 	assert_int_equal(r.state, REC_UPLOADED);
 	struct config bad = c->cfg;
 	snprintf(bad.upload_window, sizeof bad.upload_window, "25:00-07:00");
-	assert_int_equal(config_window_minutes(&bad, NULL, NULL), -1);
+	assert_int_equal(config_time_range(bad.upload_window, NULL, NULL), -1);
 }
 
 static void first_attempt_staggered(void **state)

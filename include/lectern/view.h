@@ -1,0 +1,175 @@
+/*
+ * view.h — the kiosk's view model and the events the screen posts back.
+ *
+ * The controller side (firmware/kiosk.c) owns a `struct view` and fills it from the schedule,
+ * the recorder, the upload queue and the device's health; the screen (ui/) draws a snapshot
+ * of it and turns taps into `struct view_event`s. Everything the screen shows is already
+ * decided here: which state the room is in, which messages to show and what they advise, which
+ * invitees match the search. The screen only lays it out.
+ *
+ * All strings are UTF-8 and NUL-terminated; times are unix seconds and are shown in the
+ * device's local time zone. Sizes are fixed so that a snapshot is one memcpy.
+ */
+#ifndef LECTERN_VIEW_H
+#define LECTERN_VIEW_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+enum view_screen {
+	VIEW_HOME,
+	VIEW_RECORDING,
+	VIEW_CHECKIN,
+	VIEW_UPLOADS,
+	VIEW_PIN,        /* settings are behind a PIN */
+	VIEW_SETTINGS,
+	VIEW_SCREEN_COUNT
+};
+
+/* What the room is doing, readable from the door (colour and word). */
+enum view_room_state {
+	ROOM_FREE,
+	ROOM_STARTS_SOON,    /* next session within 15 minutes: "Starts in N min" */
+	ROOM_IN_SESSION,     /* a session is on, not recording */
+	ROOM_RECORDING
+};
+
+enum view_severity { SEV_INFO, SEV_WARN, SEV_ERROR };
+
+#define VIEW_MAX_AGENDA 12
+#define VIEW_MAX_MESSAGES 4
+#define VIEW_MAX_TAGS 12
+#define VIEW_MAX_INVITEES 48
+#define VIEW_MAX_UPLOADS 8
+#define VIEW_MAX_INPUTS 6
+
+struct view_session {
+	char title[256];
+	char presenter[128];
+	int64_t start, end;
+	bool recorded;       /* a recording of it exists */
+};
+
+struct view_message {
+	enum view_severity severity;
+	char text[128];      /* what is wrong, e.g. "No microphone" */
+	char advice[192];    /* what to do, e.g. "Plug the USB microphone into a blue port." */
+};
+
+struct view_upload {
+	int64_t id;
+	char title[128];
+	char state[16];      /* queued | uploading | uploaded | failed */
+	int64_t bytes, sent;
+	double rate_bps;     /* bytes per second while uploading */
+	int eta_s;           /* -1 when unknown */
+	int attempts;
+	char last_error[160];
+	int64_t next_attempt;  /* unix seconds; 0 = now */
+};
+
+struct view_invitee {
+	char name[96];
+	bool checked_in;
+};
+
+struct view {
+	enum view_screen screen;
+	int64_t now;
+	char room[128];
+	char version[32];
+
+	/* Home */
+	enum view_room_state room_state;
+	int starts_in_min;           /* ROOM_STARTS_SOON */
+	bool has_card;               /* the current or next session */
+	struct view_session card;
+	int n_agenda;                /* today's sessions */
+	struct view_session agenda[VIEW_MAX_AGENDA];
+	bool has_cadence;            /* "Next brown bag: Tue 14:00 — title" */
+	char cadence_label[64];
+	struct view_session cadence;
+
+	/* Status strip */
+	bool network_ok;
+	bool server_ok;              /* last contact with the capture/calendar server worked */
+	char server[64];             /* host name shown, "" when there is none */
+	bool calendar_stale;
+	int64_t stale_since;
+	int queue_waiting;           /* recordings not yet delivered */
+	int queue_percent;           /* of the one uploading now; -1 when none */
+	int64_t disk_free_mb;
+	bool mic_present;
+	char mic_name[64];           /* "USB microphone", "demo file (no microphone found)" */
+	int n_messages;
+	struct view_message messages[VIEW_MAX_MESSAGES];
+
+	/* Recording */
+	bool recording;
+	bool paused;
+	char rec_title[256];
+	double elapsed_s;
+	float rms_db, peak_db, peak_hold_db;   /* dBFS, -90 .. 0 */
+	bool low_audio;
+	int64_t scheduled_end;       /* 0 for a manual recording without an end */
+	int n_tags;
+	char tags[VIEW_MAX_TAGS][32];
+	bool tag_on[VIEW_MAX_TAGS];
+	char free_tag[64];           /* being typed on the keyboard */
+
+	/* Check-in */
+	char search[64];
+	int n_invitees;              /* those matching the search */
+	struct view_invitee invitees[VIEW_MAX_INVITEES];
+	int checked_in;              /* running count, all invitees and walk-ins */
+	bool keyboard;               /* the on-screen keyboard is open (check-in or free tag) */
+
+	/* Uploads */
+	int n_uploads;
+	struct view_upload uploads[VIEW_MAX_UPLOADS];
+
+	/* PIN */
+	int pin_len;                 /* digits typed so far (shown as dots) */
+	int pin_tries_left;
+	int64_t pin_locked_until;    /* 0 when not locked */
+
+	/* Settings */
+	int n_inputs;
+	char inputs[VIEW_MAX_INPUTS][64];
+	int input_selected;
+	bool camera_present;
+	int brightness;              /* percent */
+	char connection_test[160];   /* result of the last test, "" before one */
+	char about[256];             /* version, agent name, addresses */
+};
+
+enum view_event_type {
+	EV_NONE,
+	EV_SHOW,             /* arg = enum view_screen */
+	EV_START_RECORDING,
+	EV_STOP_RECORDING,   /* the screen sends it only after a completed 1.5 s hold */
+	EV_PAUSE,
+	EV_RESUME,
+	EV_TAG_TOGGLE,       /* arg = index into tags */
+	EV_KEY,              /* text = one UTF-8 character typed on the on-screen keyboard */
+	EV_BACKSPACE,
+	EV_KEYBOARD,         /* arg = 1 open, 0 close (adds the free tag / walk-in on close) */
+	EV_CHECKIN_TOGGLE,   /* arg = index into invitees */
+	EV_WALK_IN,          /* adds `search` as a walk-in */
+	EV_RETRY,            /* arg = upload id */
+	EV_PIN_DIGIT,        /* arg = 0..9 */
+	EV_PIN_CLEAR,
+	EV_INPUT_SELECT,     /* arg = index into inputs */
+	EV_BRIGHTNESS,       /* arg = percent */
+	EV_TEST_CONNECTION,
+	EV_ACTIVITY,         /* any touch: wakes a dimmed screen */
+	EV_QUIT              /* window closed */
+};
+
+struct view_event {
+	enum view_event_type type;
+	int64_t arg;
+	char text[8];
+};
+
+#endif
