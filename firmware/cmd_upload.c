@@ -112,15 +112,7 @@ int cmd_retry(int argc, char **argv, const char *config_path)
 	int rc = app_load_config_and_store(config_path, &cfg, &st);
 	if (rc != EXIT_OK)
 		return rc;
-	struct recording r;
-	lt_err err = store_recording_get(st, id, &r);
-	if (err == LT_OK && r.state == REC_FAILED)
-		err = store_recording_transition(st, id, REC_FAILED, REC_QUEUED, "retry asked for");
-	else if (err == LT_OK && r.state != REC_QUEUED)
-		err = LT_ERR_STATE;
-	if (err == LT_OK)
-		err = store_upload_note(st, id, r.attempts, 0, r.last_error, r.remote, r.sha256,
-					r.uploaded_ms);
+	lt_err err = store_upload_retry(st, id);
 	store_close(st);
 	if (err != LT_OK) {
 		fprintf(stderr, "lectern: retry: recording %lld %s\n", id,

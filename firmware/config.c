@@ -14,6 +14,7 @@
 #include <string.h>
 #include <strings.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "lectern/log.h"
 
@@ -480,6 +481,32 @@ lt_err config_check(struct config *c, struct config_error *err)
 			  find_option("upload", "window"), NULL, NULL,
 			  "'%s' is not a time range like 19:00-07:00", c->upload_window);
 		return LT_ERR_CONFIG;
+	}
+	/* Secrets are read when needed, but a missing file is a mistake worth saying at start. */
+	static const struct {
+		const char *section;
+		size_t user, file;
+	} secrets[] = {
+		{"upload", offsetof(struct config, upload_user),
+		 offsetof(struct config, upload_password_file)},
+		{"schedule", offsetof(struct config, server_user),
+		 offsetof(struct config, server_password_file)},
+	};
+	for (size_t i = 0; i < sizeof secrets / sizeof secrets[0]; i++) {
+		const char *user = (const char *)c + secrets[i].user;
+		const char *file = (const char *)c + secrets[i].file;
+		const char *sec = secrets[i].section;
+		if (user[0] && !file[0]) {
+			set_error(err, c->source, line_of(c, sec, "user"), find_option(sec, "user"),
+				  NULL, NULL, "a user needs password_file (the file holding the password)");
+			return LT_ERR_CONFIG;
+		}
+		if (file[0] && access(file, R_OK) != 0) {
+			set_error(err, c->source, line_of(c, sec, "password_file"),
+				  find_option(sec, "password_file"), NULL, NULL, "cannot read '%s': %s",
+				  file, strerror(errno));
+			return LT_ERR_CONFIG;
+		}
 	}
 	if (c->ui_night[0] && config_time_range(c->ui_night, NULL, NULL) != 0) {
 		set_error(err, c->source, line_of(c, "ui", "night"), find_option("ui", "night"), NULL,

@@ -1,19 +1,27 @@
 /*
- * opencast.c — service discovery and the capture-agent calendar URL (see opencast.h).
+ * opencast.c — service discovery, the capture-agent calendar URL, calls (one libcurl handle per
+ * session) and the Dublin Core / media package XML (see opencast.h).
  * JSON is read with json-c; requests go through fetch.c.
  *
  * What must stay true: the registry's answer is trusted for nothing but a URL. A service is
  * used only when it says online, active and not in maintenance, in that order of the list;
  * anything we cannot read is LT_ERR_PARSE, a list without a usable entry LT_ERR_NOT_FOUND.
+ * A call's error never holds the password (libcurl's own words never contain it), and XML is
+ * built and read by libxml2 only: text goes in through xmlNewTextChild/xmlNodeAddContent,
+ * which escape it.
  */
 #include "lectern/opencast.h"
 
 #include <curl/curl.h>
 #include <json-c/json.h>
+#include <libxml/parser.h>
+#include <libxml/tree.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <time.h>
 
 #define DISCOVERY_MAX_BYTES ((size_t)1 << 20)
 
@@ -219,4 +227,383 @@ lt_err opencast_calendar_url(const char *scheduler, const char *agent, int64_t c
 		return LT_ERR_INVALID;
 	}
 	return LT_OK;
+}
+
+/* --- calls ------------------------------------------------------------------------------ */
+
+#define ANSWER_MAX_BYTES ((size_t)8 << 20)
+
+struct opencast_session {
+	struct opencast_conn conn;
+	CURL *curl;
+	char host[160];
+};
+
+lt_err opencast_session_open(const struct opencast_conn *c, struct opencast_session **out)
+{
+	fetch_global_init();
+	struct opencast_session *s = calloc(1, sizeof *s);
+	if (!s)
+		return LT_ERR_NOMEM;
+	s->conn = *c;
+	if (!(s->curl = curl_easy_init())) {
+		free(s);
+		return LT_ERR_NOMEM;
+	}
+	fetch_url_host(c->server ? c->server : "", s->host, sizeof s->host);
+	*out = s;
+	return LT_OK;
+}
+
+void opencast_session_close(struct opencast_session *s)
+{
+	if (!s)
+		return;
+	curl_easy_cleanup(s->curl);
+	free(s);
+}
+
+void opencast_answer_free(struct opencast_answer *ans)
+{
+	if (!ans)
+		return;
+	free(ans->body);
+	ans->body = NULL;
+	ans->body_len = 0;
+}
+
+struct call_state {
+	struct opencast_answer *ans;
+	size_t cap;
+	bool too_large;
+	const struct opencast_xfer *xfer;
+	const atomic_bool *cancel;
+};
+
+static size_t on_answer(char *data, size_t size, size_t nmemb, void *user)
+{
+	struct call_state *cs = user;
+	struct opencast_answer *a = cs->ans;
+	size_t n = size * nmemb;
+	if (a->body_len + n > ANSWER_MAX_BYTES) {
+		cs->too_large = true;
+		return 0;
+	}
+	if (a->body_len + n + 1 > cs->cap) {
+		size_t cap = cs->cap ? cs->cap : 4096;
+		while (cap < a->body_len + n + 1)
+			cap *= 2;
+		char *grown = realloc(a->body, cap);
+		if (!grown)
+			return 0;
+		a->body = grown;
+		cs->cap = cap;
+	}
+	memcpy(a->body + a->body_len, data, n);
+	a->body_len += n;
+	a->body[a->body_len] = '\0';
+	return n;
+}
+
+static int on_progress(void *user, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal,
+		       curl_off_t ulnow)
+{
+	(void)dltotal;
+	(void)dlnow;
+	(void)ultotal;
+	struct call_state *cs = user;
+	if (cs->xfer && cs->xfer->progress) {
+		/* ulnow counts the form fields too: never report more than the file. */
+		uint64_t sent = ulnow > 0 ? (uint64_t)ulnow : 0;
+		if (sent > cs->xfer->total)
+			sent = cs->xfer->total;
+		cs->xfer->progress(cs->xfer->user, sent, cs->xfer->total);
+	}
+	return cs->cancel && atomic_load(cs->cancel) ? 1 : 0;
+}
+
+/* Whether a redirect target is a login form (Opencast sends unauthenticated clients there). */
+static bool is_login(const char *location)
+{
+	if (!location)
+		return false;
+	for (const char *p = location; *p; p++)
+		if (strncasecmp(p, "login", 5) == 0)
+			return true;
+	return false;
+}
+
+lt_err opencast_call(struct opencast_session *s, const char *url,
+		     const struct opencast_field *fields, size_t count,
+		     const struct opencast_xfer *xfer, struct opencast_answer *ans, char *err,
+		     size_t err_len)
+{
+	memset(ans, 0, sizeof *ans);
+	say(err, err_len, "%s", "");
+	CURL *curl = s->curl;
+	const struct opencast_conn *c = &s->conn;
+	curl_easy_reset(curl); /* options only: the connection and the Digest state stay */
+	char errbuf[CURL_ERROR_SIZE] = "";
+	struct call_state cs = {.ans = ans, .xfer = xfer, .cancel = c->cancel};
+	struct curl_slist *headers = NULL;
+	curl_mime *mime = NULL;
+	curl_easy_setopt(curl, CURLOPT_URL, url);
+	curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");
+	curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, errbuf);
+	curl_easy_setopt(curl, CURLOPT_SSL_VERIFYPEER, 1L);
+	curl_easy_setopt(curl, CURLOPT_SSL_VERIFYHOST, 2L);
+	if (c->ca_file && *c->ca_file)
+		curl_easy_setopt(curl, CURLOPT_CAINFO, c->ca_file);
+	curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT, 10L);
+	curl_easy_setopt(curl, CURLOPT_TIMEOUT, c->timeout_s > 0 ? c->timeout_s : 30L);
+	curl_easy_setopt(curl, CURLOPT_USERAGENT, "lectern");
+	curl_easy_setopt(curl, CURLOPT_FOLLOWLOCATION, 0L);
+	curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, on_answer);
+	curl_easy_setopt(curl, CURLOPT_WRITEDATA, &cs);
+	curl_easy_setopt(curl, CURLOPT_XFERINFOFUNCTION, on_progress);
+	curl_easy_setopt(curl, CURLOPT_XFERINFODATA, &cs);
+	curl_easy_setopt(curl, CURLOPT_NOPROGRESS, 0L);
+	if (c->user && *c->user) {
+		curl_easy_setopt(curl, CURLOPT_HTTPAUTH, c->digest ? CURLAUTH_DIGEST : CURLAUTH_BASIC);
+		curl_easy_setopt(curl, CURLOPT_USERNAME, c->user);
+		curl_easy_setopt(curl, CURLOPT_PASSWORD, c->password ? c->password : "");
+		if (c->digest)
+			headers = curl_slist_append(headers, "X-Requested-Auth: Digest");
+	}
+	if (xfer && xfer->max_bytes_per_s > 0)
+		curl_easy_setopt(curl, CURLOPT_MAX_SEND_SPEED_LARGE,
+				 (curl_off_t)xfer->max_bytes_per_s);
+	lt_err rc = LT_ERR_NOMEM;
+	if (count) {
+		if (!(mime = curl_mime_init(curl)))
+			goto out;
+		for (size_t i = 0; i < count; i++) {
+			curl_mimepart *part = curl_mime_addpart(mime);
+			if (!part || curl_mime_name(part, fields[i].name) != CURLE_OK)
+				goto out;
+			CURLcode mc = fields[i].file
+					      ? curl_mime_filedata(part, fields[i].file)
+					      : curl_mime_data(part, fields[i].value ? fields[i].value : "",
+							       CURL_ZERO_TERMINATED);
+			if (mc == CURLE_READ_ERROR) {
+				rc = LT_ERR_IO;
+				say(err, err_len, "cannot read %s", fields[i].filename ? fields[i].filename
+										: fields[i].file);
+				goto out;
+			}
+			if (mc != CURLE_OK)
+				goto out;
+			if (fields[i].file && fields[i].filename)
+				curl_mime_filename(part, fields[i].filename);
+			if (fields[i].type)
+				curl_mime_type(part, fields[i].type);
+		}
+		curl_easy_setopt(curl, CURLOPT_MIMEPOST, mime);
+	} else {
+		curl_easy_setopt(curl, CURLOPT_HTTPGET, 1L);
+	}
+	if (headers)
+		curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
+	CURLcode cc = curl_easy_perform(curl);
+	curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &ans->status);
+	char *ip = NULL;
+	if (curl_easy_getinfo(curl, CURLINFO_LOCAL_IP, &ip) == CURLE_OK && ip)
+		snprintf(ans->local_ip, sizeof ans->local_ip, "%s", ip);
+	if (cc != CURLE_OK) {
+		if (cs.too_large) {
+			rc = LT_ERR_HTTP;
+			say(err, err_len, "%s answered more than %zu bytes", s->host,
+			    ANSWER_MAX_BYTES);
+		} else {
+			char why[320];
+			rc = fetch_curl_error((int)cc, s->host, errbuf[0] ? errbuf : NULL, why,
+					      sizeof why);
+			say(err, err_len, "%s", why);
+		}
+		goto out;
+	}
+	char *location = NULL;
+	curl_easy_getinfo(curl, CURLINFO_REDIRECT_URL, &location);
+	if (ans->status == 401 || ans->status == 403 ||
+	    (ans->status >= 300 && ans->status < 400 && is_login(location))) {
+		rc = LT_ERR_AUTH;
+		say(err, err_len, "%s refused the credentials (%s): check the user, password_file "
+				  "and auth (Opencast needs digest for its system account)",
+		    s->host, ans->status >= 300 && ans->status < 400 ? "sent to its login page"
+		    : ans->status == 401 ? "HTTP 401" : "HTTP 403");
+		goto out;
+	}
+	if (ans->status < 200 || ans->status > 299) {
+		rc = LT_ERR_HTTP;
+		say(err, err_len, "%s answered HTTP %ld", s->host, ans->status);
+		goto out;
+	}
+	if (!ans->body && !(ans->body = calloc(1, 1)))
+		goto out;
+	rc = LT_OK;
+out:
+	curl_mime_free(mime);
+	curl_slist_free_all(headers);
+	curl_easy_setopt(curl, CURLOPT_MIMEPOST, NULL);
+	curl_easy_setopt(curl, CURLOPT_HTTPHEADER, NULL);
+	if (rc != LT_OK)
+		opencast_answer_free(ans);
+	return rc;
+}
+
+/* --- XML -------------------------------------------------------------------------------- */
+
+#define DC_NS "http://www.opencastproject.org/xsd/1.0/dublincore/"
+#define DCTERMS_NS "http://purl.org/dc/terms/"
+#define XSI_NS "http://www.w3.org/2001/XMLSchema-instance"
+
+/* W3C-DTF in UTC: "2026-03-10T11:00:00Z". */
+static void w3cdtf(int64_t ms, char *buf, size_t n)
+{
+	time_t t = (time_t)(ms / 1000);
+	struct tm tm;
+	gmtime_r(&t, &tm);
+	strftime(buf, n, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+/* One dcterms element with text content: xmlNewTextChild escapes, we never do it by hand. */
+static xmlNode *dc_add(xmlNode *root, xmlNs *ns, const char *name, const char *text)
+{
+	if (!text || !*text)
+		return NULL;
+	/* libxml2 would write invalid UTF-8 through; replace bad bytes first. */
+	char *clean = strdup(text);
+	if (!clean)
+		return NULL;
+	for (unsigned char *p = (unsigned char *)clean; *p;) {
+		int len = 4;
+		if (xmlGetUTF8Char(p, &len) < 0) {
+			*p++ = '?';
+			continue;
+		}
+		p += len;
+	}
+	xmlNode *e = xmlNewTextChild(root, ns, BAD_CAST name, NULL);
+	if (e)
+		xmlNodeAddContent(e, BAD_CAST clean);
+	free(clean);
+	return e;
+}
+
+char *opencast_episode_dc(const struct opencast_episode *ep)
+{
+	xmlDoc *doc = xmlNewDoc(BAD_CAST "1.0");
+	if (!doc)
+		return NULL;
+	char *out = NULL;
+	xmlNode *root = xmlNewNode(NULL, BAD_CAST "dublincore");
+	if (!root)
+		goto done;
+	xmlDocSetRootElement(doc, root);
+	xmlSetNs(root, xmlNewNs(root, BAD_CAST DC_NS, NULL));
+	xmlNs *dc = xmlNewNs(root, BAD_CAST DCTERMS_NS, BAD_CAST "dcterms");
+	xmlNs *xsi = xmlNewNs(root, BAD_CAST XSI_NS, BAD_CAST "xsi");
+	dc_add(root, dc, "title", ep->title && *ep->title ? ep->title : "Untitled recording");
+	dc_add(root, dc, "creator", ep->creator);
+	for (const char *tag = ep->tags ? ep->tags : ""; *tag;) {
+		size_t len = strcspn(tag, ",");
+		char one[256];
+		snprintf(one, sizeof one, "%.*s", (int)(len < sizeof one ? len : sizeof one - 1), tag);
+		dc_add(root, dc, "subject", one);
+		tag += len + (tag[len] == ',');
+	}
+	dc_add(root, dc, "spatial", ep->spatial);
+	dc_add(root, dc, "isPartOf", ep->series);
+	if (ep->start_ms > 0) {
+		char start[32], end[32], period[96];
+		w3cdtf(ep->start_ms, start, sizeof start);
+		w3cdtf(ep->end_ms > ep->start_ms ? ep->end_ms : ep->start_ms, end, sizeof end);
+		snprintf(period, sizeof period, "start=%s; end=%s; scheme=W3C-DTF;", start, end);
+		xmlNode *t = dc_add(root, dc, "temporal", period);
+		if (t)
+			xmlNewNsProp(t, xsi, BAD_CAST "type", BAD_CAST "dcterms:Period");
+		xmlNode *cr = dc_add(root, dc, "created", start);
+		if (cr)
+			xmlNewNsProp(cr, xsi, BAD_CAST "type", BAD_CAST "dcterms:W3CDTF");
+	}
+	xmlChar *text = NULL;
+	int len = 0;
+	xmlDocDumpFormatMemoryEnc(doc, &text, &len, "UTF-8", 1);
+	if (text) {
+		out = strdup((const char *)text);
+		xmlFree(text);
+	}
+done:
+	xmlFreeDoc(doc);
+	return out;
+}
+
+/* The first <mediapackage> element, depth first: the root, or inside ingest's <workflow>. */
+static xmlNode *find_mediapackage(xmlNode *e)
+{
+	for (; e; e = e->next) {
+		if (e->type != XML_ELEMENT_NODE)
+			continue;
+		if (strcmp((const char *)e->name, "mediapackage") == 0)
+			return e;
+		xmlNode *inner = find_mediapackage(e->children);
+		if (inner)
+			return inner;
+	}
+	return NULL;
+}
+
+lt_err opencast_mediapackage_id(const char *xml, size_t len, char *id, size_t id_len)
+{
+	if (id_len)
+		id[0] = '\0';
+	if (!xml || len > INT32_MAX)
+		return LT_ERR_PARSE;
+	xmlDoc *doc = xmlReadMemory(xml, (int)len, "mediapackage.xml", NULL,
+				    XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
+	if (!doc)
+		return LT_ERR_PARSE;
+	lt_err rc = LT_ERR_PARSE;
+	xmlNode *mp = find_mediapackage(xmlDocGetRootElement(doc));
+	xmlChar *value = mp ? xmlGetProp(mp, BAD_CAST "id") : NULL;
+	if (value && *value) {
+		int n = snprintf(id, id_len, "%s", (const char *)value);
+		rc = n >= 0 && (size_t)n < id_len ? LT_OK : LT_ERR_INVALID;
+		if (rc != LT_OK && id_len)
+			id[0] = '\0';
+	}
+	xmlFree(value);
+	xmlFreeDoc(doc);
+	return rc;
+}
+
+char *opencast_properties_xml(const char *const *keys, const char *const *values, size_t count)
+{
+	xmlDoc *doc = xmlNewDoc(BAD_CAST "1.0");
+	if (!doc)
+		return NULL;
+	char *out = NULL;
+	xmlCreateIntSubset(doc, BAD_CAST "properties", NULL,
+			   BAD_CAST "http://java.sun.com/dtd/properties.dtd");
+	xmlNode *root = xmlNewNode(NULL, BAD_CAST "properties");
+	if (root) {
+		xmlDocSetRootElement(doc, root);
+		xmlNewProp(root, BAD_CAST "version", BAD_CAST "1.0");
+		for (size_t i = 0; i < count; i++) {
+			xmlNode *e = dc_add(root, NULL, "entry", values[i] && *values[i] ? values[i]
+											: " ");
+			if (e)
+				xmlNewProp(e, BAD_CAST "key", BAD_CAST keys[i]);
+		}
+		xmlChar *text = NULL;
+		int len = 0;
+		xmlDocDumpFormatMemoryEnc(doc, &text, &len, "UTF-8", 1);
+		if (text) {
+			out = strdup((const char *)text);
+			xmlFree(text);
+		}
+	}
+	xmlFreeDoc(doc);
+	return out;
 }

@@ -615,6 +615,20 @@ lt_err store_recording_set_event(struct store *st, int64_t id, const struct stor
 	return rc == SQLITE_DONE ? LT_OK : fail(st, "writing event key");
 }
 
+lt_err store_upload_retry(struct store *st, int64_t id)
+{
+	struct recording r;
+	lt_err err = store_recording_get(st, id, &r);
+	if (err == LT_OK && r.state == REC_FAILED)
+		err = store_recording_transition(st, id, REC_FAILED, REC_QUEUED, "retry asked for");
+	else if (err == LT_OK && r.state != REC_QUEUED)
+		err = LT_ERR_STATE;
+	if (err == LT_OK)
+		err = store_upload_note(st, id, r.attempts, 0, r.last_error, r.remote, r.sha256,
+					r.uploaded_ms);
+	return err;
+}
+
 lt_err store_recording_set_tags(struct store *st, int64_t id, const char *tags)
 {
 	sqlite3_stmt *s;
@@ -727,6 +741,22 @@ lt_err store_recording_get_event(struct store *st, int64_t id, char **series, ch
 			if (!*out[i])
 				err = LT_ERR_NOMEM;
 		}
+	}
+	sqlite3_finalize(s);
+	return err;
+}
+
+lt_err store_recording_event_key(struct store *st, int64_t id, char *key, size_t n)
+{
+	sqlite3_stmt *s;
+	if (sqlite3_prepare_v2(st->db, "SELECT event_key FROM recordings WHERE id = ?", -1, &s,
+			       NULL) != SQLITE_OK)
+		return fail(st, "preparing event key");
+	sqlite3_bind_int64(s, 1, id);
+	lt_err err = LT_ERR_NOT_FOUND;
+	if (sqlite3_step(s) == SQLITE_ROW) {
+		copy_text(key, n, s, 0);
+		err = LT_OK;
 	}
 	sqlite3_finalize(s);
 	return err;

@@ -401,6 +401,8 @@ const struct upload_target_ops *upload_target(const struct config *cfg)
 		return &upload_folder_ops;
 	if (strcmp(cfg->upload_target, "webdav") == 0)
 		return &upload_webdav_ops;
+	if (strcmp(cfg->upload_target, "opencast") == 0)
+		return &upload_opencast_ops;
 	return NULL;
 }
 
@@ -563,16 +565,34 @@ struct prune_ctx {
 	int count;
 };
 
+/* Space is needed when the spool (where `path` lies) has less than twice the recording floor
+ * free: delivered recordings then go before their retention ends, oldest first. */
+static bool space_needed(const struct config *cfg, const char *path)
+{
+	char dir[PATH_MAX];
+	uint64_t free_bytes;
+	os_dirname(path, dir, sizeof dir);
+	return os_free_bytes(dir, &free_bytes) == LT_OK &&
+	       free_bytes < 2 * (uint64_t)cfg->min_free_mb * 1024 * 1024;
+}
+
 static int prune_one(const struct recording *rec, void *user)
 {
 	struct prune_ctx *c = user;
-	if (rec->deleted_ms || !rec->uploaded_ms ||
-	    c->now_ms - rec->uploaded_ms < (int64_t)c->cfg->retention_days * 86400000)
+	if (rec->deleted_ms || !rec->uploaded_ms)
+		return 0;
+	bool expired = c->now_ms - rec->uploaded_ms >= (int64_t)c->cfg->retention_days * 86400000;
+	bool for_space = !expired && space_needed(c->cfg, rec->path);
+	if (!expired && !for_space)
 		return 0;
 	if (unlink(rec->path) == 0 || errno == ENOENT) {
 		store_recording_mark_deleted(c->st, rec->id, c->now_ms);
-		log_info("recording %lld: local copy removed after %d days (delivered)",
-			 (long long)rec->id, c->cfg->retention_days);
+		if (for_space)
+			log_info("recording %lld: local copy removed early to free space (delivered)",
+				 (long long)rec->id);
+		else
+			log_info("recording %lld: local copy removed after %d days (delivered)",
+				 (long long)rec->id, c->cfg->retention_days);
 		c->count++;
 	}
 	return 0;

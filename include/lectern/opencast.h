@@ -1,7 +1,7 @@
 /*
- * opencast.h — the capture-agent side of Opencast's REST API that the schedule needs:
- * service discovery and the agent's calendar. (Ingest and state reporting come with the
- * uploader.)
+ * opencast.h — the capture-agent side of Opencast's REST API: service discovery, the agent's
+ * calendar, and the calls and XML that ingest (upload_opencast.c) and the agent's state
+ * reports (ocagent.c) are made of.
  *
  * Discovery: GET {server}/services/available.json?serviceType=TYPE. The answer's
  * `services.service` may be one object or an array of them, and `services` may be the empty
@@ -12,11 +12,22 @@
  * cutoff absolute epoch milliseconds = now + look-ahead), with the previous ETag; every
  * `full_fetch_s` the ETag is dropped to force a full fetch (an event entering the window can
  * hide behind a 304 otherwise).
+ *
+ * Calls (the ingest of upload_opencast.c, the capture-admin reports of ocagent.c): a session
+ * is one libcurl handle, so that a conversation reuses its connection and its Digest nonce
+ * (a file part is then sent once, not once for the challenge and once more). A call is a GET
+ * or a multipart/form-data POST whose fields go in the order given (Opencast's addTrack needs
+ * `flavor` and `mediaPackage` before the file); a file part is streamed from disk by libcurl.
+ * Redirects are not followed: one to a login page, like 401 and 403, is LT_ERR_AUTH.
+ *
+ * Dublin Core and media packages are XML handled with libxml2; the media package text each
+ * ingest call returns is what the next call sends.
  */
 #ifndef LECTERN_OPENCAST_H
 #define LECTERN_OPENCAST_H
 
 #include <stdbool.h>
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -56,5 +67,75 @@ lt_err opencast_calendar_url(const char *scheduler, const char *agent, int64_t c
 /* Fill a fetch_request's auth/TLS fields from the connection (url and validators untouched);
  * credentials are cleared when the connection has no user. */
 void opencast_prepare_request(const struct opencast_conn *c, struct fetch_request *req);
+
+/* --- calls ---------------------------------------------------------------------------------- */
+
+struct opencast_session;
+
+/* A session on `c` (copied: the strings must outlive the session). LT_ERR_NOMEM. */
+lt_err opencast_session_open(const struct opencast_conn *c, struct opencast_session **out);
+void opencast_session_close(struct opencast_session *s);
+
+/* One form field: text (`value`), or a file streamed from `file` as `filename` of `type`. */
+struct opencast_field {
+	const char *name;
+	const char *value;
+	const char *file;
+	const char *filename;
+	const char *type;
+};
+
+/* Optional for a call that sends a file: progress of the file's bytes, and a speed cap. */
+struct opencast_xfer {
+	void (*progress)(void *user, uint64_t sent, uint64_t total);
+	void *user;
+	uint64_t total;             /* the file's size: progress never reports more */
+	int64_t max_bytes_per_s;    /* 0: no cap */
+};
+
+struct opencast_answer {
+	long status;                /* 0 when no answer came */
+	char *body;                 /* malloc'd, NUL-terminated (at most 8 MiB kept); NULL on error */
+	size_t body_len;
+	char local_ip[64];          /* our address on the connection ("" if unknown) */
+};
+
+/*
+ * GET `url` (count == 0) or POST the `count` fields as multipart/form-data, in order.
+ * LT_OK for 2xx (the answer in `ans`, free with opencast_answer_free()); LT_ERR_AUTH for 401,
+ * 403 or a redirect to a login page; LT_ERR_HTTP for any other status (ans->status says
+ * which); network failures as fetch_curl_error() (LT_ERR_NETWORK, also when cancelled).
+ * `err` receives a sentence naming the server, never the password.
+ */
+lt_err opencast_call(struct opencast_session *s, const char *url,
+		     const struct opencast_field *fields, size_t count,
+		     const struct opencast_xfer *xfer, struct opencast_answer *ans, char *err,
+		     size_t err_len);
+void opencast_answer_free(struct opencast_answer *ans);
+
+/* --- XML ------------------------------------------------------------------------------------ */
+
+/* What the episode Dublin Core says of a recording (strings may be NULL or ""). */
+struct opencast_episode {
+	const char *title;
+	const char *creator;        /* the presenter */
+	const char *tags;           /* comma-separated: one dcterms:subject each */
+	const char *spatial;        /* the room */
+	const char *series;         /* dcterms:isPartOf, when known */
+	int64_t start_ms, end_ms;   /* dcterms:temporal (W3C-DTF period) and dcterms:created */
+};
+
+/* The episode catalog (<dublincore> with dcterms:* elements) as malloc'd UTF-8 XML, NULL when
+ * out of memory. Text is escaped by libxml2; invalid UTF-8 is replaced, never passed on. */
+char *opencast_episode_dc(const struct opencast_episode *ep);
+
+/* The `id` attribute of the first <mediapackage> element of a document (the root, or inside
+ * the <workflow> ingest answers). LT_ERR_PARSE when there is none or it has no id;
+ * LT_ERR_INVALID when the id does not fit. */
+lt_err opencast_mediapackage_id(const char *xml, size_t len, char *id, size_t id_len);
+
+/* Java properties XML (<properties><entry key="…">…</entry></properties>) of `count` pairs,
+ * malloc'd; what capture-admin's agent configuration takes. */
+char *opencast_properties_xml(const char *const *keys, const char *const *values, size_t count);
 
 #endif

@@ -154,6 +154,11 @@ lt_err store_recording_set_event(struct store *st, int64_t id, const struct stor
 /* Read back a recording's event metadata (malloc'd strings; free with free()). */
 lt_err store_recording_get_event(struct store *st, int64_t id, char **series, char **workflow,
 				 char **workflow_config, char **episode_dc);
+/* A person asked: a failed or waiting upload is due now (attempts kept). LT_ERR_STATE when the
+ * recording is not waiting for upload, LT_ERR_NOT_FOUND when there is none. */
+lt_err store_upload_retry(struct store *st, int64_t id);
+/* The occurrence a recording was made for: its key "UID@START" ("" for a manual one). */
+lt_err store_recording_event_key(struct store *st, int64_t id, char *key, size_t n);
 /* Topic tags of a recording, comma-separated ("" for none). */
 lt_err store_recording_set_tags(struct store *st, int64_t id, const char *tags);
 /*

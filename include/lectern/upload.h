@@ -13,8 +13,16 @@
  * for retention_days, oldest removed first.
  *
  * Targets are an ops table ([upload] target): folder (a mounted share or USB disk: temp name,
- * fsync, rename, fsync the directory, verify) and webdav (MKCOL + PUT to URL/ROOM/YYYY/MM/,
- * metadata sidecar JSON, HEAD to verify). Files are streamed, never read whole.
+ * fsync, rename, fsync the directory, verify), webdav (MKCOL + PUT to URL/ROOM/YYYY/MM/,
+ * metadata sidecar JSON, HEAD to verify) and opencast (upload_opencast.c: ingest re-discovered
+ * before every upload, the last good one kept when discovery fails; createMediaPackage,
+ * addDCCatalog with the calendar's episode catalog or one made from the recording, addTrack
+ * with flavor and mediaPackage before the file, ingest/{workflow} with the calendar's workflow
+ * configuration and workflowInstanceId = the event's UID; confirmed by ingest's 200, `remote`
+ * = the media package id; a scheduled recording's states uploading / upload_finished /
+ * upload_error go to capture-admin). Opencast uses [upload] user, password_file and auth, or,
+ * when [upload] user is empty, [schedule]'s: the calendar and ingest are the same server in
+ * practice. Files are streamed, never read whole.
  */
 #ifndef LECTERN_UPLOAD_H
 #define LECTERN_UPLOAD_H
@@ -47,6 +55,7 @@ struct upload_target_ops {
 
 extern const struct upload_target_ops upload_folder_ops;
 extern const struct upload_target_ops upload_webdav_ops;
+extern const struct upload_target_ops upload_opencast_ops;
 
 /* The configured target, or NULL for [upload] target = none. */
 const struct upload_target_ops *upload_target(const struct config *cfg);
@@ -72,7 +81,9 @@ bool upload_window_open(const struct config *cfg, int64_t now_ms);
 /* Backoff before attempt number `attempts` + 1: min*2^(attempts-1), capped, with jitter. */
 int64_t upload_backoff_ms(const struct config *cfg, int attempts, unsigned random);
 
-/* Delete local files of uploaded recordings older than the retention. Returns how many. */
+/* Delete local files of uploaded recordings older than the retention, and earlier ones
+ * (oldest first) while the spool has less than twice [recording] min_free_mb free.
+ * Returns how many. */
 int upload_prune(const struct config *cfg, struct store *st, int64_t now_ms);
 
 /*

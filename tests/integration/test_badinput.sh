@@ -51,6 +51,17 @@ bad "upload window" "^lectern: $T/bad.conf:3: upload.window: '7pm-7am' is not a 
 	"[upload]" "target = none" "window = 7pm-7am"
 bad "webdav without a URL" "^lectern: $T/bad.conf.*upload.url: target = webdav needs an http:// or https:// URL" \
 	"[upload]" "target = webdav" "url = ftp://example.org/"
+bad "unknown upload target" "^lectern: $T/bad.conf:2: upload.target: 'ftp' is not one of: none folder webdav opencast$" \
+	"[upload]" "target = ftp"
+bad "opencast without a URL" "^lectern: $T/bad.conf.*opencast.url: .*opencast needs the server's URL" \
+	"[upload]" "target = opencast"
+bad "missing password file" "^lectern: $T/bad.conf:5: upload.password_file: cannot read '$T/missing.pw': No such file" \
+	"[upload]" "target = webdav" "url = https://dav.example.org/" "user = rec" "password_file = $T/missing.pw"
+bad "user without a password file" "^lectern: $T/bad.conf:3: schedule.user: a user needs password_file" \
+	"[schedule]" "source = none" "user = reader"
+bad "night range" "^lectern: $T/bad.conf:2: ui.night: 'late' is not a time range" "[ui]" "night = late"
+bad "rotation" "^lectern: $T/bad.conf:2: ui.rotation: must be 0, 90, 180 or 270, not 45" "[ui]" "rotation = 45"
+bad "PIN" "^lectern: $T/bad.conf:2: ui.pin: a PIN is up to 8 digits" "[ui]" "pin = abcd"
 bad "empty room" "^lectern: $T/bad.conf:2: device.room: must not be empty" "[device]" "room ="
 expect_error "missing config file" 2 "^lectern: $T/none.conf: cannot open: No such file" \
 	"$LECTERN" --config "$T/none.conf" record --seconds 1

@@ -11,12 +11,29 @@ refuse, so that a client that works against the double is not merely lucky.
              as Opencast does for browsers. A client must never take that page for an answer.
   --basic    HTTP Basic instead.
 
-Endpoints are rows of ROUTES, registered with @route(method, path); the uploader's ingest and
-capture-admin endpoints will be more rows.
+Endpoints are rows of ROUTES, registered with @route(method, path); "{name}" in a path is one
+URL-decoded segment, passed in req.params.
   GET /services/available.json?serviceType=T   the registry (--services-shape object|array|empty)
   GET /recordings/calendars?agentid=A&cutoff=MS  the agent's calendar (--calendar FILE), ETag =
                                                  SHA-1 of the file, If-None-Match -> 304
   GET /login.html                                the login form (no auth)
+  GET  /ingest/createMediaPackage                a new, empty media package (XML with an id)
+  POST /ingest/addDCCatalog                      mediaPackage, dublinCore, flavor
+  POST /ingest/addTrack                          multipart: flavor and mediaPackage BEFORE the
+                                                 file part BODY (400 otherwise); the file is
+                                                 kept as --store DIR/MPID/FILENAME
+  POST /ingest/addAttachment                     the same shape as addTrack
+  POST /ingest/ingest/{wd}                       mediaPackage (the latest one this double
+                                                 returned for its id, with a catalog and a
+                                                 track); other fields are the workflow's
+                                                 configuration, workflowInstanceId included
+  POST /capture-admin/agents/{name}              state (idle capturing uploading error offline
+                                                 unknown shutting_down) and address, both needed
+  POST /capture-admin/agents/{name}/configuration  configuration: Java properties XML or JSON
+  POST /capture-admin/recordings/{id}            state: a valid recording state
+Every media package this double returns grows with each call (catalog, track, attachment
+elements with ids); one posted back must equal, element ids and all, the last one returned for
+its id, or the call is refused with 400.
 
 Faults for the next requests, set by POSTs under /__double__/ (not logged, not counted):
   /__double__/fail?status=500&count=2   answer the next 2 requests with that status
@@ -24,11 +41,15 @@ Faults for the next requests, set by POSTs under /__double__/ (not logged, not c
                                         reset it instead of a clean close)
   /__double__/stall?seconds=5[&count=1] wait that long before answering the next request
   /__double__/clear                     forget every pending fault
+  /__double__/services?shape=empty      change the registry's shape from now on
+  Each fault takes &path=PREFIX to apply only to the next requests whose path starts with it.
 
 --log FILE appends one JSON line per request, written before the answer leaves (so a client that
 has its answer finds the line): time, method, path, query, status (or "dropped"), fault, user
 (authenticated user or null), auth (the scheme the client offered, never its credentials), the
-headers that matter to the protocol, and body_bytes.
+headers that matter to the protocol, and body_bytes; for form posts also "parts" (field names in
+order), "fields" (text fields), "file" (name, type, bytes, sha256 of a file part), "mp" (the
+media package id) and "error" (why a 400).
 """
 import argparse
 import base64
@@ -45,6 +66,8 @@ import sys
 import threading
 import time
 import urllib.parse
+import uuid
+import xml.etree.ElementTree as ET
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 ARGS = None
@@ -71,12 +94,21 @@ class Faults:
         self.drop = []          # modes ("close" or "rst") for the next requests
         self.stall = []         # delays in seconds for the next requests
 
-    def take(self):
+    @staticmethod
+    def pop(queue, path):
+        """The first pending (value, prefix) whose prefix matches `path`, removed; or None."""
+        for i, (value, prefix) in enumerate(queue):
+            if path.startswith(prefix):
+                del queue[i]
+                return value
+        return None
+
+    def take(self, path):
         """The faults that apply to this request: (stall seconds, drop mode, fail status)."""
         with self.lock:
-            stall = self.stall.pop(0) if self.stall else 0.0
-            drop = self.drop.pop(0) if self.drop else None
-            fail = None if drop or not self.fail else self.fail.pop(0)
+            stall = self.pop(self.stall, path) or 0.0
+            drop = self.pop(self.drop, path)
+            fail = None if drop else self.pop(self.fail, path)
             return stall, drop, fail
 
 
@@ -107,11 +139,16 @@ class Nonces:
 
 NONCES = Nonces()
 ROUTES = {}   # (method, path) -> handler(request, query, user)
+PATTERNS = {}  # (method, path with {names}) -> (regex, handler); params in request.params
 
 
 def route(method, path):
     def register(fn):
-        ROUTES[(method, path)] = fn
+        if "{" in path:
+            regex = re.compile("^" + re.sub(r"\\\{(\w+)\\\}", r"(?P<\1>[^/]+)", re.escape(path)) + "$")
+            PATTERNS[(method, path)] = (regex, fn)
+        else:
+            ROUTES[(method, path)] = fn
         return fn
     return register
 
@@ -140,26 +177,32 @@ class Handler(BaseHTTPRequestHandler):
 
     # -- plumbing ----------------------------------------------------------------------------
     def read_body(self):
-        """Read the request body (Content-Length or chunked) so the connection stays in step."""
+        """Read the request body (Content-Length or chunked) so the connection stays in step;
+        kept in self.body (self.body_complete says whether all of it came)."""
+        chunks = []
+        self.body_complete = True
         if self.headers.get("Transfer-Encoding", "").lower() == "chunked":
-            size = 0
             while True:
                 line = self.rfile.readline(65537)
                 n = int(line.split(b";")[0].strip() or b"0", 16)
                 if n == 0:
                     while self.rfile.readline(65537) not in (b"\r\n", b"\n", b""):
                         pass
-                    return size
-                self.rfile.read(n)
+                    break
+                chunks.append(self.rfile.read(n))
                 self.rfile.readline()
-                size += n
+            self.body = b"".join(chunks)
+            return len(self.body)
         length = int(self.headers.get("Content-Length") or 0)
         remaining = length
         while remaining > 0:
             chunk = self.rfile.read(min(remaining, 1 << 16))
             if not chunk:
+                self.body_complete = False
                 break
+            chunks.append(chunk)
             remaining -= len(chunk)
+        self.body = b"".join(chunks)
         return length
 
     def record(self, status, user=None, fault=None):
@@ -178,6 +221,7 @@ class Handler(BaseHTTPRequestHandler):
             "headers": {k: self.headers[k] for k in LOGGED_HEADERS if k in self.headers},
             "body_bytes": self.body_bytes,
         }
+        entry.update(getattr(self, "extra", {}))
         with LOG_LOCK, open(ARGS.log, "a") as f:
             f.write(json.dumps(entry) + "\n")
             f.flush()
@@ -261,11 +305,13 @@ class Handler(BaseHTTPRequestHandler):
     # -- dispatch ----------------------------------------------------------------------------
     def handle_any(self):
         self.url = urllib.parse.urlsplit(self.path)
+        self.extra = {}
+        self.params = {}
         self.body_bytes = self.read_body()
         query = urllib.parse.parse_qs(self.url.query, keep_blank_values=True)
         if self.url.path.startswith("/__double__/"):
             return self.admin(self.url.path, query)
-        stall, drop, fail = FAULTS.take()
+        stall, drop, fail = FAULTS.take(self.url.path)
         if stall:
             time.sleep(stall)
         if drop:
@@ -277,7 +323,15 @@ class Handler(BaseHTTPRequestHandler):
                               "text/html; charset=UTF-8")
         handler = ROUTES.get((self.command, self.url.path))
         if handler is None:
-            known = any(path == self.url.path for _, path in ROUTES)
+            for (method, _), (regex, fn) in PATTERNS.items():
+                m = regex.match(self.url.path)
+                if m and method == self.command:
+                    handler = fn
+                    self.params = {k: urllib.parse.unquote(v) for k, v in m.groupdict().items()}
+                    break
+        if handler is None:
+            known = any(path == self.url.path for _, path in ROUTES) or \
+                any(regex.match(self.url.path) for regex, _ in PATTERNS.values())
             # Auth first, as Opencast's security filter sits in front of every endpoint.
             user = self.authenticate()
             if user is None:
@@ -297,20 +351,26 @@ class Handler(BaseHTTPRequestHandler):
             return self.reply(405, b"POST to change the double's faults")
         try:
             count = int(query.get("count", ["1"])[0])
+            prefix = query.get("path", [""])[0]
             if path == "/__double__/fail":
                 status = int(query.get("status", ["500"])[0])
                 with FAULTS.lock:
-                    FAULTS.fail = [status] * count
+                    FAULTS.fail = [(status, prefix)] * count
             elif path == "/__double__/drop":
                 mode = query.get("mode", ["close"])[0]
                 if mode not in ("close", "rst"):
                     raise ValueError(mode)
                 with FAULTS.lock:
-                    FAULTS.drop = [mode] * count
+                    FAULTS.drop = [(mode, prefix)] * count
             elif path == "/__double__/stall":
                 seconds = float(query.get("seconds", ["5"])[0])
                 with FAULTS.lock:
-                    FAULTS.stall = [seconds] * count
+                    FAULTS.stall = [(seconds, prefix)] * count
+            elif path == "/__double__/services":
+                shape = query.get("shape", ["object"])[0]
+                if shape not in ("object", "array", "empty"):
+                    raise ValueError(shape)
+                ARGS.services_shape = shape
             elif path == "/__double__/clear":
                 with FAULTS.lock:
                     FAULTS.clear()
@@ -384,6 +444,266 @@ def calendars(req, query, user):
     req.reply(200, body, "text/calendar; charset=UTF-8", headers={"ETag": etag}, user=user)
 
 
+# -- forms ----------------------------------------------------------------------------------
+def form(req):
+    """The posted form as [(name, filename, content type, bytes)] in the order sent, or None
+    when it is neither multipart/form-data nor urlencoded (or is cut short)."""
+    ctype = req.headers.get("Content-Type", "")
+    if not req.body_complete:
+        return None
+    if ctype.startswith("application/x-www-form-urlencoded"):
+        pairs = urllib.parse.parse_qsl(req.body.decode("utf-8", "replace"), keep_blank_values=True)
+        return [(k, None, None, v.encode()) for k, v in pairs]
+    m = re.search(r'boundary="?([^";]+)"?', ctype)
+    if not ctype.startswith("multipart/form-data") or not m:
+        return None
+    delim = b"--" + m.group(1).encode()
+    chunks = req.body.split(b"\r\n" + delim)
+    if not chunks[0].startswith(delim) or not chunks[-1].startswith(b"--"):
+        return None
+    chunks[0] = chunks[0][len(delim):]
+    parts = []
+    for chunk in chunks[:-1]:
+        head, sep, data = chunk.partition(b"\r\n\r\n")
+        if not sep or not head.startswith(b"\r\n"):
+            return None
+        headers = {}
+        for line in head[2:].split(b"\r\n"):
+            k, _, v = line.decode("utf-8", "replace").partition(":")
+            headers[k.strip().lower()] = v.strip()
+        disp = headers.get("content-disposition", "")
+        name = re.search(r'\bname="([^"]*)"', disp)
+        filename = re.search(r'\bfilename="([^"]*)"', disp)
+        if not disp.startswith("form-data") or not name:
+            return None
+        parts.append((name.group(1), filename.group(1) if filename else None,
+                      headers.get("content-type"), data))
+    return parts
+
+
+def text_fields(parts):
+    return {n: d.decode("utf-8", "replace") for n, f, _, d in parts if f is None}
+
+
+def bad(req, user, why):
+    req.extra["error"] = why
+    req.reply(400, why.encode(), user=user)
+
+
+def log_form(req, parts):
+    req.extra["parts"] = [n for n, _, _, _ in parts]
+    req.extra["fields"] = text_fields(parts)
+
+
+# -- media packages -------------------------------------------------------------------------
+MP_NS = "http://mediapackage.opencastproject.org"
+ET.register_namespace("", MP_NS)
+MPS = {}        # id -> the last XML text returned for it
+MPS_LOCK = threading.Lock()
+INGESTED = {}   # media package id -> workflow instance id
+
+
+def q(tag):
+    return f"{{{MP_NS}}}{tag}"
+
+
+def mp_parse(req, user, text):
+    """The posted media package as an Element, when it is exactly the last one returned for its
+    id; otherwise answers 400 itself and returns None."""
+    if not text:
+        bad(req, user, "mediaPackage is required")
+        return None
+    try:
+        root = ET.fromstring(text)
+    except ET.ParseError as e:
+        bad(req, user, f"mediaPackage is not XML: {e}")
+        return None
+    mp_id = root.get("id")
+    req.extra["mp"] = mp_id
+    with MPS_LOCK:
+        known = MPS.get(mp_id)
+    if root.tag != q("mediapackage") or known is None:
+        bad(req, user, f"unknown media package {mp_id!r}")
+        return None
+    if ids(ET.fromstring(known)) != ids(root):
+        bad(req, user, "mediaPackage is not the one the last call returned")
+        return None
+    return root
+
+
+def ids(root):
+    return sorted((el.tag, el.get("id"), el.get("type")) for el in root.iter()
+                  if el.tag in (q("catalog"), q("track"), q("attachment")))
+
+
+def mp_store(req, user, root):
+    text = ET.tostring(root, encoding="unicode")
+    with MPS_LOCK:
+        MPS[root.get("id")] = text
+    req.reply(200, text.encode(), "text/xml; charset=UTF-8", user=user)
+
+
+def add_element(req, root, section, tag, flavor, mimetype, filename):
+    el = ET.SubElement(root.find(q(section)), q(tag), id=str(uuid.uuid4()), type=flavor)
+    ET.SubElement(el, q("mimetype")).text = mimetype
+    ET.SubElement(el, q("url")).text = (f"{req.base_url()}/files/mediapackage/{root.get('id')}/"
+                                        f"{el.get('id')}/{urllib.parse.quote(filename)}")
+    return el
+
+
+@route("GET", "/ingest/createMediaPackage")
+def create_media_package(req, query, user):
+    root = ET.Element(q("mediapackage"), id=str(uuid.uuid4()),
+                      start=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()))
+    for section in ("media", "metadata", "attachments", "publications"):
+        ET.SubElement(root, q(section))
+    req.extra["mp"] = root.get("id")
+    mp_store(req, user, root)
+
+
+@route("POST", "/ingest/addDCCatalog")
+def add_dc_catalog(req, query, user):
+    parts = form(req)
+    if parts is None:
+        return bad(req, user, "a form is required")
+    log_form(req, parts)
+    fields = text_fields(parts)
+    root = mp_parse(req, user, fields.get("mediaPackage"))
+    if root is None:
+        return
+    dc = fields.get("dublinCore")
+    if not dc:
+        return bad(req, user, "dublinCore is required")
+    try:
+        ET.fromstring(dc)
+    except ET.ParseError as e:
+        return bad(req, user, f"dublinCore is not XML: {e}")
+    add_element(req, root, "metadata", "catalog", fields.get("flavor") or "dublincore/episode",
+                "text/xml", "dublincore.xml")
+    mp_store(req, user, root)
+
+
+def add_file(req, user, section, tag):
+    parts = form(req)
+    if parts is None:
+        return bad(req, user, "a complete multipart/form-data body is required")
+    log_form(req, parts)
+    files = [i for i, p in enumerate(parts) if p[1] is not None]
+    names = [p[0] for p in parts]
+    if len(files) != 1 or parts[files[0]][0] != "BODY":
+        return bad(req, user, "exactly one file part, BODY, is required")
+    name, filename, ctype, data = parts[files[0]]
+    req.extra["file"] = {"name": filename, "type": ctype, "bytes": len(data),
+                         "sha256": hashlib.sha256(data).hexdigest()}
+    for need in ("flavor", "mediaPackage"):
+        if need not in names:
+            return bad(req, user, f"{need} is required")
+        if names.index(need) > files[0]:
+            return bad(req, user, f"{need} must come before the file part")
+    fields = text_fields(parts)
+    root = mp_parse(req, user, fields["mediaPackage"])
+    if root is None:
+        return
+    if ARGS.store:
+        d = os.path.join(ARGS.store, root.get("id"))
+        os.makedirs(d, exist_ok=True)
+        with open(os.path.join(d, os.path.basename(filename) or "BODY"), "wb") as f:
+            f.write(data)
+    add_element(req, root, section, tag, fields["flavor"], ctype or "application/octet-stream",
+                filename or "BODY")
+    mp_store(req, user, root)
+
+
+@route("POST", "/ingest/addTrack")
+def add_track(req, query, user):
+    add_file(req, user, "media", "track")
+
+
+@route("POST", "/ingest/addAttachment")
+def add_attachment(req, query, user):
+    add_file(req, user, "attachments", "attachment")
+
+
+@route("POST", "/ingest/ingest/{wd}")
+def ingest(req, query, user):
+    parts = form(req)
+    if parts is None:
+        return bad(req, user, "a form is required")
+    log_form(req, parts)
+    req.extra["workflow"] = req.params["wd"]
+    fields = text_fields(parts)
+    root = mp_parse(req, user, fields.get("mediaPackage"))
+    if root is None:
+        return
+    if root.find(q("metadata")).find(q("catalog")) is None or \
+            root.find(q("media")).find(q("track")) is None:
+        return bad(req, user, "the media package has no catalog or no track")
+    wf_id = fields.get("workflowInstanceId") or str(uuid.uuid4())
+    with MPS_LOCK:
+        INGESTED[root.get("id")] = wf_id
+    wf = ET.Element("{http://workflow.opencastproject.org}workflow", id=wf_id, state="RUNNING")
+    ET.SubElement(wf, "{http://workflow.opencastproject.org}template").text = req.params["wd"]
+    wf.append(root)
+    req.reply(200, ET.tostring(wf, encoding="unicode").encode(), "text/xml; charset=UTF-8",
+              user=user)
+
+
+# -- capture-admin --------------------------------------------------------------------------
+AGENT_STATES = {"idle", "capturing", "uploading", "error", "offline", "unknown", "shutting_down"}
+RECORDING_STATES = {"unknown", "capturing", "capture_finished", "capture_error", "manifest",
+                    "manifest_error", "manifest_finished", "compressing", "compressing_error",
+                    "uploading", "upload_finished", "upload_error"}
+
+
+@route("POST", "/capture-admin/agents/{name}")
+def agent_state(req, query, user):
+    parts = form(req)
+    if parts is None:
+        return bad(req, user, "a form is required")
+    log_form(req, parts)
+    fields = text_fields(parts)
+    if fields.get("state") not in AGENT_STATES:
+        return bad(req, user, f"state must be one of {sorted(AGENT_STATES)}")
+    if not fields.get("address"):
+        return bad(req, user, "address is required")
+    req.reply(200, f"{req.params['name']} set to {fields['state']}".encode(), user=user)
+
+
+@route("POST", "/capture-admin/agents/{name}/configuration")
+def agent_configuration(req, query, user):
+    parts = form(req)
+    if parts is None:
+        return bad(req, user, "a form is required")
+    log_form(req, parts)
+    text = text_fields(parts).get("configuration", "")
+    props = None
+    try:
+        root = ET.fromstring(text)
+        if root.tag == "properties":
+            props = {e.get("key"): e.text or "" for e in root.findall("entry")}
+    except ET.ParseError:
+        try:
+            props = json.loads(text)
+        except ValueError:
+            pass
+    if not isinstance(props, dict) or not props:
+        return bad(req, user, "configuration must be Java properties XML or JSON")
+    req.extra["properties"] = props
+    req.reply(200, json.dumps(props).encode(), "application/json", user=user)
+
+
+@route("POST", "/capture-admin/recordings/{id}")
+def recording_state(req, query, user):
+    parts = form(req)
+    if parts is None:
+        return bad(req, user, "a form is required")
+    log_form(req, parts)
+    state = text_fields(parts).get("state")
+    if state not in RECORDING_STATES:
+        return bad(req, user, f"state must be a recording state, not {state!r}")
+    req.reply(200, f"{req.params['id']} set to {state}".encode(), user=user)
+
+
 class Server(ThreadingHTTPServer):
     daemon_threads = True
 
@@ -421,6 +741,7 @@ def main():
     p.add_argument("--services-shape", choices=["object", "array", "empty"], default="object")
     p.add_argument("--calendar")
     p.add_argument("--log")
+    p.add_argument("--store", help="directory for the files received by addTrack/addAttachment")
     ARGS = p.parse_args()
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: os._exit(0))

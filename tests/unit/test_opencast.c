@@ -12,6 +12,8 @@
 #include <fcntl.h>
 #include <ftw.h>
 #include <json-c/json.h>
+#include <libxml/parser.h>
+#include <libxml/tree.h>
 #include <limits.h>
 #include <poll.h>
 #include <setjmp.h>
@@ -539,6 +541,121 @@ static void test_calendar_cutoff_in_the_past_is_refused(void **state)
 	assert_int_equal(res.status, 400);
 }
 
+/* --- XML: the episode catalog, media package ids, agent properties ----------------------- */
+
+/* The text of every dcterms:NAME element of `xml`, joined with '|'. */
+static void dc_values(const char *xml, const char *name, char *out, size_t n)
+{
+	out[0] = '\0';
+	xmlDoc *doc = xmlReadMemory(xml, (int)strlen(xml), "dc.xml", NULL, XML_PARSE_NONET);
+	assert_non_null(doc);
+	xmlNode *root = xmlDocGetRootElement(doc);
+	assert_string_equal((const char *)root->name, "dublincore");
+	for (xmlNode *e = root->children; e; e = e->next) {
+		if (e->type != XML_ELEMENT_NODE || strcmp((const char *)e->name, name) != 0)
+			continue;
+		assert_non_null(e->ns);
+		assert_string_equal((const char *)e->ns->href, "http://purl.org/dc/terms/");
+		xmlChar *v = xmlNodeGetContent(e);
+		size_t len = strlen(out);
+		snprintf(out + len, n - len, "%s%s", len ? "|" : "", (const char *)v);
+		xmlFree(v);
+	}
+	xmlFreeDoc(doc);
+}
+
+static void test_episode_dc_escapes_and_keeps_unicode(void **state)
+{
+	(void)state;
+	struct opencast_episode ep = {
+		.title = "Q&A: <script> \"quotes\" & 'ticks' — 講演",
+		.creator = "Zoë Müller & Иван Петров",
+		.tags = "opus,Кодеки,a&b",
+		.spatial = "Room 4/B <east>",
+		.series = "series-42",
+		.start_ms = 1773140400000, /* 2026-03-10T11:00:00Z */
+		.end_ms = 1773144000000,
+	};
+	char *xml = opencast_episode_dc(&ep);
+	assert_non_null(xml);
+	assert_null(strstr(xml, "<script>")); /* escaped, never raw markup */
+	char v[1024];
+	dc_values(xml, "title", v, sizeof v);
+	assert_string_equal(v, ep.title);
+	dc_values(xml, "creator", v, sizeof v);
+	assert_string_equal(v, ep.creator);
+	dc_values(xml, "subject", v, sizeof v);
+	assert_string_equal(v, "opus|Кодеки|a&b");
+	dc_values(xml, "spatial", v, sizeof v);
+	assert_string_equal(v, ep.spatial);
+	dc_values(xml, "isPartOf", v, sizeof v);
+	assert_string_equal(v, "series-42");
+	dc_values(xml, "temporal", v, sizeof v);
+	assert_string_equal(v, "start=2026-03-10T11:00:00Z; end=2026-03-10T12:00:00Z; "
+			       "scheme=W3C-DTF;");
+	dc_values(xml, "created", v, sizeof v);
+	assert_string_equal(v, "2026-03-10T11:00:00Z");
+	free(xml);
+}
+
+static void test_episode_dc_minimal_and_invalid_utf8(void **state)
+{
+	(void)state;
+	struct opencast_episode ep = {.title = "bad \xff\xfe bytes", .creator = ""};
+	char *xml = opencast_episode_dc(&ep);
+	assert_non_null(xml);
+	char v[256];
+	dc_values(xml, "title", v, sizeof v); /* parses: no invalid UTF-8 got through */
+	assert_string_equal(v, "bad ?? bytes");
+	dc_values(xml, "creator", v, sizeof v);
+	assert_string_equal(v, ""); /* empty fields are left out */
+	dc_values(xml, "isPartOf", v, sizeof v);
+	assert_string_equal(v, "");
+	free(xml);
+	struct opencast_episode none = {0};
+	xml = opencast_episode_dc(&none);
+	dc_values(xml, "title", v, sizeof v);
+	assert_string_equal(v, "Untitled recording");
+	free(xml);
+}
+
+static void test_mediapackage_id(void **state)
+{
+	(void)state;
+	char id[64];
+	const char *mp = "<?xml version=\"1.0\"?><mediapackage xmlns=\"http://mediapackage."
+			 "opencastproject.org\" id=\"10e5-abc\" start=\"2026-01-01T00:00:00Z\">"
+			 "<media/><metadata/></mediapackage>";
+	assert_int_equal(opencast_mediapackage_id(mp, strlen(mp), id, sizeof id), LT_OK);
+	assert_string_equal(id, "10e5-abc");
+	/* What ingest answers: the workflow, with the media package inside. */
+	const char *wf = "<wf:workflow xmlns:wf=\"http://workflow.opencastproject.org\" id=\"w1\">"
+			 "<wf:template>fast</wf:template><mp:mediapackage xmlns:mp=\"http://"
+			 "mediapackage.opencastproject.org\" id=\"inner-id\"/></wf:workflow>";
+	assert_int_equal(opencast_mediapackage_id(wf, strlen(wf), id, sizeof id), LT_OK);
+	assert_string_equal(id, "inner-id");
+	const char *noid = "<mediapackage/>", *html = "<html><body>Login</body></html>",
+		   *junk = "not xml at all <";
+	assert_int_equal(opencast_mediapackage_id(noid, strlen(noid), id, sizeof id), LT_ERR_PARSE);
+	assert_int_equal(opencast_mediapackage_id(html, strlen(html), id, sizeof id), LT_ERR_PARSE);
+	assert_int_equal(opencast_mediapackage_id(junk, strlen(junk), id, sizeof id), LT_ERR_PARSE);
+	assert_string_equal(id, "");
+	assert_int_equal(opencast_mediapackage_id(mp, strlen(mp), id, 4), LT_ERR_INVALID);
+}
+
+static void test_properties_xml(void **state)
+{
+	(void)state;
+	const char *keys[] = {"capture.device.names", "odd"};
+	const char *values[] = {"audio", "a<b&c"};
+	char *xml = opencast_properties_xml(keys, values, 2);
+	assert_non_null(xml);
+	assert_non_null(strstr(xml, "http://java.sun.com/dtd/properties.dtd"));
+	assert_non_null(strstr(xml, "<entry key=\"capture.device.names\">audio</entry>"));
+	assert_non_null(strstr(xml, "<entry key=\"odd\">a&lt;b&amp;c</entry>"));
+	free(xml);
+}
+
 int main(void)
 {
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
@@ -553,6 +670,10 @@ int main(void)
 		T(test_digest_without_header_is_a_login_redirect),
 		T(test_calendar_conversation),
 		T(test_calendar_cutoff_in_the_past_is_refused),
+		T(test_episode_dc_escapes_and_keeps_unicode),
+		T(test_episode_dc_minimal_and_invalid_utf8),
+		T(test_mediapackage_id),
+		T(test_properties_xml),
 	};
 #undef T
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);

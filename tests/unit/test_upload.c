@@ -175,6 +175,30 @@ static void retention_deletes_only_confirmed_and_old(void **state)
 	assert_int_equal(access(stuck.path, F_OK), 0);
 }
 
+static void space_pressure_deletes_delivered_early(void **state)
+{
+	struct ctx *c = *state;
+	c->cfg.retention_days = 7;
+	int64_t done_id = queued(c, "done"), waiting_id = queued(c, "waiting");
+	struct recording waiting;
+	assert_int_equal(store_recording_get(c->st, waiting_id, &waiting), LT_OK);
+	assert_int_equal(store_recording_transition(c->st, waiting_id, REC_QUEUED, REC_FAILED,
+						    "kept for the test"), LT_OK);
+	int attempted, failed;
+	upload_run_once(&c->cfg, c->st, at_local(12, 0), true, &attempted, &failed);
+	struct recording d;
+	assert_int_equal(store_recording_get(c->st, done_id, &d), LT_OK);
+	assert_int_equal(d.state, REC_UPLOADED);
+	/* Within the retention and plenty of space: kept. */
+	assert_int_equal(upload_prune(&c->cfg, c->st, d.uploaded_ms + 1000), 0);
+	assert_int_equal(access(d.path, F_OK), 0);
+	/* A floor no disk can meet: the delivered copy goes now, the undelivered one stays. */
+	c->cfg.min_free_mb = 100000000;
+	assert_int_equal(upload_prune(&c->cfg, c->st, d.uploaded_ms + 1000), 1);
+	assert_int_equal(access(d.path, F_OK), -1);
+	assert_int_equal(access(waiting.path, F_OK), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -182,6 +206,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(window_limits_uploads, setup, teardown),
 		cmocka_unit_test_setup_teardown(first_attempt_staggered, setup, teardown),
 		cmocka_unit_test_setup_teardown(retention_deletes_only_confirmed_and_old, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(space_pressure_deletes_delivered_early, setup,
 						teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
