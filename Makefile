@@ -21,15 +21,15 @@ LDLIBS += $(PKG_LIBS) -lm -lpthread
 # The appliance's modules, explicit so that nothing half-finished sneaks into the link.
 FIRMWARE := err log osutil config store ring level oggopus recorder session recovery signals \
 	app cmd_record cmd_run cmd_misc calendar schedule cmd_schedule jsonout controller \
-	fetch opencast upload cmd_upload
-DRIVERS := audio_source audio_alsa audio_file
+	fetch opencast upload cmd_upload kiosk monitor upload_opencast ocagent
+DRIVERS := audio_source audio_alsa audio_file backlight
 # ui/ holds only the screen (one module a file); all of it is linked.
 UI_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(wildcard ui/*.c))
 CORE_OBJS := $(FIRMWARE:%=$(BUILD)/firmware/%.o) $(DRIVERS:%=$(BUILD)/drivers/%.o) $(UI_OBJS)
 MAIN_OBJ := $(BUILD)/firmware/main.o
 BIN := $(BUILD)/lectern
 
-UNIT_TESTS := ring level config store state oggopus recorder controller fetch opencast upload
+UNIT_TESTS := ring level config store state oggopus recorder controller fetch opencast upload ui kiosk
 UNIT_BINS := $(UNIT_TESTS:%=$(BUILD)/tests/unit/test_%)
 
 RUN_CONFIG ?= board/pc/lectern.conf
@@ -106,7 +106,7 @@ asan:
 
 bench:
 	board/deps.sh build bench
-	$(MAKE) --no-print-directory all
+	$(MAKE) --no-print-directory all $(BUILD)/tests/bench/ui_bench
 	LECTERN_BIN=$(BIN) BUILD=$(BUILD) tests/bench/run.sh
 
 install: all

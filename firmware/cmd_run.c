@@ -1,7 +1,9 @@
 /*
- * cmd_run.c — `lectern run`: the appliance. For now it recovers interrupted recordings and
- * idles until SIGTERM, telling systemd it is ready and feeding its watchdog; later the
- * schedule, uploader and screen hang off this loop.
+ * cmd_run.c — `lectern run`: the appliance. Recovers interrupted recordings, starts the
+ * uploader, calendar fetcher and Opencast agent threads, opens the touchscreen (unless
+ * --headless or there is no display), and runs the main loop: once a second the schedule and
+ * the controller, in between the screen's taps; until SIGTERM (or the window is closed),
+ * telling systemd it is ready and feeding its watchdog.
  */
 #include <getopt.h>
 #include <limits.h>
@@ -15,25 +17,75 @@
 #include "lectern/app.h"
 #include "lectern/commands.h"
 #include "lectern/controller.h"
+#include "lectern/kiosk.h"
 #include "lectern/log.h"
+#include "lectern/ocagent.h"
 #include "lectern/recovery.h"
 #include "lectern/schedule.h"
 #include "lectern/signals.h"
+#include "lectern/ui.h"
 #include "lectern/upload.h"
+
+struct mic {
+	const struct config *cfg;
+	struct kiosk *kiosk;       /* its settings meter gives the microphone back first */
+};
 
 /* Recordings in the appliance take the microphone at their start and pace a demo file in
  * real time, looping, as a microphone would deliver it. */
 static lt_err open_mic(void *user, struct audio_source **out)
 {
-	const struct config *cfg = user;
-	return app_open_audio(cfg, NULL, true, true, out, NULL) == EXIT_OK ? LT_OK
-									: LT_ERR_NO_DEVICE;
+	struct mic *m = user;
+	kiosk_release_mic(m->kiosk);
+	return app_open_audio(m->cfg, NULL, true, true, out, NULL) == EXIT_OK ? LT_OK
+									     : LT_ERR_NO_DEVICE;
 }
 
-/* The uploader and calendar fetcher threads, as the configuration asks. */
-static void start_workers(const struct config *cfg, const char *db_path, struct uploader **up,
-			  struct schedule_fetcher **fetcher)
+/* The settings screen's meter opens the microphone without taking it from a recording. */
+static lt_err open_monitor(void *user, struct audio_source **out)
 {
+	const struct mic *m = user;
+	return app_open_audio(m->cfg, NULL, true, true, out, NULL) == EXIT_OK ? LT_OK
+									     : LT_ERR_NO_DEVICE;
+}
+
+/*
+ * The touchscreen, unless there is no display: then the appliance runs headless (recording
+ * on schedule, uploads) and says why. SDL must not take SIGINT/SIGTERM from us.
+ */
+static struct kiosk *open_screen(const struct config *cfg, struct kiosk_deps *deps,
+				 struct ui **ui)
+{
+	setenv("SDL_NO_SIGNAL_HANDLERS", "1", 1);
+	struct ui_options o = {.width = cfg->ui_width, .height = cfg->ui_height,
+			       .fullscreen = cfg->ui_fullscreen, .rotation = cfg->ui_rotation,
+			       .font_dir = cfg->ui_font_dir};
+	char why[PATH_MAX + 128];
+	if (ui_open(&o, ui, why, sizeof why) != LT_OK) {
+		fprintf(stderr, "lectern: run: no screen (%s): running headless\n", why);
+		log_warn("no screen (%s): running headless", why);
+		return NULL;
+	}
+	deps->ui = *ui;
+	struct kiosk *k = NULL;
+	if (kiosk_create(deps, &k) != LT_OK) {
+		log_error("screen: out of memory: running headless");
+		ui_close(*ui);
+		*ui = NULL;
+	}
+	return k;
+}
+
+/* The uploader, calendar fetcher and Opencast agent threads, as the configuration asks; the
+ * agent hears of the controller's recordings. */
+static void start_workers(const struct config *cfg, const char *db_path, struct controller *ctl,
+			  struct uploader **up, struct schedule_fetcher **fetcher,
+			  struct ocagent **agent)
+{
+	if (ocagent_start(cfg, db_path, agent) != LT_OK)
+		log_error("opencast: the capture agent could not start; Opencast will not see its "
+			  "state");
+	controller_observe(ctl, *agent ? ocagent_observe : NULL, *agent);
 	if (upload_target(cfg) && uploader_start(cfg, db_path, 5, up) != LT_OK)
 		log_error("upload: the uploader could not start; recordings stay queued");
 	if (strcmp(cfg->schedule_source, "none") != 0 &&
@@ -68,8 +120,6 @@ int cmd_run(int argc, char **argv, const char *config_path)
 	int rc = app_load_config(config_path, &cfg);
 	if (rc != EXIT_OK)
 		return rc;
-	if (!headless)
-		fprintf(stderr, "lectern: this build has no touchscreen UI yet: running headless\n");
 	struct store *st;
 	if ((rc = app_open_store(&cfg, &st)) != EXIT_OK)
 		return rc;
@@ -87,9 +137,12 @@ int cmd_run(int argc, char **argv, const char *config_path)
 	/* Say at start which microphone recordings will use, or that none works: the appliance
 	 * still runs (schedule, uploads), and the reason is in the log for IT staff. */
 	struct audio_source *mic;
-	bool twin = false;
+	bool twin = false, mic_ok = false;
+	char mic_name[160] = "";
 	if (app_open_audio(&cfg, NULL, true, true, &mic, &twin) == EXIT_OK) {
 		log_info("microphone: %s%s", mic->description, twin ? " (demo: no microphone found)" : "");
+		snprintf(mic_name, sizeof mic_name, "%s", mic->description);
+		mic_ok = true;
 		audio_source_close(mic);
 	} else {
 		log_warn("no usable microphone: recordings cannot start until one is plugged in");
@@ -97,8 +150,9 @@ int cmd_run(int argc, char **argv, const char *config_path)
 	log_info("running in room '%s' (data in %s); stop with SIGTERM", cfg.room, cfg.data_dir);
 	struct schedule *sched = NULL;
 	struct controller *ctl = NULL;
+	struct mic opener = {.cfg = &cfg};
 	if (schedule_open(&cfg, st, &sched) != LT_OK ||
-	    controller_create(&cfg, st, sched, open_mic, &cfg, &ctl) != LT_OK) {
+	    controller_create(&cfg, st, sched, open_mic, &opener, &ctl) != LT_OK) {
 		fprintf(stderr, "lectern: run: out of memory\n");
 		schedule_close(sched);
 		store_close(st);
@@ -111,30 +165,48 @@ int cmd_run(int argc, char **argv, const char *config_path)
 	char db_path[PATH_MAX + 16];
 	snprintf(db_path, sizeof db_path, "%s/lectern.db", cfg.data_dir);
 	struct schedule_fetcher *fetcher = NULL;
-	start_workers(&cfg, db_path, &up, &fetcher);
+	struct ocagent *agent = NULL;
+	start_workers(&cfg, db_path, ctl, &up, &fetcher, &agent);
+	struct ui *ui = NULL;
+	struct kiosk *kiosk = NULL;
+	if (!headless) {
+		struct kiosk_deps deps = {.cfg = &cfg, .st = st, .sched = sched, .ctl = ctl,
+					  .mic_name = mic_name, .mic_present = mic_ok, .mic_twin = twin,
+					  .open_audio = open_monitor, .audio_user = &opener};
+		kiosk = opener.kiosk = open_screen(&cfg, &deps, &ui);
+	}
 	sd_notify(0, "READY=1\nSTATUS=idle");
 
 	uint64_t watchdog_us = 0;
 	int tick_ms = 1000;
 	if (sd_watchdog_enabled(0, &watchdog_us) > 0 && watchdog_us / 2000 < (uint64_t)tick_ms)
 		tick_ms = (int)(watchdog_us / 2000);
-	for (; !signal_stop; poll(NULL, 0, tick_ms) /* signals cut it short */) {
+	while (!signal_stop && !(kiosk && kiosk_quit(kiosk))) {
 		if (watchdog_us)
 			sd_notify(0, "WATCHDOG=1");
 		int64_t now = (int64_t)time(NULL);
 		schedule_sync(sched);
 		controller_tick(ctl, now);
+		if (kiosk) {
+			kiosk_tick(kiosk, now);
+			kiosk_wait(kiosk, tick_ms); /* taps are handled as they come */
+		} else {
+			poll(NULL, 0, tick_ms); /* signals cut it short */
+		}
 		if (signal_reload) {
 			signal_reload = 0;
 			struct config fresh;
 			if (app_load_config(config_path, &fresh) == EXIT_OK) {
 				/* The threads read cfg: stop them while it changes. */
+				controller_observe(ctl, NULL, NULL);
+				ocagent_stop(agent, false);
 				schedule_fetcher_stop(fetcher);
 				uploader_stop(up);
 				fetcher = NULL;
 				up = NULL;
+				agent = NULL;
 				cfg = fresh;
-				start_workers(&cfg, db_path, &up, &fetcher);
+				start_workers(&cfg, db_path, ctl, &up, &fetcher, &agent);
 				log_info("configuration reloaded from %s", cfg.source);
 			} else {
 				log_warn("configuration not reloaded: keeping the running one");
@@ -144,6 +216,9 @@ int cmd_run(int argc, char **argv, const char *config_path)
 	sd_notify(0, "STOPPING=1");
 	log_info("stopping");
 	controller_destroy(ctl); /* the recording is finished first, whatever the threads do */
+	kiosk_destroy(kiosk);
+	ui_close(ui);
+	ocagent_stop(agent, true); /* told the recording's end above; now `offline` */
 	schedule_fetcher_stop(fetcher);
 	uploader_stop(up);
 	schedule_close(sched);

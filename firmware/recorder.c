@@ -62,6 +62,7 @@ struct recorder {
 	atomic_int end;            /* enum recorder_end, first writer wins */
 	atomic_int error;          /* lt_err */
 	atomic_int_fast64_t frames;
+	atomic_int_fast64_t first_us; /* os_mono_s() of the first captured period, in µs */
 	atomic_uint_fast64_t bytes;
 	atomic_bool low_audio;
 	int write_errno;
@@ -178,6 +179,8 @@ static void *capture_main(void *arg)
 			set_end(r, RECORDER_FAILED, (lt_err)-n);
 			break;
 		}
+		if (!atomic_load(&r->first_us))
+			atomic_store(&r->first_us, (int_fast64_t)(os_mono_s() * 1e6));
 		const int16_t *samples = buf;
 		if (mono) {
 			for (long i = 0; i < n; i++) {
@@ -490,6 +493,7 @@ void recorder_status(struct recorder *r, struct recorder_status *st)
 	st->low_audio = atomic_load(&r->low_audio);
 	st->xruns = r->src->xruns;
 	st->bytes = atomic_load(&r->bytes);
+	st->first_sample_s = (double)atomic_load(&r->first_us) / 1e6;
 }
 
 bool recorder_wait(struct recorder *r, int timeout_ms)

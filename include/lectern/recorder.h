@@ -61,6 +61,7 @@ struct recorder_status {
 	unsigned long xruns;
 	uint64_t bytes;             /* written to the file so far */
 	unsigned rate;              /* source rate */
+	double first_sample_s;      /* os_mono_s() when the first audio arrived; 0 before */
 };
 
 struct recorder;

@@ -141,6 +141,14 @@ for i in $(seq "$RUNS"); do
 	ms=$((($(date +%s%N) - start) / 1000000))
 	[ -z "$best_c" ] || [ "$ms" -lt "$best_c" ] && best_c=$ms
 done
+# The same upload of a file a tenth the size: peak RSS must not follow the file's size.
+head -c $((20 << 20)) /dev/urandom >"$T/small.opus"
+sqlite3 "$T/data/lectern.db" "delete from recordings; insert into recordings(uid, path, room, state,
+	started_ms, updated_ms, bytes, sha256) values('bench-small', '$T/small.opus', 'Bench', 'queued',
+	$(date +%s%3N), 0, $((20 << 20)), '$(sha256sum "$T/small.opus" | cut -c1-64)')"
+rm -rf "$T/davroot/share"/*
+/usr/bin/time -f "%M" -o "$T/small.time" "$LECTERN" --config "$T/up.conf" upload --once \
+	>/dev/null 2>"$T/up.err" || { echo "lectern upload (20 MB) failed:"; cat "$T/up.err"; exit 1; }
 stop_nginx
 printf '%-44s %8d ms  %6.0f MB/s  %7d KiB peak RSS\n' "lectern upload --once (MKCOL, PUT, sidecar, HEAD)" \
 	"$best_l" "$(echo "200 * 1.048576 / ($best_l / 1000)" | bc -l)" "$rss"
@@ -148,3 +156,47 @@ printf '%-44s %8d ms  %6.0f MB/s\n' "curl -T (the same file, the same server)" "
 	"$(echo "200 * 1.048576 / ($best_c / 1000)" | bc -l)"
 printf '%-44s %8.3f   (target >= 0.95)\n' "throughput ratio lectern / curl" \
 	"$(echo "$best_c / $best_l" | bc -l)"
+printf '%-44s %8d KiB (20 MB file) vs %d KiB (200 MB file)\n' "upload peak RSS" \
+	"$(cat "$T/small.time")" "$rss"
+
+echo
+echo "## Screen: full-frame render (software renderer), lectern run idling, tap to record"
+"$BUILD/tests/bench/ui_bench" || { echo "ui_bench failed"; exit 1; }
+start_xvfb 1280 800 || { echo "Xvfb did not start"; exit 1; }
+IDLE=${BENCH_IDLE_SECONDS:-60}
+paced_mic "$T/mic.fifo" "$(speech_raw 60)"
+lectern_config "$T/ui.conf" "[schedule]" "source = ics" "ics = $(pwd)/board/pc/room.ics" \
+	"[ui]" "width = 1280" "height = 800" "fullscreen = no"
+LECTERN_UI_WIDGETS="$T/widgets" ALSA_CONFIG_PATH=$(alsa_conf "$T/mic.fifo") \
+	"$LECTERN" --config "$T/ui.conf" run >/dev/null 2>"$T/ui.err" &
+ui_pid=$!
+CHILDREN+=($ui_pid)
+wait_for 20 "grep -q '\"start\"' '$T/widgets'" || { echo "the screen did not come up"; cat "$T/ui.err"; exit 1; }
+sleep 5
+ticks() { awk '{print $14 + $15}' "/proc/$ui_pid/stat"; }
+t1=$(ticks)
+sleep "$IDLE"
+t2=$(ticks)
+hz=$(getconf CLK_TCK)
+printf '%-44s %8.2f %%  (target < 1 %%, %d s on the home screen)\n' "lectern run idle CPU" \
+	"$(echo "($t2 - $t1) * 100 / $hz / $IDLE" | bc -l)" "$IDLE"
+win=$(xdotool search --onlyvisible --pid "$ui_pid" | head -1)
+centre() { # NAME -> "X Y"
+	python3 -c 'import json,sys
+for l in open(sys.argv[1]).read().splitlines()[1:]:
+    w = json.loads(l)
+    if w["name"] == sys.argv[2]: print(w["x"] + w["w"] // 2, w["y"] + w["h"] // 2)' "$T/widgets" "$1"
+}
+for i in $(seq "$RUNS"); do
+	xdotool mousemove --window "$win" $(centre start) click 1
+	wait_for 10 "grep -q '\"stop\"' '$T/widgets'" && sleep 1
+	xdotool mousemove --window "$win" $(centre stop) mousedown 1 sleep 1.7 mouseup 1
+	wait_for 10 "grep -q '\"start\"' '$T/widgets'"
+done
+grep -o 'tap-to-record: [0-9.]* ms' "$T/ui.err" | awk '{ v = $2 + 0; if (min == "" || v < min) min = v;
+	if (v > max) max = v; n++ } END { printf "%-44s %8.1f ms  (worst %.1f ms of %d, target < 50)\n",
+	"tap to first captured sample (best)", min, max, n }'
+printf '%-44s %8d KiB  (target < 65536)\n' "lectern run peak RSS (VmHWM)" \
+	"$(awk '/VmHWM/ {print $2}' "/proc/$ui_pid/status")"
+kill -TERM "$ui_pid"
+wait "$ui_pid"

@@ -112,3 +112,19 @@ wait_for() {
 	done
 	return 1
 }
+
+# start_xvfb WIDTH HEIGHT: a private X server (no TCP) for the screen; sets DISPLAY.
+start_xvfb() {
+	local n
+	for n in $(seq 91 140); do
+		[ -e "/tmp/.X11-unix/X$n" ] || [ -e "/tmp/.X$n-lock" ] && continue
+		Xvfb ":$n" -screen 0 "${1}x${2}x24" -nolisten tcp -noreset >"$T/xvfb.log" 2>&1 &
+		CHILDREN+=($!)
+		export DISPLAY=":$n"
+		if wait_for 10 "xdpyinfo -display :$n"; then
+			return 0
+		fi
+	done
+	echo "# no Xvfb display could be started: $(tail -2 "$T/xvfb.log")" >&2
+	return 1
+}

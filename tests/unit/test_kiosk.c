@@ -1,0 +1,361 @@
+/*
+ * test_kiosk.c — the screen's view model and what its events do, against a real store,
+ * schedule and controller (file twin microphone) and the offscreen screen: room state, card,
+ * agenda and cadence from a calendar; start/stop/pause and tags from taps; the PIN lock-out;
+ * check-in search and walk-ins; retry of a failed upload; messages with advice; no redraw
+ * while nothing changes.
+ */
+#include <limits.h>
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "testutil.h"
+
+#include "lectern/config.h"
+#include "lectern/controller.h"
+#include "lectern/kiosk.h"
+#include "lectern/log.h"
+#include "lectern/schedule.h"
+#include "lectern/store.h"
+#include "lectern/ui.h"
+
+struct ctx {
+	char dir[64];
+	struct config cfg;
+	struct store *st;
+	struct schedule *sched;
+	struct controller *ctl;
+	struct ui *ui;
+	struct kiosk *k;
+	int64_t t0;
+	char tone[PATH_MAX];
+};
+
+/* The microphone: silence, or (for the settings meter) a tone at -6 dBFS from `user`. */
+static lt_err open_twin(void *user, struct audio_source **out)
+{
+	const char *tone = user;
+	struct audio_source_params p = {.device = tone ? tone : "/dev/zero", .rate = 48000,
+					.channels = 1, .period_ms = 20, .realtime = true,
+					.loop = true};
+	char msg[128];
+	return audio_source_open(&audio_file_ops, &p, out, msg, sizeof msg);
+}
+
+static void stamp(int64_t t, char *buf, size_t n)
+{
+	time_t ts = (time_t)t;
+	strftime(buf, n, "%Y%m%dT%H%M%SZ", gmtime(&ts));
+}
+
+/* A session on now (with invitees), one starting in 10 min, a weekly series in two days. */
+static void write_calendar(struct ctx *c, bool on_now)
+{
+	char path[PATH_MAX], a[32], b[32], s[32], e[32], w1[32], w2[32];
+	snprintf(path, sizeof path, "%s/cal.ics", c->dir);
+	stamp(c->t0 - 600, a, sizeof a);
+	stamp(c->t0 + 300, b, sizeof b);
+	stamp(c->t0 + 600, s, sizeof s);
+	stamp(c->t0 + 1200, e, sizeof e);
+	stamp(c->t0 + 2 * 86400, w1, sizeof w1);
+	stamp(c->t0 + 2 * 86400 + 3600, w2, sizeof w2);
+	FILE *fp = fopen(path, "w");
+	assert_non_null(fp);
+	fprintf(fp, "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:t\r\n");
+	if (on_now)
+		fprintf(fp, "BEGIN:VEVENT\r\nUID:now@t\r\nDTSTART:%s\r\nDTEND:%s\r\n"
+			    "SUMMARY:Лекция о записи\r\n"
+			    "ORGANIZER;CN=Анастасия Кузнецова:mailto:a@example.org\r\n"
+			    "ATTENDEE;CN=Zoë Ångström:mailto:z@example.org\r\n"
+			    "ATTENDEE;CN=Γιώργος Παπαδόπουλος:mailto:g@example.org\r\n"
+			    "ATTENDEE:mailto:nobody@example.org\r\nEND:VEVENT\r\n",
+			a, b);
+	fprintf(fp, "BEGIN:VEVENT\r\nUID:soon@t\r\nDTSTART:%s\r\nDTEND:%s\r\nSUMMARY:Next talk\r\n"
+		    "END:VEVENT\r\n", s, e);
+	fprintf(fp, "BEGIN:VEVENT\r\nUID:weekly@t\r\nDTSTART:%s\r\nDTEND:%s\r\n"
+		    "RRULE:FREQ=WEEKLY;COUNT=3\r\nSUMMARY:Brown bag\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n",
+		w1, w2);
+	fclose(fp);
+	snprintf(c->cfg.schedule_ics, sizeof c->cfg.schedule_ics, "%s", path);
+}
+
+static int setup_with(void **state, bool on_now, bool mic)
+{
+	struct ctx *c = calloc(1, sizeof *c);
+	if (!c)
+		return -1;
+	snprintf(c->dir, sizeof c->dir, "/tmp/lectern-kiosk-XXXXXX");
+	if (!mkdtemp(c->dir))
+		return -1;
+	log_set_level(LOG_LVL_ERROR);
+	config_defaults(&c->cfg);
+	snprintf(c->cfg.data_dir, sizeof c->cfg.data_dir, "%s", c->dir);
+	snprintf(c->cfg.spool_dir, sizeof c->cfg.spool_dir, "%s", c->dir);
+	snprintf(c->cfg.schedule_source, sizeof c->cfg.schedule_source, "ics");
+	snprintf(c->cfg.ui_backlight, sizeof c->cfg.ui_backlight, "none");
+	c->cfg.auto_record = 0;
+	c->cfg.min_free_mb = 0;
+	c->cfg.ui_shift_min = 0;
+	c->t0 = (int64_t)time(NULL);
+	write_calendar(c, on_now);
+	char db[PATH_MAX], why[256];
+	snprintf(db, sizeof db, "%s/lectern.db", c->dir);
+	if (store_open(db, &c->st) != LT_OK || schedule_open(&c->cfg, c->st, &c->sched) != LT_OK ||
+	    schedule_refresh(c->sched, c->t0, true, why, sizeof why) != LT_OK ||
+	    controller_create(&c->cfg, c->st, c->sched, open_twin, NULL, &c->ctl) != LT_OK ||
+	    ui_open_offscreen(800, 480, 0, NULL, &c->ui, why, sizeof why) != LT_OK)
+		return -1;
+	/* 1 s of 1 kHz at half scale, raw S16LE mono */
+	snprintf(c->tone, sizeof c->tone, "%s/tone.raw", c->dir);
+	FILE *fp = fopen(c->tone, "wb");
+	for (int i = 0; fp && i < 48000; i++) {
+		int16_t x = (int16_t)(16384 * sin(2 * M_PI * 1000 * i / 48000.0));
+		fwrite(&x, sizeof x, 1, fp);
+	}
+	if (!fp || fclose(fp) != 0)
+		return -1;
+	struct kiosk_deps d = {.cfg = &c->cfg, .st = c->st, .sched = c->sched, .ctl = c->ctl,
+			       .ui = c->ui, .mic_name = "test twin", .mic_present = mic,
+			       .open_audio = open_twin, .audio_user = c->tone};
+	if (kiosk_create(&d, &c->k) != LT_OK)
+		return -1;
+	kiosk_tick(c->k, c->t0);
+	*state = c;
+	return 0;
+}
+
+static int setup(void **state) { return setup_with(state, true, true); }
+static int setup_free(void **state) { return setup_with(state, false, false); }
+
+static int teardown(void **state)
+{
+	struct ctx *c = *state;
+	kiosk_destroy(c->k);
+	controller_destroy(c->ctl);
+	ui_close(c->ui);
+	schedule_close(c->sched);
+	store_close(c->st);
+	tu_rmrf(c->dir);
+	free(c);
+	return 0;
+}
+
+static void send(struct ctx *c, enum view_event_type type, int64_t arg)
+{
+	struct view_event ev = {.type = type, .arg = arg};
+	kiosk_handle(c->k, &ev, c->t0);
+}
+
+static void type(struct ctx *c, const char *text)
+{
+	struct view_event ev = {.type = EV_KEY};
+	snprintf(ev.text, sizeof ev.text, "%s", text);
+	kiosk_handle(c->k, &ev, c->t0);
+}
+
+static void test_home_from_calendar(void **state)
+{
+	struct ctx *c = *state;
+	const struct view *v = kiosk_view(c->k);
+	assert_int_equal(v->screen, VIEW_HOME);
+	assert_int_equal(v->room_state, ROOM_IN_SESSION);
+	assert_true(v->has_card);
+	assert_string_equal(v->card.title, "Лекция о записи");
+	assert_string_equal(v->card.presenter, "Анастасия Кузнецова");
+	assert_true(v->n_agenda >= 1);
+	assert_true(v->has_cadence);
+	assert_string_equal(v->cadence.title, "Brown bag");
+	assert_string_equal(v->cadence_label, "Next brown bag");
+	assert_true(v->mic_present);
+	assert_int_equal(v->queue_waiting, 0);
+}
+
+static void test_free_and_soon(void **state)
+{
+	struct ctx *c = *state;
+	const struct view *v = kiosk_view(c->k);
+	assert_int_equal(v->room_state, ROOM_STARTS_SOON);
+	assert_int_equal(v->starts_in_min, 10);
+	assert_string_equal(v->card.title, "Next talk");
+	kiosk_tick(c->k, c->t0 - 3600);
+	assert_int_equal(kiosk_view(c->k)->room_state, ROOM_FREE);
+	/* no microphone: said in plain words, with what to do */
+	assert_true(v->n_messages >= 1);
+	assert_string_equal(v->messages[0].text, "No microphone");
+	assert_non_null(strstr(v->messages[0].advice, "Plug"));
+}
+
+static void test_record_tags_stop(void **state)
+{
+	struct ctx *c = *state;
+	send(c, EV_START_RECORDING, 0);
+	const struct view *v = kiosk_view(c->k);
+	assert_int_equal(v->screen, VIEW_RECORDING);
+	assert_true(v->recording);
+	assert_int_equal(v->room_state, ROOM_RECORDING);
+	assert_string_equal(v->rec_title, "Лекция о записи"); /* the session on now */
+	int64_t id;
+	assert_true(controller_recording(c->ctl, &id));
+	usleep(300 * 1000);
+	kiosk_tick(c->k, c->t0 + 1);
+	assert_true(kiosk_tap_latency_ms(c->k) >= 0);
+	assert_true(kiosk_tap_latency_ms(c->k) < 1000);
+
+	send(c, EV_TAG_TOGGLE, 1);           /* "demo" */
+	send(c, EV_KEYBOARD, 1);
+	type(c, "ü");
+	type(c, "x");
+	type(c, "y");
+	send(c, EV_BACKSPACE, 0);
+	assert_string_equal(kiosk_view(c->k)->free_tag, "üx");
+	send(c, EV_KEYBOARD, 0);             /* adds the free tag, on */
+	struct recording r;
+	assert_int_equal(store_recording_get(c->st, id, &r), LT_OK);
+	assert_string_equal(r.tags, "demo,üx");
+
+	send(c, EV_PAUSE, 0);
+	kiosk_tick(c->k, c->t0 + 2);
+	assert_true(kiosk_view(c->k)->paused);
+	send(c, EV_RESUME, 0);
+
+	send(c, EV_STOP_RECORDING, 0);
+	v = kiosk_view(c->k);
+	assert_int_equal(v->screen, VIEW_HOME);
+	assert_false(v->recording);
+	assert_int_equal(store_recording_get(c->st, id, &r), LT_OK);
+	assert_int_equal(r.state, REC_QUEUED);
+	assert_int_equal(v->queue_waiting, 1);
+	assert_int_equal(v->n_uploads, 1);
+	assert_string_equal(v->uploads[0].state, "queued");
+}
+
+static void test_pin(void **state)
+{
+	struct ctx *c = *state;
+	send(c, EV_SHOW, VIEW_PIN);
+	assert_int_equal(kiosk_view(c->k)->screen, VIEW_PIN);
+	for (int round = 0; round < 3; round++)
+		for (int d = 0; d < 4; d++)
+			send(c, EV_PIN_DIGIT, 9);
+	const struct view *v = kiosk_view(c->k);
+	assert_int_equal(v->screen, VIEW_PIN);
+	assert_true(v->pin_locked_until >= c->t0 + 59);
+	/* locked: even the right PIN does nothing */
+	for (int d = 1; d <= 4; d++)
+		send(c, EV_PIN_DIGIT, d);
+	assert_int_equal(kiosk_view(c->k)->screen, VIEW_PIN);
+	/* a minute later the right PIN opens settings */
+	c->t0 += 61;
+	send(c, EV_PIN_DIGIT, 1);
+	send(c, EV_PIN_DIGIT, 2);
+	assert_int_equal(kiosk_view(c->k)->pin_len, 2);
+	send(c, EV_PIN_DIGIT, 3);
+	send(c, EV_PIN_DIGIT, 4);
+	assert_int_equal(kiosk_view(c->k)->screen, VIEW_SETTINGS);
+	/* the live meter hears the microphone while nothing records, and lets go of it after */
+	usleep(400 * 1000);
+	kiosk_tick(c->k, c->t0 + 1);
+	assert_true(kiosk_view(c->k)->rms_db > -12);
+	assert_true(kiosk_view(c->k)->peak_db > -8);
+	send(c, EV_SHOW, VIEW_HOME);
+	assert_true(kiosk_view(c->k)->rms_db <= -90);
+	send(c, EV_BRIGHTNESS, 150);
+	assert_int_equal(kiosk_view(c->k)->brightness, 100);
+	send(c, EV_BRIGHTNESS, 40);
+	assert_int_equal(kiosk_view(c->k)->brightness, 40);
+}
+
+static void test_checkin(void **state)
+{
+	struct ctx *c = *state;
+	send(c, EV_SHOW, VIEW_CHECKIN);
+	const struct view *v = kiosk_view(c->k);
+	assert_int_equal(v->screen, VIEW_CHECKIN);
+	assert_int_equal(v->n_invitees, 3);
+	assert_string_equal(v->invitees[0].name, "Zoë Ångström");
+	assert_string_equal(v->invitees[1].name, "Γιώργος Παπαδόπουλος");
+	assert_string_equal(v->invitees[2].name, "nobody@example.org");
+	type(c, "Γι");
+	assert_int_equal(v->n_invitees, 1);
+	send(c, EV_CHECKIN_TOGGLE, 0);
+	assert_true(v->invitees[0].checked_in);
+	assert_int_equal(v->checked_in, 1);
+	send(c, EV_BACKSPACE, 0);
+	send(c, EV_BACKSPACE, 0);
+	assert_string_equal(v->search, "");
+	assert_int_equal(v->n_invitees, 3);
+	type(c, "K");
+	type(c, "i");
+	type(c, "m");
+	send(c, EV_WALK_IN, 0);
+	assert_int_equal(v->checked_in, 2);
+	assert_int_equal(v->n_invitees, 4);
+	assert_string_equal(v->invitees[3].name, "Kim");
+	assert_true(v->invitees[3].checked_in);
+}
+
+static void test_retry_from_screen(void **state)
+{
+	struct ctx *c = *state;
+	struct recording r = {.started_ms = c->t0 * 1000};
+	snprintf(r.path, sizeof r.path, "%s/x.opus", c->dir);
+	snprintf(r.title, sizeof r.title, "Old talk");
+	assert_int_equal(store_recording_create(c->st, &r), LT_OK);
+	assert_int_equal(store_recording_transition(c->st, r.id, REC_RECORDING, REC_FINALIZING, "t"),
+			 LT_OK);
+	assert_int_equal(store_recording_transition(c->st, r.id, REC_FINALIZING, REC_QUEUED, "t"),
+			 LT_OK);
+	assert_int_equal(store_upload_note(c->st, r.id, 3, (c->t0 + 3600) * 1000,
+					   "server.example: connection refused", "", "", 0),
+			 LT_OK);
+	kiosk_tick(c->k, c->t0);
+	const struct view *v = kiosk_view(c->k);
+	assert_false(v->server_ok);
+	assert_int_equal(v->n_uploads, 1);
+	assert_int_equal(v->uploads[0].attempts, 3);
+	assert_int_equal(v->uploads[0].next_attempt, c->t0 + 3600);
+	assert_string_equal(v->messages[0].text, "Recordings are waiting to upload");
+	send(c, EV_RETRY, r.id);
+	assert_int_equal(kiosk_view(c->k)->uploads[0].next_attempt, 0);
+}
+
+static void test_no_redraw_when_idle(void **state)
+{
+	struct ctx *c = *state;
+	int64_t minute = c->t0 - c->t0 % 60 + 60;
+	kiosk_tick(c->k, minute);
+	/* the widget list is only rewritten with a frame: count frames through it */
+	char path[PATH_MAX];
+	snprintf(path, sizeof path, "%s/widgets", c->dir);
+	setenv("LECTERN_UI_WIDGETS", path, 1);
+	for (int s = 1; s < 59; s++)
+		kiosk_tick(c->k, minute + s);
+	assert_int_equal(access(path, F_OK), -1); /* nothing drawn within the same minute */
+	kiosk_tick(c->k, minute + 60);
+	assert_int_equal(access(path, F_OK), 0);   /* the clock moved: one frame */
+	unsetenv("LECTERN_UI_WIDGETS");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_home_from_calendar, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_free_and_soon, setup_free, teardown),
+		cmocka_unit_test_setup_teardown(test_record_tags_stop, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_pin, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_checkin, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_retry_from_screen, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_no_redraw_when_idle, setup, teardown),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,627 @@
+/*
+ * test_ui.c — the screen, drawn offscreen by SDL's software renderer: every screen at 800x480,
+ * 1280x800 and rotated to portrait, with long titles and non-Latin names. Checks that text
+ * always fits its box, that touch targets are big enough and inside the window, that taps and
+ * the hold-to-stop gesture give the right events (also through the rotation), and writes the
+ * screenshots to $BUILD/shots/ for the docs and for eyes.
+ */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <cmocka.h>
+#include <png.h>
+#define SDL_MAIN_HANDLED
+#include <SDL.h>
+
+#include "lectern/ui.h"
+
+#define NOW 1717077600  /* a fixed moment; shown in the local zone */
+
+static const char *LONG_TITLE =
+	"Building resilient distributed systems with eventual consistency, CRDTs and a healthy "
+	"dose of humility: lessons from five years of running a global multi-region database for "
+	"a company that never sleeps, plus a live demo that will certainly work this time";
+
+static char shots[512];
+
+static void fill_common(struct view *v)
+{
+	memset(v, 0, sizeof *v);
+	v->now = NOW;
+	snprintf(v->room, sizeof v->room, "Room 4.12 \xe2\x80\x94 Ada Lovelace (east wing, fourth floor, next to the kitchen)");
+	snprintf(v->version, sizeof v->version, "0.1.0");
+	v->network_ok = true;
+	v->server_ok = false;
+	snprintf(v->server, sizeof v->server, "opencast.example.org");
+	v->calendar_stale = true;
+	v->stale_since = NOW - 3600;
+	v->queue_waiting = 3;
+	v->queue_percent = 42;
+	v->disk_free_mb = 12800;
+	v->mic_present = true;
+	snprintf(v->mic_name, sizeof v->mic_name, "USB microphone (Blue Yeti)");
+}
+
+static void fixture(struct view *v, enum view_screen s)
+{
+	fill_common(v);
+	v->screen = s;
+	/* home */
+	v->room_state = ROOM_STARTS_SOON;
+	v->starts_in_min = 7;
+	v->has_card = true;
+	snprintf(v->card.title, sizeof v->card.title, "%s", LONG_TITLE);
+	snprintf(v->card.presenter, sizeof v->card.presenter, "\xce\x93\xce\xb9\xcf\x8e\xcf\x81\xce\xb3\xce\xbf\xcf\x82 \xce\xa0\xce\xb1\xcf\x80\xce\xb1\xce\xb4\xcf\x8c\xcf\x80\xce\xbf\xcf\x85\xce\xbb\xce\xbf\xcf\x82");
+	v->card.start = NOW + 7 * 60;
+	v->card.end = NOW + 67 * 60;
+	const char *titles[] = { "Morning stand-up", "Rust for C programmers", LONG_TITLE,
+				 "\xd0\x92\xd0\xb2\xd0\xb5\xd0\xb4\xd0\xb5\xd0\xbd\xd0\xb8\xd0\xb5 \xd0\xb2 Kubernetes", "Friday demo" };
+	v->n_agenda = 5;
+	for (int i = 0; i < 5; i++) {
+		snprintf(v->agenda[i].title, sizeof v->agenda[i].title, "%s", titles[i]);
+		v->agenda[i].start = NOW - 3 * 3600 + i * 5400;
+		v->agenda[i].end = v->agenda[i].start + 3600;
+	}
+	v->has_cadence = true;
+	snprintf(v->cadence_label, sizeof v->cadence_label, "Next brown bag");
+	v->cadence = v->card;
+	v->cadence.start = NOW + 7 * 86400;
+	v->n_messages = 2;
+	v->messages[0] = (struct view_message){ SEV_ERROR, "Capture server unreachable",
+		"Recordings are kept here and uploaded when it is back. Check the network cable." };
+	v->messages[1] = (struct view_message){ SEV_WARN, "Calendar not updated for an hour",
+		"The agenda may be out of date." };
+	/* recording */
+	v->recording = s == VIEW_RECORDING;
+	snprintf(v->rec_title, sizeof v->rec_title, "%s", LONG_TITLE);
+	v->elapsed_s = 3723;
+	v->rms_db = -14;
+	v->peak_db = -5;
+	v->peak_hold_db = -3;
+	v->low_audio = true;
+	v->scheduled_end = NOW + 25 * 60;
+	const char *tg[] = { "databases", "distributed systems", "CRDT", "\xd0\xb1\xd0\xb0\xd0\xb7\xd1\x8b \xd0\xb4\xd0\xb0\xd0\xbd\xd0\xbd\xd1\x8b\xd1\x85", "demo", "Q&A" };
+	v->n_tags = 6;
+	for (int i = 0; i < 6; i++)
+		snprintf(v->tags[i], sizeof v->tags[i], "%s", tg[i]);
+	v->tag_on[1] = v->tag_on[4] = true;
+	/* check-in */
+	snprintf(v->search, sizeof v->search, "an");
+	const char *names[] = {
+		"\xd0\x90\xd0\xbd\xd0\xb0\xd1\x81\xd1\x82\xd0\xb0\xd1\x81\xd0\xb8\xd1\x8f \xd0\x9a\xd1\x83\xd0\xb7\xd0\xbd\xd0\xb5\xd1\x86\xd0\xbe\xd0\xb2\xd0\xb0",
+		"\xce\x93\xce\xb9\xcf\x8e\xcf\x81\xce\xb3\xce\xbf\xcf\x82 \xce\xa0\xce\xb1\xcf\x80\xce\xb1\xce\xb4\xcf\x8c\xcf\x80\xce\xbf\xcf\x85\xce\xbb\xce\xbf\xcf\x82",
+		"Zo\xc3\xab \xc3\x85ngstr\xc3\xb6m-N\xc3\xba\xc3\xb1\x65z",
+		"Maximilian Alexander von Hohenzollern-Sigmaringen-Wittelsbach the Third of Bavaria",
+		"Ann Lee", "Daniel Okonkwo", "Hannah Schmidt", "Juan Carlos Fern\xc3\xa1ndez" };
+	v->n_invitees = 8;
+	for (int i = 0; i < 8; i++) {
+		snprintf(v->invitees[i].name, sizeof v->invitees[i].name, "%s", names[i]);
+		v->invitees[i].checked_in = i % 3 == 0;
+	}
+	v->checked_in = 5;
+	v->keyboard = s == VIEW_CHECKIN;
+	/* uploads */
+	v->n_uploads = 4;
+	v->uploads[0] = (struct view_upload){ .id = 17, .state = "uploading", .bytes = 48000000,
+		.sent = 20160000, .rate_bps = 1250000, .eta_s = 22, .attempts = 1 };
+	snprintf(v->uploads[0].title, sizeof v->uploads[0].title, "%.120s", LONG_TITLE);
+	v->uploads[1] = (struct view_upload){ .id = 18, .title = "Rust for C programmers",
+		.state = "queued", .bytes = 30000000, .attempts = 3,
+		.next_attempt = NOW + 300 };
+	snprintf(v->uploads[1].last_error, sizeof v->uploads[1].last_error,
+		 "Server unreachable: could not connect to opencast.example.org port 443 after 30 "
+		 "seconds (network down or firewall?) \xe2\x80\x94 will retry automatically");
+	v->uploads[2] = (struct view_upload){ .id = 19,
+		.title = "\xd0\x92\xd0\xb2\xd0\xb5\xd0\xb4\xd0\xb5\xd0\xbd\xd0\xb8\xd0\xb5 \xd0\xb2 Kubernetes",
+		.state = "failed", .bytes = 1200000, .attempts = 8,
+		.last_error = "Server refused our credentials (401): check the agent password" };
+	v->uploads[3] = (struct view_upload){ .id = 20, .title = "Morning stand-up",
+		.state = "queued", .bytes = 800000, .eta_s = -1 };
+	/* pin */
+	v->pin_len = 2;
+	v->pin_tries_left = 3;
+	/* settings */
+	v->n_inputs = 3;
+	snprintf(v->inputs[0], sizeof v->inputs[0], "USB microphone (Blue Yeti) \xe2\x80\x94 hw:1,0");
+	snprintf(v->inputs[1], sizeof v->inputs[1], "ReSpeaker 4-Mic Array HAT");
+	snprintf(v->inputs[2], sizeof v->inputs[2], "demo file (no microphone found)");
+	v->input_selected = 0;
+	v->brightness = 70;
+	snprintf(v->connection_test, sizeof v->connection_test,
+		 "Connected to opencast.example.org in 84 ms; credentials accepted; ingest endpoint ready.");
+	snprintf(v->about, sizeof v->about,
+		 "Agent lectern-room-4-12 \xc2\xb7 10.0.4.12, fe80::dea6:32ff:fe01:2345 \xc2\xb7 "
+		 "config /etc/lectern/lectern.conf \xc2\xb7 spool /var/lib/lectern");
+}
+
+static const char *screen_name[VIEW_SCREEN_COUNT] = { "home", "recording", "checkin",
+						      "uploads", "pin", "settings" };
+
+static struct ui *open_ui(int w, int h, int rot)
+{
+	struct ui *u = NULL;
+	char why[256] = "";
+	lt_err err = ui_open_offscreen(w, h, rot, getenv("LECTERN_FONT_DIR"), &u, why, sizeof why);
+	if (err != LT_OK)
+		fail_msg("ui_open_offscreen %dx%d r%d: %s", w, h, rot, why);
+	return u;
+}
+
+static void save(struct ui *u, const char *screen, int w, int h, int rot)
+{
+	char path[700];
+	snprintf(path, sizeof path, "%s/%s-%dx%d%s.png", shots, screen, w, h, rot ? "-r90" : "");
+	assert_int_equal(ui_save_png(u, path), 0);
+}
+
+/* The checks every frame must pass. */
+static void check_frame(struct ui *u, const char *what)
+{
+	if (ui_text_overflows(u) != 0)
+		fail_msg("%s: %d text draws overflow their box", what, ui_text_overflows(u));
+	int ww, wh;
+	ui_size(u, &ww, &wh, NULL, NULL);
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	assert_non_null(f);
+	ui_dump_widgets(u, f);
+	fclose(f);
+	int n = 0;
+	for (char *line = strtok(buf, "\n"); line; line = strtok(NULL, "\n")) {
+		char name[64];
+		int x, y, w, h;
+		char tap[8];
+		assert_int_equal(sscanf(line, "{\"name\":\"%63[^\"]\",\"x\":%d,\"y\":%d,\"w\":%d,\"h\":%d,\"tap\":%5[a-z]",
+					name, &x, &y, &w, &h, tap), 6);
+		if (x < 0 || y < 0 || x + w > ww || y + h > wh)
+			fail_msg("%s: widget %s (%d,%d %dx%d) outside the %dx%d window", what, name,
+				 x, y, w, h, ww, wh);
+		if (strcmp(tap, "true") == 0 && (w < 48 || h < 48))
+			fail_msg("%s: touch target %s is %dx%d, under 48x48", what, name, w, h);
+		n++;
+	}
+	free(buf);
+	assert_true(n > 0);
+}
+
+static void render_all_at(int w, int h, int rot)
+{
+	struct ui *u = open_ui(w, h, rot);
+	struct view *v = malloc(sizeof *v);
+	for (int s = 0; s < VIEW_SCREEN_COUNT; s++) {
+		fixture(v, s);
+		ui_render(u, v);
+		char what[64];
+		snprintf(what, sizeof what, "%s %dx%d r%d", screen_name[s], w, h, rot);
+		check_frame(u, what);
+		save(u, screen_name[s], w, h, rot);
+	}
+	/* variants: empty uploads, locked PIN, recording paused with the keyboard, home free */
+	fixture(v, VIEW_UPLOADS);
+	v->n_uploads = 0;
+	ui_render(u, v);
+	check_frame(u, "uploads empty");
+	save(u, "uploads-empty", w, h, rot);
+	fixture(v, VIEW_PIN);
+	v->pin_locked_until = NOW + 125;
+	ui_render(u, v);
+	check_frame(u, "pin locked");
+	save(u, "pin-locked", w, h, rot);
+	int cx;
+	assert_true(ui_find(u, "pin:5", &cx, NULL, NULL, NULL));
+	fixture(v, VIEW_RECORDING);
+	v->paused = true;
+	v->keyboard = true;
+	snprintf(v->free_tag, sizeof v->free_tag, "\xc3\xa9tude");
+	ui_render(u, v);
+	check_frame(u, "recording keyboard");
+	save(u, "recording-keyboard", w, h, rot);
+	fixture(v, VIEW_HOME);
+	v->room_state = ROOM_RECORDING;
+	v->recording = true;
+	v->n_messages = 0;
+	ui_render(u, v);
+	check_frame(u, "home recording");
+	save(u, "home-recording", w, h, rot);
+	free(v);
+	ui_close(u);
+}
+
+static void test_screens_800x480(void **state)
+{
+	(void)state;
+	render_all_at(800, 480, 0);
+}
+
+static void test_screens_1280x800(void **state)
+{
+	(void)state;
+	render_all_at(1280, 800, 0);
+}
+
+static void test_screens_portrait(void **state)
+{
+	(void)state;
+	render_all_at(800, 480, 90);
+}
+
+static void test_home_1920x1080(void **state)
+{
+	(void)state;
+	struct ui *u = open_ui(1920, 1080, 0);
+	struct view v;
+	fixture(&v, VIEW_HOME);
+	ui_render(u, &v);
+	check_frame(u, "home 1920x1080");
+	save(u, "home", 1920, 1080, 0);
+	fixture(&v, VIEW_RECORDING);
+	ui_render(u, &v);
+	check_frame(u, "recording 1920x1080");
+	save(u, "recording", 1920, 1080, 0);
+	ui_close(u);
+}
+
+static void test_docs_shots(void **state)
+{
+	(void)state;
+	struct ui *u = open_ui(1280, 800, 0);
+	struct view v;
+	char path[700];
+	fixture(&v, VIEW_HOME);
+	v.n_messages = 1;
+	v.server_ok = true;
+	v.calendar_stale = false;
+	v.messages[0] = (struct view_message){ SEV_INFO, "Recordings upload automatically",
+		"Nothing to do: every session in this room is captured and delivered." };
+	snprintf(v.card.title, sizeof v.card.title, "Rust for C programmers: ownership without tears");
+	v.cadence.start = NOW + 7 * 86400;
+	snprintf(v.cadence.title, sizeof v.cadence.title, "Property-based testing in practice");
+	ui_render(u, &v);
+	check_frame(u, "docs home");
+	snprintf(path, sizeof path, "%s/docs-home-1280x800.png", shots);
+	assert_int_equal(ui_save_png(u, path), 0);
+	fixture(&v, VIEW_RECORDING);
+	v.low_audio = false;
+	snprintf(v.rec_title, sizeof v.rec_title, "Rust for C programmers: ownership without tears");
+	ui_render(u, &v);
+	check_frame(u, "docs recording");
+	snprintf(path, sizeof path, "%s/docs-recording-1280x800.png", shots);
+	assert_int_equal(ui_save_png(u, path), 0);
+	ui_close(u);
+}
+
+/* Fraction of pixels in a window rectangle that are clearly red. */
+static double red_fraction(struct ui *u, int cx, int cy, int w, int h)
+{
+	char path[700];
+	snprintf(path, sizeof path, "%s/.probe.png", shots);
+	assert_int_equal(ui_save_png(u, path), 0);
+	png_image img;
+	memset(&img, 0, sizeof img);
+	img.version = PNG_IMAGE_VERSION;
+	assert_true(png_image_begin_read_from_file(&img, path));
+	img.format = PNG_FORMAT_RGB;
+	uint8_t *px = malloc(PNG_IMAGE_SIZE(img));
+	assert_true(png_image_finish_read(&img, NULL, px, 0, NULL));
+	long red = 0, all = 0;
+	for (int y = cy - h / 2; y < cy + h / 2; y++)
+		for (int x = cx - w / 2; x < cx + w / 2; x++) {
+			const uint8_t *p = px + ((size_t)y * img.width + (size_t)x) * 3;
+			all++;
+			if (p[0] > 170 && p[1] < 90 && p[2] < 90)
+				red++;
+		}
+	free(px);
+	remove(path);
+	return all ? (double)red / (double)all : 0;
+}
+
+static void test_rec_indicator_is_red(void **state)
+{
+	(void)state;
+	struct ui *u = open_ui(800, 480, 0);
+	struct view v;
+	fixture(&v, VIEW_RECORDING);
+	ui_render(u, &v);
+	int cx, cy, w, h;
+	assert_true(ui_find(u, "rec", &cx, &cy, &w, &h));
+	double f = red_fraction(u, cx, cy, w, h);
+	if (f < 0.5)
+		fail_msg("REC indicator only %.0f%% red", f * 100);
+	/* not tappable */
+	struct view_event ev;
+	ui_press(u, &v, cx, cy, 1000, &ev);
+	assert_int_equal(ev.type, EV_ACTIVITY);
+	assert_int_equal(ui_release(u, &v, cx, cy, 1100, &ev), 0);
+	fixture(&v, VIEW_HOME);
+	v.room_state = ROOM_FREE;
+	ui_render(u, &v);
+	assert_false(ui_find(u, "rec", NULL, NULL, NULL, NULL));
+	f = red_fraction(u, cx, cy, w, h);
+	if (f > 0.02)
+		fail_msg("home shows red (%.0f%%) where the REC indicator would be", f * 100);
+	ui_close(u);
+}
+
+static int tap(struct ui *u, const struct view *v, const char *name, uint32_t t,
+	       struct view_event *ev)
+{
+	int cx, cy;
+	if (!ui_find(u, name, &cx, &cy, NULL, NULL))
+		fail_msg("no widget %s", name);
+	ui_press(u, v, cx, cy, t, ev);
+	assert_int_equal(ev->type, EV_ACTIVITY);
+	memset(ev, 0, sizeof *ev);
+	return ui_release(u, v, cx, cy, t + 80, ev);
+}
+
+static void test_tap_start(void **state)
+{
+	(void)state;
+	static const int rots[] = { 0, 90, 180, 270 };
+	for (size_t i = 0; i < sizeof rots / sizeof rots[0]; i++) {
+		struct ui *u = open_ui(800, 480, rots[i]);
+		struct view v;
+		fixture(&v, VIEW_HOME);
+		ui_render(u, &v);
+		struct view_event ev;
+		assert_int_equal(tap(u, &v, "start", 1000, &ev), 1);
+		assert_int_equal(ev.type, EV_START_RECORDING);
+		assert_int_equal(tap(u, &v, "checkin", 2000, &ev), 1);
+		assert_int_equal(ev.type, EV_SHOW);
+		assert_int_equal(ev.arg, VIEW_CHECKIN);
+		assert_int_equal(tap(u, &v, "settings", 3000, &ev), 1);
+		assert_int_equal(ev.arg, VIEW_PIN);
+		/* press on start, slide off, release elsewhere: nothing */
+		int cx, cy, w, h;
+		assert_true(ui_find(u, "start", &cx, &cy, &w, &h));
+		ui_press(u, &v, cx, cy, 4000, &ev);
+		assert_true(ui_dirty(u));
+		assert_int_equal(ui_release(u, &v, 1, 1, 4100, &ev), 0);
+		/* while recording the big button opens the recording screen */
+		v.recording = true;
+		ui_render(u, &v);
+		assert_int_equal(tap(u, &v, "start", 5000, &ev), 1);
+		assert_int_equal(ev.type, EV_SHOW);
+		assert_int_equal(ev.arg, VIEW_RECORDING);
+		ui_close(u);
+	}
+}
+
+static void test_hold_to_stop(void **state)
+{
+	(void)state;
+	struct ui *u = open_ui(800, 480, 0);
+	struct view v;
+	fixture(&v, VIEW_RECORDING);
+	ui_render(u, &v);
+	int cx, cy;
+	struct view_event ev;
+	assert_true(ui_find(u, "stop", &cx, &cy, NULL, NULL));
+	/* released at 1.0 s: cancelled, no event, the button says so */
+	ui_press(u, &v, cx, cy, 10000, &ev);
+	assert_int_equal(ui_timeout_ms(u, 1000), 33);
+	assert_int_equal(ui_hold_tick(u, &v, 10500, &ev), 0);
+	assert_true(ui_dirty(u));
+	ui_render(u, &v);
+	check_frame(u, "holding");
+	save(u, "recording-holding", 800, 480, 0);
+	assert_int_equal(ui_release(u, &v, cx, cy, 11000, &ev), 0);
+	ui_render(u, &v);
+	save(u, "recording-hold-hint", 800, 480, 0);
+	assert_int_equal(ui_timeout_ms(u, 1000), 1000);
+	/* held to 1.6 s: stop, once */
+	ui_press(u, &v, cx, cy, 20000, &ev);
+	assert_int_equal(ui_hold_tick(u, &v, 21000, &ev), 0);
+	memset(&ev, 0, sizeof ev);
+	assert_int_equal(ui_hold_tick(u, &v, 21600, &ev), 1);
+	assert_int_equal(ev.type, EV_STOP_RECORDING);
+	assert_int_equal(ui_hold_tick(u, &v, 21700, &ev), 0);
+	assert_int_equal(ui_release(u, &v, cx, cy, 21800, &ev), 0);
+	/* a plain tap on stop does nothing */
+	assert_int_equal(tap(u, &v, "stop", 30000, &ev), 0);
+	/* pause, tags, keyboard */
+	assert_int_equal(tap(u, &v, "pause", 31000, &ev), 1);
+	assert_int_equal(ev.type, EV_PAUSE);
+	assert_int_equal(tap(u, &v, "tag:2", 32000, &ev), 1);
+	assert_int_equal(ev.type, EV_TAG_TOGGLE);
+	assert_int_equal(ev.arg, 2);
+	assert_int_equal(tap(u, &v, "addtag", 33000, &ev), 1);
+	assert_int_equal(ev.type, EV_KEYBOARD);
+	assert_int_equal(ev.arg, 1);
+	v.paused = true;
+	ui_render(u, &v);
+	assert_int_equal(tap(u, &v, "pause", 34000, &ev), 1);
+	assert_int_equal(ev.type, EV_RESUME);
+	ui_close(u);
+}
+
+static void test_pin_and_checkin(void **state)
+{
+	(void)state;
+	struct ui *u = open_ui(800, 480, 90);
+	struct view v;
+	struct view_event ev;
+	fixture(&v, VIEW_PIN);
+	ui_render(u, &v);
+	for (int d = 0; d <= 9; d++) {
+		char name[8];
+		snprintf(name, sizeof name, "pin:%d", d);
+		assert_int_equal(tap(u, &v, name, 1000 + (uint32_t)d * 200, &ev), 1);
+		assert_int_equal(ev.type, EV_PIN_DIGIT);
+		assert_int_equal(ev.arg, d);
+	}
+	assert_int_equal(tap(u, &v, "pin:clear", 4000, &ev), 1);
+	assert_int_equal(ev.type, EV_PIN_CLEAR);
+	assert_int_equal(tap(u, &v, "pin:cancel", 4200, &ev), 1);
+	assert_int_equal(ev.type, EV_SHOW);
+	assert_int_equal(ev.arg, VIEW_HOME);
+	v.pin_locked_until = v.now + 60;
+	ui_render(u, &v);
+	assert_int_equal(tap(u, &v, "pin:7", 5000, &ev), 0);
+
+	fixture(&v, VIEW_CHECKIN);
+	ui_render(u, &v);
+	assert_int_equal(tap(u, &v, "invitee:2", 6000, &ev), 1);
+	assert_int_equal(ev.type, EV_CHECKIN_TOGGLE);
+	assert_int_equal(ev.arg, 2);
+	assert_int_equal(tap(u, &v, "key:a", 6200, &ev), 1);
+	assert_int_equal(ev.type, EV_KEY);
+	assert_string_equal(ev.text, "a");
+	assert_int_equal(tap(u, &v, "key:\xc3\xb6", 6400, &ev), 1);
+	assert_string_equal(ev.text, "\xc3\xb6");
+	assert_int_equal(tap(u, &v, "key:space", 6600, &ev), 1);
+	assert_string_equal(ev.text, " ");
+	assert_int_equal(tap(u, &v, "key:backspace", 6800, &ev), 1);
+	assert_int_equal(ev.type, EV_BACKSPACE);
+	assert_int_equal(tap(u, &v, "walkin", 7000, &ev), 1);
+	assert_int_equal(ev.type, EV_WALK_IN);
+	assert_int_equal(tap(u, &v, "key:done", 7200, &ev), 1);
+	assert_int_equal(ev.type, EV_KEYBOARD);
+	assert_int_equal(ev.arg, 0);
+	v.search[0] = 0;
+	ui_render(u, &v);
+	assert_false(ui_find(u, "walkin", NULL, NULL, NULL, NULL));
+	ui_close(u);
+}
+
+static void test_uploads_and_settings(void **state)
+{
+	(void)state;
+	struct ui *u = open_ui(1280, 800, 0);
+	struct view v;
+	struct view_event ev;
+	fixture(&v, VIEW_UPLOADS);
+	ui_render(u, &v);
+	assert_false(ui_find(u, "retry:17", NULL, NULL, NULL, NULL));
+	assert_false(ui_find(u, "retry:20", NULL, NULL, NULL, NULL));
+	assert_int_equal(tap(u, &v, "retry:19", 1000, &ev), 1);
+	assert_int_equal(ev.type, EV_RETRY);
+	assert_int_equal(ev.arg, 19);
+	assert_int_equal(tap(u, &v, "retry:18", 1200, &ev), 1);
+	assert_int_equal(ev.arg, 18);
+	fixture(&v, VIEW_SETTINGS);
+	ui_render(u, &v);
+	assert_int_equal(tap(u, &v, "input:2", 2000, &ev), 1);
+	assert_int_equal(ev.type, EV_INPUT_SELECT);
+	assert_int_equal(ev.arg, 2);
+	assert_int_equal(tap(u, &v, "bright:+", 2200, &ev), 1);
+	assert_int_equal(ev.type, EV_BRIGHTNESS);
+	assert_int_equal(ev.arg, 80);
+	assert_int_equal(tap(u, &v, "bright:-", 2400, &ev), 1);
+	assert_int_equal(ev.arg, 60);
+	assert_int_equal(tap(u, &v, "test", 2600, &ev), 1);
+	assert_int_equal(ev.type, EV_TEST_CONNECTION);
+	assert_int_equal(tap(u, &v, "home", 2800, &ev), 1);
+	assert_int_equal(ev.type, EV_SHOW);
+	assert_int_equal(ev.arg, VIEW_HOME);
+	v.brightness = 100;
+	ui_render(u, &v);
+	assert_int_equal(tap(u, &v, "bright:+", 3000, &ev), 0);
+	ui_close(u);
+}
+
+static void test_quit_and_shift(void **state)
+{
+	(void)state;
+	struct ui *u = open_ui(800, 480, 0);
+	struct view v;
+	struct view_event ev;
+	fixture(&v, VIEW_HOME);
+	ui_render(u, &v);
+	assert_false(ui_dirty(u));
+	assert_int_equal(ui_wait(u, &v, 10, &ev), 0);
+	SDL_Event q = { .type = SDL_QUIT };
+	SDL_PushEvent(&q);
+	assert_int_equal(ui_wait(u, &v, 100, &ev), 1);
+	assert_int_equal(ev.type, EV_QUIT);
+	/* the burn-in shift moves widgets, and taps follow */
+	int x0, y0, x1, y1;
+	assert_true(ui_find(u, "start", &x0, &y0, NULL, NULL));
+	ui_set_shift(u, 3, -2);
+	assert_true(ui_dirty(u));
+	ui_render(u, &v);
+	assert_true(ui_find(u, "start", &x1, &y1, NULL, NULL));
+	assert_int_equal(x1 - x0, 3);
+	assert_int_equal(y1 - y0, -2);
+	assert_int_equal(tap(u, &v, "start", 1000, &ev), 1);
+	assert_int_equal(ev.type, EV_START_RECORDING);
+	assert_int_equal(ui_text_overflows(u), 0);
+	ui_close(u);
+}
+
+static void test_missing_font(void **state)
+{
+	(void)state;
+	struct ui *u = NULL;
+	char why[256] = "";
+	assert_int_equal(ui_open_offscreen(800, 480, 0, "/nonexistent/fonts", &u, why, sizeof why),
+			 LT_ERR_NOT_FOUND);
+	assert_null(u);
+	assert_non_null(strstr(why, "/nonexistent/fonts/DejaVuSans.ttf"));
+	assert_int_equal(ui_open_offscreen(800, 480, 45, NULL, &u, why, sizeof why), LT_ERR_INVALID);
+}
+
+/* The real-window path, on SDL's dummy video driver (no display needed). */
+static void test_window_dummy(void **state)
+{
+	(void)state;
+	struct ui_options o = { .width = 800, .height = 480, .fullscreen = "auto", .rotation = 270 };
+	struct ui *u = NULL;
+	char why[256] = "";
+	if (ui_open(&o, &u, why, sizeof why) != LT_OK) {
+		print_message("no dummy video driver here (%s): skipped\n", why);
+		skip();
+	}
+	int ww, wh, lw, lh;
+	ui_size(u, &ww, &wh, &lw, &lh);
+	assert_int_equal(ww, 800);
+	assert_int_equal(lw, 480);
+	struct view v;
+	fixture(&v, VIEW_HOME);
+	ui_render(u, &v);
+	check_frame(u, "window r270");
+	struct view_event ev;
+	assert_int_equal(tap(u, &v, "start", 1000, &ev), 1);
+	assert_int_equal(ev.type, EV_START_RECORDING);
+	char path[700];
+	snprintf(path, sizeof path, "%s/home-window-800x480-r270.png", shots);
+	assert_int_equal(ui_save_png(u, path), 0);
+	ui_close(u);
+}
+
+int main(void)
+{
+	const char *b = getenv("BUILD");
+	snprintf(shots, sizeof shots, "%s/shots", b && *b ? b : "build");
+	mkdir(b && *b ? b : "build", 0755);
+	if (mkdir(shots, 0755) != 0 && errno != EEXIST) {
+		perror(shots);
+		return 1;
+	}
+	setenv("SDL_VIDEODRIVER", "dummy", 0);
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_screens_800x480),
+		cmocka_unit_test(test_screens_1280x800),
+		cmocka_unit_test(test_screens_portrait),
+		cmocka_unit_test(test_home_1920x1080),
+		cmocka_unit_test(test_docs_shots),
+		cmocka_unit_test(test_rec_indicator_is_red),
+		cmocka_unit_test(test_tap_start),
+		cmocka_unit_test(test_hold_to_stop),
+		cmocka_unit_test(test_pin_and_checkin),
+		cmocka_unit_test(test_uploads_and_settings),
+		cmocka_unit_test(test_quit_and_shift),
+		cmocka_unit_test(test_missing_font),
+		cmocka_unit_test(test_window_dummy),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
