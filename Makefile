@@ -118,6 +118,6 @@ format:
 	clang-format -i firmware/*.c drivers/*.c ui/*.c include/lectern/*.h tests/unit/*.c
 
 clean:
-	rm -rf build build-asan
+	rm -rf build build-asan build-dev
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
