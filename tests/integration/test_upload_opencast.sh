@@ -173,7 +173,7 @@ printf 'event.title=Scheduled brown bag\norg.opencastproject.workflow.definition
 {
 	printf 'BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Opencast//Opencast Calendar Service, Version 1.0//EN\r\n'
 	printf 'BEGIN:VEVENT\r\nDTSTAMP:20260101T000000Z\r\nDTSTART:%s\r\nDTEND:%s\r\nSUMMARY:Scheduled brown bag\r\nUID:%s\r\nLOCATION:room-412\r\n' \
-		"$(utc $((now - 2)))" "$(utc $((now + 6)))" "$uid"
+		"$(utc $((now - 2)))" "$(utc $((now + 12)))" "$uid"
 	printf 'ATTACH;FMTTYPE=application/xml;VALUE=BINARY;ENCODING=BASE64;X-APPLE-FILENAME=episode.xml:%s\r\n' "$(base64 -w0 "$T/episode.xml")"
 	printf 'ATTACH;FMTTYPE=application/text;VALUE=BINARY;ENCODING=BASE64;X-APPLE-FILENAME=org.opencastproject.capture.agent.properties:%s\r\n' "$(base64 -w0 "$T/agent.properties")"
 	printf 'END:VEVENT\r\nEND:VCALENDAR\r\n'
@@ -190,7 +190,7 @@ ALSA_CONFIG_PATH=$(alsa_conf "$T/mic.fifo") "$LECTERN" --config "$T/run.conf" ru
 	>"$T/run.out" 2>"$T/run.err" &
 pid=$!
 CHILDREN+=($pid)
-wait_for 45 '[ "$(sql "select state from recordings where id=1" 2>/dev/null)" = uploaded ]'
+wait_for 60 '[ "$(sql "select state from recordings where id=1" 2>/dev/null)" = uploaded ]'
 sleep 1.5 # the agent notices the upload's end within a second
 kill -TERM $pid
 wait $pid
