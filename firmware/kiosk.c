@@ -38,6 +38,7 @@ struct kiosk {
 	const struct config *cfg;
 	struct view v;          /* as last built */
 	struct view drawn;      /* as last drawn */
+	double (*clock)(void);   /* monotonic seconds: idle time, dimming, peak hold */
 	bool have_drawn;
 	unsigned long frames;   /* drawn so far */
 	bool quit;
@@ -331,7 +332,7 @@ static void monitor_as_needed(struct kiosk *k, bool recording)
 
 static void hold_peak(struct kiosk *k, struct view *v)
 {
-	double t = os_mono_s();
+	double t = k->clock();
 	if (v->peak_db >= k->peak_hold || t - k->peak_hold_at > 1.5) {
 		k->peak_hold = v->peak_db;
 		k->peak_hold_at = t;
@@ -522,7 +523,7 @@ static void draw_if_changed(struct kiosk *k)
 static void power(struct kiosk *k)
 {
 	const struct config *cfg = k->cfg;
-	double idle = os_mono_s() - k->last_activity;
+	double idle = k->clock() - k->last_activity;
 	bool night = config_in_time_range(cfg->ui_night, k->now) == 1 && idle > 60;
 	bool dim = !k->v.recording &&
 		   ((cfg->ui_dim_after_min && idle >= cfg->ui_dim_after_min * 60.0) || night);
@@ -713,14 +714,14 @@ void kiosk_handle(struct kiosk *k, const struct view_event *ev, int64_t now)
 {
 	k->now = now;
 	if (ev->type == EV_ACTIVITY) {
-		k->last_activity = os_mono_s();
+		k->last_activity = k->clock();
 		if (k->dimmed) {
 			k->wake_grace_until = k->last_activity + WAKE_GRACE_S;
 			power(k);
 		}
 		return;
 	}
-	if (os_mono_s() < k->wake_grace_until)
+	if (k->clock() < k->wake_grace_until)
 		return; /* the touch that woke the screen does nothing else */
 	switch (ev->type) {
 	case EV_SHOW:
@@ -811,10 +812,11 @@ lt_err kiosk_create(const struct kiosk_deps *d, struct kiosk **out)
 		return LT_ERR_NOMEM;
 	k->d = *d;
 	k->cfg = d->cfg;
+	k->clock = d->clock ? d->clock : os_mono_s;
 	k->pin_tries = PIN_TRIES;
 	k->latency_ms = -1;
 	k->brightness = d->cfg->ui_brightness;
-	k->last_activity = os_mono_s();
+	k->last_activity = k->clock();
 	k->peak_hold = -90;
 	pthread_mutex_init(&k->test_lock, NULL);
 	for (const char *p = d->cfg->ui_tags; *p;) {
@@ -895,6 +897,11 @@ const struct view *kiosk_view(const struct kiosk *k)
 bool kiosk_quit(const struct kiosk *k)
 {
 	return k->quit;
+}
+
+int kiosk_backlight(const struct kiosk *k)
+{
+	return k->bl.percent;
 }
 
 double kiosk_tap_latency_ms(const struct kiosk *k)

@@ -56,6 +56,7 @@ struct kiosk_deps {
 	/* Opens the microphone for the settings screen's live meter (the controller's opener). */
 	controller_open_audio_fn open_audio;
 	void *audio_user;
+	double (*clock)(void);   /* monotonic seconds for idle and dimming; NULL: os_mono_s */
 };
 
 struct kiosk;
@@ -82,6 +83,9 @@ bool kiosk_quit(const struct kiosk *k);
 /* Close the settings screen's meter so that a recording can take the microphone. Call it
  * before opening the microphone for a recording (the controller's opener does). */
 void kiosk_release_mic(struct kiosk *k);
+
+/* The backlight's brightness now, percent (dimmed or not). */
+int kiosk_backlight(const struct kiosk *k);
 
 /* Last measured tap-to-first-sample latency in ms, -1 before one. */
 double kiosk_tap_latency_ms(const struct kiosk *k);

@@ -42,6 +42,12 @@ struct ctx {
 };
 
 /* The microphone: silence, or (for the settings meter) a tone at -6 dBFS from `user`. */
+static double fake_now = 1000;
+static double fake_clock(void)
+{
+	return fake_now;
+}
+
 static lt_err open_twin(void *user, struct audio_source **out)
 {
 	const char *tone = user;
@@ -126,7 +132,7 @@ static int setup_with(void **state, bool on_now, bool mic)
 		return -1;
 	struct kiosk_deps d = {.cfg = &c->cfg, .st = c->st, .sched = c->sched, .ctl = c->ctl,
 			       .ui = c->ui, .mic_name = "test twin", .mic_present = mic,
-			       .open_audio = open_twin, .audio_user = c->tone};
+			       .open_audio = open_twin, .audio_user = c->tone, .clock = fake_clock};
 	if (kiosk_create(&d, &c->k) != LT_OK)
 		return -1;
 	kiosk_tick(c->k, c->t0);
@@ -346,6 +352,46 @@ static void test_no_redraw_when_idle(void **state)
 	unsetenv("LECTERN_UI_WIDGETS");
 }
 
+static void test_dims_wakes_and_shifts(void **state)
+{
+	struct ctx *c = *state;
+	c->cfg.ui_dim_after_min = 1;
+	c->cfg.ui_dim_percent = 20;
+	c->cfg.ui_shift_min = 1;
+	kiosk_tick(c->k, c->t0);
+	assert_int_equal(kiosk_backlight(c->k), 100);
+	int x0, y0, x1, y1;
+	assert_true(ui_find(c->ui, "checkin", &x0, &y0, NULL, NULL));
+	fake_now += 61;
+	kiosk_tick(c->k, c->t0 + 61);
+	assert_int_equal(kiosk_backlight(c->k), 20);          /* a minute idle: dimmed */
+	assert_true(ui_find(c->ui, "checkin", &x1, &y1, NULL, NULL));
+	assert_true(x1 != x0 || y1 != y0);                     /* and moved against burn-in */
+	send(c, EV_ACTIVITY, 0);
+	assert_int_equal(kiosk_backlight(c->k), 100);         /* a touch wakes it */
+	send(c, EV_SHOW, VIEW_CHECKIN);                        /* that touch does nothing else */
+	assert_int_equal(kiosk_view(c->k)->screen, VIEW_HOME);
+	fake_now += 1;
+	send(c, EV_SHOW, VIEW_CHECKIN);
+	assert_int_equal(kiosk_view(c->k)->screen, VIEW_CHECKIN);
+	/* never dimmed while recording */
+	send(c, EV_START_RECORDING, 0);
+	fake_now += 120;
+	kiosk_tick(c->k, c->t0 + 200);
+	assert_int_equal(kiosk_backlight(c->k), 100);
+	send(c, EV_STOP_RECORDING, 0);
+	/* night: dimmed after a minute without touches, whatever dim_after_min says */
+	c->cfg.ui_dim_after_min = 0;
+	snprintf(c->cfg.ui_night, sizeof c->cfg.ui_night, "00:00-23:59");
+	send(c, EV_ACTIVITY, 0);
+	fake_now += 30;
+	kiosk_tick(c->k, c->t0 + 230);
+	assert_int_equal(kiosk_backlight(c->k), 100);
+	fake_now += 31;
+	kiosk_tick(c->k, c->t0 + 261);
+	assert_int_equal(kiosk_backlight(c->k), 20);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -356,6 +402,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_checkin, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_retry_from_screen, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_no_redraw_when_idle, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_dims_wakes_and_shifts, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
