@@ -354,6 +354,21 @@ static lt_err classify(CURL *curl, CURLcode rc, struct transfer *t, const char *
 	return LT_OK;
 }
 
+bool fetch_curl_base(void *curl, const char *url, const char *ca_file, char *errbuf)
+{
+	bool ok = curl_easy_setopt(curl, CURLOPT_URL, url) == CURLE_OK;
+	ok &= curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https") == CURLE_OK;
+	ok &= curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L) == CURLE_OK;
+	if (errbuf)
+		ok &= curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, errbuf) == CURLE_OK;
+	ok &= curl_easy_setopt(curl, CURLOPT_SSL_VERIFYPEER, 1L) == CURLE_OK;
+	ok &= curl_easy_setopt(curl, CURLOPT_SSL_VERIFYHOST, 2L) == CURLE_OK;
+	if (ca_file && *ca_file)
+		ok &= curl_easy_setopt(curl, CURLOPT_CAINFO, ca_file) == CURLE_OK;
+	ok &= curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT, 10L) == CURLE_OK;
+	return ok;
+}
+
 /* Headers and options of one GET. Returns false only when libcurl ran out of memory. */
 /* libcurl asks about once a second, also while it waits: the caller may call it off. */
 static int on_progress(void *user, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal,
@@ -396,17 +411,10 @@ static bool configure(CURL *curl, const struct fetch_request *req, struct transf
 		*headers = more;
 	}
 
-	bool ok = true;
-	ok &= curl_easy_setopt(curl, CURLOPT_URL, req->url) == CURLE_OK;
-	ok &= curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https") == CURLE_OK;
+	bool ok = fetch_curl_base(curl, req->url, req->ca_file, NULL);
 	ok &= curl_easy_setopt(curl, CURLOPT_REDIR_PROTOCOLS_STR, "http,https") == CURLE_OK;
-	ok &= curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L) == CURLE_OK;
 	ok &= curl_easy_setopt(curl, CURLOPT_FOLLOWLOCATION, 1L) == CURLE_OK;
 	ok &= curl_easy_setopt(curl, CURLOPT_MAXREDIRS, MAX_REDIRECTS) == CURLE_OK;
-	ok &= curl_easy_setopt(curl, CURLOPT_SSL_VERIFYPEER, 1L) == CURLE_OK;
-	ok &= curl_easy_setopt(curl, CURLOPT_SSL_VERIFYHOST, 2L) == CURLE_OK;
-	if (req->ca_file && *req->ca_file)
-		ok &= curl_easy_setopt(curl, CURLOPT_CAINFO, req->ca_file) == CURLE_OK;
 	ok &= curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT, req->connect_timeout_s > 0 ?
 			       req->connect_timeout_s : DEFAULT_CONNECT_TIMEOUT_S) == CURLE_OK;
 	ok &= curl_easy_setopt(curl, CURLOPT_TIMEOUT,

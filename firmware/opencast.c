@@ -347,15 +347,7 @@ lt_err opencast_call(struct opencast_session *s, const char *url,
 	struct call_state cs = {.ans = ans, .xfer = xfer, .cancel = c->cancel};
 	struct curl_slist *headers = NULL;
 	curl_mime *mime = NULL;
-	curl_easy_setopt(curl, CURLOPT_URL, url);
-	curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");
-	curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, errbuf);
-	curl_easy_setopt(curl, CURLOPT_SSL_VERIFYPEER, 1L);
-	curl_easy_setopt(curl, CURLOPT_SSL_VERIFYHOST, 2L);
-	if (c->ca_file && *c->ca_file)
-		curl_easy_setopt(curl, CURLOPT_CAINFO, c->ca_file);
-	curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT, 10L);
+	fetch_curl_base(curl, url, c->ca_file, errbuf);
 	curl_easy_setopt(curl, CURLOPT_TIMEOUT, c->timeout_s > 0 ? c->timeout_s : 30L);
 	curl_easy_setopt(curl, CURLOPT_USERAGENT, "lectern");
 	curl_easy_setopt(curl, CURLOPT_FOLLOWLOCATION, 0L);

@@ -231,15 +231,7 @@ static lt_err dav_request(struct dav *d, const char *method, const char *url, FI
 	if (!curl)
 		return LT_ERR_NOMEM;
 	char errbuf[CURL_ERROR_SIZE] = "";
-	curl_easy_setopt(curl, CURLOPT_URL, url);
-	curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https");
-	curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, errbuf);
-	curl_easy_setopt(curl, CURLOPT_SSL_VERIFYPEER, 1L);
-	curl_easy_setopt(curl, CURLOPT_SSL_VERIFYHOST, 2L);
-	if (d->cfg->upload_ca_file[0])
-		curl_easy_setopt(curl, CURLOPT_CAINFO, d->cfg->upload_ca_file);
-	curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT, 10L);
+	fetch_curl_base(curl, url, d->cfg->upload_ca_file, errbuf);
 	curl_easy_setopt(curl, CURLOPT_TIMEOUT, (long)d->cfg->upload_timeout_s);
 	curl_easy_setopt(curl, CURLOPT_USERAGENT, "lectern");
 	if (d->cfg->upload_user[0]) {

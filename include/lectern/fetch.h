@@ -65,6 +65,14 @@ void fetch_url_host(const char *url, char *buf, size_t n);
  */
 lt_err fetch_curl_error(int code, const char *host, const char *detail, char *error, size_t n);
 
+/*
+ * The options every libcurl transfer in lectern starts from, on a CURL * handle: the URL,
+ * http/https only, no signals, TLS peer and host verified (against `ca_file` when given), a
+ * 10 s connect time-out and `errbuf` (CURL_ERROR_SIZE bytes, may be NULL) for libcurl's words.
+ * Returns false only when libcurl ran out of memory.
+ */
+bool fetch_curl_base(void *curl, const char *url, const char *ca_file, char *errbuf);
+
 /* Initialise libcurl once per process (call before threads start); safe to call twice. */
 void fetch_global_init(void);
 
