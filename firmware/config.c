@@ -32,6 +32,7 @@ static const char *const conflicts[] = {"scheduled_wins", "manual_wins", NULL};
 static const char *const targets[] = {"none", "folder", "webdav", "opencast", NULL};
 static const char *const privacy[] = {"none", "count", "names", NULL};
 static const char *const tristate[] = {"auto", "yes", "no", NULL};
+static const char *const sources_camera[] = {"auto", "v4l2", "file", "none", NULL};
 
 static const struct config_option options[] = {
 	{"device", "room", STR(room), "Room", 0, 0, NULL,
@@ -144,6 +145,16 @@ static const struct config_option options[] = {
 	 "Report the agent's state to capture-admin this often (and on every change)"},
 	{"privacy", "attendance", CHOICE(attendance), "count", 0, 0, privacy,
 	 "What uploads say about attendance: none, count (a number) or names"},
+	{"camera", "source", CHOICE(camera_source), "auto", 0, 0, sources_camera,
+	 "Camera: auto (V4L2 if one is plugged in, else none), v4l2, file (a twin) or none"},
+	{"camera", "device", STR(camera_device), "/dev/video0", 0, 0, NULL,
+	 "V4L2 device of the USB camera"},
+	{"camera", "file", STR(camera_file), "", 0, 0, NULL,
+	 "source = file: a PPM picture to show as the camera (empty: a moving test pattern)"},
+	{"camera", "width", INT(camera_width), "640", 160, 1920, NULL,
+	 "Capture width asked of the camera (it may give another)"},
+	{"camera", "height", INT(camera_height), "480", 120, 1080, NULL,
+	 "Capture height asked of the camera"},
 	{"ui", "width", INT(ui_width), "0", 0, 7680, NULL,
 	 "Window width in pixels (0: the whole display when fullscreen, else 1280)"},
 	{"ui", "height", INT(ui_height), "0", 0, 4320, NULL,

@@ -992,9 +992,31 @@ static void settings_camera(struct ui *u, SDL_Rect b, const struct view *v)
 	}
 	SDL_Rect box = { b.x, b.y, w, h };
 	ui_round(u, box, ui_px(u, 0.8f), COL_PANEL);
+	if (v->camera_present && v->camera_w > 0 && v->camera_h > 0 &&
+	    v->camera_w <= VIEW_CAMERA_W && v->camera_h <= VIEW_CAMERA_H) {
+		/* One streaming texture, refreshed only when the picture changed. */
+		if (!u->camera)
+			u->camera = SDL_CreateTexture(u->ren, SDL_PIXELFORMAT_RGB24,
+						      SDL_TEXTUREACCESS_STREAMING, VIEW_CAMERA_W,
+						      VIEW_CAMERA_H);
+		if (u->camera && u->camera_frame != v->camera_frame) {
+			SDL_UpdateTexture(u->camera, NULL, v->camera_rgb, VIEW_CAMERA_W * 3);
+			u->camera_frame = v->camera_frame;
+		}
+		SDL_Rect src = { 0, 0, v->camera_w, v->camera_h };
+		SDL_Rect pic = inset(box, ui_px(u, 0.5f), ui_px(u, 0.5f));
+		if (u->camera)
+			SDL_RenderCopy(u->ren, u->camera, &src, &pic);
+		SDL_Rect cap = { pic.x, pic.y + pic.h - ui_px(u, 3.0f), pic.w, ui_px(u, 3.0f) };
+		ui_fill(u, cap, COL_DARK);
+		ui_text(u, inset(cap, ui_px(u, 0.6f), 0), FONT_REGULAR, ui_px(u, T_SMALL), COL_DIM,
+			ALIGN_LEFT, 1, v->camera_name);
+		return;
+	}
 	ui_text(u, inset(box, ui_px(u, 1.0f), 0), FONT_REGULAR, ui_px(u, T_BODY),
 		v->camera_present ? COL_DIM : COL_AMBER, ALIGN_CENTER, 2,
-		v->camera_present ? "Camera connected" : "No camera");
+		v->camera_present ? "Camera connected"
+		: v->camera_name[0] ? v->camera_name : "No camera");
 }
 
 static void settings_right(struct ui *u, SDL_Rect *b, const struct view *v)

@@ -209,6 +209,8 @@ void ui_close(struct ui *u)
 	free(u->last_view);
 	if (u->canvas)
 		SDL_DestroyTexture(u->canvas);
+	if (u->camera)
+		SDL_DestroyTexture(u->camera);
 	if (u->ren)
 		SDL_DestroyRenderer(u->ren);
 	if (u->surface)

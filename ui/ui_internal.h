@@ -64,6 +64,8 @@ struct ui {
 	SDL_Surface *surface;        /* offscreen target */
 	SDL_Renderer *ren;
 	SDL_Texture *canvas;         /* logical canvas when rotated */
+	SDL_Texture *camera;         /* the settings screen's preview picture */
+	unsigned camera_frame;       /* the picture in `camera` */
 	bool own_video;
 	int win_w, win_h;            /* renderer output pixels */
 	int log_w, log_h;

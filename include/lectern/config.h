@@ -95,6 +95,11 @@ struct config {
 
 	char attendance[16];       /* privacy: none | count | names */
 
+	char camera_source[16];    /* auto | v4l2 | file | none */
+	char camera_device[PATH_MAX];
+	char camera_file[PATH_MAX]; /* file twin: a PPM picture; "" = a moving test pattern */
+	int camera_width, camera_height;
+
 	int ui_width, ui_height;   /* window size; 0 = the display's (fullscreen) or 1280x800 */
 	char ui_fullscreen[8];     /* auto | yes | no */
 	int ui_rotation;           /* 0 | 90 | 180 | 270 */
@@ -111,7 +116,7 @@ struct config {
 
 	/* Not options: where each value came from, for error messages. */
 	char source[PATH_MAX];     /* file path, or "(built-in defaults)" */
-	int lines[96];             /* line per option index; 0 = default */
+	int lines[112];             /* line per option index; 0 = default */
 };
 
 struct config_error {

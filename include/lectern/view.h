@@ -42,6 +42,8 @@ enum view_severity { SEV_INFO, SEV_WARN, SEV_ERROR };
 #define VIEW_MAX_INVITEES 48
 #define VIEW_MAX_UPLOADS 8
 #define VIEW_MAX_INPUTS 6
+#define VIEW_CAMERA_W 160            /* the settings screen's camera preview */
+#define VIEW_CAMERA_H 120
 
 struct view_session {
 	char title[256];
@@ -138,9 +140,13 @@ struct view {
 	char inputs[VIEW_MAX_INPUTS][64];
 	int input_selected;
 	bool camera_present;
+	char camera_name[96];        /* what the preview shows, or why there is none */
+	int camera_w, camera_h;      /* of the picture in camera_rgb; 0 = none yet */
+	unsigned camera_frame;       /* counts pictures, so that a new one is a change */
 	int brightness;              /* percent */
 	char connection_test[160];   /* result of the last test, "" before one */
 	char about[256];             /* version, agent name, addresses */
+	uint8_t camera_rgb[VIEW_CAMERA_W * VIEW_CAMERA_H * 3]; /* RGB24 preview, letterboxed */
 };
 
 enum view_event_type {

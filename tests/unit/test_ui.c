@@ -133,6 +133,20 @@ static void fixture(struct view *v, enum view_screen s)
 	snprintf(v->inputs[1], sizeof v->inputs[1], "ReSpeaker 4-Mic Array HAT");
 	snprintf(v->inputs[2], sizeof v->inputs[2], "demo file (no microphone found)");
 	v->input_selected = 0;
+	/* a camera picture: a diagonal gradient with a white frame, 4:3 */
+	v->camera_present = true;
+	v->camera_w = VIEW_CAMERA_W;
+	v->camera_h = VIEW_CAMERA_H;
+	v->camera_frame = 1;
+	snprintf(v->camera_name, sizeof v->camera_name, "USB camera /dev/video0 640x480");
+	for (int y = 0; y < VIEW_CAMERA_H; y++)
+		for (int x = 0; x < VIEW_CAMERA_W; x++) {
+			uint8_t *px = &v->camera_rgb[(y * VIEW_CAMERA_W + x) * 3];
+			bool edge = x < 2 || y < 2 || x >= VIEW_CAMERA_W - 2 || y >= VIEW_CAMERA_H - 2;
+			px[0] = edge ? 255 : (uint8_t)(x * 255 / VIEW_CAMERA_W);
+			px[1] = edge ? 255 : (uint8_t)(y * 255 / VIEW_CAMERA_H);
+			px[2] = edge ? 255 : 128;
+		}
 	v->brightness = 70;
 	snprintf(v->connection_test, sizeof v->connection_test,
 		 "Connected to opencast.example.org in 84 ms; credentials accepted; ingest endpoint ready.");
