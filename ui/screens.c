@@ -956,7 +956,7 @@ static void settings_audio(struct ui *u, SDL_Rect *b, const struct view *v, int 
 			break;
 		SDL_Rect r = cut_top(b, rh);
 		cut_top(b, g / 2);
-		char name[16];
+		char name[24];
 		snprintf(name, sizeof name, "input:%d", i);
 		bool sel = i == v->input_selected;
 		SDL_Color bg = sel ? COL_ON : COL_PANEL2;

@@ -467,7 +467,7 @@ static void test_pin_and_checkin(void **state)
 	fixture(&v, VIEW_PIN);
 	ui_render(u, &v);
 	for (int d = 0; d <= 9; d++) {
-		char name[8];
+		char name[16];
 		snprintf(name, sizeof name, "pin:%d", d);
 		assert_int_equal(tap(u, &v, name, 1000 + (uint32_t)d * 200, &ev), 1);
 		assert_int_equal(ev.type, EV_PIN_DIGIT);
