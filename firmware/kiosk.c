@@ -16,6 +16,7 @@
 #include <time.h>
 
 #include "lectern/backlight.h"
+#include "lectern/camera.h"
 #include "lectern/fetch.h"
 #include "lectern/log.h"
 #include "lectern/monitor.h"
@@ -61,6 +62,13 @@ struct kiosk {
 	int64_t pin_locked_until;
 	char start_error[128];
 	int64_t start_error_at;
+
+	/* the settings screen's camera preview */
+	struct camera *cam;
+	double cam_tried, cam_grabbed;   /* clock() of the last open attempt / picture */
+	char cam_name[96];
+	unsigned cam_frame;
+	uint8_t cam_rgb[VIEW_CAMERA_W * VIEW_CAMERA_H * 3];
 
 	/* meter; on the settings screen without a recording, the monitor's */
 	struct audio_source *mon_src;
@@ -330,6 +338,63 @@ static void monitor_as_needed(struct kiosk *k, bool recording)
 	}
 }
 
+/* The camera is open while the settings screen shows it; without a camera, [camera]
+ * source = auto shows the twin's test pattern and says so (like the demo microphone). */
+static void camera_as_needed(struct kiosk *k)
+{
+	if (k->screen != VIEW_SETTINGS) {
+		camera_close(k->cam);
+		k->cam = NULL;
+		k->cam_tried = 0;
+		return;
+	}
+	double t = k->clock();
+	if (k->cam || (k->cam_tried && t - k->cam_tried < 5))
+		return;
+	k->cam_tried = t;
+	char msg[160];
+	bool twin = false;
+	lt_err err = camera_open_config(k->cfg, &k->cam, &twin, msg, sizeof msg);
+	if (err == LT_ERR_NO_DEVICE && strcmp(k->cfg->camera_source, "auto") == 0) {
+		struct camera_params p = {.width = k->cfg->camera_width,
+					  .height = k->cfg->camera_height};
+		err = camera_open(&camera_file_ops, &p, &k->cam, msg, sizeof msg);
+		twin = true;
+	}
+	if (err != LT_OK) {
+		k->cam = NULL;
+		copy(k->cam_name, sizeof k->cam_name, msg);
+		return;
+	}
+	snprintf(k->cam_name, sizeof k->cam_name, "%.80s%s", k->cam->description,
+		 twin && !strstr(k->cam->description, "no camera") ? " (no camera)" : "");
+}
+
+/* A new preview picture, at most ~10 a second; true if there is one. */
+static bool camera_picture(struct kiosk *k)
+{
+	double t = k->clock();
+	struct camera_frame f;
+	if (!k->cam || t - k->cam_grabbed < 0.1 || camera_grab(k->cam, &f, 0) != LT_OK)
+		return false;
+	k->cam_grabbed = t;
+	camera_scale_rgb(&f, k->cam_rgb, VIEW_CAMERA_W, VIEW_CAMERA_H);
+	k->cam_frame++;
+	return true;
+}
+
+static void show_camera(struct kiosk *k, struct view *v)
+{
+	v->camera_present = k->cam != NULL;
+	copy(v->camera_name, sizeof v->camera_name, k->cam_name);
+	if (!k->cam || !k->cam_frame)
+		return;
+	v->camera_w = VIEW_CAMERA_W;
+	v->camera_h = VIEW_CAMERA_H;
+	v->camera_frame = k->cam_frame;
+	memcpy(v->camera_rgb, k->cam_rgb, sizeof v->camera_rgb);
+}
+
 static void hold_peak(struct kiosk *k, struct view *v)
 {
 	double t = k->clock();
@@ -464,16 +529,17 @@ static void build(struct kiosk *k)
 	v->n_inputs = 1;
 	copy(v->inputs[0], sizeof v->inputs[0], v->mic_name);
 	v->input_selected = 0;
-	v->camera_present = false;
+	camera_as_needed(k);
+	show_camera(k, v);
 	v->brightness = k->brightness;
 	pthread_mutex_lock(&k->test_lock);
 	copy(v->connection_test, sizeof v->connection_test, k->test_result);
 	pthread_mutex_unlock(&k->test_lock);
 	char addr[64];
 	network_up(addr, sizeof addr);
-	snprintf(v->about, sizeof v->about, "lectern %s · room %.60s · agent %.60s · address %s",
-		 LECTERN_VERSION, cfg->room, cfg->opencast_agent[0] ? cfg->opencast_agent : cfg->room,
-		 addr[0] ? addr : "none");
+	snprintf(v->about, sizeof v->about, "room %.50s · agent %.50s · address %.46s · config %.40s",
+		 cfg->room, cfg->opencast_agent[0] ? cfg->opencast_agent : cfg->room,
+		 addr[0] ? addr : "none", cfg->source);
 }
 
 /* --- drawing ------------------------------------------------------------------------------ */
@@ -842,6 +908,7 @@ void kiosk_destroy(struct kiosk *k)
 	if (!k)
 		return;
 	kiosk_release_mic(k);
+	camera_close(k->cam);
 	if (k->test_started)
 		pthread_join(k->test_thread, NULL);
 	pthread_mutex_destroy(&k->test_lock);
@@ -865,7 +932,7 @@ void kiosk_wait(struct kiosk *k, int timeout_ms)
 			return;
 		bool meter = (k->v.recording &&
 			      (k->screen == VIEW_RECORDING || k->screen == VIEW_SETTINGS)) ||
-			     k->mon;
+			     k->mon || k->cam;
 		int wait = (int)(left * 1000) + 1;
 		if (meter && wait > METER_MS)
 			wait = METER_MS;
@@ -882,6 +949,8 @@ void kiosk_wait(struct kiosk *k, int timeout_ms)
 			v->peak_hold_db = fresh.peak_hold_db;
 			v->low_audio = fresh.low_audio;
 			v->paused = fresh.paused;
+			if (camera_picture(k))
+				show_camera(k, v);
 		}
 		draw_if_changed(k);
 		if (signal_stop)

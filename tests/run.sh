@@ -51,6 +51,7 @@ if [ -n "${SANITIZER_LOGS:-}" ]; then
 	mkdir -p "$SANITIZER_LOGS"
 	export ASAN_OPTIONS="log_path=$SANITIZER_LOGS/asan:detect_leaks=1"
 	export UBSAN_OPTIONS="log_path=$SANITIZER_LOGS/ubsan:print_stacktrace=1:halt_on_error=1"
+	export LSAN_OPTIONS="suppressions=$(cd "$(dirname "$0")" && pwd)/lsan.supp:print_suppressions=0"
 fi
 for t in "$BUILD"/tests/unit/test_*; do
 	[ -x "$t" ] || continue

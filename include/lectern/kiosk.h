@@ -20,7 +20,8 @@
  *  - redraws only when the view changed or the screen's own feedback needs it: the model
  *    keeps minute resolution on screens without seconds, and the meter is refreshed ~20 Hz
  *    only while it is visible.
- * The settings screen meters the microphone live while nothing records (monitor.h); the
+ * The settings screen previews the camera (camera.h; with [camera] source = auto and none
+ * plugged in, the twin's test pattern, labelled so) and meters the microphone live while nothing records (monitor.h); the
  * microphone is given back the moment a recording needs it (kiosk_release_mic).
  * Check-in keeps names in memory only (attendance records come with the check-in issue).
  *

@@ -109,6 +109,21 @@ check "Check in opens the check-in screen" \
 check "the check-in screen is shown" wait_for 5 '[ "$(state screen)" = checkin ]'
 keep 4-checkin
 
+# Settings behind the PIN (the default 1234): the camera preview and the live meter.
+tapwait() { # tap NAME, then wait until the screen is SCREEN
+	local xy
+	xy=$(widget "$1")
+	[ -n "$xy" ] || return 1
+	xdotool mousemove --window "$win" $xy click 1
+	wait_for 5 "[ \"\$(state screen)\" = $2 ]"
+}
+check "Home, then Settings asks for the PIN" bash -c "$(declare -f widget state tapwait wait_for); \
+	WIDGETS='$WIDGETS' win='$win'; tapwait home home && tapwait settings pin"
+check "the PIN 1234 opens the settings" bash -c "$(declare -f widget state tapwait wait_for); \
+	WIDGETS='$WIDGETS' win='$win'; tapwait pin:1 pin && tapwait pin:2 pin && tapwait pin:3 pin && tapwait pin:4 settings"
+sleep 1.5
+keep 5-settings
+
 kill -TERM "$pid"
 wait "$pid"
 rc=$?

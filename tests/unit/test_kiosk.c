@@ -273,8 +273,20 @@ static void test_pin(void **state)
 	kiosk_tick(c->k, c->t0 + 1);
 	assert_true(kiosk_view(c->k)->rms_db > -12);
 	assert_true(kiosk_view(c->k)->peak_db > -8);
+	/* no camera here: [camera] source = auto previews the twin's test pattern, and says so */
+	snprintf(c->cfg.camera_device, sizeof c->cfg.camera_device, "%s/no-video0", c->dir);
+	for (int i = 0; i < 10 && !kiosk_view(c->k)->camera_frame; i++) {
+		fake_now += 0.2;
+		kiosk_wait(c->k, 150);
+	}
+	const struct view *cv = kiosk_view(c->k);
+	assert_true(cv->camera_present);
+	assert_true(cv->camera_frame > 0);
+	assert_int_equal(cv->camera_w, VIEW_CAMERA_W);
+	assert_non_null(strstr(cv->camera_name, "no camera"));
 	send(c, EV_SHOW, VIEW_HOME);
 	assert_true(kiosk_view(c->k)->rms_db <= -90);
+	assert_false(kiosk_view(c->k)->camera_present);
 	send(c, EV_BRIGHTNESS, 150);
 	assert_int_equal(kiosk_view(c->k)->brightness, 100);
 	send(c, EV_BRIGHTNESS, 40);
