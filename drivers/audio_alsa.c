@@ -55,6 +55,33 @@ bool audio_alsa_has_capture(const char *device)
 	return true;
 }
 
+int audio_alsa_list_capture(char (*names)[64], char (*descs)[64], int max)
+{
+	quiet_alsa();
+	void **hints;
+	if (snd_device_name_hint(-1, "pcm", &hints) < 0)
+		return 0;
+	int n = 0;
+	for (void **h = hints; *h && n < max; h++) {
+		char *name = snd_device_name_get_hint(*h, "NAME");
+		char *desc = snd_device_name_get_hint(*h, "DESC");
+		char *ioid = snd_device_name_get_hint(*h, "IOID");
+		/* IOID absent means both directions; "null" is no microphone at all. */
+		if (name && strcmp(name, "null") != 0 && (!ioid || strcmp(ioid, "Input") == 0)) {
+			snprintf(names[n], 64, "%s", name);
+			/* DESC is "Card, Device\nWhat it is": the first line is the useful one. */
+			snprintf(descs[n], 64, "%.*s", desc ? (int)strcspn(desc, "\n") : 0,
+				 desc ? desc : "");
+			n++;
+		}
+		free(name);
+		free(desc);
+		free(ioid);
+	}
+	snd_device_name_free_hint(hints);
+	return n;
+}
+
 static lt_err negotiate(struct alsa_source *a, const struct audio_source_params *p, char *msg,
 			size_t n)
 {

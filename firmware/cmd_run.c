@@ -37,16 +37,20 @@ static lt_err open_mic(void *user, struct audio_source **out)
 {
 	struct mic *m = user;
 	kiosk_release_mic(m->kiosk);
-	return app_open_audio(m->cfg, NULL, true, true, out, NULL) == EXIT_OK ? LT_OK
-									     : LT_ERR_NO_DEVICE;
+	return app_open_audio(m->cfg, kiosk_audio_device(m->kiosk), true, true, out, NULL) ==
+			       EXIT_OK
+		       ? LT_OK
+		       : LT_ERR_NO_DEVICE;
 }
 
 /* The settings screen's meter opens the microphone without taking it from a recording. */
 static lt_err open_monitor(void *user, struct audio_source **out)
 {
 	const struct mic *m = user;
-	return app_open_audio(m->cfg, NULL, true, true, out, NULL) == EXIT_OK ? LT_OK
-									     : LT_ERR_NO_DEVICE;
+	return app_open_audio(m->cfg, kiosk_audio_device(m->kiosk), true, true, out, NULL) ==
+			       EXIT_OK
+		       ? LT_OK
+		       : LT_ERR_NO_DEVICE;
 }
 
 /*

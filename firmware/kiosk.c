@@ -63,6 +63,12 @@ struct kiosk {
 	char start_error[128];
 	int64_t start_error_at;
 
+	/* microphones to choose from: 0 is the configured one, then ALSA's capture devices */
+	int n_inputs;
+	char input_dev[VIEW_MAX_INPUTS][64];
+	char input_name[VIEW_MAX_INPUTS][64];
+	int input_sel;
+
 	/* the settings screen's camera preview */
 	struct camera *cam;
 	double cam_tried, cam_grabbed;   /* clock() of the last open attempt / picture */
@@ -526,9 +532,9 @@ static void build(struct kiosk *k)
 	v->pin_tries_left = k->pin_tries;
 	v->pin_locked_until = k->pin_locked_until > k->now ? k->pin_locked_until : 0;
 
-	v->n_inputs = 1;
-	copy(v->inputs[0], sizeof v->inputs[0], v->mic_name);
-	v->input_selected = 0;
+	v->n_inputs = k->n_inputs;
+	memcpy(v->inputs, k->input_name, sizeof v->inputs);
+	v->input_selected = k->input_sel;
 	camera_as_needed(k);
 	show_camera(k, v);
 	v->brightness = k->brightness;
@@ -856,7 +862,14 @@ void kiosk_handle(struct kiosk *k, const struct view_event *ev, int64_t now)
 	}
 	case EV_PIN_DIGIT: pin_digit(k, (int)ev->arg, now); break;
 	case EV_PIN_CLEAR: k->pin[0] = '\0'; break;
-	case EV_INPUT_SELECT: break; /* one input: the configured one */
+	case EV_INPUT_SELECT:
+		if (ev->arg >= 0 && ev->arg < k->n_inputs && ev->arg != k->input_sel) {
+			k->input_sel = (int)ev->arg;
+			kiosk_release_mic(k); /* the meter listens to the new one */
+			log_info("screen: recordings now use %s", k->input_sel ? k->input_dev[k->input_sel]
+								  : "the configured microphone");
+		}
+		break;
 	case EV_BRIGHTNESS:
 		k->brightness = ev->arg < 10 ? 10 : ev->arg > 100 ? 100 : (int)ev->arg;
 		backlight_set(&k->bl, k->brightness);
@@ -891,6 +904,21 @@ lt_err kiosk_create(const struct kiosk_deps *d, struct kiosk **out)
 		snprintf(tag, sizeof tag, "%.*s", (int)len, p);
 		add_tag(k, tag, false);
 		p += len + (p[len] == ',');
+	}
+	/* The configured microphone first; other ALSA capture devices to switch to. */
+	char names[VIEW_MAX_INPUTS][64], descs[VIEW_MAX_INPUTS][64];
+	int found = strcmp(d->cfg->audio_source, "file") == 0
+			    ? 0
+			    : audio_alsa_list_capture(names, descs, VIEW_MAX_INPUTS);
+	snprintf(k->input_name[0], sizeof k->input_name[0], "%.50s (configured)",
+		 d->mic_present ? (d->mic_twin ? "demo file" : d->mic_name) : "no microphone");
+	k->n_inputs = 1;
+	for (int i = 0; i < found && k->n_inputs < VIEW_MAX_INPUTS; i++) {
+		if (strcmp(names[i], d->cfg->audio_device) == 0)
+			continue;
+		copy(k->input_dev[k->n_inputs], sizeof k->input_dev[0], names[i]);
+		snprintf(k->input_name[k->n_inputs++], sizeof k->input_name[0], "%.38s%s%.20s",
+			 descs[i][0] ? descs[i] : names[i], descs[i][0] ? " · " : "", names[i]);
 	}
 	char why[PATH_MAX + 64];
 	backlight_open(d->cfg->ui_backlight, &k->bl, why, sizeof why);
@@ -966,6 +994,11 @@ const struct view *kiosk_view(const struct kiosk *k)
 bool kiosk_quit(const struct kiosk *k)
 {
 	return k->quit;
+}
+
+const char *kiosk_audio_device(const struct kiosk *k)
+{
+	return k && k->input_sel > 0 ? k->input_dev[k->input_sel] : NULL;
 }
 
 int kiosk_backlight(const struct kiosk *k)

@@ -66,6 +66,10 @@ static inline long audio_source_read(struct audio_source *s, int16_t *buf, size_
 }
 void audio_source_close(struct audio_source *s);
 
+/* ALSA's capture devices (PCM name hints that can capture, "null" left out): up to `max`
+ * names and one-line descriptions. Returns how many. */
+int audio_alsa_list_capture(char (*names)[64], char (*descs)[64], int max);
+
 /* Whether ALSA knows at least one capture device (for source=auto). */
 bool audio_alsa_has_capture(const char *device);
 

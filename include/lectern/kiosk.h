@@ -85,6 +85,10 @@ bool kiosk_quit(const struct kiosk *k);
  * before opening the microphone for a recording (the controller's opener does). */
 void kiosk_release_mic(struct kiosk *k);
 
+/* The ALSA device chosen on the settings screen for recordings (until the next start), or NULL
+ * for the configured microphone. */
+const char *kiosk_audio_device(const struct kiosk *k);
+
 /* The backlight's brightness now, percent (dimmed or not). */
 int kiosk_backlight(const struct kiosk *k);
 

@@ -404,8 +404,39 @@ static void test_dims_wakes_and_shifts(void **state)
 	assert_int_equal(kiosk_backlight(c->k), 20);
 }
 
+static void test_input_choice(void **state)
+{
+	struct ctx *c = *state;
+	const struct view *v = kiosk_view(c->k);
+	/* the configured microphone first, then ALSA's other capture devices (main's config) */
+	assert_true(v->n_inputs >= 2);
+	assert_non_null(strstr(v->inputs[0], "(configured)"));
+	int desk = -1;
+	for (int i = 1; i < v->n_inputs; i++)
+		if (strstr(v->inputs[i], "Desk microphone"))
+			desk = i;
+	assert_true(desk > 0);
+	assert_null(kiosk_audio_device(c->k));
+	send(c, EV_INPUT_SELECT, desk);
+	assert_int_equal(kiosk_view(c->k)->input_selected, desk);
+	assert_string_equal(kiosk_audio_device(c->k), "desk");
+	send(c, EV_INPUT_SELECT, 0);
+	assert_null(kiosk_audio_device(c->k));
+}
+
 int main(void)
 {
+	/* alsa-lib reads its configuration once per process: a desk microphone for all tests */
+	static char conf[] = "/tmp/lectern-kiosk-alsa-XXXXXX";
+	int fd = mkstemp(conf);
+	FILE *fp = fd >= 0 ? fdopen(fd, "w") : NULL;
+	if (!fp)
+		return 1;
+	fprintf(fp, "pcm.null { type null }\n"
+		    "pcm.desk { type file slave.pcm \"null\" file \"/dev/null\" infile \"/dev/zero\" "
+		    "format \"raw\" hint { description \"Desk microphone\" } }\n");
+	fclose(fp);
+	setenv("ALSA_CONFIG_PATH", conf, 1);
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_home_from_calendar, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_free_and_soon, setup_free, teardown),
@@ -415,6 +446,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_retry_from_screen, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_no_redraw_when_idle, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_dims_wakes_and_shifts, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_input_choice, setup, teardown),
 	};
-	return cmocka_run_group_tests(tests, NULL, NULL);
+	int failed = cmocka_run_group_tests(tests, NULL, NULL);
+	unlink(conf);
+	return failed;
 }
