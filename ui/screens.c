@@ -190,7 +190,15 @@ static void card(struct ui *u, SDL_Rect r, const struct view *v)
 	int bl = ui_line_height(u, FONT_REGULAR, ui_px(u, T_BODY));
 	hm(v->card.start, t0, sizeof t0);
 	hm(v->card.end, t1, sizeof t1);
-	snprintf(when, sizeof when, "%s\xe2\x80\x93%s", t0, t1);
+	/* A session on another day says which. */
+	time_t ts = (time_t)v->card.start, tn = (time_t)v->now;
+	struct tm ms, mn;
+	localtime_r(&ts, &ms);
+	localtime_r(&tn, &mn);
+	char day[16] = "";
+	if (ms.tm_yday != mn.tm_yday || ms.tm_year != mn.tm_year)
+		strftime(day, sizeof day, "%a %d %b ", &ms);
+	snprintf(when, sizeof when, "%s%s\xe2\x80\x93%s", day, t0, t1);
 	SDL_Rect row = cut_top(&in, bl);
 	int ww = ui_text_width(u, FONT_BOLD, ui_px(u, T_BODY), when);
 	SDL_Rect wr = cut_left(&row, ww);
