@@ -460,6 +460,17 @@ static void w3cdtf(int64_t ms, char *buf, size_t n)
 }
 
 /* One dcterms element with text content: xmlNewTextChild escapes, we never do it by hand. */
+/* The document as UTF-8 text (malloc'd), or NULL. */
+static char *doc_text(xmlDoc *doc)
+{
+	xmlChar *text = NULL;
+	int len = 0;
+	xmlDocDumpFormatMemoryEnc(doc, &text, &len, "UTF-8", 1);
+	char *out = text ? strdup((const char *)text) : NULL;
+	xmlFree(text);
+	return out;
+}
+
 static xmlNode *dc_add(xmlNode *root, xmlNs *ns, const char *name, const char *text)
 {
 	if (!text || !*text)
@@ -519,13 +530,7 @@ char *opencast_episode_dc(const struct opencast_episode *ep)
 		if (cr)
 			xmlNewNsProp(cr, xsi, BAD_CAST "type", BAD_CAST "dcterms:W3CDTF");
 	}
-	xmlChar *text = NULL;
-	int len = 0;
-	xmlDocDumpFormatMemoryEnc(doc, &text, &len, "UTF-8", 1);
-	if (text) {
-		out = strdup((const char *)text);
-		xmlFree(text);
-	}
+	out = doc_text(doc);
 done:
 	xmlFreeDoc(doc);
 	return out;
@@ -588,13 +593,7 @@ char *opencast_properties_xml(const char *const *keys, const char *const *values
 			if (e)
 				xmlNewProp(e, BAD_CAST "key", BAD_CAST keys[i]);
 		}
-		xmlChar *text = NULL;
-		int len = 0;
-		xmlDocDumpFormatMemoryEnc(doc, &text, &len, "UTF-8", 1);
-		if (text) {
-			out = strdup((const char *)text);
-			xmlFree(text);
-		}
+		out = doc_text(doc);
 	}
 	xmlFreeDoc(doc);
 	return out;
