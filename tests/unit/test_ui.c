@@ -606,6 +606,32 @@ static void test_window_dummy(void **state)
 	struct view_event ev;
 	assert_int_equal(tap(u, &v, "start", 1000, &ev), 1);
 	assert_int_equal(ev.type, EV_START_RECORDING);
+
+	/* A finger, as the touchscreen sends it: normalized window coordinates, through SDL's
+	 * event queue and ui_wait (touch first wakes the screen, the lift is the tap). */
+	int cx, cy;
+	assert_true(ui_find(u, "checkin", &cx, &cy, NULL, NULL));
+	SDL_Event down = { .tfinger = { .type = SDL_FINGERDOWN, .touchId = 1, .fingerId = 7,
+					.x = (float)cx / (float)ww, .y = (float)cy / (float)wh } };
+	SDL_Event up = down;
+	up.tfinger.type = SDL_FINGERUP;
+	assert_int_equal(SDL_PushEvent(&down), 1);
+	assert_int_equal(SDL_PushEvent(&up), 1);
+	enum view_event_type got[4] = {EV_NONE};
+	int n = 0;
+	while (n < 4 && ui_wait(u, &v, 50, &ev) == 1)
+		got[n++] = ev.type;
+	assert_int_equal(n, 2);
+	assert_int_equal(got[0], EV_ACTIVITY);
+	assert_int_equal(got[1], EV_SHOW);
+	assert_int_equal(ev.arg, VIEW_CHECKIN);
+	/* typed text (a desktop keyboard) arrives as one character per event */
+	SDL_Event text = { .text = { .type = SDL_TEXTINPUT, .text = "\xc3\xa9" } };
+	assert_int_equal(SDL_PushEvent(&text), 1);
+	assert_int_equal(ui_wait(u, &v, 50, &ev), 1);
+	assert_int_equal(ev.type, EV_KEY);
+	assert_string_equal(ev.text, "\xc3\xa9");
+
 	char path[700];
 	snprintf(path, sizeof path, "%s/home-window-800x480-r270.png", shots);
 	assert_int_equal(ui_save_png(u, path), 0);
