@@ -45,6 +45,12 @@ struct kiosk {
 	bool quit;
 	int64_t now;
 
+	/* today and the look-ahead, expanded from the calendar of that generation */
+	struct occurrence_list occ;
+	bool have_occ;
+	unsigned occ_generation;
+	int64_t occ_midnight;
+
 	/* screen state the events change */
 	enum view_screen screen;
 	char search[64];
@@ -257,10 +263,17 @@ static void build_schedule(struct kiosk *k, struct view *v)
 {
 	const struct config *cfg = k->cfg;
 	int64_t now = k->now, midnight = local_midnight(now);
-	struct occurrence_list l = {0};
-	if (schedule_window(k->d.sched, midnight, now + (int64_t)cfg->lookahead_days * 86400, &l) !=
-	    LT_OK)
-		return;
+	/* Expanded once per calendar and day, not at every tick: a big calendar takes a while. */
+	unsigned gen = schedule_generation(k->d.sched);
+	if (!k->have_occ || gen != k->occ_generation || midnight != k->occ_midnight) {
+		occurrence_list_free(&k->occ);
+		k->have_occ = schedule_window(k->d.sched, midnight,
+					      now + (int64_t)cfg->lookahead_days * 86400,
+					      &k->occ) == LT_OK;
+		k->occ_generation = gen;
+		k->occ_midnight = midnight;
+	}
+	const struct occurrence_list l = k->occ;
 	const struct occurrence *current = NULL, *next = NULL, *cadence = NULL;
 	for (size_t i = 0; i < l.count; i++) {
 		const struct occurrence *o = &l.items[i];
@@ -318,7 +331,6 @@ static void build_schedule(struct kiosk *k, struct view *v)
 			p += len + (p[len] == '\n');
 		}
 	}
-	occurrence_list_free(&l);
 }
 
 void kiosk_release_mic(struct kiosk *k)
@@ -937,6 +949,7 @@ void kiosk_destroy(struct kiosk *k)
 		return;
 	kiosk_release_mic(k);
 	camera_close(k->cam);
+	occurrence_list_free(&k->occ);
 	if (k->test_started)
 		pthread_join(k->test_thread, NULL);
 	pthread_mutex_destroy(&k->test_lock);

@@ -27,6 +27,7 @@ struct schedule {
 	const struct config *cfg;
 	struct store *st;
 	struct calendar *cal;        /* parsed from the cache */
+	unsigned generation;         /* counts the calendars `cal` has held */
 	struct store_calendar_cache cache;
 	int64_t next_attempt;        /* unix seconds */
 	bool stale;
@@ -272,6 +273,7 @@ lt_err schedule_refresh(struct schedule *s, int64_t now, bool force, char *why, 
 		store_calendar_cache_free(&s->cache);
 		calendar_free(s->cal);
 		s->cal = cal;
+		s->generation++;
 		log_info("schedule: calendar updated from %s", next.source);
 	} else {
 		next.body = s->cache.body; /* 304: the cached text is still the calendar */
@@ -284,6 +286,11 @@ lt_err schedule_refresh(struct schedule *s, int64_t now, bool force, char *why, 
 	if (s->cal)
 		store_expansion(s, now);
 	return LT_OK;
+}
+
+unsigned schedule_generation(const struct schedule *s)
+{
+	return s->generation;
 }
 
 lt_err schedule_window(struct schedule *s, int64_t from, int64_t to, struct occurrence_list *out)
@@ -373,6 +380,7 @@ lt_err schedule_sync(struct schedule *s)
 		}
 		calendar_free(s->cal);
 		s->cal = cal;
+		s->generation++;
 	}
 	store_calendar_cache_free(&s->cache);
 	s->cache = fresh;

@@ -36,6 +36,10 @@ lt_err schedule_window(struct schedule *s, int64_t from, int64_t to, struct occu
 /* Whether the calendar in use is older than the last failed attempt; *since = its time. */
 bool schedule_stale(const struct schedule *s, int64_t *since);
 
+/* Changes whenever a different calendar is in use, so that callers can keep what they
+ * expanded from the previous one until then. */
+unsigned schedule_generation(const struct schedule *s);
+
 /*
  * Pick up what another connection (the fetcher thread) cached: the stale mark always, the
  * calendar itself when its text changed. Cheap when nothing changed; call once a tick.

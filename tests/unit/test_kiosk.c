@@ -186,6 +186,19 @@ static void test_home_from_calendar(void **state)
 	assert_int_equal(v->queue_waiting, 0);
 }
 
+static void test_calendar_change_shows(void **state)
+{
+	struct ctx *c = *state;
+	assert_string_equal(kiosk_view(c->k)->card.title, "Лекция о записи");
+	/* the session on now is cancelled: the next calendar has only the later ones */
+	write_calendar(c, false);
+	char why[256];
+	assert_int_equal(schedule_refresh(c->sched, c->t0 + 1, true, why, sizeof why), LT_OK);
+	kiosk_tick(c->k, c->t0 + 1);
+	assert_string_equal(kiosk_view(c->k)->card.title, "Next talk");
+	assert_int_equal(kiosk_view(c->k)->room_state, ROOM_STARTS_SOON);
+}
+
 static void test_free_and_soon(void **state)
 {
 	struct ctx *c = *state;
@@ -440,6 +453,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_home_from_calendar, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_free_and_soon, setup_free, teardown),
+		cmocka_unit_test_setup_teardown(test_calendar_change_shows, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_record_tags_stop, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_pin, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_checkin, setup, teardown),
