@@ -15,12 +15,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cmocka.h>
 
 #include "testutil.h"
 
+#include "lectern/backlight.h"
 #include "lectern/config.h"
 #include "lectern/controller.h"
 #include "lectern/kiosk.h"
@@ -417,6 +419,51 @@ static void test_dims_wakes_and_shifts(void **state)
 	assert_int_equal(kiosk_backlight(c->k), 20);
 }
 
+static long read_long(const char *path)
+{
+	FILE *fp = fopen(path, "r");
+	long v = -1;
+	if (fp) {
+		if (fscanf(fp, "%ld", &v) != 1)
+			v = -1;
+		fclose(fp);
+	}
+	return v;
+}
+
+/* The sysfs backlight, on a directory that looks like one; the twin when it is incomplete. */
+static void test_backlight_sysfs(void **state)
+{
+	struct ctx *c = *state;
+	char dir[PATH_MAX], path[PATH_MAX + 32], why[PATH_MAX + 64];
+	snprintf(dir, sizeof dir, "%s/rpi_backlight", c->dir);
+	assert_int_equal(mkdir(dir, 0755), 0);
+	snprintf(path, sizeof path, "%s/max_brightness", dir);
+	FILE *fp = fopen(path, "w");
+	assert_non_null(fp);
+	fputs("255\n", fp);
+	fclose(fp);
+	struct backlight b;
+	backlight_open(dir, &b, why, sizeof why);
+	assert_string_equal(b.name, "sysfs");
+	snprintf(path, sizeof path, "%s/brightness", dir);
+	assert_int_equal(backlight_set(&b, 50), LT_OK);
+	assert_int_equal(read_long(path), 127);
+	assert_int_equal(backlight_set(&b, 1), LT_OK);
+	assert_int_equal(read_long(path), 2);       /* 1 % of 255, never 0 unless asked */
+	assert_int_equal(backlight_set(&b, 150), LT_OK);
+	assert_int_equal(read_long(path), 255);
+	assert_int_equal(b.percent, 100);
+	snprintf(path, sizeof path, "%s/max_brightness", dir);
+	unlink(path);
+	backlight_open(dir, &b, why, sizeof why);
+	assert_string_equal(b.name, "none");
+	assert_non_null(strstr(why, "max_brightness"));
+	assert_int_equal(backlight_set(&b, 30), LT_OK);
+	backlight_open("none", &b, why, sizeof why);
+	assert_string_equal(b.name, "none");
+}
+
 static void test_input_choice(void **state)
 {
 	struct ctx *c = *state;
@@ -461,6 +508,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_no_redraw_when_idle, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_dims_wakes_and_shifts, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_input_choice, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_backlight_sysfs, setup, teardown),
 	};
 	int failed = cmocka_run_group_tests(tests, NULL, NULL);
 	unlink(conf);
