@@ -80,6 +80,16 @@ hold() { # hold NAME SECONDS
 	xdotool mousemove --window "$win" $xy mousedown 1 sleep "$2" mouseup 1
 }
 
+# A press shows at once (the button lights up: a new frame), and sliding off cancels it.
+frames0=$(state frames)
+xy=$(widget checkin)
+xdotool mousemove --window "$win" $xy mousedown 1
+check "a press redraws at once, before the finger lifts (frame $frames0 -> $(sleep 0.3; state frames))" \
+	wait_for 2 '[ "$(state frames)" -gt "$frames0" ]'
+xdotool mousemove --window "$win" 5 5 mouseup 1
+sleep 0.5
+check "sliding off a button before lifting does nothing" test "$(state screen)" = home
+
 check "tapping Start recording opens the recording screen" \
 	bash -c "$(declare -f widget state tap); WIDGETS='$WIDGETS' win='$win'; tap start"
 check "the recording screen shows a recording" wait_for 5 '[ "$(state screen)" = recording ] && [ "$(state recording)" = true ]'
