@@ -114,13 +114,109 @@ static bool starts_with_ci(const char *s, size_t n, const char *prefix)
 	return n >= k && strncasecmp(s, prefix, k) == 0;
 }
 
+/* --- the window: one-off events far from it are not kept --------------------------------- */
+
+#define DAY_UNSET INT64_MIN
+#define KEEP_MARGIN_DAYS 2   /* time zones move a date by less than a day; two to be safe */
+
+/* What a VEVENT's own lines say about when it can occur, in days since the epoch. */
+struct event_span {
+	bool keep;                   /* recurring, or a date that could not be read */
+	int64_t start, end, recurrence_id;
+	int64_t duration_s;
+	bool continued;              /* the last property line of interest was folded */
+};
+
+static void span_reset(struct event_span *e)
+{
+	*e = (struct event_span){.start = DAY_UNSET, .end = DAY_UNSET,
+				 .recurrence_id = DAY_UNSET, .duration_s = -1};
+}
+
+/* The property named `name` (followed by ';' or ':')? */
+static bool is_property(const char *line, size_t ll, const char *name)
+{
+	size_t k = strlen(name);
+	return ll > k && strncasecmp(line, name, k) == 0 && (line[k] == ';' || line[k] == ':');
+}
+
+/* The date of a DATE or DATE-TIME value at the end of the line, in days; DAY_UNSET if the
+ * value is not one. */
+static int64_t value_day(const char *line, size_t ll)
+{
+	const char *colon = memrchr(line, ':', ll);
+	if (!colon || (size_t)(line + ll - colon - 1) < 8)
+		return DAY_UNSET;
+	const char *v = colon + 1;
+	for (int i = 0; i < 8; i++)
+		if (!isdigit((unsigned char)v[i]))
+			return DAY_UNSET;
+	struct tm tm = {.tm_year = (v[0] - '0') * 1000 + (v[1] - '0') * 100 + (v[2] - '0') * 10 +
+				   (v[3] - '0') - 1900,
+			.tm_mon = (v[4] - '0') * 10 + (v[5] - '0') - 1,
+			.tm_mday = (v[6] - '0') * 10 + (v[7] - '0')};
+	return (int64_t)timegm(&tm) / 86400;
+}
+
+static void span_line(struct event_span *e, const char *line, size_t ll)
+{
+	if (line[0] == ' ' || line[0] == '\t') {
+		if (e->continued)
+			e->keep = true; /* a date folded over lines: do not guess */
+		return;
+	}
+	e->continued = false;
+	int64_t *day = is_property(line, ll, "DTSTART")         ? &e->start
+		       : is_property(line, ll, "DTEND")         ? &e->end
+		       : is_property(line, ll, "RECURRENCE-ID") ? &e->recurrence_id
+							        : NULL;
+	if (day) {
+		*day = value_day(line, ll);
+		e->keep |= *day == DAY_UNSET;
+		e->continued = true;
+	} else if (is_property(line, ll, "DURATION")) {
+		const char *colon = memchr(line, ':', ll);
+		char value[64];
+		snprintf(value, sizeof value, "%.*s", colon ? (int)(line + ll - colon - 1) : 0,
+			 colon ? colon + 1 : "");
+		struct icaldurationtype d = icaldurationtype_from_string(value);
+		e->duration_s = icaldurationtype_is_bad_duration(d) ? -1
+								     : icaldurationtype_as_int(d);
+		e->keep |= e->duration_s < 0;
+		e->continued = true;
+	} else if (is_property(line, ll, "RRULE") || is_property(line, ll, "RDATE")) {
+		e->keep = true;
+	}
+}
+
+static bool span_wanted(const struct event_span *e, int64_t from_day, int64_t to_day)
+{
+	if (e->keep || e->start == DAY_UNSET)
+		return true;
+	int64_t end = e->end != DAY_UNSET      ? e->end
+		      : e->duration_s >= 0     ? e->start + e->duration_s / 86400 + 1
+					       : e->start + 1;
+	from_day -= KEEP_MARGIN_DAYS;
+	to_day += KEEP_MARGIN_DAYS;
+	bool near = end >= from_day && e->start <= to_day;
+	bool moves = e->recurrence_id != DAY_UNSET && e->recurrence_id >= from_day &&
+		     e->recurrence_id <= to_day;
+	return near || moves;
+}
+
 /*
  * Copy `text` without blank lines (Opencast leaves one after base64 values, which libical
  * takes for the end of the property), checking that it is iCalendar and that every BEGIN
- * has its END.
+ * has its END; with a window (keep_to > 0), one-off VEVENTs far from it are left out.
  */
-static char *normalise(const char *text, size_t len, char *err, size_t n)
+static char *normalise(const char *text, size_t len, int64_t keep_from, int64_t keep_to,
+		       char *err, size_t n)
 {
+	bool window = keep_to > 0;
+	int64_t from_day = keep_from / 86400, to_day = keep_to / 86400;
+	struct event_span span;
+	size_t event_at = 0;         /* where the VEVENT being read began in `out` */
+	bool in_event = false;
 	char *out = malloc(len + 1);
 	if (!out) {
 		snprintf(err, n, "out of memory");
@@ -160,6 +256,11 @@ static char *normalise(const char *text, size_t len, char *err, size_t n)
 				}
 				seen_calendar = true;
 				open_line[depth++] = line_no;
+				if (window && depth == 2 && strcasecmp(stack[1], "VEVENT") == 0) {
+					in_event = true;
+					event_at = o;
+					span_reset(&span);
+				}
 			} else if (starts_with_ci(line, ll, "END:")) {
 				if (depth == 0 || (ll - 4 != strlen(stack[depth - 1])) ||
 				    strncasecmp(line + 4, stack[depth - 1], ll - 4) != 0) {
@@ -168,10 +269,20 @@ static char *normalise(const char *text, size_t len, char *err, size_t n)
 					goto fail;
 				}
 				depth--;
+				if (in_event && depth == 1) {
+					in_event = false;
+					if (!span_wanted(&span, from_day, to_day)) {
+						o = event_at; /* not this one: drop what was copied */
+						i = j < len ? j + 1 : j;
+						continue;
+					}
+				}
 			} else if (depth == 0) {
 				snprintf(err, n, "not an iCalendar file (line %d is outside "
 						 "BEGIN:VCALENDAR)", line_no);
 				goto fail;
+			} else if (in_event && depth == 2) {
+				span_line(&span, line, ll);
 			}
 			memcpy(out + o, text + i, j - i);
 			o += j - i;
@@ -199,7 +310,8 @@ fail:
 lt_err calendar_parse(const char *text, size_t len, const struct calendar_options *opt,
 		      struct calendar **out, char *err, size_t err_len)
 {
-	char *clean = normalise(text, len, err, err_len);
+	char *clean = normalise(text, len, opt ? opt->keep_from : 0, opt ? opt->keep_to : 0, err,
+			       err_len);
 	if (!clean)
 		return LT_ERR_PARSE;
 	icalerror_set_errors_are_fatal(0);

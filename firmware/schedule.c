@@ -28,6 +28,7 @@ struct schedule {
 	struct store *st;
 	struct calendar *cal;        /* parsed from the cache */
 	unsigned generation;         /* counts the calendars `cal` has held */
+	int64_t kept_from, kept_to;  /* what `cal` holds of the text (calendar_options) */
 	struct store_calendar_cache cache;
 	int64_t next_attempt;        /* unix seconds */
 	bool stale;
@@ -176,15 +177,34 @@ static lt_err fetch_source(const struct config *cfg, const char *ics, const atom
 	return LT_OK;
 }
 
-static lt_err parse(const struct config *cfg, const char *body, size_t len, struct calendar **out,
-		    char *why, size_t n)
+/* Parse what can occur in [from, to) (see calendar_options). */
+static lt_err parse(const struct config *cfg, const char *body, size_t len, int64_t from,
+		    int64_t to, struct calendar **out, char *why, size_t n)
 {
-	struct calendar_options opt = {.presenter_property = cfg->presenter_property};
+	struct calendar_options opt = {.presenter_property = cfg->presenter_property,
+				       .keep_from = from, .keep_to = to};
 	char err[256];
 	lt_err rc = calendar_parse(body, len, &opt, out, err, sizeof err);
 	if (rc != LT_OK)
 		snprintf(why, n, "the calendar was not used: %s", err);
 	return rc;
+}
+
+/*
+ * Parse for the days the appliance looks at from `now` (yesterday .. the look-ahead, and a
+ * day more on both sides, so that a day passes before the window moves out of it).
+ */
+static lt_err parse_for(struct schedule *s, const char *body, size_t len, int64_t now,
+			struct calendar **out, char *why, size_t n)
+{
+	int64_t from = calendar_local_midnight(now, -2);
+	int64_t to = calendar_local_midnight(now, s->cfg->lookahead_days + 2);
+	lt_err err = parse(s->cfg, body, len, from, to, out, why, n);
+	if (err == LT_OK) {
+		s->kept_from = from;
+		s->kept_to = to;
+	}
+	return err;
 }
 
 lt_err schedule_open(const struct config *cfg, struct store *st, struct schedule **out)
@@ -196,7 +216,8 @@ lt_err schedule_open(const struct config *cfg, struct store *st, struct schedule
 	s->st = st;
 	if (store_calendar_load(st, &s->cache) == LT_OK && s->cache.body) {
 		char why[320];
-		if (parse(cfg, s->cache.body, s->cache.len, &s->cal, why, sizeof why) != LT_OK)
+		if (parse_for(s, s->cache.body, s->cache.len, (int64_t)time(NULL), &s->cal, why,
+			      sizeof why) != LT_OK)
 			log_warn("schedule: the cached calendar cannot be read: %s", why);
 		s->stale_since = s->cache.ok_ms / 1000;
 		s->stale = s->cache.error[0] != '\0';
@@ -251,7 +272,7 @@ lt_err schedule_refresh(struct schedule *s, int64_t now, bool force, char *why, 
 				  now, full, &body, &len, &next, why, n);
 	struct calendar *cal = NULL;
 	if (err == LT_OK && body)
-		err = parse(cfg, body, len, &cal, why, n);
+		err = parse_for(s, body, len, now, &cal, why, n);
 	if (err != LT_OK) {
 		free(body);
 		if (!s->stale)
@@ -297,6 +318,23 @@ lt_err schedule_window(struct schedule *s, int64_t from, int64_t to, struct occu
 {
 	if (!s->cal)
 		return LT_OK;
+	if ((from < s->kept_from || to > s->kept_to) && s->cache.body) {
+		/* Time moved on (or a wider range is asked): read the cached text again for it. */
+		int64_t now = (int64_t)time(NULL);
+		int64_t want_from = calendar_local_midnight(from < now ? from : now, -2);
+		int64_t want_to = calendar_local_midnight(to, 2);
+		int64_t ahead = calendar_local_midnight(now, s->cfg->lookahead_days + 2);
+		struct calendar *cal;
+		char why[320];
+		if (parse(s->cfg, s->cache.body, s->cache.len, want_from,
+			  want_to > ahead ? want_to : ahead, &cal, why, sizeof why) == LT_OK) {
+			calendar_free(s->cal);
+			s->cal = cal;
+			s->generation++;
+			s->kept_from = want_from;
+			s->kept_to = want_to > ahead ? want_to : ahead;
+		}
+	}
 	return calendar_expand(s->cal, from, to, out);
 }
 
@@ -312,7 +350,8 @@ lt_err schedule_list(const struct config *cfg, const char *ics, int64_t from, in
 		if (err != LT_OK)
 			return err;
 		struct calendar *cal;
-		err = parse(cfg, body, len, &cal, why, n);
+		/* a day either side: an occurrence's local date and its UTC one may differ */
+		err = parse(cfg, body, len, from - 86400, to + 86400, &cal, why, n);
 		free(body);
 		if (err != LT_OK)
 			return err;
@@ -373,7 +412,8 @@ lt_err schedule_sync(struct schedule *s)
 	if (changed && fresh.body) {
 		struct calendar *cal;
 		char why[320];
-		if (parse(s->cfg, fresh.body, fresh.len, &cal, why, sizeof why) != LT_OK) {
+		if (parse_for(s, fresh.body, fresh.len, (int64_t)time(NULL), &cal, why,
+			      sizeof why) != LT_OK) {
 			log_warn("schedule: %s", why);
 			store_calendar_cache_free(&fresh);
 			return LT_ERR_PARSE;

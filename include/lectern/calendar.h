@@ -56,6 +56,16 @@ void occurrence_clear(struct occurrence *o);
 
 struct calendar_options {
 	const char *presenter_property;  /* NULL/"": ORGANIZER */
+	/*
+	 * Keep only what can occur in [keep_from, keep_to) (unix seconds; both 0: everything).
+	 * A one-off VEVENT whose dates lie more than two days outside is left out while the text
+	 * is read, so that a calendar of years costs memory for the window only; recurring
+	 * events (RRULE, RDATE), overrides whose RECURRENCE-ID or start falls near the window,
+	 * and anything whose dates cannot be read from its own lines are always kept.
+	 * calendar_expand() then gives the same answer as without the window for any range
+	 * inside it.
+	 */
+	int64_t keep_from, keep_to;
 };
 
 struct calendar;

@@ -1,6 +1,7 @@
 /*
  * fuzz_calendar.c — libFuzzer target for the calendar ingestion path: whatever bytes a
- * server (or a broken proxy) sends, parsing and expanding them must not crash, hang or leak.
+ * server (or a broken proxy) sends, parsing and expanding them must not crash, hang or leak;
+ * and reading it for a window must give the same occurrences inside that window.
  * Built with clang -fsanitize=fuzzer,address,undefined (make fuzz; briefly in make test).
  */
 #include <stdint.h>
@@ -29,6 +30,27 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct occurrence_list list = {0};
 	calendar_expand(cal, 1767225600 - 365 * 86400, 1767225600 + 365 * 86400, &list);
 	occurrence_list_free(&list);
+
+	/* Read for a window (as the appliance does), the same occurrences inside it. */
+	const int64_t from = 1767225600, to = from + 20 * 86400; /* 2026-01-01 .. 01-21 */
+	struct calendar_options windowed = opt;
+	windowed.keep_from = from - 86400;
+	windowed.keep_to = to + 86400;
+	struct calendar *part;
+	struct occurrence_list a = {0}, b = {0};
+	if (calendar_parse((const char *)data, size, &windowed, &part, err, sizeof err) != LT_OK)
+		abort(); /* the whole text parsed, so its window must */
+	calendar_expand(cal, from, to, &a);
+	calendar_expand(part, from, to, &b);
+	if (a.count != b.count)
+		abort();
+	for (size_t i = 0; i < a.count; i++)
+		if (strcmp(a.items[i].uid, b.items[i].uid) != 0 ||
+		    a.items[i].start != b.items[i].start || a.items[i].end != b.items[i].end)
+			abort();
+	occurrence_list_free(&a);
+	occurrence_list_free(&b);
+	calendar_free(part);
 	calendar_free(cal);
 	return 0;
 }
