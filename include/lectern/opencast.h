@@ -58,6 +58,14 @@ lt_err opencast_discover(const struct opencast_conn *c, const char *service_type
 			 size_t url_len, char *err, size_t err_len);
 
 /*
+ * The registry's answer (`len` bytes of JSON, as opencast_discover() fetched it) → the first
+ * usable `service_type` URL, with the same results and sentences as opencast_discover().
+ * Pure, so that it is tested and fuzzed without a server.
+ */
+lt_err opencast_registry_url(const char *json, size_t len, const char *service_type, char *url,
+			     size_t url_len, char *err, size_t err_len);
+
+/*
  * Build the calendar URL: {scheduler}/calendars?agentid=ENC(agent)&cutoff=CUTOFF_MS.
  * Returns LT_ERR_INVALID if it does not fit.
  */
@@ -112,6 +120,10 @@ lt_err opencast_call(struct opencast_session *s, const char *url,
 		     const struct opencast_xfer *xfer, struct opencast_answer *ans, char *err,
 		     size_t err_len);
 void opencast_answer_free(struct opencast_answer *ans);
+
+/* What a call's answer means, as opencast_call() returns it: LT_OK for 2xx; LT_ERR_AUTH for
+ * 401, 403 and a redirect whose `location` (may be NULL) is a login page; else LT_ERR_HTTP. */
+lt_err opencast_answer_verdict(long status, const char *location);
 
 /* --- XML ------------------------------------------------------------------------------------ */
 

@@ -656,6 +656,46 @@ static void test_properties_xml(void **state)
 	free(xml);
 }
 
+/* Text XML 1.0 cannot hold (control characters, invalid UTF-8 that libxml2 lets through; found
+ * by fuzz_properties, seeds control_chars.bin and stray_continuation.bin) is replaced, in keys and values alike: a
+ * calendar title with a form feed must not make every ingest of that recording fail. */
+static void test_xml_text_outside_xml_is_replaced(void **state)
+{
+	(void)state;
+	struct opencast_episode ep = {.title = "page\fbreak", .creator = "bell\a", .tags = "a\x01,b",
+				      .spatial = "over\xC1\xBClong, stray\x97\x90"};
+	char *xml = opencast_episode_dc(&ep);
+	assert_non_null(xml);
+	char v[256];
+	dc_values(xml, "title", v, sizeof v);
+	assert_string_equal(v, "page?break");
+	dc_values(xml, "creator", v, sizeof v);
+	assert_string_equal(v, "bell?");
+	dc_values(xml, "subject", v, sizeof v);
+	assert_string_equal(v, "a?|b");
+	dc_values(xml, "spatial", v, sizeof v);
+	assert_string_equal(v, "over??long, stray??");
+	free(xml);
+
+	const char *keys[] = {"k\x02" "ey", "bad\xff"};
+	const char *values[] = {"tab\tand\x0c", "line\nend"};
+	xml = opencast_properties_xml(keys, values, 2);
+	assert_non_null(xml);
+	xmlDoc *doc = xmlReadMemory(xml, (int)strlen(xml), "p.xml", NULL, XML_PARSE_NONET);
+	assert_non_null(doc);
+	xmlNode *e = xmlDocGetRootElement(doc)->children;
+	while (e && e->type != XML_ELEMENT_NODE)
+		e = e->next;
+	assert_non_null(e);
+	xmlChar *key = xmlGetProp(e, BAD_CAST "key"), *text = xmlNodeGetContent(e);
+	assert_string_equal((const char *)key, "k?ey");
+	assert_string_equal((const char *)text, "tab\tand?");
+	xmlFree(key);
+	xmlFree(text);
+	xmlFreeDoc(doc);
+	free(xml);
+}
+
 int main(void)
 {
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
@@ -674,6 +714,7 @@ int main(void)
 		T(test_episode_dc_minimal_and_invalid_utf8),
 		T(test_mediapackage_id),
 		T(test_properties_xml),
+		T(test_xml_text_outside_xml_is_replaced),
 	};
 #undef T
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
