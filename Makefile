@@ -34,11 +34,13 @@ UNIT_BINS := $(UNIT_TESTS:%=$(BUILD)/tests/unit/test_%)
 
 RUN_CONFIG ?= board/pc/lectern.conf
 
-# libFuzzer targets: the module under test is compiled with coverage, in one clang command.
+# libFuzzer targets (tests/fuzz/fuzz_NAME.c), one for every parser of outside input. Each is
+# built by one clang command from its own file and the firmware modules it lists below.
 FUZZ_CC ?= clang
 FUZZ_FLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -std=c11 -D_GNU_SOURCE -Iinclude \
 	$(PKG_CFLAGS)
-FUZZ_BIN := $(BUILD)/fuzz/fuzz_calendar
+FUZZ_TARGETS := calendar config registry mediapackage properties http
+FUZZ_BINS := $(FUZZ_TARGETS:%=$(BUILD)/fuzz/fuzz_%)
 FUZZ_SECONDS ?= 300
 
 .PHONY: all run test check unit asan bench fuzz install clean deps format
@@ -64,16 +66,18 @@ $(BUILD)/tests/bench/%: tests/bench/%.c $(CORE_OBJS)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -o $@ $< $(CORE_OBJS) $(LDLIBS)
 
-$(BUILD)/fuzz/fuzz_calendar: tests/fuzz/fuzz_calendar.c firmware/calendar.c firmware/log.c \
-		firmware/err.c
+$(BUILD)/fuzz/fuzz_calendar: firmware/calendar.c firmware/log.c firmware/err.c
+$(BUILD)/fuzz/fuzz_config: firmware/config.c firmware/log.c firmware/err.c
+$(BUILD)/fuzz/fuzz_registry $(BUILD)/fuzz/fuzz_mediapackage $(BUILD)/fuzz/fuzz_properties \
+$(BUILD)/fuzz/fuzz_http: firmware/opencast.c firmware/fetch.c firmware/log.c firmware/err.c
+$(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ $^ $(PKG_LIBS)
 
-# A longer fuzzing run than the one in `make test`; the corpus grows in build/fuzz/corpus.
-fuzz: $(FUZZ_BIN)
-	mkdir -p $(BUILD)/fuzz/corpus
-	$(FUZZ_BIN) -max_total_time=$(FUZZ_SECONDS) -max_len=262144 -timeout=10 \
-		$(BUILD)/fuzz/corpus tests/fixtures/ics
+# Longer fuzzing than `make test` gives it: FUZZ_SECONDS for each target, one after the other.
+# Corpora, crash files and logs stay in $(BUILD)/fuzz/NAME/.
+fuzz: $(FUZZ_BINS)
+	LECTERN_BIN=$(BIN) BUILD=$(BUILD) FUZZ_SECONDS=$(FUZZ_SECONDS) bash tests/integration/test_fuzz.sh
 
 # The demo microphone for `make run` on a machine without one: a spoken sample.
 $(BUILD)/demo.wav:
@@ -93,7 +97,7 @@ test:
 	$(MAKE) --no-print-directory check
 
 # The suite without the dependency step (CI and developers who have them).
-check: all unit $(FUZZ_BIN)
+check: all unit $(FUZZ_BINS)
 	LECTERN_BIN=$(BIN) BUILD=$(BUILD) SANITIZER_LOGS=$(SANITIZER_LOGS) tests/run.sh
 
 # Sanitizer build of everything, then the whole suite against it.
