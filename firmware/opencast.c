@@ -93,9 +93,12 @@ static lt_err entry_url(json_object *svc, char *url, size_t n)
 	    !json_object_object_get_ex(svc, "path", &path) ||
 	    !json_object_is_type(path, json_type_string))
 		return LT_ERR_PARSE;
+	const char *h = json_object_get_string(host), *p = json_object_get_string(path);
+	/* "" or "/" would make a URL without a server: "/recordings", or even "". */
+	if (base_len(h) == 0)
+		return LT_ERR_PARSE;
 	if (!is_true(svc, "online") || !is_true(svc, "active") || is_true(svc, "maintenance"))
 		return LT_ERR_NOT_FOUND;
-	const char *h = json_object_get_string(host), *p = json_object_get_string(path);
 	while (*p == '/')
 		p++;
 	int len = snprintf(url, n, "%.*s/%s", base_len(h), h, p);

@@ -395,6 +395,36 @@ static void test_discover_server_faults(void **state)
 					   sizeof err), LT_OK);
 }
 
+/* The registry's JSON alone: its shapes, and entries that give no server (an empty or "/" host
+ * made an empty or relative URL that was returned as found; fuzz_registry, seed
+ * tests/fuzz/seeds/registry/empty_host.json). */
+static void test_registry_url_without_server(void **state)
+{
+	(void)state;
+	char url[256] = "stale", err[320];
+	const char *ok = "{\"services\":{\"service\":[{\"host\":\"http://a\",\"path\":\"/x\","
+			 "\"online\":false,\"active\":true},{\"host\":\"https://oc/\",\"path\":"
+			 "\"/recordings/\",\"online\":\"true\",\"active\":true}]}}";
+	assert_int_equal(opencast_registry_url(ok, strlen(ok), OPENCAST_SCHEDULER_SERVICE, url,
+					       sizeof url, err, sizeof err), LT_OK);
+	assert_string_equal(url, "https://oc/recordings");
+	const char *slash = "{\"services\":{\"service\":{\"host\":\"/\",\"path\":\"/\","
+			    "\"online\":true,\"active\":true}}}";
+	const char *empty = "{\"services\":{\"service\":{\"host\":\"\",\"path\":\"/recordings\","
+			    "\"online\":true,\"active\":true}}}";
+	assert_int_equal(opencast_registry_url(slash, strlen(slash), OPENCAST_SCHEDULER_SERVICE,
+					       url, sizeof url, err, sizeof err), LT_ERR_PARSE);
+	assert_string_equal(url, "");
+	assert_non_null(strstr(err, "has no host and path"));
+	assert_int_equal(opencast_registry_url(empty, strlen(empty), OPENCAST_SCHEDULER_SERVICE,
+					       url, sizeof url, err, sizeof err), LT_ERR_PARSE);
+	assert_string_equal(url, "");
+	const char *cut = "{\"services\":{\"serv";
+	assert_int_equal(opencast_registry_url(cut, strlen(cut), OPENCAST_SCHEDULER_SERVICE, url,
+					       sizeof url, err, sizeof err), LT_ERR_PARSE);
+	assert_non_null(strstr(err, "not JSON"));
+}
+
 /* ---- auth ----------------------------------------------------------------------------- */
 
 static void test_digest_with_header_works(void **state)
@@ -706,6 +736,7 @@ int main(void)
 		T(test_discover_array_takes_first_usable),
 		T(test_discover_empty_registry_is_not_found),
 		T(test_discover_server_faults),
+		T(test_registry_url_without_server),
 		T(test_digest_with_header_works),
 		T(test_digest_without_header_is_a_login_redirect),
 		T(test_calendar_conversation),
