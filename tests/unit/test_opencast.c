@@ -427,6 +427,21 @@ static void test_registry_url_without_server(void **state)
 
 /* ---- auth ----------------------------------------------------------------------------- */
 
+static void test_answer_verdict(void **state)
+{
+	(void)state;
+	assert_int_equal(opencast_answer_verdict(200, NULL), LT_OK);
+	assert_int_equal(opencast_answer_verdict(204, NULL), LT_OK);
+	assert_int_equal(opencast_answer_verdict(401, NULL), LT_ERR_AUTH);
+	assert_int_equal(opencast_answer_verdict(403, NULL), LT_ERR_AUTH);
+	assert_int_equal(opencast_answer_verdict(302, "https://oc/admin-ng/Login.html"),
+			 LT_ERR_AUTH);
+	assert_int_equal(opencast_answer_verdict(302, "https://oc/elsewhere"), LT_ERR_HTTP);
+	assert_int_equal(opencast_answer_verdict(302, NULL), LT_ERR_HTTP);
+	assert_int_equal(opencast_answer_verdict(500, "https://oc/login"), LT_ERR_HTTP);
+	assert_int_equal(opencast_answer_verdict(0, NULL), LT_ERR_HTTP);
+}
+
 static void test_digest_with_header_works(void **state)
 {
 	(void)state;
@@ -737,6 +752,7 @@ int main(void)
 		T(test_discover_empty_registry_is_not_found),
 		T(test_discover_server_faults),
 		T(test_registry_url_without_server),
+		T(test_answer_verdict),
 		T(test_digest_with_header_works),
 		T(test_digest_without_header_is_a_login_redirect),
 		T(test_calendar_conversation),
