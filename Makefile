@@ -70,14 +70,15 @@ $(BUILD)/fuzz/fuzz_calendar: firmware/calendar.c firmware/log.c firmware/err.c
 $(BUILD)/fuzz/fuzz_config: firmware/config.c firmware/log.c firmware/err.c
 $(BUILD)/fuzz/fuzz_registry $(BUILD)/fuzz/fuzz_mediapackage $(BUILD)/fuzz/fuzz_properties \
 $(BUILD)/fuzz/fuzz_http: firmware/opencast.c firmware/fetch.c firmware/log.c firmware/err.c
-$(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c
+$(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(wildcard include/lectern/*.h)
 	@mkdir -p $(@D)
-	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ $^ $(PKG_LIBS)
+	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ $(filter %.c,$^) $(PKG_LIBS)
 
 # Longer fuzzing than `make test` gives it: FUZZ_SECONDS for each target, one after the other.
 # Corpora, crash files and logs stay in $(BUILD)/fuzz/NAME/.
 fuzz: $(FUZZ_BINS)
-	LECTERN_BIN=$(BIN) BUILD=$(BUILD) FUZZ_SECONDS=$(FUZZ_SECONDS) bash tests/integration/test_fuzz.sh
+	LECTERN_BIN=$(BIN) BUILD=$(abspath $(BUILD)) FUZZ_SECONDS=$(FUZZ_SECONDS) \
+		bash tests/integration/test_fuzz.sh
 
 # The demo microphone for `make run` on a machine without one: a spoken sample.
 $(BUILD)/demo.wav:
