@@ -3,8 +3,8 @@
  *
  * What must stay true:
  * - libcurl's codes are turned into an lt_err in one place, fetch_curl_error() (the uploader
- *   shares it), and the HTTP status in fetch_answer_verdict(), a pure function like
- *   fetch_header_line() so that both are tested and fuzzed without a server. Every failure leaves a sentence in
+ *   shares it), and the HTTP status in fetch_answer_verdict(): pure, like fetch_header_line(),
+ *   so that both are tested and fuzzed without a server. Every failure leaves a sentence in
  *   res->error that names the server (host:port, never the URL's user info, path or query) and
  *   keeps libcurl's own words for whoever reads the log.
  * - The password never reaches res->error or the log: the sentence is scrubbed of it as the

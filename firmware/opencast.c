@@ -499,10 +499,9 @@ static char *xml_text(const char *text)
 		int c = xmlGetUTF8Char(r, &len);
 		/* libxml2 2.9 takes a stray continuation byte for a lead byte, and an overlong
 		 * form ("\xC1\xBC" for '|') for its character: both are invalid UTF-8 all the
-		 * same. */
-		bool whole = c >= 0 && (len == 1 || ((*r & 0xC0) == 0xC0 &&
-						     c >= (len == 2 ? 0x80 : len == 3 ? 0x800
-											: 0x10000)));
+		 * same. shortest[len]: the least character that needs `len` bytes. */
+		static const int shortest[] = {0, 0, 0x80, 0x800, 0x10000};
+		bool whole = c >= 0 && (len == 1 || ((*r & 0xC0) == 0xC0 && c >= shortest[len]));
 		if (!whole) {
 			*w++ = '?';
 			r++;

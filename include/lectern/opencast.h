@@ -138,7 +138,8 @@ struct opencast_episode {
 };
 
 /* The episode catalog (<dublincore> with dcterms:* elements) as malloc'd UTF-8 XML, NULL when
- * out of memory. Text is escaped by libxml2; invalid UTF-8 is replaced, never passed on. */
+ * out of memory. Text is escaped by libxml2; what XML 1.0 cannot hold (invalid UTF-8, control
+ * characters) becomes '?', never passed on: Opencast would refuse the whole document. */
 char *opencast_episode_dc(const struct opencast_episode *ep);
 
 /* The `id` attribute of the first <mediapackage> element of a document (the root, or inside
@@ -147,7 +148,8 @@ char *opencast_episode_dc(const struct opencast_episode *ep);
 lt_err opencast_mediapackage_id(const char *xml, size_t len, char *id, size_t id_len);
 
 /* Java properties XML (<properties><entry key="…">…</entry></properties>) of `count` pairs,
- * malloc'd; what capture-admin's agent configuration takes. */
+ * malloc'd; what capture-admin's agent configuration takes. Keys and values are cleaned like
+ * the episode's text. */
 char *opencast_properties_xml(const char *const *keys, const char *const *values, size_t count);
 
 #endif

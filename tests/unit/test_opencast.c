@@ -702,8 +702,9 @@ static void test_properties_xml(void **state)
 }
 
 /* Text XML 1.0 cannot hold (control characters, invalid UTF-8 that libxml2 lets through; found
- * by fuzz_properties, seeds control_chars.bin and stray_continuation.bin) is replaced, in keys and values alike: a
- * calendar title with a form feed must not make every ingest of that recording fail. */
+ * by fuzz_properties, seeds control_chars.bin and stray_continuation.bin) is replaced, in keys
+ * and values alike: a calendar title with a form feed must not make every ingest of that
+ * recording fail. */
 static void test_xml_text_outside_xml_is_replaced(void **state)
 {
 	(void)state;
