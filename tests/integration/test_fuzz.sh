@@ -22,7 +22,9 @@ fuzz() {
 		-max_len=65536 -timeout=10 -rss_limit_mb=1024 -artifact_prefix="$dir/" \
 		"$dir/corpus" "$@" >"$dir/fuzz.log" 2>&1
 	local rc=$? runs
+	# "Done N runs" at the end; a run that stopped at a finding only has its last "#N" line.
 	runs=$(grep -o 'Done [0-9]* runs' "$dir/fuzz.log" | grep -o '[0-9]*')
+	[ -n "$runs" ] || runs=$(grep -o '^#[0-9]*' "$dir/fuzz.log" | tail -1 | tr -d '#')
 	echo "# $name: ${runs:-0} inputs in $SECONDS_EACH s"
 	if [ $rc -ne 0 ]; then
 		grep -m5 -A10 'ERROR\|SUMMARY' "$dir/fuzz.log" | sed 's/^/# /'
@@ -34,7 +36,7 @@ fuzz() {
 }
 
 SEEDS="$TESTS/fuzz/seeds"
-fuzz calendar "$TESTS/fixtures/ics"
+fuzz calendar "$TESTS/fixtures/ics" "$SEEDS/calendar"
 fuzz config "$TESTS/fixtures/config" "$SEEDS/config"
 fuzz registry "$SEEDS/registry"
 fuzz mediapackage "$SEEDS/mediapackage"
