@@ -142,8 +142,8 @@ static lt_err source_start(struct upload_source *src)
 }
 
 /* The recording's file, checked against what finalisation stored before the first byte goes:
- * it must be there, readable and of the stored size (a rows from before hashes were stored
- * is hashed now, as it is). */
+ * it must be there, readable and of the stored size (a row from before hashes were stored is
+ * hashed now, as the file is). */
 static lt_err source_open(struct upload_source *src, const struct recording *rec)
 {
 	*src = (struct upload_source){.name = base_name(rec->path), .fd = -1};
@@ -160,8 +160,8 @@ static lt_err source_open(struct upload_source *src, const struct recording *rec
 	src->size = (uint64_t)sb.st_size;
 	if ((rec->sha256[0] || rec->bytes > 0) && (uint64_t)rec->bytes != src->size)
 		return damaged(src, LT_ERR_CORRUPT,
-			       "%s is %llu bytes but was %lld when it was finalised: damaged since",
-			       rec->path, (unsigned long long)src->size, (long long)rec->bytes);
+			       "%s is %llu bytes but was %lld when it was finalised: it was damaged "
+			       "since", src->name, (unsigned long long)src->size, (long long)rec->bytes);
 	snprintf(src->sha256, sizeof src->sha256, "%s", rec->sha256);
 	lt_err err = src->sha256[0] ? LT_OK : os_sha256_file(rec->path, src->sha256);
 	return err == LT_OK ? LT_OK
@@ -198,6 +198,18 @@ static lt_err source_rewind(struct upload_source *src)
 	return source_start(src);
 }
 
+/* All bytes read: are they the recording? */
+static void judge(struct upload_source *src)
+{
+	char hex[65];
+	sha256_hex(src->md, hex);
+	if (strcmp(hex, src->sha256) == 0)
+		src->verified = true;
+	else
+		damaged(src, LT_ERR_CORRUPT, "%s is not what was recorded: its SHA-256 differs from "
+			"the one stored when it was finalised", src->name);
+}
+
 /*
  * Up to `n` of the next bytes into `buf`: how many, 0 after the stored size, -1 when the
  * file cannot be read or ends early. When the last byte is read the hash is compared: a
@@ -208,8 +220,11 @@ static ssize_t source_read(struct upload_source *src, void *buf, size_t n)
 {
 	if (src->damaged)
 		return -1;
-	if (src->pos >= src->size)
-		return 0;
+	if (src->pos >= src->size) {
+		if (!src->verified)
+			judge(src); /* an empty file: no last byte to judge it with */
+		return src->damaged ? -1 : 0;
+	}
 	size_t want = n < src->size - src->pos ? n : (size_t)(src->size - src->pos);
 	ssize_t got = (ssize_t)want;
 	if (src->fd < 0) {
@@ -234,15 +249,8 @@ static ssize_t source_read(struct upload_source *src, void *buf, size_t n)
 		return -1;
 	}
 	src->pos += (uint64_t)got;
-	if (src->pos == src->size) {
-		char hex[65];
-		sha256_hex(src->md, hex);
-		if (strcmp(hex, src->sha256) == 0)
-			src->verified = true;
-		else
-			damaged(src, LT_ERR_CORRUPT, "%s is not what was recorded: its SHA-256 "
-				"differs from the one stored when it was finalised", src->name);
-	}
+	if (src->pos == src->size)
+		judge(src);
 	return got;
 }
 
@@ -253,10 +261,7 @@ static lt_err source_check_all(struct upload_source *src)
 	ssize_t got;
 	while ((got = source_read(src, buf, sizeof buf)) > 0)
 		;
-	if (src->damaged)
-		return LT_ERR_CORRUPT;
-	return src->verified ? LT_OK : damaged(src, LT_ERR_CORRUPT, "%s was not read whole",
-						src->name);
+	return src->damaged ? LT_ERR_CORRUPT : LT_OK; /* else it was read whole and judged */
 }
 
 int upload_server_checksum(const char *header, const char *sha256)
