@@ -590,7 +590,7 @@ static void dav_delete(struct dav *d, const char *url)
 {
 	struct dav_call c = {.method = "DELETE", .url = url};
 	char why[320];
-	if (dav_request(d, &c, why, sizeof why) != LT_OK || c.status >= 300)
+	if (dav_request(d, &c, why, sizeof why) != LT_OK || (c.status >= 300 && c.status != 404))
 		log_warn("webdav: cannot remove %s again: %s", url,
 			 c.status >= 300 ? "the server refused" : why);
 }
@@ -733,6 +733,8 @@ static void note_progress(void *user, uint64_t sent, uint64_t total)
 	store_upload_progress(p->st, p->id, (int64_t)sent, secs > 0 ? (int64_t)(sent / secs) : 0);
 }
 
+/* One attempt at `rec`. LT_ERR_CORRUPT: its local file is damaged or missing, and the job
+ * failed for good; any other error: the attempt failed and the job waits for the next. */
 static lt_err upload_one(const struct config *cfg, struct store *st,
 			 const struct upload_target_ops *target, struct recording *rec,
 			 int64_t now_ms, const atomic_bool *cancel)
@@ -787,7 +789,7 @@ static lt_err upload_one(const struct config *cfg, struct store *st,
 					   "the local file is damaged or missing: kept here, not "
 					   "delivered");
 		log_error("recording %lld not delivered: %s", (long long)rec->id, why);
-		return err;
+		return LT_ERR_CORRUPT;
 	}
 	unsigned rnd = 0;
 	if (getrandom(&rnd, sizeof rnd, 0) != (ssize_t)sizeof rnd)
@@ -840,10 +842,12 @@ static lt_err run_queue(const struct config *cfg, struct store *st, int64_t now_
 		(*attempted)++;
 		if (cancel && atomic_load(cancel))
 			break;
-		if (upload_one(cfg, st, target, &rec, now_ms, cancel) != LT_OK) {
+		lt_err err = upload_one(cfg, st, target, &rec, now_ms, cancel);
+		if (err != LT_OK) {
 			(*failed)++;
-			if (ignore_backoff)
-				break; /* the rest would meet the same server */
+			/* The rest would meet the same server; a damaged file says nothing of it. */
+			if (ignore_backoff && err != LT_ERR_CORRUPT)
+				break;
 		}
 	}
 	return LT_OK;

@@ -114,7 +114,8 @@ int upload_recover(struct store *st);
 /*
  * Work the queue once at time `now_ms`: every due job, oldest first. A job's first attempt is
  * put off by a random stagger, and nothing is sent outside the upload window; with
- * `ignore_backoff` (a person asked) all queued jobs go now. *attempted / *failed count.
+ * `ignore_backoff` (a person asked) all queued jobs go now, until one fails for the target's
+ * sake (a damaged file does not stop the others). *attempted / *failed count.
  */
 lt_err upload_run_once(const struct config *cfg, struct store *st, int64_t now_ms,
 		       bool ignore_backoff, int *attempted, int *failed);

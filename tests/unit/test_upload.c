@@ -292,6 +292,22 @@ static void damaged_file_is_never_delivered(void **state)
 	}
 }
 
+/* A person's pass goes on past a damaged file: it says nothing of the share. */
+static void damaged_file_does_not_stop_the_queue(void **state)
+{
+	struct ctx *c = *state;
+	int64_t bad = queued(c, "bad"), good = queued(c, "good");
+	struct recording r;
+	assert_int_equal(store_recording_get(c->st, bad, &r), LT_OK);
+	spoil(r.path, CUT_SHORT);
+	int attempted, failed;
+	upload_run_once(&c->cfg, c->st, at_local(12, 0), true, &attempted, &failed);
+	assert_int_equal(attempted, 2);
+	assert_int_equal(failed, 1);
+	assert_int_equal(store_recording_get(c->st, good, &r), LT_OK);
+	assert_int_equal(r.state, REC_UPLOADED);
+}
+
 /* An attempt that fails for the share keeps the SHA-256 the file is held to. */
 static void failed_attempt_keeps_the_stored_hash(void **state)
 {
@@ -368,6 +384,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(space_pressure_deletes_delivered_early, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(damaged_file_is_never_delivered, setup, teardown),
+		cmocka_unit_test_setup_teardown(damaged_file_does_not_stop_the_queue, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(failed_attempt_keeps_the_stored_hash, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(row_without_stored_hash_is_delivered, setup,
