@@ -20,7 +20,9 @@
  *   target commits anything: the folder's temp file is not renamed, WebDAV's PUT is abandoned
  *   short of its Content-Length (so the server never stores it; the name is DELETEd all the
  *   same). Hashing while sending instead of before keeps a normal upload to one read of the
- *   file: the hash costs CPU the transfer overlaps, not a second pass over the disk.
+ *   file. SHA-256 runs at about 2 GB/s on one core: behind a real link (even 100 MB/s) it
+ *   hides in the waits on the socket and the throughput is unchanged; only on loopback,
+ *   where nothing waits, does it show (about 0.1 s per 200 MB).
  * - Opencast's addTrack streams the file by itself (libcurl's mime file part), so its file is
  *   read and checked whole before the conversation starts (one more read; nothing is sent to
  *   Opencast for a damaged file, not even createMediaPackage). A file changed in the moment
@@ -42,15 +44,15 @@
  *
  * Targets are an ops table ([upload] target): folder (a mounted share or USB disk: temp name,
  * fsync, verify, rename, fsync the directory), webdav (MKCOL + PUT to URL/ROOM/YYYY/MM/, HEAD
- * to verify, then the metadata sidecar JSON) and opencast (upload_opencast.c: ingest re-discovered
- * before every upload, the last good one kept when discovery fails; createMediaPackage,
- * addDCCatalog with the calendar's episode catalog or one made from the recording, addTrack
- * with flavor and mediaPackage before the file, ingest/{workflow} with the calendar's workflow
- * configuration and workflowInstanceId = the event's UID; confirmed by ingest's 200, `remote`
- * = the media package id; a scheduled recording's states uploading / upload_finished /
- * upload_error go to capture-admin). Opencast uses [upload] user, password_file and auth, or,
+ * to verify, then the metadata sidecar JSON) and opencast (upload_opencast.c: ingest
+ * re-discovered before every upload, the last good one kept when discovery fails;
+ * createMediaPackage, addDCCatalog with the calendar's episode catalog or one made from the
+ * recording, addTrack with flavor and mediaPackage before the file, ingest/{workflow} with the
+ * calendar's workflow configuration and workflowInstanceId = the event's UID; confirmed by
+ * ingest's 200, `remote` = the media package id; a scheduled recording's states uploading /
+ * upload_finished / upload_error go to capture-admin). Opencast uses [upload] user, password_file and auth, or,
  * when [upload] user is empty, [schedule]'s: the calendar and ingest are the same server in
- * practice. Files are streamed, never read whole.
+ * practice. Files are streamed, never held in memory whole.
  */
 #ifndef LECTERN_UPLOAD_H
 #define LECTERN_UPLOAD_H
