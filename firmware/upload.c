@@ -466,13 +466,17 @@ static int on_seek(void *user, curl_off_t offset, int origin)
 		       : CURL_SEEKFUNC_CANTSEEK;
 }
 
+/* The answer's checksum header; a status line starts a new answer (after a 401 or a
+ * redirect), whose headers alone count. */
 static size_t on_header(char *line, size_t size, size_t count, void *user)
 {
 	struct dav_call *c = user;
 	size_t len = size * count;
 	char text[sizeof c->checksum];
 	snprintf(text, sizeof text, "%.*s", (int)strcspn(line, "\r\n"), line);
-	if (len < sizeof text && upload_server_checksum(text, "") >= 0)
+	if (strncmp(text, "HTTP/", 5) == 0)
+		c->checksum[0] = '\0';
+	else if (len < sizeof text && upload_server_checksum(text, "") >= 0)
 		snprintf(c->checksum, sizeof c->checksum, "%s", text);
 	return len;
 }
