@@ -473,10 +473,13 @@ static size_t on_header(char *line, size_t size, size_t count, void *user)
 	struct dav_call *c = user;
 	size_t len = size * count;
 	char text[sizeof c->checksum];
-	snprintf(text, sizeof text, "%.*s", (int)strcspn(line, "\r\n"), line);
+	size_t end = 0; /* the line is not NUL-terminated: its end is CRLF, or `len` */
+	while (end < len && line[end] != '\r' && line[end] != '\n')
+		end++;
+	snprintf(text, sizeof text, "%.*s", (int)end, line);
 	if (strncmp(text, "HTTP/", 5) == 0)
 		c->checksum[0] = '\0';
-	else if (len < sizeof text && upload_server_checksum(text, "") >= 0)
+	else if (end < sizeof text && upload_server_checksum(text, "") >= 0)
 		snprintf(c->checksum, sizeof c->checksum, "%s", text);
 	return len;
 }
