@@ -3,7 +3,8 @@
 # (same size, other bytes) or deleted in the spool, sent to each target (a folder, WebDAV on
 # real nginx, the strict Opencast double): never confirmed, nothing under its name on the share
 # (no Opencast call at all), the job failed at once with the reason `lectern queue` shows, the
-# local file untouched and not pruned (retention_days = 0). A WebDAV server whose checksum
+# local file untouched and not pruned (retention_days = 0), by upload --once and by the
+# appliance's own uploader (lectern run). A WebDAV server whose checksum
 # of the file differs is no confirmation either. Each target then takes the good file.
 source "$(dirname "$0")/../lib/common.sh"
 source "$TESTS/lib/servers.sh"
@@ -79,6 +80,25 @@ mkdir -p "$T/share"
 lectern_config "$T/folder.conf" "[upload]" "target = folder" "folder = $T/share" "retention_days = 0"
 damaged folder "$T/folder.conf" no_files "$T/share"
 check "folder: byte-identical on the share" cmp "$T/good.opus" "$T/share/Test Room/$month/$(basename "$src")"
+
+# The appliance's own uploader and retention (lectern run): the damaged file fails and stays,
+# while a good recording beside it is delivered and its local copy pruned (retention_days = 0).
+requeue
+spoil truncated
+"$LECTERN" --config "$T/folder.conf" record --seconds 2 --title "Good talk" >/dev/null 2>&1
+"$LECTERN" --config "$T/folder.conf" run --headless >/dev/null 2>"$T/run.err" &
+pid=$!
+CHILDREN+=($pid)
+wait_for 20 '[ "$(sql "select count(*) from recordings where id=2 and deleted_ms > 0")" = 1 ]'
+kill -TERM $pid
+wait $pid
+check "run: the good recording was delivered and its local copy pruned" \
+	test "$(sql "select state||(deleted_ms > 0) from recordings where id=2")" = uploaded1
+check "run: the damaged one failed with its reason and its file is kept" \
+	bash -c "test \"\$(sqlite3 '$T/data/lectern.db' 'select state||deleted_ms from recordings where id=1')\" = failed0 && \
+	sqlite3 '$T/data/lectern.db' 'select last_error from recordings where id=1' | grep -qF '${REASON[truncated]}' && \
+	test \"\$(stat -c %s '$src')\" -eq $((bytes / 2))"
+sql "delete from recordings where id=2"
 
 # WebDAV -------------------------------------------------------------------------------------
 DAV='location / { dav_methods PUT DELETE MKCOL; }'
