@@ -4,8 +4,8 @@
 # real nginx, the strict Opencast double): never confirmed, nothing under its name on the share
 # (no Opencast call at all), the job failed at once with the reason `lectern queue` shows, the
 # local file untouched and not pruned (retention_days = 0), by upload --once and by the
-# appliance's own uploader (lectern run). A WebDAV server whose checksum
-# of the file differs is no confirmation either. Each target then takes the good file.
+# appliance's own uploader (lectern run). A WebDAV server whose checksum of the file differs
+# is no confirmation either. Each target then takes the good file.
 source "$(dirname "$0")/../lib/common.sh"
 source "$TESTS/lib/servers.sh"
 
