@@ -768,7 +768,7 @@ static lt_err upload_one(const struct config *cfg, struct store *st,
 	}
 	if (src.damaged) {
 		snprintf(why, sizeof why, "%s", src.why);
-		err = err == LT_OK ? LT_ERR_CORRUPT : err;
+		err = LT_ERR_CORRUPT;
 	} else if (err == LT_OK && !src.verified) {
 		snprintf(why, sizeof why, "the %s target did not send the whole recording",
 			 target->name);
