@@ -125,7 +125,7 @@ int cmd_run(int argc, char **argv, const char *config_path)
 	if (rc != EXIT_OK)
 		return rc;
 	struct store *st;
-	if ((rc = app_open_store(&cfg, &st)) != EXIT_OK)
+	if ((rc = app_open_store_locked(&cfg, "lectern run", &st)) != EXIT_OK)
 		return rc;
 	signals_install();
 
