@@ -29,7 +29,7 @@ CORE_OBJS := $(FIRMWARE:%=$(BUILD)/firmware/%.o) $(DRIVERS:%=$(BUILD)/drivers/%.
 MAIN_OBJ := $(BUILD)/firmware/main.o
 BIN := $(BUILD)/lectern
 
-UNIT_TESTS := ring level config store state oggopus recorder controller fetch opencast upload ui kiosk camera calendar
+UNIT_TESTS := ring level config store state oggopus recorder controller fetch opencast upload ui kiosk camera calendar spoolmeta
 UNIT_BINS := $(UNIT_TESTS:%=$(BUILD)/tests/unit/test_%)
 
 RUN_CONFIG ?= board/pc/lectern.conf

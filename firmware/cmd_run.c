@@ -176,7 +176,8 @@ int cmd_run(int argc, char **argv, const char *config_path)
 	if (!headless) {
 		struct kiosk_deps deps = {.cfg = &cfg, .st = st, .sched = sched, .ctl = ctl,
 					  .mic_name = mic_name, .mic_present = mic_ok, .mic_twin = twin,
-					  .open_audio = open_monitor, .audio_user = &opener};
+					  .open_audio = open_monitor, .audio_user = &opener,
+					  .store_set_aside = app_store_set_aside()};
 		kiosk = opener.kiosk = open_screen(&cfg, &deps, &ui);
 	}
 	sd_notify(0, "READY=1\nSTATUS=idle");

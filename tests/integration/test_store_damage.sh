@@ -135,7 +135,7 @@ for kind in truncated random bitflips future directory; do
 	"$LECTERN" --config "$conf" run --headless >"$D/run.out" 2>"$D/run.err" &
 	runpid=$!
 	CHILDREN+=($runpid)
-	wait_for 30 "[ \"\$(q \"select count(*) from recordings where state='uploaded'\")\" = 6 ]"
+	wait_for 30 "! kill -0 $runpid || [ \"\$(q \"select count(*) from recordings where state='uploaded'\")\" = 6 ]"
 	kill -TERM $runpid
 	wait $runpid
 	rc=$?
