@@ -350,59 +350,16 @@ static lt_err add_history(struct store *st, int64_t id, const char *from, const 
 	return rc == SQLITE_DONE ? LT_OK : fail(st, "writing history");
 }
 
-lt_err store_recording_create(struct store *st, struct recording *rec)
-{
-	int64_t now = os_now_ms();
-	if (!rec->started_ms)
-		rec->started_ms = now;
-	if (!rec->uid[0])
-		store_make_uid(rec->started_ms, rec->uid, sizeof rec->uid);
-	rec->state = REC_RECORDING;
-	if (exec(st, "BEGIN IMMEDIATE") != LT_OK)
-		return LT_ERR_STORE;
-	sqlite3_stmt *s;
-	lt_err err = LT_ERR_STORE;
-	if (sqlite3_prepare_v2(st->db,
-			       "INSERT INTO recordings(uid, path, title, presenter, room, state, "
-			       "started_ms, updated_ms) VALUES (?,?,?,?,?,?,?,?)",
-			       -1, &s, NULL) != SQLITE_OK) {
-		fail(st, "preparing insert");
-		goto rollback;
-	}
-	sqlite3_bind_text(s, 1, rec->uid, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 2, rec->path, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 3, rec->title, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 4, rec->presenter, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 5, rec->room, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 6, state_names[REC_RECORDING], -1, SQLITE_STATIC);
-	sqlite3_bind_int64(s, 7, rec->started_ms);
-	sqlite3_bind_int64(s, 8, now);
-	int rc = sqlite3_step(s);
-	sqlite3_finalize(s);
-	if (rc != SQLITE_DONE) {
-		fail(st, "inserting recording");
-		goto rollback;
-	}
-	rec->id = sqlite3_last_insert_rowid(st->db);
-	if (add_history(st, rec->id, NULL, state_names[REC_RECORDING], now, "") != LT_OK)
-		goto rollback;
-	if (exec(st, "COMMIT") != LT_OK)
-		goto rollback;
-	return LT_OK;
-rollback:
-	exec(st, "ROLLBACK");
-	return err;
-}
-
-lt_err store_recording_restore(struct store *st, struct recording *rec,
-			      const struct store_event *ev, const char *why)
+/* One row with every field of `rec` in `rec->state`, `ev` (may be NULL) as its occurrence and
+ * its first history entry, in one transaction. LT_ERR_STATE when the uid is taken. */
+static lt_err insert_recording(struct store *st, struct recording *rec,
+			       const struct store_event *ev, const char *why)
 {
 	int64_t now = os_now_ms();
 	if (exec(st, "BEGIN IMMEDIATE") != LT_OK)
 		return LT_ERR_STORE;
 	sqlite3_stmt *s;
 	lt_err err = LT_ERR_STORE;
-	/* OR IGNORE: a uid the store already has is not restored twice. */
 	if (sqlite3_prepare_v2(st->db,
 			       "INSERT OR IGNORE INTO recordings(uid, path, title, presenter, room, "
 			       "state, started_ms, ended_ms, samples, bytes, reason, sha256, remote, "
@@ -410,7 +367,7 @@ lt_err store_recording_restore(struct store *st, struct recording *rec,
 			       "workflow_config, episode_dc, updated_ms) "
 			       "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
 			       -1, &s, NULL) != SQLITE_OK) {
-		fail(st, "preparing the restore");
+		fail(st, "preparing insert");
 		goto rollback;
 	}
 	const char *texts[] = {rec->uid, rec->path, rec->title, rec->presenter, rec->room,
@@ -435,7 +392,7 @@ lt_err store_recording_restore(struct store *st, struct recording *rec,
 	int rc = sqlite3_step(s);
 	sqlite3_finalize(s);
 	if (rc != SQLITE_DONE) {
-		fail(st, "restoring a recording");
+		fail(st, "inserting recording");
 		goto rollback;
 	}
 	if (sqlite3_changes(st->db) != 1) {
@@ -451,6 +408,22 @@ lt_err store_recording_restore(struct store *st, struct recording *rec,
 rollback:
 	exec(st, "ROLLBACK");
 	return err;
+}
+
+lt_err store_recording_create(struct store *st, struct recording *rec)
+{
+	if (!rec->started_ms)
+		rec->started_ms = os_now_ms();
+	if (!rec->uid[0])
+		store_make_uid(rec->started_ms, rec->uid, sizeof rec->uid);
+	rec->state = REC_RECORDING;
+	return insert_recording(st, rec, NULL, "");
+}
+
+lt_err store_recording_restore(struct store *st, struct recording *rec,
+			       const struct store_event *ev, const char *why)
+{
+	return insert_recording(st, rec, ev, why);
 }
 
 lt_err store_recording_transition(struct store *st, int64_t id, enum rec_state from,

@@ -91,8 +91,9 @@ lt_err store_set_aside(const char *path, int64_t when_ms, char *aside, size_t n)
 void store_make_uid(int64_t when_ms, char *buf, size_t n);
 
 /*
- * Insert `rec` in state `recording` (uid made if empty; started_ms set if 0). Sets rec->id.
- * Committed durably before returning.
+ * Insert `rec` in state `recording` (uid made if empty; started_ms set if 0; its other fields
+ * stored as given: zero them). Sets rec->id. Committed durably before returning.
+ * LT_ERR_STATE when the uid is taken.
  */
 lt_err store_recording_create(struct store *st, struct recording *rec);
 

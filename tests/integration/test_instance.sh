@@ -48,6 +48,10 @@ check "lectern recordings works alongside" \
 	bash -c "'$LECTERN' --config '$T/lectern.conf' recordings | grep -q recording"
 check "lectern queue works alongside" L queue
 check "lectern config check works alongside" L config check
+printf 'BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//lectern tests//EN\r\nEND:VCALENDAR\r\n' >"$T/cal.ics"
+check "lectern schedule works alongside" L schedule --ics "$T/cal.ics"
+check "lectern retry works alongside (and says why it cannot)" \
+	bash -c "'$LECTERN' --config '$T/lectern.conf' retry 1 2>&1 | grep -q 'is not waiting for upload'"
 
 sleep 1
 kill -INT $REC_PID

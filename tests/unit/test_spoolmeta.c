@@ -61,10 +61,7 @@ static int teardown(void **state)
 
 static void write_file(const char *path, const void *data, size_t n)
 {
-	FILE *fp = fopen(path, "wb");
-	assert_non_null(fp);
-	assert_int_equal(fwrite(data, 1, n, fp), n);
-	assert_int_equal(fclose(fp), 0);
+	assert_true(tu_write_file(path, data, n));
 }
 
 /* A recording in the spool (its "audio" a few bytes), created with its sidecar. */
