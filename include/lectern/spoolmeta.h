@@ -31,10 +31,11 @@ lt_err spoolmeta_save(struct store *st, int64_t id);
 
 /*
  * Give a fresh store its recordings back from `spool_dir`, oldest first:
- *  - every sidecar becomes its row again: `uploaded` stays uploaded (never delivered again),
- *    `queued`, `uploading` and finalised `failed` ones are queued / failed as they were, and
- *    one that never ended (`recording`, `paused`, `finalizing`) is left in `recording`, for
- *    the recovery pass to close;
+ *  - every sidecar becomes its row again, with its history starting there: `uploaded` stays
+ *    uploaded (never delivered again; its file marked deleted if retention removed it),
+ *    `queued` and `uploading` are queued (an upload cut short is made again), `failed` stays
+ *    failed (retry by hand), and one that never ended (`recording`, `paused`, `finalizing`)
+ *    is left in `recording`, for the recovery pass to close;
  *  - every .opus no sidecar names is rebuilt from its Opus tags (TITLE, ARTIST = presenter,
  *    LOCATION = room, DATE = start) in `recording`, so that recovery closes, measures and
  *    queues it.
