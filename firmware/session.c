@@ -80,7 +80,6 @@ lt_err session_start(struct store *st, const struct config *cfg, struct audio_so
 		free(s);
 		return err;
 	}
-	spoolmeta_save(st, row->id);
 	s->state = REC_RECORDING;
 	err = recorder_start(&p, src, &s->rec);
 	if (err != LT_OK) {
@@ -91,6 +90,7 @@ lt_err session_start(struct store *st, const struct config *cfg, struct audio_so
 		free(s);
 		return err;
 	}
+	spoolmeta_save(st, row->id); /* once audio flows: its fsync must not delay the start */
 	*out = s;
 	return LT_OK;
 }
