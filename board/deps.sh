@@ -4,7 +4,7 @@
 # Runs apt-get as root, or through sudo; says exactly what to install otherwise.
 set -eu
 
-pkgs_build="build-essential pkg-config libasound2-dev libv4l-dev libopus-dev libopusenc-dev libogg-dev
+pkgs_build="build-essential pkg-config libasound2-dev libv4l-dev libopus-dev libopusenc-dev libopusfile-dev libogg-dev
  libsqlite3-dev libinih-dev libsystemd-dev libical-dev libcurl4-openssl-dev libjson-c-dev
  libxml2-dev libssl-dev libsdl2-dev libsdl2-ttf-dev libpng-dev fonts-dejavu-core
  ca-certificates tzdata"

@@ -119,7 +119,7 @@ int cmd_record(int argc, char **argv, const char *config_path)
 		return EXIT_USAGE;
 	}
 	struct store *st;
-	if ((rc = app_open_store(&cfg, &st)) != EXIT_OK)
+	if ((rc = app_open_store_locked(&cfg, "lectern record", &st)) != EXIT_OK)
 		return rc;
 	signals_install();
 	struct audio_source *src;

@@ -125,7 +125,7 @@ int cmd_run(int argc, char **argv, const char *config_path)
 	if (rc != EXIT_OK)
 		return rc;
 	struct store *st;
-	if ((rc = app_open_store(&cfg, &st)) != EXIT_OK)
+	if ((rc = app_open_store_locked(&cfg, "lectern run", &st)) != EXIT_OK)
 		return rc;
 	signals_install();
 
@@ -176,7 +176,8 @@ int cmd_run(int argc, char **argv, const char *config_path)
 	if (!headless) {
 		struct kiosk_deps deps = {.cfg = &cfg, .st = st, .sched = sched, .ctl = ctl,
 					  .mic_name = mic_name, .mic_present = mic_ok, .mic_twin = twin,
-					  .open_audio = open_monitor, .audio_user = &opener};
+					  .open_audio = open_monitor, .audio_user = &opener,
+					  .store_set_aside = app_store_set_aside()};
 		kiosk = opener.kiosk = open_screen(&cfg, &deps, &ui);
 	}
 	sd_notify(0, "READY=1\nSTATUS=idle");

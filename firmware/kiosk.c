@@ -491,6 +491,10 @@ static void build(struct kiosk *k)
 	if (!k->d.mic_present)
 		add_message(v, SEV_ERROR, "No microphone",
 			    "Plug the USB microphone in; recordings cannot start without one.");
+	if (k->d.store_set_aside)
+		add_message(v, SEV_WARN, "Database was damaged and replaced",
+			    "Recording works; recordings were rebuilt from the spool. IT: the damaged "
+			    "copy is kept beside it as lectern.db.damaged-*.");
 	if (k->start_error[0] && k->now - k->start_error_at < 120)
 		add_message(v, SEV_ERROR, k->start_error,
 			    "Check the microphone and free space, then tap Start recording again.");

@@ -9,6 +9,7 @@
 
 #include "lectern/log.h"
 #include "lectern/osutil.h"
+#include "lectern/spoolmeta.h"
 
 struct session {
 	struct store *st;
@@ -89,6 +90,7 @@ lt_err session_start(struct store *st, const struct config *cfg, struct audio_so
 		free(s);
 		return err;
 	}
+	spoolmeta_save(st, row->id); /* once audio flows: its fsync must not delay the start */
 	*out = s;
 	return LT_OK;
 }
@@ -161,6 +163,7 @@ lt_err session_stop(struct session *s, struct recording *out)
 	log_info("recording %lld: %.2f s, %llu bytes%s%s", (long long)s->row.id, fin.seconds,
 		 (unsigned long long)fin.bytes, rerr ? ", stopped: " : "",
 		 rerr ? lt_errname(rerr) : "");
+	spoolmeta_save(s->st, s->row.id);
 	if (out && store_recording_get(s->st, s->row.id, out) != LT_OK)
 		*out = s->row;
 	free(s);

@@ -7,12 +7,15 @@
  */
 #include "lectern/store.h"
 
+#include <errno.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
+#include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "lectern/calendar.h"
 #include "lectern/log.h"
@@ -169,9 +172,10 @@ static lt_err migrate(struct store *st)
 	if (v < 0)
 		return fail(st, "reading schema version");
 	if (v > N_MIGRATIONS) {
+		/* Written by a newer lectern: this one cannot know what the rows mean. */
 		log_error("store: database schema %d is newer than this lectern (%d)", v,
 			  N_MIGRATIONS);
-		return LT_ERR_STORE;
+		return LT_ERR_CORRUPT;
 	}
 	for (; v < N_MIGRATIONS; v++) {
 		char pragma[48];
@@ -189,8 +193,39 @@ static lt_err migrate(struct store *st)
 	return LT_OK;
 }
 
+/*
+ * A file in the database's place that SQLite would take for a new, empty database or cannot
+ * open at all: empty (truncated to nothing) or not a regular file (e.g. a directory).
+ */
+static bool unusable_file(const char *path)
+{
+	struct stat sb;
+	if (stat(path, &sb) != 0)
+		return false; /* missing: created fresh */
+	if (!S_ISREG(sb.st_mode)) {
+		log_error("store: %s is not a regular file", path);
+		return true;
+	}
+	if (sb.st_size == 0) {
+		log_error("store: %s is empty", path);
+		return true;
+	}
+	return false;
+}
+
+/* What SQLite's last error on `st` means: damage (LT_ERR_CORRUPT) or anything else. */
+static lt_err classify(struct store *st, lt_err err)
+{
+	int code = sqlite3_errcode(st->db);
+	return err == LT_ERR_STORE && (code == SQLITE_NOTADB || code == SQLITE_CORRUPT)
+		       ? LT_ERR_CORRUPT
+		       : err;
+}
+
 lt_err store_open(const char *path, struct store **out)
 {
+	if (unusable_file(path))
+		return LT_ERR_CORRUPT;
 	struct store *st = calloc(1, sizeof *st);
 	if (!st)
 		return LT_ERR_NOMEM;
@@ -211,7 +246,8 @@ lt_err store_open(const char *path, struct store **out)
 	if (err == LT_OK)
 		err = migrate(st);
 	if (err != LT_OK) {
-		log_error("store: %s is not usable", path);
+		err = classify(st, err);
+		log_error("store: %s is not usable%s", path, err == LT_ERR_CORRUPT ? " (damaged)" : "");
 		store_close(st);
 		return err;
 	}
@@ -225,6 +261,60 @@ void store_close(struct store *st)
 		return;
 	sqlite3_close(st->db);
 	free(st);
+}
+
+lt_err store_verify(struct store *st)
+{
+	sqlite3_stmt *s;
+	if (sqlite3_prepare_v2(st->db, "PRAGMA quick_check(1)", -1, &s, NULL) != SQLITE_OK)
+		return classify(st, fail(st, "preparing the check"));
+	int rc = sqlite3_step(s);
+	lt_err err = LT_OK;
+	if (rc == SQLITE_ROW) {
+		const unsigned char *verdict = sqlite3_column_text(s, 0);
+		if (!verdict || strcmp((const char *)verdict, "ok") != 0) {
+			log_error("store: the database fails its check: %s",
+				  verdict ? (const char *)verdict : "no answer");
+			err = LT_ERR_CORRUPT;
+		}
+	} else {
+		err = classify(st, fail(st, "checking the database"));
+	}
+	sqlite3_finalize(s);
+	return err;
+}
+
+lt_err store_set_aside(const char *path, int64_t when_ms, char *aside, size_t n)
+{
+	time_t t = (time_t)(when_ms / 1000);
+	struct tm tm;
+	gmtime_r(&t, &tm);
+	char stamp[32];
+	strftime(stamp, sizeof stamp, "%Y%m%dT%H%M%SZ", &tm);
+	/* A second damage within the same second must not overwrite the first copy. */
+	for (int i = 1;; i++) {
+		int len = i == 1 ? snprintf(aside, n, "%s.damaged-%s", path, stamp)
+				 : snprintf(aside, n, "%s.damaged-%s-%d", path, stamp, i);
+		if (len < 0 || (size_t)len + sizeof "-shm" > n) {
+			errno = ENAMETOOLONG;
+			return LT_ERR_IO;
+		}
+		if (access(aside, F_OK) != 0)
+			break;
+	}
+	if (rename(path, aside) != 0 && errno != ENOENT)
+		return LT_ERR_IO;
+	/* The WAL and its index go along: a stale WAL beside a fresh database could be replayed
+	 * into it, and beside the copy it is what SQLite needs to read it. */
+	static const char *const companions[] = {"-wal", "-shm", "-journal"};
+	for (size_t i = 0; i < sizeof companions / sizeof companions[0]; i++) {
+		char from[PATH_MAX], to[PATH_MAX];
+		snprintf(from, sizeof from, "%s%s", path, companions[i]);
+		snprintf(to, sizeof to, "%s%s", aside, companions[i]);
+		if (rename(from, to) != 0 && errno != ENOENT)
+			return LT_ERR_IO;
+	}
+	return os_fsync_parent(path);
 }
 
 void store_make_uid(int64_t when_ms, char *buf, size_t n)
@@ -260,41 +350,57 @@ static lt_err add_history(struct store *st, int64_t id, const char *from, const 
 	return rc == SQLITE_DONE ? LT_OK : fail(st, "writing history");
 }
 
-lt_err store_recording_create(struct store *st, struct recording *rec)
+/* One row with every field of `rec` in `rec->state`, `ev` (may be NULL) as its occurrence and
+ * its first history entry, in one transaction. LT_ERR_STATE when the uid is taken. */
+static lt_err insert_recording(struct store *st, struct recording *rec,
+			       const struct store_event *ev, const char *why)
 {
 	int64_t now = os_now_ms();
-	if (!rec->started_ms)
-		rec->started_ms = now;
-	if (!rec->uid[0])
-		store_make_uid(rec->started_ms, rec->uid, sizeof rec->uid);
-	rec->state = REC_RECORDING;
 	if (exec(st, "BEGIN IMMEDIATE") != LT_OK)
 		return LT_ERR_STORE;
 	sqlite3_stmt *s;
 	lt_err err = LT_ERR_STORE;
 	if (sqlite3_prepare_v2(st->db,
-			       "INSERT INTO recordings(uid, path, title, presenter, room, state, "
-			       "started_ms, updated_ms) VALUES (?,?,?,?,?,?,?,?)",
+			       "INSERT OR IGNORE INTO recordings(uid, path, title, presenter, room, "
+			       "state, started_ms, ended_ms, samples, bytes, reason, sha256, remote, "
+			       "uploaded_ms, deleted_ms, tags, event_key, series, workflow, "
+			       "workflow_config, episode_dc, updated_ms) "
+			       "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
 			       -1, &s, NULL) != SQLITE_OK) {
 		fail(st, "preparing insert");
 		goto rollback;
 	}
-	sqlite3_bind_text(s, 1, rec->uid, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 2, rec->path, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 3, rec->title, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 4, rec->presenter, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 5, rec->room, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 6, state_names[REC_RECORDING], -1, SQLITE_STATIC);
-	sqlite3_bind_int64(s, 7, rec->started_ms);
-	sqlite3_bind_int64(s, 8, now);
+	const char *texts[] = {rec->uid, rec->path, rec->title, rec->presenter, rec->room,
+			       state_names[rec->state]};
+	for (int i = 0; i < 6; i++)
+		sqlite3_bind_text(s, i + 1, texts[i], -1, SQLITE_STATIC);
+	const int64_t nums[] = {rec->started_ms, rec->ended_ms, rec->samples, rec->bytes};
+	for (int i = 0; i < 4; i++)
+		sqlite3_bind_int64(s, i + 7, nums[i]);
+	sqlite3_bind_text(s, 11, rec->reason, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 12, rec->sha256, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 13, rec->remote, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 14, rec->uploaded_ms);
+	sqlite3_bind_int64(s, 15, rec->deleted_ms);
+	sqlite3_bind_text(s, 16, rec->tags, -1, SQLITE_STATIC);
+	const char *event[] = {ev ? ev->key : NULL, ev ? ev->series : NULL,
+			       ev ? ev->workflow : NULL, ev ? ev->workflow_config : NULL,
+			       ev ? ev->episode_dc : NULL};
+	for (int i = 0; i < 5; i++)
+		sqlite3_bind_text(s, i + 17, event[i] ? event[i] : "", -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 22, now);
 	int rc = sqlite3_step(s);
 	sqlite3_finalize(s);
 	if (rc != SQLITE_DONE) {
 		fail(st, "inserting recording");
 		goto rollback;
 	}
+	if (sqlite3_changes(st->db) != 1) {
+		err = LT_ERR_STATE;
+		goto rollback;
+	}
 	rec->id = sqlite3_last_insert_rowid(st->db);
-	if (add_history(st, rec->id, NULL, state_names[REC_RECORDING], now, "") != LT_OK)
+	if (add_history(st, rec->id, NULL, state_names[rec->state], now, why) != LT_OK)
 		goto rollback;
 	if (exec(st, "COMMIT") != LT_OK)
 		goto rollback;
@@ -302,6 +408,22 @@ lt_err store_recording_create(struct store *st, struct recording *rec)
 rollback:
 	exec(st, "ROLLBACK");
 	return err;
+}
+
+lt_err store_recording_create(struct store *st, struct recording *rec)
+{
+	if (!rec->started_ms)
+		rec->started_ms = os_now_ms();
+	if (!rec->uid[0])
+		store_make_uid(rec->started_ms, rec->uid, sizeof rec->uid);
+	rec->state = REC_RECORDING;
+	return insert_recording(st, rec, NULL, "");
+}
+
+lt_err store_recording_restore(struct store *st, struct recording *rec,
+			       const struct store_event *ev, const char *why)
+{
+	return insert_recording(st, rec, ev, why);
 }
 
 lt_err store_recording_transition(struct store *st, int64_t id, enum rec_state from,

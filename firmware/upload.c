@@ -28,6 +28,7 @@
 #include "lectern/log.h"
 #include "lectern/osutil.h"
 #include "lectern/schedule.h"
+#include "lectern/spoolmeta.h"
 
 /* "ROOM/YYYY/MM" for a recording (the room's '/' replaced so it stays one component). */
 static void remote_dir(const struct recording *rec, char *buf, size_t n)
@@ -786,6 +787,8 @@ static lt_err upload_one(const struct config *cfg, struct store *st,
 		if (err == LT_OK)
 			log_info("recording %lld uploaded (%s, attempt %d)", (long long)rec->id,
 				 target->name, attempts);
+		if (err == LT_OK)
+			spoolmeta_save(st, rec->id);
 		return err;
 	}
 	/* The stored SHA-256 is kept: it is what the file is held to at the next attempt. */

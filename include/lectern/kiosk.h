@@ -11,7 +11,8 @@
  *    today's sessions; the cadence line is the next session of a recurring series (a UID seen
  *    more than once in the look-ahead);
  *  - messages with advice for: no microphone, disk low, server unreachable (an upload failed
- *    for network reasons or authentication), calendar stale, a recording that failed to start;
+ *    for network reasons or authentication), calendar stale, a recording that failed to start,
+ *    a damaged database replaced at start (until the next start);
  *  - PIN: three wrong PINs lock the keypad for a minute; an empty [ui] pin opens settings
  *    directly;
  *  - dimming: after [ui] dim_after_min idle minutes and during [ui] night (never while
@@ -58,6 +59,8 @@ struct kiosk_deps {
 	controller_open_audio_fn open_audio;
 	void *audio_user;
 	double (*clock)(void);   /* monotonic seconds for idle and dimming; NULL: os_mono_s */
+	/* Where a damaged database was set aside at start (app_store_set_aside), NULL if not. */
+	const char *store_set_aside;
 };
 
 struct kiosk;

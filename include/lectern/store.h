@@ -65,17 +65,35 @@ struct recording {
 
 struct store;
 
-/* Open (creating and migrating) the store at `path`. */
+/*
+ * Open (creating and migrating) the store at `path`. LT_ERR_CORRUPT when what is there is
+ * damaged beyond use: not a database, empty, not a regular file (a directory), or written by
+ * a newer lectern (schema version above ours); LT_ERR_STORE for anything else (permissions,
+ * busy, disk), where nothing is wrong with the file itself.
+ */
 lt_err store_open(const char *path, struct store **out);
 void store_close(struct store *st);
 int store_schema_version(struct store *st);
+
+/* PRAGMA quick_check: LT_ERR_CORRUPT (the first problem logged) when the file's structure is
+ * damaged, e.g. bit flips or a truncation. Reads the whole database: call it once at start. */
+lt_err store_verify(struct store *st);
+
+/*
+ * Move the database at `path` and its -wal, -shm and -journal aside to
+ * PATH.damaged-YYYYMMDDTHHMMSSZ[-N] (UTC of `when_ms`; never overwriting an earlier copy), kept
+ * for inspection; `aside` receives the new name. The store must be closed, and no other
+ * process may have it open: only the holder of the data directory's lock calls this.
+ */
+lt_err store_set_aside(const char *path, int64_t when_ms, char *aside, size_t n);
 
 /* Make a recording uid ("20261122T184400Z-3fa9") for `when_ms`. */
 void store_make_uid(int64_t when_ms, char *buf, size_t n);
 
 /*
- * Insert `rec` in state `recording` (uid made if empty; started_ms set if 0). Sets rec->id.
- * Committed durably before returning.
+ * Insert `rec` in state `recording` (uid made if empty; started_ms set if 0; its other fields
+ * stored as given: zero them). Sets rec->id. Committed durably before returning.
+ * LT_ERR_STATE when the uid is taken.
  */
 lt_err store_recording_create(struct store *st, struct recording *rec);
 
@@ -85,6 +103,16 @@ lt_err store_recording_create(struct store *st, struct recording *rec);
  */
 lt_err store_recording_transition(struct store *st, int64_t id, enum rec_state from,
 				  enum rec_state to, const char *reason);
+
+struct store_event;
+
+/*
+ * Insert a recording as it was before its database was lost (see spoolmeta.h): every field
+ * of `rec` kept, in `rec->state`, with `ev` (may be NULL) as its occurrence, and `why` as its
+ * first history entry. Sets rec->id. LT_ERR_STATE when the store already has its uid.
+ */
+lt_err store_recording_restore(struct store *st, struct recording *rec,
+			       const struct store_event *ev, const char *why);
 
 /* Record what the finished file holds: samples (48 kHz), bytes, end time, SHA-256 (or NULL). */
 lt_err store_recording_set_result(struct store *st, int64_t id, int64_t samples, int64_t bytes,

@@ -484,6 +484,30 @@ static void test_input_choice(void **state)
 	assert_null(kiosk_audio_device(c->k));
 }
 
+static bool has_message(const struct view *v, const char *text)
+{
+	for (int i = 0; i < v->n_messages; i++)
+		if (strcmp(v->messages[i].text, text) == 0)
+			return true;
+	return false;
+}
+
+/* A database replaced at start is said on the screen, with what it means; not otherwise. */
+static void test_store_replaced_message(void **state)
+{
+	struct ctx *c = *state;
+	assert_false(has_message(kiosk_view(c->k), "Database was damaged and replaced"));
+	struct kiosk_deps d = {.cfg = &c->cfg, .st = c->st, .sched = c->sched, .ctl = c->ctl,
+			       .ui = c->ui, .mic_name = "test twin", .mic_present = true,
+			       .open_audio = open_twin, .audio_user = c->tone, .clock = fake_clock,
+			       .store_set_aside = "/var/lib/lectern/lectern.db.damaged-20261130T052913Z"};
+	struct kiosk *k;
+	assert_int_equal(kiosk_create(&d, &k), LT_OK);
+	kiosk_tick(k, c->t0);
+	assert_true(has_message(kiosk_view(k), "Database was damaged and replaced"));
+	kiosk_destroy(k);
+}
+
 int main(void)
 {
 	/* alsa-lib reads its configuration once per process: a desk microphone for all tests */
@@ -509,6 +533,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_dims_wakes_and_shifts, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_input_choice, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_backlight_sysfs, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_store_replaced_message, setup, teardown),
 	};
 	int failed = cmocka_run_group_tests(tests, NULL, NULL);
 	unlink(conf);
