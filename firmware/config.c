@@ -1,18 +1,21 @@
 /*
  * config.c — option table, INI parsing through inih, validation.
  *
- * inih's handler is not told the line number, so the file is fed to ini_parse_stream() through
- * a reader that counts lines: the handler runs while the reader's count is the line it parsed.
+ * inih's handler is not told the line number, so the file is read whole (bounded, text only) and
+ * fed to ini_parse_stream() through a reader that counts lines: the handler runs while the
+ * reader's count is the line it parsed.
  */
 #include "lectern/config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <ini.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -331,11 +334,18 @@ lt_err config_set(struct config *c, const char *section, const char *key, const 
 
 /* inih's line buffer (INI_MAX_LINE in Debian's build); longer lines are refused with advice. */
 #define MAX_LINE 200
+/*
+ * A configuration file is a few kilobytes. The whole file is read before parsing (so that a NUL
+ * byte or a binary file is seen as such, not cut into lines by fgets), and a bound on its size
+ * keeps /dev/zero-like inputs from filling memory.
+ */
+#define MAX_FILE_BYTES (256 * 1024)
 
 struct parse_ctx {
 	struct config *cfg;
 	struct config_error *err;
-	FILE *fp;
+	const char *text;          /* the whole file, checked to be text */
+	size_t len, pos;           /* its length; where the next line starts */
 	int line;
 	int too_long_line;         /* a line cut at MAX_LINE (its rest was skipped) */
 	bool indented;             /* the current line starts with white space */
@@ -343,22 +353,133 @@ struct parse_ctx {
 	int fail_line;             /* line of the first problem found by on_value */
 };
 
+/* inih's reader: hand over the next line of ctx->text, counting lines as it goes. */
 static char *counting_reader(char *str, int num, void *stream)
 {
 	struct parse_ctx *ctx = stream;
-	char *s = fgets(str, num, ctx->fp);
-	if (!s)
+	if (ctx->pos >= ctx->len || num < 2)
 		return NULL;
+	const char *s = ctx->text + ctx->pos;
+	const char *nl = memchr(s, '\n', ctx->len - ctx->pos);
+	size_t end = nl ? (size_t)(nl - s) : ctx->len - ctx->pos; /* the line without its end */
+	ctx->pos += nl ? end + 1 : end; /* a cut line's rest is skipped, not read as a line */
+	if (end > 0 && s[end - 1] == '\r')
+		end--; /* CRLF is handed over as LF, so the length limit is the same for both */
+	size_t room = (size_t)num - 2, take = end < room ? end : room;
+	memcpy(str, s, take);
+	str[take] = '\n';
+	str[take + 1] = '\0';
 	ctx->line++;
 	ctx->indented = s[0] == ' ' || s[0] == '\t';
-	if (!strchr(s, '\n') && !feof(ctx->fp)) {
-		/* Skip the rest, so that it is not read as a line of its own. */
-		int ch;
-		while ((ch = fgetc(ctx->fp)) != EOF && ch != '\n')
-			;
+	if (take < end)
 		ctx->too_long_line = ctx->line;
+	return str;
+}
+
+/*
+ * Refuse what is not text: a NUL or another control character (a binary file, or a damaged
+ * one) would otherwise cut a line short or hide the next one. Tabs and CRLF line ends are text.
+ * Returns the line of the first bad byte (and the byte), or 0.
+ */
+static int first_non_text(const char *text, size_t len, unsigned char *bad)
+{
+	int line = 1;
+	for (size_t i = 0; i < len; i++) {
+		unsigned char ch = (unsigned char)text[i];
+		if (ch == '\n') {
+			line++;
+			continue;
+		}
+		if (ch == '\t' || (ch == '\r' && (i + 1 == len || text[i + 1] == '\n')))
+			continue;
+		if (ch < 0x20 || ch == 0x7f) {
+			*bad = ch;
+			return line;
+		}
 	}
-	return s;
+	return 0;
+}
+
+/*
+ * Read the whole of `path` into a malloc'd buffer. Only a regular file is read: a directory,
+ * FIFO or device is refused before any read (O_NONBLOCK keeps a FIFO without a writer from
+ * blocking the open itself).
+ */
+static lt_err read_file(const char *path, char **out, size_t *out_len, struct config_error *err)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	if (fd < 0) {
+		set_error(err, path, 0, NULL, NULL, NULL, "cannot open: %s", strerror(errno));
+		return LT_ERR_IO;
+	}
+	struct stat sb;
+	char *buf = NULL;
+	lt_err rc = LT_ERR_CONFIG;
+	if (fstat(fd, &sb) != 0) {
+		set_error(err, path, 0, NULL, NULL, NULL, "cannot open: %s", strerror(errno));
+		rc = LT_ERR_IO;
+		goto out;
+	}
+	if (S_ISDIR(sb.st_mode)) {
+		set_error(err, path, 0, NULL, NULL, NULL,
+			  "is a directory: give the configuration file itself");
+		goto out;
+	}
+	if (!S_ISREG(sb.st_mode)) {
+		set_error(err, path, 0, NULL, NULL, NULL,
+			  "is not a regular file (a device, FIFO or socket): give a configuration "
+			  "file");
+		goto out;
+	}
+	if (sb.st_size > MAX_FILE_BYTES)
+		goto too_big;
+	buf = malloc(MAX_FILE_BYTES + 1);
+	if (!buf) {
+		set_error(err, path, 0, NULL, NULL, NULL, "out of memory");
+		rc = LT_ERR_NOMEM;
+		goto out;
+	}
+	size_t len = 0;
+	/* Read one byte past the bound, so that a file that grew meanwhile is still refused. */
+	while (len <= MAX_FILE_BYTES) {
+		ssize_t n = read(fd, buf + len, MAX_FILE_BYTES + 1 - len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			set_error(err, path, 0, NULL, NULL, NULL, "cannot read: %s", strerror(errno));
+			rc = LT_ERR_IO;
+			goto out;
+		}
+		if (n == 0)
+			break;
+		len += (size_t)n;
+	}
+	if (len > MAX_FILE_BYTES)
+		goto too_big;
+	unsigned char bad = 0;
+	int line = first_non_text(buf, len, &bad);
+	if (line) {
+		if (bad == 0)
+			set_error(err, path, line, NULL, NULL, NULL,
+				  "holds a NUL byte: this is not a text file");
+		else
+			set_error(err, path, line, NULL, NULL, NULL,
+				  "holds the control character 0x%02x: this is not a text file",
+				  bad);
+		goto out;
+	}
+	*out = buf;
+	*out_len = len;
+	buf = NULL;
+	rc = LT_OK;
+	goto out;
+too_big:
+	set_error(err, path, 0, NULL, NULL, NULL,
+		  "is larger than %d KiB: this is not a configuration file", MAX_FILE_BYTES / 1024);
+out:
+	free(buf);
+	close(fd);
+	return rc;
 }
 
 static int fail_at(struct parse_ctx *ctx)
@@ -413,13 +534,13 @@ lt_err config_load(struct config *c, const char *path, struct config_error *err)
 {
 	snprintf(c->source, sizeof c->source, "%s", path);
 	struct parse_ctx ctx = {.cfg = c, .err = err};
-	ctx.fp = fopen(path, "r");
-	if (!ctx.fp) {
-		set_error(err, path, 0, NULL, NULL, NULL, "cannot open: %s", strerror(errno));
-		return LT_ERR_IO;
-	}
+	char *text = NULL;
+	lt_err rc_read = read_file(path, &text, &ctx.len, err);
+	if (rc_read != LT_OK)
+		return rc_read;
+	ctx.text = text;
 	int rc = ini_parse_stream(counting_reader, &ctx, on_value, &ctx);
-	fclose(ctx.fp);
+	free(text);
 	/* The first problem in the file wins: ours, or inih's own syntax error before it. */
 	if (ctx.fail_line && !(rc > 0 && rc < ctx.fail_line))
 		return LT_ERR_CONFIG;

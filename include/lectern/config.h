@@ -134,8 +134,12 @@ void config_defaults(struct config *c);
 
 /*
  * Parse `path` over the current contents of `c`, then validate.
- * Returns LT_OK, LT_ERR_IO (cannot open: err->msg says why) or LT_ERR_CONFIG (first problem in
- * `err`, with its line).
+ * Only a regular text file of at most 256 KiB is read: a directory, device or FIFO is refused
+ * without blocking, and a NUL or other control byte (tab and CRLF/LF line ends are text; a UTF-8
+ * byte order mark is skipped) is refused with its line, so that nothing in a damaged file is
+ * silently skipped.
+ * Returns LT_OK, LT_ERR_IO (cannot open or read: err->msg says why) or LT_ERR_CONFIG (first
+ * problem in `err`, with its line where there is one).
  */
 lt_err config_load(struct config *c, const char *path, struct config_error *err);
 

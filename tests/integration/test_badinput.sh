@@ -70,6 +70,18 @@ expect_error "bad config stops record too, before touching anything" 2 "bitrate_
 	"$LECTERN" --config "$T/bad-bitrate.conf" record --seconds 1
 expect_error "bad config via LECTERN_CONFIG" 2 "^lectern: $T/bad-bitrate.conf:2: recording.bitrate_kbps" \
 	env LECTERN_CONFIG="$T/bad-bitrate.conf" "$LECTERN" record --seconds 1
+# Not text, or not a file: refused before anything is applied (a NUL once hid the next line).
+printf '[recording]\n# note\0 NUL\nmin_free_mb = 5000\n' >"$T/nul.conf"
+expect_error "NUL byte in a comment: refused with its line" 2 \
+	"^lectern: $T/nul.conf:2: holds a NUL byte: this is not a text file$" \
+	"$LECTERN" --config "$T/nul.conf" record --seconds 1
+expect_error "a directory as --config: refused, not the built-in defaults" 2 \
+	"^lectern: $T: is a directory" "$LECTERN" --config "$T" config check
+expect_error "/dev/zero as --config: refused at once" 2 "^lectern: /dev/zero: is not a regular file" \
+	timeout 10 "$LECTERN" --config /dev/zero config check
+mkfifo "$T/fifo.conf"
+expect_error "a FIFO as --config: refused at once" 2 "^lectern: $T/fifo.conf: is not a regular file" \
+	timeout 10 "$LECTERN" --config "$T/fifo.conf" config check
 check "the sample config passes its own check" "$LECTERN" --config "$TESTS/../board/lectern.conf" config check
 
 # Devices -------------------------------------------------------------------------------------
