@@ -87,9 +87,12 @@ static const struct config_option options[] = {
 	{"schedule", "user", STR(server_user), "", 0, 0, NULL,
 	 "User name for the calendar or Opencast server (empty: no authentication)"},
 	{"schedule", "password_file", STR(server_password_file), "", 0, 0, NULL,
-	 "File holding the password (mode 0600, first line used)"},
+	 "File holding the password (first line); mode 0600, or 0640 for the service's group"},
 	{"schedule", "auth", CHOICE(server_auth), "basic", 0, 0, auths,
 	 "HTTP authentication: basic or digest"},
+	{"schedule", "allow_insecure_auth", BOOL(server_allow_insecure_auth), "no", 0, 0, NULL,
+	 "yes: let auth = basic send the password over plain http:// (warned at every start); "
+	 "digest is allowed without it"},
 	{"schedule", "presenter_property", STR(presenter_property), "", 0, 0, NULL,
 	 "Event property naming the presenter, e.g. X-PRESENTER (empty: ORGANIZER)"},
 	{"schedule", "auto_record", BOOL(auto_record), "yes", 0, 0, NULL,
@@ -113,9 +116,13 @@ static const struct config_option options[] = {
 	{"upload", "user", STR(upload_user), "", 0, 0, NULL,
 	 "User name for the WebDAV share (empty: no authentication)"},
 	{"upload", "password_file", STR(upload_password_file), "", 0, 0, NULL,
-	 "File holding the WebDAV password (mode 0600, first line used)"},
+	 "File holding the share's password (first line); mode 0600, or 0640 for the service's "
+	 "group"},
 	{"upload", "auth", CHOICE(upload_auth), "basic", 0, 0, auths,
 	 "HTTP authentication for the share: basic or digest"},
+	{"upload", "allow_insecure_auth", BOOL(upload_allow_insecure_auth), "no", 0, 0, NULL,
+	 "yes: let auth = basic send the password over plain http:// (warned at every start); "
+	 "digest is allowed without it"},
 	{"upload", "ca_file", STR(upload_ca_file), "", 0, 0, NULL,
 	 "PEM file of the CA to trust for the share (empty: the system's CAs)"},
 	{"upload", "timeout_s", INT(upload_timeout_s), "600", 10, 86400, NULL,
@@ -560,6 +567,52 @@ static int line_of(const struct config *c, const char *section, const char *key)
 	return o ? c->lines[o - options] : 0;
 }
 
+bool config_secret_too_open(const char *path, unsigned mode, char *why, size_t n)
+{
+	/* 0640 is the documented install shape (root:lectern); "others" is anyone on the box. */
+	if (mode & S_IROTH)
+		snprintf(why, n, "'%s' is readable by others (mode %04o): chmod 0600 it", path,
+			 mode & 07777);
+	else if (mode & (S_IWOTH | S_IWGRP))
+		snprintf(why, n, "'%s' can be changed by others (mode %04o): chmod 0600 it", path,
+			 mode & 07777);
+	else
+		return false;
+	return true;
+}
+
+/* One place a set of credentials is sent: the URL's option and the credentials' own keys. */
+struct clear_auth {
+	const char *url_section, *url_key;
+	const char *user, *auth;
+	int allowed;
+	const char *url;           /* "" when this use does not apply */
+};
+
+/*
+ * Basic authentication sends the password readable by anyone on the network path; over plain
+ * http:// it is refused unless the credentials' section says allow_insecure_auth = yes, and then
+ * it is said at every start. Digest never sends the password itself.
+ */
+static lt_err check_clear_auth(const struct config *c, const struct clear_auth *u,
+			       const char *cred_section, struct config_error *err)
+{
+	if (!u->user[0] || strcmp(u->auth, "basic") != 0 || strncasecmp(u->url, "http://", 7) != 0)
+		return LT_OK;
+	if (u->allowed) {
+		log_warn("%s: [%s] user's password is sent readable over plain http:// to %s "
+			 "(allow_insecure_auth = yes): use https:// or auth = digest",
+			 c->source, cred_section, u->url);
+		return LT_OK;
+	}
+	set_error(err, c->source, line_of(c, u->url_section, u->url_key),
+		  find_option(u->url_section, u->url_key), NULL, NULL,
+		  "[%s] auth = basic over plain http:// sends the password readable on the "
+		  "network: use https://, auth = digest, or allow_insecure_auth = yes in [%s]",
+		  cred_section, cred_section);
+	return LT_ERR_CONFIG;
+}
+
 lt_err config_check(struct config *c, struct config_error *err)
 {
 	if (!c->data_dir[0]) {
@@ -633,13 +686,41 @@ lt_err config_check(struct config *c, struct config_error *err)
 				  NULL, NULL, "a user needs password_file (the file holding the password)");
 			return LT_ERR_CONFIG;
 		}
-		if (file[0] && access(file, R_OK) != 0) {
+		struct stat sb;
+		char why[sizeof err->msg];
+		if (file[0] && (access(file, R_OK) != 0 || stat(file, &sb) != 0)) {
 			set_error(err, c->source, line_of(c, sec, "password_file"),
 				  find_option(sec, "password_file"), NULL, NULL, "cannot read '%s': %s",
 				  file, strerror(errno));
 			return LT_ERR_CONFIG;
 		}
+		if (file[0] && config_secret_too_open(file, (unsigned)sb.st_mode, why, sizeof why)) {
+			set_error(err, c->source, line_of(c, sec, "password_file"),
+				  find_option(sec, "password_file"), NULL, NULL, "%s", why);
+			return LT_ERR_CONFIG;
+		}
 	}
+	/*
+	 * Where each set of credentials is sent (schedule.h, upload.h, ocagent.h): [schedule]'s to
+	 * the ICS URL and to Opencast whenever Opencast is used; [upload]'s to the WebDAV share and
+	 * to Opencast when uploading there or when [schedule] has no user of its own.
+	 */
+	bool opencast = strcmp(c->schedule_source, "opencast") == 0 ||
+			strcmp(c->upload_target, "opencast") == 0;
+	const struct clear_auth uses[] = {
+		{"schedule", "ics", c->server_user, c->server_auth, c->server_allow_insecure_auth,
+		 strcmp(c->schedule_source, "ics") == 0 ? c->schedule_ics : ""},
+		{"opencast", "url", c->server_user, c->server_auth, c->server_allow_insecure_auth,
+		 opencast ? c->opencast_url : ""},
+		{"upload", "url", c->upload_user, c->upload_auth, c->upload_allow_insecure_auth,
+		 strcmp(c->upload_target, "webdav") == 0 ? c->upload_url : ""},
+		{"opencast", "url", c->upload_user, c->upload_auth, c->upload_allow_insecure_auth,
+		 strcmp(c->upload_target, "opencast") == 0 ||
+				 (opencast && !c->server_user[0]) ? c->opencast_url : ""},
+	};
+	for (size_t i = 0; i < sizeof uses / sizeof uses[0]; i++)
+		if (check_clear_auth(c, &uses[i], i < 2 ? "schedule" : "upload", err) != LT_OK)
+			return LT_ERR_CONFIG;
 	if (c->ui_night[0] && config_time_range(c->ui_night, NULL, NULL) != 0) {
 		set_error(err, c->source, line_of(c, "ui", "night"), find_option("ui", "night"), NULL,
 			  NULL, "'%s' is not a time range like 20:00-07:00", c->ui_night);

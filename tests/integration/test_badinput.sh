@@ -57,6 +57,23 @@ bad "opencast without a URL" "^lectern: $T/bad.conf.*opencast.url: .*opencast ne
 	"[upload]" "target = opencast"
 bad "missing password file" "^lectern: $T/bad.conf:5: upload.password_file: cannot read '$T/missing.pw': No such file" \
 	"[upload]" "target = webdav" "url = https://dav.example.org/" "user = rec" "password_file = $T/missing.pw"
+printf 'secret\n' >"$T/open.pw"
+chmod 0644 "$T/open.pw"
+bad "password file readable by others" \
+	"^lectern: $T/bad.conf:5: upload.password_file: '$T/open.pw' is readable by others \(mode 0644\): chmod 0600 it$" \
+	"[upload]" "target = webdav" "url = https://dav.example.org/" "user = rec" "password_file = $T/open.pw"
+lectern_config "$T/open.conf" "[schedule]" "user = r" "password_file = $T/open.pw"
+expect_error "a password file readable by others also stops the appliance's start" 2 \
+	"schedule.password_file: '$T/open.pw' is readable by others" \
+	"$LECTERN" --config "$T/open.conf" record --seconds 1
+chmod 0640 "$T/open.pw"
+bad "Basic auth over plain http://" \
+	"^lectern: $T/bad.conf:3: upload.url: \[upload\] auth = basic over plain http:// sends the password readable" \
+	"[upload]" "target = webdav" "url = http://dav.example.org/" "user = rec" "password_file = $T/open.pw"
+printf '[upload]\ntarget = webdav\nurl = http://dav.example.org/\nuser = rec\npassword_file = %s\nallow_insecure_auth = yes\n' \
+	"$T/open.pw" >"$T/insecure.conf"
+check "allow_insecure_auth = yes: accepted (group-readable 0640 password file), with a warning" \
+	bash -c "'$LECTERN' --config '$T/insecure.conf' config check 2>&1 | grep -q 'sent readable over plain http://'"
 bad "user without a password file" "^lectern: $T/bad.conf:3: schedule.user: a user needs password_file" \
 	"[schedule]" "source = none" "user = reader"
 bad "night range" "^lectern: $T/bad.conf:2: ui.night: 'late' is not a time range" "[ui]" "night = late"

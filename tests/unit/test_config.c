@@ -494,6 +494,102 @@ static void test_bom_and_crlf(void **state)
 	assert_string_equal(c->cfg.room, "B");
 }
 
+/* Trust -------------------------------------------------------------------------------------- */
+
+/* A password file others can read is refused, not only warned about; the group may read it. */
+static void test_password_file_mode(void **state)
+{
+	struct ctx *c = *state;
+	char pw[PATH_MAX], text[PATH_MAX + 128], msg[PATH_MAX + 128];
+	snprintf(pw, sizeof pw, "%s/secret.pw", c->dir);
+	write_text(pw, "secret\n");
+	snprintf(text, sizeof text, "[upload]\ntarget = none\nuser = rec\npassword_file = %s\n", pw);
+	static const struct {
+		mode_t mode;
+		const char *problem; /* NULL: accepted */
+	} cases[] = {
+		{0600, NULL},
+		{0400, NULL},
+		{0640, NULL}, /* the documented install shape: root:lectern 0640 */
+		{0644, "is readable by others (mode 0644)"},
+		{0604, "is readable by others (mode 0604)"},
+		{0666, "is readable by others (mode 0666)"},
+		{0602, "can be changed by others (mode 0602)"},
+		{0660, "can be changed by others (mode 0660)"},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		assert_int_equal(chmod(pw, cases[i].mode), 0);
+		if (!cases[i].problem) {
+			check_good(c, text);
+			continue;
+		}
+		snprintf(msg, sizeof msg, "'%s' %s: chmod 0600 it", pw, cases[i].problem);
+		check_bad(c, text, 4, "upload.password_file", msg);
+	}
+	/* [schedule]'s password file follows the same rule. */
+	assert_int_equal(chmod(pw, 0644), 0);
+	snprintf(text, sizeof text, "[schedule]\nuser = r\npassword_file = %s\n", pw);
+	snprintf(msg, sizeof msg, "'%s' is readable by others (mode 0644): chmod 0600 it", pw);
+	check_bad(c, text, 3, "schedule.password_file", msg);
+}
+
+/* Basic authentication over plain http:// is refused unless the configuration allows it. */
+static void test_basic_auth_over_http(void **state)
+{
+	struct ctx *c = *state;
+	char pw[PATH_MAX], text[PATH_MAX + 512];
+	snprintf(pw, sizeof pw, "%s/secret.pw", c->dir);
+	write_text(pw, "secret\n");
+	assert_int_equal(chmod(pw, 0600), 0);
+	static const char sched_msg[] =
+		"[schedule] auth = basic over plain http:// sends the password readable on the "
+		"network: use https://, auth = digest, or allow_insecure_auth = yes in [schedule]";
+	static const char upload_msg[] =
+		"[upload] auth = basic over plain http:// sends the password readable on the "
+		"network: use https://, auth = digest, or allow_insecure_auth = yes in [upload]";
+	static const struct {
+		const char *text; /* %s: the password file */
+		int line;         /* 0: accepted */
+		const char *key, *msg;
+	} cases[] = {
+		{"[schedule]\nsource = ics\nics = http://cal.example.org/r.ics\nuser = u\n"
+		 "password_file = %s\n", 3, "schedule.ics", sched_msg},
+		{"[schedule]\nsource = ics\nics = HTTP://cal.example.org/r.ics\nuser = u\n"
+		 "password_file = %s\n", 3, "schedule.ics", sched_msg},
+		{"[schedule]\nsource = ics\nics = https://cal.example.org/r.ics\nuser = u\n"
+		 "password_file = %s\n", 0, NULL, NULL},
+		{"[schedule]\nsource = ics\nics = http://cal.example.org/r.ics\nuser = u\n"
+		 "password_file = %s\nauth = digest\n", 0, NULL, NULL},
+		{"[schedule]\nsource = ics\nics = http://cal.example.org/r.ics\nuser = u\n"
+		 "password_file = %s\nallow_insecure_auth = yes\n", 0, NULL, NULL},
+		/* No user: nothing to protect. */
+		{"[schedule]\nsource = ics\nics = http://cal.example.org/r.ics # %s\n", 0, NULL,
+		 NULL},
+		{"[schedule]\nsource = opencast\nuser = u\npassword_file = %s\n[opencast]\n"
+		 "url = http://oc.example.org\n", 6, "opencast.url", sched_msg},
+		{"[upload]\ntarget = webdav\nurl = http://dav.example.org/\nuser = u\n"
+		 "password_file = %s\n", 3, "upload.url", upload_msg},
+		{"[upload]\ntarget = webdav\nurl = http://dav.example.org/\nuser = u\n"
+		 "password_file = %s\nallow_insecure_auth = yes\n", 0, NULL, NULL},
+		/* [upload]'s leave does not cover [schedule]'s credentials. */
+		{"[schedule]\nsource = opencast\nuser = u\npassword_file = %s\n[upload]\n"
+		 "allow_insecure_auth = yes\n[opencast]\nurl = http://oc.example.org\n", 8,
+		 "opencast.url", sched_msg},
+		/* The capture agent borrows [upload]'s credentials when [schedule] has none. */
+		{"[schedule]\nsource = opencast\n[upload]\nuser = u\npassword_file = %s\n"
+		 "[opencast]\nurl = http://oc.example.org\n", 7, "opencast.url", upload_msg},
+		{"[upload]\ntarget = opencast\nuser = u\npassword_file = %s\nauth = digest\n"
+		 "[opencast]\nurl = http://oc.example.org\n", 0, NULL, NULL},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		snprintf(text, sizeof text, cases[i].text, pw);
+		if (cases[i].line)
+			check_bad(c, text, cases[i].line, cases[i].key, cases[i].msg);
+		else
+			check_good(c, text);
+	}
+}
+
 /* Line endings, comments, case -------------------------------------------------------------- */
 
 static void test_crlf_line_endings(void **state)
@@ -779,6 +875,8 @@ int main(void)
 		T(test_huge_file_is_refused),
 		T(test_unreadable_file),
 		T(test_bom_and_crlf),
+		T(test_password_file_mode),
+		T(test_basic_auth_over_http),
 		T(test_crlf_line_endings),
 		T(test_comments_and_blank_lines),
 		T(test_choices_are_case_insensitive),
