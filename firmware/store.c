@@ -7,12 +7,17 @@
  */
 #include "lectern/store.h"
 
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
+#include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "lectern/calendar.h"
 #include "lectern/log.h"
@@ -189,11 +194,42 @@ static lt_err migrate(struct store *st)
 	return LT_OK;
 }
 
+/*
+ * The database holds the calendar's text (attendees' names and e-mail addresses) and who
+ * presented what: only the service's user may read it (0600). SQLite creates a database 0644
+ * minus the umask and gives its WAL and SHM files the database's own mode, so the database is
+ * created here, or its mode corrected, before SQLite opens it; WAL and SHM files an older
+ * lectern left readable are corrected too. Best effort: what cannot be opened here is left for
+ * SQLite to report.
+ */
+static void restrict_modes(const char *path)
+{
+	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOCTTY, 0600);
+	if (fd < 0)
+		return;
+	struct stat sb;
+	if (fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode) && (sb.st_mode & 07777) != 0600 &&
+	    fchmod(fd, 0600) != 0)
+		log_warn("store: cannot make %s private (chmod 0600): %s", path, strerror(errno));
+	close(fd);
+	static const char *const companions[] = {"-wal", "-shm", "-journal"};
+	for (size_t i = 0; i < sizeof companions / sizeof companions[0]; i++) {
+		char other[PATH_MAX];
+		if (snprintf(other, sizeof other, "%s%s", path, companions[i]) >= (int)sizeof other)
+			continue;
+		if (lstat(other, &sb) == 0 && S_ISREG(sb.st_mode) && (sb.st_mode & 07777) != 0600 &&
+		    chmod(other, 0600) != 0)
+			log_warn("store: cannot make %s private (chmod 0600): %s", other,
+				 strerror(errno));
+	}
+}
+
 lt_err store_open(const char *path, struct store **out)
 {
 	struct store *st = calloc(1, sizeof *st);
 	if (!st)
 		return LT_ERR_NOMEM;
+	restrict_modes(path);
 	int rc = sqlite3_open_v2(path, &st->db,
 				 SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
 				 NULL);

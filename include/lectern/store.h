@@ -65,7 +65,11 @@ struct recording {
 
 struct store;
 
-/* Open (creating and migrating) the store at `path`. */
+/*
+ * Open (creating and migrating) the store at `path`. The database and its WAL/SHM files are made
+ * the service user's alone (0600, whatever the umask, corrected on every open): they hold the
+ * calendar's text with attendees' names and e-mail addresses.
+ */
 lt_err store_open(const char *path, struct store **out);
 void store_close(struct store *st);
 int store_schema_version(struct store *st);

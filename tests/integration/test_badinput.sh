@@ -10,6 +10,8 @@ lectern_config "$T/lectern.conf"
 # A good recording first: nothing below may damage it.
 "$LECTERN" --config "$T/lectern.conf" record --out "$T/keep.opus" --seconds 2 >/dev/null 2>&1
 keep_sum=$(sha256sum <"$T/keep.opus")
+check "the recording and the database (attendees' names) are the service user's alone" \
+	test "$(stat -c %a "$T/keep.opus" "$T/data/lectern.db")" = "$(printf '600\n600')"
 
 # expect_error NAME EXIT_CODE MESSAGE_REGEX COMMAND...
 expect_error() {
