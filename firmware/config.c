@@ -174,7 +174,8 @@ static const struct config_option options[] = {
 	{"ui", "rotation", INT(ui_rotation), "0", 0, 270, NULL,
 	 "Rotate the screen (and touch) by 0, 90, 180 or 270 degrees"},
 	{"ui", "pin", STR(ui_pin), "1234", 0, 0, NULL,
-	 "PIN that opens the settings screen (digits; change it on every device)"},
+	 "PIN that opens the settings screen (up to 8 digits; change it on every device; empty: "
+	 "settings stay locked)"},
 	{"ui", "tags", STR(ui_tags), "talk,demo,workshop,q&a,lightning", 0, 0, NULL,
 	 "Topic tags offered on the recording screen, comma-separated"},
 	{"ui", "cadence", STR(ui_cadence), "Next brown bag", 0, 0, NULL,

@@ -135,6 +135,10 @@ static const char *const migrations[] = {
 	"ALTER TABLE recordings ADD COLUMN rate_bps INTEGER NOT NULL DEFAULT 0;",
 	/* 6: topic tags picked on the recording screen, comma-separated. */
 	"ALTER TABLE recordings ADD COLUMN tags TEXT NOT NULL DEFAULT '';",
+	/* 7: small facts about the device that must survive a restart (the PIN lock-out). */
+	"CREATE TABLE device_state ("
+	"  key TEXT PRIMARY KEY,"
+	"  value TEXT NOT NULL);",
 };
 
 #define N_MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
@@ -826,4 +830,67 @@ lt_err store_calendar_stamp(struct store *st, int64_t *ok_ms, char *error, size_
 	}
 	sqlite3_finalize(s);
 	return err;
+}
+
+lt_err store_kv_get(struct store *st, const char *key, char *value, size_t n)
+{
+	sqlite3_stmt *s;
+	if (sqlite3_prepare_v2(st->db, "SELECT value FROM device_state WHERE key = ?", -1, &s,
+			       NULL) != SQLITE_OK)
+		return fail(st, "preparing device state");
+	sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC);
+	lt_err err = LT_ERR_NOT_FOUND;
+	if (sqlite3_step(s) == SQLITE_ROW) {
+		copy_text(value, n, s, 0);
+		err = LT_OK;
+	}
+	sqlite3_finalize(s);
+	return err;
+}
+
+lt_err store_kv_set(struct store *st, const char *key, const char *value)
+{
+	sqlite3_stmt *s;
+	if (sqlite3_prepare_v2(st->db, "INSERT OR REPLACE INTO device_state(key, value) VALUES (?, ?)",
+			       -1, &s, NULL) != SQLITE_OK)
+		return fail(st, "preparing device state");
+	sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 2, value, -1, SQLITE_STATIC);
+	int rc = sqlite3_step(s);
+	sqlite3_finalize(s);
+	return rc == SQLITE_DONE ? LT_OK : fail(st, "writing device state");
+}
+
+lt_err store_recording_forget(struct store *st, int64_t id)
+{
+	if (exec(st, "BEGIN IMMEDIATE") != LT_OK)
+		return LT_ERR_STORE;
+	static const char *const sql[] = {"DELETE FROM recording_history WHERE recording_id = ?",
+					  "DELETE FROM recordings WHERE id = ?"};
+	for (size_t i = 0; i < sizeof sql / sizeof sql[0]; i++) {
+		sqlite3_stmt *s;
+		if (sqlite3_prepare_v2(st->db, sql[i], -1, &s, NULL) != SQLITE_OK) {
+			exec(st, "ROLLBACK");
+			return fail(st, "preparing forget");
+		}
+		sqlite3_bind_int64(s, 1, id);
+		int rc = sqlite3_step(s);
+		sqlite3_finalize(s);
+		if (rc != SQLITE_DONE) {
+			lt_err err = fail(st, "forgetting a recording");
+			exec(st, "ROLLBACK");
+			return err;
+		}
+	}
+	return exec(st, "COMMIT");
+}
+
+lt_err store_calendar_forget(struct store *st)
+{
+	if (exec(st, "BEGIN IMMEDIATE; DELETE FROM occurrences; DELETE FROM calendar_cache;") !=
+	    LT_OK) {
+		exec(st, "ROLLBACK");
+		return LT_ERR_STORE;
+	}
+	return exec(st, "COMMIT");
 }

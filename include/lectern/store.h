@@ -172,4 +172,19 @@ lt_err store_recording_set_tags(struct store *st, int64_t id, const char *tags);
  */
 int store_event_recordings(struct store *st, const char *event_key, bool completed_only);
 
+/*
+ * Small facts about the device that must survive a restart (e.g. the settings PIN's lock-out),
+ * as text under a key. store_kv_get: LT_ERR_NOT_FOUND when the key was never set (value "").
+ */
+lt_err store_kv_get(struct store *st, const char *key, char *value, size_t n);
+lt_err store_kv_set(struct store *st, const char *key, const char *value);
+
+/*
+ * Retention (retention.h) only: remove a recording's row and its history in one transaction.
+ * The caller has removed its file first, or there is none worth keeping.
+ */
+lt_err store_recording_forget(struct store *st, int64_t id);
+/* Retention only: drop the cached calendar text and the stored occurrences. */
+lt_err store_calendar_forget(struct store *st);
+
 #endif

@@ -254,6 +254,20 @@ static void test_files_are_private(void **state)
 	umask(old);
 }
 
+/* Device state survives a restart; a key never set is "not found", not an error. */
+static void test_kv(void **state)
+{
+	struct ctx *c = *state;
+	char v[32] = "x";
+	assert_int_equal(store_kv_get(c->st, "pin.failures", v, sizeof v), LT_ERR_NOT_FOUND);
+	assert_string_equal(v, "x");
+	assert_int_equal(store_kv_set(c->st, "pin.failures", "2"), LT_OK);
+	assert_int_equal(store_kv_set(c->st, "pin.failures", "3"), LT_OK);
+	reopen(c);
+	assert_int_equal(store_kv_get(c->st, "pin.failures", v, sizeof v), LT_OK);
+	assert_string_equal(v, "3");
+}
+
 /* Recordings -------------------------------------------------------------------------------- */
 
 static void test_create(void **state)
@@ -627,6 +641,7 @@ int main(void)
 		T(test_newer_schema_is_refused),
 		T(test_journal_mode_is_wal),
 		T(test_files_are_private),
+		T(test_kv),
 		T(test_create),
 		T(test_make_uid),
 		T(test_valid_transition_commits),
