@@ -155,6 +155,18 @@ static const struct config_option options[] = {
 	 "Report the agent's state to capture-admin this often (and on every change)"},
 	{"privacy", "attendance", CHOICE(attendance), "count", 0, 0, privacy,
 	 "What uploads say about attendance: none, count (a number) or names"},
+	{"privacy", "keep_records_days", INT(keep_records_days), "90", 1, 3650, NULL,
+	 "A delivered recording's row (title, presenter, tags) and history are forgotten this many "
+	 "days after delivery, once its local copy is gone"},
+	{"privacy", "keep_failed_days", INT(keep_failed_days), "30", 1, 3650, NULL,
+	 "A failed recording without audio (file and row) goes after this many days; failed ones "
+	 "with audio stay until retried"},
+	{"privacy", "keep_local_days", INT(keep_local_days), "0", 0, 3650, NULL,
+	 "target = none: delete recordings (audio and row) this many days after they end (0: keep "
+	 "them for ever)"},
+	{"privacy", "keep_calendar_days", INT(keep_calendar_days), "30", 1, 365, NULL,
+	 "Drop the cached calendar (attendees' names) after this many days without a good fetch, "
+	 "and at once when the source changes"},
 	{"camera", "source", CHOICE(camera_source), "auto", 0, 0, sources_camera,
 	 "Camera: auto (V4L2 if one is plugged in, else none), v4l2, file (a twin) or none"},
 	{"camera", "device", STR(camera_device), "/dev/video0", 0, 0, NULL,

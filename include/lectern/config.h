@@ -96,7 +96,12 @@ struct config {
 	char opencast_flavor[64];
 	int opencast_state_s;
 
-	char attendance[16];       /* privacy: none | count | names */
+	/* [privacy] (retention.h says what each keeps and for how long) */
+	char attendance[16];       /* none | count | names */
+	int keep_records_days;     /* delivered rows and history, after delivery */
+	int keep_failed_days;      /* failed recordings without audio */
+	int keep_local_days;       /* target = none: recordings; 0 = for ever */
+	int keep_calendar_days;    /* cached calendar text without a good fetch */
 
 	char camera_source[16];    /* auto | v4l2 | file | none */
 	char camera_device[PATH_MAX];
@@ -119,7 +124,7 @@ struct config {
 
 	/* Not options: where each value came from, for error messages. */
 	char source[PATH_MAX];     /* file path, or "(built-in defaults)" */
-	int lines[112];             /* line per option index; 0 = default */
+	int lines[128];            /* line per option index; 0 = default */
 };
 
 struct config_error {
