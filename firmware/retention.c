@@ -70,11 +70,12 @@ static int one(const struct recording *rec, void *user)
 		return 0;
 	}
 	/* Without audio: nothing counted, and never queued (a queued recording was finalised with
-	 * audio, whatever its row says now). */
+	 * audio, whatever its row says now). Its age counts from when it failed. */
 	if (rec->state == REC_FAILED && rec->samples == 0 &&
-	    p->now_ms - ended >= p->cfg->keep_failed_days * DAY_MS &&
-	    store_recording_was(p->st, rec->id, REC_QUEUED) == 0) {
-		if (remove_recording(p, rec, "failed without audio, past [privacy] keep_failed_days"))
+	    store_recording_entered(p->st, rec->id, REC_QUEUED) == 0) {
+		int64_t failed_at = store_recording_entered(p->st, rec->id, REC_FAILED);
+		if (failed_at > 0 && p->now_ms - failed_at >= p->cfg->keep_failed_days * DAY_MS &&
+		    remove_recording(p, rec, "failed without audio, past [privacy] keep_failed_days"))
 			p->res.failed++;
 		return 0;
 	}

@@ -911,19 +911,19 @@ lt_err store_calendar_origin(struct store *st, char *source, size_t n, int64_t *
 	return err;
 }
 
-int store_recording_was(struct store *st, int64_t id, enum rec_state state)
+int64_t store_recording_entered(struct store *st, int64_t id, enum rec_state state)
 {
 	sqlite3_stmt *s;
 	if (sqlite3_prepare_v2(st->db,
-			       "SELECT EXISTS (SELECT 1 FROM recording_history"
-			       " WHERE recording_id = ? AND to_state = ?)",
+			       "SELECT coalesce(max(at_ms), 0) FROM recording_history"
+			       " WHERE recording_id = ? AND to_state = ?",
 			       -1, &s, NULL) != SQLITE_OK) {
 		fail(st, "preparing history");
 		return -1;
 	}
 	sqlite3_bind_int64(s, 1, id);
 	sqlite3_bind_text(s, 2, rec_state_name(state), -1, SQLITE_STATIC);
-	int was = sqlite3_step(s) == SQLITE_ROW ? sqlite3_column_int(s, 0) : -1;
+	int64_t at = sqlite3_step(s) == SQLITE_ROW ? sqlite3_column_int64(s, 0) : -1;
 	sqlite3_finalize(s);
-	return was;
+	return at;
 }

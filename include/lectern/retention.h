@@ -7,8 +7,8 @@
  *  - its row (title, presenter, tags, event metadata) and history: keep_records_days after
  *    delivery, and never before its local audio is gone;
  *  - a failed recording without audio (no samples counted and never queued: it failed to
- *    start, or recovery found no audio): its file and row, keep_failed_days after it ended
- *    (or began);
+ *    start, or recovery found no audio): its file and row, keep_failed_days after it failed
+ *    (by its history);
  *  - a failed recording with audio (delivery gave up after give_up_days): kept, audio and row,
  *    until a person retries it (`lectern retry`) or removes it. It may be the only copy of a
  *    session, so no timer deletes it;

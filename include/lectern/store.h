@@ -186,8 +186,9 @@ lt_err store_kv_set(struct store *st, const char *key, const char *value);
 lt_err store_recording_forget(struct store *st, int64_t id);
 /* Retention only: drop the cached calendar text and the stored occurrences. */
 lt_err store_calendar_forget(struct store *st);
-/* 1 if the recording's history shows it ever entered `state`, 0 if not, -1 on error. */
-int store_recording_was(struct store *st, int64_t id, enum rec_state state);
+/* When (unix ms) the recording last entered `state` by its history; 0 if it never did, -1 on
+ * error. */
+int64_t store_recording_entered(struct store *st, int64_t id, enum rec_state state);
 /* Where the cached calendar came from and when it was last good (cheap: no body). */
 lt_err store_calendar_origin(struct store *st, char *source, size_t n, int64_t *ok_ms);
 

@@ -157,7 +157,7 @@ static void test_failed(void **state)
 	int64_t was_queued = add(c, "was_queued", "failed", 4000, 0, true, false);
 	char sql[160];
 	snprintf(sql, sizeof sql, "INSERT INTO recording_history(recording_id, from_state, to_state,"
-		 " at_ms) VALUES (%lld, 'finalizing', 'queued', 0)", (long long)was_queued);
+		 " at_ms) VALUES (%lld, 'finalizing', 'queued', 1)", (long long)was_queued);
 	assert_int_equal(sqlite3_exec(c->peek, sql, NULL, NULL, NULL), SQLITE_OK);
 	struct retention_result res = run(c);
 	assert_int_equal(res.failed, 1);
@@ -169,6 +169,21 @@ static void test_failed(void **state)
 	assert_true(on_disk(c, "audio"));
 	assert_true(known(c, was_queued));
 	assert_true(on_disk(c, "was_queued"));
+}
+
+/* The age of a failed recording counts from when it failed, not from when it began: a row
+ * recovery just failed (started long ago, or with a broken clock) is not purged at once. */
+static void test_failed_age_counts_from_the_failure(void **state)
+{
+	struct ctx *c = *state;
+	int64_t id = add(c, "just_failed", "failed", 4000, 0, true, false);
+	char sql[200];
+	snprintf(sql, sizeof sql, "INSERT INTO recording_history(recording_id, from_state, to_state,"
+		 " at_ms) VALUES (%lld, 'recording', 'failed', %lld)", (long long)id,
+		 (long long)(NOW_MS - DAY_MS));
+	assert_int_equal(sqlite3_exec(c->peek, sql, NULL, NULL, NULL), SQLITE_OK);
+	assert_int_equal(run(c).failed, 0);
+	assert_true(known(c, id) && on_disk(c, "just_failed"));
 }
 
 /* Waiting for a target, or not yet finished: never deleted, whatever the age. */
@@ -283,6 +298,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		T(test_delivered_rows),
 		T(test_failed),
+		T(test_failed_age_counts_from_the_failure),
 		T(test_undelivered_audio_is_kept),
 		T(test_target_none),
 		T(test_calendar),
