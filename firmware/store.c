@@ -201,29 +201,29 @@ static lt_err migrate(struct store *st)
 /*
  * The database holds the calendar's text (attendees' names and e-mail addresses) and who
  * presented what: only the service's user may read it (0600). SQLite creates a database 0644
- * minus the umask and gives its WAL and SHM files the database's own mode, so the database is
- * created here, or its mode corrected, before SQLite opens it; WAL and SHM files an older
- * lectern left readable are corrected too. Best effort: what cannot be opened here is left for
- * SQLite to report.
+ * minus the umask and gives its WAL and SHM files the database's own mode, so a new database is
+ * created here 0600 before SQLite opens it, and an existing one (and WAL/SHM files an older
+ * lectern left readable) is corrected by path. An existing database file is never opened here:
+ * closing any descriptor of it would drop the POSIX locks another connection of this process
+ * holds. Best effort: what cannot be done is left for SQLite to report.
  */
 static void restrict_modes(const char *path)
 {
-	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOCTTY, 0600);
-	if (fd < 0)
-		return;
-	struct stat sb;
-	if (fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode) && (sb.st_mode & 07777) != 0600 &&
-	    fchmod(fd, 0600) != 0)
-		log_warn("store: cannot make %s private (chmod 0600): %s", path, strerror(errno));
-	close(fd);
-	static const char *const companions[] = {"-wal", "-shm", "-journal"};
-	for (size_t i = 0; i < sizeof companions / sizeof companions[0]; i++) {
-		char other[PATH_MAX];
-		if (snprintf(other, sizeof other, "%s%s", path, companions[i]) >= (int)sizeof other)
+	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOCTTY, 0600);
+	if (fd >= 0) {
+		if (fchmod(fd, 0600) != 0) /* the umask may have taken the owner's bits */
+			log_warn("store: cannot make %s private: %s", path, strerror(errno));
+		close(fd);
+	}
+	static const char *const files[] = {"", "-wal", "-shm", "-journal"};
+	for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
+		char file[PATH_MAX];
+		struct stat sb;
+		if (snprintf(file, sizeof file, "%s%s", path, files[i]) >= (int)sizeof file)
 			continue;
-		if (lstat(other, &sb) == 0 && S_ISREG(sb.st_mode) && (sb.st_mode & 07777) != 0600 &&
-		    chmod(other, 0600) != 0)
-			log_warn("store: cannot make %s private (chmod 0600): %s", other,
+		if (stat(file, &sb) == 0 && S_ISREG(sb.st_mode) && (sb.st_mode & 07777) != 0600 &&
+		    chmod(file, 0600) != 0)
+			log_warn("store: cannot make %s private (chmod 0600): %s", file,
 				 strerror(errno));
 	}
 }
