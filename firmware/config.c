@@ -582,7 +582,8 @@ static int line_of(const struct config *c, const char *section, const char *key)
 
 bool config_secret_too_open(const char *path, unsigned mode, char *why, size_t n)
 {
-	/* 0640 is the documented install shape (root:lectern); "others" is anyone on the box. */
+	/* 0640 is the documented install shape (root's file, read through a group of the
+	 * service's); "others" is anyone on the box. */
 	if (mode & S_IROTH)
 		snprintf(why, n, "'%s' is readable by others (mode %04o): chmod 0600 it", path,
 			 mode & 07777);
@@ -594,9 +595,11 @@ bool config_secret_too_open(const char *path, unsigned mode, char *why, size_t n
 	return true;
 }
 
-/* One place a set of credentials is sent: the URL's option and the credentials' own keys. */
+/* One place a set of credentials is sent: the URL's option, and the credentials' section and
+ * keys. */
 struct clear_auth {
 	const char *url_section, *url_key;
+	const char *cred_section;
 	const char *user, *auth;
 	int allowed;
 	const char *url;           /* "" when this use does not apply */
@@ -608,8 +611,9 @@ struct clear_auth {
  * it is said at every start. Digest never sends the password itself.
  */
 static lt_err check_clear_auth(const struct config *c, const struct clear_auth *u,
-			       const char *cred_section, struct config_error *err)
+			       struct config_error *err)
 {
+	const char *cred_section = u->cred_section;
 	if (!u->user[0] || strcmp(u->auth, "basic") != 0 || strncasecmp(u->url, "http://", 7) != 0)
 		return LT_OK;
 	if (u->allowed) {
@@ -721,18 +725,18 @@ lt_err config_check(struct config *c, struct config_error *err)
 	bool opencast = strcmp(c->schedule_source, "opencast") == 0 ||
 			strcmp(c->upload_target, "opencast") == 0;
 	const struct clear_auth uses[] = {
-		{"schedule", "ics", c->server_user, c->server_auth, c->server_allow_insecure_auth,
+		{"schedule", "ics", "schedule", c->server_user, c->server_auth, c->server_allow_insecure_auth,
 		 strcmp(c->schedule_source, "ics") == 0 ? c->schedule_ics : ""},
-		{"opencast", "url", c->server_user, c->server_auth, c->server_allow_insecure_auth,
+		{"opencast", "url", "schedule", c->server_user, c->server_auth, c->server_allow_insecure_auth,
 		 opencast ? c->opencast_url : ""},
-		{"upload", "url", c->upload_user, c->upload_auth, c->upload_allow_insecure_auth,
+		{"upload", "url", "upload", c->upload_user, c->upload_auth, c->upload_allow_insecure_auth,
 		 strcmp(c->upload_target, "webdav") == 0 ? c->upload_url : ""},
-		{"opencast", "url", c->upload_user, c->upload_auth, c->upload_allow_insecure_auth,
+		{"opencast", "url", "upload", c->upload_user, c->upload_auth, c->upload_allow_insecure_auth,
 		 strcmp(c->upload_target, "opencast") == 0 ||
 				 (opencast && !c->server_user[0]) ? c->opencast_url : ""},
 	};
 	for (size_t i = 0; i < sizeof uses / sizeof uses[0]; i++)
-		if (check_clear_auth(c, &uses[i], i < 2 ? "schedule" : "upload", err) != LT_OK)
+		if (check_clear_auth(c, &uses[i], err) != LT_OK)
 			return LT_ERR_CONFIG;
 	if (c->ui_night[0] && config_time_range(c->ui_night, NULL, NULL) != 0) {
 		set_error(err, c->source, line_of(c, "ui", "night"), find_option("ui", "night"), NULL,
