@@ -35,8 +35,7 @@
 #define PIN_TRIES 3
 static const int64_t pin_lock_s[] = {60, 5 * 60, 30 * 60, 2 * 3600};
 #define PIN_ROUNDS ((int)(sizeof pin_lock_s / sizeof pin_lock_s[0]))
-#define KV_PIN_FAILURES "pin.failures"
-#define KV_PIN_LOCKED_UNTIL "pin.locked_until"
+#define KV_PIN_LOCKOUT "pin.lockout" /* "FAILURES LOCKED_UNTIL", one write for both */
 #define WAKE_GRACE_S 0.8   /* after waking a dimmed screen, taps are not acted on */
 #define METER_MS 50
 
@@ -797,21 +796,22 @@ static void pin_save(struct kiosk *k)
 {
 	if (!k->d.st)
 		return;
-	char failures[16], until[24];
-	snprintf(failures, sizeof failures, "%d", k->pin_failures);
-	snprintf(until, sizeof until, "%" PRId64, k->pin_locked_until);
-	if (store_kv_set(k->d.st, KV_PIN_FAILURES, failures) != LT_OK ||
-	    store_kv_set(k->d.st, KV_PIN_LOCKED_UNTIL, until) != LT_OK)
+	char text[48];
+	snprintf(text, sizeof text, "%d %" PRId64, k->pin_failures, k->pin_locked_until);
+	if (store_kv_set(k->d.st, KV_PIN_LOCKOUT, text) != LT_OK)
 		log_warn("screen: the PIN lock-out could not be stored; a restart would reset it");
 }
 
 static void pin_load(struct kiosk *k, int64_t now)
 {
-	char text[24];
-	if (k->d.st && store_kv_get(k->d.st, KV_PIN_FAILURES, text, sizeof text) == LT_OK)
-		k->pin_failures = atoi(text) > 0 ? atoi(text) : 0;
-	if (k->d.st && store_kv_get(k->d.st, KV_PIN_LOCKED_UNTIL, text, sizeof text) == LT_OK)
-		k->pin_locked_until = strtoll(text, NULL, 10);
+	char text[48];
+	int failures = 0;
+	int64_t until = 0;
+	if (k->d.st && store_kv_get(k->d.st, KV_PIN_LOCKOUT, text, sizeof text) == LT_OK &&
+	    sscanf(text, "%d %" SCNd64, &failures, &until) == 2 && failures >= 0) {
+		k->pin_failures = failures;
+		k->pin_locked_until = until;
+	}
 	/* A clock that was set back (no RTC before NTP) must not lock the keypad for longer than
 	 * the longest lock-out. */
 	if (k->pin_locked_until > now + pin_lock_s[PIN_ROUNDS - 1])

@@ -388,9 +388,9 @@ static void test_pin_lockout_survives_restart(void **state)
 	restart_kiosk(c);
 	assert_int_equal(kiosk_view(c->k)->pin_locked_until, c->t0 + 300);
 	/* A clock set back (no RTC before NTP) never locks longer than the longest lock-out. */
-	char far[32];
-	snprintf(far, sizeof far, "%lld", (long long)c->t0 + 30 * 86400);
-	assert_int_equal(store_kv_set(c->st, "pin.locked_until", far), LT_OK);
+	char far[48];
+	snprintf(far, sizeof far, "6 %lld", (long long)c->t0 + 30 * 86400);
+	assert_int_equal(store_kv_set(c->st, "pin.lockout", far), LT_OK);
 	restart_kiosk(c);
 	assert_true(kiosk_view(c->k)->pin_locked_until <= (int64_t)time(NULL) + 7200);
 	assert_true(kiosk_view(c->k)->pin_locked_until > c->t0);
