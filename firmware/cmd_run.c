@@ -21,6 +21,7 @@
 #include "lectern/log.h"
 #include "lectern/ocagent.h"
 #include "lectern/recovery.h"
+#include "lectern/retention.h"
 #include "lectern/schedule.h"
 #include "lectern/signals.h"
 #include "lectern/ui.h"
@@ -171,6 +172,7 @@ int cmd_run(int argc, char **argv, const char *config_path)
 	struct schedule_fetcher *fetcher = NULL;
 	struct ocagent *agent = NULL;
 	start_workers(&cfg, db_path, ctl, &up, &fetcher, &agent);
+	int64_t retention_at = 0; /* without an uploader, retention runs from here (hourly) */
 	struct ui *ui = NULL;
 	struct kiosk *kiosk = NULL;
 	if (!headless) {
@@ -192,6 +194,10 @@ int cmd_run(int argc, char **argv, const char *config_path)
 		int64_t now = (int64_t)time(NULL);
 		schedule_sync(sched);
 		controller_tick(ctl, now);
+		if (!up && now - retention_at >= 3600) {
+			retention_run(&cfg, st, now * 1000, NULL);
+			retention_at = now;
+		}
 		if (kiosk) {
 			kiosk_tick(kiosk, now);
 			kiosk_wait(kiosk, tick_ms); /* taps are handled as they come */

@@ -444,7 +444,8 @@ lt_err recorder_start(const struct recorder_params *p, struct audio_source *src,
 	}
 	signal(SIGXFSZ, SIG_IGN); /* a file size limit must be a write error, not death */
 	err = LT_ERR_IO;
-	r->fd = open(p->path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0640);
+	/* The service user's alone, like the database (store.h): voices are personal data. */
+	r->fd = open(p->path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
 	if (r->fd < 0)
 		goto fail;
 	err = open_encoder(r, p);

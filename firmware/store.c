@@ -8,6 +8,8 @@
 #include "lectern/store.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -133,6 +135,10 @@ static const char *const migrations[] = {
 	"ALTER TABLE recordings ADD COLUMN rate_bps INTEGER NOT NULL DEFAULT 0;",
 	/* 6: topic tags picked on the recording screen, comma-separated. */
 	"ALTER TABLE recordings ADD COLUMN tags TEXT NOT NULL DEFAULT '';",
+	/* 7: small facts about the device that must survive a restart (the PIN lock-out). */
+	"CREATE TABLE device_state ("
+	"  key TEXT PRIMARY KEY,"
+	"  value TEXT NOT NULL);",
 };
 
 #define N_MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
@@ -222,6 +228,36 @@ static lt_err classify(struct store *st, lt_err err)
 		       : err;
 }
 
+/*
+ * The database holds the calendar's text (attendees' names and e-mail addresses) and who
+ * presented what: only the service's user may read it (0600). SQLite creates a database 0644
+ * minus the umask and gives its WAL and SHM files the database's own mode, so a new database is
+ * created here 0600 before SQLite opens it, and an existing one (and WAL/SHM files an older
+ * lectern left readable) is corrected by path. An existing database file is never opened here:
+ * closing any descriptor of it would drop the POSIX locks another connection of this process
+ * holds. Best effort: what cannot be done is left for SQLite to report.
+ */
+static void restrict_modes(const char *path)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOCTTY, 0600);
+	if (fd >= 0) {
+		if (fchmod(fd, 0600) != 0) /* the umask may have taken the owner's bits */
+			log_warn("store: cannot make %s private: %s", path, strerror(errno));
+		close(fd);
+	}
+	static const char *const files[] = {"", "-wal", "-shm", "-journal"};
+	for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
+		char file[PATH_MAX];
+		struct stat sb;
+		if (snprintf(file, sizeof file, "%s%s", path, files[i]) >= (int)sizeof file)
+			continue;
+		if (stat(file, &sb) == 0 && S_ISREG(sb.st_mode) && (sb.st_mode & 07777) != 0600 &&
+		    chmod(file, 0600) != 0)
+			log_warn("store: cannot make %s private (chmod 0600): %s", file,
+				 strerror(errno));
+	}
+}
+
 lt_err store_open(const char *path, struct store **out)
 {
 	if (unusable_file(path))
@@ -229,6 +265,7 @@ lt_err store_open(const char *path, struct store **out)
 	struct store *st = calloc(1, sizeof *st);
 	if (!st)
 		return LT_ERR_NOMEM;
+	restrict_modes(path);
 	int rc = sqlite3_open_v2(path, &st->db,
 				 SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
 				 NULL);
@@ -912,4 +949,100 @@ lt_err store_calendar_stamp(struct store *st, int64_t *ok_ms, char *error, size_
 	}
 	sqlite3_finalize(s);
 	return err;
+}
+
+lt_err store_kv_get(struct store *st, const char *key, char *value, size_t n)
+{
+	sqlite3_stmt *s;
+	if (sqlite3_prepare_v2(st->db, "SELECT value FROM device_state WHERE key = ?", -1, &s,
+			       NULL) != SQLITE_OK)
+		return fail(st, "preparing device state");
+	sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC);
+	lt_err err = LT_ERR_NOT_FOUND;
+	if (sqlite3_step(s) == SQLITE_ROW) {
+		copy_text(value, n, s, 0);
+		err = LT_OK;
+	}
+	sqlite3_finalize(s);
+	return err;
+}
+
+lt_err store_kv_set(struct store *st, const char *key, const char *value)
+{
+	sqlite3_stmt *s;
+	if (sqlite3_prepare_v2(st->db, "INSERT OR REPLACE INTO device_state(key, value) VALUES (?, ?)",
+			       -1, &s, NULL) != SQLITE_OK)
+		return fail(st, "preparing device state");
+	sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 2, value, -1, SQLITE_STATIC);
+	int rc = sqlite3_step(s);
+	sqlite3_finalize(s);
+	return rc == SQLITE_DONE ? LT_OK : fail(st, "writing device state");
+}
+
+lt_err store_recording_forget(struct store *st, int64_t id)
+{
+	if (exec(st, "BEGIN IMMEDIATE") != LT_OK)
+		return LT_ERR_STORE;
+	static const char *const sql[] = {"DELETE FROM recording_history WHERE recording_id = ?",
+					  "DELETE FROM recordings WHERE id = ?"};
+	for (size_t i = 0; i < sizeof sql / sizeof sql[0]; i++) {
+		sqlite3_stmt *s;
+		if (sqlite3_prepare_v2(st->db, sql[i], -1, &s, NULL) != SQLITE_OK) {
+			exec(st, "ROLLBACK");
+			return fail(st, "preparing forget");
+		}
+		sqlite3_bind_int64(s, 1, id);
+		int rc = sqlite3_step(s);
+		sqlite3_finalize(s);
+		if (rc != SQLITE_DONE) {
+			lt_err err = fail(st, "forgetting a recording");
+			exec(st, "ROLLBACK");
+			return err;
+		}
+	}
+	return exec(st, "COMMIT");
+}
+
+lt_err store_calendar_forget(struct store *st)
+{
+	if (exec(st, "BEGIN IMMEDIATE; DELETE FROM occurrences; DELETE FROM calendar_cache;") !=
+	    LT_OK) {
+		exec(st, "ROLLBACK");
+		return LT_ERR_STORE;
+	}
+	return exec(st, "COMMIT");
+}
+
+lt_err store_calendar_origin(struct store *st, char *source, size_t n, int64_t *ok_ms)
+{
+	sqlite3_stmt *s;
+	if (sqlite3_prepare_v2(st->db, "SELECT source, ok_ms FROM calendar_cache WHERE id = 1", -1,
+			       &s, NULL) != SQLITE_OK)
+		return fail(st, "preparing calendar origin");
+	lt_err err = LT_ERR_NOT_FOUND;
+	if (sqlite3_step(s) == SQLITE_ROW) {
+		copy_text(source, n, s, 0);
+		*ok_ms = sqlite3_column_int64(s, 1);
+		err = LT_OK;
+	}
+	sqlite3_finalize(s);
+	return err;
+}
+
+int64_t store_recording_entered(struct store *st, int64_t id, enum rec_state state)
+{
+	sqlite3_stmt *s;
+	if (sqlite3_prepare_v2(st->db,
+			       "SELECT coalesce(max(at_ms), 0) FROM recording_history"
+			       " WHERE recording_id = ? AND to_state = ?",
+			       -1, &s, NULL) != SQLITE_OK) {
+		fail(st, "preparing history");
+		return -1;
+	}
+	sqlite3_bind_int64(s, 1, id);
+	sqlite3_bind_text(s, 2, rec_state_name(state), -1, SQLITE_STATIC);
+	int64_t at = sqlite3_step(s) == SQLITE_ROW ? sqlite3_column_int64(s, 0) : -1;
+	sqlite3_finalize(s);
+	return at;
 }

@@ -27,6 +27,7 @@
 #include "lectern/jsonout.h"
 #include "lectern/log.h"
 #include "lectern/osutil.h"
+#include "lectern/retention.h"
 #include "lectern/schedule.h"
 #include "lectern/spoolmeta.h"
 
@@ -913,6 +914,7 @@ int upload_prune(const struct config *cfg, struct store *st, int64_t now_ms)
 {
 	struct prune_ctx c = {cfg, st, now_ms, 0};
 	store_recordings_each(st, REC_MASK(REC_UPLOADED), prune_one, &c);
+	retention_run(cfg, st, now_ms, NULL); /* rows and other personal data past theirs */
 	return c.count;
 }
 

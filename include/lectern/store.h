@@ -69,7 +69,9 @@ struct store;
  * Open (creating and migrating) the store at `path`. LT_ERR_CORRUPT when what is there is
  * damaged beyond use: not a database, empty, not a regular file (a directory), or written by
  * a newer lectern (schema version above ours); LT_ERR_STORE for anything else (permissions,
- * busy, disk), where nothing is wrong with the file itself.
+ * busy, disk), where nothing is wrong with the file itself. The database and its WAL/SHM files
+ * are made the service user's alone (0600, whatever the umask, corrected on every open): they
+ * hold the calendar's text with attendees' names and e-mail addresses.
  */
 lt_err store_open(const char *path, struct store **out);
 void store_close(struct store *st);
@@ -195,5 +197,25 @@ lt_err store_recording_set_tags(struct store *st, int64_t id, const char *tags);
  * start again". -1 on error.
  */
 int store_event_recordings(struct store *st, const char *event_key, bool completed_only);
+
+/*
+ * Small facts about the device that must survive a restart (e.g. the settings PIN's lock-out),
+ * as text under a key. store_kv_get: LT_ERR_NOT_FOUND when the key was never set (value "").
+ */
+lt_err store_kv_get(struct store *st, const char *key, char *value, size_t n);
+lt_err store_kv_set(struct store *st, const char *key, const char *value);
+
+/*
+ * Retention (retention.h) only: remove a recording's row and its history in one transaction.
+ * The caller has removed its file first, or there is none worth keeping.
+ */
+lt_err store_recording_forget(struct store *st, int64_t id);
+/* Retention only: drop the cached calendar text and the stored occurrences. */
+lt_err store_calendar_forget(struct store *st);
+/* When (unix ms) the recording last entered `state` by its history; 0 if it never did, -1 on
+ * error. */
+int64_t store_recording_entered(struct store *st, int64_t id, enum rec_state state);
+/* Where the cached calendar came from and when it was last good (cheap: no body). */
+lt_err store_calendar_origin(struct store *st, char *source, size_t n, int64_t *ok_ms);
 
 #endif

@@ -129,8 +129,8 @@ bool upload_window_open(const struct config *cfg, int64_t now_ms);
 int64_t upload_backoff_ms(const struct config *cfg, int attempts, unsigned random);
 
 /* Delete local files of uploaded recordings older than the retention, and earlier ones
- * (oldest first) while the spool has less than twice [recording] min_free_mb free.
- * Returns how many. */
+ * (oldest first) while the spool has less than twice [recording] min_free_mb free; then the
+ * [privacy] retention pass (retention.h). Returns how many local files it deleted. */
 int upload_prune(const struct config *cfg, struct store *st, int64_t now_ms);
 
 /*
