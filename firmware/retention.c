@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "lectern/log.h"
+#include "lectern/spoolmeta.h"
 
 #define DAY_MS (86400 * (int64_t)1000)
 
@@ -35,7 +36,9 @@ static bool remove_recording(struct pass *p, const struct recording *rec, const 
 			 rec->path, strerror(errno));
 		return false;
 	}
-	if (store_recording_forget(p->st, rec->id) != LT_OK)
+	/* The sidecar before the row: a rebuilt store must not bring a forgotten one back. */
+	if (spoolmeta_remove(rec->uid) != LT_OK ||
+	    store_recording_forget(p->st, rec->id) != LT_OK)
 		return false;
 	log_info("retention: recording %lld forgotten (%s)", (long long)rec->id, why);
 	return true;

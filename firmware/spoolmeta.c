@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "lectern/log.h"
 #include "lectern/osutil.h"
@@ -25,6 +26,20 @@ static char spool[PATH_MAX];
 void spoolmeta_enable(const char *spool_dir)
 {
 	snprintf(spool, sizeof spool, "%s", spool_dir);
+}
+
+lt_err spoolmeta_remove(const char *uid)
+{
+	char path[PATH_MAX];
+	if (!spool[0])
+		return LT_OK;
+	if (snprintf(path, sizeof path, "%s/%s.json", spool, uid) >= (int)sizeof path)
+		return LT_ERR_INVALID;
+	if (unlink(path) != 0 && errno != ENOENT) {
+		log_warn("cannot remove the spool sidecar %s: %s", path, strerror(errno));
+		return LT_ERR_IO;
+	}
+	return LT_OK;
 }
 
 static void put_text(json_object *o, const char *key, const char *value)
@@ -80,7 +95,7 @@ lt_err spoolmeta_save(struct store *st, int64_t id)
 			size_t len;
 			const char *text = json_object_to_json_string_length(
 				o, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE, &len);
-			err = os_write_atomic(path, text, len, 0640);
+			err = os_write_atomic(path, text, len, 0600);
 		}
 	}
 	if (err != LT_OK)

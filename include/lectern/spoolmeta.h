@@ -6,7 +6,8 @@
  * room, state, start and end, samples, bytes, SHA-256, reason, tags, its occurrence (event key)
  * with the calendar's upload metadata, and where and when it was delivered. It is written when
  * the row is created, when the recording is finalised (by the session or by recovery) and when
- * its upload is confirmed; each time whole (write-temp, fsync, rename, mode 0640). Sidecars
+ * its upload is confirmed; each time whole (write-temp, fsync, rename, mode 0600: it names
+ * the presenter). It goes when retention forgets the recording (spoolmeta_remove). Sidecars
  * live only in the spool directory: a recording written elsewhere (`record --out`) has its
  * sidecar in the spool under its uid all the same, never beside the file.
  *
@@ -28,6 +29,9 @@ void spoolmeta_enable(const char *spool_dir);
  * returned; the callers go on (the store stays the truth while it lives).
  */
 lt_err spoolmeta_save(struct store *st, int64_t id);
+
+/* Remove recording `uid`'s sidecar (retention forgets it); nothing to remove is LT_OK. */
+lt_err spoolmeta_remove(const char *uid);
 
 /*
  * Give a fresh store its recordings back from `spool_dir`, oldest first:

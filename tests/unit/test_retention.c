@@ -24,6 +24,7 @@
 #include "lectern/config.h"
 #include "lectern/log.h"
 #include "lectern/retention.h"
+#include "lectern/spoolmeta.h"
 #include "lectern/store.h"
 #include "lectern/upload.h"
 
@@ -143,6 +144,36 @@ static void test_delivered_rows(void **state)
 	assert_true(on_disk(c, "kept"));
 	/* Run again: nothing more is due. */
 	assert_int_equal(run(c).records, 0);
+}
+
+static bool sidecar(struct ctx *c, int64_t id)
+{
+	struct recording r;
+	assert_int_equal(store_recording_get(c->st, id, &r), LT_OK);
+	char path[PATH_MAX];
+	snprintf(path, sizeof path, "%s/%s.json", c->dir, r.uid);
+	return access(path, F_OK) == 0;
+}
+
+/* A forgotten recording's spool sidecar goes with it: a store rebuilt from the spool must not
+ * bring back the title and presenter retention removed. */
+static void test_forgotten_sidecar_goes(void **state)
+{
+	struct ctx *c = *state;
+	spoolmeta_enable(c->dir);
+	int64_t old = add(c, "old", "uploaded", 91, 48000, false, true);
+	int64_t young = add(c, "young", "uploaded", 89, 48000, false, true);
+	assert_int_equal(spoolmeta_save(c->st, old), LT_OK);
+	assert_int_equal(spoolmeta_save(c->st, young), LT_OK);
+	assert_true(sidecar(c, old));
+	struct recording gone;
+	assert_int_equal(store_recording_get(c->st, old, &gone), LT_OK);
+	assert_int_equal(run(c).records, 1);
+	char path[PATH_MAX];
+	snprintf(path, sizeof path, "%s/%s.json", c->dir, gone.uid);
+	assert_int_not_equal(access(path, F_OK), 0);
+	assert_true(sidecar(c, young));
+	spoolmeta_enable("");
 }
 
 /* Failed without audio: file and row go after keep_failed_days. Failed with audio (delivery
@@ -302,6 +333,7 @@ int main(void)
 		T(test_undelivered_audio_is_kept),
 		T(test_target_none),
 		T(test_calendar),
+		T(test_forgotten_sidecar_goes),
 		T(test_spool_files_made_private),
 		T(test_upload_prune_runs_it),
 	};

@@ -137,7 +137,7 @@ static void test_sidecar_written_whole_in_the_spool(void **state)
 	sidecar_path(c, id, path, sizeof path);
 	struct stat sb;
 	assert_int_equal(stat(path, &sb), 0);
-	assert_int_equal(sb.st_mode & 0777, 0640);
+	assert_int_equal(sb.st_mode & 0777, 0600);
 	json_object *o = json_object_from_file(path);
 	assert_non_null(o);
 	json_object *v;
