@@ -135,12 +135,12 @@ static const char *end_reason(const struct recorder_status *st)
 	}
 }
 
-lt_err session_stop(struct session *s, struct recording *out)
+lt_err session_stop(struct session *s, const char *why, struct recording *out)
 {
 	struct recorder_status now;
 	recorder_status(s->rec, &now);
 	/* Committed before the file is touched: a cut from here on is finished by recovery. */
-	lt_err serr = move(s, REC_FINALIZING, end_reason(&now));
+	lt_err serr = move(s, REC_FINALIZING, why ? why : end_reason(&now));
 	struct recorder_status fin;
 	lt_err rerr = recorder_finish(s->rec, &fin);
 	int64_t samples = fin.frames * 48000 / (fin.rate ? fin.rate : 48000);
@@ -152,11 +152,11 @@ lt_err session_stop(struct session *s, struct recording *out)
 		serr = store_recording_set_result(s->st, s->row.id, samples, (int64_t)fin.bytes,
 						  os_now_ms(), sha);
 	if (serr == LT_OK) {
-		const char *why = end_reason(&fin);
+		const char *end_why = end_reason(&fin);
 		if (fin.frames > 0)
-			serr = move(s, REC_QUEUED, why);
+			serr = move(s, REC_QUEUED, end_why);
 		else
-			serr = move(s, REC_FAILED, *why ? why : "no audio was recorded");
+			serr = move(s, REC_FAILED, *end_why ? end_why : "no audio was recorded");
 	}
 	log_info("recording %lld: %.2f s, %llu bytes%s%s", (long long)s->row.id, fin.seconds,
 		 (unsigned long long)fin.bytes, rerr ? ", stopped: " : "",

@@ -36,9 +36,12 @@ void session_status(struct session *s, struct recorder_status *st);
 bool session_wait(struct session *s, int timeout_ms);
 int64_t session_id(const struct session *s);
 /*
- * Finish and free the session; `out` (may be NULL) receives the stored recording.
+ * Finish and free the session; `out` (may be NULL) receives the stored recording. `why` is
+ * why it is stopped, kept in its history as the reason of the move to `finalizing` (the
+ * controller reads it back, see controller.h); NULL for a recording that ended by itself,
+ * whose recorder's reason is kept instead.
  * Returns the recorder's error (LT_OK when it ended normally) or a store error.
  */
-lt_err session_stop(struct session *s, struct recording *out);
+lt_err session_stop(struct session *s, const char *why, struct recording *out);
 
 #endif
