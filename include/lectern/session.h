@@ -6,6 +6,12 @@
  *   stop:   `finalizing` committed, then the file is finished, its result stored, `queued`
  * A recording with audio is always queued, whatever stopped it (disk low, device lost); the
  * reason is kept. One with no audio at all ends `failed`, its file kept for inspection.
+ *
+ * A full disk: each start makes sure DATA_DIR/lectern.reserve holds 512 KB, so that when a
+ * write fails for lack of space (min_free_mb = 0, or a disk shared with something else) the
+ * reserve is deleted and the database, on that same disk, can still commit the end: the
+ * recording is queued at once, cut at its last good page, with its true duration. The next
+ * start keeps the room again (a warning if there is none).
  */
 #ifndef LECTERN_SESSION_H
 #define LECTERN_SESSION_H
