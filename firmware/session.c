@@ -18,6 +18,7 @@ struct session {
 	struct recorder *rec;
 	struct recording row;
 	enum rec_state state;
+	double mono_start;          /* os_mono_s() at started_ms */
 	char reserve[PATH_MAX];     /* DATA_DIR/lectern.reserve */
 };
 
@@ -54,6 +55,7 @@ lt_err session_start(struct store *st, const struct config *cfg, struct audio_so
 	s->st = st;
 	struct recording *row = &s->row;
 	row->started_ms = os_now_ms();
+	s->mono_start = os_mono_s();
 	store_make_uid(row->started_ms, row->uid, sizeof row->uid);
 	int len = info->path ? snprintf(row->path, sizeof row->path, "%s", info->path)
 			     : snprintf(row->path, sizeof row->path, "%s/%s.opus", cfg->spool_dir,
@@ -178,7 +180,9 @@ lt_err session_stop(struct session *s, const char *why, struct recording *out)
 	lt_err serr = move(s, REC_FINALIZING, finalizing_why);
 	struct recorder_status fin;
 	lt_err rerr = recorder_finish(s->rec, &fin);
-	int64_t ended_ms = os_now_ms();
+	/* Wall time elapsed as the monotonic clock measured it: a clock stepped meanwhile (NTP,
+	 * a person) moves neither the end nor the duration. */
+	int64_t ended_ms = s->row.started_ms + (int64_t)((os_mono_s() - s->mono_start) * 1000.0);
 	if (fin.error == LT_ERR_DISK_FULL) {
 		/* The last page may have found the disk full; the store needs its room now. */
 		release_reserve(s);

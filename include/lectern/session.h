@@ -7,6 +7,10 @@
  * A recording with audio is always queued, whatever stopped it (disk low, device lost); the
  * reason is kept. One with no audio at all ends `failed`, its file kept for inspection.
  *
+ * Time: the duration is the audio's (samples), and the end stored is the wall-clock start plus
+ * the time that passed on the monotonic clock, so a wall clock stepped during the recording
+ * (NTP, a person) changes neither.
+ *
  * A full disk: each start makes sure DATA_DIR/lectern.reserve holds 512 KB, so that when a
  * write fails for lack of space (min_free_mb = 0, or a disk shared with something else) the
  * reserve is deleted and the database, on that same disk, can still commit the end: the
