@@ -221,6 +221,8 @@ void controller_tick(struct controller *c, int64_t now)
 		session_status(c->session, &now_st);
 		bool complete = now_st.end == RECORDER_MAX_REACHED;
 		if (!complete && c->scheduled) {
+			log_warn("schedule: the recording of %s was cut short: a new part in %d s "
+				 "if the session is still on", c->event_key, RETRY_START_S);
 			snprintf(c->failed_key, sizeof c->failed_key, "%s", c->event_key);
 			c->failed_at = now;
 		}

@@ -82,9 +82,12 @@ part_verdict() {
 	if [ "$n" -gt 0 ]; then
 		WITH_AUDIO="$WITH_AUDIO $id"
 		opusinfo "$path" >/dev/null 2>&1 && PLAYABLE=$((PLAYABLE + 1))
-		check "$label: part $id is playable" opusinfo "$path"
+		check "$label: part $id is playable, its last page marked end of stream" \
+			bash -c "opusinfo '$path' >'$T/info' 2>&1 && ! grep -qi 'EOS not set\|without EOS\|Hole in data' '$T/info'"
 		check "$label: part $id's stored duration is its audio ($stored vs $n)" \
 			test "$stored" -eq "$n"
+		check "$label: part $id's repaired file's SHA-256 is stored" \
+			test "$(sql "select sha256 from recordings where id=$id")" = "$(sha256sum "$path" | cut -c1-64)"
 	else
 		EMPTY=$((EMPTY + 1))
 		check "$label: part $id, killed before its first page, is failed for want of audio" \
@@ -113,8 +116,13 @@ for i in $(seq 1 "$KILLS"); do
 	killed=$(now_ms)
 	wait $pid 2>/dev/null
 	RAN[$i]=$((killed - $(sql "select started_ms from recordings where id=$i")))
+	STATE[$i]=$(sql "select state from recordings where id=$i")
 done
+check "record kills: the store still says recording after each kill" \
+	test "$(printf '%s\n' "${STATE[@]}" | sort -u)" = recording
 settle "$T/rec.conf"
+check "record kills: each recovery is logged with the recording's id" \
+	test "$(grep -c 'recording [0-9]* recovered\|recording [0-9]*: interrupted and not recoverable' "$T/settle.err")" -eq "$KILLS"
 for i in $(seq 1 "$KILLS"); do
 	part_verdict "$i" "${RAN[$i]}" "record kill $i"
 done
