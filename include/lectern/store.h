@@ -162,7 +162,7 @@ lt_err store_recording_event_key(struct store *st, int64_t id, char *key, size_t
 /* Topic tags of a recording, comma-separated ("" for none). */
 lt_err store_recording_set_tags(struct store *st, int64_t id, const char *tags);
 /*
- * Recordings of an occurrence. With `ending_reasons` (NULL-terminated, not empty), only those
+ * Recordings of an occurrence. With `ending_reasons` (NULL-terminated, 1 to 16), only those
  * whose history holds a move to `finalizing` for exactly one of these reasons: the caller's
  * list of what "done, do not start again" means (controller.h); NULL counts them all.
  * A recording a crash interrupted (recovery's move has its own reason), one that could not
