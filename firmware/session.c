@@ -42,8 +42,8 @@ static void keep_reserve(const char *path)
 	if (fd >= 0)
 		close(fd);
 	if (rc != 0)
-		log_warn("session: cannot keep %d KB for the database in %s: %s", RESERVE_BYTES >> 10,
-			 path, strerror(rc));
+		log_warn("session: cannot keep %d KB for the database in %s: %s",
+			 RESERVE_BYTES >> 10, path, strerror(rc));
 }
 
 lt_err session_start(struct store *st, const struct config *cfg, struct audio_source *src,
