@@ -44,7 +44,7 @@ FUZZ_TARGETS := calendar config registry mediapackage properties http
 FUZZ_BINS := $(FUZZ_TARGETS:%=$(BUILD)/fuzz/fuzz_%)
 FUZZ_SECONDS ?= 300
 
-.PHONY: all run test check unit asan bench fuzz install clean deps format
+.PHONY: all run test check unit asan bench drills fuzz install clean deps format
 
 all: $(BIN)
 
@@ -114,6 +114,16 @@ bench:
 	board/deps.sh build bench
 	$(MAKE) --no-print-directory all $(BUILD)/tests/bench/ui_bench
 	LECTERN_BIN=$(BIN) BUILD=$(BUILD) tests/bench/run.sh
+
+# The kill drills at full length (DRILL_KILLS kill points each; DRILL_SEED replays a draw),
+# with the figures for BENCHMARKS.md on the "# figures:" lines. `make test` runs 4 of each.
+DRILL_KILLS ?= 20
+drills:
+	board/deps.sh build test
+	$(MAKE) --no-print-directory all
+	LECTERN_BIN=$(BIN) BUILD=$(BUILD) DRILL_KILLS=$(DRILL_KILLS) LECTERN_TEST_ROOT=$(CURDIR)/tests \
+		timeout 1200 bash tests/integration/test_drills.sh | tee $(BUILD)/drills.log
+	grep -q '^# drills: done' $(BUILD)/drills.log && ! grep -q '^not ok' $(BUILD)/drills.log
 
 install: all
 	install -D -m 0755 $(BIN) $(DESTDIR)/usr/bin/lectern

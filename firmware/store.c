@@ -801,19 +801,34 @@ lt_err store_recording_set_tags(struct store *st, int64_t id, const char *tags)
 	return rc == SQLITE_DONE ? LT_OK : fail(st, "writing tags");
 }
 
-int store_event_recordings(struct store *st, const char *event_key, bool completed_only)
+int store_event_recordings(struct store *st, const char *event_key,
+			   const char *const *ending_reasons)
 {
+	/* The reasons are matched exactly, as bound parameters: a reason nobody listed (a new
+	 * failure, a crash) never counts, so the doubt falls on the side of recording again. */
+	enum { MAX_REASONS = 16 };
+	size_t n_reasons = 0;
+	while (ending_reasons && ending_reasons[n_reasons])
+		n_reasons++;
+	if (ending_reasons && (n_reasons == 0 || n_reasons > MAX_REASONS))
+		return -1;
+	/* Driven by one pass over the history, each recording found by its id. */
+	char sql[320 + 2 * MAX_REASONS] = "SELECT count(DISTINCT r.id) FROM recordings r";
+	if (n_reasons) {
+		strcat(sql, " JOIN recording_history h ON h.recording_id = r.id AND "
+			    "h.to_state = 'finalizing' AND h.reason IN (?");
+		for (size_t i = 1; i < n_reasons; i++)
+			strcat(sql, ",?");
+		strcat(sql, ")");
+	}
+	strcat(sql, " WHERE r.event_key = ?");
 	sqlite3_stmt *s;
 	int n = -1;
-	if (sqlite3_prepare_v2(st->db,
-			       completed_only
-				       ? "SELECT count(*) FROM recordings WHERE event_key = ? AND "
-					 "reason NOT LIKE 'recovered%' AND reason NOT LIKE "
-					 "'could not start%' AND state NOT IN ('recording','paused')"
-				       : "SELECT count(*) FROM recordings WHERE event_key = ?",
-			       -1, &s, NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK)
 		return -1;
-	sqlite3_bind_text(s, 1, event_key, -1, SQLITE_STATIC);
+	for (size_t i = 0; i < n_reasons; i++)
+		sqlite3_bind_text(s, (int)i + 1, ending_reasons[i], -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, (int)n_reasons + 1, event_key, -1, SQLITE_STATIC);
 	if (sqlite3_step(s) == SQLITE_ROW)
 		n = sqlite3_column_int(s, 0);
 	sqlite3_finalize(s);

@@ -192,11 +192,15 @@ lt_err store_recording_event_key(struct store *st, int64_t id, char *key, size_t
 /* Topic tags of a recording, comma-separated ("" for none). */
 lt_err store_recording_set_tags(struct store *st, int64_t id, const char *tags);
 /*
- * Recordings of an occurrence; with `completed_only`, only those that ended for a reason
- * other than a crash (recovered) or a failed start, i.e. the ones that mean "done, do not
- * start again". -1 on error.
+ * Recordings of an occurrence. With `ending_reasons` (NULL-terminated, 1 to 16), only those
+ * whose history holds a move to `finalizing` for exactly one of these reasons: the caller's
+ * list of what "done, do not start again" means (controller.h); NULL counts them all.
+ * A recording a crash interrupted (recovery's move has its own reason), one that could not
+ * start (never finalizing) or one that failed on its own is therefore not counted unless its
+ * reason is listed. -1 on error.
  */
-int store_event_recordings(struct store *st, const char *event_key, bool completed_only);
+int store_event_recordings(struct store *st, const char *event_key,
+			   const char *const *ending_reasons);
 
 /*
  * Small facts about the device that must survive a restart (e.g. the settings PIN's lock-out),
