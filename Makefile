@@ -7,27 +7,39 @@ BUILD ?= build
 CC ?= cc
 PKG_CONFIG ?= pkg-config
 
-PKGS := alsa opus opusfile libopusenc ogg sqlite3 inih libsystemd libical libcurl json-c libxml-2.0 libcrypto \
-	sdl2 SDL2_ttf libpng libv4l2
-PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
+# Where `make install` puts the screen's plugin and `lectern run` looks for it.
+LIBDIR ?= /usr/lib/lectern
+
+# The core (every command) and the screen (the plugin only: no command links SDL).
+CORE_PKGS := alsa opus opusfile libopusenc ogg sqlite3 inih libsystemd libical libcurl json-c \
+	libxml-2.0 libcrypto libv4l2
+SCREEN_PKGS := sdl2 SDL2_ttf libpng
+CORE_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(CORE_PKGS) 2>/dev/null)
+CORE_LIBS := $(shell $(PKG_CONFIG) --libs $(CORE_PKGS) 2>/dev/null)
+SCREEN_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(SCREEN_PKGS) 2>/dev/null)
+SCREEN_LIBS := $(shell $(PKG_CONFIG) --libs $(SCREEN_PKGS) 2>/dev/null)
 
 WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes
 CFLAGS ?= -O2 -g
-override CFLAGS += -std=c11 $(WARN) -D_GNU_SOURCE -Iinclude $(PKG_CFLAGS) -DLECTERN_VERSION='"$(VERSION)"' \
+override CFLAGS += -std=c11 $(WARN) -D_GNU_SOURCE -Iinclude $(CORE_CFLAGS) -DLECTERN_VERSION='"$(VERSION)"' \
 	-MMD -MP
-LDLIBS += $(PKG_LIBS) -lm -lpthread
+LDLIBS += $(CORE_LIBS) -lm -lpthread
 
-# The appliance's modules, explicit so that nothing half-finished sneaks into the link.
+# The appliance's modules, explicit so that nothing half-finished sneaks into the link. All
+# but main.c make the core library that the commands, `lectern run` and the tests link.
 FIRMWARE := err log osutil config store ring level oggopus recorder session recovery signals \
 	app cmd_record cmd_run cmd_misc calendar schedule cmd_schedule jsonout controller \
-	fetch opencast upload cmd_upload kiosk monitor upload_opencast ocagent spoolmeta retention
+	fetch opencast upload cmd_upload kiosk monitor upload_opencast ocagent spoolmeta retention \
+	screen screen_null
 DRIVERS := audio_source audio_alsa audio_file backlight camera camera_v4l2 camera_file
-# ui/ holds only the screen (one module a file); all of it is linked.
-UI_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(wildcard ui/*.c))
-CORE_OBJS := $(FIRMWARE:%=$(BUILD)/firmware/%.o) $(DRIVERS:%=$(BUILD)/drivers/%.o) $(UI_OBJS)
+LIB_OBJS := $(FIRMWARE:%=$(BUILD)/firmware/%.o) $(DRIVERS:%=$(BUILD)/drivers/%.o)
+LIB := $(BUILD)/liblectern.a
 MAIN_OBJ := $(BUILD)/firmware/main.o
 BIN := $(BUILD)/lectern
+# ui/ holds only the SDL screen (one module a file), all of it in the plugin that `lectern run`
+# loads (screen.h). It exports one symbol and needs none from the executable.
+UI_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(wildcard ui/*.c))
+PLUGIN := $(BUILD)/lectern-screen-sdl.so
 
 UNIT_TESTS := ring level config store state oggopus recorder controller fetch opencast upload ui kiosk camera calendar \
 	spoolmeta retention
@@ -39,33 +51,51 @@ RUN_CONFIG ?= board/pc/lectern.conf
 # built by one clang command from its own file and the firmware modules it lists below.
 FUZZ_CC ?= clang
 FUZZ_FLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -std=c11 -D_GNU_SOURCE -Iinclude \
-	$(PKG_CFLAGS)
+	$(CORE_CFLAGS)
 FUZZ_TARGETS := calendar config registry mediapackage properties http
 FUZZ_BINS := $(FUZZ_TARGETS:%=$(BUILD)/fuzz/fuzz_%)
 FUZZ_SECONDS ?= 300
 
 .PHONY: all run test check unit asan bench drills fuzz install clean deps format
 
-all: $(BIN)
+all: $(BIN) $(PLUGIN)
 
-$(BIN): $(CORE_OBJS) $(MAIN_OBJ)
+$(BIN): $(MAIN_OBJ) $(LIB)
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(LIB): $(LIB_OBJS)
+	rm -f $@
+	$(AR) rcs $@ $^
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -c -o $@ $<
 
-$(BUILD)/tests/unit/test_%: tests/unit/test_%.c $(CORE_OBJS)
+# The installed directory is compiled into the loader only.
+$(BUILD)/firmware/screen.o: override CFLAGS += -DLECTERN_LIBDIR='"$(LIBDIR)"'
+$(UI_OBJS): override CFLAGS += $(SCREEN_CFLAGS) -fPIC -fvisibility=hidden
+
+$(PLUGIN): $(UI_OBJS)
+	$(CC) $(CFLAGS) $(LDFLAGS) -shared -Wl,--no-undefined -Wl,-soname,$(@F) -o $@ $^ \
+		$(SCREEN_LIBS) -lm
+
+$(BUILD)/tests/unit/test_%: tests/unit/test_%.c $(LIB)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) $$($(PKG_CONFIG) --cflags cmocka) -o $@ $< $(CORE_OBJS) $(LDLIBS) \
+	$(CC) $(CFLAGS) $$($(PKG_CONFIG) --cflags cmocka) -o $@ $< $(LIB) $(LDLIBS) \
 		$$($(PKG_CONFIG) --libs cmocka)
+
+# The screenshot tests draw with ui/ itself, linked in.
+$(BUILD)/tests/unit/test_ui: tests/unit/test_ui.c $(UI_OBJS) $(LIB)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) $(SCREEN_CFLAGS) -Iui $$($(PKG_CONFIG) --cflags cmocka) -o $@ $< \
+		$(UI_OBJS) $(LIB) $(LDLIBS) $(SCREEN_LIBS) $$($(PKG_CONFIG) --libs cmocka)
 
 unit: $(UNIT_BINS)
 
-# Benchmark programs (tests/bench/*.c) link the same objects as the unit tests.
-$(BUILD)/tests/bench/%: tests/bench/%.c $(CORE_OBJS)
+# Benchmark programs (tests/bench/*.c): the screen's timing links ui/ as test_ui does.
+$(BUILD)/tests/bench/ui_bench: tests/bench/ui_bench.c $(UI_OBJS) $(LIB)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -o $@ $< $(CORE_OBJS) $(LDLIBS)
+	$(CC) $(CFLAGS) $(SCREEN_CFLAGS) -Iui -o $@ $< $(UI_OBJS) $(LIB) $(LDLIBS) $(SCREEN_LIBS)
 
 $(BUILD)/fuzz/fuzz_calendar: firmware/calendar.c firmware/log.c firmware/err.c
 $(BUILD)/fuzz/fuzz_config: firmware/config.c firmware/log.c firmware/err.c
@@ -73,7 +103,7 @@ $(BUILD)/fuzz/fuzz_registry $(BUILD)/fuzz/fuzz_mediapackage $(BUILD)/fuzz/fuzz_p
 $(BUILD)/fuzz/fuzz_http: firmware/opencast.c firmware/fetch.c firmware/log.c firmware/err.c
 $(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(wildcard include/lectern/*.h)
 	@mkdir -p $(@D)
-	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ $(filter %.c,$^) $(PKG_LIBS)
+	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ $(filter %.c,$^) $(CORE_LIBS)
 
 # Longer fuzzing than `make test` gives it: FUZZ_SECONDS for each target, one after the other.
 # Corpora, crash files and logs stay in $(BUILD)/fuzz/NAME/.
@@ -92,7 +122,7 @@ $(BUILD)/demo.wav:
 run:
 	board/deps.sh build run
 	$(MAKE) --no-print-directory all $(BUILD)/demo.wav
-	$(BIN) --config $(RUN_CONFIG) run
+	LECTERN_SCREEN=$(abspath $(PLUGIN)) $(BIN) --config $(RUN_CONFIG) run
 
 test:
 	board/deps.sh build test
@@ -127,6 +157,7 @@ drills:
 
 install: all
 	install -D -m 0755 $(BIN) $(DESTDIR)/usr/bin/lectern
+	install -D -m 0644 $(PLUGIN) $(DESTDIR)$(LIBDIR)/$(notdir $(PLUGIN))
 	install -D -m 0644 board/lectern.conf $(DESTDIR)/etc/lectern/lectern.conf
 	install -D -m 0644 board/lectern.service $(DESTDIR)/lib/systemd/system/lectern.service
 

@@ -1,9 +1,10 @@
 /*
  * cmd_run.c — `lectern run`: the appliance. Recovers interrupted recordings, starts the
- * uploader, calendar fetcher and Opencast agent threads, opens the touchscreen (unless
- * --headless or there is no display), and runs the main loop: once a second the schedule and
- * the controller, in between the screen's taps; until SIGTERM (or the window is closed),
- * telling systemd it is ready and feeding its watchdog.
+ * uploader, calendar fetcher and Opencast agent threads, opens the touchscreen (the SDL
+ * screen's plugin, screen.h; unless --headless, the plugin is missing or there is no display),
+ * and runs the main loop: once a second the schedule and the controller, in between the
+ * screen's taps; until SIGTERM (or the window is closed), telling systemd it is ready and
+ * feeding its watchdog.
  */
 #include <getopt.h>
 #include <limits.h>
@@ -23,8 +24,8 @@
 #include "lectern/recovery.h"
 #include "lectern/retention.h"
 #include "lectern/schedule.h"
+#include "lectern/screen.h"
 #include "lectern/signals.h"
-#include "lectern/ui.h"
 #include "lectern/upload.h"
 
 struct mic {
@@ -55,28 +56,29 @@ static lt_err open_monitor(void *user, struct audio_source **out)
 }
 
 /*
- * The touchscreen, unless there is no display: then the appliance runs headless (recording
- * on schedule, uploads) and says why. SDL must not take SIGINT/SIGTERM from us.
+ * The touchscreen, unless its plugin cannot be loaded or there is no display: then the
+ * appliance runs headless (recording on schedule, uploads) and says why.
  */
 static struct kiosk *open_screen(const struct config *cfg, struct kiosk_deps *deps,
-				 struct ui **ui)
+				 struct screen **screen)
 {
-	setenv("SDL_NO_SIGNAL_HANDLERS", "1", 1);
-	struct ui_options o = {.width = cfg->ui_width, .height = cfg->ui_height,
-			       .fullscreen = cfg->ui_fullscreen, .rotation = cfg->ui_rotation,
-			       .font_dir = cfg->ui_font_dir};
-	char why[PATH_MAX + 128];
-	if (ui_open(&o, ui, why, sizeof why) != LT_OK) {
+	struct screen_params p = {.width = cfg->ui_width, .height = cfg->ui_height,
+				  .fullscreen = cfg->ui_fullscreen, .rotation = cfg->ui_rotation,
+				  .font_dir = cfg->ui_font_dir};
+	const struct screen_ops *ops;
+	char why[PATH_MAX + 256];
+	if (screen_load(&ops, why, sizeof why) != LT_OK ||
+	    screen_open(ops, &p, screen, why, sizeof why) != LT_OK) {
 		fprintf(stderr, "lectern: run: no screen (%s): running headless\n", why);
 		log_warn("no screen (%s): running headless", why);
 		return NULL;
 	}
-	deps->ui = *ui;
+	deps->screen = *screen;
 	struct kiosk *k = NULL;
 	if (kiosk_create(deps, &k) != LT_OK) {
 		log_error("screen: out of memory: running headless");
-		ui_close(*ui);
-		*ui = NULL;
+		screen_close(*screen);
+		*screen = NULL;
 	}
 	return k;
 }
@@ -173,14 +175,14 @@ int cmd_run(int argc, char **argv, const char *config_path)
 	struct ocagent *agent = NULL;
 	start_workers(&cfg, db_path, ctl, &up, &fetcher, &agent);
 	int64_t retention_at = 0; /* without an uploader, retention runs from here (hourly) */
-	struct ui *ui = NULL;
+	struct screen *screen = NULL;
 	struct kiosk *kiosk = NULL;
 	if (!headless) {
 		struct kiosk_deps deps = {.cfg = &cfg, .st = st, .sched = sched, .ctl = ctl,
 					  .mic_name = mic_name, .mic_present = mic_ok, .mic_twin = twin,
 					  .open_audio = open_monitor, .audio_user = &opener,
 					  .store_set_aside = app_store_set_aside()};
-		kiosk = opener.kiosk = open_screen(&cfg, &deps, &ui);
+		kiosk = opener.kiosk = open_screen(&cfg, &deps, &screen);
 	}
 	sd_notify(0, "READY=1\nSTATUS=idle");
 
@@ -228,7 +230,7 @@ int cmd_run(int argc, char **argv, const char *config_path)
 	log_info("stopping");
 	controller_destroy(ctl); /* the recording is finished first, whatever the threads do */
 	kiosk_destroy(kiosk);
-	ui_close(ui);
+	screen_close(screen);
 	ocagent_stop(agent, true); /* told the recording's end above; now `offline` */
 	schedule_fetcher_stop(fetcher);
 	uploader_stop(up);

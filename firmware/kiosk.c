@@ -595,22 +595,22 @@ static void export_frame(struct kiosk *k)
 				"\"queue_waiting\":%d,\"frames\":%lu}\n",
 				screen_names[k->v.screen], k->v.recording ? "true" : "false",
 				k->v.paused ? "true" : "false", k->v.queue_waiting, k->frames);
-			ui_dump_widgets(k->d.ui, f);
+			screen_dump_widgets(k->d.screen, f);
 			if (fclose(f) == 0)
 				rename(tmp, widgets);
 		}
 	}
 	if (shots && shots[0]) {
 		snprintf(path, sizeof path, "%s/%s.png", shots, screen_names[k->v.screen]);
-		ui_save_png(k->d.ui, path);
+		screen_save_png(k->d.screen, path);
 	}
 }
 
 static void draw_if_changed(struct kiosk *k)
 {
-	if (k->have_drawn && !ui_dirty(k->d.ui) && memcmp(&k->v, &k->drawn, sizeof k->v) == 0)
+	if (k->have_drawn && !screen_dirty(k->d.screen) && memcmp(&k->v, &k->drawn, sizeof k->v) == 0)
 		return;
-	ui_render(k->d.ui, &k->v);
+	screen_post(k->d.screen, &k->v);
 	k->drawn = k->v;
 	k->have_drawn = true;
 	k->frames++;
@@ -635,7 +635,7 @@ static void power(struct kiosk *k)
 		static const int dx[] = {0, 3, 3, 0}, dy[] = {0, 0, 3, 3};
 		k->shift = (k->shift + 1) % 4;
 		k->shift_at = k->now;
-		ui_set_shift(k->d.ui, dx[k->shift], dy[k->shift]);
+		screen_set_shift(k->d.screen, dx[k->shift], dy[k->shift]);
 		k->have_drawn = false;
 	}
 }
@@ -1047,7 +1047,7 @@ void kiosk_wait(struct kiosk *k, int timeout_ms)
 		if (meter && wait > METER_MS)
 			wait = METER_MS;
 		struct view_event ev;
-		if (ui_wait(k->d.ui, &k->v, ui_timeout_ms(k->d.ui, wait), &ev) == 1) {
+		if (screen_next_event(k->d.screen, wait, &ev) == 1) {
 			kiosk_handle(k, &ev, (int64_t)time(NULL));
 		} else if (meter || k->tap_at > 0) {
 			/* the meter (and the tap-to-record clock) between the 1 Hz ticks */

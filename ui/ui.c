@@ -327,11 +327,9 @@ bool ui_dirty(const struct ui *u)
 	return u->dirty || u->holding;
 }
 
-int ui_timeout_ms(const struct ui *u, int idle_ms)
+const struct view *ui_last_view(const struct ui *u)
 {
-	if (u->holding && !u->hold_done)
-		return idle_ms < 33 && idle_ms >= 0 ? idle_ms : 33;
-	return idle_ms;
+	return u->last_view;
 }
 
 int ui_text_overflows(const struct ui *u)
@@ -565,6 +563,8 @@ int ui_wait(struct ui *u, const struct view *v, int timeout_ms, struct view_even
 {
 	SDL_Event e;
 	uint32_t start = SDL_GetTicks();
+	if (u->holding && !u->hold_done && (timeout_ms < 0 || timeout_ms > 33))
+		timeout_ms = 33; /* the hold's progress is drawn ~30 times a second */
 	for (;;) {
 		uint32_t now = SDL_GetTicks();
 		if (ui_hold_tick(u, v, now, ev))

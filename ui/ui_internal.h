@@ -14,7 +14,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "lectern/ui.h"
+#include "ui.h"
 #include "lectern/view.h"
 
 #define UI_MAX_WIDGETS 192

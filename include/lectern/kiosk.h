@@ -1,7 +1,7 @@
 /*
  * kiosk.h — the firmware side of the touchscreen: owns the view model (view.h), fills it from
  * the schedule, the controller, the upload queue and the device's health, and acts on the
- * events the screen (ui.h) posts: start/stop/pause recordings, tags, check-in list, retry an
+ * events the screen (screen.h) posts: start/stop/pause recordings, tags, check-in list, retry an
  * upload, the settings PIN, brightness, a server connection test.
  *
  * Decisions made here, not in ui/:
@@ -29,7 +29,7 @@
  * Check-in keeps names in memory only (attendance records come with the check-in issue).
  *
  * For automation and support, after every frame: LECTERN_UI_WIDGETS=FILE receives a line
- * {"screen","recording","paused","queue_waiting","frames"} and then the screen's widgets (ui_dump_widgets);
+ * {"screen","recording","paused","queue_waiting","frames"} and then the screen's widgets (screen_dump_widgets);
  * LECTERN_UI_SHOTS=DIR receives the frame as DIR/<screen>.png.
  *
  * Tap to record: the time from a Start tap to the first captured sample is logged
@@ -45,7 +45,7 @@
 #include "lectern/controller.h"
 #include "lectern/schedule.h"
 #include "lectern/store.h"
-#include "lectern/ui.h"
+#include "lectern/screen.h"
 #include "lectern/view.h"
 
 struct kiosk_deps {
@@ -53,7 +53,7 @@ struct kiosk_deps {
 	struct store *st;
 	struct schedule *sched;
 	struct controller *ctl;
-	struct ui *ui;           /* owned by the caller; may be an offscreen one in tests */
+	struct screen *screen;   /* owned by the caller; the null screen in tests */
 	const char *mic_name;    /* what recordings use, e.g. "hw:1 (USB Audio)" */
 	bool mic_present;        /* false: no usable microphone at start */
 	bool mic_twin;           /* the demo file stands in for a missing microphone */

@@ -8,7 +8,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "lectern/ui.h"
+#include "ui.h"
 
 static const char *names[VIEW_SCREEN_COUNT] = { "home", "recording", "checkin", "uploads", "pin",
 						"settings" };

@@ -42,3 +42,50 @@ wait_for 10 'grep -q "stop with SIGTERM" "$T/mic.err"'
 kill -TERM $pid
 wait $pid
 check "run --headless names the microphone it will record from" grep -q "microphone: ALSA default" "$T/mic.err"
+
+# Only `lectern run` carries the screen, as a plugin: no command links SDL, SDL_ttf or libpng.
+check "the lectern binary links no SDL, SDL_ttf or libpng (ldd)" \
+	bash -c "ldd '$LECTERN' >'$T/ldd' && ! grep -Eiq 'libSDL|libpng' '$T/ldd'"
+
+# run_screen NAME ENV... : `lectern run` (not --headless) with ENV; its stderr in $T/NAME.err
+run_screen() {
+	local name=$1
+	shift
+	env "$@" "$LECTERN" --config "$T/lectern.conf" run >/dev/null 2>"$T/$name.err" &
+	local p=$!
+	wait_for 10 "grep -q 'stop with SIGTERM' '$T/$name.err'"
+	kill -TERM $p
+	wait $p
+	echo "exit $?" >>"$T/$name.err"
+}
+lectern_config "$T/lectern.conf"
+run_screen missing LECTERN_SCREEN="$T/no-such-plugin.so"
+check "without its plugin, run says why and runs headless" \
+	grep -q "no screen (the screen plugin did not load: $T/no-such-plugin.so: .*; install it .*): running headless" \
+	"$T/missing.err"
+check "the reason is also in the log and run ends with exit 0" \
+	bash -c "grep -q 'lectern warn: no screen (the screen plugin did not load' '$T/missing.err' && grep -q '^exit 0' '$T/missing.err'"
+# Plugins of our own making: one without the entry, one of another build (same entry, another
+# ABI).
+printf 'int not_a_screen;\n' >"$T/other.c"
+printf '#include "lectern/screen.h"\nstatic const struct screen_ops o = {.abi = SCREEN_ABI + 1};\n%s\n' \
+	'const struct screen_ops *lectern_screen_sdl(void) { return &o; }' >"$T/old.c"
+if cc -shared -fPIC -o "$T/other.so" "$T/other.c" &&
+	cc -shared -fPIC -I"$TESTS/../include" -o "$T/old.so" "$T/old.c"; then
+	run_screen notplugin LECTERN_SCREEN="$T/other.so"
+	check "a library that is not a screen plugin is refused by name" \
+		grep -q "other.so is not a lectern screen plugin: it has no lectern_screen_sdl): running headless" \
+		"$T/notplugin.err"
+	run_screen oldabi LECTERN_SCREEN="$T/old.so"
+	check "a plugin of another build is refused, with both ABIs" \
+		grep -q "old.so was built for another version of lectern (screen ABI [0-9]*, view 0 bytes; this one has" \
+		"$T/oldabi.err"
+else
+	not_ok "plugins for the refusal tests" "cc failed"
+fi
+if [ -f "$BUILD/lectern-screen-sdl.so" ]; then
+	run_screen nodisplay -u DISPLAY -u WAYLAND_DISPLAY SDL_VIDEODRIVER=x11 \
+		LECTERN_SCREEN="$BUILD/lectern-screen-sdl.so"
+	check "the real plugin without a display: headless, and says so" \
+		grep -q "no screen (no display for the screen .*): running headless" "$T/nodisplay.err"
+fi

@@ -2,8 +2,9 @@
 # The real appliance with its screen, end to end: `lectern run` under Xvfb with the microphone
 # played through alsa-lib's file plugin; xdotool taps Start recording, a short press on Stop
 # does nothing, a 1.5 s hold stops; the recording lands in the store and the spool, and the
-# home screen counts it as waiting for upload. Each step's frame is kept under
-# $BUILD/e2e-shots/ as an artifact.
+# home screen counts it as waiting for upload. The screen is the freshly built plugin
+# ($BUILD/lectern-screen-sdl.so, through LECTERN_SCREEN): this is the proof that it loads and
+# works. Each step's frame is kept under $BUILD/e2e-shots/ as an artifact.
 source "$(dirname "$0")/../lib/common.sh"
 
 SHOTS="$BUILD/e2e-shots"
@@ -35,7 +36,7 @@ paced_mic "$T/mic.fifo" "$SPEECH"
 # auto_record = no: the session is on, but only the presenter's tap starts a recording.
 lectern_config "$T/lectern.conf" "[schedule]" "source = ics" "ics = $T/cal.ics" "auto_record = no" \
 	"[ui]" "width = 1280" "height = 800" "fullscreen = no" "dim_after_min = 0" "shift_min = 0"
-LECTERN_UI_WIDGETS="$WIDGETS" LECTERN_UI_SHOTS="$T/frames" \
+LECTERN_SCREEN="$BUILD/lectern-screen-sdl.so" LECTERN_UI_WIDGETS="$WIDGETS" LECTERN_UI_SHOTS="$T/frames" \
 	ALSA_CONFIG_PATH=$(alsa_conf "$T/mic.fifo") "$LECTERN" --config "$T/lectern.conf" run \
 	>"$T/run.out" 2>"$T/run.err" &
 pid=$!

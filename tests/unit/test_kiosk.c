@@ -1,6 +1,6 @@
 /*
  * test_kiosk.c — the screen's view model and what its events do, against a real store,
- * schedule and controller (file twin microphone) and the offscreen screen: room state, card,
+ * schedule and controller (file twin microphone) and the null screen: room state, card,
  * agenda and cadence from a calendar; start/stop/pause and tags from taps; the PIN lock-out;
  * check-in search and walk-ins; retry of a failed upload; messages with advice; no redraw
  * while nothing changes.
@@ -28,8 +28,8 @@
 #include "lectern/kiosk.h"
 #include "lectern/log.h"
 #include "lectern/schedule.h"
+#include "lectern/screen.h"
 #include "lectern/store.h"
-#include "lectern/ui.h"
 
 struct ctx {
 	char dir[64];
@@ -37,7 +37,7 @@ struct ctx {
 	struct store *st;
 	struct schedule *sched;
 	struct controller *ctl;
-	struct ui *ui;
+	struct screen *screen;
 	struct kiosk *k;
 	int64_t t0;
 	char tone[PATH_MAX];
@@ -101,7 +101,7 @@ static void write_calendar(struct ctx *c, bool on_now)
 static lt_err make_kiosk(struct ctx *c)
 {
 	struct kiosk_deps d = {.cfg = &c->cfg, .st = c->st, .sched = c->sched, .ctl = c->ctl,
-			       .ui = c->ui, .mic_name = "test twin", .mic_present = c->mic,
+			       .screen = c->screen, .mic_name = "test twin", .mic_present = c->mic,
 			       .open_audio = open_twin, .audio_user = c->tone, .clock = fake_clock};
 	lt_err err = kiosk_create(&d, &c->k);
 	if (err == LT_OK)
@@ -141,7 +141,7 @@ static int setup_with(void **state, bool on_now, bool mic)
 	if (store_open(db, &c->st) != LT_OK || schedule_open(&c->cfg, c->st, &c->sched) != LT_OK ||
 	    schedule_refresh(c->sched, c->t0, true, why, sizeof why) != LT_OK ||
 	    controller_create(&c->cfg, c->st, c->sched, open_twin, NULL, &c->ctl) != LT_OK ||
-	    ui_open_offscreen(800, 480, 0, NULL, &c->ui, why, sizeof why) != LT_OK)
+	    screen_open(&screen_null_ops, NULL, &c->screen, why, sizeof why) != LT_OK)
 		return -1;
 	/* 1 s of 1 kHz at half scale, raw S16LE mono */
 	snprintf(c->tone, sizeof c->tone, "%s/tone.raw", c->dir);
@@ -167,7 +167,7 @@ static int teardown(void **state)
 	struct ctx *c = *state;
 	kiosk_destroy(c->k);
 	controller_destroy(c->ctl);
-	ui_close(c->ui);
+	screen_close(c->screen);
 	schedule_close(c->sched);
 	store_close(c->st);
 	tu_rmrf(c->dir);
@@ -478,11 +478,14 @@ static void test_no_redraw_when_idle(void **state)
 	char path[PATH_MAX];
 	snprintf(path, sizeof path, "%s/widgets", c->dir);
 	setenv("LECTERN_UI_WIDGETS", path, 1);
+	unsigned long posts = screen_null_posts(c->screen);
 	for (int s = 1; s < 59; s++)
 		kiosk_tick(c->k, minute + s);
 	assert_int_equal(access(path, F_OK), -1); /* nothing drawn within the same minute */
+	assert_int_equal(screen_null_posts(c->screen), posts);
 	kiosk_tick(c->k, minute + 60);
 	assert_int_equal(access(path, F_OK), 0);   /* the clock moved: one frame */
+	assert_int_equal(screen_null_posts(c->screen), posts + 1);
 	unsetenv("LECTERN_UI_WIDGETS");
 }
 
@@ -495,12 +498,14 @@ static void test_dims_wakes_and_shifts(void **state)
 	kiosk_tick(c->k, c->t0);
 	assert_int_equal(kiosk_backlight(c->k), 100);
 	int x0, y0, x1, y1;
-	assert_true(ui_find(c->ui, "checkin", &x0, &y0, NULL, NULL));
+	screen_null_shift(c->screen, &x0, &y0);
+	unsigned long posts = screen_null_posts(c->screen);
 	fake_now += 61;
 	kiosk_tick(c->k, c->t0 + 61);
 	assert_int_equal(kiosk_backlight(c->k), 20);          /* a minute idle: dimmed */
-	assert_true(ui_find(c->ui, "checkin", &x1, &y1, NULL, NULL));
+	screen_null_shift(c->screen, &x1, &y1);
 	assert_true(x1 != x0 || y1 != y0);                     /* and moved against burn-in */
+	assert_true(screen_null_posts(c->screen) > posts);     /* and drawn so */
 	send(c, EV_ACTIVITY, 0);
 	assert_int_equal(kiosk_backlight(c->k), 100);         /* a touch wakes it */
 	send(c, EV_SHOW, VIEW_CHECKIN);                        /* that touch does nothing else */
@@ -605,7 +610,7 @@ static void test_store_replaced_message(void **state)
 	struct ctx *c = *state;
 	assert_false(has_message(kiosk_view(c->k), "Database was damaged and replaced"));
 	struct kiosk_deps d = {.cfg = &c->cfg, .st = c->st, .sched = c->sched, .ctl = c->ctl,
-			       .ui = c->ui, .mic_name = "test twin", .mic_present = true,
+			       .screen = c->screen, .mic_name = "test twin", .mic_present = true,
 			       .open_audio = open_twin, .audio_user = c->tone, .clock = fake_clock,
 			       .store_set_aside = "/var/lib/lectern/lectern.db.damaged-20261130T052913Z"};
 	struct kiosk *k;

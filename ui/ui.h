@@ -1,5 +1,8 @@
 /*
- * ui.h — the touchscreen: draws a `struct view` snapshot and turns taps into view events.
+ * ui.h — the SDL touchscreen: draws a `struct view` snapshot and turns taps into view events.
+ * Internal to ui/: the firmware reaches it only through the screen ops table (screen.h) that
+ * screen_sdl.c makes of it in the plugin; tests/unit/test_ui.c and tests/bench/ui_bench.c link
+ * ui/ directly and use this API to draw offscreen and drive gestures.
  *
  * The screen holds no business logic. Each frame it lays the view out in a logical canvas
  * (portrait when the panel is rotated 90 or 270 degrees), registers a named hit box for every
@@ -63,21 +66,23 @@ lt_err ui_open_offscreen(int width, int height, int rotation, const char *font_d
 /* Close the window and free everything. NULL is fine. */
 void ui_close(struct ui *u);
 
-/* Draw one full frame of `v` and present it. Clears the dirty flag. */
+/* Draw one full frame of `v` and present it. Clears the dirty flag. A window keeps a copy of
+ * `v` (ui_last_view). */
 void ui_render(struct ui *u, const struct view *v);
 
 /*
  * Wait up to `timeout_ms` for input and translate it against `v` (the view last rendered).
  * Returns 1 with `*ev` filled, 0 on timeout or when the input meant nothing for the caller.
- * Completes a Stop hold when its time has come. EV_QUIT when the window is closed.
+ * Completes a Stop hold when its time has come, and while one is held returns 0 after ~33 ms
+ * so that its progress can be drawn. EV_QUIT when the window is closed.
  */
 int ui_wait(struct ui *u, const struct view *v, int timeout_ms, struct view_event *ev);
 
+/* The view last rendered into a window, NULL before the first or offscreen. */
+const struct view *ui_last_view(const struct ui *u);
+
 /* True when the screen's own state (pressed feedback, hold progress) needs a redraw. */
 bool ui_dirty(const struct ui *u);
-
-/* How long the caller may sleep before the next ui_wait: ~33 ms during a hold, else idle_ms. */
-int ui_timeout_ms(const struct ui *u, int idle_ms);
 
 /*
  * Test and automation hooks: a press, a release and the passing of time at `t_ms` (any
