@@ -89,3 +89,13 @@ if [ -f "$BUILD/lectern-screen-sdl.so" ]; then
 	check "the real plugin without a display: headless, and says so" \
 		grep -q "no screen (no display for the screen .*): running headless" "$T/nodisplay.err"
 fi
+
+# make install puts the plugin exactly where the binary looks for it (-o all: install what is
+# built, never rebuild here).
+if make -s -C "$TESTS/.." -o all BUILD="$BUILD" DESTDIR="$T/root" install >"$T/install.out" 2>&1; then
+	plugin=$(cd "$T/root" && find . -name lectern-screen-sdl.so | sed 's/^\.//')
+	check "make install puts the plugin where lectern run looks for it ($plugin)" \
+		bash -c "[ -n '$plugin' ] && grep -qaF '$plugin' '$LECTERN'"
+else
+	not_ok "make install DESTDIR=..." "$(tail -1 "$T/install.out")"
+fi
