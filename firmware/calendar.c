@@ -793,6 +793,16 @@ static lt_err series_instances(const struct zone_ctx *z, const struct event *m, 
 	icalproperty *rr = icalcomponent_get_first_property(m->comp, ICAL_RRULE_PROPERTY);
 	if (rr) {
 		struct icalrecurrencetype rule = icalproperty_get_rrule(rr);
+		/* RFC 5545 3.3.10: a UTC UNTIL bounds the instants the instances start at, each
+		 * in its own zone. libical compares it with the wall-clock time instead (off by
+		 * the zone's offset, which differs on either side of a DST change), so the
+		 * series' last instance went missing: compare instants here. */
+		int64_t until = INT64_MAX;
+		if (!icaltime_is_null_time(rule.until) && icaltime_is_utc(rule.until) &&
+		    !icaltime_is_utc(m->dtstart) && !m->dtstart.is_date) {
+			until = to_unix(z, rule.until, NULL);
+			rule.until = icaltime_null_time();
+		}
 		icalrecur_iterator *it = icalrecur_iterator_new(rule, m->dtstart);
 		if (!it) {
 			log_warn("calendar: event %s: its RRULE cannot be expanded; using its first "
@@ -804,7 +814,7 @@ static lt_err series_instances(const struct zone_ctx *z, const struct event *m, 
 			if (icaltime_is_null_time(t))
 				break;
 			int64_t s = to_unix(z, t, m->zone);
-			if (s >= to)
+			if (s >= to || s > until)
 				break;
 			if (s + reach >= from)
 				PUSH(s, 0);

@@ -7,7 +7,10 @@
  *    floating times in X-WR-TIMEZONE when present, else the process's local zone;
  *    DATE values at local midnight, DTEND exclusive, a DATE without DTEND lasts one day,
  *    a DATE-TIME without DTEND/DURATION lasts zero seconds.
- *  - RRULE, RDATE, EXDATE (an EXDATE'd instance still counts toward COUNT); a RECURRENCE-ID
+ *  - RRULE, RDATE, EXDATE (an EXDATE'd instance still counts toward COUNT); UNTIL is
+ *    inclusive, and a UTC UNTIL is compared with each instance's real start instant in its own
+ *    zone (RFC 5545 3.3.10: the last instance of a series crossing a DST change is kept);
+ *    a RECURRENCE-ID
  *    override replaces its instance wherever it moves it, also an RDATE instance and also
  *    when it comes before its series in the file; STATUS:CANCELLED instances are dropped.
  *  - Presenter: the configured property when set (e.g. X-PRESENTER), else ORGANIZER's CN (or
