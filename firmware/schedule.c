@@ -61,6 +61,11 @@ lt_err schedule_read_secret(const char *path, char *buf, size_t n, char *why, si
 	return LT_OK;
 }
 
+/*
+ * Read a calendar file, each line cut to CALENDAR_MAX_LINE_BYTES + 1 bytes on the way:
+ * calendar_parse drops longer lines anyway, and a file of one enormous line then costs no
+ * memory (the buffer's untouched pages are never mapped in).
+ */
 static lt_err read_file(const char *path, char **out, size_t *len, char *why, size_t n)
 {
 	FILE *fp = fopen(path, "rb");
@@ -74,17 +79,36 @@ static lt_err read_file(const char *path, char **out, size_t *len, char *why, si
 		fclose(fp);
 		return LT_ERR_IO;
 	}
+	const size_t cut = CALENDAR_MAX_LINE_BYTES + 1;
 	char *buf = malloc((size_t)sb.st_size + 1);
-	size_t got = buf ? fread(buf, 1, (size_t)sb.st_size, fp) : 0;
+	size_t kept = 0, line = 0, got;
+	char chunk[64 * 1024];
+	while (buf && kept < (size_t)sb.st_size && (got = fread(chunk, 1, sizeof chunk, fp)) > 0) {
+		for (size_t i = 0; i < got && kept < (size_t)sb.st_size;) {
+			const char *nl = memchr(chunk + i, '\n', got - i);
+			size_t content = nl ? (size_t)(nl - chunk) - i : got - i;
+			size_t keep = line >= cut ? 0 : content < cut - line ? content : cut - line;
+			memcpy(buf + kept, chunk + i, keep);
+			kept += keep;
+			line += content;
+			i += content;
+			if (nl) {
+				buf[kept++] = '\n';
+				line = 0;
+				i++;
+			}
+		}
+	}
+	bool failed = !buf || ferror(fp);
 	fclose(fp);
-	if (!buf || got != (size_t)sb.st_size) {
+	if (failed) {
 		free(buf);
 		snprintf(why, n, "cannot read %s", path);
 		return buf ? LT_ERR_IO : LT_ERR_NOMEM;
 	}
-	buf[got] = '\0';
+	buf[kept] = '\0';
 	*out = buf;
-	*len = got;
+	*len = kept;
 	return LT_OK;
 }
 

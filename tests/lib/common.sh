@@ -89,6 +89,8 @@ lectern_config() {
 		echo "source = alsa"
 		echo "[recording]"
 		echo "min_free_mb = 1"
+		echo "[schedule]"
+		echo "min_event_s = 1" # the tests' sessions last seconds
 		printf '%s\n' "$@"
 	} >"$path"
 }
