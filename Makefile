@@ -41,7 +41,7 @@ FUZZ_FLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -std=c11 -D_GNU_SOURCE 
 FUZZ_BIN := $(BUILD)/fuzz/fuzz_calendar
 FUZZ_SECONDS ?= 300
 
-.PHONY: all run test check unit asan bench fuzz install clean deps format
+.PHONY: all run test check unit asan bench fuzz difftest install clean deps format
 
 all: $(BIN)
 
@@ -74,6 +74,13 @@ fuzz: $(FUZZ_BIN)
 	mkdir -p $(BUILD)/fuzz/corpus
 	$(FUZZ_BIN) -max_total_time=$(FUZZ_SECONDS) -max_len=262144 -timeout=10 \
 		$(BUILD)/fuzz/corpus tests/fixtures/ics
+
+# The calendar against recurring_ical_events on thousands of generated calendars (make test
+# runs 300); DIFF_SEED picks another set.
+DIFF_COUNT ?= 5000
+difftest: all
+	board/deps.sh test
+	DIFF_COUNT=$(DIFF_COUNT) LECTERN_BIN=$(BIN) BUILD=$(BUILD) bash tests/integration/test_calendar_diff.sh
 
 # The demo microphone for `make run` on a machine without one: a spoken sample.
 $(BUILD)/demo.wav:

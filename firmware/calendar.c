@@ -1058,6 +1058,15 @@ struct instance {
 	int64_t end;                 /* for RDATE periods; 0: the series' duration */
 };
 
+/* By start; of the same start, an RDATE PERIOD's (its own end, RFC 5545 3.8.5.2) first. */
+static int compare_instances(const void *a, const void *b)
+{
+	const struct instance *x = a, *y = b;
+	if (x->start != y->start)
+		return x->start < y->start ? -1 : 1;
+	return (x->end < y->end) - (x->end > y->end);
+}
+
 /* All instance starts of a master that may overlap [from, to), before overrides; of the
  * rule's, at most one more than MAX_INSTANCES_PER_EVENT (the caller cuts, and says so). */
 static lt_err series_instances(const struct zone_ctx *z, const struct event *m, int64_t from,
@@ -1174,6 +1183,13 @@ static lt_err series_instances(const struct zone_ctx *z, const struct event *m, 
 				i++;
 		}
 	}
+	/* RFC 5545 3.8.5.3: an RDATE that is also a rule's instance is one instance. */
+	qsort(v, n, sizeof *v, compare_instances);
+	size_t w = 0;
+	for (size_t i = 0; i < n; i++)
+		if (w == 0 || v[i].start != v[w - 1].start)
+			v[w++] = v[i];
+	n = w;
 done:
 #undef PUSH
 	if (err != LT_OK) {
