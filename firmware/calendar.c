@@ -99,6 +99,31 @@ static struct occurrence *list_add(struct occurrence_list *l)
 	return o;
 }
 
+static char *dup_or_null(const char *s, bool *failed)
+{
+	char *d = s ? strdup(s) : NULL;
+	*failed |= s && !d;
+	return d;
+}
+
+lt_err occurrence_list_copy(struct occurrence_list *l, const struct occurrence *o)
+{
+	struct occurrence *c = list_add(l);
+	if (!c)
+		return LT_ERR_NOMEM;
+	bool failed = false;
+	*c = *o;
+	c->invitees = dup_or_null(o->invitees, &failed);
+	c->workflow_config = dup_or_null(o->workflow_config, &failed);
+	c->episode_dc = dup_or_null(o->episode_dc, &failed);
+	c->agent_properties = dup_or_null(o->agent_properties, &failed);
+	if (!failed)
+		return LT_OK;
+	occurrence_clear(c);
+	l->count--;
+	return LT_ERR_NOMEM;
+}
+
 int64_t calendar_local_midnight(int64_t t, int days)
 {
 	time_t tt = (time_t)t;
@@ -1258,6 +1283,12 @@ static int compare_planned(const void *a, const void *b)
 	return (x->start > y->start) - (x->start < y->start);
 }
 
+static int compare_planned_start(const void *a, const void *b)
+{
+	const struct planned *x = a, *y = b;
+	return (x->start > y->start) - (x->start < y->start);
+}
+
 /* Keep at most `limit` of each owner's run in `p` (sorted by compare_planned) from `at` on;
  * returns how many owners lost some. */
 static size_t plan_cut(struct plan *p, size_t at, size_t limit)
@@ -1387,10 +1418,18 @@ static void plan_fit(struct calendar *cal, struct plan *p)
 			hi = mid;
 	}
 	size_t before = p->n;
-	size_t cut = plan_cut(p, 0, lo);
-	if (!cal->warned_total)
+	size_t cut = plan_cut(p, 0, lo ? lo : 1);
+	if (p->n > MAX_OCCURRENCES) {
+		/* more events than the cap, one occurrence each: the earliest are kept */
+		qsort(p->v, p->n, sizeof *p->v, compare_planned_start);
+		p->n = MAX_OCCURRENCES;
+	}
+	if (!cal->warned_total && lo)
 		log_warn("calendar: %zu occurrences in the window, over %d: the %zu events with the "
 			 "most keep their first %zu each", before, MAX_OCCURRENCES, cut, lo);
+	else if (!cal->warned_total)
+		log_warn("calendar: %zu occurrences in the window, over %d and of more events than "
+			 "that: the earliest %d are kept", before, MAX_OCCURRENCES, MAX_OCCURRENCES);
 	cal->warned_total = true;
 }
 

@@ -74,6 +74,8 @@ struct occurrence_list {
 void occurrence_list_free(struct occurrence_list *l);
 /* Free the malloc'd members of one occurrence. */
 void occurrence_clear(struct occurrence *o);
+/* Append a copy of `o` (its malloc'd members copied too) to `l`. */
+lt_err occurrence_list_copy(struct occurrence_list *l, const struct occurrence *o);
 
 struct calendar_options {
 	const char *presenter_property;  /* NULL/"": ORGANIZER */

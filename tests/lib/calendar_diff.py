@@ -156,6 +156,12 @@ def oracle(text, tz, from_day, days):
             # RFC 5545 3.6.1: a DATE DTSTART without DTEND or DURATION lasts one day (the
             # oracle gives it none).
             e = instant(start + timedelta(days=1), floating_zone, tz)
+        if "RECURRENCE-ID" not in ev and isinstance(start, datetime) and "DTEND" in source:
+            # RFC 5545 3.8.5.3: with DTEND, every instance lasts the same exact duration. For
+            # floating times the oracle adds it to the wall clock (an hour off across a DST
+            # change in the zone they are read in).
+            e = s + instant(source["DTEND"].dt, floating_zone, tz) - \
+                instant(source["DTSTART"].dt, floating_zone, tz)
         dur = source.get("DURATION")
         if dur is not None and isinstance(start, datetime) and start.tzinfo is not None and \
                 dur.dt.days:

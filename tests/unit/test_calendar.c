@@ -224,6 +224,31 @@ static void a_storm_never_pushes_a_real_session_out(void **state)
 	free(t);
 }
 
+/* More one-off events in the window than the calendar's cap: the earliest are kept. */
+static void more_events_than_the_cap_keeps_the_earliest(void **state)
+{
+	(void)state;
+	size_t cap = 4 << 20, n = 0;
+	char *t = malloc(cap);
+	assert_non_null(t);
+	n += (size_t)snprintf(t + n, cap - n, "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:t\r\n");
+	for (int i = 0; i < 25000; i++) {
+		time_t s = T0 + (time_t)i * 60;
+		char a[32];
+		strftime(a, sizeof a, "%Y%m%dT%H%M%SZ", gmtime(&s));
+		n += (size_t)snprintf(t + n, cap - n, "BEGIN:VEVENT\r\nUID:e%d\r\nDTSTART:%s\r\n"
+				      "DURATION:PT30M\r\nSUMMARY:e\r\nEND:VEVENT\r\n", i, a);
+	}
+	n += (size_t)snprintf(t + n, cap - n, "END:VCALENDAR\r\n");
+	struct occurrence_list l = {0};
+	expand(t, T0, T0 + 31 * DAY, T0, T0 + 31 * DAY, &l);
+	assert_int_equal(l.count, 20000);
+	for (size_t i = 0; i < l.count; i++)
+		assert_int_equal(l.items[i].start, T0 + (int64_t)i * 60);
+	occurrence_list_free(&l);
+	free(t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -231,6 +256,7 @@ int main(void)
 		cmocka_unit_test(far_one_offs_are_not_kept),
 		cmocka_unit_test(keys_do_not_depend_on_the_window),
 		cmocka_unit_test(a_storm_never_pushes_a_real_session_out),
+		cmocka_unit_test(more_events_than_the_cap_keeps_the_earliest),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
