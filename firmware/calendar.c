@@ -84,16 +84,25 @@ void occurrence_list_free(struct occurrence_list *l)
 	l->count = l->cap = 0;
 }
 
+/* `items` (an array of *cap elements of `size` bytes, `count` used) with room for one more:
+ * itself, or reallocated (then *cap grows), or NULL (and `items` is left as it was). */
+static void *grow(void *items, size_t count, size_t *cap, size_t size)
+{
+	if (count < *cap)
+		return items;
+	size_t more = *cap ? *cap * 2 : 16;
+	void *n = realloc(items, more * size);
+	if (n)
+		*cap = more;
+	return n;
+}
+
 static struct occurrence *list_add(struct occurrence_list *l)
 {
-	if (l->count == l->cap) {
-		size_t cap = l->cap ? l->cap * 2 : 16;
-		struct occurrence *n = realloc(l->items, cap * sizeof *n);
-		if (!n)
-			return NULL;
-		l->items = n;
-		l->cap = cap;
-	}
+	struct occurrence *items = grow(l->items, l->count, &l->cap, sizeof *items);
+	if (!items)
+		return NULL;
+	l->items = items;
 	struct occurrence *o = &l->items[l->count++];
 	memset(o, 0, sizeof *o);
 	return o;
@@ -311,14 +320,10 @@ static bool note_master(struct text_facts *f, const struct event_span *e, int po
 				 "derived from its start, title and place in the file", e->line);
 		return true;
 	}
-	if (f->n_masters == f->cap_masters) {
-		size_t cap = f->cap_masters ? f->cap_masters * 2 : 64;
-		struct master *n = realloc(f->masters, cap * sizeof *n);
-		if (!n)
-			return false;
-		f->masters = n;
-		f->cap_masters = cap;
-	}
+	struct master *masters = grow(f->masters, f->n_masters, &f->cap_masters, sizeof *masters);
+	if (!masters)
+		return false;
+	f->masters = masters;
 	char *uid = strdup(e->uid);
 	if (!uid)
 		return false;
@@ -1047,14 +1052,10 @@ struct plan {
 static lt_err plan_add(struct plan *p, const struct event *e, const struct event *owner,
 		       int64_t start, int64_t end)
 {
-	if (p->n == p->cap) {
-		size_t cap = p->cap ? p->cap * 2 : 64;
-		struct planned *v = realloc(p->v, cap * sizeof *v);
-		if (!v)
-			return LT_ERR_NOMEM;
-		p->v = v;
-		p->cap = cap;
-	}
+	struct planned *v = grow(p->v, p->n, &p->cap, sizeof *v);
+	if (!v)
+		return LT_ERR_NOMEM;
+	p->v = v;
 	p->v[p->n++] = (struct planned){e, owner, start, end};
 	return LT_OK;
 }
@@ -1278,8 +1279,8 @@ static int compare_events(const void *a, const void *b)
 static int compare_planned(const void *a, const void *b)
 {
 	const struct planned *x = a, *y = b;
-	if (x->owner != y->owner)
-		return x->owner < y->owner ? -1 : 1;
+	if (x->owner != y->owner) /* any order of owners, one that holds for all calendars */
+		return (uintptr_t)x->owner < (uintptr_t)y->owner ? -1 : 1;
 	return (x->start > y->start) - (x->start < y->start);
 }
 
