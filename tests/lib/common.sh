@@ -87,10 +87,10 @@ lectern_config() {
 		echo "data_dir = $T/data"
 		echo "[audio]"
 		echo "source = alsa"
-		echo "[recording]"
-		echo "min_free_mb = 1"
 		echo "[schedule]"
 		echo "min_event_s = 1" # the tests' sessions last seconds
+		echo "[recording]"
+		echo "min_free_mb = 1"
 		printf '%s\n' "$@"
 	} >"$path"
 }
