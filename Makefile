@@ -7,7 +7,7 @@ BUILD ?= build
 CC ?= cc
 PKG_CONFIG ?= pkg-config
 
-PKGS := alsa opus libopusenc ogg sqlite3 inih libsystemd libical libcurl json-c libxml-2.0 libcrypto \
+PKGS := alsa opus opusfile libopusenc ogg sqlite3 inih libsystemd libical libcurl json-c libxml-2.0 libcrypto \
 	sdl2 SDL2_ttf libpng libv4l2
 PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
@@ -21,7 +21,7 @@ LDLIBS += $(PKG_LIBS) -lm -lpthread
 # The appliance's modules, explicit so that nothing half-finished sneaks into the link.
 FIRMWARE := err log osutil config store ring level oggopus recorder session recovery signals \
 	app cmd_record cmd_run cmd_misc calendar schedule cmd_schedule jsonout controller \
-	fetch opencast upload cmd_upload kiosk monitor upload_opencast ocagent
+	fetch opencast upload cmd_upload kiosk monitor upload_opencast ocagent spoolmeta retention
 DRIVERS := audio_source audio_alsa audio_file backlight camera camera_v4l2 camera_file
 # ui/ holds only the screen (one module a file); all of it is linked.
 UI_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(wildcard ui/*.c))
@@ -29,19 +29,22 @@ CORE_OBJS := $(FIRMWARE:%=$(BUILD)/firmware/%.o) $(DRIVERS:%=$(BUILD)/drivers/%.
 MAIN_OBJ := $(BUILD)/firmware/main.o
 BIN := $(BUILD)/lectern
 
-UNIT_TESTS := ring level config store state oggopus recorder controller fetch opencast upload ui kiosk camera calendar
+UNIT_TESTS := ring level config store state oggopus recorder controller fetch opencast upload ui kiosk camera calendar \
+	spoolmeta retention
 UNIT_BINS := $(UNIT_TESTS:%=$(BUILD)/tests/unit/test_%)
 
 RUN_CONFIG ?= board/pc/lectern.conf
 
-# libFuzzer targets: the module under test is compiled with coverage, in one clang command.
+# libFuzzer targets (tests/fuzz/fuzz_NAME.c), one for every parser of outside input. Each is
+# built by one clang command from its own file and the firmware modules it lists below.
 FUZZ_CC ?= clang
 FUZZ_FLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -std=c11 -D_GNU_SOURCE -Iinclude \
 	$(PKG_CFLAGS)
-FUZZ_BIN := $(BUILD)/fuzz/fuzz_calendar
+FUZZ_TARGETS := calendar config registry mediapackage properties http
+FUZZ_BINS := $(FUZZ_TARGETS:%=$(BUILD)/fuzz/fuzz_%)
 FUZZ_SECONDS ?= 300
 
-.PHONY: all run test check unit asan bench fuzz difftest install clean deps format
+.PHONY: all run test check unit asan bench drills fuzz difftest install clean deps format
 
 all: $(BIN)
 
@@ -64,16 +67,19 @@ $(BUILD)/tests/bench/%: tests/bench/%.c $(CORE_OBJS)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -o $@ $< $(CORE_OBJS) $(LDLIBS)
 
-$(BUILD)/fuzz/fuzz_calendar: tests/fuzz/fuzz_calendar.c firmware/calendar.c firmware/log.c \
-		firmware/err.c
+$(BUILD)/fuzz/fuzz_calendar: firmware/calendar.c firmware/log.c firmware/err.c
+$(BUILD)/fuzz/fuzz_config: firmware/config.c firmware/log.c firmware/err.c
+$(BUILD)/fuzz/fuzz_registry $(BUILD)/fuzz/fuzz_mediapackage $(BUILD)/fuzz/fuzz_properties \
+$(BUILD)/fuzz/fuzz_http: firmware/opencast.c firmware/fetch.c firmware/log.c firmware/err.c
+$(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(wildcard include/lectern/*.h)
 	@mkdir -p $(@D)
-	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ $^ $(PKG_LIBS)
+	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ $(filter %.c,$^) $(PKG_LIBS)
 
-# A longer fuzzing run than the one in `make test`; the corpus grows in build/fuzz/corpus.
-fuzz: $(FUZZ_BIN)
-	mkdir -p $(BUILD)/fuzz/corpus
-	$(FUZZ_BIN) -max_total_time=$(FUZZ_SECONDS) -max_len=262144 -timeout=10 \
-		$(BUILD)/fuzz/corpus tests/fixtures/ics
+# Longer fuzzing than `make test` gives it: FUZZ_SECONDS for each target, one after the other.
+# Corpora, crash files and logs stay in $(BUILD)/fuzz/NAME/.
+fuzz: $(FUZZ_BINS)
+	LECTERN_BIN=$(BIN) BUILD=$(abspath $(BUILD)) FUZZ_SECONDS=$(FUZZ_SECONDS) \
+		bash tests/integration/test_fuzz.sh
 
 # The calendar against recurring_ical_events on thousands of generated calendars (make test
 # runs 300); DIFF_SEED picks another set.
@@ -100,7 +106,7 @@ test:
 	$(MAKE) --no-print-directory check
 
 # The suite without the dependency step (CI and developers who have them).
-check: all unit $(FUZZ_BIN)
+check: all unit $(FUZZ_BINS)
 	LECTERN_BIN=$(BIN) BUILD=$(BUILD) SANITIZER_LOGS=$(SANITIZER_LOGS) tests/run.sh
 
 # Sanitizer build of everything, then the whole suite against it.
@@ -115,6 +121,16 @@ bench:
 	board/deps.sh build bench
 	$(MAKE) --no-print-directory all $(BUILD)/tests/bench/ui_bench
 	LECTERN_BIN=$(BIN) BUILD=$(BUILD) tests/bench/run.sh
+
+# The kill drills at full length (DRILL_KILLS kill points each; DRILL_SEED replays a draw),
+# with the figures for BENCHMARKS.md on the "# figures:" lines. `make test` runs 4 of each.
+DRILL_KILLS ?= 20
+drills:
+	board/deps.sh build test
+	$(MAKE) --no-print-directory all
+	LECTERN_BIN=$(BIN) BUILD=$(BUILD) DRILL_KILLS=$(DRILL_KILLS) LECTERN_TEST_ROOT=$(CURDIR)/tests \
+		timeout 1200 bash tests/integration/test_drills.sh | tee $(BUILD)/drills.log
+	grep -q '^# drills: done' $(BUILD)/drills.log && ! grep -q '^not ok' $(BUILD)/drills.log
 
 install: all
 	install -D -m 0755 $(BIN) $(DESTDIR)/usr/bin/lectern

@@ -9,6 +9,12 @@
 
 #include "lectern/log.h"
 #include "lectern/osutil.h"
+#include "lectern/spoolmeta.h"
+
+/* The data directory's lock: held from app_open_store_locked() until the process ends. */
+static int data_dir_lock = -1;
+/* Where a damaged database was set aside at start ("" if it was not). */
+static char set_aside[PATH_MAX + 64];
 
 int app_load_config(const char *path, struct config *cfg)
 {
@@ -34,7 +40,8 @@ int app_load_config(const char *path, struct config *cfg)
 	return EXIT_OK;
 }
 
-int app_open_store(const struct config *cfg, struct store **out)
+/* Create the data and spool directories; the database's path. */
+static int prepare_dirs(const struct config *cfg, char *db, size_t n)
 {
 	const char *dirs[] = {cfg->data_dir, cfg->spool_dir};
 	const char *what[] = {"data_dir", "spool_dir"};
@@ -45,14 +52,110 @@ int app_open_store(const struct config *cfg, struct store **out)
 			return EXIT_STORAGE;
 		}
 	}
-	char path[PATH_MAX];
-	if (snprintf(path, sizeof path, "%s/lectern.db", cfg->data_dir) >= (int)sizeof path)
+	if (snprintf(db, n, "%s/lectern.db", cfg->data_dir) >= (int)n) {
+		fprintf(stderr, "lectern: [device] data_dir %s: the path is too long\n", cfg->data_dir);
 		return EXIT_STORAGE;
-	if (store_open(path, out) != LT_OK) {
+	}
+	return EXIT_OK;
+}
+
+/* Open and check the store: LT_ERR_CORRUPT when it is damaged (see store_open, store_verify). */
+static lt_err open_checked(const char *path, struct store **out)
+{
+	lt_err err = store_open(path, out);
+	if (err == LT_OK && (err = store_verify(*out)) != LT_OK) {
+		store_close(*out);
+		*out = NULL;
+	}
+	return err;
+}
+
+int app_open_store(const struct config *cfg, struct store **out)
+{
+	char path[PATH_MAX];
+	int rc = prepare_dirs(cfg, path, sizeof path);
+	if (rc != EXIT_OK)
+		return rc;
+	lt_err err = open_checked(path, out);
+	if (err == LT_ERR_CORRUPT) {
+		/* Not ours to move: an appliance may have it open. The next owner repairs it. */
+		fprintf(stderr, "lectern: the database %s is damaged (see the log above); the next "
+				"`lectern run`, `record` or `upload` sets it aside and rebuilds it from "
+				"the spool\n", path);
+		return EXIT_STORAGE;
+	}
+	if (err != LT_OK) {
 		fprintf(stderr, "lectern: cannot open the database %s (see the log above)\n", path);
 		return EXIT_STORAGE;
 	}
 	return EXIT_OK;
+}
+
+/* Take the data directory for this process, or say who has it. */
+static int lock_data_dir(const struct config *cfg, const char *command)
+{
+	char path[PATH_MAX], holder[PATH_MAX + 64], busy[256];
+	if (snprintf(path, sizeof path, "%s/lectern.lock", cfg->data_dir) >= (int)sizeof path)
+		return EXIT_STORAGE;
+	snprintf(holder, sizeof holder, "pid %ld, `%s`", (long)getpid(), command);
+	lt_err err = os_lock_file(path, holder, &data_dir_lock, busy, sizeof busy);
+	if (err == LT_ERR_STATE) {
+		fprintf(stderr, "lectern: another lectern%s%s%s is using %s; stop it first\n",
+			busy[0] ? " (" : "", busy, busy[0] ? ")" : "", cfg->data_dir);
+		return EXIT_BUSY;
+	}
+	if (err != LT_OK) {
+		fprintf(stderr, "lectern: cannot lock %s: %s\n", path, strerror(errno));
+		return EXIT_STORAGE;
+	}
+	return EXIT_OK;
+}
+
+/* Open the store, replacing a damaged one with a fresh one rebuilt from the spool. */
+static int open_or_rebuild(const struct config *cfg, const char *path, struct store **out)
+{
+	bool fresh = access(path, F_OK) != 0 && errno == ENOENT;
+	lt_err err = open_checked(path, out);
+	if (err == LT_ERR_CORRUPT) {
+		char aside[PATH_MAX + 64];
+		if (store_set_aside(path, os_now_ms(), aside, sizeof aside) != LT_OK) {
+			fprintf(stderr, "lectern: the database %s is damaged and cannot be set aside: "
+					"%s\n", path, strerror(errno));
+			return EXIT_STORAGE;
+		}
+		log_error("store: the database was damaged: kept as %s for inspection; starting a "
+			  "fresh one and rebuilding the recordings from the spool", aside);
+		snprintf(set_aside, sizeof set_aside, "%s", aside);
+		fresh = true;
+		err = store_open(path, out);
+	}
+	if (err != LT_OK) {
+		fprintf(stderr, "lectern: cannot open the database %s (see the log above)\n", path);
+		return EXIT_STORAGE;
+	}
+	if (fresh) {
+		int n = spoolmeta_rebuild(*out, cfg->spool_dir);
+		if (n > 0)
+			log_info("store: %d recording(s) rebuilt from the spool %s", n, cfg->spool_dir);
+	}
+	return EXIT_OK;
+}
+
+int app_open_store_locked(const struct config *cfg, const char *command, struct store **out)
+{
+	char path[PATH_MAX];
+	int rc = prepare_dirs(cfg, path, sizeof path);
+	if (rc == EXIT_OK)
+		rc = lock_data_dir(cfg, command);
+	if (rc != EXIT_OK)
+		return rc;
+	spoolmeta_enable(cfg->spool_dir);
+	return open_or_rebuild(cfg, path, out);
+}
+
+const char *app_store_set_aside(void)
+{
+	return set_aside[0] ? set_aside : NULL;
 }
 
 int app_load_config_and_store(const char *path, struct config *cfg, struct store **out)

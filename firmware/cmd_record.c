@@ -119,7 +119,7 @@ int cmd_record(int argc, char **argv, const char *config_path)
 		return EXIT_USAGE;
 	}
 	struct store *st;
-	if ((rc = app_open_store(&cfg, &st)) != EXIT_OK)
+	if ((rc = app_open_store_locked(&cfg, "lectern record", &st)) != EXIT_OK)
 		return rc;
 	signals_install();
 	struct audio_source *src;
@@ -155,7 +155,7 @@ int cmd_record(int argc, char **argv, const char *config_path)
 	if (tty)
 		fputc('\n', stderr);
 	struct recording rec;
-	err = session_stop(s, &rec);
+	err = session_stop(s, signal_stop ? "stopped by a signal" : NULL, &rec);
 	audio_source_close(src);
 	store_close(st);
 	printf("Recorded %.2f s (%lld samples at 48 kHz, %lld bytes) to %s [%s]\n",

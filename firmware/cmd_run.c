@@ -21,6 +21,7 @@
 #include "lectern/log.h"
 #include "lectern/ocagent.h"
 #include "lectern/recovery.h"
+#include "lectern/retention.h"
 #include "lectern/schedule.h"
 #include "lectern/signals.h"
 #include "lectern/ui.h"
@@ -125,7 +126,7 @@ int cmd_run(int argc, char **argv, const char *config_path)
 	if (rc != EXIT_OK)
 		return rc;
 	struct store *st;
-	if ((rc = app_open_store(&cfg, &st)) != EXIT_OK)
+	if ((rc = app_open_store_locked(&cfg, "lectern run", &st)) != EXIT_OK)
 		return rc;
 	signals_install();
 
@@ -171,12 +172,14 @@ int cmd_run(int argc, char **argv, const char *config_path)
 	struct schedule_fetcher *fetcher = NULL;
 	struct ocagent *agent = NULL;
 	start_workers(&cfg, db_path, ctl, &up, &fetcher, &agent);
+	int64_t retention_at = 0; /* without an uploader, retention runs from here (hourly) */
 	struct ui *ui = NULL;
 	struct kiosk *kiosk = NULL;
 	if (!headless) {
 		struct kiosk_deps deps = {.cfg = &cfg, .st = st, .sched = sched, .ctl = ctl,
 					  .mic_name = mic_name, .mic_present = mic_ok, .mic_twin = twin,
-					  .open_audio = open_monitor, .audio_user = &opener};
+					  .open_audio = open_monitor, .audio_user = &opener,
+					  .store_set_aside = app_store_set_aside()};
 		kiosk = opener.kiosk = open_screen(&cfg, &deps, &ui);
 	}
 	sd_notify(0, "READY=1\nSTATUS=idle");
@@ -191,6 +194,10 @@ int cmd_run(int argc, char **argv, const char *config_path)
 		int64_t now = (int64_t)time(NULL);
 		schedule_sync(sched, fetcher);
 		controller_tick(ctl, now);
+		if (!up && now - retention_at >= 3600) {
+			retention_run(&cfg, st, now * 1000, NULL);
+			retention_at = now;
+		}
 		if (kiosk) {
 			kiosk_tick(kiosk, now);
 			kiosk_wait(kiosk, tick_ms); /* taps are handled as they come */

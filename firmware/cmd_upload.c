@@ -79,8 +79,9 @@ int cmd_upload(int argc, char **argv, const char *config_path)
 	}
 	struct config cfg;
 	struct store *st;
-	int rc = app_load_config_and_store(config_path, &cfg, &st);
-	if (rc != EXIT_OK)
+	int rc = app_load_config(config_path, &cfg);
+	/* It requeues interrupted uploads: never while an appliance may be sending one. */
+	if (rc != EXIT_OK || (rc = app_open_store_locked(&cfg, "lectern upload", &st)) != EXIT_OK)
 		return rc;
 	if (!upload_target(&cfg)) {
 		fprintf(stderr, "lectern: upload: no target configured ([upload] target = none)\n");

@@ -1,18 +1,21 @@
 /*
  * config.c — option table, INI parsing through inih, validation.
  *
- * inih's handler is not told the line number, so the file is fed to ini_parse_stream() through
- * a reader that counts lines: the handler runs while the reader's count is the line it parsed.
+ * inih's handler is not told the line number, so the file is read whole (bounded, text only) and
+ * fed to ini_parse_stream() through a reader that counts lines: the handler runs while the
+ * reader's count is the line it parsed.
  */
 #include "lectern/config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <ini.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -84,9 +87,12 @@ static const struct config_option options[] = {
 	{"schedule", "user", STR(server_user), "", 0, 0, NULL,
 	 "User name for the calendar or Opencast server (empty: no authentication)"},
 	{"schedule", "password_file", STR(server_password_file), "", 0, 0, NULL,
-	 "File holding the password (mode 0600, first line used)"},
+	 "File holding the password (first line); mode 0600, or 0640 for the service's group"},
 	{"schedule", "auth", CHOICE(server_auth), "basic", 0, 0, auths,
 	 "HTTP authentication: basic or digest"},
+	{"schedule", "allow_insecure_auth", BOOL(server_allow_insecure_auth), "no", 0, 0, NULL,
+	 "yes: let auth = basic send the password over plain http:// (warned at every start); "
+	 "digest is allowed without it"},
 	{"schedule", "presenter_property", STR(presenter_property), "", 0, 0, NULL,
 	 "Event property naming the presenter, e.g. X-PRESENTER (empty: ORGANIZER)"},
 	{"schedule", "auto_record", BOOL(auto_record), "yes", 0, 0, NULL,
@@ -112,9 +118,13 @@ static const struct config_option options[] = {
 	{"upload", "user", STR(upload_user), "", 0, 0, NULL,
 	 "User name for the WebDAV share (empty: no authentication)"},
 	{"upload", "password_file", STR(upload_password_file), "", 0, 0, NULL,
-	 "File holding the WebDAV password (mode 0600, first line used)"},
+	 "File holding the share's password (first line); mode 0600, or 0640 for the service's "
+	 "group"},
 	{"upload", "auth", CHOICE(upload_auth), "basic", 0, 0, auths,
 	 "HTTP authentication for the share: basic or digest"},
+	{"upload", "allow_insecure_auth", BOOL(upload_allow_insecure_auth), "no", 0, 0, NULL,
+	 "yes: let auth = basic send the password over plain http:// (warned at every start); "
+	 "digest is allowed without it"},
 	{"upload", "ca_file", STR(upload_ca_file), "", 0, 0, NULL,
 	 "PEM file of the CA to trust for the share (empty: the system's CAs)"},
 	{"upload", "timeout_s", INT(upload_timeout_s), "600", 10, 86400, NULL,
@@ -147,6 +157,18 @@ static const struct config_option options[] = {
 	 "Report the agent's state to capture-admin this often (and on every change)"},
 	{"privacy", "attendance", CHOICE(attendance), "count", 0, 0, privacy,
 	 "What uploads say about attendance: none, count (a number) or names"},
+	{"privacy", "keep_records_days", INT(keep_records_days), "90", 1, 3650, NULL,
+	 "A delivered recording's row (title, presenter, tags) and history are forgotten this many "
+	 "days after delivery, once its local copy is gone"},
+	{"privacy", "keep_failed_days", INT(keep_failed_days), "30", 1, 3650, NULL,
+	 "A failed recording without audio (file and row) goes after this many days; failed ones "
+	 "with audio stay until retried"},
+	{"privacy", "keep_local_days", INT(keep_local_days), "0", 0, 3650, NULL,
+	 "target = none: delete recordings (audio and row) this many days after they end (0: keep "
+	 "them for ever)"},
+	{"privacy", "keep_calendar_days", INT(keep_calendar_days), "30", 1, 365, NULL,
+	 "Drop the cached calendar (attendees' names) after this many days without a good fetch, "
+	 "and at once when the source changes"},
 	{"camera", "source", CHOICE(camera_source), "auto", 0, 0, sources_camera,
 	 "Camera: auto (V4L2 if one is plugged in, else none), v4l2, file (a twin) or none"},
 	{"camera", "device", STR(camera_device), "/dev/video0", 0, 0, NULL,
@@ -166,7 +188,8 @@ static const struct config_option options[] = {
 	{"ui", "rotation", INT(ui_rotation), "0", 0, 270, NULL,
 	 "Rotate the screen (and touch) by 0, 90, 180 or 270 degrees"},
 	{"ui", "pin", STR(ui_pin), "1234", 0, 0, NULL,
-	 "PIN that opens the settings screen (digits; change it on every device)"},
+	 "PIN that opens the settings screen (up to 8 digits; change it on every device; empty: "
+	 "settings stay locked)"},
 	{"ui", "tags", STR(ui_tags), "talk,demo,workshop,q&a,lightning", 0, 0, NULL,
 	 "Topic tags offered on the recording screen, comma-separated"},
 	{"ui", "cadence", STR(ui_cadence), "Next brown bag", 0, 0, NULL,
@@ -333,11 +356,18 @@ lt_err config_set(struct config *c, const char *section, const char *key, const 
 
 /* inih's line buffer (INI_MAX_LINE in Debian's build); longer lines are refused with advice. */
 #define MAX_LINE 200
+/*
+ * A configuration file is a few kilobytes. The whole file is read before parsing (so that a NUL
+ * byte or a binary file is seen as such, not cut into lines by fgets), and a bound on its size
+ * keeps /dev/zero-like inputs from filling memory.
+ */
+#define MAX_FILE_BYTES (256 * 1024)
 
 struct parse_ctx {
 	struct config *cfg;
 	struct config_error *err;
-	FILE *fp;
+	const char *text;          /* the whole file, checked to be text */
+	size_t len, pos;           /* its length; where the next line starts */
 	int line;
 	int too_long_line;         /* a line cut at MAX_LINE (its rest was skipped) */
 	bool indented;             /* the current line starts with white space */
@@ -345,22 +375,133 @@ struct parse_ctx {
 	int fail_line;             /* line of the first problem found by on_value */
 };
 
+/* inih's reader: hand over the next line of ctx->text, counting lines as it goes. */
 static char *counting_reader(char *str, int num, void *stream)
 {
 	struct parse_ctx *ctx = stream;
-	char *s = fgets(str, num, ctx->fp);
-	if (!s)
+	if (ctx->pos >= ctx->len || num < 2)
 		return NULL;
+	const char *s = ctx->text + ctx->pos;
+	const char *nl = memchr(s, '\n', ctx->len - ctx->pos);
+	size_t end = nl ? (size_t)(nl - s) : ctx->len - ctx->pos; /* the line without its end */
+	ctx->pos += nl ? end + 1 : end; /* a cut line's rest is skipped, not read as a line */
+	if (end > 0 && s[end - 1] == '\r')
+		end--; /* CRLF is handed over as LF, so the length limit is the same for both */
+	size_t room = (size_t)num - 2, take = end < room ? end : room;
+	memcpy(str, s, take);
+	str[take] = '\n';
+	str[take + 1] = '\0';
 	ctx->line++;
 	ctx->indented = s[0] == ' ' || s[0] == '\t';
-	if (!strchr(s, '\n') && !feof(ctx->fp)) {
-		/* Skip the rest, so that it is not read as a line of its own. */
-		int ch;
-		while ((ch = fgetc(ctx->fp)) != EOF && ch != '\n')
-			;
+	if (take < end)
 		ctx->too_long_line = ctx->line;
+	return str;
+}
+
+/*
+ * Refuse what is not text: a NUL or another control character (a binary file, or a damaged
+ * one) would otherwise cut a line short or hide the next one. Tabs and CRLF line ends are text.
+ * Returns the line of the first bad byte (and the byte), or 0.
+ */
+static int first_non_text(const char *text, size_t len, unsigned char *bad)
+{
+	int line = 1;
+	for (size_t i = 0; i < len; i++) {
+		unsigned char ch = (unsigned char)text[i];
+		if (ch == '\n') {
+			line++;
+			continue;
+		}
+		if (ch == '\t' || (ch == '\r' && (i + 1 == len || text[i + 1] == '\n')))
+			continue;
+		if (ch < 0x20 || ch == 0x7f) {
+			*bad = ch;
+			return line;
+		}
 	}
-	return s;
+	return 0;
+}
+
+/*
+ * Read the whole of `path` into a malloc'd buffer. Only a regular file is read: a directory,
+ * FIFO or device is refused before any read (O_NONBLOCK keeps a FIFO without a writer from
+ * blocking the open itself).
+ */
+static lt_err read_file(const char *path, char **out, size_t *out_len, struct config_error *err)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	if (fd < 0) {
+		set_error(err, path, 0, NULL, NULL, NULL, "cannot open: %s", strerror(errno));
+		return LT_ERR_IO;
+	}
+	struct stat sb;
+	char *buf = NULL;
+	lt_err rc = LT_ERR_CONFIG;
+	if (fstat(fd, &sb) != 0) {
+		set_error(err, path, 0, NULL, NULL, NULL, "cannot open: %s", strerror(errno));
+		rc = LT_ERR_IO;
+		goto out;
+	}
+	if (S_ISDIR(sb.st_mode)) {
+		set_error(err, path, 0, NULL, NULL, NULL,
+			  "is a directory: give the configuration file itself");
+		goto out;
+	}
+	if (!S_ISREG(sb.st_mode)) {
+		set_error(err, path, 0, NULL, NULL, NULL,
+			  "is not a regular file (a device, FIFO or socket): give a configuration "
+			  "file");
+		goto out;
+	}
+	if (sb.st_size > MAX_FILE_BYTES)
+		goto too_big;
+	buf = malloc(MAX_FILE_BYTES + 1);
+	if (!buf) {
+		set_error(err, path, 0, NULL, NULL, NULL, "out of memory");
+		rc = LT_ERR_NOMEM;
+		goto out;
+	}
+	size_t len = 0;
+	/* Read one byte past the bound, so that a file that grew meanwhile is still refused. */
+	while (len <= MAX_FILE_BYTES) {
+		ssize_t n = read(fd, buf + len, MAX_FILE_BYTES + 1 - len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			set_error(err, path, 0, NULL, NULL, NULL, "cannot read: %s", strerror(errno));
+			rc = LT_ERR_IO;
+			goto out;
+		}
+		if (n == 0)
+			break;
+		len += (size_t)n;
+	}
+	if (len > MAX_FILE_BYTES)
+		goto too_big;
+	unsigned char bad = 0;
+	int line = first_non_text(buf, len, &bad);
+	if (line) {
+		if (bad == 0)
+			set_error(err, path, line, NULL, NULL, NULL,
+				  "holds a NUL byte: this is not a text file");
+		else
+			set_error(err, path, line, NULL, NULL, NULL,
+				  "holds the control character 0x%02x: this is not a text file",
+				  bad);
+		goto out;
+	}
+	*out = buf;
+	*out_len = len;
+	buf = NULL;
+	rc = LT_OK;
+	goto out;
+too_big:
+	set_error(err, path, 0, NULL, NULL, NULL,
+		  "is larger than %d KiB: this is not a configuration file", MAX_FILE_BYTES / 1024);
+out:
+	free(buf);
+	close(fd);
+	return rc;
 }
 
 static int fail_at(struct parse_ctx *ctx)
@@ -415,13 +556,13 @@ lt_err config_load(struct config *c, const char *path, struct config_error *err)
 {
 	snprintf(c->source, sizeof c->source, "%s", path);
 	struct parse_ctx ctx = {.cfg = c, .err = err};
-	ctx.fp = fopen(path, "r");
-	if (!ctx.fp) {
-		set_error(err, path, 0, NULL, NULL, NULL, "cannot open: %s", strerror(errno));
-		return LT_ERR_IO;
-	}
+	char *text = NULL;
+	lt_err rc_read = read_file(path, &text, &ctx.len, err);
+	if (rc_read != LT_OK)
+		return rc_read;
+	ctx.text = text;
 	int rc = ini_parse_stream(counting_reader, &ctx, on_value, &ctx);
-	fclose(ctx.fp);
+	free(text);
 	/* The first problem in the file wins: ours, or inih's own syntax error before it. */
 	if (ctx.fail_line && !(rc > 0 && rc < ctx.fail_line))
 		return LT_ERR_CONFIG;
@@ -439,6 +580,56 @@ static int line_of(const struct config *c, const char *section, const char *key)
 {
 	const struct config_option *o = find_option(section, key);
 	return o ? c->lines[o - options] : 0;
+}
+
+bool config_secret_too_open(const char *path, unsigned mode, char *why, size_t n)
+{
+	/* 0640 is the documented install shape (root's file, read through a group of the
+	 * service's); "others" is anyone on the box. */
+	if (mode & S_IROTH)
+		snprintf(why, n, "'%s' is readable by others (mode %04o): chmod 0600 it", path,
+			 mode & 07777);
+	else if (mode & (S_IWOTH | S_IWGRP))
+		snprintf(why, n, "'%s' can be changed by others (mode %04o): chmod 0600 it", path,
+			 mode & 07777);
+	else
+		return false;
+	return true;
+}
+
+/* One place a set of credentials is sent: the URL's option, and the credentials' section and
+ * keys. */
+struct clear_auth {
+	const char *url_section, *url_key;
+	const char *cred_section;
+	const char *user, *auth;
+	int allowed;
+	const char *url;           /* "" when this use does not apply */
+};
+
+/*
+ * Basic authentication sends the password readable by anyone on the network path; over plain
+ * http:// it is refused unless the credentials' section says allow_insecure_auth = yes, and then
+ * it is said at every start. Digest never sends the password itself.
+ */
+static lt_err check_clear_auth(const struct config *c, const struct clear_auth *u,
+			       struct config_error *err)
+{
+	const char *cred_section = u->cred_section;
+	if (!u->user[0] || strcmp(u->auth, "basic") != 0 || strncasecmp(u->url, "http://", 7) != 0)
+		return LT_OK;
+	if (u->allowed) {
+		log_warn("%s: [%s] user's password is sent readable over plain http:// to %s "
+			 "(allow_insecure_auth = yes): use https:// or auth = digest",
+			 c->source, cred_section, u->url);
+		return LT_OK;
+	}
+	set_error(err, c->source, line_of(c, u->url_section, u->url_key),
+		  find_option(u->url_section, u->url_key), NULL, NULL,
+		  "[%s] auth = basic over plain http:// sends the password readable on the "
+		  "network: use https://, auth = digest, or allow_insecure_auth = yes in [%s]",
+		  cred_section, cred_section);
+	return LT_ERR_CONFIG;
 }
 
 lt_err config_check(struct config *c, struct config_error *err)
@@ -514,13 +705,41 @@ lt_err config_check(struct config *c, struct config_error *err)
 				  NULL, NULL, "a user needs password_file (the file holding the password)");
 			return LT_ERR_CONFIG;
 		}
-		if (file[0] && access(file, R_OK) != 0) {
+		struct stat sb;
+		char why[sizeof err->msg];
+		if (file[0] && (access(file, R_OK) != 0 || stat(file, &sb) != 0)) {
 			set_error(err, c->source, line_of(c, sec, "password_file"),
 				  find_option(sec, "password_file"), NULL, NULL, "cannot read '%s': %s",
 				  file, strerror(errno));
 			return LT_ERR_CONFIG;
 		}
+		if (file[0] && config_secret_too_open(file, (unsigned)sb.st_mode, why, sizeof why)) {
+			set_error(err, c->source, line_of(c, sec, "password_file"),
+				  find_option(sec, "password_file"), NULL, NULL, "%s", why);
+			return LT_ERR_CONFIG;
+		}
 	}
+	/*
+	 * Where each set of credentials is sent (schedule.h, upload.h, ocagent.h): [schedule]'s to
+	 * the ICS URL and to Opencast whenever Opencast is used; [upload]'s to the WebDAV share and
+	 * to Opencast when uploading there or when [schedule] has no user of its own.
+	 */
+	bool opencast = strcmp(c->schedule_source, "opencast") == 0 ||
+			strcmp(c->upload_target, "opencast") == 0;
+	const struct clear_auth uses[] = {
+		{"schedule", "ics", "schedule", c->server_user, c->server_auth, c->server_allow_insecure_auth,
+		 strcmp(c->schedule_source, "ics") == 0 ? c->schedule_ics : ""},
+		{"opencast", "url", "schedule", c->server_user, c->server_auth, c->server_allow_insecure_auth,
+		 opencast ? c->opencast_url : ""},
+		{"upload", "url", "upload", c->upload_user, c->upload_auth, c->upload_allow_insecure_auth,
+		 strcmp(c->upload_target, "webdav") == 0 ? c->upload_url : ""},
+		{"opencast", "url", "upload", c->upload_user, c->upload_auth, c->upload_allow_insecure_auth,
+		 strcmp(c->upload_target, "opencast") == 0 ||
+				 (opencast && !c->server_user[0]) ? c->opencast_url : ""},
+	};
+	for (size_t i = 0; i < sizeof uses / sizeof uses[0]; i++)
+		if (check_clear_auth(c, &uses[i], err) != LT_OK)
+			return LT_ERR_CONFIG;
 	if (c->ui_night[0] && config_time_range(c->ui_night, NULL, NULL) != 0) {
 		set_error(err, c->source, line_of(c, "ui", "night"), find_option("ui", "night"), NULL,
 			  NULL, "'%s' is not a time range like 20:00-07:00", c->ui_night);

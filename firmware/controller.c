@@ -7,6 +7,7 @@
 
 #include "lectern/log.h"
 #include "lectern/session.h"
+#include "lectern/spoolmeta.h"
 
 #define RETRY_START_S 30 /* after a failed start (no microphone), try again this much later */
 
@@ -27,7 +28,8 @@ struct controller {
 	char event_uid[256];
 	controller_observer_fn observe;
 	void *observe_user;
-	char failed_key[320];        /* last occurrence whose start failed, and when */
+	char failed_key[320];        /* last occurrence whose start failed or whose part was
+				      * cut short, and when: retried RETRY_START_S later */
 	int64_t failed_at;
 };
 
@@ -94,14 +96,27 @@ bool controller_recording(const struct controller *c, int64_t *recording_id)
 	return c->session != NULL;
 }
 
-lt_err controller_stop(struct controller *c, const char *why)
+/*
+ * What a scheduled part's history says when it ended its occurrence for good (see
+ * controller.h): stored as the reason of its move to `finalizing`, matched exactly. Any other
+ * ending (a crash, a failure, no audio, the appliance stopping) leaves the occurrence due.
+ */
+#define END_SESSION_OVER "the session ended"
+#define END_NEXT_BEGINS "the next session begins"
+#define END_BY_PERSON "stopped by a person"
+#define END_MAXIMUM "maximum duration reached"
+
+static const char *const ending_reasons[] = {END_SESSION_OVER, END_NEXT_BEGINS, END_BY_PERSON,
+					     END_MAXIMUM, NULL};
+
+/* Finish the running recording; `stored` is the reason its history keeps (NULL: the
+ * recorder's own, for a recording that ended by itself), `why` what the log says. */
+static lt_err stop(struct controller *c, const char *why, const char *stored)
 {
-	if (!c->session)
-		return LT_ERR_STATE;
 	int64_t id = session_id(c->session);
 	log_info("recording %lld: stopping: %s", (long long)id, why);
 	struct recording rec = {0};
-	lt_err err = session_stop(c->session, &rec);
+	lt_err err = session_stop(c->session, stored, &rec);
 	audio_source_close(c->src);
 	c->session = NULL;
 	c->src = NULL;
@@ -110,6 +125,11 @@ lt_err controller_stop(struct controller *c, const char *why)
 	tell(c, rec.state == REC_QUEUED ? CTRL_FINISHED : CTRL_FAILED, id, c->event_uid);
 	c->event_uid[0] = '\0';
 	return err;
+}
+
+lt_err controller_stop(struct controller *c, const char *why)
+{
+	return c->session ? stop(c, why, END_BY_PERSON) : LT_ERR_STATE;
 }
 
 static lt_err start(struct controller *c, const struct session_info *info,
@@ -127,8 +147,10 @@ static lt_err start(struct controller *c, const struct session_info *info,
 		tell(c, CTRL_FAILED, 0, uid);
 		return err;
 	}
-	if (ev)
-		store_recording_set_event(c->st, session_id(c->session), ev);
+	/* The occurrence reaches the spool sidecar too: a store lost during this part must not
+	 * forget which session it belongs to. */
+	if (ev && store_recording_set_event(c->st, session_id(c->session), ev) == LT_OK)
+		spoolmeta_save(c->st, session_id(c->session));
 	snprintf(c->title, sizeof c->title, "%s", info->title ? info->title : "");
 	snprintf(c->event_uid, sizeof c->event_uid, "%s", uid);
 	tell(c, CTRL_STARTED, session_id(c->session), uid);
@@ -174,8 +196,8 @@ static bool due_occurrence(struct controller *c, int64_t now, struct occurrence 
 		event_key(o, k, sizeof k);
 		if (c->session && c->scheduled && strcmp(k, c->event_key) == 0) {
 			found = true; /* the one we are recording */
-		} else if (store_event_recordings(c->st, k, true) > 0) {
-			continue; /* recorded already (or stopped by a person): not again */
+		} else if (store_event_recordings(c->st, k, ending_reasons) > 0) {
+			continue; /* recorded to its end (or stopped by a person): not again */
 		} else if (strcmp(k, c->failed_key) == 0 && now - c->failed_at < RETRY_START_S) {
 			continue;
 		} else {
@@ -195,8 +217,19 @@ void controller_tick(struct controller *c, int64_t now)
 {
 	const struct config *cfg = c->cfg;
 	if (c->session && session_wait(c->session, 0)) {
-		/* Ended by itself: source gone, disk low, maximum reached. */
-		controller_stop(c, "the recording ended by itself");
+		/* Ended by itself. The maximum is the occurrence's end (or the configured cap):
+		 * that part is complete. Anything else (source gone, disk full) cut it short: the
+		 * occurrence, if still on, gets a new part, no sooner than a failed start would. */
+		struct recorder_status now_st;
+		session_status(c->session, &now_st);
+		bool complete = now_st.end == RECORDER_MAX_REACHED;
+		if (!complete && c->scheduled) {
+			log_warn("schedule: the recording of %s was cut short: a new part in %d s "
+				 "if the session is still on", c->event_key, RETRY_START_S);
+			snprintf(c->failed_key, sizeof c->failed_key, "%s", c->event_key);
+			c->failed_at = now;
+		}
+		stop(c, "the recording ended by itself", complete ? END_MAXIMUM : NULL);
 	}
 	struct occurrence due;
 	char key[320];
@@ -205,16 +238,17 @@ void controller_tick(struct controller *c, int64_t now)
 
 	if (c->session && c->scheduled && !due_is_current) {
 		/* Our occurrence is over (end + postroll), or the next one is due after its end. */
-		if (now >= c->stop_at || (have_due && now >= c->event_end))
-			controller_stop(c, now >= c->stop_at ? "the session ended"
-							     : "the next session begins");
+		if (now >= c->stop_at || (have_due && now >= c->event_end)) {
+			const char *why = now >= c->stop_at ? END_SESSION_OVER : END_NEXT_BEGINS;
+			stop(c, why, why);
+		}
 	}
 	if (!have_due || due_is_current)
 		goto out;
 	if (c->session && !c->scheduled) {
 		if (strcmp(cfg->conflict, "manual_wins") == 0)
 			goto out;
-		controller_stop(c, "a scheduled session begins");
+		stop(c, "a scheduled session begins", "a scheduled session begins");
 	}
 	if (c->session)
 		goto out;
@@ -250,6 +284,6 @@ void controller_destroy(struct controller *c)
 	if (!c)
 		return;
 	if (c->session)
-		controller_stop(c, "the appliance is stopping");
+		stop(c, "the appliance is stopping", "the appliance is stopping");
 	free(c);
 }

@@ -3,7 +3,8 @@
  *
  * What must stay true:
  * - libcurl's codes are turned into an lt_err in one place, fetch_curl_error() (the uploader
- *   shares it), and the HTTP status in classify(). Every failure leaves a sentence in
+ *   shares it), and the HTTP status in fetch_answer_verdict(): pure, like fetch_header_line(),
+ *   so that both are tested and fuzzed without a server. Every failure leaves a sentence in
  *   res->error that names the server (host:port, never the URL's user info, path or query) and
  *   keeps libcurl's own words for whoever reads the log.
  * - The password never reaches res->error or the log: the sentence is scrubbed of it as the
@@ -117,35 +118,41 @@ static void header_value(const char *line, size_t len, const char *name, char *d
 	say(dst, n, "%.*s", (int)(end - v), v);
 }
 
+void fetch_header_line(const char *line, size_t len, struct fetch_result *res, char *reason,
+		       size_t reason_len)
+{
+	if (len > 5 && strncmp(line, "HTTP/", 5) == 0) {
+		/* A new answer (after a redirect, a 401 challenge or a 100): only the last one's
+		 * validators and type describe the body we keep. */
+		res->etag[0] = res->last_modified[0] = res->content_type[0] = '\0';
+		if (reason_len)
+			reason[0] = '\0';
+		/* "HTTP/1.1 404 Not Found": keep "Not Found" for messages (HTTP/2 has none). */
+		const char *end = line + len;
+		const char *p = memchr(line, ' ', len);
+		if (p)
+			p = memchr(p + 1, ' ', (size_t)(end - p - 1));
+		if (p && reason_len) {
+			p++;
+			size_t cut = (size_t)(end - p), i;
+			if (cut >= reason_len)
+				cut = reason_len - 1;
+			for (i = 0; i < cut && p[i] != '\r' && p[i] != '\n'; i++)
+				reason[i] = isprint((unsigned char)p[i]) ? p[i] : '?';
+			reason[i] = '\0';
+		}
+		return;
+	}
+	header_value(line, len, "ETag", res->etag, sizeof res->etag);
+	header_value(line, len, "Last-Modified", res->last_modified, sizeof res->last_modified);
+	header_value(line, len, "Content-Type", res->content_type, sizeof res->content_type);
+}
+
 static size_t on_header(char *data, size_t size, size_t nmemb, void *user)
 {
 	struct transfer *t = user;
-	struct fetch_result *r = t->res;
 	size_t n = size * nmemb;
-	if (n > 5 && strncmp(data, "HTTP/", 5) == 0) {
-		/* A new answer (after a redirect, a 401 challenge or a 100): only the last one's
-		 * validators and type describe the body we keep. */
-		r->etag[0] = r->last_modified[0] = r->content_type[0] = '\0';
-		t->reason[0] = '\0';
-		/* "HTTP/1.1 404 Not Found": keep "Not Found" for messages (HTTP/2 has none). */
-		const char *end = data + n;
-		const char *p = memchr(data, ' ', n);
-		if (p)
-			p = memchr(p + 1, ' ', (size_t)(end - p - 1));
-		if (p) {
-			p++;
-			size_t len = (size_t)(end - p), i;
-			if (len >= sizeof t->reason)
-				len = sizeof t->reason - 1;
-			for (i = 0; i < len && p[i] != '\r' && p[i] != '\n'; i++)
-				t->reason[i] = isprint((unsigned char)p[i]) ? p[i] : '?';
-			t->reason[i] = '\0';
-		}
-		return n;
-	}
-	header_value(data, n, "ETag", r->etag, sizeof r->etag);
-	header_value(data, n, "Last-Modified", r->last_modified, sizeof r->last_modified);
-	header_value(data, n, "Content-Type", r->content_type, sizeof r->content_type);
+	fetch_header_line(data, n, t->res, t->reason, sizeof t->reason);
 	return n;
 }
 
@@ -291,15 +298,53 @@ static bool sendable(const char *v)
 	return true;
 }
 
+bool fetch_is_login_url(const char *url)
+{
+	return url && strcasestr(url, "login");
+}
+
 /* The answer came through a redirect and looks like a login form rather than what we asked. */
 static bool login_page(const char *effective_url, const char *content_type, long redirects)
 {
 	if (redirects <= 0)
 		return false;
-	if (effective_url && strcasestr(effective_url, "login"))
+	if (fetch_is_login_url(effective_url))
 		return true;
 	return strncasecmp(content_type, "text/html", 9) == 0 ||
 	       strncasecmp(content_type, "application/xhtml", 17) == 0;
+}
+
+lt_err fetch_answer_verdict(struct fetch_result *res, const char *reason, long redirects,
+			    const char *effective_url, bool with_credentials, const char *host,
+			    char *msg, size_t n)
+{
+	if (!reason)
+		reason = "";
+	const char *sp = reason[0] ? " " : "";
+	if (res->status == 401 && !with_credentials) {
+		say(msg, n, "%s asks for a user name and password (HTTP 401%s%s): configure them",
+		    host, sp, reason);
+		return LT_ERR_AUTH;
+	}
+	if (res->status == 401 || res->status == 403) {
+		say(msg, n, "%s refused the credentials (HTTP %ld%s%s): check the user name and "
+			    "password", host, res->status, sp, reason);
+		return LT_ERR_AUTH;
+	}
+	if (login_page(effective_url, res->content_type, redirects)) {
+		say(msg, n, "%s redirected to a login page instead of answering: the credentials "
+			    "were not accepted (Opencast needs digest auth)", host);
+		return LT_ERR_AUTH;
+	}
+	if (res->status == 304) {
+		res->not_modified = true;
+		return LT_OK;
+	}
+	if (res->status != 200) {
+		say(msg, n, "%s answered HTTP %ld%s%s", host, res->status, sp, reason);
+		return LT_ERR_HTTP;
+	}
+	return LT_OK;
 }
 
 /* The transfer's outcome (libcurl's code, then the HTTP status) → lt_err and t->msg. */
@@ -312,7 +357,6 @@ static lt_err classify(CURL *curl, CURLcode rc, struct transfer *t, const char *
 	curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &res->status);
 	curl_easy_getinfo(curl, CURLINFO_REDIRECT_COUNT, &redirects);
 	curl_easy_getinfo(curl, CURLINFO_EFFECTIVE_URL, &effective);
-	const char *sp = t->reason[0] ? " " : "";
 
 	if ((rc == CURLE_WRITE_ERROR && t->too_large) || rc == CURLE_FILESIZE_EXCEEDED) {
 		say(t->msg, sizeof t->msg, "%s sent an answer larger than %zu bytes; it was "
@@ -325,33 +369,8 @@ static lt_err classify(CURL *curl, CURLcode rc, struct transfer *t, const char *
 	}
 	if (rc != CURLE_OK)
 		return fetch_curl_error(rc, host, detail, t->msg, sizeof t->msg);
-	if (res->status == 401 && !with_credentials) {
-		say(t->msg, sizeof t->msg, "%s asks for a user name and password (HTTP 401%s%s): "
-					   "configure them", host, sp, t->reason);
-		return LT_ERR_AUTH;
-	}
-	if (res->status == 401 || res->status == 403) {
-		say(t->msg, sizeof t->msg, "%s refused the credentials (HTTP %ld%s%s): check the "
-					   "user name and password", host, res->status, sp,
-		    t->reason);
-		return LT_ERR_AUTH;
-	}
-	if (login_page(effective, res->content_type, redirects)) {
-		say(t->msg, sizeof t->msg, "%s redirected to a login page instead of answering: "
-					   "the credentials were not accepted (Opencast needs "
-					   "digest auth)", host);
-		return LT_ERR_AUTH;
-	}
-	if (res->status == 304) {
-		res->not_modified = true;
-		return LT_OK;
-	}
-	if (res->status != 200) {
-		say(t->msg, sizeof t->msg, "%s answered HTTP %ld%s%s", host, res->status, sp,
-		    t->reason);
-		return LT_ERR_HTTP;
-	}
-	return LT_OK;
+	return fetch_answer_verdict(res, t->reason, redirects, effective, with_credentials, host,
+				    t->msg, sizeof t->msg);
 }
 
 bool fetch_curl_base(void *curl, const char *url, const char *ca_file, char *errbuf)

@@ -4,9 +4,11 @@
 #include "lectern/kiosk.h"
 
 #include <ifaddrs.h>
+#include <inttypes.h>
 #include <limits.h>
 #include <net/if.h>
 #include <netdb.h>
+#include <openssl/crypto.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -24,8 +26,16 @@
 #include "lectern/signals.h"
 
 #define SOON_S (15 * 60)
+/*
+ * The settings PIN: PIN_TRIES wrong PINs lock the keypad, for longer each round since the last
+ * right PIN (1 min, 5 min, 30 min, then 2 h each round). Three tries per 2 h walk the 10,000
+ * four-digit PINs in about nine months, not days. The count and the lock are kept in the store
+ * so that a restart (or pulling the plug) resets neither.
+ */
 #define PIN_TRIES 3
-#define PIN_LOCK_S 60
+static const int64_t pin_lock_s[] = {60, 5 * 60, 30 * 60, 2 * 3600};
+#define PIN_ROUNDS ((int)(sizeof pin_lock_s / sizeof pin_lock_s[0]))
+#define KV_PIN_LOCKOUT "pin.lockout" /* "FAILURES LOCKED_UNTIL", one write for both */
 #define WAKE_GRACE_S 0.8   /* after waking a dimmed screen, taps are not acted on */
 #define METER_MS 50
 
@@ -64,8 +74,8 @@ struct kiosk {
 	int n_people;
 	struct person people[VIEW_MAX_INVITEES];
 	char pin[16];
-	int pin_tries;
-	int64_t pin_locked_until;
+	int pin_failures;        /* wrong PINs since the last right one (kept in the store) */
+	int64_t pin_locked_until; /* unix time (kept in the store) */
 	char start_error[128];
 	int64_t start_error_at;
 
@@ -491,6 +501,10 @@ static void build(struct kiosk *k)
 	if (!k->d.mic_present)
 		add_message(v, SEV_ERROR, "No microphone",
 			    "Plug the USB microphone in; recordings cannot start without one.");
+	if (k->d.store_set_aside)
+		add_message(v, SEV_WARN, "Database was damaged and replaced",
+			    "Recording works; recordings were rebuilt from the spool. IT: the damaged "
+			    "copy is kept beside it as lectern.db.damaged-*.");
 	if (k->start_error[0] && k->now - k->start_error_at < 120)
 		add_message(v, SEV_ERROR, k->start_error,
 			    "Check the microphone and free space, then tap Start recording again.");
@@ -541,8 +555,9 @@ static void build(struct kiosk *k)
 		}
 	}
 	v->pin_len = (int)strlen(k->pin);
-	v->pin_tries_left = k->pin_tries;
+	v->pin_tries_left = PIN_TRIES - k->pin_failures % PIN_TRIES;
 	v->pin_locked_until = k->pin_locked_until > k->now ? k->pin_locked_until : 0;
+	v->pin_unset = !k->cfg->ui_pin[0];
 
 	v->n_inputs = k->n_inputs;
 	memcpy(v->inputs, k->input_name, sizeof v->inputs);
@@ -771,9 +786,49 @@ static void start_recording(struct kiosk *k, int64_t now)
 	k->screen = VIEW_RECORDING;
 }
 
+/* Compare in constant time over the whole buffer, so that neither how many digits were right
+ * nor the PIN's length shows in the time taken (zero padding makes the lengths part of it). */
+static bool pin_matches(const char *typed, const char *pin)
+{
+	char a[sizeof ((struct config *)0)->ui_pin] = {0}, b[sizeof a] = {0};
+	memcpy(a, typed, strnlen(typed, sizeof a - 1));
+	memcpy(b, pin, strnlen(pin, sizeof b - 1));
+	return CRYPTO_memcmp(a, b, sizeof a) == 0;
+}
+
+static void pin_save(struct kiosk *k)
+{
+	if (!k->d.st)
+		return;
+	char text[48];
+	snprintf(text, sizeof text, "%d %" PRId64, k->pin_failures, k->pin_locked_until);
+	if (store_kv_set(k->d.st, KV_PIN_LOCKOUT, text) != LT_OK)
+		log_warn("screen: the PIN lock-out could not be stored; a restart would reset it");
+}
+
+static void pin_load(struct kiosk *k, int64_t now)
+{
+	char text[48];
+	int failures = 0;
+	int64_t until = 0;
+	if (k->d.st && store_kv_get(k->d.st, KV_PIN_LOCKOUT, text, sizeof text) == LT_OK &&
+	    sscanf(text, "%d %" SCNd64, &failures, &until) == 2 && failures >= 0) {
+		k->pin_failures = failures;
+		k->pin_locked_until = until;
+	}
+	/* A clock that was set back (no RTC before NTP) must not lock the keypad for longer than
+	 * the longest lock-out. */
+	if (k->pin_locked_until > now + pin_lock_s[PIN_ROUNDS - 1])
+		k->pin_locked_until = now + pin_lock_s[PIN_ROUNDS - 1];
+	if (k->pin_locked_until > now)
+		log_warn("screen: settings PIN locked for %" PRId64 " more seconds after %d wrong "
+			 "PINs", k->pin_locked_until - now, k->pin_failures);
+}
+
 static void pin_digit(struct kiosk *k, int digit, int64_t now)
 {
-	if (k->pin_locked_until > now || digit < 0 || digit > 9)
+	/* An empty [ui] pin locks settings: a box in a public room never opens them unasked. */
+	if (!k->cfg->ui_pin[0] || k->pin_locked_until > now || digit < 0 || digit > 9)
 		return;
 	size_t len = strlen(k->pin);
 	if (len + 1 >= sizeof k->pin)
@@ -782,14 +837,24 @@ static void pin_digit(struct kiosk *k, int digit, int64_t now)
 	k->pin[len + 1] = '\0';
 	if (strlen(k->pin) < strlen(k->cfg->ui_pin))
 		return;
-	if (strcmp(k->pin, k->cfg->ui_pin) == 0) {
+	if (pin_matches(k->pin, k->cfg->ui_pin)) {
 		k->screen = VIEW_SETTINGS;
-		k->pin_tries = PIN_TRIES;
+		if (k->pin_failures) {
+			k->pin_failures = 0;
+			k->pin_locked_until = 0;
+			pin_save(k);
+		}
 		log_info("screen: settings opened");
-	} else if (--k->pin_tries <= 0) {
-		k->pin_locked_until = now + PIN_LOCK_S;
-		k->pin_tries = PIN_TRIES;
-		log_warn("screen: three wrong PINs; settings locked for a minute");
+	} else {
+		k->pin_failures++;
+		if (k->pin_failures % PIN_TRIES == 0) {
+			int round = k->pin_failures / PIN_TRIES - 1;
+			int64_t lock = pin_lock_s[round < PIN_ROUNDS ? round : PIN_ROUNDS - 1];
+			k->pin_locked_until = now + lock;
+			log_warn("screen: %d wrong PINs in a row; settings locked for %" PRId64
+				 " minutes", k->pin_failures, lock / 60);
+		}
+		pin_save(k);
 	}
 	k->pin[0] = '\0';
 }
@@ -811,11 +876,13 @@ void kiosk_handle(struct kiosk *k, const struct view_event *ev, int64_t now)
 	case EV_SHOW:
 		if (ev->arg < 0 || ev->arg >= VIEW_SCREEN_COUNT)
 			break;
-		k->screen = (enum view_screen)ev->arg;
+		/* Settings open only through the PIN, whatever asks to show them. */
+		if (ev->arg == VIEW_SETTINGS && k->screen != VIEW_SETTINGS)
+			k->screen = VIEW_PIN;
+		else
+			k->screen = (enum view_screen)ev->arg;
 		k->keyboard = false;
 		k->pin[0] = '\0';
-		if (k->screen == VIEW_PIN && !k->cfg->ui_pin[0])
-			k->screen = VIEW_SETTINGS;
 		if (k->screen == VIEW_RECORDING && !controller_recording(k->d.ctl, NULL))
 			k->screen = VIEW_HOME;
 		break;
@@ -904,7 +971,6 @@ lt_err kiosk_create(const struct kiosk_deps *d, struct kiosk **out)
 	k->d = *d;
 	k->cfg = d->cfg;
 	k->clock = d->clock ? d->clock : os_mono_s;
-	k->pin_tries = PIN_TRIES;
 	k->latency_ms = -1;
 	k->brightness = d->cfg->ui_brightness;
 	k->last_activity = k->clock();
@@ -938,6 +1004,9 @@ lt_err kiosk_create(const struct kiosk_deps *d, struct kiosk **out)
 	backlight_set(&k->bl, k->brightness);
 	k->now = (int64_t)time(NULL);
 	k->shift_at = k->now;
+	pin_load(k, k->now);
+	if (!d->cfg->ui_pin[0])
+		log_warn("screen: [ui] pin is empty: the settings screen stays locked");
 	build(k);
 	*out = k;
 	return LT_OK;

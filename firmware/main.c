@@ -35,8 +35,14 @@ static void usage(FILE *out)
 		"  --config FILE   configuration file (default $%s, else %s,\n"
 		"                  else built-in defaults)\n"
 		"\n"
+		"run, record and upload take the data directory for themselves (DATA_DIR/lectern.lock):\n"
+		"a second one is refused and names the one holding it. recordings, queue, schedule,\n"
+		"retry and config work alongside them. A damaged database is set aside by the next\n"
+		"run, record or upload (lectern.db.damaged-STAMP) and rebuilt from the spool.\n"
+		"\n"
 		"Exit codes: 0 done, 1 failed, 2 bad command line or configuration,\n"
-		"            3 microphone missing or unusable, 4 storage unusable or full.\n",
+		"            3 microphone missing or unusable, 4 storage unusable or full,\n"
+		"            5 another lectern is using the data directory (stop it first).\n",
 		CONFIG_ENV, CONFIG_DEFAULT_PATH);
 }
 

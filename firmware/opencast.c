@@ -14,13 +14,13 @@
 
 #include <curl/curl.h>
 #include <json-c/json.h>
+#include <libxml/chvalid.h>
 #include <libxml/parser.h>
 #include <libxml/tree.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <time.h>
 
 #define DISCOVERY_MAX_BYTES ((size_t)1 << 20)
@@ -93,9 +93,12 @@ static lt_err entry_url(json_object *svc, char *url, size_t n)
 	    !json_object_object_get_ex(svc, "path", &path) ||
 	    !json_object_is_type(path, json_type_string))
 		return LT_ERR_PARSE;
+	const char *h = json_object_get_string(host), *p = json_object_get_string(path);
+	/* "" or "/" would make a URL without a server: "/recordings", or even "". */
+	if (base_len(h) == 0)
+		return LT_ERR_PARSE;
 	if (!is_true(svc, "online") || !is_true(svc, "active") || is_true(svc, "maintenance"))
 		return LT_ERR_NOT_FOUND;
-	const char *h = json_object_get_string(host), *p = json_object_get_string(path);
 	while (*p == '/')
 		p++;
 	int len = snprintf(url, n, "%.*s/%s", base_len(h), h, p);
@@ -153,6 +156,36 @@ static lt_err pick(json_object *root, const char *type, char *url, size_t url_le
 	return LT_ERR_NOT_FOUND;
 }
 
+lt_err opencast_registry_url(const char *json, size_t len, const char *service_type, char *url,
+			     size_t url_len, char *err, size_t err_len)
+{
+	if (url_len)
+		url[0] = '\0';
+	if (!json || len > INT32_MAX) {
+		say(err, err_len, "Opencast service discovery: the answer is not JSON");
+		return LT_ERR_PARSE;
+	}
+	json_tokener *tok = json_tokener_new();
+	if (!tok) {
+		say(err, err_len, "out of memory");
+		return LT_ERR_NOMEM;
+	}
+	lt_err rc;
+	json_object *root = json_tokener_parse_ex(tok, json, (int)len);
+	if (!root || json_tokener_get_error(tok) != json_tokener_success) {
+		rc = LT_ERR_PARSE;
+		say(err, err_len, "Opencast service discovery: the answer is not JSON (%s)",
+		    json_tokener_error_desc(json_tokener_get_error(tok)));
+	} else {
+		rc = pick(root, service_type, url, url_len, err, err_len);
+	}
+	if (rc != LT_OK && url_len)
+		url[0] = '\0';
+	json_object_put(root);
+	json_tokener_free(tok);
+	return rc;
+}
+
 lt_err opencast_discover(const struct opencast_conn *c, const char *service_type, char *url,
 			 size_t url_len, char *err, size_t err_len)
 {
@@ -164,8 +197,6 @@ lt_err opencast_discover(const struct opencast_conn *c, const char *service_type
 	}
 	url[0] = '\0';
 	lt_err rc = LT_ERR_NOMEM;
-	json_tokener *tok = NULL;
-	json_object *root = NULL;
 	struct fetch_result res = {0};
 	char req_url[2048];
 	char *type = curl_easy_escape(NULL, service_type, 0);
@@ -189,23 +220,9 @@ lt_err opencast_discover(const struct opencast_conn *c, const char *service_type
 		say(err, err_len, "Opencast service discovery: %s", res.error);
 		goto out;
 	}
-	rc = LT_ERR_NOMEM;
-	if (!(tok = json_tokener_new()))
-		goto out;
-	root = json_tokener_parse_ex(tok, res.body, (int)res.body_len);
-	if (!root || json_tokener_get_error(tok) != json_tokener_success) {
-		rc = LT_ERR_PARSE;
-		say(err, err_len, "Opencast service discovery: the answer is not JSON (%s)",
-		    json_tokener_error_desc(json_tokener_get_error(tok)));
-		goto out;
-	}
-	rc = pick(root, service_type, url, url_len, err, err_len);
-	if (rc != LT_OK)
-		url[0] = '\0';
+	rc = opencast_registry_url(res.body, res.body_len, service_type, url, url_len, err,
+				   err_len);
 out:
-	json_object_put(root);
-	if (tok)
-		json_tokener_free(tok);
 	fetch_result_free(&res);
 	return rc;
 }
@@ -322,15 +339,12 @@ static int on_progress(void *user, curl_off_t dltotal, curl_off_t dlnow, curl_of
 	return cs->cancel && atomic_load(cs->cancel) ? 1 : 0;
 }
 
-/* Whether a redirect target is a login form (Opencast sends unauthenticated clients there). */
-static bool is_login(const char *location)
+lt_err opencast_answer_verdict(long status, const char *location)
 {
-	if (!location)
-		return false;
-	for (const char *p = location; *p; p++)
-		if (strncasecmp(p, "login", 5) == 0)
-			return true;
-	return false;
+	if (status == 401 || status == 403 ||
+	    (status >= 300 && status < 400 && fetch_is_login_url(location)))
+		return LT_ERR_AUTH;
+	return status >= 200 && status <= 299 ? LT_OK : LT_ERR_HTTP;
 }
 
 lt_err opencast_call(struct opencast_session *s, const char *url,
@@ -417,20 +431,19 @@ lt_err opencast_call(struct opencast_session *s, const char *url,
 	}
 	char *location = NULL;
 	curl_easy_getinfo(curl, CURLINFO_REDIRECT_URL, &location);
-	if (ans->status == 401 || ans->status == 403 ||
-	    (ans->status >= 300 && ans->status < 400 && is_login(location))) {
-		rc = LT_ERR_AUTH;
+	rc = opencast_answer_verdict(ans->status, location);
+	if (rc == LT_ERR_AUTH) {
 		say(err, err_len, "%s refused the credentials (%s): check the user, password_file "
 				  "and auth (Opencast needs digest for its system account)",
 		    s->host, ans->status >= 300 && ans->status < 400 ? "sent to its login page"
 		    : ans->status == 401 ? "HTTP 401" : "HTTP 403");
 		goto out;
 	}
-	if (ans->status < 200 || ans->status > 299) {
-		rc = LT_ERR_HTTP;
+	if (rc != LT_OK) {
 		say(err, err_len, "%s answered HTTP %ld", s->host, ans->status);
 		goto out;
 	}
+	rc = LT_ERR_NOMEM;
 	if (!ans->body && !(ans->body = calloc(1, 1)))
 		goto out;
 	rc = LT_OK;
@@ -459,7 +472,6 @@ static void w3cdtf(int64_t ms, char *buf, size_t n)
 	strftime(buf, n, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
-/* One dcterms element with text content: xmlNewTextChild escapes, we never do it by hand. */
 /* The document as UTF-8 text (malloc'd), or NULL. */
 static char *doc_text(xmlDoc *doc)
 {
@@ -471,22 +483,49 @@ static char *doc_text(xmlDoc *doc)
 	return out;
 }
 
+/* A copy of `text` that XML 1.0 can hold (malloc'd, NULL when out of memory): libxml2 writes
+ * invalid UTF-8 and control characters through as they are (or as "&#xC;", which XML 1.0
+ * does not allow either), and Opencast then refuses the whole document. Each bad byte, and
+ * each character outside XML's, becomes '?'. */
+static char *xml_text(const char *text)
+{
+	char *clean = strdup(text);
+	if (!clean)
+		return NULL;
+	const unsigned char *r = (const unsigned char *)clean;
+	unsigned char *w = (unsigned char *)clean;
+	while (*r) {
+		int len = 4;
+		int c = xmlGetUTF8Char(r, &len);
+		/* libxml2 2.9 takes a stray continuation byte for a lead byte, and an overlong
+		 * form ("\xC1\xBC" for '|') for its character: both are invalid UTF-8 all the
+		 * same. shortest[len]: the least character that needs `len` bytes. */
+		static const int shortest[] = {0, 0, 0x80, 0x800, 0x10000};
+		bool whole = c >= 0 && (len == 1 || ((*r & 0xC0) == 0xC0 && c >= shortest[len]));
+		if (!whole) {
+			*w++ = '?';
+			r++;
+		} else if (!xmlIsCharQ(c)) {
+			*w++ = '?';
+			r += len;
+		} else {
+			memmove(w, r, (size_t)len);
+			w += len;
+			r += len;
+		}
+	}
+	*w = '\0';
+	return clean;
+}
+
+/* One dcterms element with text content: xmlNewTextChild escapes, we never do it by hand. */
 static xmlNode *dc_add(xmlNode *root, xmlNs *ns, const char *name, const char *text)
 {
 	if (!text || !*text)
 		return NULL;
-	/* libxml2 would write invalid UTF-8 through; replace bad bytes first. */
-	char *clean = strdup(text);
+	char *clean = xml_text(text);
 	if (!clean)
 		return NULL;
-	for (unsigned char *p = (unsigned char *)clean; *p;) {
-		int len = 4;
-		if (xmlGetUTF8Char(p, &len) < 0) {
-			*p++ = '?';
-			continue;
-		}
-		p += len;
-	}
 	xmlNode *e = xmlNewTextChild(root, ns, BAD_CAST name, NULL);
 	if (e)
 		xmlNodeAddContent(e, BAD_CAST clean);
@@ -590,8 +629,10 @@ char *opencast_properties_xml(const char *const *keys, const char *const *values
 		for (size_t i = 0; i < count; i++) {
 			xmlNode *e = dc_add(root, NULL, "entry", values[i] && *values[i] ? values[i]
 											: " ");
-			if (e)
-				xmlNewProp(e, BAD_CAST "key", BAD_CAST keys[i]);
+			char *key = e ? xml_text(keys[i]) : NULL;
+			if (key)
+				xmlNewProp(e, BAD_CAST "key", BAD_CAST key);
+			free(key);
 		}
 		out = doc_text(doc);
 	}

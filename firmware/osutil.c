@@ -7,6 +7,7 @@
 #include <openssl/evp.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <time.h>
@@ -75,6 +76,45 @@ lt_err os_fsync_parent(const char *path)
 	return rc == 0 ? LT_OK : LT_ERR_IO;
 }
 
+lt_err os_write_atomic(const char *path, const void *data, size_t len, unsigned mode)
+{
+	char tmp[PATH_MAX];
+	if (snprintf(tmp, sizeof tmp, "%s.tmp-XXXXXX", path) >= (int)sizeof tmp) {
+		errno = ENAMETOOLONG;
+		return LT_ERR_IO;
+	}
+	int fd = mkostemp(tmp, O_CLOEXEC);
+	if (fd < 0)
+		return errno == ENOSPC ? LT_ERR_DISK_FULL : LT_ERR_IO;
+	const char *p = data;
+	size_t left = len;
+	int rc = fchmod(fd, (mode_t)mode);
+	while (rc == 0 && left > 0) {
+		ssize_t n = write(fd, p, left);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			rc = -1;
+			break;
+		}
+		p += n;
+		left -= (size_t)n;
+	}
+	if (rc == 0)
+		rc = fsync(fd);
+	if (close(fd) != 0 && rc == 0)
+		rc = -1;
+	if (rc == 0)
+		rc = rename(tmp, path);
+	if (rc != 0) {
+		int saved = errno;
+		unlink(tmp);
+		errno = saved;
+		return saved == ENOSPC || saved == EDQUOT ? LT_ERR_DISK_FULL : LT_ERR_IO;
+	}
+	return os_fsync_parent(path);
+}
+
 lt_err os_check_writable_dir(const char *path)
 {
 	lt_err err = os_mkdir_p(path);
@@ -82,6 +122,39 @@ lt_err os_check_writable_dir(const char *path)
 		return err;
 	if (access(path, W_OK | X_OK) != 0)
 		return LT_ERR_IO;
+	return LT_OK;
+}
+
+lt_err os_lock_file(const char *path, const char *holder, int *fd, char *busy, size_t n)
+{
+	int lfd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0640);
+	if (lfd < 0)
+		return LT_ERR_IO;
+	if (flock(lfd, LOCK_EX | LOCK_NB) != 0) {
+		int saved = errno;
+		lt_err err = LT_ERR_IO;
+		if (saved == EWOULDBLOCK) {
+			ssize_t got = n ? pread(lfd, busy, n - 1, 0) : 0;
+			got = got < 0 ? 0 : got;
+			while (got > 0 && (busy[got - 1] == '\n' || busy[got - 1] == '\0'))
+				got--;
+			if (n)
+				busy[got] = '\0';
+			err = LT_ERR_STATE;
+		}
+		close(lfd);
+		errno = saved;
+		return err;
+	}
+	size_t len = strlen(holder);
+	if (ftruncate(lfd, 0) != 0 || pwrite(lfd, holder, len, 0) != (ssize_t)len ||
+	    pwrite(lfd, "\n", 1, (off_t)len) != 1) {
+		int saved = errno;
+		close(lfd);
+		errno = saved;
+		return LT_ERR_IO;
+	}
+	*fd = lfd;
 	return LT_OK;
 }
 

@@ -102,7 +102,7 @@ static void wake_if(struct recorder *r, atomic_bool *waiting)
 static bool wait_a_little(struct recorder *r, int ms)
 {
 	struct timespec ts;
-	clock_gettime(CLOCK_REALTIME, &ts);
+	clock_gettime(CLOCK_MONOTONIC, &ts); /* the clock `cond` waits on (recorder_start) */
 	ts.tv_nsec += (long)ms * 1000000L;
 	ts.tv_sec += ts.tv_nsec / 1000000000L;
 	ts.tv_nsec %= 1000000000L;
@@ -418,7 +418,13 @@ lt_err recorder_start(const struct recorder_params *p, struct audio_source *src,
 	r->src = src;
 	r->rate = src->fmt.rate;
 	pthread_mutex_init(&r->lock, NULL);
-	pthread_cond_init(&r->cond, NULL);
+	/* Timed waits on the monotonic clock: a wall clock stepped back by an hour (NTP, a
+	 * person) must not hold a wait, and with it a stop, for that hour. */
+	pthread_condattr_t attr;
+	pthread_condattr_init(&attr);
+	pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+	pthread_cond_init(&r->cond, &attr);
+	pthread_condattr_destroy(&attr);
 	/* Strings in p belong to the caller: only the path is kept after start. */
 	r->p.title = r->p.presenter = r->p.room = r->p.date = NULL;
 	err = LT_ERR_NOMEM;
@@ -444,7 +450,8 @@ lt_err recorder_start(const struct recorder_params *p, struct audio_source *src,
 	}
 	signal(SIGXFSZ, SIG_IGN); /* a file size limit must be a write error, not death */
 	err = LT_ERR_IO;
-	r->fd = open(p->path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0640);
+	/* The service user's alone, like the database (store.h): voices are personal data. */
+	r->fd = open(p->path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
 	if (r->fd < 0)
 		goto fail;
 	err = open_encoder(r, p);
@@ -499,7 +506,7 @@ void recorder_status(struct recorder *r, struct recorder_status *st)
 bool recorder_wait(struct recorder *r, int timeout_ms)
 {
 	struct timespec until;
-	clock_gettime(CLOCK_REALTIME, &until);
+	clock_gettime(CLOCK_MONOTONIC, &until);
 	until.tv_sec += timeout_ms / 1000;
 	until.tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
 	if (until.tv_nsec >= 1000000000L) {

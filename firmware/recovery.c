@@ -6,6 +6,7 @@
 #include "lectern/log.h"
 #include "lectern/oggopus.h"
 #include "lectern/osutil.h"
+#include "lectern/spoolmeta.h"
 
 struct pass {
 	struct store *st;
@@ -31,6 +32,7 @@ static int recover_one(const struct recording *rec, void *user)
 			 err != LT_OK ? lt_strerror(err) : "no audio in the file");
 		store_recording_transition(st, rec->id, REC_FINALIZING, REC_FAILED, why);
 		log_error("recording %lld: %s", (long long)rec->id, why);
+		spoolmeta_save(st, rec->id);
 		rep->failed++;
 		return 0;
 	}
@@ -45,6 +47,7 @@ static int recover_one(const struct recording *rec, void *user)
 			 (double)info.samples / 48000.0, (long long)info.file_bytes);
 		rep->queued++;
 	}
+	spoolmeta_save(st, rec->id);
 	return 0;
 }
 

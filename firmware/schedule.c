@@ -55,9 +55,17 @@ lt_err schedule_read_secret(const char *path, char *buf, size_t n, char *why, si
 		snprintf(why, why_len, "cannot read the password file %s: %s", path, strerror(errno));
 		return LT_ERR_CONFIG;
 	}
+	/* The same rule as at start (config_check): its mode may have changed since. */
 	struct stat sb;
-	if (fstat(fileno(fp), &sb) == 0 && (sb.st_mode & 077))
-		log_warn("password file %s can be read by others: chmod 600 it", path);
+	bool refused = fstat(fileno(fp), &sb) != 0;
+	if (refused)
+		snprintf(why, why_len, "cannot read the password file %s: %s", path, strerror(errno));
+	else
+		refused = config_secret_too_open(path, (unsigned)sb.st_mode, why, why_len);
+	if (refused) {
+		fclose(fp);
+		return LT_ERR_CONFIG;
+	}
 	if (!fgets(buf, (int)n, fp))
 		buf[0] = '\0';
 	fclose(fp);

@@ -2,20 +2,30 @@
 #include "lectern/session.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "lectern/log.h"
 #include "lectern/osutil.h"
+#include "lectern/spoolmeta.h"
 
 struct session {
 	struct store *st;
 	struct recorder *rec;
 	struct recording row;
 	enum rec_state state;
+	double mono_start;          /* os_mono_s() at started_ms */
+	char reserve[PATH_MAX];     /* DATA_DIR/lectern.reserve */
 };
+
+/* Room on the database's filesystem for the commits that end a recording when a write found
+ * the disk full: with min_free_mb = 0 the recording may take everything else. */
+#define RESERVE_BYTES (512 * 1024)
 
 static void iso_date(int64_t ms, char *buf, size_t n)
 {
@@ -23,6 +33,18 @@ static void iso_date(int64_t ms, char *buf, size_t n)
 	struct tm tm;
 	localtime_r(&t, &tm);
 	strftime(buf, n, "%Y-%m-%dT%H:%M:%S%z", &tm);
+}
+
+/* Make sure the reserve exists and owns its blocks (cheap when it already does). */
+static void keep_reserve(const char *path)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+	int rc = fd < 0 ? errno : posix_fallocate(fd, 0, RESERVE_BYTES);
+	if (fd >= 0)
+		close(fd);
+	if (rc != 0)
+		log_warn("session: cannot keep %d KB for the database in %s: %s",
+			 RESERVE_BYTES >> 10, path, strerror(rc));
 }
 
 lt_err session_start(struct store *st, const struct config *cfg, struct audio_source *src,
@@ -34,6 +56,7 @@ lt_err session_start(struct store *st, const struct config *cfg, struct audio_so
 	s->st = st;
 	struct recording *row = &s->row;
 	row->started_ms = os_now_ms();
+	s->mono_start = os_mono_s();
 	store_make_uid(row->started_ms, row->uid, sizeof row->uid);
 	int len = info->path ? snprintf(row->path, sizeof row->path, "%s", info->path)
 			     : snprintf(row->path, sizeof row->path, "%s/%s.opus", cfg->spool_dir,
@@ -89,6 +112,11 @@ lt_err session_start(struct store *st, const struct config *cfg, struct audio_so
 		free(s);
 		return err;
 	}
+	/* After the recorder's start, which makes a file size limit an error, not a signal. */
+	if (snprintf(s->reserve, sizeof s->reserve, "%s/lectern.reserve", cfg->data_dir) <
+	    (int)sizeof s->reserve)
+		keep_reserve(s->reserve);
+	spoolmeta_save(st, row->id); /* once audio flows: its fsync must not delay the start */
 	*out = s;
 	return LT_OK;
 }
@@ -135,34 +163,61 @@ static const char *end_reason(const struct recorder_status *st)
 	}
 }
 
-lt_err session_stop(struct session *s, struct recording *out)
+/* A full disk: the room kept for the store goes to the commits that end the recording. */
+static void release_reserve(struct session *s)
+{
+	if (unlink(s->reserve) == 0)
+		log_warn("recording %lld: the disk is full: using the room kept for the database",
+			 (long long)s->row.id);
+}
+
+lt_err session_stop(struct session *s, const char *why, struct recording *out)
 {
 	struct recorder_status now;
 	recorder_status(s->rec, &now);
+	const char *finalizing_why = why ? why : end_reason(&now);
+	if (now.error == LT_ERR_DISK_FULL)
+		release_reserve(s);
 	/* Committed before the file is touched: a cut from here on is finished by recovery. */
-	lt_err serr = move(s, REC_FINALIZING, end_reason(&now));
+	lt_err serr = move(s, REC_FINALIZING, finalizing_why);
 	struct recorder_status fin;
 	lt_err rerr = recorder_finish(s->rec, &fin);
-	int64_t samples = fin.frames * 48000 / (fin.rate ? fin.rate : 48000);
+	/* Wall time elapsed as the monotonic clock measured it: a clock stepped meanwhile (NTP,
+	 * a person) moves neither the end nor the duration. */
+	int64_t ended_ms = s->row.started_ms + (int64_t)((os_mono_s() - s->mono_start) * 1000.0);
+	if (fin.error == LT_ERR_DISK_FULL) {
+		/* The last page may have found the disk full; the store needs its room now. */
+		release_reserve(s);
+		if (serr != LT_OK && s->state != REC_FINALIZING)
+			serr = move(s, REC_FINALIZING, finalizing_why);
+	}
+	s->row.samples = fin.frames * 48000 / (fin.rate ? fin.rate : 48000);
+	s->row.bytes = (int64_t)fin.bytes;
 	/* Hashed once here, while the file is in the page cache, not on the upload's path. */
 	char sha[65] = "";
 	if (os_sha256_file(s->row.path, sha) != LT_OK)
 		sha[0] = '\0';
 	if (serr == LT_OK)
-		serr = store_recording_set_result(s->st, s->row.id, samples, (int64_t)fin.bytes,
-						  os_now_ms(), sha);
+		serr = store_recording_set_result(s->st, s->row.id, s->row.samples, s->row.bytes,
+						  ended_ms, sha);
 	if (serr == LT_OK) {
-		const char *why = end_reason(&fin);
+		const char *end_why = end_reason(&fin);
 		if (fin.frames > 0)
-			serr = move(s, REC_QUEUED, why);
+			serr = move(s, REC_QUEUED, end_why);
 		else
-			serr = move(s, REC_FAILED, *why ? why : "no audio was recorded");
+			serr = move(s, REC_FAILED, *end_why ? end_why : "no audio was recorded");
 	}
 	log_info("recording %lld: %.2f s, %llu bytes%s%s", (long long)s->row.id, fin.seconds,
 		 (unsigned long long)fin.bytes, rerr ? ", stopped: " : "",
 		 rerr ? lt_errname(rerr) : "");
-	if (out && store_recording_get(s->st, s->row.id, out) != LT_OK)
+	spoolmeta_save(s->st, s->row.id);
+	if (out && (serr != LT_OK || store_recording_get(s->st, s->row.id, out) != LT_OK)) {
+		/* The store could not keep it all: tell what the file holds and the last state
+		 * committed (recovery finishes the rest at the next start). */
 		*out = s->row;
+		out->state = s->state;
+		out->ended_ms = ended_ms;
+	}
 	free(s);
 	return rerr != LT_OK ? rerr : serr;
 }

@@ -7,12 +7,17 @@
  */
 #include "lectern/store.h"
 
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
+#include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "lectern/calendar.h"
 #include "lectern/log.h"
@@ -130,6 +135,10 @@ static const char *const migrations[] = {
 	"ALTER TABLE recordings ADD COLUMN rate_bps INTEGER NOT NULL DEFAULT 0;",
 	/* 6: topic tags picked on the recording screen, comma-separated. */
 	"ALTER TABLE recordings ADD COLUMN tags TEXT NOT NULL DEFAULT '';",
+	/* 7: small facts about the device that must survive a restart (the PIN lock-out). */
+	"CREATE TABLE device_state ("
+	"  key TEXT PRIMARY KEY,"
+	"  value TEXT NOT NULL);",
 };
 
 #define N_MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
@@ -169,9 +178,10 @@ static lt_err migrate(struct store *st)
 	if (v < 0)
 		return fail(st, "reading schema version");
 	if (v > N_MIGRATIONS) {
+		/* Written by a newer lectern: this one cannot know what the rows mean. */
 		log_error("store: database schema %d is newer than this lectern (%d)", v,
 			  N_MIGRATIONS);
-		return LT_ERR_STORE;
+		return LT_ERR_CORRUPT;
 	}
 	for (; v < N_MIGRATIONS; v++) {
 		char pragma[48];
@@ -189,11 +199,73 @@ static lt_err migrate(struct store *st)
 	return LT_OK;
 }
 
+/*
+ * A file in the database's place that SQLite would take for a new, empty database or cannot
+ * open at all: empty (truncated to nothing) or not a regular file (e.g. a directory).
+ */
+static bool unusable_file(const char *path)
+{
+	struct stat sb;
+	if (stat(path, &sb) != 0)
+		return false; /* missing: created fresh */
+	if (!S_ISREG(sb.st_mode)) {
+		log_error("store: %s is not a regular file", path);
+		return true;
+	}
+	if (sb.st_size == 0) {
+		log_error("store: %s is empty", path);
+		return true;
+	}
+	return false;
+}
+
+/* What SQLite's last error on `st` means: damage (LT_ERR_CORRUPT) or anything else. */
+static lt_err classify(struct store *st, lt_err err)
+{
+	int code = sqlite3_errcode(st->db);
+	return err == LT_ERR_STORE && (code == SQLITE_NOTADB || code == SQLITE_CORRUPT)
+		       ? LT_ERR_CORRUPT
+		       : err;
+}
+
+/*
+ * The database holds the calendar's text (attendees' names and e-mail addresses) and who
+ * presented what: only the service's user may read it (0600). SQLite creates a database 0644
+ * minus the umask and gives its WAL and SHM files the database's own mode, so a new database is
+ * created here 0600 before SQLite opens it, and an existing one (and WAL/SHM files an older
+ * lectern left readable) is corrected by path. An existing database file is never opened here:
+ * closing any descriptor of it would drop the POSIX locks another connection of this process
+ * holds. Best effort: what cannot be done is left for SQLite to report.
+ */
+static void restrict_modes(const char *path)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOCTTY, 0600);
+	if (fd >= 0) {
+		if (fchmod(fd, 0600) != 0) /* the umask may have taken the owner's bits */
+			log_warn("store: cannot make %s private: %s", path, strerror(errno));
+		close(fd);
+	}
+	static const char *const files[] = {"", "-wal", "-shm", "-journal"};
+	for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
+		char file[PATH_MAX];
+		struct stat sb;
+		if (snprintf(file, sizeof file, "%s%s", path, files[i]) >= (int)sizeof file)
+			continue;
+		if (stat(file, &sb) == 0 && S_ISREG(sb.st_mode) && (sb.st_mode & 07777) != 0600 &&
+		    chmod(file, 0600) != 0)
+			log_warn("store: cannot make %s private (chmod 0600): %s", file,
+				 strerror(errno));
+	}
+}
+
 lt_err store_open(const char *path, struct store **out)
 {
+	if (unusable_file(path))
+		return LT_ERR_CORRUPT;
 	struct store *st = calloc(1, sizeof *st);
 	if (!st)
 		return LT_ERR_NOMEM;
+	restrict_modes(path);
 	int rc = sqlite3_open_v2(path, &st->db,
 				 SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
 				 NULL);
@@ -211,7 +283,8 @@ lt_err store_open(const char *path, struct store **out)
 	if (err == LT_OK)
 		err = migrate(st);
 	if (err != LT_OK) {
-		log_error("store: %s is not usable", path);
+		err = classify(st, err);
+		log_error("store: %s is not usable%s", path, err == LT_ERR_CORRUPT ? " (damaged)" : "");
 		store_close(st);
 		return err;
 	}
@@ -225,6 +298,60 @@ void store_close(struct store *st)
 		return;
 	sqlite3_close(st->db);
 	free(st);
+}
+
+lt_err store_verify(struct store *st)
+{
+	sqlite3_stmt *s;
+	if (sqlite3_prepare_v2(st->db, "PRAGMA quick_check(1)", -1, &s, NULL) != SQLITE_OK)
+		return classify(st, fail(st, "preparing the check"));
+	int rc = sqlite3_step(s);
+	lt_err err = LT_OK;
+	if (rc == SQLITE_ROW) {
+		const unsigned char *verdict = sqlite3_column_text(s, 0);
+		if (!verdict || strcmp((const char *)verdict, "ok") != 0) {
+			log_error("store: the database fails its check: %s",
+				  verdict ? (const char *)verdict : "no answer");
+			err = LT_ERR_CORRUPT;
+		}
+	} else {
+		err = classify(st, fail(st, "checking the database"));
+	}
+	sqlite3_finalize(s);
+	return err;
+}
+
+lt_err store_set_aside(const char *path, int64_t when_ms, char *aside, size_t n)
+{
+	time_t t = (time_t)(when_ms / 1000);
+	struct tm tm;
+	gmtime_r(&t, &tm);
+	char stamp[32];
+	strftime(stamp, sizeof stamp, "%Y%m%dT%H%M%SZ", &tm);
+	/* A second damage within the same second must not overwrite the first copy. */
+	for (int i = 1;; i++) {
+		int len = i == 1 ? snprintf(aside, n, "%s.damaged-%s", path, stamp)
+				 : snprintf(aside, n, "%s.damaged-%s-%d", path, stamp, i);
+		if (len < 0 || (size_t)len + sizeof "-shm" > n) {
+			errno = ENAMETOOLONG;
+			return LT_ERR_IO;
+		}
+		if (access(aside, F_OK) != 0)
+			break;
+	}
+	if (rename(path, aside) != 0 && errno != ENOENT)
+		return LT_ERR_IO;
+	/* The WAL and its index go along: a stale WAL beside a fresh database could be replayed
+	 * into it, and beside the copy it is what SQLite needs to read it. */
+	static const char *const companions[] = {"-wal", "-shm", "-journal"};
+	for (size_t i = 0; i < sizeof companions / sizeof companions[0]; i++) {
+		char from[PATH_MAX], to[PATH_MAX];
+		snprintf(from, sizeof from, "%s%s", path, companions[i]);
+		snprintf(to, sizeof to, "%s%s", aside, companions[i]);
+		if (rename(from, to) != 0 && errno != ENOENT)
+			return LT_ERR_IO;
+	}
+	return os_fsync_parent(path);
 }
 
 void store_make_uid(int64_t when_ms, char *buf, size_t n)
@@ -260,41 +387,57 @@ static lt_err add_history(struct store *st, int64_t id, const char *from, const 
 	return rc == SQLITE_DONE ? LT_OK : fail(st, "writing history");
 }
 
-lt_err store_recording_create(struct store *st, struct recording *rec)
+/* One row with every field of `rec` in `rec->state`, `ev` (may be NULL) as its occurrence and
+ * its first history entry, in one transaction. LT_ERR_STATE when the uid is taken. */
+static lt_err insert_recording(struct store *st, struct recording *rec,
+			       const struct store_event *ev, const char *why)
 {
 	int64_t now = os_now_ms();
-	if (!rec->started_ms)
-		rec->started_ms = now;
-	if (!rec->uid[0])
-		store_make_uid(rec->started_ms, rec->uid, sizeof rec->uid);
-	rec->state = REC_RECORDING;
 	if (exec(st, "BEGIN IMMEDIATE") != LT_OK)
 		return LT_ERR_STORE;
 	sqlite3_stmt *s;
 	lt_err err = LT_ERR_STORE;
 	if (sqlite3_prepare_v2(st->db,
-			       "INSERT INTO recordings(uid, path, title, presenter, room, state, "
-			       "started_ms, updated_ms) VALUES (?,?,?,?,?,?,?,?)",
+			       "INSERT OR IGNORE INTO recordings(uid, path, title, presenter, room, "
+			       "state, started_ms, ended_ms, samples, bytes, reason, sha256, remote, "
+			       "uploaded_ms, deleted_ms, tags, event_key, series, workflow, "
+			       "workflow_config, episode_dc, updated_ms) "
+			       "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
 			       -1, &s, NULL) != SQLITE_OK) {
 		fail(st, "preparing insert");
 		goto rollback;
 	}
-	sqlite3_bind_text(s, 1, rec->uid, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 2, rec->path, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 3, rec->title, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 4, rec->presenter, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 5, rec->room, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 6, state_names[REC_RECORDING], -1, SQLITE_STATIC);
-	sqlite3_bind_int64(s, 7, rec->started_ms);
-	sqlite3_bind_int64(s, 8, now);
+	const char *texts[] = {rec->uid, rec->path, rec->title, rec->presenter, rec->room,
+			       state_names[rec->state]};
+	for (int i = 0; i < 6; i++)
+		sqlite3_bind_text(s, i + 1, texts[i], -1, SQLITE_STATIC);
+	const int64_t nums[] = {rec->started_ms, rec->ended_ms, rec->samples, rec->bytes};
+	for (int i = 0; i < 4; i++)
+		sqlite3_bind_int64(s, i + 7, nums[i]);
+	sqlite3_bind_text(s, 11, rec->reason, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 12, rec->sha256, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 13, rec->remote, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 14, rec->uploaded_ms);
+	sqlite3_bind_int64(s, 15, rec->deleted_ms);
+	sqlite3_bind_text(s, 16, rec->tags, -1, SQLITE_STATIC);
+	const char *event[] = {ev ? ev->key : NULL, ev ? ev->series : NULL,
+			       ev ? ev->workflow : NULL, ev ? ev->workflow_config : NULL,
+			       ev ? ev->episode_dc : NULL};
+	for (int i = 0; i < 5; i++)
+		sqlite3_bind_text(s, i + 17, event[i] ? event[i] : "", -1, SQLITE_STATIC);
+	sqlite3_bind_int64(s, 22, now);
 	int rc = sqlite3_step(s);
 	sqlite3_finalize(s);
 	if (rc != SQLITE_DONE) {
 		fail(st, "inserting recording");
 		goto rollback;
 	}
+	if (sqlite3_changes(st->db) != 1) {
+		err = LT_ERR_STATE;
+		goto rollback;
+	}
 	rec->id = sqlite3_last_insert_rowid(st->db);
-	if (add_history(st, rec->id, NULL, state_names[REC_RECORDING], now, "") != LT_OK)
+	if (add_history(st, rec->id, NULL, state_names[rec->state], now, why) != LT_OK)
 		goto rollback;
 	if (exec(st, "COMMIT") != LT_OK)
 		goto rollback;
@@ -302,6 +445,22 @@ lt_err store_recording_create(struct store *st, struct recording *rec)
 rollback:
 	exec(st, "ROLLBACK");
 	return err;
+}
+
+lt_err store_recording_create(struct store *st, struct recording *rec)
+{
+	if (!rec->started_ms)
+		rec->started_ms = os_now_ms();
+	if (!rec->uid[0])
+		store_make_uid(rec->started_ms, rec->uid, sizeof rec->uid);
+	rec->state = REC_RECORDING;
+	return insert_recording(st, rec, NULL, "");
+}
+
+lt_err store_recording_restore(struct store *st, struct recording *rec,
+			       const struct store_event *ev, const char *why)
+{
+	return insert_recording(st, rec, ev, why);
 }
 
 lt_err store_recording_transition(struct store *st, int64_t id, enum rec_state from,
@@ -642,19 +801,34 @@ lt_err store_recording_set_tags(struct store *st, int64_t id, const char *tags)
 	return rc == SQLITE_DONE ? LT_OK : fail(st, "writing tags");
 }
 
-int store_event_recordings(struct store *st, const char *event_key, bool completed_only)
+int store_event_recordings(struct store *st, const char *event_key,
+			   const char *const *ending_reasons)
 {
+	/* The reasons are matched exactly, as bound parameters: a reason nobody listed (a new
+	 * failure, a crash) never counts, so the doubt falls on the side of recording again. */
+	enum { MAX_REASONS = 16 };
+	size_t n_reasons = 0;
+	while (ending_reasons && ending_reasons[n_reasons])
+		n_reasons++;
+	if (ending_reasons && (n_reasons == 0 || n_reasons > MAX_REASONS))
+		return -1;
+	/* Driven by one pass over the history, each recording found by its id. */
+	char sql[320 + 2 * MAX_REASONS] = "SELECT count(DISTINCT r.id) FROM recordings r";
+	if (n_reasons) {
+		strcat(sql, " JOIN recording_history h ON h.recording_id = r.id AND "
+			    "h.to_state = 'finalizing' AND h.reason IN (?");
+		for (size_t i = 1; i < n_reasons; i++)
+			strcat(sql, ",?");
+		strcat(sql, ")");
+	}
+	strcat(sql, " WHERE r.event_key = ?");
 	sqlite3_stmt *s;
 	int n = -1;
-	if (sqlite3_prepare_v2(st->db,
-			       completed_only
-				       ? "SELECT count(*) FROM recordings WHERE event_key = ? AND "
-					 "reason NOT LIKE 'recovered%' AND reason NOT LIKE "
-					 "'could not start%' AND state NOT IN ('recording','paused')"
-				       : "SELECT count(*) FROM recordings WHERE event_key = ?",
-			       -1, &s, NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK)
 		return -1;
-	sqlite3_bind_text(s, 1, event_key, -1, SQLITE_STATIC);
+	for (size_t i = 0; i < n_reasons; i++)
+		sqlite3_bind_text(s, (int)i + 1, ending_reasons[i], -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, (int)n_reasons + 1, event_key, -1, SQLITE_STATIC);
 	if (sqlite3_step(s) == SQLITE_ROW)
 		n = sqlite3_column_int(s, 0);
 	sqlite3_finalize(s);
@@ -790,4 +964,100 @@ lt_err store_calendar_stamp(struct store *st, int64_t *ok_ms, char *error, size_
 	}
 	sqlite3_finalize(s);
 	return err;
+}
+
+lt_err store_kv_get(struct store *st, const char *key, char *value, size_t n)
+{
+	sqlite3_stmt *s;
+	if (sqlite3_prepare_v2(st->db, "SELECT value FROM device_state WHERE key = ?", -1, &s,
+			       NULL) != SQLITE_OK)
+		return fail(st, "preparing device state");
+	sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC);
+	lt_err err = LT_ERR_NOT_FOUND;
+	if (sqlite3_step(s) == SQLITE_ROW) {
+		copy_text(value, n, s, 0);
+		err = LT_OK;
+	}
+	sqlite3_finalize(s);
+	return err;
+}
+
+lt_err store_kv_set(struct store *st, const char *key, const char *value)
+{
+	sqlite3_stmt *s;
+	if (sqlite3_prepare_v2(st->db, "INSERT OR REPLACE INTO device_state(key, value) VALUES (?, ?)",
+			       -1, &s, NULL) != SQLITE_OK)
+		return fail(st, "preparing device state");
+	sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC);
+	sqlite3_bind_text(s, 2, value, -1, SQLITE_STATIC);
+	int rc = sqlite3_step(s);
+	sqlite3_finalize(s);
+	return rc == SQLITE_DONE ? LT_OK : fail(st, "writing device state");
+}
+
+lt_err store_recording_forget(struct store *st, int64_t id)
+{
+	if (exec(st, "BEGIN IMMEDIATE") != LT_OK)
+		return LT_ERR_STORE;
+	static const char *const sql[] = {"DELETE FROM recording_history WHERE recording_id = ?",
+					  "DELETE FROM recordings WHERE id = ?"};
+	for (size_t i = 0; i < sizeof sql / sizeof sql[0]; i++) {
+		sqlite3_stmt *s;
+		if (sqlite3_prepare_v2(st->db, sql[i], -1, &s, NULL) != SQLITE_OK) {
+			exec(st, "ROLLBACK");
+			return fail(st, "preparing forget");
+		}
+		sqlite3_bind_int64(s, 1, id);
+		int rc = sqlite3_step(s);
+		sqlite3_finalize(s);
+		if (rc != SQLITE_DONE) {
+			lt_err err = fail(st, "forgetting a recording");
+			exec(st, "ROLLBACK");
+			return err;
+		}
+	}
+	return exec(st, "COMMIT");
+}
+
+lt_err store_calendar_forget(struct store *st)
+{
+	if (exec(st, "BEGIN IMMEDIATE; DELETE FROM occurrences; DELETE FROM calendar_cache;") !=
+	    LT_OK) {
+		exec(st, "ROLLBACK");
+		return LT_ERR_STORE;
+	}
+	return exec(st, "COMMIT");
+}
+
+lt_err store_calendar_origin(struct store *st, char *source, size_t n, int64_t *ok_ms)
+{
+	sqlite3_stmt *s;
+	if (sqlite3_prepare_v2(st->db, "SELECT source, ok_ms FROM calendar_cache WHERE id = 1", -1,
+			       &s, NULL) != SQLITE_OK)
+		return fail(st, "preparing calendar origin");
+	lt_err err = LT_ERR_NOT_FOUND;
+	if (sqlite3_step(s) == SQLITE_ROW) {
+		copy_text(source, n, s, 0);
+		*ok_ms = sqlite3_column_int64(s, 1);
+		err = LT_OK;
+	}
+	sqlite3_finalize(s);
+	return err;
+}
+
+int64_t store_recording_entered(struct store *st, int64_t id, enum rec_state state)
+{
+	sqlite3_stmt *s;
+	if (sqlite3_prepare_v2(st->db,
+			       "SELECT coalesce(max(at_ms), 0) FROM recording_history"
+			       " WHERE recording_id = ? AND to_state = ?",
+			       -1, &s, NULL) != SQLITE_OK) {
+		fail(st, "preparing history");
+		return -1;
+	}
+	sqlite3_bind_int64(s, 1, id);
+	sqlite3_bind_text(s, 2, rec_state_name(state), -1, SQLITE_STATIC);
+	int64_t at = sqlite3_step(s) == SQLITE_ROW ? sqlite3_column_int64(s, 0) : -1;
+	sqlite3_finalize(s);
+	return at;
 }

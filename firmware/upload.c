@@ -7,6 +7,7 @@
 #include "lectern/upload.h"
 
 #include <curl/curl.h>
+#include <openssl/evp.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -15,6 +16,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <signal.h>
+#include <stdarg.h>
+#include <strings.h>
 #include <sys/random.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -24,7 +27,9 @@
 #include "lectern/jsonout.h"
 #include "lectern/log.h"
 #include "lectern/osutil.h"
+#include "lectern/retention.h"
 #include "lectern/schedule.h"
+#include "lectern/spoolmeta.h"
 
 /* "ROOM/YYYY/MM" for a recording (the room's '/' replaced so it stays one component). */
 static void remote_dir(const struct recording *rec, char *buf, size_t n)
@@ -86,11 +91,236 @@ char *upload_sidecar_json(const struct config *cfg, const struct recording *rec,
 	return text;
 }
 
+/* --- what a target sends ------------------------------------------------------------------ */
+
+/*
+ * The recording's file, held to what finalisation stored, or a text in memory (the metadata
+ * sidecar). Bytes are hashed as the target reads them, so checking what was sent costs no
+ * second read of the file; the verdict comes with the last byte, before the target commits.
+ */
+struct upload_source {
+	const char *name;          /* the file's base name, for messages */
+	int fd;                    /* -1: the bytes are `mem` */
+	const char *mem;
+	uint64_t size;             /* what finalisation stored: exactly this many are sent */
+	uint64_t pos;
+	char sha256[65];           /* what finalisation stored */
+	EVP_MD_CTX *md;
+	bool damaged;              /* the local file is missing, unreadable or not what was stored */
+	bool verified;             /* all `size` bytes were read and their SHA-256 is `sha256` */
+	char why[256];
+};
+
+static lt_err damaged(struct upload_source *src, lt_err err, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static lt_err damaged(struct upload_source *src, lt_err err, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(src->why, sizeof src->why, fmt, ap);
+	va_end(ap);
+	src->damaged = true;
+	return err;
+}
+
+static void sha256_hex(EVP_MD_CTX *md, char hex[65])
+{
+	unsigned char digest[EVP_MAX_MD_SIZE];
+	unsigned len = 0;
+	hex[0] = '\0';
+	if (EVP_DigestFinal_ex(md, digest, &len) && len == 32)
+		for (unsigned i = 0; i < len; i++)
+			snprintf(hex + 2 * i, 3, "%02x", digest[i]);
+}
+
+static lt_err source_start(struct upload_source *src)
+{
+	src->pos = 0;
+	src->verified = false;
+	if (!src->md)
+		src->md = EVP_MD_CTX_new();
+	return src->md && EVP_DigestInit_ex(src->md, EVP_sha256(), NULL) ? LT_OK : LT_ERR_NOMEM;
+}
+
+/* The recording's file, checked against what finalisation stored before the first byte goes:
+ * it must be there, readable and of the stored size (a row from before hashes were stored is
+ * hashed now, as the file is). */
+static lt_err source_open(struct upload_source *src, const struct recording *rec)
+{
+	*src = (struct upload_source){.name = base_name(rec->path), .fd = -1};
+	if (source_start(src) != LT_OK)
+		return LT_ERR_NOMEM;
+	struct stat sb;
+	src->fd = open(rec->path, O_RDONLY | O_CLOEXEC);
+	if (src->fd < 0 || fstat(src->fd, &sb) != 0)
+		return errno == ENOENT
+			       ? damaged(src, LT_ERR_NOT_FOUND,
+					 "the recording's file %s is missing from the spool", rec->path)
+			       : damaged(src, LT_ERR_IO, "cannot read the recording's file %s: %s",
+					 rec->path, strerror(errno));
+	src->size = (uint64_t)sb.st_size;
+	if ((rec->sha256[0] || rec->bytes > 0) && (uint64_t)rec->bytes != src->size)
+		return damaged(src, LT_ERR_CORRUPT,
+			       "%s is %llu bytes but was %lld when it was finalised: it was damaged "
+			       "since", src->name, (unsigned long long)src->size, (long long)rec->bytes);
+	snprintf(src->sha256, sizeof src->sha256, "%s", rec->sha256);
+	lt_err err = src->sha256[0] ? LT_OK : os_sha256_file(rec->path, src->sha256);
+	return err == LT_OK ? LT_OK
+			    : damaged(src, err, "cannot read the recording's file %s: %s", rec->path,
+				      lt_strerror(err));
+}
+
+/* A text to send (the sidecar): its own SHA-256 is what the copy must match. */
+static lt_err source_text(struct upload_source *src, const char *name, const char *text)
+{
+	*src = (struct upload_source){.name = name, .fd = -1, .mem = text, .size = strlen(text)};
+	if (source_start(src) != LT_OK ||
+	    !EVP_DigestUpdate(src->md, text, src->size))
+		return LT_ERR_NOMEM;
+	sha256_hex(src->md, src->sha256);
+	return source_start(src);
+}
+
+static void source_close(struct upload_source *src)
+{
+	if (src->fd >= 0)
+		close(src->fd);
+	EVP_MD_CTX_free(src->md);
+	src->fd = -1;
+	src->md = NULL;
+}
+
+/* Back to the first byte (a transfer that starts again). */
+static lt_err source_rewind(struct upload_source *src)
+{
+	if (src->fd >= 0 && lseek(src->fd, 0, SEEK_SET) != 0)
+		return damaged(src, LT_ERR_IO, "cannot read %s again: %s", src->name,
+			       strerror(errno));
+	return source_start(src);
+}
+
+/* All bytes read: are they the recording? */
+static void judge(struct upload_source *src)
+{
+	char hex[65];
+	sha256_hex(src->md, hex);
+	if (strcmp(hex, src->sha256) == 0)
+		src->verified = true;
+	else
+		damaged(src, LT_ERR_CORRUPT, "%s is not what was recorded: its SHA-256 differs from "
+			"the one stored when it was finalised", src->name);
+}
+
+/*
+ * Up to `n` of the next bytes into `buf`: how many, 0 after the stored size, -1 when the
+ * file cannot be read or ends early. When the last byte is read the hash is compared: a
+ * mismatch sets `damaged` (the bytes are still returned: the caller must look before it
+ * commits anything), a match `verified`.
+ */
+static ssize_t source_read(struct upload_source *src, void *buf, size_t n)
+{
+	if (src->damaged)
+		return -1;
+	if (src->pos >= src->size) {
+		if (!src->verified)
+			judge(src); /* an empty file: no last byte to judge it with */
+		return src->damaged ? -1 : 0;
+	}
+	size_t want = n < src->size - src->pos ? n : (size_t)(src->size - src->pos);
+	ssize_t got = (ssize_t)want;
+	if (src->fd < 0) {
+		memcpy(buf, src->mem + src->pos, want);
+	} else {
+		do
+			got = read(src->fd, buf, want);
+		while (got < 0 && errno == EINTR);
+		if (got < 0) {
+			damaged(src, LT_ERR_IO, "reading %s failed: %s", src->name, strerror(errno));
+			return -1;
+		}
+		if (got == 0) {
+			damaged(src, LT_ERR_CORRUPT, "%s ends after %llu of its %llu bytes: it was cut "
+				"short since it was finalised", src->name,
+				(unsigned long long)src->pos, (unsigned long long)src->size);
+			return -1;
+		}
+	}
+	if (!EVP_DigestUpdate(src->md, buf, (size_t)got)) {
+		damaged(src, LT_ERR_NOMEM, "out of memory hashing %s", src->name);
+		return -1;
+	}
+	src->pos += (uint64_t)got;
+	if (src->pos == src->size)
+		judge(src);
+	return got;
+}
+
+/* The whole source read and checked, for a target that reads the file by itself. */
+static lt_err source_check_all(struct upload_source *src)
+{
+	char buf[65536];
+	ssize_t got;
+	while ((got = source_read(src, buf, sizeof buf)) > 0)
+		;
+	return src->damaged ? LT_ERR_CORRUPT : LT_OK; /* else it was read whole and judged */
+}
+
+int upload_server_checksum(const char *header, const char *sha256)
+{
+	const char *colon = strchr(header, ':');
+	if (!colon)
+		return -1;
+	size_t name_len = (size_t)(colon - header);
+	bool oc = name_len == 11 && strncasecmp(header, "OC-Checksum", 11) == 0;
+	if (!oc && !(name_len == 6 && strncasecmp(header, "Digest", 6) == 0) &&
+	    !(name_len == 11 && strncasecmp(header, "Repr-Digest", 11) == 0))
+		return -1;
+	/* OC-Checksum: "SHA1:hex SHA256:hex"; (Repr-)Digest: "sha-256=b64, md5=b64" with the
+	 * value of Repr-Digest between colons (RFC 9530) and bare in Digest (RFC 3230). */
+	char value[512];
+	snprintf(value, sizeof value, "%s", colon + 1);
+	char *save = NULL;
+	for (char *item = strtok_r(value, oc ? " \t\r\n" : ", \t\r\n", &save); item;
+	     item = strtok_r(NULL, oc ? " \t\r\n" : ", \t\r\n", &save)) {
+		char *sep = strchr(item, oc ? ':' : '=');
+		if (!sep)
+			continue;
+		*sep++ = '\0';
+		if (oc) {
+			if (strcasecmp(item, "SHA256") == 0)
+				return strcasecmp(sep, sha256) == 0;
+			continue;
+		}
+		if (strcasecmp(item, "sha-256") != 0)
+			continue;
+		size_t len = strlen(sep);
+		if (len >= 2 && sep[0] == ':' && sep[len - 1] == ':') {
+			sep[len - 1] = '\0';
+			sep++;
+			len -= 2;
+		}
+		unsigned char raw[64];
+		char hex[65];
+		if (len != 44 || EVP_DecodeBlock(raw, (const unsigned char *)sep, (int)len) != 33)
+			return 0; /* not a SHA-256: not what we sent */
+		for (int i = 0; i < 32; i++)
+			snprintf(hex + 2 * i, 3, "%02x", raw[i]);
+		return strcmp(hex, sha256) == 0;
+	}
+	return -1;
+}
+
 /* --- folder ----------------------------------------------------------------------------- */
 
-static lt_err copy_verified(const char *src, const char *dir, const char *name,
-			    const char *sha256, const struct upload_progress *prog, char *dest,
-			    size_t dest_len, char *err, size_t n)
+/*
+ * `src` into DIR/NAME: a temp name, fsync, the source's own check (it ends with the last
+ * byte read), the copy read back and compared, and only then the rename. The temp file
+ * goes on every failure, so nothing that is not the recording ever has its name.
+ */
+static lt_err copy_verified(struct upload_source *src, const char *dir, const char *name,
+			    const struct upload_progress *prog, char *dest, size_t dest_len,
+			    char *err, size_t n)
 {
 	char tmp[PATH_MAX];
 	if (snprintf(dest, dest_len, "%s/%s", dir, name) >= (int)dest_len ||
@@ -98,23 +328,15 @@ static lt_err copy_verified(const char *src, const char *dir, const char *name,
 		snprintf(err, n, "the path in %s is too long", dir);
 		return LT_ERR_INVALID;
 	}
-	int in = open(src, O_RDONLY | O_CLOEXEC);
-	if (in < 0) {
-		snprintf(err, n, "cannot read the recording: %s", strerror(errno));
-		return LT_ERR_IO;
-	}
 	int out = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
 	if (out < 0) {
 		snprintf(err, n, "cannot write into %s: %s", dir, strerror(errno));
-		close(in);
 		return LT_ERR_IO;
 	}
 	char buf[65536];
 	ssize_t got;
 	lt_err rc = LT_OK;
-	struct stat sb;
-	uint64_t total = fstat(in, &sb) == 0 ? (uint64_t)sb.st_size : 0, copied = 0;
-	while ((got = read(in, buf, sizeof buf)) > 0) {
+	while ((got = source_read(src, buf, sizeof buf)) > 0 && !src->damaged) {
 		for (ssize_t off = 0; off < got;) {
 			ssize_t w = write(out, buf + off, (size_t)(got - off));
 			if (w < 0) {
@@ -124,26 +346,31 @@ static lt_err copy_verified(const char *src, const char *dir, const char *name,
 			}
 			off += w;
 		}
-		copied += (uint64_t)got;
 		if (prog)
-			prog->fn(prog->user, copied, total);
+			prog->fn(prog->user, src->pos, src->size);
 		if (prog && prog->cancel && atomic_load(prog->cancel)) {
 			snprintf(err, n, "cancelled (lectern is stopping)");
 			rc = LT_ERR_IO;
 			goto done;
 		}
 	}
-	if (got < 0) {
-		snprintf(err, n, "reading the recording failed: %s", strerror(errno));
-		rc = LT_ERR_IO;
+	if (src->damaged) {
+		snprintf(err, n, "%s", src->why);
+		rc = LT_ERR_CORRUPT;
 	} else if (fsync(out) != 0) {
 		snprintf(err, n, "syncing into %s failed: %s", dir, strerror(errno));
 		rc = LT_ERR_IO;
 	}
 done:
-	close(in);
 	if (close(out) != 0 && rc == LT_OK) {
 		snprintf(err, n, "closing the copy failed: %s", strerror(errno));
+		rc = LT_ERR_IO;
+	}
+	/* Confirmation before the name: the copy read back from the target. */
+	char check[65];
+	if (rc == LT_OK && (os_sha256_file(tmp, check) != LT_OK || strcmp(check, src->sha256) != 0)) {
+		snprintf(err, n, "the copy in %s does not match the recording (SHA-256 read back)",
+			 dir);
 		rc = LT_ERR_IO;
 	}
 	if (rc == LT_OK && rename(tmp, dest) != 0) {
@@ -155,18 +382,13 @@ done:
 		return rc;
 	}
 	os_fsync_parent(dest);
-	/* Confirmation: read the copy back from the target. */
-	char check[65];
-	if (sha256 && (os_sha256_file(dest, check) != LT_OK || strcmp(check, sha256) != 0)) {
-		snprintf(err, n, "the copy in %s does not match the recording (SHA-256)", dir);
-		return LT_ERR_IO;
-	}
 	return LT_OK;
 }
 
-static lt_err folder_put(const struct config *cfg, const struct recording *rec, const char *sha256,
-			 const char *sidecar_json, const struct upload_progress *prog, char *remote,
-			 size_t remote_len, char *err, size_t n)
+static lt_err folder_put(const struct config *cfg, const struct recording *rec,
+			 struct upload_source *src, const char *sidecar_json,
+			 const struct upload_progress *prog, char *remote, size_t remote_len,
+			 char *err, size_t n)
 {
 	char sub[512], dir[PATH_MAX];
 	remote_dir(rec, sub, sizeof sub);
@@ -178,31 +400,28 @@ static lt_err folder_put(const struct config *cfg, const struct recording *rec, 
 		snprintf(err, n, "cannot create %s: %s (is the share mounted?)", dir, strerror(errno));
 		return LT_ERR_IO;
 	}
-	lt_err rc = copy_verified(rec->path, dir, base_name(rec->path), sha256, prog, remote,
-				  remote_len, err, n);
+	lt_err rc = copy_verified(src, dir, base_name(rec->path), prog, remote, remote_len, err, n);
 	if (rc != LT_OK)
 		return rc;
-	/* The sidecar goes through the same temp-fsync-rename path, from a temp file. */
-	char side_src[PATH_MAX], side_name[300], side_dest[PATH_MAX];
-	if (snprintf(side_src, sizeof side_src, "%s.json.tmp", rec->path) >= (int)sizeof side_src ||
-	    snprintf(side_name, sizeof side_name, "%s.json", base_name(rec->path)) >=
-		    (int)sizeof side_name) {
+	/* The sidecar goes through the same temp-fsync-check-rename path, from memory. */
+	char side_name[300], side_dest[PATH_MAX];
+	if (snprintf(side_name, sizeof side_name, "%s.json", base_name(rec->path)) >=
+	    (int)sizeof side_name) {
 		snprintf(err, n, "the recording's path is too long");
 		return LT_ERR_INVALID;
 	}
-	FILE *fp = fopen(side_src, "w");
-	if (!fp || fputs(sidecar_json, fp) < 0 || fclose(fp) != 0) {
-		snprintf(err, n, "cannot write the metadata: %s", strerror(errno));
-		unlink(side_src);
-		return LT_ERR_IO;
-	}
-	rc = copy_verified(side_src, dir, side_name, NULL, NULL, side_dest, sizeof side_dest, err,
-			   n);
-	unlink(side_src);
+	struct upload_source side;
+	rc = source_text(&side, side_name, sidecar_json);
+	if (rc == LT_OK)
+		rc = copy_verified(&side, dir, side_name, NULL, side_dest, sizeof side_dest, err, n);
+	else
+		snprintf(err, n, "out of memory");
+	source_close(&side);
 	return rc;
 }
 
-const struct upload_target_ops upload_folder_ops = {.name = "folder", .put = folder_put};
+const struct upload_target_ops upload_folder_ops = {
+	.name = "folder", .reads_source = true, .put = folder_put};
 
 /* --- WebDAV ----------------------------------------------------------------------------- */
 
@@ -212,7 +431,17 @@ struct dav {
 	char host[160];
 };
 
-/* One request: method on url, optionally sending `body_fp` of `body_len` bytes. */
+/* One request, and what came back of it. */
+struct dav_call {
+	const char *method;
+	const char *url;
+	struct upload_source *body;        /* sent with PUT */
+	const struct upload_progress *prog;
+	long status;
+	curl_off_t length;                 /* the answer's Content-Length, -1 if none */
+	char checksum[512];                /* a checksum header of the answer, "" if none */
+};
+
 static int on_xfer(void *user, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal,
 		   curl_off_t ulnow)
 {
@@ -223,15 +452,47 @@ static int on_xfer(void *user, curl_off_t dltotal, curl_off_t dlnow, curl_off_t 
 	return prog->cancel && atomic_load(prog->cancel) ? 1 : 0;
 }
 
-static lt_err dav_request(struct dav *d, const char *method, const char *url, FILE *body_fp,
-			  curl_off_t body_len, const struct upload_progress *prog, long *status,
-			  curl_off_t *length, char *err, size_t n)
+/* The body: abandoned at once when the file proves damaged, so the server never has all of
+ * it (a PUT short of its Content-Length is not stored). */
+static size_t on_read(char *buf, size_t size, size_t count, void *user)
+{
+	struct upload_source *src = user;
+	ssize_t got = source_read(src, buf, size * count);
+	return got < 0 || src->damaged ? CURL_READFUNC_ABORT : (size_t)got;
+}
+
+static int on_seek(void *user, curl_off_t offset, int origin)
+{
+	return origin == SEEK_SET && offset == 0 && source_rewind(user) == LT_OK
+		       ? CURL_SEEKFUNC_OK
+		       : CURL_SEEKFUNC_CANTSEEK;
+}
+
+/* The answer's checksum header; a status line starts a new answer (after a 401 or a
+ * redirect), whose headers alone count. */
+static size_t on_header(char *line, size_t size, size_t count, void *user)
+{
+	struct dav_call *c = user;
+	size_t len = size * count;
+	char text[sizeof c->checksum];
+	size_t end = 0; /* the line is not NUL-terminated: its end is CRLF, or `len` */
+	while (end < len && line[end] != '\r' && line[end] != '\n')
+		end++;
+	snprintf(text, sizeof text, "%.*s", (int)end, line);
+	if (strncmp(text, "HTTP/", 5) == 0)
+		c->checksum[0] = '\0';
+	else if (end < sizeof text && upload_server_checksum(text, "") >= 0)
+		snprintf(c->checksum, sizeof c->checksum, "%s", text);
+	return len;
+}
+
+static lt_err dav_request(struct dav *d, struct dav_call *c, char *err, size_t n)
 {
 	CURL *curl = curl_easy_init();
 	if (!curl)
 		return LT_ERR_NOMEM;
 	char errbuf[CURL_ERROR_SIZE] = "";
-	fetch_curl_base(curl, url, d->cfg->upload_ca_file, errbuf);
+	fetch_curl_base(curl, c->url, d->cfg->upload_ca_file, errbuf);
 	curl_easy_setopt(curl, CURLOPT_TIMEOUT, (long)d->cfg->upload_timeout_s);
 	curl_easy_setopt(curl, CURLOPT_USERAGENT, "lectern");
 	if (d->cfg->upload_user[0]) {
@@ -241,71 +502,113 @@ static lt_err dav_request(struct dav *d, const char *method, const char *url, FI
 		curl_easy_setopt(curl, CURLOPT_USERNAME, d->cfg->upload_user);
 		curl_easy_setopt(curl, CURLOPT_PASSWORD, d->password);
 	}
-	if (body_fp) {
+	struct curl_slist *headers = NULL;
+	if (c->body) {
 		curl_easy_setopt(curl, CURLOPT_UPLOAD, 1L);
-		curl_easy_setopt(curl, CURLOPT_READDATA, body_fp); /* streamed with fread */
-		curl_easy_setopt(curl, CURLOPT_INFILESIZE_LARGE, body_len);
+		curl_easy_setopt(curl, CURLOPT_READFUNCTION, on_read);
+		curl_easy_setopt(curl, CURLOPT_READDATA, c->body);
+		curl_easy_setopt(curl, CURLOPT_SEEKFUNCTION, on_seek);
+		curl_easy_setopt(curl, CURLOPT_SEEKDATA, c->body);
+		curl_easy_setopt(curl, CURLOPT_INFILESIZE_LARGE, (curl_off_t)c->body->size);
 		if (d->cfg->upload_max_kbps)
 			curl_easy_setopt(curl, CURLOPT_MAX_SEND_SPEED_LARGE,
 					 (curl_off_t)d->cfg->upload_max_kbps * 1000 / 8);
-		if (prog) {
+		if (c->prog) {
 			curl_easy_setopt(curl, CURLOPT_XFERINFOFUNCTION, on_xfer);
-			curl_easy_setopt(curl, CURLOPT_XFERINFODATA, prog);
+			curl_easy_setopt(curl, CURLOPT_XFERINFODATA, c->prog);
 			curl_easy_setopt(curl, CURLOPT_NOPROGRESS, 0L);
 		}
-	} else if (strcmp(method, "HEAD") == 0) {
+	} else if (strcmp(c->method, "HEAD") == 0) {
 		curl_easy_setopt(curl, CURLOPT_NOBODY, 1L);
+		/* A server that can say what it holds is asked to (RFC 3230, RFC 9530). */
+		headers = curl_slist_append(headers, "Want-Digest: SHA-256");
+		headers = curl_slist_append(headers, "Want-Repr-Digest: sha-256=10");
+		curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
+		curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, on_header);
+		curl_easy_setopt(curl, CURLOPT_HEADERDATA, c);
 	} else {
-		curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, method);
+		curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, c->method);
 	}
+	c->checksum[0] = '\0';
+	c->status = 0;
+	c->length = -1;
 	FILE *sink = fopen("/dev/null", "w");
 	curl_easy_setopt(curl, CURLOPT_WRITEDATA, sink);
 	CURLcode rc = curl_easy_perform(curl);
 	if (sink)
 		fclose(sink);
-	curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, status);
-	if (length)
-		curl_easy_getinfo(curl, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, length);
+	curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &c->status);
+	curl_easy_getinfo(curl, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &c->length);
 	curl_easy_cleanup(curl);
+	curl_slist_free_all(headers);
+	if (c->body && c->body->damaged) {
+		snprintf(err, n, "%s", c->body->why);
+		return LT_ERR_CORRUPT;
+	}
 	if (rc != CURLE_OK)
 		return fetch_curl_error(rc, d->host, errbuf[0] ? errbuf : curl_easy_strerror(rc), err,
 					n);
-	if (*status == 401 || *status == 403) {
+	if (c->status == 401 || c->status == 403) {
 		snprintf(err, n, "%s refused the credentials (HTTP %ld): check [upload] user and "
-				 "password_file", d->host, *status);
+				 "password_file", d->host, c->status);
 		return LT_ERR_AUTH;
 	}
 	return LT_OK;
 }
 
-static lt_err dav_put_file(struct dav *d, const char *url, const char *path,
-			   const struct upload_progress *prog, curl_off_t *size, char *err, size_t n)
+/* PUT `src` to `url`; the answer must say it was stored, and the source must have checked. */
+static lt_err dav_put(struct dav *d, const char *url, struct upload_source *src,
+		      const struct upload_progress *prog, char *err, size_t n)
 {
-	FILE *fp = fopen(path, "rb");
-	struct stat sb;
-	if (!fp || fstat(fileno(fp), &sb) != 0) {
-		snprintf(err, n, "cannot read %s: %s", base_name(path), strerror(errno));
-		if (fp)
-			fclose(fp);
-		return LT_ERR_IO;
-	}
-	long status = 0;
-	lt_err rc = dav_request(d, "PUT", url, fp, (curl_off_t)sb.st_size, prog, &status, NULL, err,
-				n);
-	fclose(fp);
-	if (rc == LT_OK && status != 200 && status != 201 && status != 204) {
-		snprintf(err, n, "%s answered HTTP %ld to the upload", d->host, status);
+	struct dav_call c = {.method = "PUT", .url = url, .body = src, .prog = prog};
+	lt_err rc = dav_request(d, &c, err, n);
+	if (rc == LT_OK && c.status != 200 && c.status != 201 && c.status != 204) {
+		snprintf(err, n, "%s answered HTTP %ld to the upload", d->host, c.status);
 		rc = LT_ERR_HTTP;
 	}
-	*size = (curl_off_t)sb.st_size;
+	if (rc == LT_OK && !src->verified) {
+		snprintf(err, n, "%s took the upload before all of %s was sent", d->host, src->name);
+		rc = LT_ERR_HTTP;
+	}
 	return rc;
 }
 
-static lt_err webdav_put(const struct config *cfg, const struct recording *rec, const char *sha256,
-			 const char *sidecar_json, const struct upload_progress *prog, char *remote,
-			 size_t remote_len, char *err, size_t n)
+/* What the server holds at `url` must be `src`: its size, and its SHA-256 when the server
+ * gives one. */
+static lt_err dav_confirm(struct dav *d, const char *url, const struct upload_source *src,
+			  char *err, size_t n)
 {
-	(void)sha256;
+	struct dav_call c = {.method = "HEAD", .url = url};
+	lt_err rc = dav_request(d, &c, err, n);
+	if (rc != LT_OK)
+		return rc;
+	if (c.status != 200 || c.length != (curl_off_t)src->size) {
+		snprintf(err, n, "%s holds %lld bytes of the %llu sent (HTTP %ld)", d->host,
+			 (long long)c.length, (unsigned long long)src->size, c.status);
+		return LT_ERR_HTTP;
+	}
+	if (c.checksum[0] && upload_server_checksum(c.checksum, src->sha256) == 0) {
+		snprintf(err, n, "%s holds other bytes than were sent (its checksum: %.80s)", d->host,
+			 c.checksum);
+		return LT_ERR_HTTP;
+	}
+	return LT_OK;
+}
+
+static void dav_delete(struct dav *d, const char *url)
+{
+	struct dav_call c = {.method = "DELETE", .url = url};
+	char why[320];
+	if (dav_request(d, &c, why, sizeof why) != LT_OK || (c.status >= 300 && c.status != 404))
+		log_warn("webdav: cannot remove %s again: %s", url,
+			 c.status >= 300 ? "the server refused" : why);
+}
+
+static lt_err webdav_put(const struct config *cfg, const struct recording *rec,
+			 struct upload_source *src, const char *sidecar_json,
+			 const struct upload_progress *prog, char *remote, size_t remote_len,
+			 char *err, size_t n)
+{
 	struct dav d = {.cfg = cfg};
 	fetch_global_init();
 	fetch_url_host(cfg->upload_url, d.host, sizeof d.host);
@@ -326,19 +629,20 @@ static lt_err webdav_put(const struct config *cfg, const struct recording *rec, 
 		char *enc = curl_easy_escape(NULL, part, plen);
 		len += snprintf(url + len, sizeof url - (size_t)len, "/%s", enc ? enc : "");
 		curl_free(enc);
-		long status = 0;
 		char probe[2100];
 		snprintf(probe, sizeof probe, "%s/", url);
-		rc = dav_request(&d, "MKCOL", probe, NULL, 0, NULL, &status, NULL, err, n);
+		struct dav_call mk = {.method = "MKCOL", .url = probe};
+		rc = dav_request(&d, &mk, err, n);
 		if (rc != LT_OK)
 			return rc;
-		if (status == 409) {
+		if (mk.status == 409) {
 			snprintf(err, n, "%s: the share's folder does not exist: check [upload] url",
 				 d.host);
 			return LT_ERR_HTTP;
 		}
-		if (status != 201 && status != 405 && status != 200) {
-			snprintf(err, n, "%s answered HTTP %ld when creating a folder", d.host, status);
+		if (mk.status != 201 && mk.status != 405 && mk.status != 200) {
+			snprintf(err, n, "%s answered HTTP %ld when creating a folder", d.host,
+				 mk.status);
 			return LT_ERR_HTTP;
 		}
 	}
@@ -347,43 +651,33 @@ static lt_err webdav_put(const struct config *cfg, const struct recording *rec, 
 	snprintf(file_url, sizeof file_url, "%s/%s", url, name ? name : "");
 	snprintf(side_url, sizeof side_url, "%s/%s.json", url, name ? name : "");
 	curl_free(name);
-	curl_off_t sent;
-	rc = dav_put_file(&d, file_url, rec->path, prog, &sent, err, n);
+	rc = dav_put(&d, file_url, src, prog, err, n);
+	bool wrong = src->damaged;
+	if (rc == LT_OK) {
+		rc = dav_confirm(&d, file_url, src, err, n);
+		wrong = rc == LT_ERR_HTTP;
+	}
+	/* Bytes known to be wrong may be on the share: they must not stay under the recording's
+	 * name (a PUT cut short of its length is normally dropped by the server already). */
+	if (wrong)
+		dav_delete(&d, file_url);
 	if (rc != LT_OK)
 		return rc;
-	/* The sidecar, from memory through a temp file so that one PUT path serves both. */
-	char side_tmp[PATH_MAX];
-	if (snprintf(side_tmp, sizeof side_tmp, "%s.json.tmp", rec->path) >= (int)sizeof side_tmp) {
-		snprintf(err, n, "the recording's path is too long");
-		return LT_ERR_INVALID;
-	}
-	FILE *fp = fopen(side_tmp, "w");
-	if (!fp || fputs(sidecar_json, fp) < 0 || fclose(fp) != 0) {
-		snprintf(err, n, "cannot write the metadata: %s", strerror(errno));
-		unlink(side_tmp);
-		return LT_ERR_IO;
-	}
-	curl_off_t side_size;
-	rc = dav_put_file(&d, side_url, side_tmp, NULL, &side_size, err, n);
-	unlink(side_tmp);
+	struct upload_source side;
+	rc = source_text(&side, base_name(side_url), sidecar_json);
+	if (rc == LT_OK)
+		rc = dav_put(&d, side_url, &side, NULL, err, n);
+	else
+		snprintf(err, n, "out of memory");
+	source_close(&side);
 	if (rc != LT_OK)
 		return rc;
-	/* Confirmation: the server says it holds exactly that many bytes. */
-	long status = 0;
-	curl_off_t held = -1;
-	rc = dav_request(&d, "HEAD", file_url, NULL, 0, NULL, &status, &held, err, n);
-	if (rc != LT_OK)
-		return rc;
-	if (status != 200 || held != sent) {
-		snprintf(err, n, "%s holds %lld bytes of the %lld sent (HTTP %ld)", d.host,
-			 (long long)held, (long long)sent, status);
-		return LT_ERR_HTTP;
-	}
 	snprintf(remote, remote_len, "%s", file_url);
 	return LT_OK;
 }
 
-const struct upload_target_ops upload_webdav_ops = {.name = "webdav", .put = webdav_put};
+const struct upload_target_ops upload_webdav_ops = {
+	.name = "webdav", .reads_source = true, .put = webdav_put};
 
 /* --- the queue ---------------------------------------------------------------------------- */
 
@@ -448,6 +742,8 @@ static void note_progress(void *user, uint64_t sent, uint64_t total)
 	store_upload_progress(p->st, p->id, (int64_t)sent, secs > 0 ? (int64_t)(sent / secs) : 0);
 }
 
+/* One attempt at `rec`. LT_ERR_CORRUPT: its local file is damaged or missing, and the job
+ * failed for good; any other error: the attempt failed and the job waits for the next. */
 static lt_err upload_one(const struct config *cfg, struct store *st,
 			 const struct upload_target_ops *target, struct recording *rec,
 			 int64_t now_ms, const atomic_bool *cancel)
@@ -456,40 +752,62 @@ static lt_err upload_one(const struct config *cfg, struct store *st,
 	lt_err err = store_recording_transition(st, rec->id, REC_QUEUED, REC_UPLOADING, NULL);
 	if (err != LT_OK)
 		return err;
-	char why[320] = "", remote[1024] = "", sha[65] = "";
-	/* Hashed when the recording was finalized, off the upload's path; older rows: now. */
-	snprintf(sha, sizeof sha, "%s", rec->sha256);
-	err = sha[0] ? LT_OK : os_sha256_file(rec->path, sha);
-	if (err != LT_OK) {
-		snprintf(why, sizeof why, "cannot read the local recording: %s", lt_strerror(err));
-	} else {
-		char *sidecar = upload_sidecar_json(cfg, rec, sha);
+	char why[320] = "", remote[1024] = "";
+	/* Held to the size and SHA-256 stored at finalisation; a target that does not read
+	 * through the source gets a file checked whole first. */
+	struct upload_source src;
+	err = source_open(&src, rec);
+	if (err == LT_OK && !target->reads_source)
+		err = source_check_all(&src);
+	if (err == LT_OK) {
+		char *sidecar = upload_sidecar_json(cfg, rec, src.sha256);
 		struct progress_note note = {st, rec->id, os_mono_s(), 0};
 		struct upload_progress prog = {note_progress, &note, cancel};
-		err = sidecar ? target->put(cfg, rec, sha, sidecar, &prog, remote, sizeof remote,
+		err = sidecar ? target->put(cfg, rec, &src, sidecar, &prog, remote, sizeof remote,
 					    why, sizeof why)
 			      : LT_ERR_NOMEM;
 		free(sidecar);
 	}
+	if (src.damaged) {
+		snprintf(why, sizeof why, "%s", src.why);
+		err = LT_ERR_CORRUPT;
+	} else if (err == LT_OK && !src.verified) {
+		snprintf(why, sizeof why, "the %s target did not send the whole recording",
+			 target->name);
+		err = LT_ERR_STATE;
+	}
+	source_close(&src);
 	int attempts = rec->attempts + 1;
 	if (err == LT_OK) {
 		int64_t done = os_now_ms();
 		/* The confirmation is stored before the state says uploaded. */
-		err = store_upload_note(st, rec->id, attempts, 0, "", remote, sha, done);
+		err = store_upload_note(st, rec->id, attempts, 0, "", remote, src.sha256, done);
 		if (err == LT_OK)
 			err = store_recording_transition(st, rec->id, REC_UPLOADING, REC_UPLOADED,
 							 "delivered and confirmed");
 		if (err == LT_OK)
 			log_info("recording %lld uploaded (%s, attempt %d)", (long long)rec->id,
 				 target->name, attempts);
+		if (err == LT_OK)
+			spoolmeta_save(st, rec->id);
 		return err;
+	}
+	/* The stored SHA-256 is kept: it is what the file is held to at the next attempt. */
+	if (src.damaged) {
+		/* It will not heal by waiting: no retries, the file kept for a person. */
+		store_upload_note(st, rec->id, attempts, 0, why, "", rec->sha256, 0);
+		store_recording_transition(st, rec->id, REC_UPLOADING, REC_FAILED,
+					   "the local file is damaged or missing: kept here, not "
+					   "delivered");
+		log_error("recording %lld not delivered: %s", (long long)rec->id, why);
+		return LT_ERR_CORRUPT;
 	}
 	unsigned rnd = 0;
 	if (getrandom(&rnd, sizeof rnd, 0) != (ssize_t)sizeof rnd)
 		rnd = (unsigned)now_ms;
 	int64_t next = now_ms + upload_backoff_ms(cfg, attempts, rnd);
 	bool give_up = now_ms - rec->started_ms > (int64_t)cfg->give_up_days * 86400000;
-	store_upload_note(st, rec->id, attempts, next, why, "", "", 0);
+	store_upload_note(st, rec->id, attempts, next, why, "", rec->sha256, 0);
 	store_recording_transition(st, rec->id, REC_UPLOADING, give_up ? REC_FAILED : REC_QUEUED,
 				   give_up ? "not delivered in time: kept here, retry by hand" : NULL);
 	log_warn("recording %lld: upload attempt %d failed: %s%s", (long long)rec->id, attempts,
@@ -535,10 +853,12 @@ static lt_err run_queue(const struct config *cfg, struct store *st, int64_t now_
 		(*attempted)++;
 		if (cancel && atomic_load(cancel))
 			break;
-		if (upload_one(cfg, st, target, &rec, now_ms, cancel) != LT_OK) {
+		lt_err err = upload_one(cfg, st, target, &rec, now_ms, cancel);
+		if (err != LT_OK) {
 			(*failed)++;
-			if (ignore_backoff)
-				break; /* the rest would meet the same server */
+			/* The rest would meet the same server; a damaged file says nothing of it. */
+			if (ignore_backoff && err != LT_ERR_CORRUPT)
+				break;
 		}
 	}
 	return LT_OK;
@@ -594,6 +914,7 @@ int upload_prune(const struct config *cfg, struct store *st, int64_t now_ms)
 {
 	struct prune_ctx c = {cfg, st, now_ms, 0};
 	store_recordings_each(st, REC_MASK(REC_UPLOADED), prune_one, &c);
+	retention_run(cfg, st, now_ms, NULL); /* rows and other personal data past theirs */
 	return c.count;
 }
 

@@ -346,11 +346,11 @@ out:
 }
 
 static lt_err opencast_put(const struct config *cfg, const struct recording *rec,
-			   const char *sha256, const char *sidecar_json,
+			   struct upload_source *src, const char *sidecar_json,
 			   const struct upload_progress *prog, char *remote, size_t remote_len,
 			   char *err, size_t n)
 {
-	(void)sha256;
+	(void)src; /* checked whole by the queue before: addTrack streams the file by itself */
 	(void)sidecar_json; /* Opencast keeps its metadata in the Dublin Core catalog */
 	struct ingest in = {.cfg = cfg};
 	/* [upload] credentials, else [schedule]'s: in practice the same Opencast (upload.h). */

@@ -13,12 +13,14 @@ ONLY=${1:-}
 
 passed=0
 failed=0
+skipped=0
 failures=()
 
 count() { # name-prefix, output
 	local prefix=$1 line
 	while IFS= read -r line; do
 		case "$line" in
+		*"# SKIP"*) skipped=$((skipped + 1)); echo "  $line" ;;
 		"not ok"*) failed=$((failed + 1)); failures+=("$prefix: ${line#not ok }"); echo "  $line" ;;
 		"ok"*) passed=$((passed + 1)); echo "  $line" ;;
 		"#"*) echo "  $line" ;;
@@ -84,5 +86,5 @@ if [ ${#failures[@]} -gt 0 ]; then
 	printf '  %s\n' "${failures[@]}"
 	echo
 fi
-echo "$passed passed, $failed failed"
+echo "$passed passed, $failed failed, $skipped skipped"
 [ "$failed" -eq 0 ] && [ "$passed" -gt 0 ]

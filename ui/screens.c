@@ -876,7 +876,7 @@ static void pin(struct ui *u, const struct view *v)
 {
 	SDL_Rect b = root(u);
 	int g = gap(u);
-	bool locked = v->pin_locked_until > v->now;
+	bool locked = v->pin_locked_until > v->now || v->pin_unset;
 	SDL_Rect top = cut_top(&b, btn_h(u));
 	cut_top(&b, g);
 	ui_text(u, top, FONT_BOLD, ui_px(u, T_TITLE), COL_TEXT, ALIGN_CENTER, 1,
@@ -898,7 +898,10 @@ static void pin(struct ui *u, const struct view *v)
 	}
 	char st[64];
 	SDL_Color sc = COL_DIM;
-	if (locked) {
+	if (v->pin_unset) {
+		snprintf(st, sizeof st, "Settings are locked: no PIN is set ([ui] pin)");
+		sc = COL_RED;
+	} else if (locked) {
 		int64_t s = v->pin_locked_until - v->now;
 		snprintf(st, sizeof st, "Locked \xe2\x80\x94 try again in %" PRId64 ":%02d", s / 60,
 			 (int)(s % 60));

@@ -10,6 +10,7 @@
 #define LECTERN_CONFIG_H
 
 #include <limits.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -64,6 +65,7 @@ struct config {
 	char server_user[128];
 	char server_password_file[PATH_MAX];
 	char server_auth[16];      /* basic | digest */
+	int server_allow_insecure_auth; /* basic over http:// allowed (warned at every start) */
 	char presenter_property[64];
 	int auto_record;
 	int preroll_s, postroll_s;
@@ -78,6 +80,7 @@ struct config {
 	char upload_user[128];
 	char upload_password_file[PATH_MAX];
 	char upload_auth[16];
+	int upload_allow_insecure_auth;
 	char upload_ca_file[PATH_MAX];
 	int upload_timeout_s;
 	int upload_max_kbps;
@@ -94,7 +97,12 @@ struct config {
 	char opencast_flavor[64];
 	int opencast_state_s;
 
-	char attendance[16];       /* privacy: none | count | names */
+	/* [privacy] (retention.h says what each keeps and for how long) */
+	char attendance[16];       /* none | count | names */
+	int keep_records_days;     /* delivered rows and history, after delivery */
+	int keep_failed_days;      /* failed recordings without audio */
+	int keep_local_days;       /* target = none: recordings; 0 = for ever */
+	int keep_calendar_days;    /* cached calendar text without a good fetch */
 
 	char camera_source[16];    /* auto | v4l2 | file | none */
 	char camera_device[PATH_MAX];
@@ -117,7 +125,7 @@ struct config {
 
 	/* Not options: where each value came from, for error messages. */
 	char source[PATH_MAX];     /* file path, or "(built-in defaults)" */
-	int lines[112];             /* line per option index; 0 = default */
+	int lines[128];            /* line per option index; 0 = default */
 };
 
 struct config_error {
@@ -135,8 +143,12 @@ void config_defaults(struct config *c);
 
 /*
  * Parse `path` over the current contents of `c`, then validate.
- * Returns LT_OK, LT_ERR_IO (cannot open: err->msg says why) or LT_ERR_CONFIG (first problem in
- * `err`, with its line).
+ * Only a regular text file of at most 256 KiB is read: a directory, device or FIFO is refused
+ * without blocking, and a NUL or other control byte (tab and CRLF/LF line ends are text; a UTF-8
+ * byte order mark is skipped) is refused with its line, so that nothing in a damaged file is
+ * silently skipped.
+ * Returns LT_OK, LT_ERR_IO (cannot open or read: err->msg says why) or LT_ERR_CONFIG (first
+ * problem in `err`, with its line where there is one).
  */
 lt_err config_load(struct config *c, const char *path, struct config_error *err);
 
@@ -144,8 +156,22 @@ lt_err config_load(struct config *c, const char *path, struct config_error *err)
 lt_err config_set(struct config *c, const char *section, const char *key, const char *value,
 		  int line, struct config_error *err);
 
-/* Cross-field validation pass; also resolves spool_dir when empty. */
+/*
+ * Cross-field validation pass; also resolves spool_dir when empty.
+ * Trust rules it enforces: a password file others can read or change is refused (0600, or 0640
+ * for the service's group, are fine); auth = basic towards a plain http:// URL is refused unless
+ * the credentials' section ([schedule] or [upload]) says allow_insecure_auth = yes, and then a
+ * warning is logged each time the configuration is checked (every start). Digest is allowed
+ * over http:// (it never sends the password itself).
+ */
 lt_err config_check(struct config *c, struct config_error *err);
+
+/*
+ * Whether a password file's mode (st_mode) lets others read it, or anyone but its owner change
+ * it; if so, a sentence naming `path` and what to do goes into why. Shared by config_check and
+ * schedule_read_secret, so the rule at start and at each read is the same.
+ */
+bool config_secret_too_open(const char *path, unsigned mode, char *why, size_t n);
 
 /* "lectern: FILE:LINE: KEY: msg" into buf. */
 void config_error_format(const struct config_error *err, char *buf, size_t n);

@@ -4,11 +4,25 @@
  *
  * Recording on schedule ([schedule] auto_record): a timed occurrence (not all-day, not longer
  * than max_event_hours) is recorded from start - preroll to end + postroll, with its title,
- * presenter and UID. Booting in the middle records the rest, as a new part of that session;
- * an occurrence is not started again once a recording of it ended for any reason other than a
- * crash. Back-to-back sessions give separate recordings: the earlier stops at its end when the
+ * presenter and UID. Booting in the middle records the rest, as a new part of that session.
+ * Back-to-back sessions give separate recordings: the earlier stops at its end when the
  * next is due. A manual recording running when a scheduled one begins is stopped and
  * finalized (conflict = scheduled_wins) or left alone (manual_wins).
+ *
+ * When an occurrence is done. It is not started again once one of its parts ended on
+ * purpose, which that part's history says by the reason of its move to `finalizing` (matched
+ * exactly, see store_event_recordings):
+ *   "the session ended"          its end + postroll came
+ *   "the next session begins"    the next occurrence took over after this one's end
+ *   "stopped by a person"        controller_stop() (the screen's stop button)
+ *   "maximum duration reached"   its remaining time, or the configured cap, was recorded
+ * Every other ending leaves it due, so that the rest of a session that is still on is
+ * recorded as a new part: a crash or power cut (recovery's own reason, whether the part kept
+ * audio or failed with none), the appliance stopping, a recording that could not start or
+ * that ended by itself cut short (microphone gone, disk full). A part that ended by itself
+ * is followed by a new one no sooner than RETRY_START_S (30 s) later, as a failed start is
+ * retried. Only the listed reasons mean "done": a new kind of ending records again rather
+ * than lose the rest of a session.
  *
  * Time is passed in, so that the decisions can be tested without waiting.
  */
@@ -60,7 +74,8 @@ void controller_tick(struct controller *c, int64_t now);
 
 /* A presenter's tap: record now, untitled unless a session is on. */
 lt_err controller_start_manual(struct controller *c, int64_t now, const char *title);
-/* Stop and finalize whatever is recording. */
+/* A person's stop: finalize whatever is recording; a scheduled session is then done (see
+ * above). `why` is logged. LT_ERR_STATE when nothing records. */
 lt_err controller_stop(struct controller *c, const char *why);
 bool controller_recording(const struct controller *c, int64_t *recording_id);
 /* Pause/resume the running recording; LT_ERR_STATE when there is none. */
@@ -68,7 +83,7 @@ lt_err controller_pause(struct controller *c);
 lt_err controller_resume(struct controller *c);
 void controller_status(struct controller *c, struct controller_status *out);
 
-/* Stop cleanly and free. */
+/* Stop cleanly and free; a scheduled session still on is resumed by the next controller. */
 void controller_destroy(struct controller *c);
 
 #endif

@@ -73,6 +73,32 @@ lt_err fetch_curl_error(int code, const char *host, const char *detail, char *er
  */
 bool fetch_curl_base(void *curl, const char *url, const char *ca_file, char *errbuf);
 
+/* --- reading an answer: the decisions fetch_get() takes, pure (tested and fuzzed alone) --- */
+
+/*
+ * One header line as libcurl hands it to a header callback (`len` bytes, not NUL-terminated,
+ * CRLF included). A status line ("HTTP/1.1 404 Not Found") starts a new answer: the
+ * validators and type of an earlier one (a redirect, a 401 challenge, a 100) are dropped and
+ * its reason phrase goes to `reason` (printable, cut to fit; "" when there is none). An ETag,
+ * Last-Modified or Content-Type line sets that field of `res`, trimmed and cut to fit; other
+ * lines are ignored.
+ */
+void fetch_header_line(const char *line, size_t len, struct fetch_result *res, char *reason,
+		       size_t reason_len);
+
+/* Whether a URL is a login page's: it holds "login" in any case. */
+bool fetch_is_login_url(const char *url);
+
+/*
+ * What a complete answer (res->status, res->content_type) means: LT_OK for 200, and for 304
+ * with res->not_modified set; LT_ERR_AUTH for 401 and 403, and for a page reached through
+ * `redirects` that is a login form (its URL says login, or it is HTML); LT_ERR_HTTP for any
+ * other status. A failure's sentence, naming `host` and the `reason` phrase, goes to `msg`.
+ */
+lt_err fetch_answer_verdict(struct fetch_result *res, const char *reason, long redirects,
+			    const char *effective_url, bool with_credentials, const char *host,
+			    char *msg, size_t n);
+
 /* Initialise libcurl once per process (call before threads start); safe to call twice. */
 void fetch_global_init(void);
 

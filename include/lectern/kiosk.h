@@ -11,9 +11,12 @@
  *    today's sessions; the cadence line is the next session of a recurring series (a UID seen
  *    more than once in the look-ahead);
  *  - messages with advice for: no microphone, disk low, server unreachable (an upload failed
- *    for network reasons or authentication), calendar stale, a recording that failed to start;
- *  - PIN: three wrong PINs lock the keypad for a minute; an empty [ui] pin opens settings
- *    directly;
+ *    for network reasons or authentication), calendar stale, a recording that failed to start,
+ *    a damaged database replaced at start (until the next start);
+ *  - PIN: three wrong PINs lock the keypad, for 1 min, then 5 min, 30 min and 2 h for each
+ *    further round until the right PIN is typed; the count and the lock are kept in the store
+ *    (store_kv_*), so a restart resets neither. An empty [ui] pin keeps settings locked (said
+ *    on the PIN screen and in the log). The PIN is compared in constant time;
  *  - dimming: after [ui] dim_after_min idle minutes and during [ui] night (never while
  *    recording); the first touch on a dimmed screen only wakes it;
  *  - the picture moves by a few pixels every [ui] shift_min minutes against burn-in;
@@ -58,6 +61,8 @@ struct kiosk_deps {
 	controller_open_audio_fn open_audio;
 	void *audio_user;
 	double (*clock)(void);   /* monotonic seconds for idle and dimming; NULL: os_mono_s */
+	/* Where a damaged database was set aside at start (app_store_set_aside), NULL if not. */
+	const char *store_set_aside;
 };
 
 struct kiosk;

@@ -58,6 +58,14 @@ lt_err opencast_discover(const struct opencast_conn *c, const char *service_type
 			 size_t url_len, char *err, size_t err_len);
 
 /*
+ * The registry's answer (`len` bytes of JSON, as opencast_discover() fetched it) → the first
+ * usable `service_type` URL, with the same results and sentences as opencast_discover().
+ * Pure, so that it is tested and fuzzed without a server.
+ */
+lt_err opencast_registry_url(const char *json, size_t len, const char *service_type, char *url,
+			     size_t url_len, char *err, size_t err_len);
+
+/*
  * Build the calendar URL: {scheduler}/calendars?agentid=ENC(agent)&cutoff=CUTOFF_MS.
  * Returns LT_ERR_INVALID if it does not fit.
  */
@@ -113,6 +121,10 @@ lt_err opencast_call(struct opencast_session *s, const char *url,
 		     size_t err_len);
 void opencast_answer_free(struct opencast_answer *ans);
 
+/* What a call's answer means, as opencast_call() returns it: LT_OK for 2xx; LT_ERR_AUTH for
+ * 401, 403 and a redirect whose `location` (may be NULL) is a login page; else LT_ERR_HTTP. */
+lt_err opencast_answer_verdict(long status, const char *location);
+
 /* --- XML ------------------------------------------------------------------------------------ */
 
 /* What the episode Dublin Core says of a recording (strings may be NULL or ""). */
@@ -126,7 +138,8 @@ struct opencast_episode {
 };
 
 /* The episode catalog (<dublincore> with dcterms:* elements) as malloc'd UTF-8 XML, NULL when
- * out of memory. Text is escaped by libxml2; invalid UTF-8 is replaced, never passed on. */
+ * out of memory. Text is escaped by libxml2; what XML 1.0 cannot hold (invalid UTF-8, control
+ * characters) becomes '?', never passed on: Opencast would refuse the whole document. */
 char *opencast_episode_dc(const struct opencast_episode *ep);
 
 /* The `id` attribute of the first <mediapackage> element of a document (the root, or inside
@@ -135,7 +148,8 @@ char *opencast_episode_dc(const struct opencast_episode *ep);
 lt_err opencast_mediapackage_id(const char *xml, size_t len, char *id, size_t id_len);
 
 /* Java properties XML (<properties><entry key="…">…</entry></properties>) of `count` pairs,
- * malloc'd; what capture-admin's agent configuration takes. */
+ * malloc'd; what capture-admin's agent configuration takes. Keys and values are cleaned like
+ * the episode's text. */
 char *opencast_properties_xml(const char *const *keys, const char *const *values, size_t count);
 
 #endif

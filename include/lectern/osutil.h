@@ -19,8 +19,23 @@ lt_err os_fsync_parent(const char *path);
 void os_dirname(const char *path, char *buf, size_t n);
 /* Whether a directory is writable by us (creates it if missing). */
 lt_err os_check_writable_dir(const char *path);
+/*
+ * Replace the file `path` with `len` bytes of `data`, all or nothing, durably: written to a
+ * temporary name beside it, fsync'd, given `mode`, renamed over `path`, directory fsync'd.
+ * LT_ERR_IO / LT_ERR_DISK_FULL with errno set; the temporary file is removed on failure.
+ */
+lt_err os_write_atomic(const char *path, const void *data, size_t len, unsigned mode);
 /* SHA-256 of a file as 64 hex digits, streamed. LT_ERR_NOT_FOUND, LT_ERR_IO. */
 lt_err os_sha256_file(const char *path, char hex[65]);
+/*
+ * Take an exclusive flock(2) on `path` (created 0640 if missing, close-on-exec) without
+ * waiting, and write `holder` (who we are, for the next one) into it. The lock lasts until
+ * *fd is closed or the process ends, however it ends: the kernel drops it even after kill -9,
+ * so a file left by a dead holder never blocks (its stale text is overwritten).
+ * LT_ERR_STATE when another process holds it: `busy` then receives the text that one wrote
+ * ("" if it has not written it yet). LT_ERR_IO with errno set otherwise.
+ */
+lt_err os_lock_file(const char *path, const char *holder, int *fd, char *busy, size_t n);
 /* Wall clock in unix milliseconds / monotonic seconds. */
 int64_t os_now_ms(void);
 double os_mono_s(void);

@@ -13,6 +13,10 @@
  * the floor the recording stops cleanly (LT_ERR_DISK_LOW). A failed write (ENOSPC, EFBIG) is
  * sticky: the recording stops and the file is cut at its last complete page (LT_ERR_DISK_FULL).
  *
+ * Time: elapsed and duration are counted in captured frames, never read from a clock; the
+ * periodic work and every timed wait run on CLOCK_MONOTONIC, so a stepped wall clock neither
+ * stretches a recording nor holds up a stop.
+ *
  * `struct recorder` is opaque. All functions are called from one controlling thread.
  */
 #ifndef LECTERN_RECORDER_H

@@ -68,7 +68,8 @@ void schedule_fetcher_stop(struct schedule_fetcher *f);
 lt_err schedule_list(const struct config *cfg, const char *ics, int64_t from, int64_t to,
 		     struct occurrence_list *out, char *why, size_t n);
 
-/* Read the first line of a secret file, warning when others may read it. */
+/* Read the first line of a secret file; LT_ERR_CONFIG (why says it) when it cannot be read or
+ * others may read or change it (config_secret_too_open). */
 lt_err schedule_read_secret(const char *path, char *buf, size_t n, char *why, size_t why_len);
 
 #endif

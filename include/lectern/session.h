@@ -6,6 +6,16 @@
  *   stop:   `finalizing` committed, then the file is finished, its result stored, `queued`
  * A recording with audio is always queued, whatever stopped it (disk low, device lost); the
  * reason is kept. One with no audio at all ends `failed`, its file kept for inspection.
+ *
+ * Time: the duration is the audio's (samples), and the end stored is the wall-clock start plus
+ * the time that passed on the monotonic clock, so a wall clock stepped during the recording
+ * (NTP, a person) changes neither.
+ *
+ * A full disk: each start makes sure DATA_DIR/lectern.reserve holds 512 KB, so that when a
+ * write fails for lack of space (min_free_mb = 0, or a disk shared with something else) the
+ * reserve is deleted and the database, on that same disk, can still commit the end: the
+ * recording is queued at once, cut at its last good page, with its true duration. The next
+ * start keeps the room again (a warning if there is none).
  */
 #ifndef LECTERN_SESSION_H
 #define LECTERN_SESSION_H
@@ -36,9 +46,12 @@ void session_status(struct session *s, struct recorder_status *st);
 bool session_wait(struct session *s, int timeout_ms);
 int64_t session_id(const struct session *s);
 /*
- * Finish and free the session; `out` (may be NULL) receives the stored recording.
+ * Finish and free the session; `out` (may be NULL) receives the stored recording. `why` is
+ * why it is stopped, kept in its history as the reason of the move to `finalizing` (the
+ * controller reads it back, see controller.h); NULL for a recording that ended by itself,
+ * whose recorder's reason is kept instead.
  * Returns the recorder's error (LT_OK when it ended normally) or a store error.
  */
-lt_err session_stop(struct session *s, struct recording *out);
+lt_err session_stop(struct session *s, const char *why, struct recording *out);
 
 #endif

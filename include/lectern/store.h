@@ -65,17 +65,37 @@ struct recording {
 
 struct store;
 
-/* Open (creating and migrating) the store at `path`. */
+/*
+ * Open (creating and migrating) the store at `path`. LT_ERR_CORRUPT when what is there is
+ * damaged beyond use: not a database, empty, not a regular file (a directory), or written by
+ * a newer lectern (schema version above ours); LT_ERR_STORE for anything else (permissions,
+ * busy, disk), where nothing is wrong with the file itself. The database and its WAL/SHM files
+ * are made the service user's alone (0600, whatever the umask, corrected on every open): they
+ * hold the calendar's text with attendees' names and e-mail addresses.
+ */
 lt_err store_open(const char *path, struct store **out);
 void store_close(struct store *st);
 int store_schema_version(struct store *st);
+
+/* PRAGMA quick_check: LT_ERR_CORRUPT (the first problem logged) when the file's structure is
+ * damaged, e.g. bit flips or a truncation. Reads the whole database: call it once at start. */
+lt_err store_verify(struct store *st);
+
+/*
+ * Move the database at `path` and its -wal, -shm and -journal aside to
+ * PATH.damaged-YYYYMMDDTHHMMSSZ[-N] (UTC of `when_ms`; never overwriting an earlier copy), kept
+ * for inspection; `aside` receives the new name. The store must be closed, and no other
+ * process may have it open: only the holder of the data directory's lock calls this.
+ */
+lt_err store_set_aside(const char *path, int64_t when_ms, char *aside, size_t n);
 
 /* Make a recording uid ("20261122T184400Z-3fa9") for `when_ms`. */
 void store_make_uid(int64_t when_ms, char *buf, size_t n);
 
 /*
- * Insert `rec` in state `recording` (uid made if empty; started_ms set if 0). Sets rec->id.
- * Committed durably before returning.
+ * Insert `rec` in state `recording` (uid made if empty; started_ms set if 0; its other fields
+ * stored as given: zero them). Sets rec->id. Committed durably before returning.
+ * LT_ERR_STATE when the uid is taken.
  */
 lt_err store_recording_create(struct store *st, struct recording *rec);
 
@@ -85,6 +105,16 @@ lt_err store_recording_create(struct store *st, struct recording *rec);
  */
 lt_err store_recording_transition(struct store *st, int64_t id, enum rec_state from,
 				  enum rec_state to, const char *reason);
+
+struct store_event;
+
+/*
+ * Insert a recording as it was before its database was lost (see spoolmeta.h): every field
+ * of `rec` kept, in `rec->state`, with `ev` (may be NULL) as its occurrence, and `why` as its
+ * first history entry. Sets rec->id. LT_ERR_STATE when the store already has its uid.
+ */
+lt_err store_recording_restore(struct store *st, struct recording *rec,
+			       const struct store_event *ev, const char *why);
 
 /* Record what the finished file holds: samples (48 kHz), bytes, end time, SHA-256 (or NULL). */
 lt_err store_recording_set_result(struct store *st, int64_t id, int64_t samples, int64_t bytes,
@@ -162,10 +192,34 @@ lt_err store_recording_event_key(struct store *st, int64_t id, char *key, size_t
 /* Topic tags of a recording, comma-separated ("" for none). */
 lt_err store_recording_set_tags(struct store *st, int64_t id, const char *tags);
 /*
- * Recordings of an occurrence; with `completed_only`, only those that ended for a reason
- * other than a crash (recovered) or a failed start, i.e. the ones that mean "done, do not
- * start again". -1 on error.
+ * Recordings of an occurrence. With `ending_reasons` (NULL-terminated, 1 to 16), only those
+ * whose history holds a move to `finalizing` for exactly one of these reasons: the caller's
+ * list of what "done, do not start again" means (controller.h); NULL counts them all.
+ * A recording a crash interrupted (recovery's move has its own reason), one that could not
+ * start (never finalizing) or one that failed on its own is therefore not counted unless its
+ * reason is listed. -1 on error.
  */
-int store_event_recordings(struct store *st, const char *event_key, bool completed_only);
+int store_event_recordings(struct store *st, const char *event_key,
+			   const char *const *ending_reasons);
+
+/*
+ * Small facts about the device that must survive a restart (e.g. the settings PIN's lock-out),
+ * as text under a key. store_kv_get: LT_ERR_NOT_FOUND when the key was never set (value "").
+ */
+lt_err store_kv_get(struct store *st, const char *key, char *value, size_t n);
+lt_err store_kv_set(struct store *st, const char *key, const char *value);
+
+/*
+ * Retention (retention.h) only: remove a recording's row and its history in one transaction.
+ * The caller has removed its file first, or there is none worth keeping.
+ */
+lt_err store_recording_forget(struct store *st, int64_t id);
+/* Retention only: drop the cached calendar text and the stored occurrences. */
+lt_err store_calendar_forget(struct store *st);
+/* When (unix ms) the recording last entered `state` by its history; 0 if it never did, -1 on
+ * error. */
+int64_t store_recording_entered(struct store *st, int64_t id, enum rec_state state);
+/* Where the cached calendar came from and when it was last good (cheap: no body). */
+lt_err store_calendar_origin(struct store *st, char *source, size_t n, int64_t *ok_ms);
 
 #endif

@@ -3,26 +3,56 @@
  *
  * Every recording that reaches `queued` is an upload job. The uploader takes due jobs oldest
  * first; each step is committed before it is acted on: `queued -> uploading` before the first
- * byte is sent, `uploading -> uploaded` only after the target confirmed the file (size and
- * SHA-256 for a folder; size by HEAD for WebDAV) and that confirmation is in the store. A
- * failure goes back to `queued` with the attempt count, the error and the next attempt time
- * (exponential backoff with jitter, capped), or to `failed` once the job is older than the
- * configured limit. A job found `uploading` at start was interrupted and is queued again.
+ * byte is sent, `uploading -> uploaded` only after the bytes sent were checked against the
+ * recording as finalised, the target confirmed what it holds, and that confirmation is in the
+ * store. A failure goes back to `queued` with the attempt count, the error and the next
+ * attempt time (exponential backoff with jitter, capped), or to `failed` once the job is older
+ * than the configured limit. A job found `uploading` at start was interrupted and is queued
+ * again.
+ *
+ * Only what was recorded is delivered. Finalisation stores the file's size and SHA-256 (struct
+ * recording bytes, sha256); every attempt, whatever the target, holds the file to them in the
+ * queue's one path (upload_one in upload.c):
+ * - Before the first byte: the file must be there, readable, and of the stored size. This
+ *   catches what damage usually does (a file cut short, emptied, deleted) at no cost.
+ * - While it is sent: the bytes are hashed as the target reads them (the folder's copy loop,
+ *   WebDAV's libcurl read callback), and the verdict comes with the last byte, before the
+ *   target commits anything: the folder's temp file is not renamed, WebDAV's PUT is abandoned
+ *   short of its Content-Length (so the server never stores it; the name is DELETEd all the
+ *   same). Hashing while sending instead of before keeps a normal upload to one read of the
+ *   file. SHA-256 runs at about 2 GB/s on one core: behind a real link (even 100 MB/s) it
+ *   hides in the waits on the socket and the throughput is unchanged; only on loopback,
+ *   where nothing waits, does it show (about 0.1 s per 200 MB).
+ * - Opencast's addTrack streams the file by itself (libcurl's mime file part), so its file is
+ *   read and checked whole before the conversation starts (one more read; nothing is sent to
+ *   Opencast for a damaged file, not even createMediaPackage). A file changed in the moment
+ *   between that check and addTrack is not caught.
+ * A file that fails these checks is not retried: damage does not heal by waiting. The job
+ * goes to `failed` at once, its reason in last_error (shown by `lectern queue` and the
+ * uploads screen), the local file kept untouched; `lectern retry ID` queues it again once a
+ * person has put the right file back. A row without a stored SHA-256 (from before hashes were
+ * stored) is hashed at its attempt and held to that.
+ *
+ * After the transfer the target must confirm what it holds: the folder reads its temp copy
+ * back (size and SHA-256) before the rename; WebDAV asks HEAD for the size and, where the
+ * server gives one, its checksum of the file (OC-Checksum, Digest or Repr-Digest SHA-256),
+ * and DELETEs a copy that does not match; Opencast's ingest must answer 200 with the media
+ * package.
  *
  * Local files are never deleted before the confirmation is stored; after it, they are kept
- * for retention_days, oldest removed first.
+ * for retention_days, oldest removed first. A job that is not `uploaded` is never pruned.
  *
  * Targets are an ops table ([upload] target): folder (a mounted share or USB disk: temp name,
- * fsync, rename, fsync the directory, verify), webdav (MKCOL + PUT to URL/ROOM/YYYY/MM/,
- * metadata sidecar JSON, HEAD to verify) and opencast (upload_opencast.c: ingest re-discovered
- * before every upload, the last good one kept when discovery fails; createMediaPackage,
- * addDCCatalog with the calendar's episode catalog or one made from the recording, addTrack
- * with flavor and mediaPackage before the file, ingest/{workflow} with the calendar's workflow
- * configuration and workflowInstanceId = the event's UID; confirmed by ingest's 200, `remote`
- * = the media package id; a scheduled recording's states uploading / upload_finished /
- * upload_error go to capture-admin). Opencast uses [upload] user, password_file and auth, or,
- * when [upload] user is empty, [schedule]'s: the calendar and ingest are the same server in
- * practice. Files are streamed, never read whole.
+ * fsync, verify, rename, fsync the directory), webdav (MKCOL + PUT to URL/ROOM/YYYY/MM/, HEAD
+ * to verify, then the metadata sidecar JSON) and opencast (upload_opencast.c: ingest
+ * re-discovered before every upload, the last good one kept when discovery fails;
+ * createMediaPackage, addDCCatalog with the calendar's episode catalog or one made from the
+ * recording, addTrack with flavor and mediaPackage before the file, ingest/{workflow} with the
+ * calendar's workflow configuration and workflowInstanceId = the event's UID; confirmed by
+ * ingest's 200, `remote` = the media package id; a scheduled recording's states uploading /
+ * upload_finished / upload_error go to capture-admin). Opencast uses [upload] user,
+ * password_file and auth, or, when [upload] user is empty, [schedule]'s: the calendar and
+ * ingest are the same server in practice. Files are streamed, never held in memory whole.
  */
 #ifndef LECTERN_UPLOAD_H
 #define LECTERN_UPLOAD_H
@@ -41,16 +71,24 @@ struct upload_progress {
 	const atomic_bool *cancel;  /* when true, the transfer is abandoned (and retried later) */
 };
 
+/* The recording's bytes as the queue hands them to a target, held to what finalisation
+ * stored (upload.c). */
+struct upload_source;
+
 struct upload_target_ops {
 	const char *name;
+	/* Whether put() reads the recording through `src` (checked as it is read); if not, the
+	 * queue reads and checks the whole file before put() is called. */
+	bool reads_source;
 	/*
 	 * Deliver `rec`'s file (and its metadata sidecar `sidecar_json`) and confirm it,
 	 * reporting progress to `prog` (may be NULL). `remote` receives where it went.
 	 * `err` explains a failure.
 	 */
-	lt_err (*put)(const struct config *cfg, const struct recording *rec, const char *sha256,
-		      const char *sidecar_json, const struct upload_progress *prog, char *remote,
-		      size_t remote_len, char *err, size_t err_len);
+	lt_err (*put)(const struct config *cfg, const struct recording *rec,
+		      struct upload_source *src, const char *sidecar_json,
+		      const struct upload_progress *prog, char *remote, size_t remote_len,
+		      char *err, size_t err_len);
 };
 
 extern const struct upload_target_ops upload_folder_ops;
@@ -64,13 +102,22 @@ const struct upload_target_ops *upload_target(const struct config *cfg);
 char *upload_sidecar_json(const struct config *cfg, const struct recording *rec,
 			  const char *sha256);
 
+/*
+ * What a server's checksum header (one line, "Name: value") says of `sha256` (lower-case
+ * hex): 1 it gives that SHA-256, 0 it gives another, -1 it is no such header or gives no
+ * SHA-256. Read: OC-Checksum "SHA256:HEX" among others (ownCloud, Nextcloud), Digest
+ * "SHA-256=BASE64" (RFC 3230) and Repr-Digest "sha-256=:BASE64:" (RFC 9530).
+ */
+int upload_server_checksum(const char *header, const char *sha256);
+
 /* Requeue jobs a crash left `uploading`. Returns how many. */
 int upload_recover(struct store *st);
 
 /*
  * Work the queue once at time `now_ms`: every due job, oldest first. A job's first attempt is
  * put off by a random stagger, and nothing is sent outside the upload window; with
- * `ignore_backoff` (a person asked) all queued jobs go now. *attempted / *failed count.
+ * `ignore_backoff` (a person asked) all queued jobs go now, until one fails for the target's
+ * sake (a damaged file does not stop the others). *attempted / *failed count.
  */
 lt_err upload_run_once(const struct config *cfg, struct store *st, int64_t now_ms,
 		       bool ignore_backoff, int *attempted, int *failed);
@@ -82,8 +129,8 @@ bool upload_window_open(const struct config *cfg, int64_t now_ms);
 int64_t upload_backoff_ms(const struct config *cfg, int attempts, unsigned random);
 
 /* Delete local files of uploaded recordings older than the retention, and earlier ones
- * (oldest first) while the spool has less than twice [recording] min_free_mb free.
- * Returns how many. */
+ * (oldest first) while the spool has less than twice [recording] min_free_mb free; then the
+ * [privacy] retention pass (retention.h). Returns how many local files it deleted. */
 int upload_prune(const struct config *cfg, struct store *st, int64_t now_ms);
 
 /*

@@ -134,6 +134,7 @@ struct view {
 	int pin_len;                 /* digits typed so far (shown as dots) */
 	int pin_tries_left;
 	int64_t pin_locked_until;    /* 0 when not locked */
+	bool pin_unset;              /* [ui] pin is empty: settings are locked for good */
 
 	/* Settings */
 	int n_inputs;

@@ -10,6 +10,8 @@ lectern_config "$T/lectern.conf"
 # A good recording first: nothing below may damage it.
 "$LECTERN" --config "$T/lectern.conf" record --out "$T/keep.opus" --seconds 2 >/dev/null 2>&1
 keep_sum=$(sha256sum <"$T/keep.opus")
+check "the recording and the database (attendees' names) are the service user's alone" \
+	test "$(stat -c %a "$T/keep.opus" "$T/data/lectern.db")" = "$(printf '600\n600')"
 
 # expect_error NAME EXIT_CODE MESSAGE_REGEX COMMAND...
 expect_error() {
@@ -57,6 +59,23 @@ bad "opencast without a URL" "^lectern: $T/bad.conf.*opencast.url: .*opencast ne
 	"[upload]" "target = opencast"
 bad "missing password file" "^lectern: $T/bad.conf:5: upload.password_file: cannot read '$T/missing.pw': No such file" \
 	"[upload]" "target = webdav" "url = https://dav.example.org/" "user = rec" "password_file = $T/missing.pw"
+printf 'secret\n' >"$T/open.pw"
+chmod 0644 "$T/open.pw"
+bad "password file readable by others" \
+	"^lectern: $T/bad.conf:5: upload.password_file: '$T/open.pw' is readable by others \(mode 0644\): chmod 0600 it$" \
+	"[upload]" "target = webdav" "url = https://dav.example.org/" "user = rec" "password_file = $T/open.pw"
+lectern_config "$T/open.conf" "[schedule]" "user = r" "password_file = $T/open.pw"
+expect_error "a password file readable by others also stops the appliance's start" 2 \
+	"schedule.password_file: '$T/open.pw' is readable by others" \
+	"$LECTERN" --config "$T/open.conf" record --seconds 1
+chmod 0640 "$T/open.pw"
+bad "Basic auth over plain http://" \
+	"^lectern: $T/bad.conf:3: upload.url: \[upload\] auth = basic over plain http:// sends the password readable" \
+	"[upload]" "target = webdav" "url = http://dav.example.org/" "user = rec" "password_file = $T/open.pw"
+printf '[upload]\ntarget = webdav\nurl = http://dav.example.org/\nuser = rec\npassword_file = %s\nallow_insecure_auth = yes\n' \
+	"$T/open.pw" >"$T/insecure.conf"
+check "allow_insecure_auth = yes: accepted (group-readable 0640 password file), with a warning" \
+	bash -c "'$LECTERN' --config '$T/insecure.conf' config check 2>&1 | grep -q 'sent readable over plain http://'"
 bad "user without a password file" "^lectern: $T/bad.conf:3: schedule.user: a user needs password_file" \
 	"[schedule]" "source = none" "user = reader"
 bad "night range" "^lectern: $T/bad.conf:2: ui.night: 'late' is not a time range" "[ui]" "night = late"
@@ -70,6 +89,18 @@ expect_error "bad config stops record too, before touching anything" 2 "bitrate_
 	"$LECTERN" --config "$T/bad-bitrate.conf" record --seconds 1
 expect_error "bad config via LECTERN_CONFIG" 2 "^lectern: $T/bad-bitrate.conf:2: recording.bitrate_kbps" \
 	env LECTERN_CONFIG="$T/bad-bitrate.conf" "$LECTERN" record --seconds 1
+# Not text, or not a file: refused before anything is applied (a NUL once hid the next line).
+printf '[recording]\n# note\0 NUL\nmin_free_mb = 5000\n' >"$T/nul.conf"
+expect_error "NUL byte in a comment: refused with its line" 2 \
+	"^lectern: $T/nul.conf:2: holds a NUL byte: this is not a text file$" \
+	"$LECTERN" --config "$T/nul.conf" record --seconds 1
+expect_error "a directory as --config: refused, not the built-in defaults" 2 \
+	"^lectern: $T: is a directory" "$LECTERN" --config "$T" config check
+expect_error "/dev/zero as --config: refused at once" 2 "^lectern: /dev/zero: is not a regular file" \
+	timeout 10 "$LECTERN" --config /dev/zero config check
+mkfifo "$T/fifo.conf"
+expect_error "a FIFO as --config: refused at once" 2 "^lectern: $T/fifo.conf: is not a regular file" \
+	timeout 10 "$LECTERN" --config "$T/fifo.conf" config check
 check "the sample config passes its own check" "$LECTERN" --config "$TESTS/../board/lectern.conf" config check
 
 # Devices -------------------------------------------------------------------------------------

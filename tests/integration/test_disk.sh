@@ -33,12 +33,52 @@ if mount -t tmpfs -o size=3m tmpfs "$T/small" 2>/dev/null; then
 	check "floor reached: queued with reason disk low" \
 		test "$(sql "select state||'|'||samples from recordings where path='$T/small/floor.opus'")" = "queued|$n"
 	umount "$T/small"
+
+	# The whole data directory on the small disk: the database shares the disk the recording
+	# fills. At floor 0 a write fails with ENOSPC; the recording must still end at once as
+	# finalised at its last good page, in the store and on the command's output.
+	for floor in 0 1; do
+		mount -t tmpfs -o size=3m tmpfs "$T/small"
+		lectern_config "$T/full$floor.conf" "bitrate_kbps = 256"
+		sed -i -e "s|^data_dir = .*|data_dir = $T/small/data|" \
+			-e "s|^min_free_mb = .*|min_free_mb = $floor|" "$T/full$floor.conf"
+		"$LECTERN" --config "$T/full$floor.conf" record --seconds 120 >"$T/full$floor.out" \
+			2>"$T/full$floor.err"
+		rc=$?
+		db="$T/small/data/lectern.db"
+		row=$(sqlite3 "$db" "select state||'|'||samples||'|'||bytes||'|'||path||'|'||reason from recordings")
+		IFS='|' read -r state samples bytes path reason <<<"$row"
+		want=$([ $floor = 0 ] && echo "Storage is full" || echo "Storage is almost full")
+		n=$(opus_samples "$path")
+		check "data on a full disk, floor $floor: stops with exit 4" test $rc -eq 4
+		check "data on a full disk, floor $floor: the row is queued at once, not left recording ($state)" \
+			test "$state" = queued
+		check "data on a full disk, floor $floor: the reason says the disk is full ($reason)" \
+			grep -q "^$want" <<<"$reason"
+		check "data on a full disk, floor $floor: the file is playable" opusinfo "$path"
+		check "data on a full disk, floor $floor: the store holds the file's true duration and size ($samples vs $n)" \
+			test "$samples" -eq "$n" -a "$n" -gt 480000 -a "$bytes" -eq "$(stat -c %s "$path")"
+		check "data on a full disk, floor $floor: the command says so" \
+			grep -q "^Recorded $(printf '%.2f' "$(echo "$n / 48000" | bc -l)") s .*\[queued\]" "$T/full$floor.out"
+		check "data on a full disk, floor $floor: the database is intact" \
+			test "$(sqlite3 "$db" 'pragma integrity_check')" = ok
+		if [ $floor = 0 ]; then
+			check "data on a full disk, floor 0: the room kept for the database was used" \
+				test ! -e "$T/small/data/lectern.reserve"
+			rm -f "$path"
+			"$LECTERN" --config "$T/full0.conf" record --seconds 1 >/dev/null 2>"$T/again.err"
+			check "once space is freed, the next recording keeps that room again" \
+				test "$(stat -c %s "$T/small/data/lectern.reserve" 2>/dev/null)" = 524288
+		fi
+		umount "$T/small"
+	done
 else
 	echo "ok - floor reached mid-recording # SKIP cannot mount a tmpfs here"
 fi
 
 # a write fails (file size limit, as a full disk would) ---------------------------------------
 lectern_config "$T/fsize.conf"
+rm -f "$T/data/lectern.reserve" # its making meets the limit first: an error, not SIGXFSZ
 (
 	ulimit -f 200 # KiB: the recording hits it after ~50 s of 32 kb/s audio
 	exec "$LECTERN" --config "$T/fsize.conf" record --out "$T/fsize.opus" --seconds 120 \

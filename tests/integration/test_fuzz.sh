@@ -1,26 +1,44 @@
 #!/bin/bash
-# A short libFuzzer run over the calendar ingestion path, seeded with the ICS fixtures
-# (`make fuzz` runs longer). Any crash, sanitizer report, leak or 10 s hang fails it.
+# libFuzzer runs over every parser of outside input, one target after the other, each seeded
+# with its fixtures (tests/fixtures/...) and seeds (tests/fuzz/seeds/NAME/, which also keep
+# every input that once found a bug). Any crash, sanitizer report, leak or 10 s hang fails.
+# FUZZ_SECONDS per target: 10 in `make test` (one minute for all), longer in `make fuzz`.
+# Corpus, crash files and log of each target stay in $BUILD/fuzz/NAME/, never in the checkout.
 source "$(dirname "$0")/../lib/common.sh"
 
-FUZZ="$BUILD/fuzz/fuzz_calendar"
-if [ ! -x "$FUZZ" ]; then
-	not_ok "calendar fuzzer builds" "$FUZZ is missing"
-	exit 0
-fi
-mkdir -p "$T/corpus"
-cp "$TESTS"/fixtures/ics/*.ics "$T/corpus/" 2>/dev/null
-# The sanitizer options of `make asan` are for our own processes, not for libFuzzer's.
-env -u ASAN_OPTIONS -u UBSAN_OPTIONS "$FUZZ" -max_total_time="${FUZZ_SECONDS:-20}" \
-	-max_len=65536 -timeout=10 -rss_limit_mb=1024 -artifact_prefix="$T/" "$T/corpus" \
-	>"$T/fuzz.log" 2>&1
-rc=$?
-runs=$(grep -o 'Done [0-9]* runs' "$T/fuzz.log" | grep -o '[0-9]*')
-echo "# $runs inputs in ${FUZZ_SECONDS:-20} s"
-if [ $rc -ne 0 ]; then
-	grep -m5 -A10 'ERROR\|SUMMARY' "$T/fuzz.log" | sed 's/^/# /'
-	mkdir -p "$BUILD/fuzz/crashes"
-	cp "$T"/crash-* "$T"/leak-* "$T"/timeout-* "$BUILD/fuzz/crashes/" 2>/dev/null
-fi
-check "calendar ingestion survives fuzzing: no crash, leak or hang (exit $rc)" test $rc -eq 0
-check "the fuzzer actually ran inputs" test "${runs:-0}" -gt 100
+SECONDS_EACH=${FUZZ_SECONDS:-10}
+
+# NAME SEED-DIR...: fuzz one target.
+fuzz() {
+	local name=$1 bin="$BUILD/fuzz/fuzz_$1" dir="$BUILD/fuzz/$1"
+	shift
+	if [ ! -x "$bin" ]; then
+		not_ok "$name fuzzer builds" "$bin is missing"
+		return
+	fi
+	mkdir -p "$dir/corpus"
+	# The sanitizer options of `make asan` are for our own processes, not for libFuzzer's.
+	env -u ASAN_OPTIONS -u UBSAN_OPTIONS "$bin" -max_total_time="$SECONDS_EACH" \
+		-max_len=65536 -timeout=10 -rss_limit_mb=1024 -artifact_prefix="$dir/" \
+		"$dir/corpus" "$@" >"$dir/fuzz.log" 2>&1
+	local rc=$? runs
+	# "Done N runs" at the end; a run that stopped at a finding only has its last "#N" line.
+	runs=$(grep -o 'Done [0-9]* runs' "$dir/fuzz.log" | grep -o '[0-9]*')
+	[ -n "$runs" ] || runs=$(grep -o '^#[0-9]*' "$dir/fuzz.log" | tail -1 | tr -d '#')
+	echo "# $name: ${runs:-0} inputs in $SECONDS_EACH s"
+	if [ $rc -ne 0 ]; then
+		grep -m5 -A10 'ERROR\|SUMMARY' "$dir/fuzz.log" | sed 's/^/# /'
+		ls "$dir"/crash-* "$dir"/leak-* "$dir"/timeout-* "$dir"/oom-* 2>/dev/null | sed 's/^/# kept: /'
+	fi
+	check "$name: no crash, leak or hang under fuzzing (exit $rc, log $dir/fuzz.log)" \
+		test $rc -eq 0
+	check "$name: the fuzzer actually ran inputs" test "${runs:-0}" -gt 100
+}
+
+SEEDS="$TESTS/fuzz/seeds"
+fuzz calendar "$TESTS/fixtures/ics" "$SEEDS/calendar"
+fuzz config "$TESTS/fixtures/config" "$SEEDS/config"
+fuzz registry "$SEEDS/registry"
+fuzz mediapackage "$SEEDS/mediapackage"
+fuzz properties "$SEEDS/properties"
+fuzz http "$SEEDS/http"

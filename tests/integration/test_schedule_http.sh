@@ -75,12 +75,13 @@ fails "404" "$base/missing.ics" "404"
 fails "500" "$base/error.ics" "500"
 fails "403" "$base/forbidden.ics" "refused|403"
 fails "wrong password (401)" "$base/secret.ics" "refused|401" "user = ics-reader" \
-	"password_file = $T/wrong.pw"
+	"password_file = $T/wrong.pw" "allow_insecure_auth = yes"
 fails "redirect to a login page" "$base/login.ics" "login|refused"
 fails "not a calendar" "$base/broken.ics" "not an iCalendar"
 fails "truncated download" "$base/truncated.ics" "truncated"
 fails "connection refused" "http://127.0.0.1:$(free_port)/room.ics" "127.0.0.1"
-schedule_from "$base/secret.ics" "user = ics-reader" "password_file = $T/right.pw"
+schedule_from "$base/secret.ics" "user = ics-reader" "password_file = $T/right.pw" \
+	"allow_insecure_auth = yes"
 check "Basic auth with the right password works" test "$(grep -c 'Brown bag over HTTP' "$T/s.out")" -eq 4
 check "the password never appears in messages" bash -c "! grep -q 'right horse' '$T/s.err' '$T/s.out'"
 stale=$(sqlite3 "$T/data/lectern.db" "select error from calendar_cache")
@@ -175,7 +176,7 @@ sed -i "s|^url = .*|url = http://127.0.0.1:$OC_PORT|" "$T/lectern.conf"
 oc_schedule
 check "Opencast: discovery also reads a single service object" \
 	test "$(grep -c 'Brown bag over HTTP' "$T/oc.out")" -eq 4
-sed -i "s|^auth = digest|auth = basic|" "$T/lectern.conf"
+sed -i "s|^auth = digest|auth = basic\nallow_insecure_auth = yes|" "$T/lectern.conf"
 oc_schedule
 check "Opencast: without X-Requested-Auth the login redirect counts as an auth failure" \
 	grep -q "login page" "$T/oc.err"

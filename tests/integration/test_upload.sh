@@ -72,7 +72,7 @@ printf 'dav pass\n' >"$T/dav.pw"
 printf 'not it\n' >"$T/bad.pw"
 chmod 600 "$T/dav.pw" "$T/bad.pw"
 lectern_config "$T/dav.conf" "[upload]" "target = webdav" "url = http://127.0.0.1:$NGINX_PORT/lectern" \
-	"user = recorder" "password_file = $T/dav.pw" "backoff_min_s = 60"
+	"user = recorder" "password_file = $T/dav.pw" "allow_insecure_auth = yes" "backoff_min_s = 60"
 sed 's|dav.pw|bad.pw|' "$T/dav.conf" >"$T/davbad.conf"
 record "$T/dav.conf" 4 "WebDAV talk"
 "$LECTERN" --config "$T/davbad.conf" upload --once >/dev/null 2>"$T/bad.err"
@@ -123,7 +123,7 @@ start_nginx "$T/dav" "
 		auth_basic_user_file $T/htpasswd;
 	}"
 lectern_config "$T/slow.conf" "[upload]" "target = webdav" "url = http://127.0.0.1:$NGINX_PORT/lectern" \
-	"user = recorder" "password_file = $T/dav.pw" "max_kbps = 64"
+	"user = recorder" "password_file = $T/dav.pw" "allow_insecure_auth = yes" "max_kbps = 64"
 sed -i "s|data_dir = .*|data_dir = $T/data|" "$T/slow.conf"
 "$LECTERN" --config "$T/slow.conf" record --seconds 30 --title "Long talk" >/dev/null 2>&1
 id=$(sql "select max(id) from recordings")

@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -52,12 +53,32 @@ static int teardown(void **state)
 	return 0;
 }
 
-static void write_text(const char *path, const char *text)
+static void write_bytes(const char *path, const char *bytes, size_t len)
 {
 	FILE *f = fopen(path, "wb");
 	assert_non_null(f);
-	assert_int_equal(fwrite(text, 1, strlen(text), f), strlen(text));
+	assert_int_equal(fwrite(bytes, 1, len, f), len);
 	assert_int_equal(fclose(f), 0);
+}
+
+static void write_text(const char *path, const char *text)
+{
+	write_bytes(path, text, strlen(text));
+}
+
+/* Load `path` over the defaults. */
+static lt_err load_path(struct ctx *c, const char *path)
+{
+	config_defaults(&c->cfg);
+	memset(&c->err, 0, sizeof c->err);
+	return config_load(&c->cfg, path, &c->err);
+}
+
+/* Write `len` bytes (NULs included) as the test's file and load it. */
+static lt_err load_bytes(struct ctx *c, const char *bytes, size_t len)
+{
+	write_bytes(c->path, bytes, len);
+	return load_path(c, c->path);
 }
 
 /* Write `text` as the test's file and load it over the defaults. */
@@ -368,6 +389,207 @@ static void test_long_line_keeps_line_numbers(void **state)
 	}
 }
 
+
+/* Files that are not text, or not files ------------------------------------------------------ */
+
+/* A NUL in a comment once hid the next line: a floor on free space was silently ignored. */
+static void test_nul_in_comment_is_refused(void **state)
+{
+	struct ctx *c = *state;
+	static const char text[] = "[recording]\n# note\0 with a NUL\nmin_free_mb = 5000\n";
+	assert_int_equal(load_bytes(c, text, sizeof text - 1), LT_ERR_CONFIG);
+	assert_error(&c->err, c->path, 2, "", "holds a NUL byte: this is not a text file");
+	assert_int_equal(c->cfg.min_free_mb, 200); /* nothing half-applied wins silently */
+}
+
+static void test_nul_in_value_is_refused(void **state)
+{
+	struct ctx *c = *state;
+	static const char text[] = "[device]\nroom = A\nlog_level = de\0bug\n";
+	assert_int_equal(load_bytes(c, text, sizeof text - 1), LT_ERR_CONFIG);
+	assert_error(&c->err, c->path, 3, "", "holds a NUL byte: this is not a text file");
+}
+
+static void test_binary_file_is_refused(void **state)
+{
+	struct ctx *c = *state;
+	static const char elf[] = "\x7f" "ELF\x02\x01\x01\0\0\0";
+	assert_int_equal(load_bytes(c, elf, sizeof elf - 1), LT_ERR_CONFIG);
+	assert_error(&c->err, c->path, 1, "",
+		     "holds the control character 0x7f: this is not a text file");
+	check_bad(c, "[device]\n\nroom = A\x1b[31m\n", 3, "",
+		  "holds the control character 0x1b: this is not a text file");
+	/* A carriage return is only text as part of a line end. */
+	check_bad(c, "[device]\nroom = A\rB\n", 2, "",
+		  "holds the control character 0x0d: this is not a text file");
+}
+
+static void test_directory_is_refused(void **state)
+{
+	struct ctx *c = *state;
+	assert_int_equal(load_path(c, c->dir), LT_ERR_CONFIG);
+	assert_error(&c->err, c->dir, 0, "", "is a directory: give the configuration file itself");
+}
+
+/* /dev/zero once hung the reader; a FIFO without a writer must not block even the open. */
+static void test_device_and_fifo_are_refused(void **state)
+{
+	struct ctx *c = *state;
+	static const char msg[] =
+		"is not a regular file (a device, FIFO or socket): give a configuration file";
+	assert_int_equal(load_path(c, "/dev/zero"), LT_ERR_CONFIG);
+	assert_error(&c->err, "/dev/zero", 0, "", msg);
+	char fifo[PATH_MAX];
+	snprintf(fifo, sizeof fifo, "%s/fifo.conf", c->dir);
+	assert_int_equal(mkfifo(fifo, 0600), 0);
+	assert_int_equal(load_path(c, fifo), LT_ERR_CONFIG);
+	assert_error(&c->err, fifo, 0, "", msg);
+}
+
+static void test_huge_file_is_refused(void **state)
+{
+	struct ctx *c = *state;
+	size_t len = 300 * 1024;
+	char *text = malloc(len);
+	assert_non_null(text);
+	for (size_t i = 0; i < len; i++)
+		text[i] = i % 64 == 63 ? '\n' : i % 64 == 0 ? '#' : 'x';
+	assert_int_equal(load_bytes(c, text, len), LT_ERR_CONFIG);
+	free(text);
+	assert_error(&c->err, c->path, 0, "",
+		     "is larger than 256 KiB: this is not a configuration file");
+}
+
+static void test_unreadable_file(void **state)
+{
+	struct ctx *c = *state;
+	write_text(c->path, "[device]\nroom = A\n");
+	assert_int_equal(chmod(c->path, 0), 0);
+	if (access(c->path, R_OK) == 0)
+		skip(); /* root reads it anyway */
+	assert_int_equal(load_path(c, c->path), LT_ERR_IO);
+	assert_error(&c->err, c->path, 0, "", "cannot open: Permission denied");
+}
+
+/* Editors on other systems write a byte order mark and CRLF; both are text. */
+static void test_bom_and_crlf(void **state)
+{
+	struct ctx *c = *state;
+	check_good(c, "\xef\xbb\xbf[device]\r\nroom = Salle \xc3\xa9t\xc3\xa9\r\n");
+	assert_string_equal(c->cfg.room, "Salle \xc3\xa9t\xc3\xa9");
+	/* The length limit is the same with either line end: 198 characters load. */
+	char text[512];
+	int n = snprintf(text, sizeof text, "[ui]\r\ncadence = ");
+	memset(text + n, 'c', 198 - 10);
+	snprintf(text + n + 198 - 10, sizeof text - (size_t)n - 188, "\r\n");
+	check_bad(c, text, 2, "ui.cadence", "value is too long (at most 63 characters)");
+	text[n] = 'C';
+	memcpy(text + n + 188, "c\r\n", 4); /* 199 characters */
+	text[n + 192] = '\0';
+	check_bad(c, text, 2, "ui.cadence",
+		  "line is longer than 198 characters: continue the value on the next line, "
+		  "indented");
+	/* A file ending in a CR without LF still loads. */
+	check_good(c, "[device]\r\nroom = B\r");
+	assert_string_equal(c->cfg.room, "B");
+}
+
+/* Trust -------------------------------------------------------------------------------------- */
+
+/* A password file others can read is refused, not only warned about; the group may read it. */
+static void test_password_file_mode(void **state)
+{
+	struct ctx *c = *state;
+	char pw[PATH_MAX], text[PATH_MAX + 128], msg[PATH_MAX + 128];
+	snprintf(pw, sizeof pw, "%s/secret.pw", c->dir);
+	write_text(pw, "secret\n");
+	snprintf(text, sizeof text, "[upload]\ntarget = none\nuser = rec\npassword_file = %s\n", pw);
+	static const struct {
+		mode_t mode;
+		const char *problem; /* NULL: accepted */
+	} cases[] = {
+		{0600, NULL},
+		{0400, NULL},
+		{0640, NULL}, /* the documented install shape: root:lectern 0640 */
+		{0644, "is readable by others (mode 0644)"},
+		{0604, "is readable by others (mode 0604)"},
+		{0666, "is readable by others (mode 0666)"},
+		{0602, "can be changed by others (mode 0602)"},
+		{0660, "can be changed by others (mode 0660)"},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		assert_int_equal(chmod(pw, cases[i].mode), 0);
+		if (!cases[i].problem) {
+			check_good(c, text);
+			continue;
+		}
+		snprintf(msg, sizeof msg, "'%s' %s: chmod 0600 it", pw, cases[i].problem);
+		check_bad(c, text, 4, "upload.password_file", msg);
+	}
+	/* [schedule]'s password file follows the same rule. */
+	assert_int_equal(chmod(pw, 0644), 0);
+	snprintf(text, sizeof text, "[schedule]\nuser = r\npassword_file = %s\n", pw);
+	snprintf(msg, sizeof msg, "'%s' is readable by others (mode 0644): chmod 0600 it", pw);
+	check_bad(c, text, 3, "schedule.password_file", msg);
+}
+
+/* Basic authentication over plain http:// is refused unless the configuration allows it. */
+static void test_basic_auth_over_http(void **state)
+{
+	struct ctx *c = *state;
+	char pw[PATH_MAX], text[PATH_MAX + 512];
+	snprintf(pw, sizeof pw, "%s/secret.pw", c->dir);
+	write_text(pw, "secret\n");
+	assert_int_equal(chmod(pw, 0600), 0);
+	static const char sched_msg[] =
+		"[schedule] auth = basic over plain http:// sends the password readable on the "
+		"network: use https://, auth = digest, or allow_insecure_auth = yes in [schedule]";
+	static const char upload_msg[] =
+		"[upload] auth = basic over plain http:// sends the password readable on the "
+		"network: use https://, auth = digest, or allow_insecure_auth = yes in [upload]";
+	static const struct {
+		const char *text; /* %s: the password file */
+		int line;         /* 0: accepted */
+		const char *key, *msg;
+	} cases[] = {
+		{"[schedule]\nsource = ics\nics = http://cal.example.org/r.ics\nuser = u\n"
+		 "password_file = %s\n", 3, "schedule.ics", sched_msg},
+		{"[schedule]\nsource = ics\nics = HTTP://cal.example.org/r.ics\nuser = u\n"
+		 "password_file = %s\n", 3, "schedule.ics", sched_msg},
+		{"[schedule]\nsource = ics\nics = https://cal.example.org/r.ics\nuser = u\n"
+		 "password_file = %s\n", 0, NULL, NULL},
+		{"[schedule]\nsource = ics\nics = http://cal.example.org/r.ics\nuser = u\n"
+		 "password_file = %s\nauth = digest\n", 0, NULL, NULL},
+		{"[schedule]\nsource = ics\nics = http://cal.example.org/r.ics\nuser = u\n"
+		 "password_file = %s\nallow_insecure_auth = yes\n", 0, NULL, NULL},
+		/* No user: nothing to protect. */
+		{"[schedule]\nsource = ics\nics = http://cal.example.org/r.ics # %s\n", 0, NULL,
+		 NULL},
+		{"[schedule]\nsource = opencast\nuser = u\npassword_file = %s\n[opencast]\n"
+		 "url = http://oc.example.org\n", 6, "opencast.url", sched_msg},
+		{"[upload]\ntarget = webdav\nurl = http://dav.example.org/\nuser = u\n"
+		 "password_file = %s\n", 3, "upload.url", upload_msg},
+		{"[upload]\ntarget = webdav\nurl = http://dav.example.org/\nuser = u\n"
+		 "password_file = %s\nallow_insecure_auth = yes\n", 0, NULL, NULL},
+		/* [upload]'s leave does not cover [schedule]'s credentials. */
+		{"[schedule]\nsource = opencast\nuser = u\npassword_file = %s\n[upload]\n"
+		 "allow_insecure_auth = yes\n[opencast]\nurl = http://oc.example.org\n", 8,
+		 "opencast.url", sched_msg},
+		/* The capture agent borrows [upload]'s credentials when [schedule] has none. */
+		{"[schedule]\nsource = opencast\n[upload]\nuser = u\npassword_file = %s\n"
+		 "[opencast]\nurl = http://oc.example.org\n", 7, "opencast.url", upload_msg},
+		{"[upload]\ntarget = opencast\nuser = u\npassword_file = %s\nauth = digest\n"
+		 "[opencast]\nurl = http://oc.example.org\n", 0, NULL, NULL},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		snprintf(text, sizeof text, cases[i].text, pw);
+		if (cases[i].line)
+			check_bad(c, text, cases[i].line, cases[i].key, cases[i].msg);
+		else
+			check_good(c, text);
+	}
+}
+
 /* Line endings, comments, case -------------------------------------------------------------- */
 
 static void test_crlf_line_endings(void **state)
@@ -590,6 +812,7 @@ static void test_fixtures(void **state)
 		{"not_a_number.conf", 3, "recording.complexity", "'high' is not a whole number"},
 		{"empty_room.conf", 3, "device.room",
 		 "must not be empty: the room name is written into recordings"},
+		{"nul_comment.conf", 3, "", "holds a NUL byte: this is not a text file"},
 	};
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
 		char path[PATH_MAX];
@@ -644,6 +867,16 @@ int main(void)
 		T(test_missing_file),
 		T(test_first_problem_is_reported),
 		T(test_long_line_keeps_line_numbers),
+		T(test_nul_in_comment_is_refused),
+		T(test_nul_in_value_is_refused),
+		T(test_binary_file_is_refused),
+		T(test_directory_is_refused),
+		T(test_device_and_fifo_are_refused),
+		T(test_huge_file_is_refused),
+		T(test_unreadable_file),
+		T(test_bom_and_crlf),
+		T(test_password_file_mode),
+		T(test_basic_auth_over_http),
 		T(test_crlf_line_endings),
 		T(test_comments_and_blank_lines),
 		T(test_choices_are_case_insensitive),

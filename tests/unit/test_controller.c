@@ -15,13 +15,16 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+#include <opus/opusenc.h>
 
 #include "testutil.h"
 
 #include "lectern/config.h"
 #include "lectern/controller.h"
 #include "lectern/log.h"
+#include "lectern/recovery.h"
 #include "lectern/schedule.h"
+#include "lectern/spoolmeta.h"
 #include "lectern/store.h"
 
 struct ctx {
@@ -33,6 +36,7 @@ struct ctx {
 	int64_t t0;               /* the scheduled session runs [t0 + 100, t0 + 200) */
 	int opens;
 	bool fail_open;
+	bool short_source;        /* the microphone gives 0.2 s, then ends */
 };
 
 static lt_err open_twin(void *user, struct audio_source **out)
@@ -42,8 +46,18 @@ static lt_err open_twin(void *user, struct audio_source **out)
 	if (c->fail_open)
 		return LT_ERR_NO_DEVICE;
 	/* Real-time pace: a recording holds only the wall-clock time the test spends. */
-	struct audio_source_params p = {.device = "/dev/zero", .rate = 48000, .channels = 1,
-					.period_ms = 20, .realtime = true};
+	char short_raw[PATH_MAX];
+	snprintf(short_raw, sizeof short_raw, "%s/short.raw", c->dir);
+	if (c->short_source) {
+		FILE *fp = fopen(short_raw, "w");
+		assert_non_null(fp);
+		static const int16_t silence[9600];
+		assert_int_equal(fwrite(silence, sizeof silence, 1, fp), 1);
+		fclose(fp);
+	}
+	struct audio_source_params p = {.device = c->short_source ? short_raw : "/dev/zero",
+					.rate = 48000, .channels = 1, .period_ms = 20,
+					.realtime = true};
 	char msg[128];
 	return audio_source_open(&audio_file_ops, &p, out, msg, sizeof msg);
 }
@@ -191,7 +205,108 @@ static void crash_gives_new_part(void **state)
 						    "recovered after an interruption"), LT_OK);
 	controller_tick(c->ctl, c->t0 + 160);
 	assert_true(current(c) > r.id);
-	assert_int_equal(store_event_recordings(c->st, key, false), 2);
+	assert_int_equal(store_event_recordings(c->st, key, NULL), 2);
+}
+
+/* A part of the session that a crash left open, as a killed process leaves it. */
+static int64_t interrupted_part(struct ctx *c, const char *key, const char *file)
+{
+	struct recording r = {0};
+	snprintf(r.path, sizeof r.path, "%s/%s", c->dir, file);
+	snprintf(r.title, sizeof r.title, "Scheduled talk");
+	assert_int_equal(store_recording_create(c->st, &r), LT_OK);
+	struct store_event ev = {.key = key};
+	assert_int_equal(store_recording_set_event(c->st, r.id, &ev), LT_OK);
+	return r.id;
+}
+
+/* Killed in its first half second: recovery finds no audio in the part and marks it failed;
+ * the rest of the session must still be recorded, as a new part. */
+static void crash_before_audio(struct ctx *c, bool with_headers)
+{
+	char key[128];
+	snprintf(key, sizeof key, "talk@t@%lld", (long long)(c->t0 + 100));
+	int64_t id = interrupted_part(c, key, "early.opus");
+	struct recording r;
+	assert_int_equal(store_recording_get(c->st, id, &r), LT_OK);
+	if (with_headers) {
+		/* What the recorder has synced before it starts: OpusHead and OpusTags only. */
+		OggOpusComments *tags = ope_comments_create();
+		int err;
+		OggOpusEnc *enc = ope_encoder_create_file(r.path, tags, 48000, 1, 0, &err);
+		assert_non_null(enc);
+		assert_int_equal(ope_encoder_flush_header(enc), OPE_OK);
+		ope_encoder_destroy(enc);
+		ope_comments_destroy(tags);
+	} else {
+		FILE *fp = fopen(r.path, "w"); /* created, nothing written yet */
+		assert_non_null(fp);
+		fclose(fp);
+	}
+	struct recovery_report rep;
+	assert_int_equal(recovery_run(c->st, &rep), LT_OK);
+	assert_int_equal(rep.failed, 1);
+	expect_row(c, id, REC_FAILED, "Scheduled talk");
+	controller_tick(c->ctl, c->t0 + 101);
+	assert_true(current(c) > id);
+	expect_row(c, current(c), REC_RECORDING, "Scheduled talk");
+}
+
+static void crash_before_audio_gives_new_part(void **state) { crash_before_audio(*state, true); }
+static void crash_on_empty_file_gives_new_part(void **state) { crash_before_audio(*state, false); }
+
+/* The appliance stopped (SIGTERM, a restart) in the middle of a session: started again, it
+ * records the rest as a new part. */
+static void restart_mid_session_gives_new_part(void **state)
+{
+	struct ctx *c = *state;
+	controller_tick(c->ctl, c->t0 + 100);
+	int64_t first = current(c);
+	assert_true(first > 0);
+	usleep(100000);
+	controller_destroy(c->ctl);
+	expect_row(c, first, REC_QUEUED, "Scheduled talk");
+	assert_int_equal(controller_create(&c->cfg, c->st, c->sched, open_twin, c, &c->ctl), LT_OK);
+	controller_tick(c->ctl, c->t0 + 110);
+	assert_true(current(c) > first);
+}
+
+/* Stopped by a person, then a cut while the file was being finished: recovery completes that
+ * part, and the person's stop still holds. */
+static void stop_finished_by_recovery_still_ends(void **state)
+{
+	struct ctx *c = *state;
+	char key[128];
+	snprintf(key, sizeof key, "talk@t@%lld", (long long)(c->t0 + 100));
+	int64_t id = interrupted_part(c, key, "stopped.opus");
+	assert_int_equal(store_recording_transition(c->st, id, REC_RECORDING, REC_FINALIZING,
+						    "stopped by a person"), LT_OK);
+	struct recovery_report rep;
+	assert_int_equal(recovery_run(c->st, &rep), LT_OK);
+	controller_tick(c->ctl, c->t0 + 120);
+	assert_int_equal(current(c), 0);
+	assert_int_equal(c->opens, 0);
+}
+
+/* The microphone gave out: the part is queued with what it holds, and the session gets a new
+ * part, no sooner than a failed start would be tried again (no part a second). */
+static void cut_short_part_retried_later(void **state)
+{
+	struct ctx *c = *state;
+	c->short_source = true;
+	controller_tick(c->ctl, c->t0 + 100);
+	int64_t first = current(c);
+	assert_true(first > 0);
+	usleep(400000); /* the 0.2 s source ends */
+	controller_tick(c->ctl, c->t0 + 101);
+	assert_int_equal(current(c), 0);
+	expect_row(c, first, REC_QUEUED, "Scheduled talk");
+	controller_tick(c->ctl, c->t0 + 110);
+	assert_int_equal(current(c), 0);
+	assert_int_equal(c->opens, 1);
+	c->short_source = false;
+	controller_tick(c->ctl, c->t0 + 131);
+	assert_true(current(c) > first);
 }
 
 static void failed_start_retried_later(void **state)
@@ -256,6 +371,30 @@ static void opencast_metadata_kept(void **state)
 	free(dc);
 }
 
+/* A scheduled part's spool sidecar names its occurrence from the start, so a store lost during
+ * the part still knows which session it belongs to. */
+static void sidecar_names_occurrence_at_start(void **state)
+{
+	struct ctx *c = *state;
+	spoolmeta_enable(c->dir);
+	controller_tick(c->ctl, c->t0 + 120);
+	int64_t id = current(c);
+	assert_true(id > 0);
+	struct recording r;
+	assert_int_equal(store_recording_get(c->st, id, &r), LT_OK);
+	char path[PATH_MAX], key[64], *text = NULL;
+	snprintf(path, sizeof path, "%s/%s.json", c->dir, r.uid);
+	snprintf(key, sizeof key, "\"talk@t@%lld\"", (long long)(c->t0 + 100));
+	size_t len = 0;
+	FILE *fp = fopen(path, "r");
+	assert_non_null(fp);
+	assert_true(getdelim(&text, &len, '\0', fp) > 0);
+	fclose(fp);
+	assert_non_null(strstr(text, key));
+	free(text);
+	spoolmeta_enable("");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -267,12 +406,24 @@ int main(void)
 						setup_scheduled_wins, teardown),
 		cmocka_unit_test_setup_teardown(crash_gives_new_part, setup_scheduled_wins,
 						teardown),
+		cmocka_unit_test_setup_teardown(crash_before_audio_gives_new_part,
+						setup_scheduled_wins, teardown),
+		cmocka_unit_test_setup_teardown(crash_on_empty_file_gives_new_part,
+						setup_scheduled_wins, teardown),
+		cmocka_unit_test_setup_teardown(restart_mid_session_gives_new_part,
+						setup_scheduled_wins, teardown),
+		cmocka_unit_test_setup_teardown(stop_finished_by_recovery_still_ends,
+						setup_scheduled_wins, teardown),
+		cmocka_unit_test_setup_teardown(cut_short_part_retried_later, setup_scheduled_wins,
+						teardown),
 		cmocka_unit_test_setup_teardown(failed_start_retried_later, setup_scheduled_wins,
 						teardown),
 		cmocka_unit_test_setup_teardown(opencast_metadata_kept, setup_scheduled_wins,
 						teardown),
 		cmocka_unit_test_setup_teardown(stale_calendar_still_records, setup_scheduled_wins,
 						teardown),
+		cmocka_unit_test_setup_teardown(sidecar_names_occurrence_at_start,
+						setup_scheduled_wins, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

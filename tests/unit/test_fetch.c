@@ -691,6 +691,84 @@ static void test_bad_urls_are_invalid(void **state)
 	fetch_global_init(); /* a second call is harmless */
 }
 
+/* ---- the answer's parts alone (what fuzz_http drives) ---------------------------------- */
+
+static void header(struct fetch_result *res, char *reason, const char *line)
+{
+	fetch_header_line(line, strlen(line), res, reason, 64);
+}
+
+static void test_header_lines(void **state)
+{
+	(void)state;
+	struct fetch_result res = {0};
+	char reason[64] = "stale";
+	/* A redirect's validators are not the final answer's. */
+	header(&res, reason, "HTTP/1.1 302 Found\r\n");
+	assert_string_equal(reason, "Found");
+	header(&res, reason, "ETag: \"old\"\r\n");
+	header(&res, reason, "HTTP/1.1 200 OK\r\n");
+	assert_string_equal(res.etag, "");
+	header(&res, reason, "etag:   W/\"new\"  \r\n");
+	header(&res, reason, "Last-Modified: Thu, 01 Jan 2026 00:00:00 GMT\r\n");
+	header(&res, reason, "Content-Type: text/calendar\r\n");
+	header(&res, reason, "ETagged: no\r\n");
+	header(&res, reason, "\r\n");
+	assert_string_equal(reason, "OK");
+	assert_string_equal(res.etag, "W/\"new\"");
+	assert_string_equal(res.last_modified, "Thu, 01 Jan 2026 00:00:00 GMT");
+	assert_string_equal(res.content_type, "text/calendar");
+	/* HTTP/2 has no reason phrase; a server's control bytes never reach a message. */
+	header(&res, reason, "HTTP/2 404\r\n");
+	assert_string_equal(reason, "");
+	assert_string_equal(res.content_type, "");
+	header(&res, reason, "HTTP/1.1 500 Bad\x01\x1b[31m\r\n");
+	assert_string_equal(reason, "Bad??[31m");
+	/* Values longer than their field are cut, never overrun. */
+	char line[600];
+	snprintf(line, sizeof line, "ETag: %0500d\r\n", 7);
+	header(&res, reason, line);
+	assert_int_equal(strlen(res.etag), sizeof res.etag - 1);
+}
+
+static void test_answer_verdicts(void **state)
+{
+	(void)state;
+	char msg[320];
+	struct fetch_result res = {.status = 200};
+	assert_int_equal(fetch_answer_verdict(&res, "OK", 0, "https://h/cal", true, "h:443", msg,
+					      sizeof msg), LT_OK);
+	assert_false(res.not_modified);
+	res.status = 304;
+	assert_int_equal(fetch_answer_verdict(&res, "", 0, "https://h/cal", true, "h:443", msg,
+					      sizeof msg), LT_OK);
+	assert_true(res.not_modified);
+	res = (struct fetch_result){.status = 401};
+	assert_int_equal(fetch_answer_verdict(&res, "Unauthorized", 0, NULL, false, "h:443", msg,
+					      sizeof msg), LT_ERR_AUTH);
+	assert_non_null(strstr(msg, "asks for a user name and password (HTTP 401 Unauthorized)"));
+	assert_int_equal(fetch_answer_verdict(&res, "", 0, NULL, true, "h:443", msg, sizeof msg),
+			 LT_ERR_AUTH);
+	assert_non_null(strstr(msg, "refused the credentials (HTTP 401)"));
+	/* A login form after redirects, by its URL or by being HTML; HTML without a redirect
+	 * is only a wrong document. */
+	res = (struct fetch_result){.status = 200};
+	assert_int_equal(fetch_answer_verdict(&res, "OK", 1, "https://h/LOGIN.html", true, "h:443",
+					      msg, sizeof msg), LT_ERR_AUTH);
+	snprintf(res.content_type, sizeof res.content_type, "Text/HTML; charset=utf-8");
+	assert_int_equal(fetch_answer_verdict(&res, "OK", 2, "https://h/x", true, "h:443", msg,
+					      sizeof msg), LT_ERR_AUTH);
+	assert_int_equal(fetch_answer_verdict(&res, "OK", 0, "https://h/x", true, "h:443", msg,
+					      sizeof msg), LT_OK);
+	res = (struct fetch_result){.status = 503};
+	assert_int_equal(fetch_answer_verdict(&res, NULL, 0, NULL, true, "h:443", msg, sizeof msg),
+			 LT_ERR_HTTP);
+	assert_string_equal(msg, "h:443 answered HTTP 503");
+	assert_true(fetch_is_login_url("https://h/j_spring_security_check?Login=1"));
+	assert_false(fetch_is_login_url("https://h/calendars"));
+	assert_false(fetch_is_login_url(NULL));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -710,6 +788,8 @@ int main(void)
 		cmocka_unit_test(test_tls_to_plain_port_fails),
 		cmocka_unit_test(test_password_in_url_is_never_shown),
 		cmocka_unit_test(test_bad_urls_are_invalid),
+		cmocka_unit_test(test_header_lines),
+		cmocka_unit_test(test_answer_verdicts),
 	};
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }

@@ -41,6 +41,7 @@ struct ctx {
 	struct kiosk *k;
 	int64_t t0;
 	char tone[PATH_MAX];
+	bool mic;
 };
 
 /* The microphone: silence, or (for the settings meter) a tone at -6 dBFS from `user`. */
@@ -97,6 +98,25 @@ static void write_calendar(struct ctx *c, bool on_now)
 	snprintf(c->cfg.schedule_ics, sizeof c->cfg.schedule_ics, "%s", path);
 }
 
+static lt_err make_kiosk(struct ctx *c)
+{
+	struct kiosk_deps d = {.cfg = &c->cfg, .st = c->st, .sched = c->sched, .ctl = c->ctl,
+			       .ui = c->ui, .mic_name = "test twin", .mic_present = c->mic,
+			       .open_audio = open_twin, .audio_user = c->tone, .clock = fake_clock};
+	lt_err err = kiosk_create(&d, &c->k);
+	if (err == LT_OK)
+		kiosk_tick(c->k, c->t0);
+	return err;
+}
+
+/* The appliance restarts: a new kiosk on the same store. */
+static void restart_kiosk(struct ctx *c)
+{
+	kiosk_destroy(c->k);
+	c->k = NULL;
+	assert_int_equal(make_kiosk(c), LT_OK);
+}
+
 static int setup_with(void **state, bool on_now, bool mic)
 {
 	struct ctx *c = calloc(1, sizeof *c);
@@ -132,12 +152,9 @@ static int setup_with(void **state, bool on_now, bool mic)
 	}
 	if (!fp || fclose(fp) != 0)
 		return -1;
-	struct kiosk_deps d = {.cfg = &c->cfg, .st = c->st, .sched = c->sched, .ctl = c->ctl,
-			       .ui = c->ui, .mic_name = "test twin", .mic_present = mic,
-			       .open_audio = open_twin, .audio_user = c->tone, .clock = fake_clock};
-	if (kiosk_create(&d, &c->k) != LT_OK)
+	c->mic = mic;
+	if (make_kiosk(c) != LT_OK)
 		return -1;
-	kiosk_tick(c->k, c->t0);
 	*state = c;
 	return 0;
 }
@@ -306,6 +323,96 @@ static void test_pin(void **state)
 	assert_int_equal(kiosk_view(c->k)->brightness, 100);
 	send(c, EV_BRIGHTNESS, 40);
 	assert_int_equal(kiosk_view(c->k)->brightness, 40);
+}
+
+/* Three wrong PINs (the configured one is the default 1234). */
+static void wrong_round(struct ctx *c)
+{
+	for (int round = 0; round < 3; round++)
+		for (int d = 0; d < 4; d++)
+			send(c, EV_PIN_DIGIT, 9);
+}
+
+static void right_pin(struct ctx *c)
+{
+	for (int d = 1; d <= 4; d++)
+		send(c, EV_PIN_DIGIT, d);
+}
+
+/* Each round of wrong PINs locks longer (1 min, 5 min, 30 min, 2 h, 2 h ...) until the right
+ * PIN; then it starts again at a minute. */
+static void test_pin_lockout_grows(void **state)
+{
+	struct ctx *c = *state;
+	static const int64_t locks[] = {60, 300, 1800, 7200, 7200};
+	send(c, EV_SHOW, VIEW_PIN);
+	for (size_t i = 0; i < sizeof locks / sizeof locks[0]; i++) {
+		wrong_round(c);
+		kiosk_tick(c->k, c->t0);
+		assert_int_equal(kiosk_view(c->k)->pin_locked_until, c->t0 + locks[i]);
+		/* a second before it ends, even the right PIN does nothing */
+		c->t0 += locks[i] - 1;
+		right_pin(c);
+		assert_int_equal(kiosk_view(c->k)->screen, VIEW_PIN);
+		c->t0 += 1;
+	}
+	right_pin(c);
+	assert_int_equal(kiosk_view(c->k)->screen, VIEW_SETTINGS);
+	send(c, EV_SHOW, VIEW_PIN);
+	wrong_round(c);
+	kiosk_tick(c->k, c->t0);
+	assert_int_equal(kiosk_view(c->k)->pin_locked_until, c->t0 + 60);
+}
+
+/* Pulling the plug resets neither the count of wrong PINs nor the lock. */
+static void test_pin_lockout_survives_restart(void **state)
+{
+	struct ctx *c = *state;
+	send(c, EV_SHOW, VIEW_PIN);
+	for (int round = 0; round < 2; round++)
+		for (int d = 0; d < 4; d++)
+			send(c, EV_PIN_DIGIT, 9);
+	restart_kiosk(c);
+	assert_int_equal(kiosk_view(c->k)->pin_tries_left, 1);
+	send(c, EV_SHOW, VIEW_PIN);
+	for (int d = 0; d < 4; d++)
+		send(c, EV_PIN_DIGIT, 9);
+	restart_kiosk(c);
+	assert_int_equal(kiosk_view(c->k)->pin_locked_until, c->t0 + 60);
+	send(c, EV_SHOW, VIEW_PIN);
+	right_pin(c);
+	assert_int_equal(kiosk_view(c->k)->screen, VIEW_PIN);
+	/* The next round after the restart is the second one: 5 minutes. */
+	c->t0 += 61;
+	wrong_round(c);
+	restart_kiosk(c);
+	assert_int_equal(kiosk_view(c->k)->pin_locked_until, c->t0 + 300);
+	/* A clock set back (no RTC before NTP) never locks longer than the longest lock-out. */
+	char far[48];
+	snprintf(far, sizeof far, "6 %lld", (long long)c->t0 + 30 * 86400);
+	assert_int_equal(store_kv_set(c->st, "pin.lockout", far), LT_OK);
+	restart_kiosk(c);
+	assert_true(kiosk_view(c->k)->pin_locked_until <= (int64_t)time(NULL) + 7200);
+	assert_true(kiosk_view(c->k)->pin_locked_until > c->t0);
+}
+
+/* An empty [ui] pin keeps settings locked, and says so; nothing opens settings but the PIN. */
+static void test_empty_pin_keeps_settings_locked(void **state)
+{
+	struct ctx *c = *state;
+	send(c, EV_SHOW, VIEW_SETTINGS);
+	assert_int_equal(kiosk_view(c->k)->screen, VIEW_PIN);
+	c->cfg.ui_pin[0] = '\0';
+	restart_kiosk(c);
+	send(c, EV_SHOW, VIEW_PIN);
+	const struct view *v = kiosk_view(c->k);
+	assert_int_equal(v->screen, VIEW_PIN);
+	assert_true(v->pin_unset);
+	for (int d = 0; d < 10; d++)
+		send(c, EV_PIN_DIGIT, d);
+	send(c, EV_SHOW, VIEW_SETTINGS);
+	assert_int_equal(kiosk_view(c->k)->screen, VIEW_PIN);
+	assert_int_equal(kiosk_view(c->k)->pin_len, 0);
 }
 
 static void test_checkin(void **state)
@@ -484,6 +591,30 @@ static void test_input_choice(void **state)
 	assert_null(kiosk_audio_device(c->k));
 }
 
+static bool has_message(const struct view *v, const char *text)
+{
+	for (int i = 0; i < v->n_messages; i++)
+		if (strcmp(v->messages[i].text, text) == 0)
+			return true;
+	return false;
+}
+
+/* A database replaced at start is said on the screen, with what it means; not otherwise. */
+static void test_store_replaced_message(void **state)
+{
+	struct ctx *c = *state;
+	assert_false(has_message(kiosk_view(c->k), "Database was damaged and replaced"));
+	struct kiosk_deps d = {.cfg = &c->cfg, .st = c->st, .sched = c->sched, .ctl = c->ctl,
+			       .ui = c->ui, .mic_name = "test twin", .mic_present = true,
+			       .open_audio = open_twin, .audio_user = c->tone, .clock = fake_clock,
+			       .store_set_aside = "/var/lib/lectern/lectern.db.damaged-20261130T052913Z"};
+	struct kiosk *k;
+	assert_int_equal(kiosk_create(&d, &k), LT_OK);
+	kiosk_tick(k, c->t0);
+	assert_true(has_message(kiosk_view(k), "Database was damaged and replaced"));
+	kiosk_destroy(k);
+}
+
 int main(void)
 {
 	/* alsa-lib reads its configuration once per process: a desk microphone for all tests */
@@ -503,12 +634,17 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_calendar_change_shows, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_record_tags_stop, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_pin, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_pin_lockout_grows, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_pin_lockout_survives_restart, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_empty_pin_keeps_settings_locked, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_checkin, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_retry_from_screen, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_no_redraw_when_idle, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_dims_wakes_and_shifts, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_input_choice, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_backlight_sysfs, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_store_replaced_message, setup, teardown),
 	};
 	int failed = cmocka_run_group_tests(tests, NULL, NULL);
 	unlink(conf);

@@ -395,7 +395,52 @@ static void test_discover_server_faults(void **state)
 					   sizeof err), LT_OK);
 }
 
+/* The registry's JSON alone: its shapes, and entries that give no server (an empty or "/" host
+ * made an empty or relative URL that was returned as found; fuzz_registry, seed
+ * tests/fuzz/seeds/registry/empty_host.json). */
+static void test_registry_url_without_server(void **state)
+{
+	(void)state;
+	char url[256] = "stale", err[320];
+	const char *ok = "{\"services\":{\"service\":[{\"host\":\"http://a\",\"path\":\"/x\","
+			 "\"online\":false,\"active\":true},{\"host\":\"https://oc/\",\"path\":"
+			 "\"/recordings/\",\"online\":\"true\",\"active\":true}]}}";
+	assert_int_equal(opencast_registry_url(ok, strlen(ok), OPENCAST_SCHEDULER_SERVICE, url,
+					       sizeof url, err, sizeof err), LT_OK);
+	assert_string_equal(url, "https://oc/recordings");
+	const char *slash = "{\"services\":{\"service\":{\"host\":\"/\",\"path\":\"/\","
+			    "\"online\":true,\"active\":true}}}";
+	const char *empty = "{\"services\":{\"service\":{\"host\":\"\",\"path\":\"/recordings\","
+			    "\"online\":true,\"active\":true}}}";
+	assert_int_equal(opencast_registry_url(slash, strlen(slash), OPENCAST_SCHEDULER_SERVICE,
+					       url, sizeof url, err, sizeof err), LT_ERR_PARSE);
+	assert_string_equal(url, "");
+	assert_non_null(strstr(err, "has no host and path"));
+	assert_int_equal(opencast_registry_url(empty, strlen(empty), OPENCAST_SCHEDULER_SERVICE,
+					       url, sizeof url, err, sizeof err), LT_ERR_PARSE);
+	assert_string_equal(url, "");
+	const char *cut = "{\"services\":{\"serv";
+	assert_int_equal(opencast_registry_url(cut, strlen(cut), OPENCAST_SCHEDULER_SERVICE, url,
+					       sizeof url, err, sizeof err), LT_ERR_PARSE);
+	assert_non_null(strstr(err, "not JSON"));
+}
+
 /* ---- auth ----------------------------------------------------------------------------- */
+
+static void test_answer_verdict(void **state)
+{
+	(void)state;
+	assert_int_equal(opencast_answer_verdict(200, NULL), LT_OK);
+	assert_int_equal(opencast_answer_verdict(204, NULL), LT_OK);
+	assert_int_equal(opencast_answer_verdict(401, NULL), LT_ERR_AUTH);
+	assert_int_equal(opencast_answer_verdict(403, NULL), LT_ERR_AUTH);
+	assert_int_equal(opencast_answer_verdict(302, "https://oc/admin-ng/Login.html"),
+			 LT_ERR_AUTH);
+	assert_int_equal(opencast_answer_verdict(302, "https://oc/elsewhere"), LT_ERR_HTTP);
+	assert_int_equal(opencast_answer_verdict(302, NULL), LT_ERR_HTTP);
+	assert_int_equal(opencast_answer_verdict(500, "https://oc/login"), LT_ERR_HTTP);
+	assert_int_equal(opencast_answer_verdict(0, NULL), LT_ERR_HTTP);
+}
 
 static void test_digest_with_header_works(void **state)
 {
@@ -656,6 +701,47 @@ static void test_properties_xml(void **state)
 	free(xml);
 }
 
+/* Text XML 1.0 cannot hold (control characters, invalid UTF-8 that libxml2 lets through; found
+ * by fuzz_properties, seeds control_chars.bin and stray_continuation.bin) is replaced, in keys
+ * and values alike: a calendar title with a form feed must not make every ingest of that
+ * recording fail. */
+static void test_xml_text_outside_xml_is_replaced(void **state)
+{
+	(void)state;
+	struct opencast_episode ep = {.title = "page\fbreak", .creator = "bell\a", .tags = "a\x01,b",
+				      .spatial = "over\xC1\xBClong, stray\x97\x90"};
+	char *xml = opencast_episode_dc(&ep);
+	assert_non_null(xml);
+	char v[256];
+	dc_values(xml, "title", v, sizeof v);
+	assert_string_equal(v, "page?break");
+	dc_values(xml, "creator", v, sizeof v);
+	assert_string_equal(v, "bell?");
+	dc_values(xml, "subject", v, sizeof v);
+	assert_string_equal(v, "a?|b");
+	dc_values(xml, "spatial", v, sizeof v);
+	assert_string_equal(v, "over??long, stray??");
+	free(xml);
+
+	const char *keys[] = {"k\x02" "ey", "bad\xff"};
+	const char *values[] = {"tab\tand\x0c", "line\nend"};
+	xml = opencast_properties_xml(keys, values, 2);
+	assert_non_null(xml);
+	xmlDoc *doc = xmlReadMemory(xml, (int)strlen(xml), "p.xml", NULL, XML_PARSE_NONET);
+	assert_non_null(doc);
+	xmlNode *e = xmlDocGetRootElement(doc)->children;
+	while (e && e->type != XML_ELEMENT_NODE)
+		e = e->next;
+	assert_non_null(e);
+	xmlChar *key = xmlGetProp(e, BAD_CAST "key"), *text = xmlNodeGetContent(e);
+	assert_string_equal((const char *)key, "k?ey");
+	assert_string_equal((const char *)text, "tab\tand?");
+	xmlFree(key);
+	xmlFree(text);
+	xmlFreeDoc(doc);
+	free(xml);
+}
+
 int main(void)
 {
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
@@ -666,6 +752,8 @@ int main(void)
 		T(test_discover_array_takes_first_usable),
 		T(test_discover_empty_registry_is_not_found),
 		T(test_discover_server_faults),
+		T(test_registry_url_without_server),
+		T(test_answer_verdict),
 		T(test_digest_with_header_works),
 		T(test_digest_without_header_is_a_login_redirect),
 		T(test_calendar_conversation),
@@ -674,6 +762,7 @@ int main(void)
 		T(test_episode_dc_minimal_and_invalid_utf8),
 		T(test_mediapackage_id),
 		T(test_properties_xml),
+		T(test_xml_text_outside_xml_is_replaced),
 	};
 #undef T
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);

@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -190,7 +191,8 @@ static void test_newer_schema_is_refused(void **state)
 	assert_int_equal(sqlite3_exec(db, sql, NULL, NULL, NULL), SQLITE_OK);
 	sqlite3_close(db);
 	struct store *st = NULL;
-	assert_int_equal(store_open(c->db, &st), LT_ERR_STORE);
+	/* Damage as far as this lectern can tell: the data directory's owner sets it aside. */
+	assert_int_equal(store_open(c->db, &st), LT_ERR_CORRUPT);
 	assert_null(st);
 	/* Put it back so that teardown has a store to close. */
 	db = peek_open(c);
@@ -209,6 +211,62 @@ static void test_journal_mode_is_wal(void **state)
 	peek_text(db, "PRAGMA journal_mode", 0, mode, sizeof mode);
 	sqlite3_close(db);
 	assert_string_equal(mode, "wal");
+}
+
+static unsigned mode_of(const char *path)
+{
+	struct stat sb;
+	assert_int_equal(stat(path, &sb), 0);
+	return (unsigned)sb.st_mode & 07777;
+}
+
+/*
+ * The database holds attendees' names and e-mail addresses: it, its WAL and its SHM are the
+ * service user's alone (0600) whatever the umask, and an older lectern's 0644 files are
+ * corrected at the next open.
+ */
+static void test_files_are_private(void **state)
+{
+	struct ctx *c = *state;
+	char path[PATH_MAX], wal[PATH_MAX + 8], shm[PATH_MAX + 8];
+	snprintf(path, sizeof path, "%s/private.db", c->dir);
+	snprintf(wal, sizeof wal, "%s-wal", path);
+	snprintf(shm, sizeof shm, "%s-shm", path);
+	mode_t old = umask(022);
+	struct store *st = NULL;
+	assert_int_equal(store_open(path, &st), LT_OK);
+	struct recording r;
+	memset(&r, 0, sizeof r);
+	assert_int_equal(store_recording_create(st, &r), LT_OK);
+	assert_int_equal(mode_of(path), 0600);
+	assert_int_equal(mode_of(wal), 0600);
+	assert_int_equal(mode_of(shm), 0600);
+	/* As an older lectern left them (kept open, so that the WAL and SHM stay). */
+	assert_int_equal(chmod(path, 0644), 0);
+	assert_int_equal(chmod(wal, 0644), 0);
+	assert_int_equal(chmod(shm, 0644), 0);
+	struct store *again = NULL;
+	assert_int_equal(store_open(path, &again), LT_OK);
+	assert_int_equal(mode_of(path), 0600);
+	assert_int_equal(mode_of(wal), 0600);
+	assert_int_equal(mode_of(shm), 0600);
+	store_close(again);
+	store_close(st);
+	umask(old);
+}
+
+/* Device state survives a restart; a key never set is "not found", not an error. */
+static void test_kv(void **state)
+{
+	struct ctx *c = *state;
+	char v[32] = "x";
+	assert_int_equal(store_kv_get(c->st, "pin.failures", v, sizeof v), LT_ERR_NOT_FOUND);
+	assert_string_equal(v, "x");
+	assert_int_equal(store_kv_set(c->st, "pin.failures", "2"), LT_OK);
+	assert_int_equal(store_kv_set(c->st, "pin.failures", "3"), LT_OK);
+	reopen(c);
+	assert_int_equal(store_kv_get(c->st, "pin.failures", v, sizeof v), LT_OK);
+	assert_string_equal(v, "3");
 }
 
 /* Recordings -------------------------------------------------------------------------------- */
@@ -583,6 +641,8 @@ int main(void)
 		T(test_schema_version_after_open_and_reopen),
 		T(test_newer_schema_is_refused),
 		T(test_journal_mode_is_wal),
+		T(test_files_are_private),
+		T(test_kv),
 		T(test_create),
 		T(test_make_uid),
 		T(test_valid_transition_commits),

@@ -1,7 +1,10 @@
 /*
  * test_upload.c — the queue's timing rules: backoff with jitter and cap, the upload window
- * (also across midnight), the stagger of a first attempt; and retention: a local file goes
- * only after its delivery was confirmed retention_days ago.
+ * (also across midnight), the stagger of a first attempt; retention: a local file goes only
+ * after its delivery was confirmed retention_days ago; and only what was recorded is
+ * delivered: a spool file cut short, emptied, changed or gone since finalisation fails its
+ * job (through the folder target) with nothing under its name on the share, and servers'
+ * checksum headers are read right.
  */
 #include <limits.h>
 #include <setjmp.h>
@@ -15,11 +18,13 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+#include <ftw.h>
 
 #include "testutil.h"
 
 #include "lectern/config.h"
 #include "lectern/log.h"
+#include "lectern/osutil.h"
 #include "lectern/store.h"
 #include "lectern/upload.h"
 
@@ -68,6 +73,11 @@ static int64_t queued(struct ctx *c, const char *name)
 	fclose(fp);
 	assert_int_equal(store_recording_create(c->st, &r), LT_OK);
 	assert_int_equal(store_recording_transition(c->st, r.id, REC_RECORDING, REC_FINALIZING, NULL),
+			 LT_OK);
+	/* What finalisation stores: the file's size and SHA-256. */
+	char sha[65];
+	assert_int_equal(os_sha256_file(r.path, sha), LT_OK);
+	assert_int_equal(store_recording_set_result(c->st, r.id, 48000, 37, os_now_ms(), sha),
 			 LT_OK);
 	assert_int_equal(store_recording_transition(c->st, r.id, REC_FINALIZING, REC_QUEUED, NULL),
 			 LT_OK);
@@ -199,6 +209,170 @@ static void space_pressure_deletes_delivered_early(void **state)
 	assert_int_equal(access(waiting.path, F_OK), 0);
 }
 
+/* Regular files anywhere under the share (the recording, its sidecar, a temp copy). */
+static int share_files;
+
+static int count_file(const char *path, const struct stat *sb, int type, struct FTW *ftw)
+{
+	(void)path;
+	(void)sb;
+	(void)ftw;
+	share_files += type == FTW_F;
+	return 0;
+}
+
+static int files_on_share(struct ctx *c)
+{
+	share_files = 0;
+	nftw(c->cfg.upload_folder, count_file, 16, FTW_PHYS);
+	return share_files;
+}
+
+enum damage { CUT_SHORT, EMPTIED, FLIPPED, REMOVED };
+
+static void spoil(const char *path, enum damage how)
+{
+	if (how == REMOVED) {
+		assert_int_equal(unlink(path), 0);
+		return;
+	}
+	if (how != FLIPPED) {
+		assert_int_equal(truncate(path, how == CUT_SHORT ? 20 : 0), 0);
+		return;
+	}
+	FILE *fp = fopen(path, "r+");
+	assert_non_null(fp);
+	fseek(fp, 36, SEEK_SET); /* the last byte: the same size, other content */
+	fputc('!', fp);
+	fclose(fp);
+}
+
+/* Each kind of damage: failed at once (no retries), the reason in last_error, nothing on the
+ * share, the local file untouched and never pruned; put right and retried, it is delivered. */
+static void damaged_file_is_never_delivered(void **state)
+{
+	struct ctx *c = *state;
+	static const char *const reason[] = {"was 37 when it was finalised", "was 37 when",
+					     "SHA-256 differs", "missing from the spool"};
+	c->cfg.retention_days = 0;
+	for (enum damage how = CUT_SHORT; how <= REMOVED; how++) {
+		char name[16];
+		snprintf(name, sizeof name, "d%d", (int)how);
+		int64_t id = queued(c, name);
+		struct recording r;
+		assert_int_equal(store_recording_get(c->st, id, &r), LT_OK);
+		spoil(r.path, how);
+		struct stat before;
+		bool present = stat(r.path, &before) == 0;
+		int attempted, failed;
+		assert_int_equal(upload_run_once(&c->cfg, c->st, at_local(12, 0), true, &attempted,
+						 &failed), LT_OK);
+		assert_int_equal(failed, 1);
+		assert_int_equal(store_recording_get(c->st, id, &r), LT_OK);
+		assert_int_equal(r.state, REC_FAILED);
+		assert_int_equal(r.attempts, 1);
+		assert_int_equal(r.uploaded_ms, 0);
+		assert_non_null(strstr(r.last_error, reason[how]));
+		assert_int_equal(files_on_share(c), 0);
+		upload_prune(&c->cfg, c->st, at_local(12, 0) + 400 * 86400000LL);
+		struct stat after;
+		assert_int_equal(stat(r.path, &after) == 0, present);
+		if (present)
+			assert_int_equal(after.st_size, before.st_size);
+		/* The right bytes back, and a person's retry: delivered. */
+		FILE *fp = fopen(r.path, "w");
+		fputs("not really opus, but bytes to deliver", fp);
+		fclose(fp);
+		assert_int_equal(store_upload_retry(c->st, id), LT_OK);
+		upload_run_once(&c->cfg, c->st, at_local(12, 0), true, &attempted, &failed);
+		assert_int_equal(store_recording_get(c->st, id, &r), LT_OK);
+		assert_int_equal(r.state, REC_UPLOADED);
+		assert_int_equal(files_on_share(c), 2); /* the recording and its sidecar */
+		tu_rmrf(c->cfg.upload_folder);
+	}
+}
+
+/* A person's pass goes on past a damaged file: it says nothing of the share. */
+static void damaged_file_does_not_stop_the_queue(void **state)
+{
+	struct ctx *c = *state;
+	int64_t bad = queued(c, "bad"), good = queued(c, "good");
+	struct recording r;
+	assert_int_equal(store_recording_get(c->st, bad, &r), LT_OK);
+	spoil(r.path, CUT_SHORT);
+	int attempted, failed;
+	upload_run_once(&c->cfg, c->st, at_local(12, 0), true, &attempted, &failed);
+	assert_int_equal(attempted, 2);
+	assert_int_equal(failed, 1);
+	assert_int_equal(store_recording_get(c->st, good, &r), LT_OK);
+	assert_int_equal(r.state, REC_UPLOADED);
+}
+
+/* An attempt that fails for the share keeps the SHA-256 the file is held to. */
+static void failed_attempt_keeps_the_stored_hash(void **state)
+{
+	struct ctx *c = *state;
+	char share[sizeof c->cfg.upload_folder];
+	snprintf(share, sizeof share, "%s", c->cfg.upload_folder);
+	snprintf(c->cfg.upload_folder, sizeof c->cfg.upload_folder, "/proc/no-share");
+	int64_t id = queued(c, "k");
+	struct recording r, was;
+	assert_int_equal(store_recording_get(c->st, id, &was), LT_OK);
+	int attempted, failed;
+	upload_run_once(&c->cfg, c->st, at_local(12, 0), true, &attempted, &failed);
+	assert_int_equal(store_recording_get(c->st, id, &r), LT_OK);
+	assert_int_equal(r.state, REC_QUEUED);
+	assert_string_equal(r.sha256, was.sha256);
+	assert_int_equal(r.bytes, 37);
+	/* So the damage done meanwhile is still seen at the next attempt. */
+	snprintf(c->cfg.upload_folder, sizeof c->cfg.upload_folder, "%s", share);
+	spoil(r.path, FLIPPED);
+	upload_run_once(&c->cfg, c->st, at_local(12, 0), true, &attempted, &failed);
+	assert_int_equal(store_recording_get(c->st, id, &r), LT_OK);
+	assert_int_equal(r.state, REC_FAILED);
+	assert_int_equal(files_on_share(c), 0);
+}
+
+/* A row from before hashes were stored is hashed at its attempt and delivered. */
+static void row_without_stored_hash_is_delivered(void **state)
+{
+	struct ctx *c = *state;
+	int64_t id = queued(c, "legacy");
+	assert_int_equal(store_upload_note(c->st, id, 0, 0, "", "", "", 0), LT_OK);
+	assert_int_equal(store_recording_set_result(c->st, id, 48000, 0, os_now_ms(), NULL), LT_OK);
+	int attempted, failed;
+	upload_run_once(&c->cfg, c->st, at_local(12, 0), true, &attempted, &failed);
+	struct recording r;
+	assert_int_equal(store_recording_get(c->st, id, &r), LT_OK);
+	assert_int_equal(r.state, REC_UPLOADED);
+	assert_int_equal(strlen(r.sha256), 64);
+}
+
+static void server_checksum_headers(void **state)
+{
+	(void)state;
+	/* SHA-256 of "abc" */
+	const char *sha = "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad";
+	const char *b64 = "ungWv48Bz+pBQUDeXa4iI7ADYaOWF3qctBD/YfIAFa0=";
+	char line[256];
+	snprintf(line, sizeof line, "OC-Checksum: SHA1:a9993e364706816aba3e25717850c26c9cd0d89d "
+				    "SHA256:%s", sha);
+	assert_int_equal(upload_server_checksum(line, sha), 1);
+	snprintf(line, sizeof line, "oc-checksum: SHA256:%.63s0", sha);
+	assert_int_equal(upload_server_checksum(line, sha), 0);
+	assert_int_equal(upload_server_checksum("OC-Checksum: SHA1:a9993e36", sha), -1);
+	snprintf(line, sizeof line, "Digest: md5=kAFQmDzST7DWlj99KOF/cg==, SHA-256=%s", b64);
+	assert_int_equal(upload_server_checksum(line, sha), 1);
+	snprintf(line, sizeof line, "Repr-Digest: sha-256=:%s:", b64);
+	assert_int_equal(upload_server_checksum(line, sha), 1);
+	assert_int_equal(upload_server_checksum(
+				 "Repr-Digest: sha-256=:47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=:",
+				 sha), 0);
+	assert_int_equal(upload_server_checksum("Digest: sha-256=short", sha), 0);
+	assert_int_equal(upload_server_checksum("Content-Length: 3", sha), -1);
+	assert_int_equal(upload_server_checksum("Digest: md5=kAFQmDzST7DWlj99KOF/cg==", sha), -1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -209,6 +383,14 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(space_pressure_deletes_delivered_early, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(damaged_file_is_never_delivered, setup, teardown),
+		cmocka_unit_test_setup_teardown(damaged_file_does_not_stop_the_queue, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(failed_attempt_keeps_the_stored_hash, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(row_without_stored_hash_is_delivered, setup,
+						teardown),
+		cmocka_unit_test(server_checksum_headers),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,12 +1,13 @@
 /*
  * testutil.h — what the unit tests share: removing a test's temporary directory with
- * everything in it, and stopping a server process a test started.
+ * everything in it, writing a small file, and stopping a server process a test started.
  */
 #ifndef LECTERN_TESTUTIL_H
 #define LECTERN_TESTUTIL_H
 
 #include <ftw.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/stat.h>
@@ -26,6 +27,16 @@ static inline int tu_remove_entry(const char *path, const struct stat *sb, int t
 static inline void tu_rmrf(const char *dir)
 {
 	nftw(dir, tu_remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+/* Write `n` bytes of `data` as the whole file `path`. True when it all went. */
+static inline bool tu_write_file(const char *path, const void *data, size_t n)
+{
+	FILE *fp = fopen(path, "wb");
+	if (!fp)
+		return false;
+	bool ok = fwrite(data, 1, n, fp) == n;
+	return fclose(fp) == 0 && ok;
 }
 
 /* A server the test started: TERM, up to 2 s to go, then KILL; always reaped. */
