@@ -223,8 +223,11 @@ static void span_property(struct event_span *e, const char *line, size_t ll, boo
 	if (is_property(line, ll, "RECURRENCE-ID"))
 		e->is_override = true;
 	if (day) {
+		/* A second DTSTART (RFC 5545 allows one): which one libical reads is not ours to
+		 * guess, so the event is kept whatever the window. */
+		bool again = *day != DAY_UNSET;
 		*day = cut ? DAY_UNSET : value_day(line, ll);
-		e->keep |= *day == DAY_UNSET;
+		e->keep |= *day == DAY_UNSET || again;
 	} else if (is_property(line, ll, "DURATION")) {
 		const char *colon = memchr(line, ':', ll);
 		char value[64];
