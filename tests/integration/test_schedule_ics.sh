@@ -159,17 +159,7 @@ measure() {
 }
 
 # 20 events repeating every second or minute from 1 March, and one real talk on 5 March.
-python3 - "$T/storm.ics" <<'PY'
-import sys
-lines = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//probe//storm//EN"]
-for i in range(20):
-    lines += ["BEGIN:VEVENT", f"UID:storm-{i}@probe.example", "DTSTART:20260301T000000Z",
-              "DURATION:PT1S", f"RRULE:FREQ={'MINUTELY' if i % 2 else 'SECONDLY'}",
-              "SUMMARY:junk", "END:VEVENT"]
-lines += ["BEGIN:VEVENT", "UID:real-talk@lectern.test", "DTSTART:20260305T140000Z",
-          "DTEND:20260305T150000Z", "SUMMARY:The real talk", "END:VEVENT", "END:VCALENDAR"]
-open(sys.argv[1], "w", newline="").write("\r\n".join(lines) + "\r\n")
-PY
+python3 "$TESTS/lib/gen_worst_ics.py" storm "$T/storm.ics"
 TZ=UTC measure storm --ics "$T/storm.ics" --from 2026-03-04 --days 7
 rows=$(wc -l <"$T/storm.out")
 echo "# SECONDLY storm (20 events + 1 talk, 7 days): $rows occurrences, $SECS s, peak RSS $KB KB"
@@ -182,15 +172,7 @@ grep -q "over 2000 occurrences" "$T/storm.err" || problems+=("no warning about t
 report "a FREQ=SECONDLY storm is bounded (rows, memory) and the real talk is still listed" "" "${problems[@]}"
 
 # A 50 MB line (a DESCRIPTION without folding): dropped with a warning, fast, small.
-python3 - "$T/long.ics" <<'PY'
-import sys
-with open(sys.argv[1], "w", newline="") as f:
-    f.write("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//probe//long//EN\r\nBEGIN:VEVENT\r\n"
-            "UID:long@lectern.test\r\nDTSTART:20260302T100000Z\r\nDTEND:20260302T110000Z\r\n"
-            "SUMMARY:Real talk\r\nDESCRIPTION:")
-    f.write("x" * (50 << 20))
-    f.write("\r\n continued\r\nLOCATION:Room 1\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n")
-PY
+python3 "$TESTS/lib/gen_worst_ics.py" long "$T/long.ics"
 TZ=UTC measure long --ics "$T/long.ics" --from 2026-03-02 --days 1
 echo "# a 50 MB line: $SECS s, peak RSS $KB KB"
 problems=()
