@@ -152,6 +152,15 @@ lt_err ui_open(const struct ui_options *o, struct ui **out, char *why, size_t n)
 	}
 	u->own_video = true;
 	const char *drv = SDL_GetCurrentVideoDriver();
+	/* Without any display SDL falls back on drivers that show nothing (offscreen, dummy):
+	 * that is no screen, unless SDL_VIDEODRIVER asked for one of them (tests). */
+	const char *asked = SDL_getenv("SDL_VIDEODRIVER");
+	if (drv && (strcmp(drv, "offscreen") == 0 || strcmp(drv, "dummy") == 0) &&
+	    !(asked && SDL_strcasecmp(asked, drv) == 0)) {
+		snprintf(why, n, "no display for the screen, SDL found only its %s driver: start "
+			 "under a desktop, on the console (kmsdrm), or run headless", drv);
+		goto fail;
+	}
 	const char *fs = o->fullscreen && *o->fullscreen ? o->fullscreen : "auto";
 	bool full = strcmp(fs, "yes") == 0 ||
 		    (strcmp(fs, "auto") == 0 && drv && strcmp(drv, "kmsdrm") == 0);

@@ -51,8 +51,9 @@ struct ui_options {
 
 /*
  * Open a real window (SDL video) with a renderer. On failure returns LT_ERR_NO_DEVICE (no
- * display), LT_ERR_NOT_FOUND (a font file is missing) or LT_ERR_INVALID (bad rotation), and
- * writes a sentence saying what to do into `why` (`n` bytes).
+ * display; SDL's offscreen and dummy drivers, its fallbacks, count as none unless
+ * SDL_VIDEODRIVER names them), LT_ERR_NOT_FOUND (a font file is missing) or LT_ERR_INVALID
+ * (bad rotation), and writes a sentence saying what to do into `why` (`n` bytes).
  */
 lt_err ui_open(const struct ui_options *o, struct ui **out, char *why, size_t n);
 
