@@ -608,7 +608,8 @@ static void export_frame(struct kiosk *k)
 
 static void draw_if_changed(struct kiosk *k)
 {
-	if (k->have_drawn && !screen_dirty(k->d.screen) && memcmp(&k->v, &k->drawn, sizeof k->v) == 0)
+	if (k->have_drawn && !screen_dirty(k->d.screen) &&
+	    memcmp(&k->v, &k->drawn, sizeof k->v) == 0)
 		return;
 	screen_post(k->d.screen, &k->v);
 	k->drawn = k->v;

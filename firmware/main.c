@@ -40,6 +40,10 @@ static void usage(FILE *out)
 		"retry and config work alongside them. A damaged database is set aside by the next\n"
 		"run, record or upload (lectern.db.damaged-STAMP) and rebuilt from the spool.\n"
 		"\n"
+		"run shows its touchscreen through the screen plugin (the installed\n"
+		"lectern-screen-sdl.so, or the file $LECTERN_SCREEN names); without it, or without\n"
+		"a display, it runs headless and says why.\n"
+		"\n"
 		"Exit codes: 0 done, 1 failed, 2 bad command line or configuration,\n"
 		"            3 microphone missing or unusable, 4 storage unusable or full,\n"
 		"            5 another lectern is using the data directory (stop it first).\n",

@@ -30,7 +30,8 @@ lt_err screen_load(const struct screen_ops **ops, char *why, size_t n)
 	screen_entry_fn entry;
 	*(void **)&entry = dlsym(lib, SCREEN_SDL_ENTRY); /* POSIX's way to get a function */
 	if (!entry) {
-		snprintf(why, n, "%s is not a lectern screen plugin: it has no %s", path, SCREEN_SDL_ENTRY);
+		snprintf(why, n, "%s is not a lectern screen plugin: it has no %s", path,
+			 SCREEN_SDL_ENTRY);
 		dlclose(lib);
 		return LT_ERR_NOT_FOUND;
 	}

@@ -37,7 +37,7 @@
 
 struct screen_params {
 	int width, height;       /* window size; 0 = 1280x800, or the display's when fullscreen */
-	const char *fullscreen;  /* "auto" (fullscreen without a desktop, e.g. kmsdrm) | "yes" | "no" */
+	const char *fullscreen;  /* "auto" (fullscreen without a desktop: kmsdrm) | "yes" | "no" */
 	int rotation;            /* 0 | 90 | 180 | 270, clockwise */
 	const char *font_dir;    /* holds DejaVuSans.ttf and DejaVuSans-Bold.ttf; NULL = default */
 };
