@@ -208,7 +208,8 @@ int cmd_run(int argc, char **argv, const char *config_path)
 			signal_reload = 0;
 			struct config fresh;
 			if (app_load_config(config_path, &fresh) == EXIT_OK) {
-				/* The threads read cfg: stop them while it changes. */
+				/* The threads read cfg: stop them while it changes. (The screen's
+				 * connection test works on its own copy; see kiosk.c.) */
 				controller_observe(ctl, NULL, NULL);
 				ocagent_stop(agent, false);
 				schedule_fetcher_stop(fetcher);

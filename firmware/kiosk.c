@@ -117,6 +117,9 @@ struct kiosk {
 	atomic_bool test_running;
 	pthread_mutex_t test_lock;
 	char test_result[160];
+	/* The test's own copy, taken as it starts: a reload (SIGHUP) rewrites *cfg in place
+	 * while the test may still be reading it. */
+	struct config test_cfg;
 };
 
 /* --- helpers ------------------------------------------------------------------------------ */
@@ -652,7 +655,7 @@ static void test_result(struct kiosk *k, const char *text)
 static void *test_main(void *arg)
 {
 	struct kiosk *k = arg;
-	const struct config *cfg = k->cfg;
+	const struct config *cfg = &k->test_cfg;
 	char text[160];
 	const char *url = server_url(cfg);
 	if (strcmp(cfg->upload_target, "folder") == 0) {
@@ -704,6 +707,7 @@ static void start_test(struct kiosk *k)
 		pthread_join(k->test_thread, NULL);
 	k->test_started = false;
 	test_result(k, "Testing the connection…");
+	k->test_cfg = *k->cfg;
 	atomic_store(&k->test_running, true);
 	if (pthread_create(&k->test_thread, NULL, test_main, k) != 0) {
 		atomic_store(&k->test_running, false);

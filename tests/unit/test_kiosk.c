@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -615,6 +616,45 @@ static void test_store_replaced_message(void **state)
 	kiosk_destroy(k);
 }
 
+/*
+ * A reload (SIGHUP) rewrites the configuration in place while the connection test may be
+ * running: the test works on the configuration as it was when it started. The test's thread
+ * is held inside its read of the password file (a FIFO) while the address changes.
+ */
+static void test_connection_test_keeps_its_config(void **state)
+{
+	struct ctx *c = *state;
+	char fifo[PATH_MAX];
+	snprintf(fifo, sizeof fifo, "%s/password", c->dir);
+	assert_int_equal(mkfifo(fifo, 0600), 0);
+	snprintf(c->cfg.upload_target, sizeof c->cfg.upload_target, "webdav");
+	snprintf(c->cfg.upload_url, sizeof c->cfg.upload_url, "http://127.0.0.1:1/dav/");
+	snprintf(c->cfg.upload_user, sizeof c->cfg.upload_user, "room");
+	snprintf(c->cfg.upload_password_file, sizeof c->cfg.upload_password_file, "%s", fifo);
+	send(c, EV_TEST_CONNECTION, 0);
+	/* the reload, while the test waits for its password */
+	snprintf(c->cfg.upload_url, sizeof c->cfg.upload_url, "http://127.0.0.2:1/dav/");
+	int fd = -1;
+	for (int i = 0; i < 1000 && fd < 0; i++) { /* until the test opened it: <= 10 s */
+		fd = open(fifo, O_WRONLY | O_NONBLOCK);
+		if (fd < 0)
+			usleep(10000);
+	}
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, "secret\n", 7), 7);
+	close(fd);
+	const char *result = "";
+	for (int i = 0; i < 300; i++) { /* refused at once on loopback; <= 30 s when loaded */
+		kiosk_tick(c->k, c->t0);
+		result = kiosk_view(c->k)->connection_test;
+		if (result[0] && !strstr(result, "Testing"))
+			break;
+		usleep(100000);
+	}
+	assert_non_null(strstr(result, "127.0.0.1"));
+	assert_null(strstr(result, "127.0.0.2"));
+}
+
 int main(void)
 {
 	/* alsa-lib reads its configuration once per process: a desk microphone for all tests */
@@ -645,6 +685,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_input_choice, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_backlight_sysfs, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_store_replaced_message, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_connection_test_keeps_its_config, setup,
+						teardown),
 	};
 	int failed = cmocka_run_group_tests(tests, NULL, NULL);
 	unlink(conf);
