@@ -897,7 +897,12 @@ static int prune_one(const struct recording *rec, void *user)
 	bool for_space = !expired && space_needed(c->cfg, rec->path);
 	if (!expired && !for_space)
 		return 0;
-	if (unlink(rec->path) == 0 || errno == ENOENT) {
+	if (!retention_in_spool(c->cfg, rec->path)) {
+		/* The user's file (record --out): delivered, no longer lectern's to keep or free. */
+		if (store_recording_mark_deleted(c->st, rec->id, c->now_ms) == LT_OK)
+			log_info("recording %lld: local copy %s kept: outside the spool (delivered)",
+				 (long long)rec->id, rec->path);
+	} else if (unlink(rec->path) == 0 || errno == ENOENT) {
 		store_recording_mark_deleted(c->st, rec->id, c->now_ms);
 		if (for_space)
 			log_info("recording %lld: local copy removed early to free space (delivered)",

@@ -42,3 +42,21 @@ wait_for 10 'grep -q "stop with SIGTERM" "$T/mic.err"'
 kill -TERM $pid
 wait $pid
 check "run --headless names the microphone it will record from" grep -q "microphone: ALSA default" "$T/mic.err"
+
+# A file named with --out: stored by its absolute path, and the user's --------------------------
+# (upload --once and the service, whose working directory is /, run elsewhere; retention and
+# the upload never delete it nor write beside it)
+mkdir -p "$T/mine" "$T/elsewhere"
+lectern_config "$T/out.conf" "[upload]" "target = folder" "folder = $T/outshare" \
+	"retention_days = 0"
+(cd "$T/mine" && "$LECTERN" --config "$T/out.conf" record --seconds 1 --out rel.opus \
+	>/dev/null 2>&1)
+check "record --out rel.opus stores the absolute path" \
+	test "$(sql "select path from recordings where path like '%rel.opus'")" = "$T/mine/rel.opus"
+(cd "$T/elsewhere" && "$LECTERN" --config "$T/out.conf" upload --once >"$T/out.out" 2>"$T/out.err")
+check "upload --once from another directory delivers it" \
+	test "$(sql "select state from recordings where path like '%rel.opus'")" = uploaded
+check "after delivery (retention_days = 0) the file outside the spool is still there" \
+	test -f "$T/mine/rel.opus"
+check "nothing is written beside a file outside the spool" test "$(ls -A "$T/mine")" = rel.opus
+check "the log says it was kept: outside the spool" grep -q "kept: outside the spool" "$T/out.err"

@@ -43,6 +43,7 @@ static int setup(void **state)
 	log_set_level(LOG_LVL_ERROR);
 	config_defaults(&c->cfg);
 	snprintf(c->cfg.upload_target, sizeof c->cfg.upload_target, "folder");
+	snprintf(c->cfg.spool_dir, sizeof c->cfg.spool_dir, "%s", c->dir); /* the recordings' */
 	snprintf(c->cfg.upload_folder, sizeof c->cfg.upload_folder, "%s/share", c->dir);
 	char db[PATH_MAX];
 	snprintf(db, sizeof db, "%s/lectern.db", c->dir);
