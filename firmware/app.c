@@ -150,7 +150,10 @@ int app_open_store_locked(const struct config *cfg, const char *command, struct 
 	if (rc != EXIT_OK)
 		return rc;
 	spoolmeta_enable(cfg->spool_dir);
-	return open_or_rebuild(cfg, path, out);
+	rc = open_or_rebuild(cfg, path, out);
+	if (rc == EXIT_OK)
+		store_repair_paths(*out, cfg->spool_dir);
+	return rc;
 }
 
 const char *app_store_set_aside(void)

@@ -1061,3 +1061,62 @@ int64_t store_recording_entered(struct store *st, int64_t id, enum rec_state sta
 	sqlite3_finalize(s);
 	return at;
 }
+
+/* --- relative paths an older `record --out` stored ---------------------------------------- */
+
+struct repair {
+	struct store *st;
+	const char *spool_dir;
+	int count;
+};
+
+static lt_err set_path(struct store *st, int64_t id, const char *path)
+{
+	sqlite3_stmt *s;
+	if (sqlite3_prepare_v2(st->db, "UPDATE recordings SET path = ? WHERE id = ?", -1, &s,
+			       NULL) != SQLITE_OK)
+		return fail(st, "preparing path repair");
+	sqlite3_bind_text(s, 1, path, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_int64(s, 2, id);
+	int rc = sqlite3_step(s);
+	sqlite3_finalize(s);
+	return rc == SQLITE_DONE ? LT_OK : fail(st, "repairing a path");
+}
+
+static int repair_one(const struct recording *rec, void *user)
+{
+	struct repair *r = user;
+	if (rec->path[0] == '/')
+		return 0;
+	const char *slash = strrchr(rec->path, '/');
+	char in_spool[PATH_MAX];
+	struct stat sb;
+	if (snprintf(in_spool, sizeof in_spool, "%s/%s", r->spool_dir,
+		     slash ? slash + 1 : rec->path) < (int)sizeof in_spool &&
+	    stat(in_spool, &sb) == 0 && S_ISREG(sb.st_mode)) {
+		if (set_path(r->st, rec->id, in_spool) == LT_OK) {
+			log_info("store: recording %lld: relative path %s found in the spool as %s",
+				 (long long)rec->id, rec->path, in_spool);
+			r->count++;
+		}
+		return 0;
+	}
+	if (rec->state != REC_QUEUED && rec->state != REC_UPLOADING)
+		return 0; /* nothing waits on it */
+	char why[2 * PATH_MAX + 160];
+	snprintf(why, sizeof why, "its file was stored by the relative path %s, which cannot be "
+		 "found from here: move it into the spool %s, then `lectern retry %lld`", rec->path,
+		 r->spool_dir, (long long)rec->id);
+	if (store_recording_transition(r->st, rec->id, rec->state, REC_FAILED, why) == LT_OK) {
+		log_error("store: recording %lld: %s", (long long)rec->id, why);
+		r->count++;
+	}
+	return 0;
+}
+
+int store_repair_paths(struct store *st, const char *spool_dir)
+{
+	struct repair r = {st, spool_dir, 0};
+	store_recordings_each(st, 0, repair_one, &r);
+	return r.count;
+}

@@ -45,7 +45,8 @@ int app_open_store(const struct config *cfg, struct store **out);
  * is set aside (lectern.db.damaged-STAMP, with its WAL, kept for inspection; said in the log
  * and by app_store_set_aside()), a fresh one is created, and the recordings are rebuilt from
  * the spool's sidecars and files (spoolmeta.h) — as they are into a database that did not
- * exist. Sidecars are written from here on (spoolmeta_enable).
+ * exist. Sidecars are written from here on (spoolmeta_enable). Relative recording paths an
+ * older lectern stored are repaired (store_repair_paths).
  */
 int app_open_store_locked(const struct config *cfg, const char *command, struct store **out);
 

@@ -60,3 +60,16 @@ check "after delivery (retention_days = 0) the file outside the spool is still t
 	test -f "$T/mine/rel.opus"
 check "nothing is written beside a file outside the spool" test "$(ls -A "$T/mine")" = rel.opus
 check "the log says it was kept: outside the spool" grep -q "kept: outside the spool" "$T/out.err"
+
+# Relative paths an older lectern stored are repaired when the store is opened: found in the
+# spool, or the recording fails with a reason that names the path.
+"$LECTERN" --config "$T/out.conf" record --seconds 1 --title "In the spool" >/dev/null 2>&1
+"$LECTERN" --config "$T/out.conf" record --seconds 1 --title "Lost" >/dev/null 2>&1
+sql "update recordings set path = replace(path, '$T/data/spool/', '') where title = 'In the spool';
+     update recordings set path = 'gone/lost.opus' where title = 'Lost'"
+(cd "$T/elsewhere" && "$LECTERN" --config "$T/out.conf" upload --once >/dev/null 2>"$T/rel.err")
+check "a relative path whose file is in the spool is repaired and uploaded" \
+	test "$(sql "select state || ' ' || substr(path, 1, 1) from recordings where title = 'In the spool'")" = "uploaded /"
+check "a relative path that cannot be found fails the recording, naming the path" \
+	bash -c "[ \"\$(sqlite3 '$T/data/lectern.db' \"select state from recordings where title = 'Lost'\")\" = failed ] &&
+		sqlite3 '$T/data/lectern.db' \"select reason from recordings where title = 'Lost'\" | grep -q 'relative path gone/lost.opus'"
