@@ -157,12 +157,13 @@ int cmd_record(int argc, char **argv, const char *config_path)
 		return rc;
 	signals_install();
 	struct audio_source *src;
-	if ((rc = app_open_audio(&cfg, device, false, false, &src, NULL)) != EXIT_OK) {
+	lt_err err = app_open_audio(&cfg, device, false, false, &src, NULL);
+	if (err != LT_OK) {
 		store_close(st);
-		return rc;
+		return app_exit_code(err);
 	}
 	struct session *s;
-	lt_err err = session_start(st, &cfg, src, &info, &s);
+	err = session_start(st, &cfg, src, &info, &s);
 	if (err != LT_OK) {
 		fprintf(stderr, "lectern: record: cannot start: %s%s%s\n", lt_strerror(err),
 			err == LT_ERR_IO ? ": " : "", err == LT_ERR_IO ? strerror(errno) : "");

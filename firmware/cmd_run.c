@@ -33,25 +33,20 @@ struct mic {
 };
 
 /* Recordings in the appliance take the microphone at their start and pace a demo file in
- * real time, looping, as a microphone would deliver it. */
+ * real time, looping, as a microphone would deliver it. The code says which failure (no
+ * device, a format it cannot convert …): the screen tells them apart. */
 static lt_err open_mic(void *user, struct audio_source **out)
 {
 	struct mic *m = user;
 	kiosk_release_mic(m->kiosk);
-	return app_open_audio(m->cfg, kiosk_audio_device(m->kiosk), true, true, out, NULL) ==
-			       EXIT_OK
-		       ? LT_OK
-		       : LT_ERR_NO_DEVICE;
+	return app_open_audio(m->cfg, kiosk_audio_device(m->kiosk), true, true, out, NULL);
 }
 
 /* The settings screen's meter opens the microphone without taking it from a recording. */
 static lt_err open_monitor(void *user, struct audio_source **out)
 {
 	const struct mic *m = user;
-	return app_open_audio(m->cfg, kiosk_audio_device(m->kiosk), true, true, out, NULL) ==
-			       EXIT_OK
-		       ? LT_OK
-		       : LT_ERR_NO_DEVICE;
+	return app_open_audio(m->cfg, kiosk_audio_device(m->kiosk), true, true, out, NULL);
 }
 
 /*
@@ -66,9 +61,12 @@ static struct kiosk *open_screen(const struct config *cfg, struct kiosk_deps *de
 			       .fullscreen = cfg->ui_fullscreen, .rotation = cfg->ui_rotation,
 			       .font_dir = cfg->ui_font_dir};
 	char why[PATH_MAX + 128];
-	if (ui_open(&o, ui, why, sizeof why) != LT_OK) {
-		fprintf(stderr, "lectern: run: no screen (%s): running headless\n", why);
-		log_warn("no screen (%s): running headless", why);
+	lt_err err = ui_open(&o, ui, why, sizeof why);
+	if (err != LT_OK) {
+		struct lt_error e; /* the display's failure, not the microphone's (same codes) */
+		lt_error_set(&e, err, LT_DOMAIN_DISPLAY, "%s", why);
+		fprintf(stderr, "lectern: run: no screen (%s): running headless\n", e.text);
+		log_warn("no screen (%s): running headless", e.text);
 		return NULL;
 	}
 	deps->ui = *ui;
@@ -144,7 +142,7 @@ int cmd_run(int argc, char **argv, const char *config_path)
 	struct audio_source *mic;
 	bool twin = false, mic_ok = false;
 	char mic_name[160] = "";
-	if (app_open_audio(&cfg, NULL, true, true, &mic, &twin) == EXIT_OK) {
+	if (app_open_audio(&cfg, NULL, true, true, &mic, &twin) == LT_OK) {
 		log_info("microphone: %s%s", mic->description, twin ? " (demo: no microphone found)" : "");
 		snprintf(mic_name, sizeof mic_name, "%s", mic->description);
 		mic_ok = true;

@@ -76,7 +76,7 @@ struct kiosk {
 	char pin[16];
 	int pin_failures;        /* wrong PINs since the last right one (kept in the store) */
 	int64_t pin_locked_until; /* unix time (kept in the store) */
-	char start_error[128];
+	struct lt_error start_error;   /* why the last Start tap failed; code LT_OK: it did not */
 	int64_t start_error_at;
 
 	/* microphones to choose from: 0 is the configured one, then ALSA's capture devices */
@@ -394,7 +394,9 @@ static void camera_as_needed(struct kiosk *k)
 	}
 	if (err != LT_OK) {
 		k->cam = NULL;
-		copy(k->cam_name, sizeof k->cam_name, msg);
+		struct lt_error e; /* the preview's label says it is the camera, not the microphone */
+		lt_error_set(&e, err, LT_DOMAIN_CAMERA, "%s", msg);
+		copy(k->cam_name, sizeof k->cam_name, e.text);
 		return;
 	}
 	snprintf(k->cam_name, sizeof k->cam_name, "%.80s%s", k->cam->description,
@@ -508,9 +510,11 @@ static void build(struct kiosk *k)
 		add_message(v, SEV_WARN, "Database was damaged and replaced",
 			    "Recording works; recordings were rebuilt from the spool. IT: the damaged "
 			    "copy is kept beside it as lectern.db.damaged-*.");
-	if (k->start_error[0] && k->now - k->start_error_at < 120)
-		add_message(v, SEV_ERROR, k->start_error,
-			    "Check the microphone and free space, then tap Start recording again.");
+	if (k->start_error.code != LT_OK && k->now - k->start_error_at < 120) {
+		char text[32 + sizeof k->start_error.text]; /* add_message cuts it to fit */
+		snprintf(text, sizeof text, "Could not start recording. %s", k->start_error.text);
+		add_message(v, SEV_ERROR, text, lt_domain_advice(k->start_error.domain));
+	}
 	uint64_t free_bytes = 0;
 	if (os_free_bytes(cfg->spool_dir, &free_bytes) == LT_OK) {
 		v->disk_free_mb = (int64_t)(free_bytes >> 20);
@@ -779,13 +783,13 @@ static void start_recording(struct kiosk *k, int64_t now)
 		title[0] = '\0';
 	lt_err err = controller_start_manual(k->d.ctl, now, title);
 	if (err != LT_OK) {
-		snprintf(k->start_error, sizeof k->start_error, "Could not start recording: %.90s",
-			 lt_strerror(err));
+		/* The start's parts (microphone, storage, configuration) have codes of their own. */
+		lt_error_set(&k->start_error, err, lt_err_domain(err), NULL);
 		k->start_error_at = now;
-		log_warn("screen: %s", k->start_error);
+		log_warn("screen: could not start recording: %s", k->start_error.text);
 		return;
 	}
-	k->start_error[0] = '\0';
+	k->start_error.code = LT_OK;
 	k->tap_at = tap;
 	k->screen = VIEW_RECORDING;
 }

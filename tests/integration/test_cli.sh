@@ -43,6 +43,15 @@ kill -TERM $pid
 wait $pid
 check "run --headless names the microphone it will record from" grep -q "microphone: ALSA default" "$T/mic.err"
 
+# No display: the appliance runs headless and says that the display failed, not a microphone.
+SDL_VIDEODRIVER=nosuchdriver "$LECTERN" --config "$T/mic.conf" run >/dev/null 2>"$T/nodisp.err" &
+pid=$!
+wait_for 10 'grep -q "stop with SIGTERM" "$T/nodisp.err"'
+kill -TERM $pid
+wait $pid
+check "without a display, run says the display failed and runs headless" \
+	grep -q "no screen (Display: .*): running headless" "$T/nodisp.err"
+
 # A file named with --out: stored by its absolute path, and the user's --------------------------
 # (upload --once and the service, whose working directory is /, run elsewhere; retention and
 # the upload never delete it nor write beside it)

@@ -23,6 +23,7 @@
 
 #include "testutil.h"
 
+#include "lectern/app.h"
 #include "lectern/backlight.h"
 #include "lectern/config.h"
 #include "lectern/controller.h"
@@ -655,6 +656,102 @@ static void test_connection_test_keeps_its_config(void **state)
 	assert_null(strstr(result, "127.0.0.2"));
 }
 
+/* --- a failed start says which part failed ------------------------------------------------ */
+
+/* The appliance's opener: the configured microphone, as `lectern run` opens it. */
+static lt_err open_configured(void *user, struct audio_source **out)
+{
+	return app_open_audio(user, NULL, true, true, out, NULL);
+}
+
+/*
+ * Tap Start with the configuration `cfg` (the appliance's microphone opener, a controller of
+ * its own) and return the message the screen then shows about it.
+ */
+static struct view_message failed_start(struct ctx *c, struct config *cfg)
+{
+	struct controller *ctl;
+	assert_int_equal(controller_create(cfg, c->st, c->sched, open_configured, cfg, &ctl), LT_OK);
+	struct kiosk_deps d = {.cfg = cfg, .st = c->st, .sched = c->sched, .ctl = ctl, .ui = c->ui,
+			       .mic_name = "configured", .mic_present = true,
+			       .open_audio = open_configured, .audio_user = cfg, .clock = fake_clock};
+	struct kiosk *k;
+	assert_int_equal(kiosk_create(&d, &k), LT_OK);
+	struct view_event ev = {.type = EV_START_RECORDING};
+	kiosk_handle(k, &ev, c->t0);
+	kiosk_tick(k, c->t0);
+	const struct view *v = kiosk_view(k);
+	assert_false(v->recording);
+	struct view_message found = {0};
+	for (int i = 0; i < v->n_messages; i++)
+		if (strstr(v->messages[i].text, "Could not start recording"))
+			found = v->messages[i];
+	kiosk_destroy(k);
+	controller_destroy(ctl);
+	assert_int_equal(found.severity, SEV_ERROR);
+	return found;
+}
+
+static void test_start_fails_disk_full(void **state)
+{
+	struct ctx *c = *state;
+	struct config cfg = c->cfg;
+	snprintf(cfg.audio_source, sizeof cfg.audio_source, "file");
+	snprintf(cfg.audio_file, sizeof cfg.audio_file, "%s", c->tone);
+	cfg.min_free_mb = 1 << 30; /* more than any disk has free */
+	struct view_message m = failed_start(c, &cfg);
+	assert_non_null(strstr(m.text, "Storage is almost full"));
+	assert_non_null(strstr(m.advice, "Free space"));
+	assert_null(strstr(m.text, "icrophone"));
+}
+
+static void test_start_fails_bad_format(void **state)
+{
+	struct ctx *c = *state;
+	struct config cfg = c->cfg;
+	snprintf(cfg.audio_source, sizeof cfg.audio_source, "file");
+	snprintf(cfg.audio_file, sizeof cfg.audio_file, "%s/bad.wav", c->dir);
+	FILE *fp = fopen(cfg.audio_file, "w");
+	assert_non_null(fp);
+	fputs("RIFF, but no WAVE header: a device lectern cannot read", fp);
+	fclose(fp);
+	struct view_message m = failed_start(c, &cfg);
+	assert_non_null(strstr(m.text, "Microphone: The device offers no format"));
+	assert_non_null(strstr(m.advice, "microphone"));
+	assert_null(strstr(m.text, "not there"));
+}
+
+static void test_start_fails_no_microphone(void **state)
+{
+	struct ctx *c = *state;
+	struct config cfg = c->cfg;
+	snprintf(cfg.audio_source, sizeof cfg.audio_source, "alsa");
+	snprintf(cfg.audio_device, sizeof cfg.audio_device, "unplugged");
+	struct view_message m = failed_start(c, &cfg);
+	assert_non_null(strstr(m.text, "Microphone: The device is not there"));
+	assert_non_null(strstr(m.advice, "USB cable"));
+}
+
+/* A camera that cannot be opened is said to be the camera on the settings screen. */
+static void test_camera_failure_names_the_camera(void **state)
+{
+	struct ctx *c = *state;
+	snprintf(c->cfg.camera_source, sizeof c->cfg.camera_source, "v4l2");
+	snprintf(c->cfg.camera_device, sizeof c->cfg.camera_device, "%s/no-video0", c->dir);
+	send(c, EV_SHOW, VIEW_PIN);
+	for (int d = 1; d <= 4; d++)
+		send(c, EV_PIN_DIGIT, d);
+	assert_int_equal(kiosk_view(c->k)->screen, VIEW_SETTINGS);
+	for (int i = 0; i < 10 && !kiosk_view(c->k)->camera_name[0]; i++) {
+		fake_now += 0.2;
+		kiosk_wait(c->k, 50);
+	}
+	const struct view *v = kiosk_view(c->k);
+	assert_false(v->camera_present);
+	assert_non_null(strstr(v->camera_name, "Camera: "));
+	assert_null(strstr(v->camera_name, "icrophone"));
+}
+
 int main(void)
 {
 	/* alsa-lib reads its configuration once per process: a desk microphone for all tests */
@@ -687,6 +784,10 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_store_replaced_message, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_connection_test_keeps_its_config, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(test_start_fails_disk_full, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_start_fails_bad_format, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_start_fails_no_microphone, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_camera_failure_names_the_camera, setup, teardown),
 	};
 	int failed = cmocka_run_group_tests(tests, NULL, NULL);
 	unlink(conf);
