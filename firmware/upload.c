@@ -55,39 +55,47 @@ char *upload_sidecar_json(const struct config *cfg, const struct recording *rec,
 			  const char *sha256)
 {
 	(void)cfg;
-	char *text = NULL;
-	size_t len = 0;
-	FILE *out = open_memstream(&text, &len);
-	if (!out)
+	json_object *o = json_object_new_object(), *tags = json_object_new_array();
+	if (!o || !tags) {
+		json_object_put(o);
+		json_object_put(tags);
 		return NULL;
+	}
 	char start[32], end[32];
 	json_local_time(rec->started_ms / 1000, start, sizeof start);
 	json_local_time((rec->ended_ms ? rec->ended_ms : rec->started_ms) / 1000, end, sizeof end);
-	fprintf(out, "{\"uid\":");
-	json_string(out, rec->uid);
-	fprintf(out, ",\"file\":");
-	json_string(out, base_name(rec->path));
-	fprintf(out, ",\"title\":");
-	json_string(out, rec->title);
-	fprintf(out, ",\"presenter\":");
-	json_string(out, rec->presenter);
-	fprintf(out, ",\"room\":");
-	json_string(out, rec->room);
-	fprintf(out, ",\"start\":\"%s\",\"end\":\"%s\",\"duration_s\":%.3f,\"bytes\":%lld,"
-		     "\"sha256\":\"%s\",\"tags\":[",
-		start, end, (double)rec->samples / 48000.0, (long long)rec->bytes, sha256);
-	const char *tag = rec->tags;
-	for (bool first = true; *tag; first = false) {
-		size_t len_tag = strcspn(tag, ",");
+	jsonout_put_string(o, "uid", rec->uid);
+	jsonout_put_string(o, "file", base_name(rec->path));
+	jsonout_put_string(o, "title", rec->title);
+	jsonout_put_string(o, "presenter", rec->presenter);
+	jsonout_put_string(o, "room", rec->room);
+	jsonout_put_string(o, "start", start);
+	jsonout_put_string(o, "end", end);
+	jsonout_put_fixed3(o, "duration_s", (double)rec->samples / 48000.0);
+	jsonout_put_int(o, "bytes", rec->bytes);
+	jsonout_put_string(o, "sha256", sha256);
+	for (const char *tag = rec->tags; *tag;) {
+		size_t len = strcspn(tag, ",");
 		char one[sizeof rec->tags];
-		snprintf(one, sizeof one, "%.*s", (int)len_tag, tag);
-		fprintf(out, first ? "" : ",");
-		json_string(out, one);
-		tag += len_tag + (tag[len_tag] == ',');
+		snprintf(one, sizeof one, "%.*s", (int)len, tag);
+		json_object_array_add(tags, jsonout_string(one));
+		tag += len + (tag[len] == ',');
 	}
+	json_object_object_add(o, "tags", tags);
 	/* Check-in does not record attendance yet: nothing to say, whatever the privacy setting. */
-	fprintf(out, "],\"attendance\":null}\n");
-	fclose(out);
+	json_object_object_add(o, "attendance", NULL);
+	char *text = NULL;
+	size_t len = 0;
+	FILE *out = open_memstream(&text, &len);
+	if (out) {
+		jsonout_print_line(out, o);
+		if (fclose(out) != 0) {
+			free(text);
+			text = NULL;
+		}
+	} else {
+		json_object_put(o);
+	}
 	return text;
 }
 

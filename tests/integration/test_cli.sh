@@ -82,3 +82,30 @@ check "a relative path whose file is in the spool is repaired and uploaded" \
 check "a relative path that cannot be found fails the recording, naming the path" \
 	bash -c "[ \"\$(sqlite3 '$T/data/lectern.db' \"select state from recordings where title = 'Lost'\")\" = failed ] &&
 		sqlite3 '$T/data/lectern.db' \"select reason from recordings where title = 'Lost'\" | grep -q 'relative path gone/lost.opus'"
+
+# JSON for servers and tools is valid whatever bytes a title holds: invalid UTF-8 becomes
+# U+FFFD, control characters are escaped (the sidecar and every --json output).
+cat >"$T/json_ok.py" <<'PY'
+import json, sys
+lines = [l for l in sys.stdin.buffer.read().decode("utf-8").splitlines() if l.strip()]
+docs = [json.loads(l) for l in lines]
+want = json.loads('"%s"' % sys.argv[1])  # the expected text, as a JSON string's body
+assert any(isinstance(v, str) and want in v for d in docs for v in d.values()), docs
+PY
+json_ok() { /usr/bin/python3 "$T/json_ok.py" "$@"; }
+BAD=$'Caf\xc3 \xff\xfe\x01\t"quoted" \xe2\x82 end'
+lectern_config "$T/json.conf" "[device]" "data_dir = $T/jsondata" "[upload]" "target = folder" \
+	"folder = $T/jsonshare"
+"$LECTERN" --config "$T/json.conf" record --seconds 1 --title "$BAD" --presenter "$BAD" \
+	>/dev/null 2>&1
+check "recordings --json: valid JSON, invalid UTF-8 replaced" \
+	bash -c "'$LECTERN' --config '$T/json.conf' recordings --json | /usr/bin/python3 '$T/json_ok.py' 'Caf\\ufffd \\ufffd\\ufffd\\u0001\\t\\\"quoted\\\" \\ufffd\\ufffd end'"
+check "queue --json: valid JSON whatever the path holds" \
+	bash -c "'$LECTERN' --config '$T/json.conf' queue --json | /usr/bin/python3 '$T/json_ok.py' queued"
+"$LECTERN" --config "$T/json.conf" upload --once >/dev/null 2>&1
+check "the upload's metadata sidecar: valid JSON, invalid UTF-8 replaced" \
+	bash -c "find '$T/jsonshare' -name '*.json' -exec cat {} + | /usr/bin/python3 '$T/json_ok.py' 'Caf\\ufffd \\ufffd\\ufffd\\u0001'"
+printf 'BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:t\r\nBEGIN:VEVENT\r\nUID:bad@t\r\nDTSTART:20260324T100000Z\r\nDTEND:20260324T110000Z\r\nSUMMARY:%s\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n' \
+	$'Caf\xc3 talk \xff' >"$T/bad.ics"
+check "schedule --json: valid JSON, invalid UTF-8 replaced" \
+	bash -c "'$LECTERN' --config '$T/json.conf' schedule --ics '$T/bad.ics' --from 2026-03-24 --days 1 --json | /usr/bin/python3 '$T/json_ok.py' 'Caf\\ufffd talk \\ufffd'"

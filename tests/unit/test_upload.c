@@ -19,6 +19,7 @@
 
 #include <cmocka.h>
 #include <ftw.h>
+#include <json-c/json.h>
 
 #include "testutil.h"
 
@@ -374,6 +375,36 @@ static void server_checksum_headers(void **state)
 	assert_int_equal(upload_server_checksum("Digest: md5=kAFQmDzST7DWlj99KOF/cg==", sha), -1);
 }
 
+/* The sidecar goes to servers: valid JSON and valid UTF-8 whatever bytes its fields hold.
+ * Each ill-formed sequence (a stray byte, an overlong form, a surrogate, beyond U+10FFFF, a
+ * character cut short) becomes U+FFFD; control characters and quotes are escaped. */
+static void sidecar_is_valid_utf8_json(void **state)
+{
+	(void)state;
+	struct config cfg;
+	config_defaults(&cfg);
+	struct recording r = {.started_ms = 1000, .ended_ms = 2000, .samples = 48000};
+	snprintf(r.uid, sizeof r.uid, "u1");
+	snprintf(r.path, sizeof r.path, "/spool/u1.opus");
+	snprintf(r.title, sizeof r.title, "a\xFF" "b\xC0\xAF" "c\xED\xA0\x80" "d\xF4\x90\x80\x80"
+		 "e\x01\"Zoë\" \xE2\x82");
+	snprintf(r.tags, sizeof r.tags, "ok,\xFE");
+	char *text = upload_sidecar_json(&cfg, &r, "00");
+	assert_non_null(text);
+	json_object *o = json_tokener_parse(text);
+	assert_non_null(o);
+	json_object *v;
+	assert_true(json_object_object_get_ex(o, "title", &v));
+	assert_string_equal(json_object_get_string(v),
+			    "a\uFFFD" "b\uFFFD\uFFFD" "c\uFFFD\uFFFD\uFFFD" "d\uFFFD\uFFFD\uFFFD\uFFFD"
+			    "e\x01\"Zoë\" \uFFFD\uFFFD");
+	assert_true(json_object_object_get_ex(o, "tags", &v));
+	assert_string_equal(json_object_get_string(json_object_array_get_idx(v, 1)), "\uFFFD");
+	assert_non_null(strstr(text, "\\u0001")); /* escaped, not raw */
+	json_object_put(o);
+	free(text);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -392,6 +423,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(row_without_stored_hash_is_delivered, setup,
 						teardown),
 		cmocka_unit_test(server_checksum_headers),
+		cmocka_unit_test(sidecar_is_valid_utf8_json),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
