@@ -66,8 +66,8 @@ static const struct {
 	[LT_DOMAIN_DISPLAY] = {"Display", "Check the screen's cable; recording on schedule and "
 					  "uploads still work."},
 	[LT_DOMAIN_STORAGE] = {"Storage",
-			       "Free space: delivered recordings are removed first; wait for uploads "
-			       "or ask IT."},
+			       "Free space (delivered recordings are removed first), or ask IT to "
+			       "check the storage."},
 	[LT_DOMAIN_NETWORK] = {"Network", "Check the network cable or Wi-Fi. Recording still "
 					  "works; uploads wait."},
 	[LT_DOMAIN_SERVER] = {"Server", "The server refused or failed: ask IT to check the "
@@ -127,4 +127,14 @@ void lt_error_set(struct lt_error *e, lt_err code, enum lt_domain domain, const 
 	} else {
 		snprintf(e->text + at, sizeof e->text - at, "%s", plain);
 	}
+}
+
+enum lt_domain lt_error_domain_of(const char *text)
+{
+	for (unsigned d = LT_DOMAIN_NONE + 1; d < LT_DOMAIN__COUNT; d++) {
+		size_t n = strlen(domains[d].name);
+		if (strncmp(text, domains[d].name, n) == 0 && text[n] == ':' && text[n + 1] == ' ')
+			return (enum lt_domain)d;
+	}
+	return LT_DOMAIN_NONE;
 }

@@ -266,10 +266,14 @@ static void build_queue(struct kiosk *k, struct view *v)
 			 slash && slash[1] ? slash + 1 : k->cfg->upload_folder);
 	}
 	v->server_ok = !q.server_trouble;
-	if (q.server_trouble)
-		add_message(v, SEV_WARN, "Recordings are waiting to upload",
-			    "The server could not be reached or refused us; they are kept here and "
-			    "sent automatically. IT: see Uploads for the reason.");
+	if (q.server_trouble) {
+		/* The advice of the part the last failure names (network, server, storage). */
+		enum lt_domain d = lt_error_domain_of(q.trouble);
+		char advice[sizeof v->messages[0].advice];
+		snprintf(advice, sizeof advice, "%s They are kept here and sent automatically.",
+			 d ? lt_domain_advice(d) : "The server could not be reached or refused us.");
+		add_message(v, SEV_WARN, "Recordings are waiting to upload", advice);
+	}
 }
 
 static void build_schedule(struct kiosk *k, struct view *v)

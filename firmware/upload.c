@@ -800,14 +800,18 @@ static lt_err upload_one(const struct config *cfg, struct store *st,
 			spoolmeta_save(st, rec->id);
 		return err;
 	}
+	/* What is stored says which part failed (the network, the server, the storage), for the
+	 * screen's advice and `lectern queue`. */
+	struct lt_error e;
+	lt_error_set(&e, err, lt_err_domain(err), "%s", why);
 	/* The stored SHA-256 is kept: it is what the file is held to at the next attempt. */
 	if (src.damaged) {
 		/* It will not heal by waiting: no retries, the file kept for a person. */
-		store_upload_note(st, rec->id, attempts, 0, why, "", rec->sha256, 0);
+		store_upload_note(st, rec->id, attempts, 0, e.text, "", rec->sha256, 0);
 		store_recording_transition(st, rec->id, REC_UPLOADING, REC_FAILED,
 					   "the local file is damaged or missing: kept here, not "
 					   "delivered");
-		log_error("recording %lld not delivered: %s", (long long)rec->id, why);
+		log_error("recording %lld not delivered: %s", (long long)rec->id, e.text);
 		return LT_ERR_CORRUPT;
 	}
 	unsigned rnd = 0;
@@ -815,11 +819,11 @@ static lt_err upload_one(const struct config *cfg, struct store *st,
 		rnd = (unsigned)now_ms;
 	int64_t next = now_ms + upload_backoff_ms(cfg, attempts, rnd);
 	bool give_up = now_ms - rec->started_ms > (int64_t)cfg->give_up_days * 86400000;
-	store_upload_note(st, rec->id, attempts, next, why, "", rec->sha256, 0);
+	store_upload_note(st, rec->id, attempts, next, e.text, "", rec->sha256, 0);
 	store_recording_transition(st, rec->id, REC_UPLOADING, give_up ? REC_FAILED : REC_QUEUED,
 				   give_up ? "not delivered in time: kept here, retry by hand" : NULL);
 	log_warn("recording %lld: upload attempt %d failed: %s%s", (long long)rec->id, attempts,
-		 why, give_up ? " (giving up)" : "");
+		 e.text, give_up ? " (giving up)" : "");
 	return err;
 }
 

@@ -60,7 +60,7 @@ enum lt_domain {
 struct lt_error {
 	lt_err code;
 	enum lt_domain domain;
-	char text[200];         /* "Microphone: …", one sentence */
+	char text[320];         /* "Microphone: …", one sentence (as long as a stored reason) */
 };
 
 /*
@@ -84,5 +84,11 @@ const char *lt_domain_advice(enum lt_domain domain);
  */
 void lt_error_set(struct lt_error *e, lt_err code, enum lt_domain domain, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
+
+/*
+ * The domain a sentence made by lt_error_set() names, for one kept as text only (an upload's
+ * stored last_error): LT_DOMAIN_NONE when it begins with no domain's "Name: ".
+ */
+enum lt_domain lt_error_domain_of(const char *text);
 
 #endif

@@ -752,6 +752,35 @@ static void test_camera_failure_names_the_camera(void **state)
 	assert_null(strstr(v->camera_name, "icrophone"));
 }
 
+/* Recordings waiting after a failed upload: the advice is that of the part the stored reason
+ * names (the network's or the server's). */
+static void test_upload_trouble_advice_by_part(void **state)
+{
+	struct ctx *c = *state;
+	struct recording r = {.started_ms = c->t0 * 1000};
+	snprintf(r.path, sizeof r.path, "%s/y.opus", c->dir);
+	assert_int_equal(store_recording_create(c->st, &r), LT_OK);
+	assert_int_equal(store_recording_transition(c->st, r.id, REC_RECORDING, REC_FINALIZING, "t"),
+			 LT_OK);
+	assert_int_equal(store_recording_transition(c->st, r.id, REC_FINALIZING, REC_QUEUED, "t"),
+			 LT_OK);
+	const char *reason[] = {"Network: cannot connect to dav.example: connection refused",
+				"Server: dav.example refused the credentials (HTTP 401)"};
+	const char *advice[] = {"network cable", "ask IT to check the server"};
+	for (int i = 0; i < 2; i++) {
+		assert_int_equal(store_upload_note(c->st, r.id, 1, (c->t0 + 60) * 1000, reason[i],
+						   "", "", 0),
+				 LT_OK);
+		kiosk_tick(c->k, c->t0 + i);
+		const struct view *v = kiosk_view(c->k);
+		bool found = false;
+		for (int m = 0; m < v->n_messages; m++)
+			if (strcmp(v->messages[m].text, "Recordings are waiting to upload") == 0)
+				found = strstr(v->messages[m].advice, advice[i]) != NULL;
+		assert_true(found);
+	}
+}
+
 int main(void)
 {
 	/* alsa-lib reads its configuration once per process: a desk microphone for all tests */
@@ -788,6 +817,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_start_fails_bad_format, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_start_fails_no_microphone, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_camera_failure_names_the_camera, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_upload_trouble_advice_by_part, setup, teardown),
 	};
 	int failed = cmocka_run_group_tests(tests, NULL, NULL);
 	unlink(conf);

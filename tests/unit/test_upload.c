@@ -405,6 +405,22 @@ static void sidecar_is_valid_utf8_json(void **state)
 	free(text);
 }
 
+/* A failed attempt's stored reason names the part that failed: a share that cannot be
+ * written is the storage's, a damaged recording too; the screen's advice follows it. */
+static void failure_names_its_part(void **state)
+{
+	struct ctx *c = *state;
+	snprintf(c->cfg.upload_folder, sizeof c->cfg.upload_folder, "/proc/no-share");
+	int64_t id = queued(c, "a");
+	int attempted = 0, failed = 0;
+	upload_run_once(&c->cfg, c->st, os_now_ms(), true, &attempted, &failed);
+	assert_int_equal(failed, 1);
+	struct recording r;
+	assert_int_equal(store_recording_get(c->st, id, &r), LT_OK);
+	assert_int_equal(strncmp(r.last_error, "Storage: cannot create /proc/no-share", 37), 0);
+	assert_int_equal(lt_error_domain_of(r.last_error), LT_DOMAIN_STORAGE);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -424,6 +440,7 @@ int main(void)
 						teardown),
 		cmocka_unit_test(server_checksum_headers),
 		cmocka_unit_test(sidecar_is_valid_utf8_json),
+		cmocka_unit_test_setup_teardown(failure_names_its_part, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
