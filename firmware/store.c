@@ -788,17 +788,24 @@ lt_err store_upload_retry(struct store *st, int64_t id)
 	return err;
 }
 
-lt_err store_recording_set_tags(struct store *st, int64_t id, const char *tags)
+/* `sql` ("UPDATE recordings SET x = ? WHERE id = ?") with `text` and `id`; `what` for the log. */
+static lt_err update_text(struct store *st, const char *sql, int64_t id, const char *text,
+			  const char *what)
 {
 	sqlite3_stmt *s;
-	if (sqlite3_prepare_v2(st->db, "UPDATE recordings SET tags = ? WHERE id = ?", -1, &s,
-			       NULL) != SQLITE_OK)
-		return fail(st, "preparing tags");
-	sqlite3_bind_text(s, 1, tags, -1, SQLITE_STATIC);
+	if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK)
+		return fail(st, what);
+	sqlite3_bind_text(s, 1, text, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(s, 2, id);
 	int rc = sqlite3_step(s);
 	sqlite3_finalize(s);
-	return rc == SQLITE_DONE ? LT_OK : fail(st, "writing tags");
+	return rc == SQLITE_DONE ? LT_OK : fail(st, what);
+}
+
+lt_err store_recording_set_tags(struct store *st, int64_t id, const char *tags)
+{
+	return update_text(st, "UPDATE recordings SET tags = ? WHERE id = ?", id, tags,
+			   "writing tags");
 }
 
 int store_event_recordings(struct store *st, const char *event_key,
@@ -1070,19 +1077,6 @@ struct repair {
 	int count;
 };
 
-static lt_err set_path(struct store *st, int64_t id, const char *path)
-{
-	sqlite3_stmt *s;
-	if (sqlite3_prepare_v2(st->db, "UPDATE recordings SET path = ? WHERE id = ?", -1, &s,
-			       NULL) != SQLITE_OK)
-		return fail(st, "preparing path repair");
-	sqlite3_bind_text(s, 1, path, -1, SQLITE_TRANSIENT);
-	sqlite3_bind_int64(s, 2, id);
-	int rc = sqlite3_step(s);
-	sqlite3_finalize(s);
-	return rc == SQLITE_DONE ? LT_OK : fail(st, "repairing a path");
-}
-
 static int repair_one(const struct recording *rec, void *user)
 {
 	struct repair *r = user;
@@ -1094,7 +1088,8 @@ static int repair_one(const struct recording *rec, void *user)
 	if (snprintf(in_spool, sizeof in_spool, "%s/%s", r->spool_dir,
 		     slash ? slash + 1 : rec->path) < (int)sizeof in_spool &&
 	    stat(in_spool, &sb) == 0 && S_ISREG(sb.st_mode)) {
-		if (set_path(r->st, rec->id, in_spool) == LT_OK) {
+		if (update_text(r->st, "UPDATE recordings SET path = ? WHERE id = ?", rec->id,
+				in_spool, "repairing a path") == LT_OK) {
 			log_info("store: recording %lld: relative path %s found in the spool as %s",
 				 (long long)rec->id, rec->path, in_spool);
 			r->count++;
