@@ -142,7 +142,10 @@ int cmd_run(int argc, char **argv, const char *config_path)
 	struct audio_source *mic;
 	bool twin = false, mic_ok = false;
 	char mic_name[160] = "";
-	if (app_open_audio(&cfg, NULL, true, true, &mic, &twin) == LT_OK) {
+	struct lt_error mic_error; /* for the screen: missing, or there but unusable */
+	lt_err err = app_open_audio(&cfg, NULL, true, true, &mic, &twin);
+	lt_error_set(&mic_error, err, LT_DOMAIN_MICROPHONE, NULL);
+	if (err == LT_OK) {
 		log_info("microphone: %s%s", mic->description, twin ? " (demo: no microphone found)" : "");
 		snprintf(mic_name, sizeof mic_name, "%s", mic->description);
 		mic_ok = true;
@@ -175,7 +178,8 @@ int cmd_run(int argc, char **argv, const char *config_path)
 	struct kiosk *kiosk = NULL;
 	if (!headless) {
 		struct kiosk_deps deps = {.cfg = &cfg, .st = st, .sched = sched, .ctl = ctl,
-					  .mic_name = mic_name, .mic_present = mic_ok, .mic_twin = twin,
+					  .mic_name = mic_name, .mic_present = mic_ok,
+					  .mic_error = &mic_error, .mic_twin = twin,
 					  .open_audio = open_monitor, .audio_user = &opener,
 					  .store_set_aside = app_store_set_aside()};
 		kiosk = opener.kiosk = open_screen(&cfg, &deps, &ui);

@@ -507,7 +507,10 @@ static void build(struct kiosk *k)
 	if (v->calendar_stale)
 		v->stale_since -= v->stale_since % 60;
 	v->network_ok = network_up(NULL, 0);
-	if (!k->d.mic_present)
+	if (!k->d.mic_present && k->d.mic_error && k->d.mic_error->code != LT_ERR_NO_DEVICE)
+		add_message(v, SEV_ERROR, k->d.mic_error->text,
+			    lt_domain_advice(k->d.mic_error->domain));
+	else if (!k->d.mic_present)
 		add_message(v, SEV_ERROR, "No microphone",
 			    "Plug the USB microphone in; recordings cannot start without one.");
 	if (k->d.store_set_aside)

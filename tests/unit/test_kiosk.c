@@ -781,6 +781,29 @@ static void test_upload_trouble_advice_by_part(void **state)
 	}
 }
 
+/* A microphone that is there but unusable at start is not called missing. */
+static void test_unusable_microphone_at_start(void **state)
+{
+	struct ctx *c = *state;
+	struct lt_error why;
+	lt_error_set(&why, LT_ERR_FORMAT, LT_DOMAIN_MICROPHONE, NULL);
+	struct kiosk_deps d = {.cfg = &c->cfg, .st = c->st, .sched = c->sched, .ctl = c->ctl,
+			       .ui = c->ui, .mic_present = false, .mic_error = &why,
+			       .open_audio = open_twin, .clock = fake_clock};
+	struct kiosk *k;
+	assert_int_equal(kiosk_create(&d, &k), LT_OK);
+	kiosk_tick(k, c->t0);
+	assert_true(has_message(kiosk_view(k), "Microphone: The device offers no format lectern "
+					       "can use"));
+	assert_false(has_message(kiosk_view(k), "No microphone"));
+	kiosk_destroy(k);
+	lt_error_set(&why, LT_ERR_NO_DEVICE, LT_DOMAIN_MICROPHONE, NULL);
+	assert_int_equal(kiosk_create(&d, &k), LT_OK);
+	kiosk_tick(k, c->t0);
+	assert_true(has_message(kiosk_view(k), "No microphone"));
+	kiosk_destroy(k);
+}
+
 int main(void)
 {
 	/* alsa-lib reads its configuration once per process: a desk microphone for all tests */
@@ -818,6 +841,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_start_fails_no_microphone, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_camera_failure_names_the_camera, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_upload_trouble_advice_by_part, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_unusable_microphone_at_start, setup, teardown),
 	};
 	int failed = cmocka_run_group_tests(tests, NULL, NULL);
 	unlink(conf);
