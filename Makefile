@@ -44,7 +44,7 @@ FUZZ_TARGETS := calendar config registry mediapackage properties http
 FUZZ_BINS := $(FUZZ_TARGETS:%=$(BUILD)/fuzz/fuzz_%)
 FUZZ_SECONDS ?= 300
 
-.PHONY: all run test check unit asan bench drills fuzz install clean deps format
+.PHONY: all run test check unit asan bench drills fuzz difftest install clean deps format
 
 all: $(BIN)
 
@@ -80,6 +80,13 @@ $(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(wildcard include/lectern/*.h)
 fuzz: $(FUZZ_BINS)
 	LECTERN_BIN=$(BIN) BUILD=$(abspath $(BUILD)) FUZZ_SECONDS=$(FUZZ_SECONDS) \
 		bash tests/integration/test_fuzz.sh
+
+# The calendar against recurring_ical_events on thousands of generated calendars (make test
+# runs 300); DIFF_SEED picks another set.
+DIFF_COUNT ?= 5000
+difftest: all
+	board/deps.sh test
+	DIFF_COUNT=$(DIFF_COUNT) LECTERN_BIN=$(BIN) BUILD=$(BUILD) bash tests/integration/test_calendar_diff.sh
 
 # The demo microphone for `make run` on a machine without one: a spoken sample.
 $(BUILD)/demo.wav:

@@ -22,11 +22,15 @@
 
 #include "lectern/log.h"
 
-#define MAX_INSTANCES_PER_SERIES 100000 /* a runaway RRULE stops here, with a warning */
+struct master;
 
 struct calendar {
 	icalcomponent *root;
 	char presenter_prop[64];
+	struct master *shared;       /* UIDs several series share: the first one's place */
+	size_t n_shared;
+	int warnings_left;           /* about capped events: a few per calendar, not every tick */
+	bool warned_total;           /* about the calendar's cap, once */
 };
 
 /* Windows time zone names (Outlook, Exchange) for the zones rooms are likely to be in, when
@@ -80,19 +84,53 @@ void occurrence_list_free(struct occurrence_list *l)
 	l->count = l->cap = 0;
 }
 
+/* `items` (an array of *cap elements of `size` bytes, `count` used) with room for one more:
+ * itself, or reallocated (then *cap grows), or NULL (and `items` is left as it was). */
+static void *grow(void *items, size_t count, size_t *cap, size_t size)
+{
+	if (count < *cap)
+		return items;
+	size_t more = *cap ? *cap * 2 : 16;
+	void *n = realloc(items, more * size);
+	if (n)
+		*cap = more;
+	return n;
+}
+
 static struct occurrence *list_add(struct occurrence_list *l)
 {
-	if (l->count == l->cap) {
-		size_t cap = l->cap ? l->cap * 2 : 16;
-		struct occurrence *n = realloc(l->items, cap * sizeof *n);
-		if (!n)
-			return NULL;
-		l->items = n;
-		l->cap = cap;
-	}
+	struct occurrence *items = grow(l->items, l->count, &l->cap, sizeof *items);
+	if (!items)
+		return NULL;
+	l->items = items;
 	struct occurrence *o = &l->items[l->count++];
 	memset(o, 0, sizeof *o);
 	return o;
+}
+
+static char *dup_or_null(const char *s, bool *failed)
+{
+	char *d = s ? strdup(s) : NULL;
+	*failed |= s && !d;
+	return d;
+}
+
+lt_err occurrence_list_copy(struct occurrence_list *l, const struct occurrence *o)
+{
+	struct occurrence *c = list_add(l);
+	if (!c)
+		return LT_ERR_NOMEM;
+	bool failed = false;
+	*c = *o;
+	c->invitees = dup_or_null(o->invitees, &failed);
+	c->workflow_config = dup_or_null(o->workflow_config, &failed);
+	c->episode_dc = dup_or_null(o->episode_dc, &failed);
+	c->agent_properties = dup_or_null(o->agent_properties, &failed);
+	if (!failed)
+		return LT_OK;
+	occurrence_clear(c);
+	l->count--;
+	return LT_ERR_NOMEM;
 }
 
 int64_t calendar_local_midnight(int64_t t, int days)
@@ -114,23 +152,40 @@ static bool starts_with_ci(const char *s, size_t n, const char *prefix)
 	return n >= k && strncasecmp(s, prefix, k) == 0;
 }
 
-/* --- the window: one-off events far from it are not kept --------------------------------- */
+/* --- reading the text: structure, the window, keys, over-long lines ---------------------- */
 
 #define DAY_UNSET INT64_MIN
 #define KEEP_MARGIN_DAYS 2   /* time zones move a date by less than a day; two to be safe */
+/*
+ * libical reads a physical line in small pieces, appending each to what it has with a strlen:
+ * quadratic in the line's length (8 MB: 4 s, 50 MB: minutes). RFC 5545 lines are 75 octets;
+ * longer ones are folded here before libical sees them, and a line over
+ * CALENDAR_MAX_LINE_BYTES is not a property anyone means: it is dropped with a warning, with
+ * its continuation lines.
+ */
+#define FOLD_BYTES 1000
+/* Each VEVENT copied gets its place in the text, so that keys do not depend on the window. */
+#define POSITION_PROPERTY "X-LECTERN-POSITION"
+#define MAX_NAMED_WARNINGS 5 /* per kind of problem and parse; then a count */
 
-/* What a VEVENT's own lines say about when it can occur, in days since the epoch. */
+/* What a VEVENT's own lines say about it: when it can occur (days since the epoch), its UID,
+ * whether it is an override. Each property is looked at unfolded (`head`, its start). */
 struct event_span {
 	bool keep;                   /* recurring, or a date that could not be read */
 	int64_t start, end, recurrence_id;
 	int64_t duration_s;
-	bool continued;              /* the last property line of interest was folded */
+	bool is_override;
+	char uid[256];
+	int line;                    /* of its BEGIN:VEVENT */
+	char head[320];              /* the property being read, unfolded (its start) */
+	size_t head_len;
+	bool head_cut;               /* longer than `head` */
 };
 
-static void span_reset(struct event_span *e)
+static void span_reset(struct event_span *e, int line)
 {
 	*e = (struct event_span){.start = DAY_UNSET, .end = DAY_UNSET,
-				 .recurrence_id = DAY_UNSET, .duration_s = -1};
+				 .recurrence_id = DAY_UNSET, .duration_s = -1, .line = line};
 }
 
 /* The property named `name` (followed by ';' or ':')? */
@@ -158,22 +213,21 @@ static int64_t value_day(const char *line, size_t ll)
 	return (int64_t)timegm(&tm) / 86400;
 }
 
-static void span_line(struct event_span *e, const char *line, size_t ll)
+/* One unfolded property of the VEVENT (the start of it when `cut`). */
+static void span_property(struct event_span *e, const char *line, size_t ll, bool cut)
 {
-	if (line[0] == ' ' || line[0] == '\t') {
-		if (e->continued)
-			e->keep = true; /* a date folded over lines: do not guess */
-		return;
-	}
-	e->continued = false;
 	int64_t *day = is_property(line, ll, "DTSTART")         ? &e->start
 		       : is_property(line, ll, "DTEND")         ? &e->end
 		       : is_property(line, ll, "RECURRENCE-ID") ? &e->recurrence_id
 							        : NULL;
+	if (is_property(line, ll, "RECURRENCE-ID"))
+		e->is_override = true;
 	if (day) {
-		*day = value_day(line, ll);
-		e->keep |= *day == DAY_UNSET;
-		e->continued = true;
+		/* A second DTSTART (RFC 5545 allows one): which one libical reads is not ours to
+		 * guess, so the event is kept whatever the window. */
+		bool again = *day != DAY_UNSET;
+		*day = cut ? DAY_UNSET : value_day(line, ll);
+		e->keep |= *day == DAY_UNSET || again;
 	} else if (is_property(line, ll, "DURATION")) {
 		const char *colon = memchr(line, ':', ll);
 		char value[64];
@@ -182,11 +236,40 @@ static void span_line(struct event_span *e, const char *line, size_t ll)
 		struct icaldurationtype d = icaldurationtype_from_string(value);
 		e->duration_s = icaldurationtype_is_bad_duration(d) ? -1
 								     : icaldurationtype_as_int(d);
-		e->keep |= e->duration_s < 0;
-		e->continued = true;
+		e->keep |= e->duration_s < 0 || cut;
 	} else if (is_property(line, ll, "RRULE") || is_property(line, ll, "RDATE")) {
 		e->keep = true;
+	} else if (is_property(line, ll, "UID")) {
+		const char *colon = memchr(line, ':', ll);
+		if (colon)
+			snprintf(e->uid, sizeof e->uid, "%.*s", (int)(line + ll - colon - 1),
+				 colon + 1);
 	}
+}
+
+static void span_flush(struct event_span *e)
+{
+	if (e->head_len)
+		span_property(e, e->head, e->head_len, e->head_cut);
+	e->head_len = 0;
+	e->head_cut = false;
+}
+
+/* A content line of the VEVENT (a continuation when it starts with a space or tab). */
+static void span_line(struct event_span *e, const char *line, size_t ll)
+{
+	bool continuation = line[0] == ' ' || line[0] == '\t';
+	if (continuation) {
+		line++;
+		ll--;
+	} else {
+		span_flush(e);
+	}
+	size_t room = sizeof e->head - e->head_len;
+	size_t take = ll < room ? ll : room;
+	memcpy(e->head + e->head_len, line, take);
+	e->head_len += take;
+	e->head_cut |= take < ll;
 }
 
 static bool span_wanted(const struct event_span *e, int64_t from_day, int64_t to_day)
@@ -204,93 +287,240 @@ static bool span_wanted(const struct event_span *e, int64_t from_day, int64_t to
 	return near || moves;
 }
 
+/* A series (a VEVENT that is not an override) with a UID, and its place in the text. */
+struct master {
+	char *uid;
+	int position;
+	int line;
+};
+
+static int compare_masters_uid(const void *a, const void *b)
+{
+	return strcmp(((const struct master *)a)->uid, ((const struct master *)b)->uid);
+}
+
+static int compare_masters(const void *a, const void *b)
+{
+	const struct master *x = a, *y = b;
+	int c = strcmp(x->uid, y->uid);
+	return c ? c : (x->position > y->position) - (x->position < y->position);
+}
+
+/* What reading the text found out about the whole of it (normalise). */
+struct text_facts {
+	struct master *masters;
+	size_t n_masters, cap_masters;
+	int no_uid;                  /* series without a UID */
+};
+
+static bool note_master(struct text_facts *f, const struct event_span *e, int position)
+{
+	if (e->is_override)
+		return true;
+	if (!e->uid[0]) {
+		if (f->no_uid++ < MAX_NAMED_WARNINGS)
+			log_warn("calendar: the event at line %d has no UID: it is kept under a key "
+				 "derived from its start, title and place in the file", e->line);
+		return true;
+	}
+	struct master *masters = grow(f->masters, f->n_masters, &f->cap_masters, sizeof *masters);
+	if (!masters)
+		return false;
+	f->masters = masters;
+	char *uid = strdup(e->uid);
+	if (!uid)
+		return false;
+	f->masters[f->n_masters++] = (struct master){uid, position, e->line};
+	return true;
+}
+
+/*
+ * Series sharing a UID: each is kept (a calendar holds what its author put in it); the first
+ * in the file keeps the UID as its key, the others get UID#POSITION. Returns the first
+ * position of every shared UID in `cal`, sorted by UID, with a warning naming them.
+ */
+static lt_err shared_uids(struct text_facts *f, struct calendar *cal)
+{
+	qsort(f->masters, f->n_masters, sizeof *f->masters, compare_masters);
+	int named = 0, groups = 0;
+	for (size_t g = 0; g < f->n_masters;) {
+		size_t end = g + 1;
+		while (end < f->n_masters && strcmp(f->masters[end].uid, f->masters[g].uid) == 0)
+			end++;
+		if (end - g > 1) {
+			struct master *n = realloc(cal->shared, (cal->n_shared + 1) * sizeof *n);
+			if (!n)
+				return LT_ERR_NOMEM;
+			cal->shared = n;
+			cal->shared[cal->n_shared++] = f->masters[g];
+			f->masters[g].uid = NULL; /* the calendar's now */
+			groups++;
+			if (named++ < MAX_NAMED_WARNINGS) {
+				char lines[128] = "";
+				size_t len = 0;
+				for (size_t i = g; i < end && len < sizeof lines - 12; i++)
+					len += (size_t)snprintf(lines + len, sizeof lines - len,
+								"%s%d", i > g ? ", " : "",
+								f->masters[i].line);
+				log_warn("calendar: %zu events share the UID %s (at lines %s): each is "
+					 "kept, the later ones as %s#N (N: their place in the file)",
+					 end - g, cal->shared[cal->n_shared - 1].uid, lines,
+					 cal->shared[cal->n_shared - 1].uid);
+			}
+		}
+		g = end;
+	}
+	if (groups > MAX_NAMED_WARNINGS)
+		log_warn("calendar: %d UIDs are shared by several events in all", groups);
+	if (f->no_uid > MAX_NAMED_WARNINGS)
+		log_warn("calendar: %d events have no UID in all", f->no_uid);
+	return LT_OK;
+}
+
+static void text_facts_free(struct text_facts *f)
+{
+	for (size_t i = 0; i < f->n_masters; i++)
+		free(f->masters[i].uid);
+	free(f->masters);
+}
+
+struct outbuf {
+	char *p;
+	size_t n, cap;
+};
+
+static bool put(struct outbuf *b, const char *s, size_t n)
+{
+	if (b->n + n + 1 > b->cap) {
+		size_t cap = (b->n + n + 1) * 3 / 2 + 4096;
+		char *p = realloc(b->p, cap);
+		if (!p)
+			return false;
+		b->p = p;
+		b->cap = cap;
+	}
+	memcpy(b->p + b->n, s, n);
+	b->n += n;
+	return true;
+}
+
+/* A content line and its newline, folded every FOLD_BYTES (RFC 5545 3.1: CRLF + space). */
+static bool put_line(struct outbuf *b, const char *line, size_t ll)
+{
+	for (size_t at = 0; at < ll; at += FOLD_BYTES) {
+		size_t take = ll - at < FOLD_BYTES ? ll - at : FOLD_BYTES;
+		if ((at && !put(b, "\n ", 2)) || !put(b, line + at, take))
+			return false;
+	}
+	return put(b, "\n", 1);
+}
+
 /*
  * Copy `text` without blank lines (Opencast leaves one after base64 values, which libical
  * takes for the end of the property), checking that it is iCalendar and that every BEGIN
- * has its END; with a window (keep_to > 0), one-off VEVENTs far from it are left out.
+ * has its END; long lines folded, over-long ones dropped; every VEVENT marked with its place
+ * (POSITION_PROPERTY) and the series noted in `facts`; with a window (keep_to > 0), one-off
+ * VEVENTs far from it are left out.
  */
 static char *normalise(const char *text, size_t len, int64_t keep_from, int64_t keep_to,
-		       char *err, size_t n)
+		       struct text_facts *facts, char *err, size_t n)
 {
 	bool window = keep_to > 0;
 	int64_t from_day = keep_from / 86400, to_day = keep_to / 86400;
 	struct event_span span;
 	size_t event_at = 0;         /* where the VEVENT being read began in `out` */
-	bool in_event = false;
-	char *out = malloc(len + 1);
-	if (!out) {
+	bool in_event = false, dropping = false;
+	int position = 0, dropped_lines = 0;
+	struct outbuf out = {0};
+	if (!put(&out, "", 0)) {
 		snprintf(err, n, "out of memory");
 		return NULL;
 	}
 	char stack[16][32];
 	int depth = 0, line_no = 0, open_line[16] = {0};
 	bool seen_calendar = false;
-	size_t o = 0;
 	for (size_t i = 0; i < len;) {
-		size_t j = i;
-		while (j < len && text[j] != '\n')
-			j++;
+		const char *nl = memchr(text + i, '\n', len - i);
+		size_t j = nl ? (size_t)(nl - text) : len;
 		size_t end = j;
 		if (end > i && text[end - 1] == '\r')
 			end--;
 		line_no++;
 		const char *line = text + i;
 		size_t ll = end - i;
+		i = j < len ? j + 1 : j;
+		if (ll == 0)
+			continue;
 		if (memchr(line, '\0', ll)) {
 			snprintf(err, n, "not an iCalendar file (binary data at line %d)", line_no);
 			goto fail;
 		}
-		if (ll > 0) {
-			if (starts_with_ci(line, ll, "BEGIN:")) {
-				if (depth == 16) {
-					snprintf(err, n, "components nested too deeply at line %d",
-						 line_no);
-					goto fail;
-				}
-				snprintf(stack[depth], sizeof stack[depth], "%.*s", (int)(ll - 6),
-					 line + 6);
-				if (depth == 0 && strcasecmp(stack[depth], "VCALENDAR") != 0) {
-					snprintf(err, n, "not an iCalendar file (line %d is BEGIN:%s, "
-							 "not BEGIN:VCALENDAR)", line_no, stack[depth]);
-					goto fail;
-				}
-				seen_calendar = true;
-				open_line[depth++] = line_no;
-				if (window && depth == 2 && strcasecmp(stack[1], "VEVENT") == 0) {
-					in_event = true;
-					event_at = o;
-					span_reset(&span);
-				}
-			} else if (starts_with_ci(line, ll, "END:")) {
-				if (depth == 0 || (ll - 4 != strlen(stack[depth - 1])) ||
-				    strncasecmp(line + 4, stack[depth - 1], ll - 4) != 0) {
-					snprintf(err, n, "malformed: line %d ends %.*s, which is not open",
-						 line_no, (int)(ll > 40 ? 40 : ll), line);
-					goto fail;
-				}
-				depth--;
-				if (in_event && depth == 1) {
-					in_event = false;
-					if (!span_wanted(&span, from_day, to_day)) {
-						o = event_at; /* not this one: drop what was copied */
-						i = j < len ? j + 1 : j;
-						continue;
-					}
-				}
-			} else if (depth == 0) {
-				snprintf(err, n, "not an iCalendar file (line %d is outside "
-						 "BEGIN:VCALENDAR)", line_no);
-				goto fail;
-			} else if (in_event && depth == 2) {
-				span_line(&span, line, ll);
-			}
-			memcpy(out + o, text + i, j - i);
-			o += j - i;
-			if (j < len)
-				out[o++] = '\n';
+		bool continuation = line[0] == ' ' || line[0] == '\t';
+		if (dropping && continuation)
+			continue;
+		dropping = false;
+		if (ll > CALENDAR_MAX_LINE_BYTES) {
+			if (dropped_lines++ < MAX_NAMED_WARNINGS)
+				log_warn("calendar: line %d is over %d KiB long (RFC 5545 lines are 75 "
+					 "bytes): dropped, with its continuation lines", line_no,
+					 CALENDAR_MAX_LINE_BYTES / 1024);
+			dropping = true;
+			continue;
 		}
-		i = j < len ? j + 1 : j;
+		if (starts_with_ci(line, ll, "BEGIN:")) {
+			if (depth == 16) {
+				snprintf(err, n, "components nested too deeply at line %d", line_no);
+				goto fail;
+			}
+			snprintf(stack[depth], sizeof stack[depth], "%.*s", (int)(ll - 6), line + 6);
+			if (depth == 0 && strcasecmp(stack[depth], "VCALENDAR") != 0) {
+				snprintf(err, n, "not an iCalendar file (line %d is BEGIN:%s, not "
+						 "BEGIN:VCALENDAR)", line_no, stack[depth]);
+				goto fail;
+			}
+			seen_calendar = true;
+			open_line[depth++] = line_no;
+			if (depth == 2 && strcasecmp(stack[1], "VEVENT") == 0) {
+				in_event = true;
+				event_at = out.n;
+				span_reset(&span, line_no);
+				char mark[64];
+				int k = snprintf(mark, sizeof mark, "%.*s\n" POSITION_PROPERTY ":%d\n",
+						 (int)ll, line, ++position);
+				if (!put(&out, mark, (size_t)k))
+					goto nomem;
+				continue;
+			}
+		} else if (starts_with_ci(line, ll, "END:")) {
+			if (depth == 0 || (ll - 4 != strlen(stack[depth - 1])) ||
+			    strncasecmp(line + 4, stack[depth - 1], ll - 4) != 0) {
+				snprintf(err, n, "malformed: line %d ends %.*s, which is not open",
+					 line_no, (int)(ll > 40 ? 40 : ll), line);
+				goto fail;
+			}
+			depth--;
+			if (in_event && depth == 1) {
+				in_event = false;
+				span_flush(&span);
+				if (!note_master(facts, &span, position))
+					goto nomem;
+				if (window && !span_wanted(&span, from_day, to_day)) {
+					out.n = event_at; /* not this one: drop what was copied */
+					continue;
+				}
+			}
+		} else if (depth == 0) {
+			snprintf(err, n, "not an iCalendar file (line %d is outside BEGIN:VCALENDAR)",
+				 line_no);
+			goto fail;
+		} else if (in_event && depth == 2) {
+			span_line(&span, line, ll);
+		}
+		if (!put_line(&out, line, ll))
+			goto nomem;
 	}
+	if (dropped_lines > MAX_NAMED_WARNINGS)
+		log_warn("calendar: %d over-long lines dropped in all", dropped_lines);
 	if (!seen_calendar) {
 		snprintf(err, n, "not an iCalendar file (no BEGIN:VCALENDAR)");
 		goto fail;
@@ -300,36 +530,47 @@ static char *normalise(const char *text, size_t len, int64_t keep_from, int64_t 
 			 open_line[depth - 1]);
 		goto fail;
 	}
-	out[o] = '\0';
-	return out;
+	out.p[out.n] = '\0';
+	return out.p;
+nomem:
+	snprintf(err, n, "out of memory");
 fail:
-	free(out);
+	free(out.p);
 	return NULL;
 }
 
 lt_err calendar_parse(const char *text, size_t len, const struct calendar_options *opt,
 		      struct calendar **out, char *err, size_t err_len)
 {
-	char *clean = normalise(text, len, opt ? opt->keep_from : 0, opt ? opt->keep_to : 0, err,
-			       err_len);
-	if (!clean)
-		return LT_ERR_PARSE;
+	struct calendar *cal = calloc(1, sizeof *cal);
+	if (!cal) {
+		snprintf(err, err_len, "out of memory");
+		return LT_ERR_NOMEM;
+	}
+	struct text_facts facts = {0};
+	char *clean = normalise(text, len, opt ? opt->keep_from : 0, opt ? opt->keep_to : 0,
+				&facts, err, err_len);
+	lt_err rc = clean ? shared_uids(&facts, cal) : LT_ERR_PARSE;
+	text_facts_free(&facts);
+	if (rc != LT_OK) {
+		free(clean);
+		calendar_free(cal);
+		if (rc == LT_ERR_NOMEM)
+			snprintf(err, err_len, "out of memory");
+		return rc;
+	}
 	icalerror_set_errors_are_fatal(0);
-	icalcomponent *root = icalparser_parse_string(clean);
+	cal->root = icalparser_parse_string(clean);
 	free(clean);
-	if (!root) {
+	if (!cal->root) {
+		calendar_free(cal);
 		snprintf(err, err_len, "not an iCalendar file (libical could not parse it)");
 		return LT_ERR_PARSE;
 	}
-	struct calendar *cal = calloc(1, sizeof *cal);
-	if (!cal) {
-		icalcomponent_free(root);
-		return LT_ERR_NOMEM;
-	}
-	cal->root = root;
 	if (opt && opt->presenter_property)
 		snprintf(cal->presenter_prop, sizeof cal->presenter_prop, "%s",
 			 opt->presenter_property);
+	cal->warnings_left = MAX_NAMED_WARNINGS;
 	*out = cal;
 	return LT_OK;
 }
@@ -338,7 +579,11 @@ void calendar_free(struct calendar *cal)
 {
 	if (!cal)
 		return;
-	icalcomponent_free(cal->root);
+	if (cal->root)
+		icalcomponent_free(cal->root);
+	for (size_t i = 0; i < cal->n_shared; i++)
+		free(cal->shared[i].uid);
+	free(cal->shared);
 	free(cal);
 }
 
@@ -612,11 +857,24 @@ static void read_attachments(icalcomponent *ev, struct occurrence *o)
 
 /* --- expansion --------------------------------------------------------------------------- */
 
+/*
+ * Bounds, so that a rule like FREQ=SECONDLY costs a bounded amount of memory and time and
+ * never pushes a real session out: at most MAX_INSTANCES_PER_EVENT of one event in a window
+ * (its earliest), at most MAX_OCCURRENCES per calendar and window, shared out so that the
+ * events with the fewest occurrences keep all of theirs; at most MAX_STEPS_PER_SERIES steps
+ * of a rule's iterator.
+ */
+#define MAX_INSTANCES_PER_EVENT 2000
+#define MAX_OCCURRENCES 20000
+#define MAX_STEPS_PER_SERIES 200000
+
 /* One VEVENT, prepared: its times resolved, its kind known. */
 struct event {
 	icalcomponent *comp;
 	icalcomponent *vcal;
-	const char *uid;
+	const char *uid;             /* as in the file; "" without one */
+	char key[256];               /* its occurrences' uid (calendar.h) */
+	int position;                /* its place among the text's VEVENTs, from 1 */
 	bool is_override;
 	int64_t rid;                 /* RECURRENCE-ID as unix time (overrides) */
 	bool rid_is_date;
@@ -630,23 +888,67 @@ struct event {
 	icaltimezone *wall_zone;     /* where a calendar day is counted (NULL: local) */
 };
 
-static bool read_event(const struct zone_ctx *z, icalcomponent *ev, struct event *e)
+/* The name warnings give an event. */
+static const char *event_name(const struct event *e)
+{
+	return e->key[0] ? e->key : e->uid[0] ? e->uid : "(no UID)";
+}
+
+/* Whether a series with `uid` at `position` is a later one of several sharing the UID. */
+static bool shares_uid(const struct calendar *cal, const char *uid, int position)
+{
+	struct master want = {.uid = (char *)uid};
+	const struct master *m = bsearch(&want, cal->shared, cal->n_shared, sizeof want,
+					 compare_masters_uid);
+	return m && m->position != position;
+}
+
+/* A UID-less event's key: a hash of its start, title and place in the file (stable across
+ * fetches of the same file, and whatever part of it was read). */
+static void derive_key(struct event *e, icalproperty *dtstart)
+{
+	icalparameter *tz = icalproperty_get_first_parameter(dtstart, ICAL_TZID_PARAMETER);
+	const char *summary = icalcomponent_get_summary(e->comp);
+	char text[1024];
+	int n = snprintf(text, sizeof text, "%s\n%s\n%s\n%d", tz ? icalparameter_get_tzid(tz) : "",
+			 icaltime_as_ical_string(e->dtstart), summary ? summary : "", e->position);
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned int md_len = 0;
+	if (!EVP_Digest(text, n < (int)sizeof text ? (size_t)n : sizeof text - 1, md, &md_len,
+			EVP_sha256(), NULL))
+		md_len = 0;
+	size_t k = (size_t)snprintf(e->key, sizeof e->key, "no-uid-");
+	for (unsigned int i = 0; i < md_len && i < 10; i++)
+		k += (size_t)snprintf(e->key + k, sizeof e->key - k, "%02x", md[i]);
+}
+
+static bool read_event(const struct calendar *cal, const struct zone_ctx *z, icalcomponent *ev,
+		       struct event *e)
 {
 	memset(e, 0, sizeof *e);
 	e->comp = ev;
 	e->vcal = z->vcal;
 	e->uid = icalcomponent_get_uid(ev);
 	if (!e->uid)
-		e->uid = "(no UID)";
+		e->uid = "";
+	const char *pos = x_value(ev, POSITION_PROPERTY);
+	e->position = pos ? atoi(pos) : 0;
 	e->cancelled = icalcomponent_get_status(ev) == ICAL_STATUS_CANCELLED;
 	icalproperty *ds = icalcomponent_get_first_property(ev, ICAL_DTSTART_PROPERTY);
 	if (!ds || bad_time(icalproperty_get_dtstart(ds))) {
 		log_warn("calendar: event %s skipped: its start (DTSTART) is missing or unreadable",
-			 e->uid);
+			 event_name(e));
 		return false;
 	}
 	e->dtstart = icalproperty_get_dtstart(ds);
-	e->zone = zone_of(z, ds, e->uid);
+	e->is_override = icalcomponent_get_first_property(ev, ICAL_RECURRENCEID_PROPERTY) != NULL;
+	if (!e->uid[0])
+		derive_key(e, ds);
+	else if (!e->is_override && shares_uid(cal, e->uid, e->position))
+		snprintf(e->key, sizeof e->key, "%.200s#%d", e->uid, e->position);
+	else
+		copy_str(e->key, sizeof e->key, e->uid);
+	e->zone = zone_of(z, ds, event_name(e));
 	e->all_day = e->dtstart.is_date;
 	e->start = to_unix(z, e->dtstart, e->zone);
 	e->wall_zone = icaltime_is_utc(e->dtstart) ? icaltimezone_get_utc_timezone()
@@ -657,23 +959,23 @@ static bool read_event(const struct zone_ctx *z, icalcomponent *ev, struct event
 	if (de) {
 		struct icaltimetype t = icalproperty_get_dtend(de);
 		if (bad_time(t)) {
-			log_warn("calendar: event %s skipped: its end (DTEND) is unreadable", e->uid);
+			log_warn("calendar: event %s skipped: its end (DTEND) is unreadable", event_name(e));
 			return false;
 		}
-		int64_t end = to_unix(z, t, zone_of(z, de, e->uid));
+		int64_t end = to_unix(z, t, zone_of(z, de, event_name(e)));
 		/* All-day: whole days between the two dates (as UTC midnights, so exact). */
 		e->duration = e->all_day ? ((int64_t)icaltime_as_timet(t) -
 					    (int64_t)icaltime_as_timet(e->dtstart)) / 86400
 					 : end - e->start;
 		if (end < e->start) {
-			log_warn("calendar: event %s skipped: it ends before it starts", e->uid);
+			log_warn("calendar: event %s skipped: it ends before it starts", event_name(e));
 			return false;
 		}
 	} else if (du) {
 		struct icaldurationtype d = icalproperty_get_duration(du);
 		int secs = icaldurationtype_as_int(d);
 		if (secs < 0) {
-			log_warn("calendar: event %s skipped: negative DURATION", e->uid);
+			log_warn("calendar: event %s skipped: negative DURATION", event_name(e));
 			return false;
 		}
 		if (e->all_day) {
@@ -692,12 +994,11 @@ static bool read_event(const struct zone_ctx *z, icalcomponent *ev, struct event
 		struct icaltimetype r = icalproperty_get_recurrenceid(rp);
 		if (bad_time(r)) {
 			log_warn("calendar: event %s: an override with an unreadable RECURRENCE-ID "
-				 "was skipped", e->uid);
+				 "was skipped", event_name(e));
 			return false;
 		}
-		e->is_override = true;
 		e->rid_is_date = r.is_date;
-		e->rid = to_unix(z, r, zone_of(z, rp, e->uid));
+		e->rid = to_unix(z, r, zone_of(z, rp, event_name(e)));
 	}
 	return true;
 }
@@ -740,15 +1041,38 @@ static bool same_instance(int64_t a, int64_t b, bool by_date)
 	return by_date ? calendar_local_midnight(a, 0) == calendar_local_midnight(b, 0) : a == b;
 }
 
-static lt_err add_occurrence(struct calendar *cal, const struct event *e, int64_t start,
+/* An occurrence to be: `e` gives its properties, `owner` (the series, or `e`) its key. */
+struct planned {
+	const struct event *e, *owner;
+	int64_t start, end;
+};
+
+struct plan {
+	struct planned *v;
+	size_t n, cap;
+};
+
+static lt_err plan_add(struct plan *p, const struct event *e, const struct event *owner,
+		       int64_t start, int64_t end)
+{
+	struct planned *v = grow(p->v, p->n, &p->cap, sizeof *v);
+	if (!v)
+		return LT_ERR_NOMEM;
+	p->v = v;
+	p->v[p->n++] = (struct planned){e, owner, start, end};
+	return LT_OK;
+}
+
+static lt_err add_occurrence(struct calendar *cal, const struct planned *p,
 			     struct occurrence_list *out)
 {
 	struct occurrence *o = list_add(out);
 	if (!o)
 		return LT_ERR_NOMEM;
-	copy_str(o->uid, sizeof o->uid, e->uid);
-	o->start = start;
-	o->end = instance_end(e, start);
+	const struct event *e = p->e;
+	copy_str(o->uid, sizeof o->uid, p->owner->key);
+	o->start = p->start;
+	o->end = p->end;
 	o->all_day = e->all_day;
 	o->recurrence_id = e->is_override ? e->rid : 0;
 	copy_str(o->title, sizeof o->title, icalcomponent_get_summary(e->comp));
@@ -763,7 +1087,17 @@ struct instance {
 	int64_t end;                 /* for RDATE periods; 0: the series' duration */
 };
 
-/* All instance starts of a master that may overlap [from, to), before overrides. */
+/* By start; of the same start, an RDATE PERIOD's (its own end, RFC 5545 3.8.5.2) first. */
+static int compare_instances(const void *a, const void *b)
+{
+	const struct instance *x = a, *y = b;
+	if (x->start != y->start)
+		return x->start < y->start ? -1 : 1;
+	return (x->end < y->end) - (x->end > y->end);
+}
+
+/* All instance starts of a master that may overlap [from, to), before overrides; of the
+ * rule's, at most one more than MAX_INSTANCES_PER_EVENT (the caller cuts, and says so). */
 static lt_err series_instances(const struct zone_ctx *z, const struct event *m, int64_t from,
 			       int64_t to, struct instance **out, size_t *count)
 {
@@ -793,24 +1127,57 @@ static lt_err series_instances(const struct zone_ctx *z, const struct event *m, 
 	icalproperty *rr = icalcomponent_get_first_property(m->comp, ICAL_RRULE_PROPERTY);
 	if (rr) {
 		struct icalrecurrencetype rule = icalproperty_get_rrule(rr);
-		icalrecur_iterator *it = icalrecur_iterator_new(rule, m->dtstart);
+		/* RFC 5545 3.3.10: a UTC UNTIL bounds the instants the instances start at, each
+		 * in its own zone. libical compares it with the wall-clock time instead (off by
+		 * the zone's offset, which differs on either side of a DST change), so the
+		 * series' last instance went missing: compare instants here. */
+		int64_t until = INT64_MAX;
+		if (!icaltime_is_null_time(rule.until) && icaltime_is_utc(rule.until) &&
+		    !icaltime_is_utc(m->dtstart) && !m->dtstart.is_date) {
+			until = to_unix(z, rule.until, NULL);
+			rule.until = icaltime_null_time();
+		}
+		/* A rule of seconds, minutes or hours that began long ago: start the iterator at
+		 * the last of its own steps before the window rather than step there. Its first
+		 * answer there may be that start whatever the rule's BY parts say; it lies before
+		 * the window, so it is never used. (libical's set_start loses the rule's phase;
+		 * with COUNT the steps must be counted from DTSTART, and MAX_STEPS bounds them.) */
+		struct icaltimetype first = m->dtstart;
+		static const int64_t unit[] = {[ICAL_SECONDLY_RECURRENCE] = 1,
+					       [ICAL_MINUTELY_RECURRENCE] = 60,
+					       [ICAL_HOURLY_RECURRENCE] = 3600};
+		int64_t skip_to = from - reach;
+		if (rule.freq <= ICAL_HOURLY_RECURRENCE && rule.count == 0 && skip_to > m->start &&
+		    skip_to - m->start < (int64_t)INT32_MAX - 86400) {
+			int64_t step = unit[rule.freq] * (rule.interval > 0 ? rule.interval : 1);
+			/* wall-clock steps, as libical takes them; a DST change is an hour */
+			int64_t k = (skip_to - m->start - 3601) / step;
+			if (k > 0)
+				icaltime_adjust(&first, 0, 0, 0, (int)(k * step));
+		}
+		icalrecur_iterator *it = icalrecur_iterator_new(rule, first);
 		if (!it) {
 			log_warn("calendar: event %s: its RRULE cannot be expanded; using its first "
-				 "instance only", m->uid);
+				 "instance only", event_name(m));
 			PUSH(m->start, 0);
 		}
-		for (int i = 0; it && i < MAX_INSTANCES_PER_SERIES; i++) {
+		size_t rule_instances = 0;
+		for (int i = 0; it && rule_instances <= MAX_INSTANCES_PER_EVENT; i++) {
+			if (i == MAX_STEPS_PER_SERIES) {
+				log_warn("calendar: event %s: its RRULE was followed for %d steps only",
+					 event_name(m), MAX_STEPS_PER_SERIES);
+				break;
+			}
 			struct icaltimetype t = icalrecur_iterator_next(it);
 			if (icaltime_is_null_time(t))
 				break;
 			int64_t s = to_unix(z, t, m->zone);
-			if (s >= to)
+			if (s >= to || s > until)
 				break;
-			if (s + reach >= from)
+			if (s + reach >= from) {
 				PUSH(s, 0);
-			if (i == MAX_INSTANCES_PER_SERIES - 1)
-				log_warn("calendar: event %s: stopped after %d instances",
-					 m->uid, MAX_INSTANCES_PER_SERIES);
+				rule_instances += overlaps(s, instance_end(m, s), from, to);
+			}
 		}
 		if (it)
 			icalrecur_iterator_free(it);
@@ -820,7 +1187,7 @@ static lt_err series_instances(const struct zone_ctx *z, const struct event *m, 
 	for (icalproperty *p = icalcomponent_get_first_property(m->comp, ICAL_RDATE_PROPERTY); p;
 	     p = icalcomponent_get_next_property(m->comp, ICAL_RDATE_PROPERTY)) {
 		struct icaldatetimeperiodtype dp = icalproperty_get_rdate(p);
-		icaltimezone *zone = zone_of(z, p, m->uid);
+		icaltimezone *zone = zone_of(z, p, event_name(m));
 		if (!icaltime_is_null_time(dp.time)) {
 			PUSH(to_unix(z, dp.time, zone), 0);
 		} else if (!icaltime_is_null_time(dp.period.start)) {
@@ -837,7 +1204,7 @@ static lt_err series_instances(const struct zone_ctx *z, const struct event *m, 
 		struct icaltimetype t = icalproperty_get_exdate(p);
 		if (bad_time(t))
 			continue;
-		int64_t x = to_unix(z, t, zone_of(z, p, m->uid));
+		int64_t x = to_unix(z, t, zone_of(z, p, event_name(m)));
 		for (size_t i = 0; i < n;) {
 			if (same_instance(v[i].start, x, t.is_date))
 				v[i] = v[--n];
@@ -845,6 +1212,13 @@ static lt_err series_instances(const struct zone_ctx *z, const struct event *m, 
 				i++;
 		}
 	}
+	/* RFC 5545 3.8.5.3: an RDATE that is also a rule's instance is one instance. */
+	qsort(v, n, sizeof *v, compare_instances);
+	size_t w = 0;
+	for (size_t i = 0; i < n; i++)
+		if (w == 0 || v[i].start != v[w - 1].start)
+			v[w++] = v[i];
+	n = w;
 done:
 #undef PUSH
 	if (err != LT_OK) {
@@ -854,6 +1228,21 @@ done:
 	*out = v;
 	*count = n;
 	return LT_OK;
+}
+
+/* Whether series `m` has an instance at `rid` (an override's RECURRENCE-ID). */
+static bool has_instance(const struct zone_ctx *z, const struct event *m, int64_t rid,
+			 bool by_date)
+{
+	struct instance *v;
+	size_t n;
+	if (series_instances(z, m, rid - 86400, rid + 86400, &v, &n) != LT_OK)
+		return false;
+	bool found = false;
+	for (size_t i = 0; i < n && !found; i++)
+		found = same_instance(v[i].start, rid, by_date);
+	free(v);
+	return found;
 }
 
 static int compare_occurrences(const void *a, const void *b)
@@ -869,62 +1258,183 @@ static int compare_occurrences(const void *a, const void *b)
 	return (x->recurrence_id > y->recurrence_id) - (x->recurrence_id < y->recurrence_id);
 }
 
+/* What groups events: the UID, or the derived key of one without. */
+static const char *group_of(const struct event *e)
+{
+	return e->uid[0] ? e->uid : e->key;
+}
+
+/* By group; in each, the series first (in file order), then the overrides. */
 static int compare_events(const void *a, const void *b)
 {
 	const struct event *x = a, *y = b;
-	int c = strcmp(x->uid, y->uid);
+	int c = strcmp(group_of(x), group_of(y));
 	if (c)
 		return c;
 	if (x->is_override != y->is_override)
 		return x->is_override ? 1 : -1;
+	if (!x->is_override)
+		return (x->position > y->position) - (x->position < y->position);
 	return (x->rid > y->rid) - (x->rid < y->rid);
 }
 
-/* One UID: a series (ev[0] unless all are overrides) and its overrides. */
-static lt_err expand_group(struct calendar *cal, const struct zone_ctx *z, struct event *ev,
-			   size_t k, int64_t from, int64_t to, struct occurrence_list *out)
+/* By owner, then start: each series' planned occurrences together, earliest first. */
+static int compare_planned(const void *a, const void *b)
 {
-	struct event *m = &ev[0];
+	const struct planned *x = a, *y = b;
+	if (x->owner != y->owner) /* any order of owners, one that holds for all calendars */
+		return (uintptr_t)x->owner < (uintptr_t)y->owner ? -1 : 1;
+	return (x->start > y->start) - (x->start < y->start);
+}
+
+static int compare_planned_start(const void *a, const void *b)
+{
+	const struct planned *x = a, *y = b;
+	return (x->start > y->start) - (x->start < y->start);
+}
+
+/* Keep at most `limit` of each owner's run in `p` (sorted by compare_planned) from `at` on;
+ * returns how many owners lost some. */
+static size_t plan_cut(struct plan *p, size_t at, size_t limit)
+{
+	size_t w = at, cut = 0;
+	for (size_t r = at; r < p->n;) {
+		size_t end = r + 1;
+		while (end < p->n && p->v[end].owner == p->v[r].owner)
+			end++;
+		size_t keep = end - r < limit ? end - r : limit;
+		cut += keep < end - r;
+		memmove(p->v + w, p->v + r, keep * sizeof *p->v);
+		w += keep;
+		r = end;
+	}
+	p->n = w;
+	return cut;
+}
+
+/* A few warnings about cut expansions per calendar: it is expanded at every tick. */
+static bool may_warn(struct calendar *cal)
+{
+	return cal->warnings_left-- > 0;
+}
+
+/*
+ * One group: its series (ev[0 .. masters)) and their overrides (ev[masters .. k)). An
+ * override belongs to the series with an instance at its RECURRENCE-ID (the first such in
+ * the file when several share the UID; the first series when none has one).
+ */
+static lt_err expand_group(struct calendar *cal, const struct zone_ctx *z, struct event *ev,
+			   size_t k, int64_t from, int64_t to, struct plan *plan)
+{
+	size_t masters = 0;
+	while (masters < k && !ev[masters].is_override)
+		masters++;
 	lt_err err = LT_OK;
-	if (m->is_override) {
+	size_t at = plan->n;
+	if (masters == 0) {
 		/* Overrides without their series in the file stand alone. */
-		for (size_t j = 0; j < k && err == LT_OK; j++)
-			if (!ev[j].cancelled &&
-			    overlaps(ev[j].start, instance_end(&ev[j], ev[j].start), from, to))
-				err = add_occurrence(cal, &ev[j], ev[j].start, out);
+		for (size_t j = 0; j < k && err == LT_OK; j++) {
+			int64_t end = instance_end(&ev[j], ev[j].start);
+			if (!ev[j].cancelled && overlaps(ev[j].start, end, from, to))
+				err = plan_add(plan, &ev[j], &ev[j], ev[j].start, end);
+		}
 		return err;
 	}
-	if (m->cancelled)
-		return LT_OK; /* the whole series is cancelled, overrides included */
-	struct instance *inst;
-	size_t count;
-	err = series_instances(z, m, from, to, &inst, &count);
-	if (err != LT_OK)
-		return err;
-	for (size_t j = 1; j < k && err == LT_OK; j++) {
+	struct instance **inst = calloc(masters, sizeof *inst);
+	size_t *count = calloc(masters, sizeof *count);
+	if (!inst || !count)
+		err = LT_ERR_NOMEM;
+	for (size_t i = 0; i < masters && err == LT_OK; i++)
+		if (!ev[i].cancelled)
+			err = series_instances(z, &ev[i], from, to, &inst[i], &count[i]);
+	for (size_t j = masters; j < k && err == LT_OK; j++) {
 		const struct event *o = &ev[j];
-		if (!o->is_override)
-			continue; /* a second series with the same UID: ignored */
-		for (size_t x = 0; x < count;) {
-			if (same_instance(inst[x].start, o->rid, o->rid_is_date))
-				inst[x] = inst[--count];
+		size_t m = 0;
+		for (size_t i = 0; masters > 1 && i < masters; i++) {
+			if (has_instance(z, &ev[i], o->rid, o->rid_is_date)) {
+				m = i;
+				break;
+			}
+		}
+		if (ev[m].cancelled)
+			continue; /* the whole series is cancelled, overrides included */
+		for (size_t x = 0; x < count[m];) {
+			if (same_instance(inst[m][x].start, o->rid, o->rid_is_date))
+				inst[m][x] = inst[m][--count[m]];
 			else
 				x++;
 		}
-		if (!o->cancelled && overlaps(o->start, instance_end(o, o->start), from, to))
-			err = add_occurrence(cal, o, o->start, out);
+		int64_t end = instance_end(o, o->start);
+		if (!o->cancelled && overlaps(o->start, end, from, to))
+			err = plan_add(plan, o, &ev[m], o->start, end);
 	}
-	for (size_t x = 0; x < count && err == LT_OK; x++) {
-		int64_t s = inst[x].start;
-		int64_t e = inst[x].end ? inst[x].end : instance_end(m, s);
-		if (!overlaps(s, e, from, to))
-			continue;
-		err = add_occurrence(cal, m, s, out);
-		if (err == LT_OK && inst[x].end)
-			out->items[out->count - 1].end = inst[x].end;
+	for (size_t i = 0; i < masters && err == LT_OK; i++) {
+		for (size_t x = 0; x < count[i] && err == LT_OK; x++) {
+			int64_t s = inst[i][x].start;
+			int64_t e = inst[i][x].end ? inst[i][x].end : instance_end(&ev[i], s);
+			if (overlaps(s, e, from, to))
+				err = plan_add(plan, &ev[i], &ev[i], s, e);
+		}
 	}
+	for (size_t i = 0; inst && i < masters; i++)
+		free(inst[i]);
 	free(inst);
-	return err;
+	free(count);
+	if (err != LT_OK)
+		return err;
+	qsort(plan->v + at, plan->n - at, sizeof *plan->v, compare_planned);
+	for (size_t r = at; r < plan->n;) {
+		size_t end = r + 1;
+		while (end < plan->n && plan->v[end].owner == plan->v[r].owner)
+			end++;
+		if (end - r > MAX_INSTANCES_PER_EVENT && may_warn(cal))
+			log_warn("calendar: event %s has over %d occurrences in the window: only "
+				 "its first %d are used", event_name(plan->v[r].owner),
+				 MAX_INSTANCES_PER_EVENT, MAX_INSTANCES_PER_EVENT);
+		r = end;
+	}
+	plan_cut(plan, at, MAX_INSTANCES_PER_EVENT);
+	return LT_OK;
+}
+
+/*
+ * Over MAX_OCCURRENCES in all: the largest per-event limit that fits, so that what is cut
+ * comes from the events with the most occurrences and a real session is never pushed out by
+ * a runaway rule. `plan` is sorted by owner.
+ */
+static void plan_fit(struct calendar *cal, struct plan *p)
+{
+	if (p->n <= MAX_OCCURRENCES)
+		return;
+	size_t lo = 0, hi = MAX_INSTANCES_PER_EVENT; /* the limit fits at lo, not at hi */
+	while (hi - lo > 1) {
+		size_t mid = (lo + hi) / 2, total = 0;
+		for (size_t r = 0; r < p->n;) {
+			size_t end = r + 1;
+			while (end < p->n && p->v[end].owner == p->v[r].owner)
+				end++;
+			total += end - r < mid ? end - r : mid;
+			r = end;
+		}
+		if (total <= MAX_OCCURRENCES)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	size_t before = p->n;
+	size_t cut = plan_cut(p, 0, lo ? lo : 1);
+	if (p->n > MAX_OCCURRENCES) {
+		/* more events than the cap, one occurrence each: the earliest are kept */
+		qsort(p->v, p->n, sizeof *p->v, compare_planned_start);
+		p->n = MAX_OCCURRENCES;
+	}
+	if (!cal->warned_total && lo)
+		log_warn("calendar: %zu occurrences in the window, over %d: the %zu events with the "
+			 "most keep their first %zu each", before, MAX_OCCURRENCES, cut, lo);
+	else if (!cal->warned_total)
+		log_warn("calendar: %zu occurrences in the window, over %d and of more events than "
+			 "that: the earliest %d are kept", before, MAX_OCCURRENCES, MAX_OCCURRENCES);
+	cal->warned_total = true;
 }
 
 /* The VCALENDARs of a parse (libical wraps several in an XROOT); at most `max`. */
@@ -941,8 +1451,9 @@ static size_t collect_calendars(icalcomponent *root, icalcomponent **cals, size_
 	return n;
 }
 
-static lt_err expand_calendar(struct calendar *cal, icalcomponent *vcal, int64_t from, int64_t to,
-			      struct occurrence_list *out)
+/* The events of one VCALENDAR into `plan`; `*events` holds what the plan points to. */
+static lt_err plan_calendar(struct calendar *cal, icalcomponent *vcal, int64_t from, int64_t to,
+			    struct event **events, struct plan *plan)
 {
 	struct zone_ctx z = {.vcal = vcal};
 	const char *wr = x_value(vcal, "X-WR-TIMEZONE");
@@ -954,12 +1465,13 @@ static lt_err expand_calendar(struct calendar *cal, icalcomponent *vcal, int64_t
 	}
 	size_t n = (size_t)icalcomponent_count_components(vcal, ICAL_VEVENT_COMPONENT);
 	struct event *ev = calloc(n ? n : 1, sizeof *ev);
+	*events = ev;
 	if (!ev)
 		return LT_ERR_NOMEM;
 	size_t k = 0;
 	for (icalcomponent *c = icalcomponent_get_first_component(vcal, ICAL_VEVENT_COMPONENT);
 	     c && k < n; c = icalcomponent_get_next_component(vcal, ICAL_VEVENT_COMPONENT))
-		if (read_event(&z, c, &ev[k]))
+		if (read_event(cal, &z, c, &ev[k]))
 			k++;
 	/* Group by UID, the series first in each group, so that overrides find their series
 	 * whatever their place in the file. */
@@ -967,25 +1479,37 @@ static lt_err expand_calendar(struct calendar *cal, icalcomponent *vcal, int64_t
 	lt_err err = LT_OK;
 	for (size_t g = 0; g < k && err == LT_OK;) {
 		size_t end = g + 1;
-		while (end < k && strcmp(ev[end].uid, ev[g].uid) == 0)
+		while (end < k && strcmp(group_of(&ev[end]), group_of(&ev[g])) == 0)
 			end++;
-		err = expand_group(cal, &z, ev + g, end - g, from, to, out);
+		err = expand_group(cal, &z, ev + g, end - g, from, to, plan);
 		g = end;
 	}
-	free(ev);
 	return err;
 }
 
+#define MAX_VCALENDARS 8
+
 lt_err calendar_expand(struct calendar *cal, int64_t from, int64_t to, struct occurrence_list *out)
 {
-	icalcomponent *cals[8];
-	size_t n = collect_calendars(cal->root, cals, sizeof cals / sizeof cals[0]);
-	size_t before = out->count;
-	for (size_t i = 0; i < n; i++) {
-		lt_err err = expand_calendar(cal, cals[i], from, to, out);
-		if (err != LT_OK)
-			return err;
+	icalcomponent *cals[MAX_VCALENDARS];
+	struct event *events[MAX_VCALENDARS] = {0};
+	size_t n = collect_calendars(cal->root, cals, MAX_VCALENDARS);
+	struct plan plan = {0};
+	lt_err err = LT_OK;
+	for (size_t i = 0; i < n && err == LT_OK; i++)
+		err = plan_calendar(cal, cals[i], from, to, &events[i], &plan);
+	if (err == LT_OK) {
+		qsort(plan.v, plan.n, sizeof *plan.v, compare_planned);
+		plan_fit(cal, &plan);
 	}
+	size_t before = out->count;
+	for (size_t i = 0; i < plan.n && err == LT_OK; i++)
+		err = add_occurrence(cal, &plan.v[i], out);
+	free(plan.v);
+	for (size_t i = 0; i < n; i++)
+		free(events[i]);
+	if (err != LT_OK)
+		return err;
 	if (out->count > before)
 		qsort(out->items + before, out->count - before, sizeof *out->items,
 		      compare_occurrences);

@@ -194,7 +194,7 @@ int cmd_run(int argc, char **argv, const char *config_path)
 		if (watchdog_us)
 			sd_notify(0, "WATCHDOG=1");
 		int64_t now = (int64_t)time(NULL);
-		schedule_sync(sched);
+		schedule_sync(sched, fetcher);
 		controller_tick(ctl, now);
 		if (!up && now - retention_at >= 3600) {
 			retention_run(&cfg, st, now * 1000, NULL);

@@ -105,6 +105,8 @@ static const struct config_option options[] = {
 	 "A manual recording when a scheduled one begins: scheduled_wins or manual_wins"},
 	{"schedule", "max_event_hours", INT(max_event_hours), "12", 1, 72, NULL,
 	 "Longer timed events are listed but not recorded by themselves"},
+	{"schedule", "min_event_s", INT(min_event_s), "60", 1, 3600, NULL,
+	 "Shorter timed events are listed but not recorded by themselves (a runaway rule)"},
 	{"schedule", "lookahead_days", INT(lookahead_days), "14", 1, 90, NULL,
 	 "How far ahead the calendar is fetched and kept for offline use (days)"},
 	{"upload", "target", CHOICE(upload_target), "none", 0, 0, targets,

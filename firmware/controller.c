@@ -172,8 +172,8 @@ lt_err controller_start_manual(struct controller *c, int64_t now, const char *ti
 /* Whether `o` is a session the box records by itself. */
 static bool recordable(const struct controller *c, const struct occurrence *o)
 {
-	if (o->all_day || o->end <= o->start)
-		return false;
+	if (o->all_day || o->end - o->start < c->cfg->min_event_s)
+		return false; /* a sub-minute "session" is a runaway rule (FREQ=SECONDLY), not a talk */
 	return o->end - o->start <= (int64_t)c->cfg->max_event_hours * 3600;
 }
 

@@ -34,6 +34,10 @@ struct schedule {
 	bool stale;
 	int64_t stale_since;         /* time of the calendar in use */
 	const atomic_bool *cancel;   /* stops a fetch in flight (the fetcher's shutdown) */
+	/* In `lectern run`, what the fetcher thread expanded: the main loop only reads it. */
+	bool fed;
+	struct occurrence_list occ;  /* sorted by start */
+	int64_t occ_from, occ_to;
 };
 
 static bool is_url(const char *s)
@@ -69,6 +73,11 @@ lt_err schedule_read_secret(const char *path, char *buf, size_t n, char *why, si
 	return LT_OK;
 }
 
+/*
+ * Read a calendar file, each line cut to CALENDAR_MAX_LINE_BYTES + 1 bytes on the way:
+ * calendar_parse drops longer lines anyway, and a file of one enormous line then costs no
+ * memory (the buffer's untouched pages are never mapped in).
+ */
 static lt_err read_file(const char *path, char **out, size_t *len, char *why, size_t n)
 {
 	FILE *fp = fopen(path, "rb");
@@ -82,17 +91,36 @@ static lt_err read_file(const char *path, char **out, size_t *len, char *why, si
 		fclose(fp);
 		return LT_ERR_IO;
 	}
+	const size_t cut = CALENDAR_MAX_LINE_BYTES + 1;
 	char *buf = malloc((size_t)sb.st_size + 1);
-	size_t got = buf ? fread(buf, 1, (size_t)sb.st_size, fp) : 0;
+	size_t kept = 0, line = 0, got;
+	char chunk[64 * 1024];
+	while (buf && kept < (size_t)sb.st_size && (got = fread(chunk, 1, sizeof chunk, fp)) > 0) {
+		for (size_t i = 0; i < got && kept < (size_t)sb.st_size;) {
+			const char *nl = memchr(chunk + i, '\n', got - i);
+			size_t content = nl ? (size_t)(nl - chunk) - i : got - i;
+			size_t keep = line >= cut ? 0 : content < cut - line ? content : cut - line;
+			memcpy(buf + kept, chunk + i, keep);
+			kept += keep;
+			line += content;
+			i += content;
+			if (nl) {
+				buf[kept++] = '\n';
+				line = 0;
+				i++;
+			}
+		}
+	}
+	bool failed = !buf || ferror(fp);
 	fclose(fp);
-	if (!buf || got != (size_t)sb.st_size) {
+	if (failed) {
 		free(buf);
 		snprintf(why, n, "cannot read %s", path);
 		return buf ? LT_ERR_IO : LT_ERR_NOMEM;
 	}
-	buf[got] = '\0';
+	buf[kept] = '\0';
 	*out = buf;
-	*len = got;
+	*len = kept;
 	return LT_OK;
 }
 
@@ -238,6 +266,7 @@ void schedule_close(struct schedule *s)
 {
 	if (!s)
 		return;
+	occurrence_list_free(&s->occ);
 	calendar_free(s->cal);
 	store_calendar_cache_free(&s->cache);
 	free(s);
@@ -322,8 +351,27 @@ unsigned schedule_generation(const struct schedule *s)
 	return s->generation;
 }
 
+/* Occurrences of the fetcher's expansion overlapping [from, to), copied. */
+static lt_err window_of_fed(const struct schedule *s, int64_t from, int64_t to,
+			    struct occurrence_list *out)
+{
+	if (from < s->occ_from || to > s->occ_to)
+		log_debug("schedule: [%lld, %lld) asked, [%lld, %lld) expanded",
+			  (long long)from, (long long)to, (long long)s->occ_from,
+			  (long long)s->occ_to);
+	for (size_t i = 0; i < s->occ.count && s->occ.items[i].start < to; i++) {
+		const struct occurrence *o = &s->occ.items[i];
+		bool in = o->end == o->start ? o->start >= from : o->end > from;
+		if (in && occurrence_list_copy(out, o) != LT_OK)
+			return LT_ERR_NOMEM;
+	}
+	return LT_OK;
+}
+
 lt_err schedule_window(struct schedule *s, int64_t from, int64_t to, struct occurrence_list *out)
 {
+	if (s->fed)
+		return window_of_fed(s, from, to, out);
 	if (!s->cal)
 		return LT_OK;
 	if ((from < s->kept_from || to > s->kept_to) && s->cache.body) {
@@ -401,51 +449,89 @@ lt_err schedule_list(const struct config *cfg, const char *ics, int64_t from, in
 	return err;
 }
 
-lt_err schedule_sync(struct schedule *s)
-{
-	int64_t ok_ms;
-	char error[320];
-	if (store_calendar_stamp(s->st, &ok_ms, error, sizeof error) != LT_OK)
-		return LT_OK; /* nothing fetched yet */
-	s->stale = error[0] != '\0';
-	s->stale_since = ok_ms / 1000;
-	if (ok_ms == s->cache.ok_ms)
-		return LT_OK;
-	struct store_calendar_cache fresh;
-	lt_err err = store_calendar_load(s->st, &fresh);
-	if (err != LT_OK)
-		return err;
-	bool changed = !s->cache.body || fresh.len != s->cache.len ||
-		       (fresh.body && memcmp(fresh.body, s->cache.body, fresh.len) != 0);
-	if (changed && fresh.body) {
-		struct calendar *cal;
-		char why[320];
-		if (parse_for(s, fresh.body, fresh.len, (int64_t)time(NULL), &cal, why,
-			      sizeof why) != LT_OK) {
-			log_warn("schedule: %s", why);
-			store_calendar_cache_free(&fresh);
-			return LT_ERR_PARSE;
-		}
-		calendar_free(s->cal);
-		s->cal = cal;
-		s->generation++;
-	}
-	store_calendar_cache_free(&s->cache);
-	s->cache = fresh;
-	return LT_OK;
-}
-
 /* --- the fetcher thread ------------------------------------------------------------------- */
 
 struct schedule_fetcher {
 	struct store *st;
-	struct schedule *sched;    /* the fetcher's own; the main thread syncs from the store */
+	struct schedule *sched;    /* the fetcher's own */
 	pthread_t thread;
 	pthread_mutex_t lock;
 	pthread_cond_t cond;
 	bool stop;
 	atomic_bool stopping;      /* read by libcurl's progress callback: ends a fetch early */
+	/* The expansion handed to the main thread (under `lock`), and what it was made of. */
+	bool ready, waiting;        /* one was made; one the main thread has not taken */
+	struct occurrence_list occ;
+	int64_t occ_from, occ_to;
+	unsigned made_generation;
+	int64_t made_from;
 };
+
+/*
+ * In the fetcher thread: expand for the days the appliance looks at (yesterday .. the
+ * look-ahead, a day more on either side) whenever the calendar changed or a day passed, and
+ * hand it over; parsing and expanding, however long they take, never hold up the main loop.
+ */
+static void fetcher_expand(struct schedule_fetcher *f, int64_t now)
+{
+	struct schedule *s = f->sched;
+	int64_t from = calendar_local_midnight(now, -2);
+	int64_t to = calendar_local_midnight(now, s->cfg->lookahead_days + 2);
+	if (!s->cal || (f->ready && s->generation == f->made_generation && from == f->made_from))
+		return;
+	struct occurrence_list l = {0};
+	if (schedule_window(s, from, to, &l) != LT_OK) {
+		occurrence_list_free(&l);
+		return;
+	}
+	f->made_generation = s->generation;
+	f->made_from = from;
+	pthread_mutex_lock(&f->lock);
+	occurrence_list_free(&f->occ); /* one the main thread has not taken yet */
+	f->occ = l;
+	f->occ_from = from;
+	f->occ_to = to;
+	f->ready = f->waiting = true;
+	pthread_mutex_unlock(&f->lock);
+}
+
+/* In the main thread: take what the fetcher handed over, if anything is new. */
+static void fetcher_take(struct schedule_fetcher *f, struct schedule *s)
+{
+	struct occurrence_list l = {0};
+	bool fresh = false;
+	pthread_mutex_lock(&f->lock);
+	if (f->waiting) {
+		f->waiting = false;
+		l = f->occ;
+		f->occ = (struct occurrence_list){0};
+		s->occ_from = f->occ_from;
+		s->occ_to = f->occ_to;
+		fresh = true;
+	}
+	pthread_mutex_unlock(&f->lock);
+	if (!fresh)
+		return;
+	occurrence_list_free(&s->occ);
+	s->occ = l;
+	s->fed = true;
+	s->generation++;
+	calendar_free(s->cal); /* the fetcher's expansion is used from now on */
+	s->cal = NULL;
+}
+
+lt_err schedule_sync(struct schedule *s, struct schedule_fetcher *f)
+{
+	int64_t ok_ms;
+	char error[320];
+	if (store_calendar_stamp(s->st, &ok_ms, error, sizeof error) == LT_OK) {
+		s->stale = error[0] != '\0';
+		s->stale_since = ok_ms / 1000;
+	}
+	if (f)
+		fetcher_take(f, s);
+	return LT_OK;
+}
 
 static void *fetcher_main(void *arg)
 {
@@ -457,7 +543,9 @@ static void *fetcher_main(void *arg)
 	while (!f->stop) {
 		pthread_mutex_unlock(&f->lock);
 		char why[320];
-		schedule_refresh(f->sched, (int64_t)time(NULL), false, why, sizeof why);
+		int64_t now = (int64_t)time(NULL);
+		schedule_refresh(f->sched, now, false, why, sizeof why);
+		fetcher_expand(f, now);
 		pthread_mutex_lock(&f->lock);
 		struct timespec until;
 		clock_gettime(CLOCK_REALTIME, &until);
@@ -506,6 +594,7 @@ void schedule_fetcher_stop(struct schedule_fetcher *f)
 	pthread_join(f->thread, NULL);
 	schedule_close(f->sched);
 	store_close(f->st);
+	occurrence_list_free(&f->occ);
 	pthread_mutex_destroy(&f->lock);
 	pthread_cond_destroy(&f->cond);
 	free(f);

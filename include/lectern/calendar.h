@@ -7,11 +7,29 @@
  *    floating times in X-WR-TIMEZONE when present, else the process's local zone;
  *    DATE values at local midnight, DTEND exclusive, a DATE without DTEND lasts one day,
  *    a DATE-TIME without DTEND/DURATION lasts zero seconds.
- *  - RRULE, RDATE, EXDATE (an EXDATE'd instance still counts toward COUNT); a RECURRENCE-ID
+ *  - RRULE, RDATE, EXDATE (an EXDATE'd instance still counts toward COUNT); UNTIL is
+ *    inclusive, and a UTC UNTIL is compared with each instance's real start instant in its own
+ *    zone (RFC 5545 3.3.10: the last instance of a series crossing a DST change is kept);
+ *    a RECURRENCE-ID
  *    override replaces its instance wherever it moves it, also an RDATE instance and also
  *    when it comes before its series in the file; STATUS:CANCELLED instances are dropped.
  *  - Presenter: the configured property when set (e.g. X-PRESENTER), else ORGANIZER's CN (or
  *    its address), else an Opencast episode's dcterms:creator.
+ *  - Every VEVENT that is not a RECURRENCE-ID override is a session of its own, and its
+ *    occurrences' `uid` is a key that stays the same for every fetch of the same file and
+ *    whatever window it is read for: the UID; for the second and later series sharing a UID,
+ *    "UID#N" (N: the event's place among the file's VEVENTs, from 1); without a UID,
+ *    "no-uid-" and the first 20 hex digits of the SHA-256 of "TZID\nDTSTART\nSUMMARY\nN"
+ *    (DTSTART as written, TZID "" without one). Both are logged as warnings naming the lines.
+ *    An override belongs to the series of its UID that has an instance at its RECURRENCE-ID
+ *    (the first such in the file; the first series if none has) and carries its key.
+ *  - Bounded, so that a runaway rule (FREQ=SECONDLY) never costs unbounded memory or time nor
+ *    pushes a real session out: at most 2000 occurrences of one event per expanded window
+ *    (its earliest), at most 20000 per calendar and window, cut from the events with the
+ *    most (the largest per-event limit that fits), each with a warning.
+ *  - Content lines over 1000 bytes are folded before libical reads them (its line reader is
+ *    quadratic in a line's length); lines over CALENDAR_MAX_LINE_BYTES are dropped with their
+ *    continuation lines and a warning naming the line.
  *  - An event whose end is before its start, or whose start cannot be read, is skipped with a
  *    warning naming its UID; the rest of the calendar is used.
  *  - Text that is not iCalendar, or is truncated (a BEGIN without its END), is rejected as a
@@ -28,8 +46,11 @@
 
 #include "lectern/err.h"
 
+/* Longer content lines are dropped (a reader may cut them to one byte more on the way). */
+#define CALENDAR_MAX_LINE_BYTES (64 * 1024)
+
 struct occurrence {
-	char uid[256];
+	char uid[256];               /* the event's key (see above): UID, UID#N or no-uid-HASH */
 	int64_t start, end;          /* unix seconds */
 	bool all_day;
 	int64_t recurrence_id;       /* original start of an overridden instance; 0 if none */
@@ -53,6 +74,8 @@ struct occurrence_list {
 void occurrence_list_free(struct occurrence_list *l);
 /* Free the malloc'd members of one occurrence. */
 void occurrence_clear(struct occurrence *o);
+/* Append a copy of `o` (its malloc'd members copied too) to `l`. */
+lt_err occurrence_list_copy(struct occurrence_list *l, const struct occurrence *o);
 
 struct calendar_options {
 	const char *presenter_property;  /* NULL/"": ORGANIZER */

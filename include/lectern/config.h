@@ -71,6 +71,7 @@ struct config {
 	int preroll_s, postroll_s;
 	char conflict[24];         /* scheduled_wins | manual_wins */
 	int max_event_hours;
+	int min_event_s;             /* shorter ones are not recorded (FREQ=SECONDLY junk) */
 	int lookahead_days;
 	/* [upload] */
 	char upload_target[16];    /* none | folder | webdav | opencast */

@@ -41,18 +41,22 @@ bool schedule_stale(const struct schedule *s, int64_t *since);
 unsigned schedule_generation(const struct schedule *s);
 
 /*
- * Pick up what another connection (the fetcher thread) cached: the stale mark always, the
- * calendar itself when its text changed. Cheap when nothing changed; call once a tick.
- */
-lt_err schedule_sync(struct schedule *s);
-
-/*
  * The fetcher thread of `lectern run`: its own store connection and schedule, refreshing every
  * refresh_s, so that a slow or stalled calendar server never holds up the main loop (a
- * scheduled recording starts on time from the cached calendar). Stop cancels a fetch in
- * flight (within about a second).
+ * scheduled recording starts on time from the cached calendar). It also parses and expands
+ * (for yesterday .. the look-ahead, again when the calendar changes or a day passes) and hands
+ * the occurrences over, so that however big a calendar is, the main loop never parses it.
+ * Stop cancels a fetch in flight (within about a second).
  */
 struct schedule_fetcher;
+
+/*
+ * Once a tick in the main loop: pick up the stale mark (from the store) and what fetcher `f`
+ * (NULL: none) handed over. From the first hand-over on, schedule_window only reads those
+ * occurrences (a range outside yesterday .. the look-ahead is not answered in full). Cheap.
+ */
+lt_err schedule_sync(struct schedule *s, struct schedule_fetcher *f);
+
 lt_err schedule_fetcher_start(const struct config *cfg, const char *db_path,
 			      struct schedule_fetcher **out);
 void schedule_fetcher_stop(struct schedule_fetcher *f);

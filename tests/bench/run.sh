@@ -99,6 +99,39 @@ for i in $(seq 5); do
 done
 printf '%-44s %8d ms   (%d occurrences; whole command, best of 5)\n' \
 	"expand a year, 50 weekly series" "$best" "$n"
+# The same calendar expanded by an independent implementation (recurring_ical_events, the
+# differential test's oracle), in-process, so only its expansion is timed.
+oracle_ms=$(/usr/bin/python3 - "$T/series.ics" <<'PY'
+import sys, time
+from datetime import date
+import icalendar, recurring_ical_events
+text = open(sys.argv[1], "rb").read()
+best = None
+for _ in range(5):
+    t = time.perf_counter()
+    n = len(recurring_ical_events.of(icalendar.Calendar.from_ical(text)).between(
+        date(2026, 1, 1), date(2027, 1, 1)))
+    ms = (time.perf_counter() - t) * 1000
+    best = ms if best is None or ms < best else best
+print(f"{best:.0f} {n}")
+PY
+)
+read -r oracle_ms oracle_n <<<"$oracle_ms"
+printf '%-44s %8d ms   (%d occurrences; parse + expand in-process, best of 5)\n' \
+	"recurring_ical_events, the same year" "$oracle_ms" "$oracle_n"
+printf '%-44s %8.2f   (lectern whole command / oracle expansion alone)\n' \
+	"expansion time ratio lectern / oracle" "$(echo "$best / $oracle_ms" | bc -l)"
+for worst in storm long; do
+	python3 tests/lib/gen_worst_ics.py "$worst" "$T/$worst.ics"
+	[ "$worst" = storm ] && from=2026-03-04 days=7 || from=2026-03-02 days=1
+	/usr/bin/time -f "%e %M" -o "$T/time" "$LECTERN" --config "$T/lectern.conf" schedule \
+		--ics "$T/$worst.ics" --from $from --days $days --json >"$T/$worst.out" 2>/dev/null
+	read -r secs kb <"$T/time"
+	printf '%-44s %8d KiB peak RSS, %s s (%d occurrences; targets < 65536 KiB, < 2 s)\n' \
+		"$([ "$worst" = storm ] && echo "20 SECONDLY/MINUTELY events + 1 talk" || echo "a 50 MB single-line event")" \
+		"$kb" "$secs" "$(wc -l <"$T/$worst.out")"
+	rm -f "$T/$worst.ics"
+done
 python3 tests/lib/gen_big_ics.py "$T/big.ics" >/dev/null 2>&1 ||
 	{ echo "tests/lib/gen_big_ics.py failed"; exit 1; }
 /usr/bin/time -f "%e %M" -o "$T/time" "$LECTERN" --config "$T/lectern.conf" schedule \

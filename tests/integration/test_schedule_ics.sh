@@ -144,3 +144,43 @@ else
 fi
 kill "$http_pid" 2>/dev/null
 wait "$http_pid" 2>/dev/null || true
+
+# Worst cases (issue 10): time and peak memory bounded, the real session still listed ----------
+# (a sanitizer build's own memory is not the appliance's)
+RSS_LIMIT=$([ -n "${SANITIZER_LOGS:-}" ] && echo 1048576 || echo 65536)
+# measure NAME ARGS...: lectern schedule; sets RC, SECS and KB (its peak RSS)
+measure() {
+	local name=$1
+	shift
+	/usr/bin/time -f "%e %M" -o "$T/$name.time" timeout --kill-after=5 60 "$LECTERN" \
+		--config "$T/lectern.conf" schedule "$@" --json </dev/null >"$T/$name.out" 2>"$T/$name.err"
+	RC=$?
+	read -r SECS KB < <(tail -1 "$T/$name.time")
+}
+
+# 20 events repeating every second or minute from 1 March, and one real talk on 5 March.
+python3 "$TESTS/lib/gen_worst_ics.py" storm "$T/storm.ics"
+TZ=UTC measure storm --ics "$T/storm.ics" --from 2026-03-04 --days 7
+rows=$(wc -l <"$T/storm.out")
+echo "# SECONDLY storm (20 events + 1 talk, 7 days): $rows occurrences, $SECS s, peak RSS $KB KB"
+problems=()
+[ "$RC" -eq 0 ] || problems+=("exit $RC: $(head -c 300 "$T/storm.err" | tr '\n' ' ')")
+grep -q '"uid":"real-talk@lectern.test"' "$T/storm.out" || problems+=("the real talk is not listed")
+[ "$rows" -le 20000 ] || problems+=("$rows occurrences, over the calendar's 20000")
+[ "${KB:-9999999}" -lt "$RSS_LIMIT" ] || problems+=("peak RSS $KB KB, over $((RSS_LIMIT / 1024)) MB")
+grep -q "over 2000 occurrences" "$T/storm.err" || problems+=("no warning about the capped events")
+report "a FREQ=SECONDLY storm is bounded (rows, memory) and the real talk is still listed" "" "${problems[@]}"
+
+# A 50 MB line (a DESCRIPTION without folding): dropped with a warning, fast, small.
+python3 "$TESTS/lib/gen_worst_ics.py" long "$T/long.ics"
+TZ=UTC measure long --ics "$T/long.ics" --from 2026-03-02 --days 1
+echo "# a 50 MB line: $SECS s, peak RSS $KB KB"
+problems=()
+[ "$RC" -eq 0 ] || problems+=("exit $RC: $(head -c 300 "$T/long.err" | tr '\n' ' ')")
+grep -q '"title":"Real talk","presenter":"","location":"Room 1"' "$T/long.out" ||
+	problems+=("the event is not listed with its location: $(head -c 200 "$T/long.out")")
+grep -q "line 9 is over 64 KiB" "$T/long.err" || problems+=("no warning naming line 9")
+[ "${KB:-9999999}" -lt "$RSS_LIMIT" ] || problems+=("peak RSS $KB KB, over $((RSS_LIMIT / 1024)) MB")
+awk -v s="${SECS:-99}" 'BEGIN { exit !(s < 10) }' || problems+=("took $SECS s (2 s expected, 10 allowed on a loaded machine)")
+report "a 50 MB content line is dropped with a warning naming it, in bounded time and memory" "" "${problems[@]}"
+rm -f "$T/long.ics"

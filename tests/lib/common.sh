@@ -87,6 +87,8 @@ lectern_config() {
 		echo "data_dir = $T/data"
 		echo "[audio]"
 		echo "source = alsa"
+		echo "[schedule]"
+		echo "min_event_s = 1" # the tests' sessions last seconds
 		echo "[recording]"
 		echo "min_free_mb = 1"
 		printf '%s\n' "$@"

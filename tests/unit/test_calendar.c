@@ -1,8 +1,9 @@
 /*
  * test_calendar.c — reading a calendar for a window (calendar_options keep_from/keep_to):
  * whatever is left out, the occurrences inside the window are exactly those of the whole
- * calendar; one-off events far away are not kept. (The expansion rules themselves are tested
- * by the fixture cases in tests/integration/test_schedule_ics.sh.)
+ * calendar, keys included; one-off events far away are not kept; runaway rules are bounded
+ * without pushing a real session out. (The expansion rules themselves are tested by the
+ * fixture cases in tests/integration/test_schedule_ics.sh.)
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -148,11 +149,114 @@ static void far_one_offs_are_not_kept(void **state)
 	free(text);
 }
 
+/* Keys of UID-less events and of series sharing a UID come from the whole text: reading it
+ * for July only (the January events left out) gives the July occurrences the same keys. */
+static void keys_do_not_depend_on_the_window(void **state)
+{
+	(void)state;
+	const char *text =
+		"BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:t\r\n"
+		"BEGIN:VEVENT\r\nDTSTART:20260112T090000Z\r\nSUMMARY:No UID, January\r\n"
+		"END:VEVENT\r\n"
+		"BEGIN:VEVENT\r\nUID:shared\r\nDTSTART:20260113T090000Z\r\n"
+		"SUMMARY:Shared, January\r\nEND:VEVENT\r\n"
+		"BEGIN:VEVENT\r\nDTSTART:20260706T090000Z\r\nDTEND:20260706T100000Z\r\n"
+		"SUMMARY:No UID, July\r\nEND:VEVENT\r\n"
+		"BEGIN:VEVENT\r\nUID:shared\r\nRECURRENCE-ID:20260714T120000Z\r\n"
+		"DTSTART:20260715T150000Z\r\nDTEND:20260715T160000Z\r\nSUMMARY:Moved\r\n"
+		"END:VEVENT\r\n"
+		"BEGIN:VEVENT\r\nUID:shared\r\nDTSTART:20260707T120000Z\r\n"
+		"DTEND:20260707T130000Z\r\nRRULE:FREQ=WEEKLY;COUNT=3\r\nSUMMARY:Shared, July\r\n"
+		"END:VEVENT\r\nEND:VCALENDAR\r\n";
+	struct occurrence_list all = {0}, kept = {0}, again = {0};
+	expand(text, 0, 0, T0, T0 + 31 * DAY, &all);
+	expand(text, T0, T0 + 31 * DAY, T0, T0 + 31 * DAY, &kept);
+	expand(text, T0 - 200 * DAY, T0 + 31 * DAY, T0, T0 + 31 * DAY, &again);
+	same(&all, &kept);
+	same(&all, &again);
+	/* No UID, July; the series 7 Jul, its moved 14 Jul (15 Jul), 21 Jul: all four kept,
+	 * the series under its own key (the January event keeps the bare UID). */
+	assert_int_equal(all.count, 4);
+	assert_string_equal(all.items[0].title, "No UID, July");
+	assert_true(strncmp(all.items[0].uid, "no-uid-", 7) == 0);
+	for (size_t i = 1; i < 4; i++)
+		assert_string_equal(all.items[i].uid, "shared#5");
+	assert_string_equal(all.items[2].title, "Moved");
+	occurrence_list_free(&all);
+	occurrence_list_free(&kept);
+	occurrence_list_free(&again);
+}
+
+/* 30 events repeating every second or minute and one real talk: the storm is cut (per event
+ * first, then per calendar from the events with the most), the talk is listed. */
+static void a_storm_never_pushes_a_real_session_out(void **state)
+{
+	(void)state;
+	size_t cap = 1 << 16, n = 0;
+	char *t = malloc(cap);
+	assert_non_null(t);
+	n += (size_t)snprintf(t + n, cap - n, "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:t\r\n");
+	for (int i = 0; i < 30; i++)
+		n += (size_t)snprintf(t + n, cap - n,
+				      "BEGIN:VEVENT\r\nUID:storm-%d\r\nDTSTART:20260101T000000Z\r\n"
+				      "DURATION:PT1S\r\nRRULE:FREQ=%s\r\nSUMMARY:junk\r\n"
+				      "END:VEVENT\r\n", i, i % 2 ? "MINUTELY" : "SECONDLY");
+	n += (size_t)snprintf(t + n, cap - n,
+			      "BEGIN:VEVENT\r\nUID:talk\r\nDTSTART:20260705T140000Z\r\n"
+			      "DTEND:20260705T150000Z\r\nSUMMARY:Real talk\r\nEND:VEVENT\r\n"
+			      "END:VCALENDAR\r\n");
+	struct occurrence_list l = {0};
+	expand(t, T0 - DAY, T0 + 8 * DAY, T0 - DAY, T0 + 8 * DAY, &l);
+	assert_true(l.count <= 20000);
+	assert_true(l.count >= 19000);
+	size_t talks = 0, storm0 = 0;
+	for (size_t i = 0; i < l.count; i++) {
+		talks += strcmp(l.items[i].uid, "talk") == 0;
+		storm0 += strcmp(l.items[i].uid, "storm-0") == 0;
+	}
+	assert_int_equal(talks, 1);
+	assert_true(storm0 > 0 && storm0 <= 2000);
+	/* the instances kept are the rule's own, in the window: one a second from its start */
+	for (size_t i = 0, k = 0; i < l.count; i++)
+		if (strcmp(l.items[i].uid, "storm-0") == 0)
+			assert_int_equal(l.items[i].start, T0 - DAY + (int64_t)k++);
+	occurrence_list_free(&l);
+	free(t);
+}
+
+/* More one-off events in the window than the calendar's cap: the earliest are kept. */
+static void more_events_than_the_cap_keeps_the_earliest(void **state)
+{
+	(void)state;
+	size_t cap = 4 << 20, n = 0;
+	char *t = malloc(cap);
+	assert_non_null(t);
+	n += (size_t)snprintf(t + n, cap - n, "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:t\r\n");
+	for (int i = 0; i < 25000; i++) {
+		time_t s = T0 + (time_t)i * 60;
+		char a[32];
+		strftime(a, sizeof a, "%Y%m%dT%H%M%SZ", gmtime(&s));
+		n += (size_t)snprintf(t + n, cap - n, "BEGIN:VEVENT\r\nUID:e%d\r\nDTSTART:%s\r\n"
+				      "DURATION:PT30M\r\nSUMMARY:e\r\nEND:VEVENT\r\n", i, a);
+	}
+	n += (size_t)snprintf(t + n, cap - n, "END:VCALENDAR\r\n");
+	struct occurrence_list l = {0};
+	expand(t, T0, T0 + 31 * DAY, T0, T0 + 31 * DAY, &l);
+	assert_int_equal(l.count, 20000);
+	for (size_t i = 0; i < l.count; i++)
+		assert_int_equal(l.items[i].start, T0 + (int64_t)i * 60);
+	occurrence_list_free(&l);
+	free(t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(window_keeps_every_occurrence_inside),
 		cmocka_unit_test(far_one_offs_are_not_kept),
+		cmocka_unit_test(keys_do_not_depend_on_the_window),
+		cmocka_unit_test(a_storm_never_pushes_a_real_session_out),
+		cmocka_unit_test(more_events_than_the_cap_keeps_the_earliest),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
