@@ -2,7 +2,8 @@
  * upload.c — the upload queue and its folder and WebDAV targets (rules in upload.h).
  *
  * What must stay true: a local file is deleted only by upload_prune(), only for a recording
- * whose state is `uploaded`, and only retention_days after the confirmation was stored.
+ * whose state is `uploaded`, only retention_days after the confirmation was stored (or earlier
+ * for space), and only when it lies in the spool (retention_in_spool).
  */
 #include "lectern/upload.h"
 
@@ -906,10 +907,12 @@ static int prune_one(const struct recording *rec, void *user)
 	if (rec->deleted_ms || !rec->uploaded_ms)
 		return 0;
 	bool expired = c->now_ms - rec->uploaded_ms >= (int64_t)c->cfg->retention_days * 86400000;
-	bool for_space = !expired && space_needed(c->cfg, rec->path);
+	bool ours = retention_in_spool(c->cfg, rec->path);
+	/* Deleting the user's file would free none of the spool's space. */
+	bool for_space = !expired && ours && space_needed(c->cfg, rec->path);
 	if (!expired && !for_space)
 		return 0;
-	if (!retention_in_spool(c->cfg, rec->path)) {
+	if (!ours) {
 		/* The user's file (record --out): delivered, no longer lectern's to keep or free. */
 		if (store_recording_mark_deleted(c->st, rec->id, c->now_ms) == LT_OK)
 			log_info("recording %lld: local copy %s kept: outside the spool (delivered)",

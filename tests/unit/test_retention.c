@@ -347,12 +347,18 @@ static void test_outside_the_spool_is_kept(void **state)
 	assert_int_equal(stat(path, &sb), 0);
 	assert_int_equal(sb.st_mode & 07777, 0644); /* its owner's modes, untouched */
 
-	/* delivered, past retention_days: upload_prune marks it, and leaves the file */
+	/* delivered: short of space, deleting it would free nothing of the spool's; past
+	 * retention_days, upload_prune marks it, and leaves the file */
 	snprintf(c->cfg.upload_target, sizeof c->cfg.upload_target, "folder");
-	c->cfg.retention_days = 0;
 	int64_t sent = add(c, "sent", "uploaded", 1, 48000, true, false);
+	c->cfg.min_free_mb = 1000000;
+	c->cfg.retention_days = 30;
 	upload_prune(&c->cfg, c->st, NOW_MS);
 	struct recording r;
+	assert_int_equal(store_recording_get(c->st, sent, &r), LT_OK);
+	assert_int_equal(r.deleted_ms, 0);
+	c->cfg.retention_days = 0;
+	upload_prune(&c->cfg, c->st, NOW_MS);
 	assert_int_equal(store_recording_get(c->st, sent, &r), LT_OK);
 	assert_true(r.deleted_ms > 0);
 	assert_true(on_disk(c, "sent"));
