@@ -3,8 +3,9 @@
  *
  * What must stay true: audio is unlinked only for a recording that is confirmed delivered and
  * already past upload_prune (its row only is forgotten here), one without audio, or one kept
- * on a target = none device past keep_local_days; and only when it lies in the spool. A row is forgotten only after its file is
- * gone, so the spool never holds audio the store does not know.
+ * on a target = none device past keep_local_days; and only when it lies in the spool (a file
+ * outside is the user's). A row is forgotten only after its file is gone or left to its
+ * owner, so the spool never holds audio the store does not know.
  */
 #include "lectern/retention.h"
 
@@ -66,8 +67,7 @@ static void make_private(const struct config *cfg, const struct recording *rec)
 {
 	struct stat sb;
 	if (!rec->deleted_ms && retention_in_spool(cfg, rec->path) && stat(rec->path, &sb) == 0 &&
-	    S_ISREG(sb.st_mode) &&
-	    (sb.st_mode & 077) && chmod(rec->path, 0600) != 0)
+	    S_ISREG(sb.st_mode) && (sb.st_mode & 077) && chmod(rec->path, 0600) != 0)
 		log_warn("retention: cannot make %s private (chmod 0600): %s", rec->path,
 			 strerror(errno));
 }

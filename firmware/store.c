@@ -1111,7 +1111,8 @@ static int repair_one(const struct recording *rec, void *user)
 
 int store_repair_paths(struct store *st, const char *spool_dir)
 {
-	struct repair r = {st, spool_dir, 0};
+	char real[PATH_MAX]; /* so that a repaired path is absolute whatever the configuration */
+	struct repair r = {st, realpath(spool_dir, real) ? real : spool_dir, 0};
 	store_recordings_each(st, 0, repair_one, &r);
 	return r.count;
 }
