@@ -164,9 +164,12 @@ int cmd_record(int argc, char **argv, const char *config_path)
 	}
 	struct session *s;
 	err = session_start(st, &cfg, src, &info, &s);
+	struct lt_error why; /* which part: the microphone, the storage, the configuration */
 	if (err != LT_OK) {
-		fprintf(stderr, "lectern: record: cannot start: %s%s%s\n", lt_strerror(err),
-			err == LT_ERR_IO ? ": " : "", err == LT_ERR_IO ? strerror(errno) : "");
+		const char *detail = err == LT_ERR_IO ? strerror(errno) : NULL; /* errno first */
+		lt_error_set(&why, err, lt_err_domain(err), NULL);
+		fprintf(stderr, "lectern: record: cannot start: %s%s%s\n", why.text,
+			detail ? ": " : "", detail ? detail : "");
 		audio_source_close(src);
 		store_close(st);
 		return app_exit_code(err);
@@ -197,7 +200,8 @@ int cmd_record(int argc, char **argv, const char *config_path)
 	       (double)rec.samples / 48000.0, (long long)rec.samples, (long long)rec.bytes, rec.path,
 	       rec_state_name(rec.state));
 	if (err != LT_OK) {
-		fprintf(stderr, "lectern: record: stopped early: %s\n", lt_strerror(err));
+		lt_error_set(&why, err, lt_err_domain(err), NULL);
+		fprintf(stderr, "lectern: record: stopped early: %s\n", why.text);
 		return app_exit_code(err);
 	}
 	return EXIT_OK;

@@ -81,8 +81,7 @@ enum lt_domain lt_err_domain(lt_err err)
 	switch (err) {
 	case LT_ERR_NO_DEVICE:
 	case LT_ERR_FORMAT:
-	case LT_ERR_DEVICE:
-	case LT_ERR_ENCODER: return LT_DOMAIN_MICROPHONE;
+	case LT_ERR_DEVICE: return LT_DOMAIN_MICROPHONE;
 	case LT_ERR_IO:
 	case LT_ERR_DISK_LOW:
 	case LT_ERR_DISK_FULL:

@@ -8,8 +8,8 @@
  * What a person sees also says which part failed: a `struct lt_error` carries the code, its
  * domain (the microphone, the camera, the display, the storage, the network, the server, the
  * configuration) and a sentence, filled where the failure happens (or, where only the code
- * came back, from the code's usual domain: lt_err_domain). The codes' own sentences name no
- * part, since the camera, the display and the microphone share LT_ERR_NO_DEVICE.
+ * came back, from the code's usual domain: lt_err_domain). The device codes' own sentences
+ * name no device, since the camera, the display and the microphone share them.
  */
 #ifndef LECTERN_ERR_H
 #define LECTERN_ERR_H
