@@ -42,3 +42,70 @@ wait_for 10 'grep -q "stop with SIGTERM" "$T/mic.err"'
 kill -TERM $pid
 wait $pid
 check "run --headless names the microphone it will record from" grep -q "microphone: ALSA default" "$T/mic.err"
+
+# No display: the appliance runs headless and says that the display failed, not a microphone.
+SDL_VIDEODRIVER=nosuchdriver "$LECTERN" --config "$T/mic.conf" run >/dev/null 2>"$T/nodisp.err" &
+pid=$!
+wait_for 10 'grep -q "stop with SIGTERM" "$T/nodisp.err"'
+kill -TERM $pid
+wait $pid
+check "without a display, run says the display failed and runs headless" \
+	grep -q "no screen (Display: .*): running headless" "$T/nodisp.err"
+
+# A file named with --out: stored by its absolute path, and the user's --------------------------
+# (upload --once and the service, whose working directory is /, run elsewhere; retention and
+# the upload never delete it nor write beside it)
+mkdir -p "$T/mine" "$T/elsewhere"
+lectern_config "$T/out.conf" "[upload]" "target = folder" "folder = $T/outshare" \
+	"retention_days = 0"
+(cd "$T/mine" && "$LECTERN" --config "$T/out.conf" record --seconds 1 --out rel.opus \
+	>/dev/null 2>&1)
+check "record --out rel.opus stores the absolute path" \
+	test "$(sql "select path from recordings where path like '%rel.opus'")" = "$T/mine/rel.opus"
+(cd "$T/elsewhere" && "$LECTERN" --config "$T/out.conf" upload --once >"$T/out.out" 2>"$T/out.err")
+check "upload --once from another directory delivers it" \
+	test "$(sql "select state from recordings where path like '%rel.opus'")" = uploaded
+check "after delivery (retention_days = 0) the file outside the spool is still there" \
+	test -f "$T/mine/rel.opus"
+check "nothing is written beside a file outside the spool" test "$(ls -A "$T/mine")" = rel.opus
+check "the log says it was kept: outside the spool" grep -q "kept: outside the spool" "$T/out.err"
+
+# Relative paths an older lectern stored are repaired when the store is opened: found in the
+# spool, or the recording fails with a reason that names the path.
+"$LECTERN" --config "$T/out.conf" record --seconds 1 --title "In the spool" >/dev/null 2>&1
+"$LECTERN" --config "$T/out.conf" record --seconds 1 --title "Lost" >/dev/null 2>&1
+sql "update recordings set path = replace(path, '$T/data/spool/', '') where title = 'In the spool';
+     update recordings set path = 'gone/lost.opus' where title = 'Lost'"
+(cd "$T/elsewhere" && "$LECTERN" --config "$T/out.conf" upload --once >/dev/null 2>"$T/rel.err")
+check "a relative path whose file is in the spool is repaired and uploaded" \
+	test "$(sql "select state || ' ' || substr(path, 1, 1) from recordings where title = 'In the spool'")" = "uploaded /"
+check "a relative path that cannot be found fails the recording, naming the path" \
+	bash -c "[ \"\$(sqlite3 '$T/data/lectern.db' \"select state from recordings where title = 'Lost'\")\" = failed ] &&
+		sqlite3 '$T/data/lectern.db' \"select reason from recordings where title = 'Lost'\" | grep -q 'relative path gone/lost.opus'"
+
+# JSON for servers and tools is valid whatever bytes a title holds: invalid UTF-8 becomes
+# U+FFFD, control characters are escaped (the sidecar and every --json output).
+cat >"$T/json_ok.py" <<'PY'
+import json, sys
+lines = [l for l in sys.stdin.buffer.read().decode("utf-8").splitlines() if l.strip()]
+docs = [json.loads(l) for l in lines]
+want = json.loads('"%s"' % sys.argv[1])  # the expected text, as a JSON string's body
+assert any(isinstance(v, str) and want in v for d in docs for v in d.values()), docs
+PY
+json_ok() { /usr/bin/python3 "$T/json_ok.py" "$@"; }
+BAD=$'Caf\xc3 \xff\xfe\x01\t"quoted" \xe2\x82 end'
+lectern_config "$T/json.conf" "[device]" "data_dir = $T/jsondata" "[upload]" "target = folder" \
+	"folder = $T/jsonshare"
+"$LECTERN" --config "$T/json.conf" record --seconds 1 --title "$BAD" --presenter "$BAD" \
+	>/dev/null 2>&1
+check "recordings --json: valid JSON, invalid UTF-8 replaced" \
+	bash -c "'$LECTERN' --config '$T/json.conf' recordings --json | /usr/bin/python3 '$T/json_ok.py' 'Caf\\ufffd \\ufffd\\ufffd\\u0001\\t\\\"quoted\\\" \\ufffd\\ufffd end'"
+check "queue --json: valid JSON whatever the path holds" \
+	bash -c "'$LECTERN' --config '$T/json.conf' queue --json | /usr/bin/python3 '$T/json_ok.py' queued"
+"$LECTERN" --config "$T/json.conf" upload --once >/dev/null 2>&1
+check "the upload's metadata sidecar: valid JSON, invalid UTF-8 replaced" \
+	bash -c "find '$T/jsonshare' -name '*.json' -exec cat {} + | /usr/bin/python3 '$T/json_ok.py' 'Caf\\ufffd \\ufffd\\ufffd\\u0001'"
+printf 'BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:t\r\nBEGIN:VEVENT\r\nUID:bad@t\r\nDTSTART:20260324T100000Z\r\nDTEND:20260324T110000Z\r\nSUMMARY:%s\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n' \
+	$'Caf\xc3 talk \xff' >"$T/bad.ics"
+check "schedule --json: valid JSON, invalid UTF-8 replaced" \
+	bash -c "'$LECTERN' --config '$T/json.conf' schedule --ics '$T/bad.ics' --from 2026-03-24 --days 1 --json | /usr/bin/python3 '$T/json_ok.py' 'Caf\\ufffd talk \\ufffd'"
