@@ -150,7 +150,10 @@ int app_open_store_locked(const struct config *cfg, const char *command, struct 
 	if (rc != EXIT_OK)
 		return rc;
 	spoolmeta_enable(cfg->spool_dir);
-	return open_or_rebuild(cfg, path, out);
+	rc = open_or_rebuild(cfg, path, out);
+	if (rc == EXIT_OK)
+		store_repair_paths(*out, cfg->spool_dir);
+	return rc;
 }
 
 const char *app_store_set_aside(void)
@@ -164,8 +167,8 @@ int app_load_config_and_store(const char *path, struct config *cfg, struct store
 	return rc != EXIT_OK ? rc : app_open_store(cfg, out);
 }
 
-int app_open_audio(const struct config *cfg, const char *device, bool realtime, bool loop,
-		   struct audio_source **out, bool *is_twin)
+lt_err app_open_audio(const struct config *cfg, const char *device, bool realtime, bool loop,
+		      struct audio_source **out, bool *is_twin)
 {
 	struct audio_source_params p = {
 		.device = device ? device : cfg->audio_device,
@@ -184,7 +187,7 @@ int app_open_audio(const struct config *cfg, const char *device, bool realtime, 
 			fprintf(stderr, "lectern: no microphone found (ALSA device '%s') and no "
 					"[audio] file to stand in for it: plug in a microphone\n",
 				cfg->audio_device);
-			return EXIT_DEVICE;
+			return LT_ERR_NO_DEVICE;
 		}
 		fprintf(stderr, "lectern: no microphone found: using the audio file %s instead "
 				"(demo mode)\n", cfg->audio_file);
@@ -196,11 +199,9 @@ int app_open_audio(const struct config *cfg, const char *device, bool realtime, 
 		*is_twin = ops == &audio_file_ops;
 	char msg[256];
 	lt_err err = audio_source_open(ops, &p, out, msg, sizeof msg);
-	if (err != LT_OK) {
+	if (err != LT_OK)
 		fprintf(stderr, "lectern: %s\n", msg);
-		return app_exit_code(err);
-	}
-	return EXIT_OK;
+	return err;
 }
 
 int app_exit_code(lt_err err)

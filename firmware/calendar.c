@@ -334,6 +334,13 @@ static bool note_master(struct text_facts *f, const struct event_span *e, int po
 	return true;
 }
 
+/* qsort, where an empty array may be NULL (qsort's pointer must not be, even for none). */
+static void sort(void *base, size_t n, size_t size, int (*cmp)(const void *, const void *))
+{
+	if (n > 1)
+		qsort(base, n, size, cmp);
+}
+
 /*
  * Series sharing a UID: each is kept (a calendar holds what its author put in it); the first
  * in the file keeps the UID as its key, the others get UID#POSITION. Returns the first
@@ -341,7 +348,7 @@ static bool note_master(struct text_facts *f, const struct event_span *e, int po
  */
 static lt_err shared_uids(struct text_facts *f, struct calendar *cal)
 {
-	qsort(f->masters, f->n_masters, sizeof *f->masters, compare_masters);
+	sort(f->masters, f->n_masters, sizeof *f->masters, compare_masters);
 	int named = 0, groups = 0;
 	for (size_t g = 0; g < f->n_masters;) {
 		size_t end = g + 1;
@@ -897,6 +904,8 @@ static const char *event_name(const struct event *e)
 /* Whether a series with `uid` at `position` is a later one of several sharing the UID. */
 static bool shares_uid(const struct calendar *cal, const char *uid, int position)
 {
+	if (!cal->n_shared)
+		return false; /* bsearch on NULL is undefined, even for no elements */
 	struct master want = {.uid = (char *)uid};
 	const struct master *m = bsearch(&want, cal->shared, cal->n_shared, sizeof want,
 					 compare_masters_uid);
@@ -1213,7 +1222,7 @@ static lt_err series_instances(const struct zone_ctx *z, const struct event *m, 
 		}
 	}
 	/* RFC 5545 3.8.5.3: an RDATE that is also a rule's instance is one instance. */
-	qsort(v, n, sizeof *v, compare_instances);
+	sort(v, n, sizeof *v, compare_instances);
 	size_t w = 0;
 	for (size_t i = 0; i < n; i++)
 		if (w == 0 || v[i].start != v[w - 1].start)
@@ -1382,7 +1391,7 @@ static lt_err expand_group(struct calendar *cal, const struct zone_ctx *z, struc
 	free(count);
 	if (err != LT_OK)
 		return err;
-	qsort(plan->v + at, plan->n - at, sizeof *plan->v, compare_planned);
+	sort(plan->v + at, plan->n - at, sizeof *plan->v, compare_planned);
 	for (size_t r = at; r < plan->n;) {
 		size_t end = r + 1;
 		while (end < plan->n && plan->v[end].owner == plan->v[r].owner)
@@ -1425,7 +1434,7 @@ static void plan_fit(struct calendar *cal, struct plan *p)
 	size_t cut = plan_cut(p, 0, lo ? lo : 1);
 	if (p->n > MAX_OCCURRENCES) {
 		/* more events than the cap, one occurrence each: the earliest are kept */
-		qsort(p->v, p->n, sizeof *p->v, compare_planned_start);
+		sort(p->v, p->n, sizeof *p->v, compare_planned_start);
 		p->n = MAX_OCCURRENCES;
 	}
 	if (!cal->warned_total && lo)
@@ -1475,7 +1484,7 @@ static lt_err plan_calendar(struct calendar *cal, icalcomponent *vcal, int64_t f
 			k++;
 	/* Group by UID, the series first in each group, so that overrides find their series
 	 * whatever their place in the file. */
-	qsort(ev, k, sizeof *ev, compare_events);
+	sort(ev, k, sizeof *ev, compare_events);
 	lt_err err = LT_OK;
 	for (size_t g = 0; g < k && err == LT_OK;) {
 		size_t end = g + 1;
@@ -1499,7 +1508,7 @@ lt_err calendar_expand(struct calendar *cal, int64_t from, int64_t to, struct oc
 	for (size_t i = 0; i < n && err == LT_OK; i++)
 		err = plan_calendar(cal, cals[i], from, to, &events[i], &plan);
 	if (err == LT_OK) {
-		qsort(plan.v, plan.n, sizeof *plan.v, compare_planned);
+		sort(plan.v, plan.n, sizeof *plan.v, compare_planned);
 		plan_fit(cal, &plan);
 	}
 	size_t before = out->count;
@@ -1511,7 +1520,7 @@ lt_err calendar_expand(struct calendar *cal, int64_t from, int64_t to, struct oc
 	if (err != LT_OK)
 		return err;
 	if (out->count > before)
-		qsort(out->items + before, out->count - before, sizeof *out->items,
+		sort(out->items + before, out->count - before, sizeof *out->items,
 		      compare_occurrences);
 	return LT_OK;
 }

@@ -10,22 +10,23 @@
 static int print_json(const struct recording *r, void *user)
 {
 	(void)user;
-	printf("{\"id\":%lld,\"uid\":", (long long)r->id);
-	json_string(stdout, r->uid);
-	printf(",\"state\":\"%s\",\"path\":", rec_state_name(r->state));
-	json_string(stdout, r->path);
-	printf(",\"title\":");
-	json_string(stdout, r->title);
-	printf(",\"presenter\":");
-	json_string(stdout, r->presenter);
-	printf(",\"room\":");
-	json_string(stdout, r->room);
-	printf(",\"started_ms\":%lld,\"ended_ms\":%lld,\"samples\":%lld,\"seconds\":%.3f,"
-	       "\"bytes\":%lld,\"reason\":",
-	       (long long)r->started_ms, (long long)r->ended_ms, (long long)r->samples,
-	       (double)r->samples / 48000.0, (long long)r->bytes);
-	json_string(stdout, r->reason);
-	printf("}\n");
+	json_object *o = json_object_new_object();
+	if (!o)
+		return 1;
+	jsonout_put_int(o, "id", r->id);
+	jsonout_put_string(o, "uid", r->uid);
+	jsonout_put_string(o, "state", rec_state_name(r->state));
+	jsonout_put_string(o, "path", r->path);
+	jsonout_put_string(o, "title", r->title);
+	jsonout_put_string(o, "presenter", r->presenter);
+	jsonout_put_string(o, "room", r->room);
+	jsonout_put_int(o, "started_ms", r->started_ms);
+	jsonout_put_int(o, "ended_ms", r->ended_ms);
+	jsonout_put_int(o, "samples", r->samples);
+	jsonout_put_fixed3(o, "seconds", (double)r->samples / 48000.0);
+	jsonout_put_int(o, "bytes", r->bytes);
+	jsonout_put_string(o, "reason", r->reason);
+	jsonout_print_line(stdout, o);
 	return 0;
 }
 

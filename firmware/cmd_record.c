@@ -10,6 +10,7 @@
 
 #include "lectern/app.h"
 #include "lectern/commands.h"
+#include "lectern/osutil.h"
 #include "lectern/session.h"
 #include "lectern/signals.h"
 
@@ -23,7 +24,8 @@ static void record_usage(FILE *out)
 		"ends, or Ctrl-C / SIGTERM (which finish the file cleanly and exit 0).\n"
 		"SIGUSR1 pauses and SIGUSR2 resumes; paused time is not recorded.\n"
 		"\n"
-		"  --out FILE       where to write the Ogg Opus file (default: SPOOL/<uid>.opus)\n"
+		"  --out FILE       where to write the Ogg Opus file (default: SPOOL/<uid>.opus);\n"
+		"                   a file outside the spool is yours: lectern never deletes it\n"
 		"  --seconds N      stop after N seconds of audio\n"
 		"  --device PCM     ALSA capture device (overrides [audio] device)\n"
 		"  --file AUDIO     record a WAV/raw file instead of a microphone\n"
@@ -55,6 +57,32 @@ static void draw_meter(const struct recorder_status *st)
 		st->paused ? "PAUSED" : "REC   ", secs / 3600, secs / 60 % 60, secs % 60, meter,
 		st->rms_db, st->peak_db, st->low_audio ? "  NO AUDIO?" : "");
 	fflush(stderr);
+}
+
+/*
+ * --out as an absolute path (the directory resolved, the name kept): `upload --once` run from
+ * another directory, and the service (working directory /), must find it again.
+ */
+static int absolute_out(const char *out, char *buf, size_t n)
+{
+	const char *slash = strrchr(out, '/');
+	const char *name = slash ? slash + 1 : out;
+	char dir[PATH_MAX], real[PATH_MAX];
+	os_dirname(out, dir, sizeof dir);
+	if (!*name || strcmp(name, ".") == 0 || strcmp(name, "..") == 0) {
+		fprintf(stderr, "lectern: record: --out %s names a directory, not a file\n", out);
+		return EXIT_USAGE;
+	}
+	if (!realpath(dir, real)) {
+		fprintf(stderr, "lectern: record: --out %s: the directory %s: %s\n", out, dir,
+			strerror(errno));
+		return EXIT_USAGE;
+	}
+	if (snprintf(buf, n, "%s/%s", strcmp(real, "/") == 0 ? "" : real, name) >= (int)n) {
+		fprintf(stderr, "lectern: record: --out %s: the path is too long\n", out);
+		return EXIT_USAGE;
+	}
+	return EXIT_OK;
 }
 
 int cmd_record(int argc, char **argv, const char *config_path)
@@ -113,6 +141,12 @@ int cmd_record(int argc, char **argv, const char *config_path)
 		snprintf(cfg.audio_source, sizeof cfg.audio_source, "file");
 		snprintf(cfg.audio_file, sizeof cfg.audio_file, "%s", file);
 	}
+	char out[PATH_MAX];
+	if (info.path) {
+		if ((rc = absolute_out(info.path, out, sizeof out)) != EXIT_OK)
+			return rc;
+		info.path = out;
+	}
 	if (info.path && access(info.path, F_OK) == 0) {
 		fprintf(stderr, "lectern: record: %s already exists; lectern never overwrites a "
 				"recording\n", info.path);
@@ -123,15 +157,19 @@ int cmd_record(int argc, char **argv, const char *config_path)
 		return rc;
 	signals_install();
 	struct audio_source *src;
-	if ((rc = app_open_audio(&cfg, device, false, false, &src, NULL)) != EXIT_OK) {
+	lt_err err = app_open_audio(&cfg, device, false, false, &src, NULL);
+	if (err != LT_OK) {
 		store_close(st);
-		return rc;
+		return app_exit_code(err);
 	}
 	struct session *s;
-	lt_err err = session_start(st, &cfg, src, &info, &s);
+	err = session_start(st, &cfg, src, &info, &s);
+	struct lt_error why; /* which part: the microphone, the storage, the configuration */
 	if (err != LT_OK) {
-		fprintf(stderr, "lectern: record: cannot start: %s%s%s\n", lt_strerror(err),
-			err == LT_ERR_IO ? ": " : "", err == LT_ERR_IO ? strerror(errno) : "");
+		const char *detail = err == LT_ERR_IO ? strerror(errno) : NULL; /* errno first */
+		lt_error_set(&why, err, lt_err_domain(err), NULL);
+		fprintf(stderr, "lectern: record: cannot start: %s%s%s\n", why.text,
+			detail ? ": " : "", detail ? detail : "");
 		audio_source_close(src);
 		store_close(st);
 		return app_exit_code(err);
@@ -162,7 +200,8 @@ int cmd_record(int argc, char **argv, const char *config_path)
 	       (double)rec.samples / 48000.0, (long long)rec.samples, (long long)rec.bytes, rec.path,
 	       rec_state_name(rec.state));
 	if (err != LT_OK) {
-		fprintf(stderr, "lectern: record: stopped early: %s\n", lt_strerror(err));
+		lt_error_set(&why, err, lt_err_domain(err), NULL);
+		fprintf(stderr, "lectern: record: stopped early: %s\n", why.text);
 		return app_exit_code(err);
 	}
 	return EXIT_OK;

@@ -34,25 +34,20 @@ struct mic {
 };
 
 /* Recordings in the appliance take the microphone at their start and pace a demo file in
- * real time, looping, as a microphone would deliver it. */
+ * real time, looping, as a microphone would deliver it. The code says which failure (no
+ * device, a format it cannot convert …): the screen tells them apart. */
 static lt_err open_mic(void *user, struct audio_source **out)
 {
 	struct mic *m = user;
 	kiosk_release_mic(m->kiosk);
-	return app_open_audio(m->cfg, kiosk_audio_device(m->kiosk), true, true, out, NULL) ==
-			       EXIT_OK
-		       ? LT_OK
-		       : LT_ERR_NO_DEVICE;
+	return app_open_audio(m->cfg, kiosk_audio_device(m->kiosk), true, true, out, NULL);
 }
 
 /* The settings screen's meter opens the microphone without taking it from a recording. */
 static lt_err open_monitor(void *user, struct audio_source **out)
 {
 	const struct mic *m = user;
-	return app_open_audio(m->cfg, kiosk_audio_device(m->kiosk), true, true, out, NULL) ==
-			       EXIT_OK
-		       ? LT_OK
-		       : LT_ERR_NO_DEVICE;
+	return app_open_audio(m->cfg, kiosk_audio_device(m->kiosk), true, true, out, NULL);
 }
 
 /*
@@ -67,10 +62,14 @@ static struct kiosk *open_screen(const struct config *cfg, struct kiosk_deps *de
 				  .font_dir = cfg->ui_font_dir};
 	const struct screen_ops *ops;
 	char why[PATH_MAX + 256];
-	if (screen_load(&ops, why, sizeof why) != LT_OK ||
-	    screen_open(ops, &p, screen, why, sizeof why) != LT_OK) {
-		fprintf(stderr, "lectern: run: no screen (%s): running headless\n", why);
-		log_warn("no screen (%s): running headless", why);
+	lt_err err = screen_load(&ops, why, sizeof why);
+	if (err == LT_OK)
+		err = screen_open(ops, &p, screen, why, sizeof why);
+	if (err != LT_OK) {
+		struct lt_error e; /* the display's failure, not the microphone's (same codes) */
+		lt_error_set(&e, err, LT_DOMAIN_DISPLAY, "%s", why);
+		fprintf(stderr, "lectern: run: no screen (%s): running headless\n", e.text);
+		log_warn("no screen (%s): running headless", e.text);
 		return NULL;
 	}
 	deps->screen = *screen;
@@ -146,7 +145,10 @@ int cmd_run(int argc, char **argv, const char *config_path)
 	struct audio_source *mic;
 	bool twin = false, mic_ok = false;
 	char mic_name[160] = "";
-	if (app_open_audio(&cfg, NULL, true, true, &mic, &twin) == EXIT_OK) {
+	struct lt_error mic_error; /* for the screen: missing, or there but unusable */
+	lt_err err = app_open_audio(&cfg, NULL, true, true, &mic, &twin);
+	lt_error_set(&mic_error, err, LT_DOMAIN_MICROPHONE, NULL);
+	if (err == LT_OK) {
 		log_info("microphone: %s%s", mic->description, twin ? " (demo: no microphone found)" : "");
 		snprintf(mic_name, sizeof mic_name, "%s", mic->description);
 		mic_ok = true;
@@ -179,7 +181,8 @@ int cmd_run(int argc, char **argv, const char *config_path)
 	struct kiosk *kiosk = NULL;
 	if (!headless) {
 		struct kiosk_deps deps = {.cfg = &cfg, .st = st, .sched = sched, .ctl = ctl,
-					  .mic_name = mic_name, .mic_present = mic_ok, .mic_twin = twin,
+					  .mic_name = mic_name, .mic_present = mic_ok,
+					  .mic_error = &mic_error, .mic_twin = twin,
 					  .open_audio = open_monitor, .audio_user = &opener,
 					  .store_set_aside = app_store_set_aside()};
 		kiosk = opener.kiosk = open_screen(&cfg, &deps, &screen);
@@ -210,7 +213,8 @@ int cmd_run(int argc, char **argv, const char *config_path)
 			signal_reload = 0;
 			struct config fresh;
 			if (app_load_config(config_path, &fresh) == EXIT_OK) {
-				/* The threads read cfg: stop them while it changes. */
+				/* The threads read cfg: stop them while it changes. (The screen's
+				 * connection test works on its own copy; see kiosk.c.) */
 				controller_observe(ctl, NULL, NULL);
 				ocagent_stop(agent, false);
 				schedule_fetcher_stop(fetcher);

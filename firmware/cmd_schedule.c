@@ -62,24 +62,25 @@ static void print_line(const struct occurrence *o)
 
 static void print_json(const struct occurrence *o)
 {
+	json_object *j = json_object_new_object();
+	if (!j)
+		return;
 	char buf[32];
-	printf("{\"uid\":");
-	json_string(stdout, o->uid);
+	jsonout_put_string(j, "uid", o->uid);
 	json_local_time(o->start, buf, sizeof buf);
-	printf(",\"start\":\"%s\"", buf);
+	jsonout_put_string(j, "start", buf);
 	json_local_time(o->end, buf, sizeof buf);
-	printf(",\"end\":\"%s\",\"all_day\":%s,\"title\":", buf, o->all_day ? "true" : "false");
-	json_string(stdout, o->title);
-	printf(",\"presenter\":");
-	json_string(stdout, o->presenter);
-	printf(",\"location\":");
-	json_string(stdout, o->location);
-	printf(",\"attendees\":%d", o->attendees);
+	jsonout_put_string(j, "end", buf);
+	json_object_object_add(j, "all_day", json_object_new_boolean(o->all_day));
+	jsonout_put_string(j, "title", o->title);
+	jsonout_put_string(j, "presenter", o->presenter);
+	jsonout_put_string(j, "location", o->location);
+	jsonout_put_int(j, "attendees", o->attendees);
 	if (o->recurrence_id) {
 		json_local_time(o->recurrence_id, buf, sizeof buf);
-		printf(",\"recurrence_id\":\"%s\"", buf);
+		jsonout_put_string(j, "recurrence_id", buf);
 	}
-	printf("}\n");
+	jsonout_print_line(stdout, j);
 }
 
 int cmd_schedule(int argc, char **argv, const char *config_path)

@@ -25,18 +25,22 @@ static int64_t eta_s(const struct recording *r)
 static int print_job_json(const struct recording *r, void *user)
 {
 	(void)user;
-	printf("{\"id\":%lld,\"state\":\"%s\",\"attempts\":%d,\"next_attempt_ms\":%lld,"
-	       "\"bytes\":%lld,\"sent_bytes\":%lld,\"rate_bps\":%lld,\"eta_s\":%lld,"
-	       "\"uploaded_ms\":%lld,\"remote\":",
-	       (long long)r->id, rec_state_name(r->state), r->attempts,
-	       (long long)r->next_attempt_ms, (long long)r->bytes, (long long)r->sent_bytes,
-	       (long long)r->rate_bps, (long long)eta_s(r), (long long)r->uploaded_ms);
-	json_string(stdout, r->remote);
-	printf(",\"last_error\":");
-	json_string(stdout, r->last_error);
-	printf(",\"path\":");
-	json_string(stdout, r->path);
-	printf("}\n");
+	json_object *o = json_object_new_object();
+	if (!o)
+		return 1;
+	jsonout_put_int(o, "id", r->id);
+	jsonout_put_string(o, "state", rec_state_name(r->state));
+	jsonout_put_int(o, "attempts", r->attempts);
+	jsonout_put_int(o, "next_attempt_ms", r->next_attempt_ms);
+	jsonout_put_int(o, "bytes", r->bytes);
+	jsonout_put_int(o, "sent_bytes", r->sent_bytes);
+	jsonout_put_int(o, "rate_bps", r->rate_bps);
+	jsonout_put_int(o, "eta_s", eta_s(r));
+	jsonout_put_int(o, "uploaded_ms", r->uploaded_ms);
+	jsonout_put_string(o, "remote", r->remote);
+	jsonout_put_string(o, "last_error", r->last_error);
+	jsonout_put_string(o, "path", r->path);
+	jsonout_print_line(stdout, o);
 	return 0;
 }
 

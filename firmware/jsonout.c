@@ -1,20 +1,83 @@
-/* jsonout.c — escaped strings and local times for the CLI's JSON lines. */
+/* jsonout.c — JSON strings that are always valid UTF-8, and local times (see jsonout.h). */
 #include "lectern/jsonout.h"
 
+#include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
-void json_string(FILE *out, const char *s)
+/* The length of the well-formed UTF-8 character at `p` (RFC 3629: no overlong forms, no
+ * surrogates, nothing above U+10FFFF), 0 when it is not one. */
+static size_t utf8_char(const unsigned char *p)
 {
-	fputc('"', out);
-	for (const unsigned char *p = (const unsigned char *)(s ? s : ""); *p; p++) {
-		if (*p == '"' || *p == '\\')
-			fprintf(out, "\\%c", *p);
-		else if (*p < 0x20)
-			fprintf(out, "\\u%04x", *p);
-		else
-			fputc(*p, out);
+	if (p[0] < 0x80)
+		return 1;
+	size_t len;
+	unsigned c, min;
+	if ((p[0] & 0xE0) == 0xC0) {
+		len = 2, c = p[0] & 0x1Fu, min = 0x80;
+	} else if ((p[0] & 0xF0) == 0xE0) {
+		len = 3, c = p[0] & 0x0Fu, min = 0x800;
+	} else if ((p[0] & 0xF8) == 0xF0) {
+		len = 4, c = p[0] & 0x07u, min = 0x10000;
+	} else {
+		return 0; /* a continuation byte, or 0xF8..0xFF */
 	}
-	fputc('"', out);
+	for (size_t i = 1; i < len; i++) {
+		if ((p[i] & 0xC0) != 0x80)
+			return 0; /* also stops at the terminating NUL */
+		c = c << 6 | (p[i] & 0x3Fu);
+	}
+	return c < min || c > 0x10FFFF || (c >= 0xD800 && c <= 0xDFFF) ? 0 : len;
+}
+
+json_object *jsonout_string(const char *s)
+{
+	const unsigned char *p = (const unsigned char *)(s ? s : "");
+	size_t n = strlen((const char *)p);
+	char *clean = malloc(3 * n + 1); /* each bad byte may become the 3 bytes of U+FFFD */
+	if (!clean)
+		return NULL;
+	size_t w = 0;
+	while (*p) {
+		size_t len = utf8_char(p);
+		if (len) {
+			memcpy(clean + w, p, len);
+			w += len;
+			p += len;
+		} else {
+			memcpy(clean + w, "\xEF\xBF\xBD", 3);
+			w += 3;
+			p++;
+		}
+	}
+	json_object *o = json_object_new_string_len(clean, (int)w);
+	free(clean);
+	return o;
+}
+
+void jsonout_put_string(json_object *o, const char *key, const char *value)
+{
+	json_object_object_add(o, key, jsonout_string(value));
+}
+
+void jsonout_put_int(json_object *o, const char *key, int64_t value)
+{
+	json_object_object_add(o, key, json_object_new_int64(value));
+}
+
+void jsonout_put_fixed3(json_object *o, const char *key, double value)
+{
+	char text[64];
+	snprintf(text, sizeof text, "%.3f", value);
+	json_object_object_add(o, key, json_object_new_double_s(value, text));
+}
+
+void jsonout_print_line(FILE *out, json_object *o)
+{
+	fprintf(out, "%s\n",
+		json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN |
+							  JSON_C_TO_STRING_NOSLASHESCAPE));
+	json_object_put(o);
 }
 
 void json_local_time(int64_t t, char *buf, size_t n)

@@ -76,7 +76,7 @@ struct kiosk {
 	char pin[16];
 	int pin_failures;        /* wrong PINs since the last right one (kept in the store) */
 	int64_t pin_locked_until; /* unix time (kept in the store) */
-	char start_error[128];
+	struct lt_error start_error;   /* why the last Start tap failed; code LT_OK: it did not */
 	int64_t start_error_at;
 
 	/* microphones to choose from: 0 is the configured one, then ALSA's capture devices */
@@ -117,6 +117,9 @@ struct kiosk {
 	atomic_bool test_running;
 	pthread_mutex_t test_lock;
 	char test_result[160];
+	/* The test's own copy, taken as it starts: a reload (SIGHUP) rewrites *cfg in place
+	 * while the test may still be reading it. */
+	struct config test_cfg;
 };
 
 /* --- helpers ------------------------------------------------------------------------------ */
@@ -263,10 +266,14 @@ static void build_queue(struct kiosk *k, struct view *v)
 			 slash && slash[1] ? slash + 1 : k->cfg->upload_folder);
 	}
 	v->server_ok = !q.server_trouble;
-	if (q.server_trouble)
-		add_message(v, SEV_WARN, "Recordings are waiting to upload",
-			    "The server could not be reached or refused us; they are kept here and "
-			    "sent automatically. IT: see Uploads for the reason.");
+	if (q.server_trouble) {
+		/* The advice of the part the last failure names (network, server, storage). */
+		enum lt_domain d = lt_error_domain_of(q.trouble);
+		char advice[sizeof v->messages[0].advice];
+		snprintf(advice, sizeof advice, "%s They are kept here and sent automatically.",
+			 d ? lt_domain_advice(d) : "The server could not be reached or refused us.");
+		add_message(v, SEV_WARN, "Recordings are waiting to upload", advice);
+	}
 }
 
 static void build_schedule(struct kiosk *k, struct view *v)
@@ -391,7 +398,9 @@ static void camera_as_needed(struct kiosk *k)
 	}
 	if (err != LT_OK) {
 		k->cam = NULL;
-		copy(k->cam_name, sizeof k->cam_name, msg);
+		struct lt_error e; /* the preview's label says it is the camera, not the microphone */
+		lt_error_set(&e, err, LT_DOMAIN_CAMERA, "%s", msg);
+		copy(k->cam_name, sizeof k->cam_name, e.text);
 		return;
 	}
 	snprintf(k->cam_name, sizeof k->cam_name, "%.80s%s", k->cam->description,
@@ -498,16 +507,21 @@ static void build(struct kiosk *k)
 	if (v->calendar_stale)
 		v->stale_since -= v->stale_since % 60;
 	v->network_ok = network_up(NULL, 0);
-	if (!k->d.mic_present)
+	if (!k->d.mic_present && k->d.mic_error && k->d.mic_error->code != LT_ERR_NO_DEVICE)
+		add_message(v, SEV_ERROR, k->d.mic_error->text,
+			    lt_domain_advice(k->d.mic_error->domain));
+	else if (!k->d.mic_present)
 		add_message(v, SEV_ERROR, "No microphone",
 			    "Plug the USB microphone in; recordings cannot start without one.");
 	if (k->d.store_set_aside)
 		add_message(v, SEV_WARN, "Database was damaged and replaced",
 			    "Recording works; recordings were rebuilt from the spool. IT: the damaged "
 			    "copy is kept beside it as lectern.db.damaged-*.");
-	if (k->start_error[0] && k->now - k->start_error_at < 120)
-		add_message(v, SEV_ERROR, k->start_error,
-			    "Check the microphone and free space, then tap Start recording again.");
+	if (k->start_error.code != LT_OK && k->now - k->start_error_at < 120) {
+		char text[32 + sizeof k->start_error.text]; /* add_message cuts it to fit */
+		snprintf(text, sizeof text, "Could not start recording. %s", k->start_error.text);
+		add_message(v, SEV_ERROR, text, lt_domain_advice(k->start_error.domain));
+	}
 	uint64_t free_bytes = 0;
 	if (os_free_bytes(cfg->spool_dir, &free_bytes) == LT_OK) {
 		v->disk_free_mb = (int64_t)(free_bytes >> 20);
@@ -653,7 +667,7 @@ static void test_result(struct kiosk *k, const char *text)
 static void *test_main(void *arg)
 {
 	struct kiosk *k = arg;
-	const struct config *cfg = k->cfg;
+	const struct config *cfg = &k->test_cfg;
 	char text[160];
 	const char *url = server_url(cfg);
 	if (strcmp(cfg->upload_target, "folder") == 0) {
@@ -705,6 +719,7 @@ static void start_test(struct kiosk *k)
 		pthread_join(k->test_thread, NULL);
 	k->test_started = false;
 	test_result(k, "Testing the connection…");
+	k->test_cfg = *k->cfg;
 	atomic_store(&k->test_running, true);
 	if (pthread_create(&k->test_thread, NULL, test_main, k) != 0) {
 		atomic_store(&k->test_running, false);
@@ -776,13 +791,13 @@ static void start_recording(struct kiosk *k, int64_t now)
 		title[0] = '\0';
 	lt_err err = controller_start_manual(k->d.ctl, now, title);
 	if (err != LT_OK) {
-		snprintf(k->start_error, sizeof k->start_error, "Could not start recording: %.90s",
-			 lt_strerror(err));
+		/* The start's parts (microphone, storage, configuration) have codes of their own. */
+		lt_error_set(&k->start_error, err, lt_err_domain(err), NULL);
 		k->start_error_at = now;
-		log_warn("screen: %s", k->start_error);
+		log_warn("screen: could not start recording: %s", k->start_error.text);
 		return;
 	}
-	k->start_error[0] = '\0';
+	k->start_error.code = LT_OK;
 	k->tap_at = tap;
 	k->screen = VIEW_RECORDING;
 }

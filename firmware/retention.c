@@ -3,19 +3,22 @@
  *
  * What must stay true: audio is unlinked only for a recording that is confirmed delivered and
  * already past upload_prune (its row only is forgotten here), one without audio, or one kept
- * on a target = none device past keep_local_days. A row is forgotten only after its file is
- * gone, so the spool never holds audio the store does not know.
+ * on a target = none device past keep_local_days; and only when it lies in the spool (a file
+ * outside is the user's). A row is forgotten only after its file is gone or left to its
+ * owner, so the spool never holds audio the store does not know.
  */
 #include "lectern/retention.h"
 
 #include <errno.h>
 #include <limits.h>
 #include <stdbool.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "lectern/log.h"
+#include "lectern/osutil.h"
 #include "lectern/spoolmeta.h"
 
 #define DAY_MS (86400 * (int64_t)1000)
@@ -28,10 +31,24 @@ struct pass {
 	struct retention_result res;
 };
 
-/* Remove the audio (if any is left) and then the row; false when the file stays. */
+bool retention_in_spool(const struct config *cfg, const char *path)
+{
+	char dir[PATH_MAX], real_dir[PATH_MAX], real_spool[PATH_MAX];
+	if (path[0] != '/')
+		return false;
+	os_dirname(path, dir, sizeof dir);
+	return realpath(dir, real_dir) && realpath(cfg->spool_dir, real_spool) &&
+	       strcmp(real_dir, real_spool) == 0;
+}
+
+/* Remove the audio (if any is left and it is ours) and then the row; false when the file
+ * stays. */
 static bool remove_recording(struct pass *p, const struct recording *rec, const char *why)
 {
-	if (!rec->deleted_ms && unlink(rec->path) != 0 && errno != ENOENT) {
+	if (!rec->deleted_ms && !retention_in_spool(p->cfg, rec->path)) {
+		log_info("retention: recording %lld: %s kept: outside the spool", (long long)rec->id,
+			 rec->path);
+	} else if (!rec->deleted_ms && unlink(rec->path) != 0 && errno != ENOENT) {
 		log_warn("retention: recording %lld: cannot delete %s: %s", (long long)rec->id,
 			 rec->path, strerror(errno));
 		return false;
@@ -44,12 +61,13 @@ static bool remove_recording(struct pass *p, const struct recording *rec, const 
 	return true;
 }
 
-/* Group or others could read it: an older lectern created audio 0640. */
-static void make_private(const struct recording *rec)
+/* Group or others could read it: an older lectern created audio 0640. A file outside the
+ * spool keeps the modes its owner gave it. */
+static void make_private(const struct config *cfg, const struct recording *rec)
 {
 	struct stat sb;
-	if (!rec->deleted_ms && stat(rec->path, &sb) == 0 && S_ISREG(sb.st_mode) &&
-	    (sb.st_mode & 077) && chmod(rec->path, 0600) != 0)
+	if (!rec->deleted_ms && retention_in_spool(cfg, rec->path) && stat(rec->path, &sb) == 0 &&
+	    S_ISREG(sb.st_mode) && (sb.st_mode & 077) && chmod(rec->path, 0600) != 0)
 		log_warn("retention: cannot make %s private (chmod 0600): %s", rec->path,
 			 strerror(errno));
 }
@@ -82,7 +100,7 @@ static int one(const struct recording *rec, void *user)
 			p->res.failed++;
 		return 0;
 	}
-	make_private(rec);
+	make_private(p->cfg, rec);
 	return 0;
 }
 

@@ -330,7 +330,8 @@ int spoolmeta_rebuild(struct store *st, const char *spool_dir)
 	int restored = scan(spool_dir, &l) ? 0 : -1;
 	if (restored < 0)
 		log_error("store rebuild: cannot read the spool %s: %s", spool_dir, strerror(errno));
-	qsort(l.items, l.n, sizeof *l.items, by_start);
+	if (l.n)
+		qsort(l.items, l.n, sizeof *l.items, by_start);
 	for (size_t i = 0; restored >= 0 && i < l.n; i++) {
 		struct found *f = &l.items[i];
 		struct store_event ev = {f->event[0], f->event[1], f->event[2], f->event[3],

@@ -788,17 +788,24 @@ lt_err store_upload_retry(struct store *st, int64_t id)
 	return err;
 }
 
-lt_err store_recording_set_tags(struct store *st, int64_t id, const char *tags)
+/* `sql` ("UPDATE recordings SET x = ? WHERE id = ?") with `text` and `id`; `what` for the log. */
+static lt_err update_text(struct store *st, const char *sql, int64_t id, const char *text,
+			  const char *what)
 {
 	sqlite3_stmt *s;
-	if (sqlite3_prepare_v2(st->db, "UPDATE recordings SET tags = ? WHERE id = ?", -1, &s,
-			       NULL) != SQLITE_OK)
-		return fail(st, "preparing tags");
-	sqlite3_bind_text(s, 1, tags, -1, SQLITE_STATIC);
+	if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK)
+		return fail(st, what);
+	sqlite3_bind_text(s, 1, text, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(s, 2, id);
 	int rc = sqlite3_step(s);
 	sqlite3_finalize(s);
-	return rc == SQLITE_DONE ? LT_OK : fail(st, "writing tags");
+	return rc == SQLITE_DONE ? LT_OK : fail(st, what);
+}
+
+lt_err store_recording_set_tags(struct store *st, int64_t id, const char *tags)
+{
+	return update_text(st, "UPDATE recordings SET tags = ? WHERE id = ?", id, tags,
+			   "writing tags");
 }
 
 int store_event_recordings(struct store *st, const char *event_key,
@@ -1060,4 +1067,52 @@ int64_t store_recording_entered(struct store *st, int64_t id, enum rec_state sta
 	int64_t at = sqlite3_step(s) == SQLITE_ROW ? sqlite3_column_int64(s, 0) : -1;
 	sqlite3_finalize(s);
 	return at;
+}
+
+/* --- relative paths an older `record --out` stored ---------------------------------------- */
+
+struct repair {
+	struct store *st;
+	const char *spool_dir;
+	int count;
+};
+
+static int repair_one(const struct recording *rec, void *user)
+{
+	struct repair *r = user;
+	if (rec->path[0] == '/')
+		return 0;
+	const char *slash = strrchr(rec->path, '/');
+	char in_spool[PATH_MAX];
+	struct stat sb;
+	if (snprintf(in_spool, sizeof in_spool, "%s/%s", r->spool_dir,
+		     slash ? slash + 1 : rec->path) < (int)sizeof in_spool &&
+	    stat(in_spool, &sb) == 0 && S_ISREG(sb.st_mode)) {
+		if (update_text(r->st, "UPDATE recordings SET path = ? WHERE id = ?", rec->id,
+				in_spool, "repairing a path") == LT_OK) {
+			log_info("store: recording %lld: relative path %s found in the spool as %s",
+				 (long long)rec->id, rec->path, in_spool);
+			r->count++;
+		}
+		return 0;
+	}
+	if (rec->state != REC_QUEUED && rec->state != REC_UPLOADING)
+		return 0; /* nothing waits on it */
+	char why[2 * PATH_MAX + 160];
+	snprintf(why, sizeof why, "its file was stored by the relative path %s, which cannot be "
+		 "found from here: move it into the spool %s, then `lectern retry %lld`", rec->path,
+		 r->spool_dir, (long long)rec->id);
+	if (store_recording_transition(r->st, rec->id, rec->state, REC_FAILED, why) == LT_OK) {
+		log_error("store: recording %lld: %s", (long long)rec->id, why);
+		r->count++;
+	}
+	return 0;
+}
+
+int store_repair_paths(struct store *st, const char *spool_dir)
+{
+	char real[PATH_MAX]; /* so that a repaired path is absolute whatever the configuration */
+	struct repair r = {st, realpath(spool_dir, real) ? real : spool_dir, 0};
+	store_recordings_each(st, 0, repair_one, &r);
+	return r.count;
 }

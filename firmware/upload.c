@@ -2,7 +2,8 @@
  * upload.c — the upload queue and its folder and WebDAV targets (rules in upload.h).
  *
  * What must stay true: a local file is deleted only by upload_prune(), only for a recording
- * whose state is `uploaded`, and only retention_days after the confirmation was stored.
+ * whose state is `uploaded`, only retention_days after the confirmation was stored (or earlier
+ * for space), and only when it lies in the spool (retention_in_spool).
  */
 #include "lectern/upload.h"
 
@@ -55,39 +56,47 @@ char *upload_sidecar_json(const struct config *cfg, const struct recording *rec,
 			  const char *sha256)
 {
 	(void)cfg;
-	char *text = NULL;
-	size_t len = 0;
-	FILE *out = open_memstream(&text, &len);
-	if (!out)
+	json_object *o = json_object_new_object(), *tags = json_object_new_array();
+	if (!o || !tags) {
+		json_object_put(o);
+		json_object_put(tags);
 		return NULL;
+	}
 	char start[32], end[32];
 	json_local_time(rec->started_ms / 1000, start, sizeof start);
 	json_local_time((rec->ended_ms ? rec->ended_ms : rec->started_ms) / 1000, end, sizeof end);
-	fprintf(out, "{\"uid\":");
-	json_string(out, rec->uid);
-	fprintf(out, ",\"file\":");
-	json_string(out, base_name(rec->path));
-	fprintf(out, ",\"title\":");
-	json_string(out, rec->title);
-	fprintf(out, ",\"presenter\":");
-	json_string(out, rec->presenter);
-	fprintf(out, ",\"room\":");
-	json_string(out, rec->room);
-	fprintf(out, ",\"start\":\"%s\",\"end\":\"%s\",\"duration_s\":%.3f,\"bytes\":%lld,"
-		     "\"sha256\":\"%s\",\"tags\":[",
-		start, end, (double)rec->samples / 48000.0, (long long)rec->bytes, sha256);
-	const char *tag = rec->tags;
-	for (bool first = true; *tag; first = false) {
-		size_t len_tag = strcspn(tag, ",");
+	jsonout_put_string(o, "uid", rec->uid);
+	jsonout_put_string(o, "file", base_name(rec->path));
+	jsonout_put_string(o, "title", rec->title);
+	jsonout_put_string(o, "presenter", rec->presenter);
+	jsonout_put_string(o, "room", rec->room);
+	jsonout_put_string(o, "start", start);
+	jsonout_put_string(o, "end", end);
+	jsonout_put_fixed3(o, "duration_s", (double)rec->samples / 48000.0);
+	jsonout_put_int(o, "bytes", rec->bytes);
+	jsonout_put_string(o, "sha256", sha256);
+	for (const char *tag = rec->tags; *tag;) {
+		size_t len = strcspn(tag, ",");
 		char one[sizeof rec->tags];
-		snprintf(one, sizeof one, "%.*s", (int)len_tag, tag);
-		fprintf(out, first ? "" : ",");
-		json_string(out, one);
-		tag += len_tag + (tag[len_tag] == ',');
+		snprintf(one, sizeof one, "%.*s", (int)len, tag);
+		json_object_array_add(tags, jsonout_string(one));
+		tag += len + (tag[len] == ',');
 	}
+	json_object_object_add(o, "tags", tags);
 	/* Check-in does not record attendance yet: nothing to say, whatever the privacy setting. */
-	fprintf(out, "],\"attendance\":null}\n");
-	fclose(out);
+	json_object_object_add(o, "attendance", NULL);
+	char *text = NULL;
+	size_t len = 0;
+	FILE *out = open_memstream(&text, &len);
+	if (out) {
+		jsonout_print_line(out, o);
+		if (fclose(out) != 0) {
+			free(text);
+			text = NULL;
+		}
+	} else {
+		json_object_put(o);
+	}
 	return text;
 }
 
@@ -792,14 +801,18 @@ static lt_err upload_one(const struct config *cfg, struct store *st,
 			spoolmeta_save(st, rec->id);
 		return err;
 	}
+	/* What is stored says which part failed (the network, the server, the storage), for the
+	 * screen's advice and `lectern queue`. */
+	struct lt_error e;
+	lt_error_set(&e, err, lt_err_domain(err), "%s", why);
 	/* The stored SHA-256 is kept: it is what the file is held to at the next attempt. */
 	if (src.damaged) {
 		/* It will not heal by waiting: no retries, the file kept for a person. */
-		store_upload_note(st, rec->id, attempts, 0, why, "", rec->sha256, 0);
+		store_upload_note(st, rec->id, attempts, 0, e.text, "", rec->sha256, 0);
 		store_recording_transition(st, rec->id, REC_UPLOADING, REC_FAILED,
 					   "the local file is damaged or missing: kept here, not "
 					   "delivered");
-		log_error("recording %lld not delivered: %s", (long long)rec->id, why);
+		log_error("recording %lld not delivered: %s", (long long)rec->id, e.text);
 		return LT_ERR_CORRUPT;
 	}
 	unsigned rnd = 0;
@@ -807,11 +820,11 @@ static lt_err upload_one(const struct config *cfg, struct store *st,
 		rnd = (unsigned)now_ms;
 	int64_t next = now_ms + upload_backoff_ms(cfg, attempts, rnd);
 	bool give_up = now_ms - rec->started_ms > (int64_t)cfg->give_up_days * 86400000;
-	store_upload_note(st, rec->id, attempts, next, why, "", rec->sha256, 0);
+	store_upload_note(st, rec->id, attempts, next, e.text, "", rec->sha256, 0);
 	store_recording_transition(st, rec->id, REC_UPLOADING, give_up ? REC_FAILED : REC_QUEUED,
 				   give_up ? "not delivered in time: kept here, retry by hand" : NULL);
 	log_warn("recording %lld: upload attempt %d failed: %s%s", (long long)rec->id, attempts,
-		 why, give_up ? " (giving up)" : "");
+		 e.text, give_up ? " (giving up)" : "");
 	return err;
 }
 
@@ -894,10 +907,17 @@ static int prune_one(const struct recording *rec, void *user)
 	if (rec->deleted_ms || !rec->uploaded_ms)
 		return 0;
 	bool expired = c->now_ms - rec->uploaded_ms >= (int64_t)c->cfg->retention_days * 86400000;
-	bool for_space = !expired && space_needed(c->cfg, rec->path);
+	bool ours = retention_in_spool(c->cfg, rec->path);
+	/* Deleting the user's file would free none of the spool's space. */
+	bool for_space = !expired && ours && space_needed(c->cfg, rec->path);
 	if (!expired && !for_space)
 		return 0;
-	if (unlink(rec->path) == 0 || errno == ENOENT) {
+	if (!ours) {
+		/* The user's file (record --out): delivered, no longer lectern's to keep or free. */
+		if (store_recording_mark_deleted(c->st, rec->id, c->now_ms) == LT_OK)
+			log_info("recording %lld: local copy %s kept: outside the spool (delivered)",
+				 (long long)rec->id, rec->path);
+	} else if (unlink(rec->path) == 0 || errno == ENOENT) {
 		store_recording_mark_deleted(c->st, rec->id, c->now_ms);
 		if (for_space)
 			log_info("recording %lld: local copy removed early to free space (delivered)",

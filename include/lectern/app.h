@@ -45,7 +45,8 @@ int app_open_store(const struct config *cfg, struct store **out);
  * is set aside (lectern.db.damaged-STAMP, with its WAL, kept for inspection; said in the log
  * and by app_store_set_aside()), a fresh one is created, and the recordings are rebuilt from
  * the spool's sidecars and files (spoolmeta.h) — as they are into a database that did not
- * exist. Sidecars are written from here on (spoolmeta_enable).
+ * exist. Sidecars are written from here on (spoolmeta_enable). Relative recording paths an
+ * older lectern stored are repaired (store_repair_paths).
  */
 int app_open_store_locked(const struct config *cfg, const char *command, struct store **out);
 
@@ -58,10 +59,12 @@ int app_load_config_and_store(const char *path, struct config *cfg, struct store
 /*
  * Open the configured audio source. `device` overrides [audio] device (and forces ALSA);
  * `realtime`/`loop` apply to the file twin. Says on stderr when the twin stands in for a
- * missing microphone; *is_twin tells the caller (for the screen).
+ * missing microphone; *is_twin tells the caller (for the screen). Says on stderr why it
+ * failed; the code tells which failure (LT_ERR_NO_DEVICE, LT_ERR_FORMAT …): app_exit_code()
+ * maps it for a command.
  */
-int app_open_audio(const struct config *cfg, const char *device, bool realtime, bool loop,
-		   struct audio_source **out, bool *is_twin);
+lt_err app_open_audio(const struct config *cfg, const char *device, bool realtime, bool loop,
+		      struct audio_source **out, bool *is_twin);
 
 /* Map an error to the exit code above. */
 int app_exit_code(lt_err err);

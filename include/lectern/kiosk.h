@@ -10,9 +10,11 @@
  *  - the card is the current session, else the next one within the look-ahead; the agenda is
  *    today's sessions; the cadence line is the next session of a recurring series (a UID seen
  *    more than once in the look-ahead);
- *  - messages with advice for: no microphone, disk low, server unreachable (an upload failed
- *    for network reasons or authentication), calendar stale, a recording that failed to start,
- *    a damaged database replaced at start (until the next start);
+ *  - messages with advice for: no microphone (or one there but unusable, said as such), disk
+ *    low, uploads waiting after a failure (the advice of the part its reason names: network,
+ *    server, storage), calendar stale, a recording that failed to start (which part failed:
+ *    microphone, storage, configuration; err.h's lt_error), a damaged database replaced at
+ *    start (until the next start);
  *  - PIN: three wrong PINs lock the keypad, for 1 min, then 5 min, 30 min and 2 h for each
  *    further round until the right PIN is typed; the count and the lock are kept in the store
  *    (store_kv_*), so a restart resets neither. An empty [ui] pin keeps settings locked (said
@@ -56,6 +58,7 @@ struct kiosk_deps {
 	struct screen *screen;   /* owned by the caller; the null screen in tests */
 	const char *mic_name;    /* what recordings use, e.g. "hw:1 (USB Audio)" */
 	bool mic_present;        /* false: no usable microphone at start */
+	const struct lt_error *mic_error; /* then why (NULL: not said): not there, bad format … */
 	bool mic_twin;           /* the demo file stands in for a missing microphone */
 	/* Opens the microphone for the settings screen's live meter (the controller's opener). */
 	controller_open_audio_fn open_audio;

@@ -20,6 +20,10 @@
  *    (or is none), and after keep_calendar_days without a good fetch.
  * Audio is deleted only in those cases: never while a recording records, pauses or finalises,
  * nor while it waits for or is in an upload to a target.
+ * Audio outside the spool (a file a person named with `lectern record --out`) is theirs: it is
+ * never deleted, made private or written beside. Where the rules above would delete it, the
+ * log says "kept: outside the spool" and the recording is treated as if its local copy were
+ * gone (its row is marked deleted, or forgotten when the rule forgets it).
  * Each pass also makes the spool's audio files the service user's alone (0600), correcting
  * files an older lectern made group-readable.
  *
@@ -29,6 +33,7 @@
 #ifndef LECTERN_RETENTION_H
 #define LECTERN_RETENTION_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "lectern/config.h"
@@ -41,6 +46,13 @@ struct retention_result {
 	int local;     /* target = none: recordings removed after keep_local_days */
 	int calendar;  /* 1 when the cached calendar was dropped */
 };
+
+/*
+ * Whether `path` lies directly in the spool directory (both resolved, symlinks followed), so
+ * that lectern may delete or change it. False for a relative path: it cannot be told where
+ * it lies.
+ */
+bool retention_in_spool(const struct config *cfg, const char *path);
 
 /*
  * One purge pass at unix time `now_ms` (milliseconds); logs each removal. Cheap when nothing is

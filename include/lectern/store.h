@@ -128,6 +128,17 @@ typedef int (*store_recording_fn)(const struct recording *rec, void *user);
 lt_err store_recordings_each(struct store *st, unsigned state_mask, store_recording_fn fn,
 			     void *user);
 
+/*
+ * Repair the relative paths an older `lectern record --out` stored (it resolves them now): a
+ * relative path cannot be told from which directory it was given. A file of that name in
+ * `spool_dir` is taken as the recording's (its path becomes that one); otherwise a queued or
+ * uploading recording fails with a reason that names the path and what to do (move the file
+ * into the spool, then `lectern retry`, which finds it on the next open). Others keep their
+ * path: nothing waits on them, and retention never deletes a file outside the spool. Said in
+ * the log; returns how many recordings changed.
+ */
+int store_repair_paths(struct store *st, const char *spool_dir);
+
 /* Number of history rows for a recording (each a committed transition). */
 int store_recording_history_count(struct store *st, int64_t id);
 

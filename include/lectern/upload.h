@@ -130,7 +130,9 @@ int64_t upload_backoff_ms(const struct config *cfg, int attempts, unsigned rando
 
 /* Delete local files of uploaded recordings older than the retention, and earlier ones
  * (oldest first) while the spool has less than twice [recording] min_free_mb free; then the
- * [privacy] retention pass (retention.h). Returns how many local files it deleted. */
+ * [privacy] retention pass (retention.h). A file outside the spool is never deleted: past the
+ * retention it is marked as no longer held ("kept: outside the spool"). Returns how many local
+ * files it deleted. */
 int upload_prune(const struct config *cfg, struct store *st, int64_t now_ms);
 
 /*

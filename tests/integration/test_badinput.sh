@@ -131,6 +131,14 @@ expect_error "unwritable spool: exit 4 naming the key and path" 4 \
 	"$LECTERN" --config "$T/spool.conf" record --seconds 1
 expect_error "existing output file: refused, exit 2" 2 "already exists; lectern never overwrites" \
 	"$LECTERN" --config "$T/lectern.conf" record --out "$T/keep.opus" --seconds 1
+lectern_config "$T/full.conf"
+sed -i 's/^min_free_mb = 1$/min_free_mb = 1000000/' "$T/full.conf"
+expect_error "free space below the floor at the start: exit 4, said as storage" 4 \
+	"cannot start: Storage is almost full" \
+	"$LECTERN" --config "$T/full.conf" record --seconds 1
+expect_error "--out into a directory that does not exist: exit 2 naming it" 2 \
+	"--out $T/nowhere/x.opus: the directory $T/nowhere: No such file" \
+	"$LECTERN" --config "$T/lectern.conf" record --out "$T/nowhere/x.opus" --seconds 1
 
 # Command line --------------------------------------------------------------------------------
 expect_error "bad --seconds" 2 "--seconds 'soon' must be a whole number" \

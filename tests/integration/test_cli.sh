@@ -43,6 +43,73 @@ kill -TERM $pid
 wait $pid
 check "run --headless names the microphone it will record from" grep -q "microphone: ALSA default" "$T/mic.err"
 
+# No display: the appliance runs headless and says that the display failed, not a microphone.
+LECTERN_SCREEN="$BUILD/lectern-screen-sdl.so" SDL_VIDEODRIVER=nosuchdriver "$LECTERN" --config "$T/mic.conf" run >/dev/null 2>"$T/nodisp.err" &
+pid=$!
+wait_for 10 'grep -q "stop with SIGTERM" "$T/nodisp.err"'
+kill -TERM $pid
+wait $pid
+check "without a display, run says the display failed and runs headless" \
+	grep -q "no screen (Display: .*): running headless" "$T/nodisp.err"
+
+# A file named with --out: stored by its absolute path, and the user's --------------------------
+# (upload --once and the service, whose working directory is /, run elsewhere; retention and
+# the upload never delete it nor write beside it)
+mkdir -p "$T/mine" "$T/elsewhere"
+lectern_config "$T/out.conf" "[upload]" "target = folder" "folder = $T/outshare" \
+	"retention_days = 0"
+(cd "$T/mine" && "$LECTERN" --config "$T/out.conf" record --seconds 1 --out rel.opus \
+	>/dev/null 2>&1)
+check "record --out rel.opus stores the absolute path" \
+	test "$(sql "select path from recordings where path like '%rel.opus'")" = "$T/mine/rel.opus"
+(cd "$T/elsewhere" && "$LECTERN" --config "$T/out.conf" upload --once >"$T/out.out" 2>"$T/out.err")
+check "upload --once from another directory delivers it" \
+	test "$(sql "select state from recordings where path like '%rel.opus'")" = uploaded
+check "after delivery (retention_days = 0) the file outside the spool is still there" \
+	test -f "$T/mine/rel.opus"
+check "nothing is written beside a file outside the spool" test "$(ls -A "$T/mine")" = rel.opus
+check "the log says it was kept: outside the spool" grep -q "kept: outside the spool" "$T/out.err"
+
+# Relative paths an older lectern stored are repaired when the store is opened: found in the
+# spool, or the recording fails with a reason that names the path.
+"$LECTERN" --config "$T/out.conf" record --seconds 1 --title "In the spool" >/dev/null 2>&1
+"$LECTERN" --config "$T/out.conf" record --seconds 1 --title "Lost" >/dev/null 2>&1
+sql "update recordings set path = replace(path, '$T/data/spool/', '') where title = 'In the spool';
+     update recordings set path = 'gone/lost.opus' where title = 'Lost'"
+(cd "$T/elsewhere" && "$LECTERN" --config "$T/out.conf" upload --once >/dev/null 2>"$T/rel.err")
+check "a relative path whose file is in the spool is repaired and uploaded" \
+	test "$(sql "select state || ' ' || substr(path, 1, 1) from recordings where title = 'In the spool'")" = "uploaded /"
+check "a relative path that cannot be found fails the recording, naming the path" \
+	bash -c "[ \"\$(sqlite3 '$T/data/lectern.db' \"select state from recordings where title = 'Lost'\")\" = failed ] &&
+		sqlite3 '$T/data/lectern.db' \"select reason from recordings where title = 'Lost'\" | grep -q 'relative path gone/lost.opus'"
+
+# JSON for servers and tools is valid whatever bytes a title holds: invalid UTF-8 becomes
+# U+FFFD, control characters are escaped (the sidecar and every --json output).
+cat >"$T/json_ok.py" <<'PY'
+import json, sys
+lines = [l for l in sys.stdin.buffer.read().decode("utf-8").splitlines() if l.strip()]
+docs = [json.loads(l) for l in lines]
+want = json.loads('"%s"' % sys.argv[1])  # the expected text, as a JSON string's body
+assert any(isinstance(v, str) and want in v for d in docs for v in d.values()), docs
+PY
+json_ok() { /usr/bin/python3 "$T/json_ok.py" "$@"; }
+BAD=$'Caf\xc3 \xff\xfe\x01\t"quoted" \xe2\x82 end'
+lectern_config "$T/json.conf" "[device]" "data_dir = $T/jsondata" "[upload]" "target = folder" \
+	"folder = $T/jsonshare"
+"$LECTERN" --config "$T/json.conf" record --seconds 1 --title "$BAD" --presenter "$BAD" \
+	>/dev/null 2>&1
+check "recordings --json: valid JSON, invalid UTF-8 replaced" \
+	bash -c "'$LECTERN' --config '$T/json.conf' recordings --json | /usr/bin/python3 '$T/json_ok.py' 'Caf\\ufffd \\ufffd\\ufffd\\u0001\\t\\\"quoted\\\" \\ufffd\\ufffd end'"
+check "queue --json: valid JSON whatever the path holds" \
+	bash -c "'$LECTERN' --config '$T/json.conf' queue --json | /usr/bin/python3 '$T/json_ok.py' queued"
+"$LECTERN" --config "$T/json.conf" upload --once >/dev/null 2>&1
+check "the upload's metadata sidecar: valid JSON, invalid UTF-8 replaced" \
+	bash -c "find '$T/jsonshare' -name '*.json' -exec cat {} + | /usr/bin/python3 '$T/json_ok.py' 'Caf\\ufffd \\ufffd\\ufffd\\u0001'"
+printf 'BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:t\r\nBEGIN:VEVENT\r\nUID:bad@t\r\nDTSTART:20260324T100000Z\r\nDTEND:20260324T110000Z\r\nSUMMARY:%s\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n' \
+	$'Caf\xc3 talk \xff' >"$T/bad.ics"
+check "schedule --json: valid JSON, invalid UTF-8 replaced" \
+	bash -c "'$LECTERN' --config '$T/json.conf' schedule --ics '$T/bad.ics' --from 2026-03-24 --days 1 --json | /usr/bin/python3 '$T/json_ok.py' 'Caf\\ufffd talk \\ufffd'"
+
 # Only `lectern run` carries the screen, as a plugin: no command links SDL, SDL_ttf or libpng.
 check "the lectern binary links no SDL, SDL_ttf or libpng (ldd)" \
 	bash -c "ldd '$LECTERN' >'$T/ldd' && ! grep -Eiq 'libSDL|libpng' '$T/ldd'"
@@ -61,10 +128,10 @@ run_screen() {
 lectern_config "$T/lectern.conf"
 run_screen missing LECTERN_SCREEN="$T/no-such-plugin.so"
 check "without its plugin, run says why and runs headless" \
-	grep -q "no screen (the screen plugin did not load: $T/no-such-plugin.so: .*; install it .*): running headless" \
+	grep -q "no screen (Display: the screen plugin did not load: $T/no-such-plugin.so: .*; install it .*): running headless" \
 	"$T/missing.err"
 check "the reason is also in the log and run ends with exit 0" \
-	bash -c "grep -q 'lectern warn: no screen (the screen plugin did not load' '$T/missing.err' && grep -q '^exit 0' '$T/missing.err'"
+	bash -c "grep -q 'lectern warn: no screen (Display: the screen plugin did not load' '$T/missing.err' && grep -q '^exit 0' '$T/missing.err'"
 # Plugins of our own making: one without the entry, one of another build (same entry, another
 # ABI).
 printf 'int not_a_screen;\n' >"$T/other.c"
@@ -74,11 +141,11 @@ if cc -shared -fPIC -o "$T/other.so" "$T/other.c" &&
 	cc -shared -fPIC -I"$TESTS/../include" -o "$T/old.so" "$T/old.c"; then
 	run_screen notplugin LECTERN_SCREEN="$T/other.so"
 	check "a library that is not a screen plugin is refused by name" \
-		grep -q "other.so is not a lectern screen plugin: it has no lectern_screen_sdl): running headless" \
+		grep -q "Display: .*other.so is not a lectern screen plugin: it has no lectern_screen_sdl): running headless" \
 		"$T/notplugin.err"
 	run_screen oldabi LECTERN_SCREEN="$T/old.so"
 	check "a plugin of another build is refused, with both ABIs" \
-		grep -q "old.so was built for another version of lectern (screen ABI [0-9]*, view 0 bytes; this one has" \
+		grep -q "Display: .*old.so was built for another version of lectern (screen ABI [0-9]*, view 0 bytes; this one has" \
 		"$T/oldabi.err"
 else
 	not_ok "plugins for the refusal tests" "cc failed"
@@ -88,7 +155,7 @@ if [ -f "$BUILD/lectern-screen-sdl.so" ]; then
 	run_screen nodisplay -u DISPLAY -u WAYLAND_DISPLAY -u SDL_VIDEODRIVER \
 		LECTERN_SCREEN="$BUILD/lectern-screen-sdl.so"
 	check "the real plugin without a display: headless, and says so" \
-		grep -q "no screen (no display for the screen.*): running headless" "$T/nodisplay.err"
+		grep -q "no screen (Display: no display for the screen.*): running headless" "$T/nodisplay.err"
 fi
 
 # make install puts the plugin exactly where the binary looks for it (-o all: install what is

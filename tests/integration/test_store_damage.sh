@@ -65,7 +65,7 @@ for kind in truncated random bitflips future directory; do
 		echo "[schedule]"
 		echo "source = ics"
 		echo "ics = $D/cal.ics"
-		echo "min_event_s = 1" # its session lasts seconds
+		echo "min_event_s = 1" # the drill's session lasts seconds
 	} >"$conf"
 	printf 'BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//lectern tests//EN\r\nEND:VCALENDAR\r\n' \
 		>"$D/cal.ics"

@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -22,6 +23,7 @@
 
 #include "testutil.h"
 
+#include "lectern/app.h"
 #include "lectern/backlight.h"
 #include "lectern/config.h"
 #include "lectern/controller.h"
@@ -620,6 +622,193 @@ static void test_store_replaced_message(void **state)
 	kiosk_destroy(k);
 }
 
+/*
+ * A reload (SIGHUP) rewrites the configuration in place while the connection test may be
+ * running: the test works on the configuration as it was when it started. The test's thread
+ * is held inside its read of the password file (a FIFO) while the address changes.
+ */
+static void test_connection_test_keeps_its_config(void **state)
+{
+	struct ctx *c = *state;
+	char fifo[PATH_MAX];
+	snprintf(fifo, sizeof fifo, "%s/password", c->dir);
+	assert_int_equal(mkfifo(fifo, 0600), 0);
+	snprintf(c->cfg.upload_target, sizeof c->cfg.upload_target, "webdav");
+	snprintf(c->cfg.upload_url, sizeof c->cfg.upload_url, "http://127.0.0.1:1/dav/");
+	snprintf(c->cfg.upload_user, sizeof c->cfg.upload_user, "room");
+	snprintf(c->cfg.upload_password_file, sizeof c->cfg.upload_password_file, "%s", fifo);
+	send(c, EV_TEST_CONNECTION, 0);
+	/* the reload, while the test waits for its password */
+	snprintf(c->cfg.upload_url, sizeof c->cfg.upload_url, "http://127.0.0.2:1/dav/");
+	int fd = -1;
+	for (int i = 0; i < 1000 && fd < 0; i++) { /* until the test opened it: <= 10 s */
+		fd = open(fifo, O_WRONLY | O_NONBLOCK);
+		if (fd < 0)
+			usleep(10000);
+	}
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, "secret\n", 7), 7);
+	close(fd);
+	const char *result = "";
+	for (int i = 0; i < 300; i++) { /* refused at once on loopback; <= 30 s when loaded */
+		kiosk_tick(c->k, c->t0);
+		result = kiosk_view(c->k)->connection_test;
+		if (result[0] && !strstr(result, "Testing"))
+			break;
+		usleep(100000);
+	}
+	assert_non_null(strstr(result, "127.0.0.1"));
+	assert_null(strstr(result, "127.0.0.2"));
+}
+
+/* --- a failed start says which part failed ------------------------------------------------ */
+
+/* The appliance's opener: the configured microphone, as `lectern run` opens it. */
+static lt_err open_configured(void *user, struct audio_source **out)
+{
+	return app_open_audio(user, NULL, true, true, out, NULL);
+}
+
+/*
+ * Tap Start with the configuration `cfg` (the appliance's microphone opener, a controller of
+ * its own) and return the message the screen then shows about it.
+ */
+static struct view_message failed_start(struct ctx *c, struct config *cfg)
+{
+	struct controller *ctl;
+	assert_int_equal(controller_create(cfg, c->st, c->sched, open_configured, cfg, &ctl), LT_OK);
+	struct kiosk_deps d = {.cfg = cfg, .st = c->st, .sched = c->sched, .ctl = ctl,
+			       .screen = c->screen, .mic_name = "configured", .mic_present = true,
+			       .open_audio = open_configured, .audio_user = cfg, .clock = fake_clock};
+	struct kiosk *k;
+	assert_int_equal(kiosk_create(&d, &k), LT_OK);
+	struct view_event ev = {.type = EV_START_RECORDING};
+	kiosk_handle(k, &ev, c->t0);
+	kiosk_tick(k, c->t0);
+	const struct view *v = kiosk_view(k);
+	assert_false(v->recording);
+	struct view_message found = {0};
+	for (int i = 0; i < v->n_messages; i++)
+		if (strstr(v->messages[i].text, "Could not start recording"))
+			found = v->messages[i];
+	kiosk_destroy(k);
+	controller_destroy(ctl);
+	assert_int_equal(found.severity, SEV_ERROR);
+	return found;
+}
+
+static void test_start_fails_disk_full(void **state)
+{
+	struct ctx *c = *state;
+	struct config cfg = c->cfg;
+	snprintf(cfg.audio_source, sizeof cfg.audio_source, "file");
+	snprintf(cfg.audio_file, sizeof cfg.audio_file, "%s", c->tone);
+	cfg.min_free_mb = 1 << 30; /* more than any disk has free */
+	struct view_message m = failed_start(c, &cfg);
+	assert_non_null(strstr(m.text, "Storage is almost full"));
+	assert_non_null(strstr(m.advice, "Free space"));
+	assert_null(strstr(m.text, "icrophone"));
+}
+
+static void test_start_fails_bad_format(void **state)
+{
+	struct ctx *c = *state;
+	struct config cfg = c->cfg;
+	snprintf(cfg.audio_source, sizeof cfg.audio_source, "file");
+	snprintf(cfg.audio_file, sizeof cfg.audio_file, "%s/bad.wav", c->dir);
+	FILE *fp = fopen(cfg.audio_file, "w");
+	assert_non_null(fp);
+	fputs("RIFF, but no WAVE header: a device lectern cannot read", fp);
+	fclose(fp);
+	struct view_message m = failed_start(c, &cfg);
+	assert_non_null(strstr(m.text, "Microphone: The device offers no format"));
+	assert_non_null(strstr(m.advice, "microphone"));
+	assert_null(strstr(m.text, "not there"));
+}
+
+static void test_start_fails_no_microphone(void **state)
+{
+	struct ctx *c = *state;
+	struct config cfg = c->cfg;
+	snprintf(cfg.audio_source, sizeof cfg.audio_source, "alsa");
+	snprintf(cfg.audio_device, sizeof cfg.audio_device, "unplugged");
+	struct view_message m = failed_start(c, &cfg);
+	assert_non_null(strstr(m.text, "Microphone: The device is not there"));
+	assert_non_null(strstr(m.advice, "USB cable"));
+}
+
+/* A camera that cannot be opened is said to be the camera on the settings screen. */
+static void test_camera_failure_names_the_camera(void **state)
+{
+	struct ctx *c = *state;
+	snprintf(c->cfg.camera_source, sizeof c->cfg.camera_source, "v4l2");
+	snprintf(c->cfg.camera_device, sizeof c->cfg.camera_device, "%s/no-video0", c->dir);
+	send(c, EV_SHOW, VIEW_PIN);
+	for (int d = 1; d <= 4; d++)
+		send(c, EV_PIN_DIGIT, d);
+	assert_int_equal(kiosk_view(c->k)->screen, VIEW_SETTINGS);
+	for (int i = 0; i < 10 && !kiosk_view(c->k)->camera_name[0]; i++) {
+		fake_now += 0.2;
+		kiosk_wait(c->k, 50);
+	}
+	const struct view *v = kiosk_view(c->k);
+	assert_false(v->camera_present);
+	assert_non_null(strstr(v->camera_name, "Camera: "));
+	assert_null(strstr(v->camera_name, "icrophone"));
+}
+
+/* Recordings waiting after a failed upload: the advice is that of the part the stored reason
+ * names (the network's or the server's). */
+static void test_upload_trouble_advice_by_part(void **state)
+{
+	struct ctx *c = *state;
+	struct recording r = {.started_ms = c->t0 * 1000};
+	snprintf(r.path, sizeof r.path, "%s/y.opus", c->dir);
+	assert_int_equal(store_recording_create(c->st, &r), LT_OK);
+	assert_int_equal(store_recording_transition(c->st, r.id, REC_RECORDING, REC_FINALIZING, "t"),
+			 LT_OK);
+	assert_int_equal(store_recording_transition(c->st, r.id, REC_FINALIZING, REC_QUEUED, "t"),
+			 LT_OK);
+	const char *reason[] = {"Network: cannot connect to dav.example: connection refused",
+				"Server: dav.example refused the credentials (HTTP 401)"};
+	const char *advice[] = {"network cable", "ask IT to check the server"};
+	for (int i = 0; i < 2; i++) {
+		assert_int_equal(store_upload_note(c->st, r.id, 1, (c->t0 + 60) * 1000, reason[i],
+						   "", "", 0),
+				 LT_OK);
+		kiosk_tick(c->k, c->t0 + i);
+		const struct view *v = kiosk_view(c->k);
+		bool found = false;
+		for (int m = 0; m < v->n_messages; m++)
+			if (strcmp(v->messages[m].text, "Recordings are waiting to upload") == 0)
+				found = strstr(v->messages[m].advice, advice[i]) != NULL;
+		assert_true(found);
+	}
+}
+
+/* A microphone that is there but unusable at start is not called missing. */
+static void test_unusable_microphone_at_start(void **state)
+{
+	struct ctx *c = *state;
+	struct lt_error why;
+	lt_error_set(&why, LT_ERR_FORMAT, LT_DOMAIN_MICROPHONE, NULL);
+	struct kiosk_deps d = {.cfg = &c->cfg, .st = c->st, .sched = c->sched, .ctl = c->ctl,
+			       .screen = c->screen, .mic_present = false, .mic_error = &why,
+			       .open_audio = open_twin, .clock = fake_clock};
+	struct kiosk *k;
+	assert_int_equal(kiosk_create(&d, &k), LT_OK);
+	kiosk_tick(k, c->t0);
+	assert_true(has_message(kiosk_view(k), "Microphone: The device offers no format lectern "
+					       "can use"));
+	assert_false(has_message(kiosk_view(k), "No microphone"));
+	kiosk_destroy(k);
+	lt_error_set(&why, LT_ERR_NO_DEVICE, LT_DOMAIN_MICROPHONE, NULL);
+	assert_int_equal(kiosk_create(&d, &k), LT_OK);
+	kiosk_tick(k, c->t0);
+	assert_true(has_message(kiosk_view(k), "No microphone"));
+	kiosk_destroy(k);
+}
+
 int main(void)
 {
 	/* alsa-lib reads its configuration once per process: a desk microphone for all tests */
@@ -650,6 +839,14 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_input_choice, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_backlight_sysfs, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_store_replaced_message, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_connection_test_keeps_its_config, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(test_start_fails_disk_full, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_start_fails_bad_format, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_start_fails_no_microphone, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_camera_failure_names_the_camera, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_upload_trouble_advice_by_part, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_unusable_microphone_at_start, setup, teardown),
 	};
 	int failed = cmocka_run_group_tests(tests, NULL, NULL);
 	unlink(conf);

@@ -52,6 +52,7 @@ static int setup(void **state)
 	    sqlite3_open_v2(c->db, &c->peek, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK)
 		return -1;
 	config_defaults(&c->cfg);
+	snprintf(c->cfg.spool_dir, sizeof c->cfg.spool_dir, "%s", c->dir); /* the recordings' */
 	snprintf(c->cfg.upload_target, sizeof c->cfg.upload_target, "folder");
 	*state = c;
 	return 0;
@@ -322,6 +323,47 @@ static void test_upload_prune_runs_it(void **state)
 	assert_false(known(c, id));
 }
 
+/* A file a person named with `record --out` lies outside the spool: it is theirs. Where a rule
+ * would delete it, its row goes (or is marked as no longer held) and the file stays as it is. */
+static void test_outside_the_spool_is_kept(void **state)
+{
+	struct ctx *c = *state;
+	snprintf(c->cfg.spool_dir, sizeof c->cfg.spool_dir, "%s/spool", c->dir);
+	assert_int_equal(mkdir(c->cfg.spool_dir, 0700), 0);
+	snprintf(c->cfg.upload_target, sizeof c->cfg.upload_target, "none");
+	c->cfg.keep_local_days = 7;
+	int64_t old = add(c, "old", "queued", 400, 48000, true, false);
+	int64_t empty = add(c, "empty", "failed", 400, 0, true, false);
+	char path[PATH_MAX];
+	snprintf(path, sizeof path, "%s/old.opus", c->dir);
+	assert_int_equal(chmod(path, 0644), 0);
+	struct retention_result res = run(c);
+	assert_int_equal(res.local, 2);
+	assert_false(known(c, old));
+	assert_false(known(c, empty));
+	assert_true(on_disk(c, "old"));
+	assert_true(on_disk(c, "empty"));
+	struct stat sb;
+	assert_int_equal(stat(path, &sb), 0);
+	assert_int_equal(sb.st_mode & 07777, 0644); /* its owner's modes, untouched */
+
+	/* delivered: short of space, deleting it would free nothing of the spool's; past
+	 * retention_days, upload_prune marks it, and leaves the file */
+	snprintf(c->cfg.upload_target, sizeof c->cfg.upload_target, "folder");
+	int64_t sent = add(c, "sent", "uploaded", 1, 48000, true, false);
+	c->cfg.min_free_mb = 1000000;
+	c->cfg.retention_days = 30;
+	upload_prune(&c->cfg, c->st, NOW_MS);
+	struct recording r;
+	assert_int_equal(store_recording_get(c->st, sent, &r), LT_OK);
+	assert_int_equal(r.deleted_ms, 0);
+	c->cfg.retention_days = 0;
+	upload_prune(&c->cfg, c->st, NOW_MS);
+	assert_int_equal(store_recording_get(c->st, sent, &r), LT_OK);
+	assert_true(r.deleted_ms > 0);
+	assert_true(on_disk(c, "sent"));
+}
+
 int main(void)
 {
 	log_set_level(LOG_LVL_ERROR);
@@ -336,6 +378,7 @@ int main(void)
 		T(test_forgotten_sidecar_goes),
 		T(test_spool_files_made_private),
 		T(test_upload_prune_runs_it),
+		T(test_outside_the_spool_is_kept),
 	};
 #undef T
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -19,6 +19,7 @@
 
 #include <cmocka.h>
 #include <ftw.h>
+#include <json-c/json.h>
 
 #include "testutil.h"
 
@@ -43,6 +44,7 @@ static int setup(void **state)
 	log_set_level(LOG_LVL_ERROR);
 	config_defaults(&c->cfg);
 	snprintf(c->cfg.upload_target, sizeof c->cfg.upload_target, "folder");
+	snprintf(c->cfg.spool_dir, sizeof c->cfg.spool_dir, "%s", c->dir); /* the recordings' */
 	snprintf(c->cfg.upload_folder, sizeof c->cfg.upload_folder, "%s/share", c->dir);
 	char db[PATH_MAX];
 	snprintf(db, sizeof db, "%s/lectern.db", c->dir);
@@ -373,6 +375,52 @@ static void server_checksum_headers(void **state)
 	assert_int_equal(upload_server_checksum("Digest: md5=kAFQmDzST7DWlj99KOF/cg==", sha), -1);
 }
 
+/* The sidecar goes to servers: valid JSON and valid UTF-8 whatever bytes its fields hold.
+ * Each ill-formed sequence (a stray byte, an overlong form, a surrogate, beyond U+10FFFF, a
+ * character cut short) becomes U+FFFD; control characters and quotes are escaped. */
+static void sidecar_is_valid_utf8_json(void **state)
+{
+	(void)state;
+	struct config cfg;
+	config_defaults(&cfg);
+	struct recording r = {.started_ms = 1000, .ended_ms = 2000, .samples = 48000};
+	snprintf(r.uid, sizeof r.uid, "u1");
+	snprintf(r.path, sizeof r.path, "/spool/u1.opus");
+	snprintf(r.title, sizeof r.title, "a\xFF" "b\xC0\xAF" "c\xED\xA0\x80" "d\xF4\x90\x80\x80"
+		 "e\x01\"Zoë\" \xE2\x82");
+	snprintf(r.tags, sizeof r.tags, "ok,\xFE");
+	char *text = upload_sidecar_json(&cfg, &r, "00");
+	assert_non_null(text);
+	json_object *o = json_tokener_parse(text);
+	assert_non_null(o);
+	json_object *v;
+	assert_true(json_object_object_get_ex(o, "title", &v));
+	assert_string_equal(json_object_get_string(v),
+			    "a\uFFFD" "b\uFFFD\uFFFD" "c\uFFFD\uFFFD\uFFFD" "d\uFFFD\uFFFD\uFFFD\uFFFD"
+			    "e\x01\"Zoë\" \uFFFD\uFFFD");
+	assert_true(json_object_object_get_ex(o, "tags", &v));
+	assert_string_equal(json_object_get_string(json_object_array_get_idx(v, 1)), "\uFFFD");
+	assert_non_null(strstr(text, "\\u0001")); /* escaped, not raw */
+	json_object_put(o);
+	free(text);
+}
+
+/* A failed attempt's stored reason names the part that failed: a share that cannot be
+ * written is the storage's, a damaged recording too; the screen's advice follows it. */
+static void failure_names_its_part(void **state)
+{
+	struct ctx *c = *state;
+	snprintf(c->cfg.upload_folder, sizeof c->cfg.upload_folder, "/proc/no-share");
+	int64_t id = queued(c, "a");
+	int attempted = 0, failed = 0;
+	upload_run_once(&c->cfg, c->st, os_now_ms(), true, &attempted, &failed);
+	assert_int_equal(failed, 1);
+	struct recording r;
+	assert_int_equal(store_recording_get(c->st, id, &r), LT_OK);
+	assert_int_equal(strncmp(r.last_error, "Storage: cannot create /proc/no-share", 37), 0);
+	assert_int_equal(lt_error_domain_of(r.last_error), LT_DOMAIN_STORAGE);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -391,6 +439,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(row_without_stored_hash_is_delivered, setup,
 						teardown),
 		cmocka_unit_test(server_checksum_headers),
+		cmocka_unit_test(sidecar_is_valid_utf8_json),
+		cmocka_unit_test_setup_teardown(failure_names_its_part, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
