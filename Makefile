@@ -27,7 +27,7 @@ LDLIBS += $(CORE_LIBS) -lm -lpthread
 
 # The appliance's modules, explicit so that nothing half-finished sneaks into the link. All
 # but main.c make the core library that the commands, `lectern run` and the tests link.
-FIRMWARE := err log osutil config store ring level oggopus recorder session recovery signals \
+FIRMWARE := err log osutil utf8 config store ring level oggopus recorder session recovery signals \
 	app cmd_record cmd_run cmd_misc calendar schedule cmd_schedule jsonout controller \
 	fetch opencast upload cmd_upload kiosk monitor upload_opencast ocagent spoolmeta retention \
 	screen screen_null
@@ -38,7 +38,8 @@ MAIN_OBJ := $(BUILD)/firmware/main.o
 BIN := $(BUILD)/lectern
 # ui/ holds only the SDL screen (one module a file), all of it in the plugin that `lectern run`
 # loads (screen.h). It exports one symbol and needs none from the executable.
-UI_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(wildcard ui/*.c))
+# It compiles the one shared base module it uses, firmware/utf8.c, into itself.
+UI_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(wildcard ui/*.c)) $(BUILD)/ui/utf8.o
 PLUGIN := $(BUILD)/lectern-screen-sdl.so
 
 UNIT_TESTS := ring level config store state oggopus recorder controller fetch opencast upload ui kiosk camera calendar \
@@ -74,6 +75,9 @@ $(BUILD)/%.o: %.c
 # The installed directory is compiled into the loader only.
 $(BUILD)/firmware/screen.o: override CFLAGS += -DLECTERN_LIBDIR='"$(LIBDIR)"'
 $(UI_OBJS): override CFLAGS += $(SCREEN_CFLAGS) -fPIC -fvisibility=hidden
+$(BUILD)/ui/utf8.o: firmware/utf8.c
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -c -o $@ $<
 
 $(PLUGIN): $(UI_OBJS)
 	$(CC) $(CFLAGS) $(LDFLAGS) -shared -Wl,--no-undefined -Wl,-soname,$(@F) -o $@ $^ \

@@ -5,30 +5,7 @@
 #include <string.h>
 #include <time.h>
 
-/* The length of the well-formed UTF-8 character at `p` (RFC 3629: no overlong forms, no
- * surrogates, nothing above U+10FFFF), 0 when it is not one. */
-static size_t utf8_char(const unsigned char *p)
-{
-	if (p[0] < 0x80)
-		return 1;
-	size_t len;
-	unsigned c, min;
-	if ((p[0] & 0xE0) == 0xC0) {
-		len = 2, c = p[0] & 0x1Fu, min = 0x80;
-	} else if ((p[0] & 0xF0) == 0xE0) {
-		len = 3, c = p[0] & 0x0Fu, min = 0x800;
-	} else if ((p[0] & 0xF8) == 0xF0) {
-		len = 4, c = p[0] & 0x07u, min = 0x10000;
-	} else {
-		return 0; /* a continuation byte, or 0xF8..0xFF */
-	}
-	for (size_t i = 1; i < len; i++) {
-		if ((p[i] & 0xC0) != 0x80)
-			return 0; /* also stops at the terminating NUL */
-		c = c << 6 | (p[i] & 0x3Fu);
-	}
-	return c < min || c > 0x10FFFF || (c >= 0xD800 && c <= 0xDFFF) ? 0 : len;
-}
+#include "lectern/utf8.h"
 
 json_object *jsonout_string(const char *s)
 {
@@ -39,7 +16,7 @@ json_object *jsonout_string(const char *s)
 		return NULL;
 	size_t w = 0;
 	while (*p) {
-		size_t len = utf8_char(p);
+		size_t len = utf8_char_len((const char *)p);
 		if (len) {
 			memcpy(clean + w, p, len);
 			w += len;

@@ -7,9 +7,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
+#include "lectern/jsonout.h"
 #include "lectern/log.h"
 #include "lectern/osutil.h"
 #include "lectern/spoolmeta.h"
@@ -26,14 +26,6 @@ struct session {
 /* Room on the database's filesystem for the commits that end a recording when a write found
  * the disk full: with min_free_mb = 0 the recording may take everything else. */
 #define RESERVE_BYTES (512 * 1024)
-
-static void iso_date(int64_t ms, char *buf, size_t n)
-{
-	time_t t = (time_t)(ms / 1000);
-	struct tm tm;
-	localtime_r(&t, &tm);
-	strftime(buf, n, "%Y-%m-%dT%H:%M:%S%z", &tm);
-}
 
 /* Make sure the reserve exists and owns its blocks (cheap when it already does). */
 static void keep_reserve(const char *path)
@@ -73,7 +65,7 @@ lt_err session_start(struct store *st, const struct config *cfg, struct audio_so
 				? info->max_seconds
 				: cfg->max_duration_s;
 	char date[40];
-	iso_date(row->started_ms, date, sizeof date);
+	json_local_time(row->started_ms / 1000, date, sizeof date);
 	struct recorder_params p = {
 		.path = row->path,
 		.title = row->title,

@@ -90,11 +90,6 @@ int ui_text_width(struct ui *u, int font, int px, const char *s)
 	return f ? measure(f, s, strlen(s)) : 0;
 }
 
-static bool utf8_boundary(const char *s, size_t i)
-{
-	return ((unsigned char)s[i] & 0xc0) != 0x80;
-}
-
 /* Longest prefix of s[0..len) (at a character boundary) that, followed by "…", fits max_w. */
 static size_t ellipsize_at(TTF_Font *f, const char *s, size_t len, int max_w)
 {
@@ -103,7 +98,7 @@ static size_t ellipsize_at(TTF_Font *f, const char *s, size_t len, int max_w)
 	/* binary search on byte length, snapped down to a character boundary */
 	while (lo < hi) {
 		size_t mid = (lo + hi + 1) / 2;
-		while (mid > 0 && !utf8_boundary(s, mid))
+		while (mid > 0 && !utf8_is_start((unsigned char)s[mid]))
 			mid--;
 		if (mid <= lo) {
 			hi = lo;
@@ -125,7 +120,7 @@ static size_t ellipsize_at(TTF_Font *f, const char *s, size_t len, int max_w)
 		else
 			hi = mid - 1;
 	}
-	while (lo > 0 && !utf8_boundary(s, lo))
+	while (lo > 0 && !utf8_is_start((unsigned char)s[lo]))
 		lo--;
 	while (lo > 0 && s[lo - 1] == ' ')
 		lo--;
@@ -150,7 +145,7 @@ static size_t wrap_at(TTF_Font *f, const char *s, size_t len, int max_w)
 	/* one word longer than the line: break it at a character */
 	size_t lo = 0;
 	for (size_t i = 1; i <= len; i++) {
-		if (i < len && !utf8_boundary(s, i))
+		if (i < len && !utf8_is_start((unsigned char)s[i]))
 			continue;
 		if (measure(f, s, i) > max_w)
 			break;

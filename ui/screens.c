@@ -478,11 +478,8 @@ static void field(struct ui *u, SDL_Rect r, const char *label, const char *text,
 		SDL_Rect tb = in;
 		tb.w -= caret + ui_px(u, 0.5f);
 		const char *s = buf;
-		while (*s && ui_text_width(u, FONT_REGULAR, px, s) > tb.w) {
-			s++;
-			while ((*s & 0xc0) == 0x80)
-				s++;
-		}
+		while (*s && ui_text_width(u, FONT_REGULAR, px, s) > tb.w)
+			s = utf8_next(s);
 		int tw = ui_text_width(u, FONT_REGULAR, px, s);
 		ui_text(u, tb, FONT_REGULAR, px, COL_TEXT, ALIGN_LEFT, 1, s);
 		int lh = ui_line_height(u, FONT_REGULAR, px);

@@ -539,9 +539,7 @@ static int translate(struct ui *u, const struct view *v, const SDL_Event *e, str
 		/* one character per event, as the on-screen keyboard sends them */
 		struct view_event k = { .type = EV_KEY };
 		const char *s = e->text.text;
-		size_t n = 1;
-		while (s[n] && ((unsigned char)s[n] & 0xc0) == 0x80)
-			n++;
+		size_t n = (size_t)(utf8_next(s) - s);
 		if (!*s || n >= sizeof k.text)
 			return 0;
 		memcpy(k.text, s, n);

@@ -15,6 +15,7 @@
 #include <stdint.h>
 
 #include "ui.h"
+#include "lectern/utf8.h"
 #include "lectern/view.h"
 
 #define UI_MAX_WIDGETS 192

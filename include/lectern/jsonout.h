@@ -24,7 +24,8 @@ void jsonout_put_fixed3(json_object *o, const char *key, double value);
 /* Write `o` on one line and a newline to `out`, and free it (json_object_put). */
 void jsonout_print_line(FILE *out, json_object *o);
 
-/* "2026-03-24T12:00:00+01:00" for unix time `t` in the local zone. */
+/* "2026-03-24T12:00:00+01:00" for unix time `t` in the local zone: lectern's one ISO 8601
+ * form of a local time (JSON, the sidecar, the recording's DATE tag). */
 void json_local_time(int64_t t, char *buf, size_t n);
 
 #endif
