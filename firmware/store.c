@@ -160,16 +160,30 @@ static lt_err exec(struct store *st, const char *sql)
 	return LT_OK;
 }
 
-int store_schema_version(struct store *st)
+/* The integer a PRAGMA answers, -1 when it fails. */
+static int64_t pragma_int(struct store *st, const char *sql)
 {
 	sqlite3_stmt *s;
-	int v = -1;
-	if (sqlite3_prepare_v2(st->db, "PRAGMA user_version", -1, &s, NULL) != SQLITE_OK)
+	int64_t v = -1;
+	if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK)
 		return -1;
 	if (sqlite3_step(s) == SQLITE_ROW)
-		v = sqlite3_column_int(s, 0);
+		v = sqlite3_column_int64(s, 0);
 	sqlite3_finalize(s);
 	return v;
+}
+
+int store_schema_version(struct store *st)
+{
+	return (int)pragma_int(st, "PRAGMA user_version");
+}
+
+uint64_t store_change_count(struct store *st)
+{
+	/* data_version moves with the commits of other connections (the uploader's, the
+	 * schedule's), total_changes with the rows this one changed. */
+	uint64_t others = (uint64_t)pragma_int(st, "PRAGMA data_version");
+	return (others << 32) + (uint64_t)sqlite3_total_changes64(st->db);
 }
 
 static lt_err migrate(struct store *st)

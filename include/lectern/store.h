@@ -77,6 +77,11 @@ lt_err store_open(const char *path, struct store **out);
 void store_close(struct store *st);
 int store_schema_version(struct store *st);
 
+/* A number that changes whenever a commit changed the database, through `st` or through
+ * another connection (the uploader's thread, another process): a cache of what the store
+ * holds is fresh while it stays the same. Cheap (no table is read). */
+uint64_t store_change_count(struct store *st);
+
 /* PRAGMA quick_check: LT_ERR_CORRUPT (the first problem logged) when the file's structure is
  * damaged, e.g. bit flips or a truncation. Reads the whole database: call it once at start. */
 lt_err store_verify(struct store *st);
