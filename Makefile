@@ -30,7 +30,7 @@ LDLIBS += $(CORE_LIBS) -lm -lpthread
 FIRMWARE := err log osutil utf8 config store ring level oggopus recorder session recovery signals \
 	app cmd_record cmd_run cmd_misc calendar schedule cmd_schedule jsonout controller \
 	fetch opencast upload cmd_upload kiosk monitor upload_opencast ocagent spoolmeta retention \
-	screen screen_null
+	screen screen_null kiosk_view kiosk_events kiosk_settings
 DRIVERS := audio_source audio_alsa audio_file backlight camera camera_v4l2 camera_file
 LIB_OBJS := $(FIRMWARE:%=$(BUILD)/firmware/%.o) $(DRIVERS:%=$(BUILD)/drivers/%.o)
 LIB := $(BUILD)/liblectern.a

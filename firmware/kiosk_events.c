@@ -1,0 +1,325 @@
+/*
+ * kiosk_events.c — what the screen's events do (see kiosk_events.h).
+ */
+#include "lectern/kiosk_events.h"
+
+#include <inttypes.h>
+#include <openssl/crypto.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include "lectern/log.h"
+#include "lectern/osutil.h"
+#include "lectern/utf8.h"
+
+/* Lock-outs by round since the last right PIN. Three tries per 2 h walk the 10,000 four-digit
+ * PINs in about nine months, not days. */
+static const int64_t pin_lock_s[] = {60, 5 * 60, 30 * 60, 2 * 3600};
+#define PIN_ROUNDS ((int)(sizeof pin_lock_s / sizeof pin_lock_s[0]))
+#define KV_PIN_LOCKOUT "pin.lockout" /* "FAILURES LOCKED_UNTIL", one write for both */
+
+/* --- tags and typing ---------------------------------------------------------------------- */
+
+static void save_tags(const struct kiosk_events *e, const struct kiosk_state *s)
+{
+	int64_t id;
+	if (!controller_recording(e->ctl, &id))
+		return;
+	char list[256] = "";
+	for (int i = 0; i < s->n_tags; i++) {
+		if (!s->tag_on[i] || strlen(list) + strlen(s->tags[i]) + 2 > sizeof list)
+			continue;
+		if (list[0])
+			strcat(list, ",");
+		strcat(list, s->tags[i]);
+	}
+	if (store_recording_set_tags(e->st, id, list) != LT_OK)
+		log_warn("recording %lld: could not save its tags", (long long)id);
+}
+
+static void add_tag(struct kiosk_state *s, const char *name, bool on)
+{
+	for (int i = 0; i < s->n_tags; i++)
+		if (strcasecmp(s->tags[i], name) == 0) {
+			s->tag_on[i] = s->tag_on[i] || on;
+			return;
+		}
+	if (s->n_tags >= VIEW_MAX_TAGS || !name[0] || strchr(name, ','))
+		return;
+	utf8_copy(s->tags[s->n_tags], sizeof s->tags[0], name);
+	s->tag_on[s->n_tags++] = on;
+}
+
+static void type_into(char *buf, size_t n, const char *text)
+{
+	if (strlen(buf) + strlen(text) < n)
+		strcat(buf, text);
+}
+
+static void backspace(char *buf)
+{
+	buf[utf8_prev(buf, strlen(buf))] = '\0';
+}
+
+/* --- recording ---------------------------------------------------------------------------- */
+
+static void start_recording(const struct kiosk_events *e, struct kiosk_state *s,
+			    const struct view *shown, int64_t now)
+{
+	if (controller_recording(e->ctl, NULL)) {
+		s->screen = VIEW_RECORDING;
+		return;
+	}
+	double tap = os_mono_s();
+	char title[256];
+	if (shown->room_state == ROOM_IN_SESSION && shown->has_card)
+		utf8_copy(title, sizeof title, shown->card.title);
+	else
+		title[0] = '\0';
+	lt_err err = controller_start_manual(e->ctl, now, title);
+	if (err != LT_OK) {
+		/* The start's parts (microphone, storage, configuration) have codes of their own. */
+		lt_error_set(&s->start_error, err, lt_err_domain(err), NULL);
+		s->start_error_at = now;
+		log_warn("screen: could not start recording: %s", s->start_error.text);
+		return;
+	}
+	s->start_error.code = LT_OK;
+	s->tap_at = tap;
+	s->screen = VIEW_RECORDING;
+}
+
+void kiosk_events_follow_recording(struct kiosk_state *s, const struct controller_status *cs)
+{
+	if (s->recording && !cs->recording && s->screen == VIEW_RECORDING)
+		s->screen = VIEW_HOME; /* it ended (on schedule, or by itself) */
+	s->recording = cs->recording;
+	if (!cs->recording)
+		return;
+	if (s->tap_at > 0 && cs->rec.first_sample_s > 0) {
+		s->latency_ms = (cs->rec.first_sample_s - s->tap_at) * 1000.0;
+		log_info("tap-to-record: %.1f ms from the tap to the first captured sample",
+			 s->latency_ms);
+		s->tap_at = 0;
+	}
+	if (s->tagged_recording != cs->recording_id) {
+		s->tagged_recording = cs->recording_id;
+		memset(s->tag_on, 0, sizeof s->tag_on);
+	}
+}
+
+/* --- check-in ----------------------------------------------------------------------------- */
+
+void kiosk_events_follow_session(struct kiosk_state *s, const struct occurrence *session)
+{
+	char key[320] = "";
+	if (session)
+		snprintf(key, sizeof key, "%s@%lld", session->uid, (long long)session->start);
+	if (strcmp(key, s->people_key) == 0)
+		return;
+	utf8_copy(s->people_key, sizeof s->people_key, key);
+	s->n_people = 0;
+	/* "Name <mail>" lines: the screen shows the name (or the address without one). */
+	const char *p = session ? session->invitees : NULL;
+	while (p && *p && s->n_people < VIEW_MAX_INVITEES) {
+		size_t len = strcspn(p, "\n"), skip = strspn(p, " <");
+		const char *mail = memmem(p, len, "<", 1);
+		int shown = mail && skip == 0 ? (int)(mail - p) : (int)strcspn(p + skip, ">\n");
+		while (skip == 0 && shown > 0 && p[shown - 1] == ' ')
+			shown--;
+		snprintf(s->people[s->n_people].name, sizeof s->people[0].name, "%.*s", shown,
+			 p + skip);
+		s->people[s->n_people++].in = false;
+		p += len + (p[len] == '\n');
+	}
+}
+
+static void checkin_toggle(struct kiosk_state *s, const struct view *shown, int64_t i)
+{
+	/* The index is into the filtered list the screen showed. */
+	if (i < 0 || i >= shown->n_invitees)
+		return;
+	const char *name = shown->invitees[i].name;
+	for (int j = 0; j < s->n_people; j++)
+		if (strcmp(s->people[j].name, name) == 0) {
+			s->people[j].in = !s->people[j].in;
+			return;
+		}
+}
+
+static void walk_in(struct kiosk_state *s)
+{
+	if (!s->search[0] || s->n_people >= VIEW_MAX_INVITEES)
+		return;
+	utf8_copy(s->people[s->n_people].name, sizeof s->people[0].name, s->search);
+	s->people[s->n_people++].in = true;
+	s->search[0] = '\0';
+}
+
+/* --- the PIN ------------------------------------------------------------------------------ */
+
+/* Compare in constant time over the whole buffer, so that neither how many digits were right
+ * nor the PIN's length shows in the time taken (zero padding makes the lengths part of it). */
+static bool pin_matches(const char *typed, const char *pin)
+{
+	char a[sizeof ((struct config *)0)->ui_pin] = {0}, b[sizeof a] = {0};
+	memcpy(a, typed, strnlen(typed, sizeof a - 1));
+	memcpy(b, pin, strnlen(pin, sizeof b - 1));
+	return CRYPTO_memcmp(a, b, sizeof a) == 0;
+}
+
+static void pin_save(const struct kiosk_events *e, const struct kiosk_state *s)
+{
+	if (!e->st)
+		return;
+	char text[48];
+	snprintf(text, sizeof text, "%d %" PRId64, s->pin_failures, s->pin_locked_until);
+	if (store_kv_set(e->st, KV_PIN_LOCKOUT, text) != LT_OK)
+		log_warn("screen: the PIN lock-out could not be stored; a restart would reset it");
+}
+
+static void pin_load(const struct kiosk_events *e, struct kiosk_state *s, int64_t now)
+{
+	char text[48];
+	int failures = 0;
+	int64_t until = 0;
+	if (e->st && store_kv_get(e->st, KV_PIN_LOCKOUT, text, sizeof text) == LT_OK &&
+	    sscanf(text, "%d %" SCNd64, &failures, &until) == 2 && failures >= 0) {
+		s->pin_failures = failures;
+		s->pin_locked_until = until;
+	}
+	/* A clock that was set back (no RTC before NTP) must not lock the keypad for longer than
+	 * the longest lock-out. */
+	if (s->pin_locked_until > now + pin_lock_s[PIN_ROUNDS - 1])
+		s->pin_locked_until = now + pin_lock_s[PIN_ROUNDS - 1];
+	if (s->pin_locked_until > now)
+		log_warn("screen: settings PIN locked for %" PRId64 " more seconds after %d wrong "
+			 "PINs", s->pin_locked_until - now, s->pin_failures);
+}
+
+static void pin_digit(const struct kiosk_events *e, struct kiosk_state *s, int digit,
+		      int64_t now)
+{
+	const char *pin = e->cfg->ui_pin;
+	/* An empty [ui] pin locks settings: a box in a public room never opens them unasked. */
+	if (!pin[0] || s->pin_locked_until > now || digit < 0 || digit > 9)
+		return;
+	size_t len = strlen(s->pin);
+	if (len + 1 >= sizeof s->pin)
+		return;
+	s->pin[len] = (char)('0' + digit);
+	s->pin[len + 1] = '\0';
+	if (strlen(s->pin) < strlen(pin))
+		return;
+	if (pin_matches(s->pin, pin)) {
+		s->screen = VIEW_SETTINGS;
+		if (s->pin_failures) {
+			s->pin_failures = 0;
+			s->pin_locked_until = 0;
+			pin_save(e, s);
+		}
+		log_info("screen: settings opened");
+	} else {
+		s->pin_failures++;
+		if (s->pin_failures % KIOSK_PIN_TRIES == 0) {
+			int round = s->pin_failures / KIOSK_PIN_TRIES - 1;
+			int64_t lock = pin_lock_s[round < PIN_ROUNDS ? round : PIN_ROUNDS - 1];
+			s->pin_locked_until = now + lock;
+			log_warn("screen: %d wrong PINs in a row; settings locked for %" PRId64
+				 " minutes", s->pin_failures, lock / 60);
+		}
+		pin_save(e, s);
+	}
+	s->pin[0] = '\0';
+}
+
+/* --- the whole --------------------------------------------------------------------------- */
+
+void kiosk_events_init(const struct kiosk_events *e, struct kiosk_state *s, int64_t now)
+{
+	memset(s, 0, sizeof *s);
+	s->screen = VIEW_HOME;
+	s->latency_ms = -1;
+	for (const char *p = e->cfg->ui_tags; *p;) {
+		size_t len = strcspn(p, ",");
+		char tag[32];
+		snprintf(tag, sizeof tag, "%.*s", (int)len, p);
+		add_tag(s, tag, false);
+		p += len + (p[len] == ',');
+	}
+	pin_load(e, s, now);
+	if (!e->cfg->ui_pin[0])
+		log_warn("screen: [ui] pin is empty: the settings screen stays locked");
+}
+
+static void show(const struct kiosk_events *e, struct kiosk_state *s, int64_t screen)
+{
+	if (screen < 0 || screen >= VIEW_SCREEN_COUNT)
+		return;
+	/* Settings open only through the PIN, whatever asks to show them. */
+	if (screen == VIEW_SETTINGS && s->screen != VIEW_SETTINGS)
+		s->screen = VIEW_PIN;
+	else
+		s->screen = (enum view_screen)screen;
+	s->keyboard = false;
+	s->pin[0] = '\0';
+	if (s->screen == VIEW_RECORDING && !controller_recording(e->ctl, NULL))
+		s->screen = VIEW_HOME;
+}
+
+void kiosk_events_apply(const struct kiosk_events *e, struct kiosk_state *s,
+			const struct view *shown, const struct view_event *ev, int64_t now)
+{
+	bool checkin = s->screen == VIEW_CHECKIN;
+	switch (ev->type) {
+	case EV_SHOW: show(e, s, ev->arg); break;
+	case EV_START_RECORDING: start_recording(e, s, shown, now); break;
+	case EV_STOP_RECORDING:
+		if (controller_stop(e->ctl, "stopped on the screen") != LT_ERR_STATE)
+			log_info("screen: recording stopped by a presenter");
+		s->screen = VIEW_HOME;
+		break;
+	case EV_PAUSE: controller_pause(e->ctl); break;
+	case EV_RESUME: controller_resume(e->ctl); break;
+	case EV_TAG_TOGGLE:
+		if (ev->arg >= 0 && ev->arg < s->n_tags) {
+			s->tag_on[ev->arg] = !s->tag_on[ev->arg];
+			save_tags(e, s);
+		}
+		break;
+	case EV_KEY:
+		type_into(checkin ? s->search : s->free_tag,
+			  checkin ? sizeof s->search : sizeof s->free_tag, ev->text);
+		break;
+	case EV_BACKSPACE: backspace(checkin ? s->search : s->free_tag); break;
+	case EV_KEYBOARD:
+		s->keyboard = ev->arg != 0;
+		if (!s->keyboard && s->screen == VIEW_RECORDING && s->free_tag[0]) {
+			add_tag(s, s->free_tag, true);
+			s->free_tag[0] = '\0';
+			save_tags(e, s);
+		}
+		break;
+	case EV_CHECKIN_TOGGLE: checkin_toggle(s, shown, ev->arg); break;
+	case EV_WALK_IN: walk_in(s); break;
+	case EV_RETRY: {
+		lt_err err = store_upload_retry(e->st, ev->arg);
+		if (err != LT_OK)
+			log_warn("screen: retry of recording %lld: %s", (long long)ev->arg,
+				 lt_strerror(err));
+		break;
+	}
+	case EV_PIN_DIGIT: pin_digit(e, s, (int)ev->arg, now); break;
+	case EV_PIN_CLEAR: s->pin[0] = '\0'; break;
+	case EV_INPUT_SELECT:
+		if (ev->arg >= 0 && ev->arg < VIEW_MAX_INPUTS)
+			kiosk_settings_select_input(e->settings, (int)ev->arg);
+		break;
+	case EV_BRIGHTNESS: kiosk_settings_brightness(e->settings, ev->arg); break;
+	case EV_TEST_CONNECTION: kiosk_settings_test_connection(e->settings); break;
+	case EV_QUIT: s->quit = true; break;
+	case EV_NONE:
+	case EV_ACTIVITY: break;
+	}
+}
