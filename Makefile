@@ -42,7 +42,7 @@ BIN := $(BUILD)/lectern
 UI_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(wildcard ui/*.c)) $(BUILD)/ui/utf8.o
 PLUGIN := $(BUILD)/lectern-screen-sdl.so
 
-UNIT_TESTS := ring level config store state oggopus recorder controller fetch opencast upload ui kiosk camera calendar \
+UNIT_TESTS := ring level config store state oggopus recorder controller fetch opencast upload ui kiosk kiosk_view camera calendar \
 	spoolmeta retention
 UNIT_BINS := $(UNIT_TESTS:%=$(BUILD)/tests/unit/test_%)
 
