@@ -131,7 +131,8 @@ static void camera_as_needed(struct kiosk_settings *s, enum view_screen screen)
 	bool twin = false;
 	lt_err err = camera_open_config(cfg, &s->cam, &twin, msg, sizeof msg);
 	if (err == LT_ERR_NO_DEVICE && strcmp(cfg->camera_source, "auto") == 0) {
-		struct camera_params cp = {.width = cfg->camera_width, .height = cfg->camera_height};
+		struct camera_params cp = {.width = cfg->camera_width,
+					   .height = cfg->camera_height};
 		err = camera_open(&camera_file_ops, &cp, &s->cam, msg, sizeof msg);
 		twin = true;
 	}

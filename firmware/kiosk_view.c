@@ -165,7 +165,7 @@ static void build_queue(struct kiosk_view_builder *b, int64_t now, struct view *
 	for (int i = 0; i < q->n_uploads; i++) {
 		v->uploads[i] = q->uploads[i];
 		if (v->uploads[i].next_attempt <= now)
-			v->uploads[i].next_attempt = 0; /* due: it goes when the uploader next looks */
+			v->uploads[i].next_attempt = 0; /* due: goes when the uploader looks */
 	}
 	const char *url = kiosk_server_url(cfg);
 	if (url[0]) {

@@ -1,41 +1,23 @@
 /*
- * kiosk.h — the firmware side of the touchscreen: owns the view model (view.h), fills it from
- * the schedule, the controller, the upload queue and the device's health, and acts on the
- * events the screen (screen.h) posts: start/stop/pause recordings, tags, check-in list, retry an
- * upload, the settings PIN, brightness, a server connection test.
- *
- * Decisions made here, not in ui/:
- *  - room state: Recording > In session (a timed session is on) > Starts in N min (next one
- *    within 15 minutes) > Free;
- *  - the card is the current session, else the next one within the look-ahead; the agenda is
- *    today's sessions; the cadence line is the next session of a recurring series (a UID seen
- *    more than once in the look-ahead);
- *  - messages with advice for: no microphone (or one there but unusable, said as such), disk
- *    low, uploads waiting after a failure (the advice of the part its reason names: network,
- *    server, storage), calendar stale, a recording that failed to start (which part failed:
- *    microphone, storage, configuration; err.h's lt_error), a damaged database replaced at
- *    start (until the next start);
- *  - PIN: three wrong PINs lock the keypad, for 1 min, then 5 min, 30 min and 2 h for each
- *    further round until the right PIN is typed; the count and the lock are kept in the store
- *    (store_kv_*), so a restart resets neither. An empty [ui] pin keeps settings locked (said
- *    on the PIN screen and in the log). The PIN is compared in constant time;
+ * kiosk.h — the firmware side of the touchscreen, as `lectern run` uses it: a presenter that
+ * keeps the view model (view.h) for the screen (screen.h) and acts on the events it posts.
+ * Its parts, each with its own manual:
+ *  - kiosk_view.h: the view builder (room state, card, agenda, messages and their advice,
+ *    the queue), without a screen; what changes slowly is cached, not asked at every tap;
+ *  - kiosk_events.h: what taps do (recordings, tags, check-in, retry, the settings PIN and
+ *    its lock-out);
+ *  - kiosk_settings.h: the settings screen's live meter, camera preview, microphone choice,
+ *    brightness and connection test.
+ * Decided here:
  *  - dimming: after [ui] dim_after_min idle minutes and during [ui] night (never while
  *    recording); the first touch on a dimmed screen only wakes it;
  *  - the picture moves by a few pixels every [ui] shift_min minutes against burn-in;
- *  - redraws only when the view changed or the screen's own feedback needs it: the model
- *    keeps minute resolution on screens without seconds, and the meter is refreshed ~20 Hz
- *    only while it is visible.
- * The settings screen previews the camera (camera.h; with [camera] source = auto and none
- * plugged in, the twin's test pattern, labelled so) and meters the microphone live while nothing records (monitor.h); the
- * microphone is given back the moment a recording needs it (kiosk_release_mic).
- * Check-in keeps names in memory only (attendance records come with the check-in issue).
+ *  - redraws only when the view changed or the screen's own feedback needs it; the meter and
+ *    the camera preview are refreshed ~20 Hz only while they are live.
  *
  * For automation and support, after every frame: LECTERN_UI_WIDGETS=FILE receives a line
- * {"screen","recording","paused","queue_waiting","frames"} and then the screen's widgets (screen_dump_widgets);
- * LECTERN_UI_SHOTS=DIR receives the frame as DIR/<screen>.png.
- *
- * Tap to record: the time from a Start tap to the first captured sample is logged
- * ("tap-to-record: N ms") and kept in kiosk_tap_latency_ms().
+ * {"screen","recording","paused","queue_waiting","frames"} and then the screen's widgets
+ * (screen_dump_widgets); LECTERN_UI_SHOTS=DIR receives the frame as DIR/<screen>.png.
  */
 #ifndef LECTERN_KIOSK_H
 #define LECTERN_KIOSK_H
@@ -63,7 +45,7 @@ struct kiosk_deps {
 	/* Opens the microphone for the settings screen's live meter (the controller's opener). */
 	controller_open_audio_fn open_audio;
 	void *audio_user;
-	double (*clock)(void);   /* monotonic seconds for idle and dimming; NULL: os_mono_s */
+	double (*clock)(void);   /* monotonic s: idle, dimming, cache ages; NULL: os_mono_s */
 	/* Where a damaged database was set aside at start (app_store_set_aside), NULL if not. */
 	const char *store_set_aside;
 };
@@ -90,7 +72,7 @@ const struct view *kiosk_view(const struct kiosk *k);
 bool kiosk_quit(const struct kiosk *k);
 
 /* Close the settings screen's meter so that a recording can take the microphone. Call it
- * before opening the microphone for a recording (the controller's opener does). */
+ * before opening the microphone for a recording (the controller's opener does). NULL: none. */
 void kiosk_release_mic(struct kiosk *k);
 
 /* The ALSA device chosen on the settings screen for recordings (until the next start), or NULL
@@ -100,7 +82,7 @@ const char *kiosk_audio_device(const struct kiosk *k);
 /* The backlight's brightness now, percent (dimmed or not). */
 int kiosk_backlight(const struct kiosk *k);
 
-/* Last measured tap-to-first-sample latency in ms, -1 before one. */
+/* Last measured tap-to-first-sample latency in ms, -1 before one (kiosk_events.h). */
 double kiosk_tap_latency_ms(const struct kiosk *k);
 
 #endif

@@ -62,7 +62,7 @@ struct kiosk_state {
 	int n_people;
 	struct kiosk_person people[VIEW_MAX_INVITEES];
 	char pin[16];
-	int pin_failures;               /* wrong PINs since the last right one (kept in the store) */
+	int pin_failures;               /* wrong PINs since the last right one (stored) */
 	int64_t pin_locked_until;       /* unix time (kept in the store) */
 	struct lt_error start_error;    /* why the last Start tap failed; code LT_OK: it did not */
 	int64_t start_error_at;

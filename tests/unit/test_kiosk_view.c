@@ -76,13 +76,14 @@ static int open_with(void **state, const char *body, int64_t now)
 	snprintf(c->cfg.schedule_source, sizeof c->cfg.schedule_source, "ics");
 	snprintf(c->cfg.schedule_ics, sizeof c->cfg.schedule_ics, "%s/cal.ics", c->dir);
 	char ics[4096];
-	snprintf(ics, sizeof ics, "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:t\r\n%sEND:VCALENDAR\r\n",
-		 body);
+	snprintf(ics, sizeof ics,
+		 "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:t\r\n%sEND:VCALENDAR\r\n", body);
 	if (!tu_write_file(c->cfg.schedule_ics, ics, strlen(ics)))
 		return -1;
 	snprintf(c->db, sizeof c->db, "%s/lectern.db", c->dir);
 	char why[256];
-	if (store_open(c->db, &c->st) != LT_OK || schedule_open(&c->cfg, c->st, &c->sched) != LT_OK ||
+	if (store_open(c->db, &c->st) != LT_OK ||
+	    schedule_open(&c->cfg, c->st, &c->sched) != LT_OK ||
 	    schedule_refresh(c->sched, now, true, why, sizeof why) != LT_OK)
 		return -1;
 	fake_now = 1000;
