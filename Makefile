@@ -21,7 +21,7 @@ LDLIBS += $(PKG_LIBS) -lm -lpthread
 # The appliance's modules, explicit so that nothing half-finished sneaks into the link.
 FIRMWARE := err log osutil config store ring level oggopus recorder session recovery signals \
 	app cmd_record cmd_run cmd_misc calendar schedule cmd_schedule jsonout controller \
-	fetch opencast upload cmd_upload kiosk monitor upload_opencast ocagent spoolmeta retention
+	net fetch opencast upload cmd_upload kiosk monitor upload_opencast ocagent spoolmeta retention
 DRIVERS := audio_source audio_alsa audio_file backlight camera camera_v4l2 camera_file
 # ui/ holds only the screen (one module a file); all of it is linked.
 UI_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(wildcard ui/*.c))
@@ -29,7 +29,7 @@ CORE_OBJS := $(FIRMWARE:%=$(BUILD)/firmware/%.o) $(DRIVERS:%=$(BUILD)/drivers/%.
 MAIN_OBJ := $(BUILD)/firmware/main.o
 BIN := $(BUILD)/lectern
 
-UNIT_TESTS := ring level config store state oggopus recorder controller fetch opencast upload ui kiosk camera calendar \
+UNIT_TESTS := ring level config store state oggopus recorder controller net fetch opencast upload ui kiosk camera calendar \
 	spoolmeta retention
 UNIT_BINS := $(UNIT_TESTS:%=$(BUILD)/tests/unit/test_%)
 

@@ -17,9 +17,9 @@
 #include <unistd.h>
 
 #include "lectern/log.h"
+#include "lectern/net.h"
 #include "lectern/opencast.h"
 #include "lectern/osutil.h"
-#include "lectern/schedule.h"
 #include "lectern/store.h"
 
 #define PENDING_MAX 32
@@ -34,7 +34,7 @@ struct ocagent {
 	const struct config *cfg;
 	struct store *st;
 	struct opencast_conn conn;
-	char password[256];
+	struct net_server srv;       /* [opencast] url and its account (net.h) */
 	char name[128];
 	char admin[1024];
 	char address[64];
@@ -232,9 +232,6 @@ static void *agent_main(void *arg)
 lt_err ocagent_start(const struct config *cfg, const char *db_path, struct ocagent **out)
 {
 	*out = NULL;
-	if (!cfg->opencast_url[0] || (strcmp(cfg->schedule_source, "opencast") != 0 &&
-				      strcmp(cfg->upload_target, "opencast") != 0))
-		return LT_OK;
 	struct ocagent *a = calloc(1, sizeof *a);
 	if (!a)
 		return LT_ERR_NOMEM;
@@ -242,23 +239,19 @@ lt_err ocagent_start(const struct config *cfg, const char *db_path, struct ocage
 	a->reported = "";
 	snprintf(a->name, sizeof a->name, "%s", cfg->opencast_agent[0] ? cfg->opencast_agent
 								     : cfg->room);
-	bool own = cfg->server_user[0] != '\0';
-	const char *user = own ? cfg->server_user : cfg->upload_user;
-	const char *pw_file = own ? cfg->server_password_file : cfg->upload_password_file;
-	const char *auth = own ? cfg->server_auth : cfg->upload_auth;
 	char why[320];
-	lt_err err = LT_OK;
-	if (*user &&
-	    (err = schedule_read_secret(pw_file, a->password, sizeof a->password, why,
-					sizeof why)) != LT_OK) {
-		log_error("opencast: the capture agent cannot start: %s", why);
+	lt_err err = net_resolve(cfg, NET_ROLE_OPENCAST, &a->srv, why, sizeof why);
+	if (err != LT_OK) {
+		/* LT_ERR_NOT_FOUND: neither the calendar nor the upload is Opencast, no agent. */
+		if (err != LT_ERR_NOT_FOUND)
+			log_error("opencast: the capture agent cannot start: %s", why);
+		net_server_clear(&a->srv);
 		free(a);
-		return err;
+		return err == LT_ERR_NOT_FOUND ? LT_OK : err;
 	}
 	a->conn = (struct opencast_conn){
-		.server = cfg->opencast_url, .user = user, .password = a->password,
-		.digest = strcmp(auth, "digest") == 0,
-		.ca_file = own || !cfg->upload_ca_file[0] ? cfg->ca_file : cfg->upload_ca_file,
+		.server = a->srv.url, .user = a->srv.user, .password = a->srv.password,
+		.digest = a->srv.auth == FETCH_AUTH_DIGEST, .ca_file = a->srv.ca_file,
 		.timeout_s = cfg->schedule_timeout_s > 0 ? cfg->schedule_timeout_s : 30,
 		.cancel = &a->stopping,
 	};
@@ -272,6 +265,7 @@ lt_err ocagent_start(const struct config *cfg, const char *db_path, struct ocage
 		store_close(a->st);
 		pthread_mutex_destroy(&a->lock);
 		pthread_cond_destroy(&a->cond);
+		net_server_clear(&a->srv);
 		free(a);
 		return err;
 	}
@@ -303,7 +297,7 @@ void ocagent_stop(struct ocagent *a, bool offline)
 		}
 	}
 	store_close(a->st);
-	explicit_bzero(a->password, sizeof a->password);
+	net_server_clear(&a->srv);
 	pthread_mutex_destroy(&a->lock);
 	pthread_cond_destroy(&a->cond);
 	free(a);

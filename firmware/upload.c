@@ -26,9 +26,9 @@
 #include "lectern/fetch.h"
 #include "lectern/jsonout.h"
 #include "lectern/log.h"
+#include "lectern/net.h"
 #include "lectern/osutil.h"
 #include "lectern/retention.h"
-#include "lectern/schedule.h"
 #include "lectern/spoolmeta.h"
 
 /* "ROOM/YYYY/MM" for a recording (the room's '/' replaced so it stays one component). */
@@ -427,7 +427,7 @@ const struct upload_target_ops upload_folder_ops = {
 
 struct dav {
 	const struct config *cfg;
-	char password[256];
+	struct net_server srv;      /* the share, its account and CA (net.h) */
 	char host[160];
 };
 
@@ -492,15 +492,15 @@ static lt_err dav_request(struct dav *d, struct dav_call *c, char *err, size_t n
 	if (!curl)
 		return LT_ERR_NOMEM;
 	char errbuf[CURL_ERROR_SIZE] = "";
-	fetch_curl_base(curl, c->url, d->cfg->upload_ca_file, errbuf);
+	fetch_curl_base(curl, c->url, d->srv.ca_file, errbuf);
 	curl_easy_setopt(curl, CURLOPT_TIMEOUT, (long)d->cfg->upload_timeout_s);
 	curl_easy_setopt(curl, CURLOPT_USERAGENT, "lectern");
-	if (d->cfg->upload_user[0]) {
-		curl_easy_setopt(curl, CURLOPT_HTTPAUTH, strcmp(d->cfg->upload_auth, "digest") == 0
+	if (d->srv.user[0]) {
+		curl_easy_setopt(curl, CURLOPT_HTTPAUTH, d->srv.auth == FETCH_AUTH_DIGEST
 								 ? CURLAUTH_DIGEST
 								 : CURLAUTH_BASIC);
-		curl_easy_setopt(curl, CURLOPT_USERNAME, d->cfg->upload_user);
-		curl_easy_setopt(curl, CURLOPT_PASSWORD, d->password);
+		curl_easy_setopt(curl, CURLOPT_USERNAME, d->srv.user);
+		curl_easy_setopt(curl, CURLOPT_PASSWORD, d->srv.password);
 	}
 	struct curl_slist *headers = NULL;
 	if (c->body) {
@@ -604,25 +604,19 @@ static void dav_delete(struct dav *d, const char *url)
 			 c.status >= 300 ? "the server refused" : why);
 }
 
-static lt_err webdav_put(const struct config *cfg, const struct recording *rec,
-			 struct upload_source *src, const char *sidecar_json,
-			 const struct upload_progress *prog, char *remote, size_t remote_len,
-			 char *err, size_t n)
+static lt_err webdav_conversation(struct dav *d, const struct recording *rec,
+				  struct upload_source *src, const char *sidecar_json,
+				  const struct upload_progress *prog, char *remote,
+				  size_t remote_len, char *err, size_t n)
 {
-	struct dav d = {.cfg = cfg};
-	fetch_global_init();
-	fetch_url_host(cfg->upload_url, d.host, sizeof d.host);
-	lt_err rc = schedule_read_secret(cfg->upload_password_file, d.password, sizeof d.password,
-					 err, n);
-	if (rc != LT_OK)
-		return rc;
+	lt_err rc;
 	char sub[512], url[2048];
 	remote_dir(rec, sub, sizeof sub);
-	size_t base_len = strlen(cfg->upload_url);
-	while (base_len && cfg->upload_url[base_len - 1] == '/')
+	size_t base_len = strlen(d->srv.url);
+	while (base_len && d->srv.url[base_len - 1] == '/')
 		base_len--;
 	/* MKCOL each level; 405 means it exists already. */
-	int len = snprintf(url, sizeof url, "%.*s", (int)base_len, cfg->upload_url);
+	int len = snprintf(url, sizeof url, "%.*s", (int)base_len, d->srv.url);
 	for (char *part = sub, *slash; part && *part; part = slash ? slash + 1 : NULL) {
 		slash = strchr(part, '/');
 		int plen = slash ? (int)(slash - part) : (int)strlen(part);
@@ -632,16 +626,16 @@ static lt_err webdav_put(const struct config *cfg, const struct recording *rec,
 		char probe[2100];
 		snprintf(probe, sizeof probe, "%s/", url);
 		struct dav_call mk = {.method = "MKCOL", .url = probe};
-		rc = dav_request(&d, &mk, err, n);
+		rc = dav_request(d, &mk, err, n);
 		if (rc != LT_OK)
 			return rc;
 		if (mk.status == 409) {
 			snprintf(err, n, "%s: the share's folder does not exist: check [upload] url",
-				 d.host);
+				 d->host);
 			return LT_ERR_HTTP;
 		}
 		if (mk.status != 201 && mk.status != 405 && mk.status != 200) {
-			snprintf(err, n, "%s answered HTTP %ld when creating a folder", d.host,
+			snprintf(err, n, "%s answered HTTP %ld when creating a folder", d->host,
 				 mk.status);
 			return LT_ERR_HTTP;
 		}
@@ -651,22 +645,22 @@ static lt_err webdav_put(const struct config *cfg, const struct recording *rec,
 	snprintf(file_url, sizeof file_url, "%s/%s", url, name ? name : "");
 	snprintf(side_url, sizeof side_url, "%s/%s.json", url, name ? name : "");
 	curl_free(name);
-	rc = dav_put(&d, file_url, src, prog, err, n);
+	rc = dav_put(d, file_url, src, prog, err, n);
 	bool wrong = src->damaged;
 	if (rc == LT_OK) {
-		rc = dav_confirm(&d, file_url, src, err, n);
+		rc = dav_confirm(d, file_url, src, err, n);
 		wrong = rc == LT_ERR_HTTP;
 	}
 	/* Bytes known to be wrong may be on the share: they must not stay under the recording's
 	 * name (a PUT cut short of its length is normally dropped by the server already). */
 	if (wrong)
-		dav_delete(&d, file_url);
+		dav_delete(d, file_url);
 	if (rc != LT_OK)
 		return rc;
 	struct upload_source side;
 	rc = source_text(&side, base_name(side_url), sidecar_json);
 	if (rc == LT_OK)
-		rc = dav_put(&d, side_url, &side, NULL, err, n);
+		rc = dav_put(d, side_url, &side, NULL, err, n);
 	else
 		snprintf(err, n, "out of memory");
 	source_close(&side);
@@ -674,6 +668,24 @@ static lt_err webdav_put(const struct config *cfg, const struct recording *rec,
 		return rc;
 	snprintf(remote, remote_len, "%s", file_url);
 	return LT_OK;
+}
+
+static lt_err webdav_put(const struct config *cfg, const struct recording *rec,
+			 struct upload_source *src, const char *sidecar_json,
+			 const struct upload_progress *prog, char *remote, size_t remote_len,
+			 char *err, size_t n)
+{
+	struct dav d = {.cfg = cfg};
+	fetch_global_init();
+	lt_err rc = net_resolve(cfg, NET_ROLE_UPLOAD, &d.srv, err, n);
+	if (rc != LT_OK) {
+		net_server_clear(&d.srv);
+		return rc;
+	}
+	fetch_url_host(d.srv.url, d.host, sizeof d.host);
+	rc = webdav_conversation(&d, rec, src, sidecar_json, prog, remote, remote_len, err, n);
+	net_server_clear(&d.srv);
+	return rc;
 }
 
 const struct upload_target_ops upload_webdav_ops = {

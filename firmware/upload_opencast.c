@@ -30,9 +30,9 @@
 #include <curl/curl.h>
 
 #include "lectern/log.h"
+#include "lectern/net.h"
 #include "lectern/opencast.h"
 #include "lectern/osutil.h"
-#include "lectern/schedule.h"
 
 #define DC_FLAVOR "dublincore/episode"
 #define TRACK_TYPE "audio/ogg"
@@ -44,7 +44,7 @@ static char remembered[1024];
 struct ingest {
 	const struct config *cfg;
 	struct opencast_conn conn;
-	char password[256];
+	struct net_server srv;       /* [opencast] url and its account (net.h) */
 	struct opencast_session *s;
 	char url[1024];             /* ingest service base */
 	char admin[1024];           /* capture-admin base, "" until needed */
@@ -353,32 +353,26 @@ static lt_err opencast_put(const struct config *cfg, const struct recording *rec
 	(void)src; /* checked whole by the queue before: addTrack streams the file by itself */
 	(void)sidecar_json; /* Opencast keeps its metadata in the Dublin Core catalog */
 	struct ingest in = {.cfg = cfg};
-	/* [upload] credentials, else [schedule]'s: in practice the same Opencast (upload.h). */
-	bool own = cfg->upload_user[0] != '\0';
-	const char *user = own ? cfg->upload_user : cfg->server_user;
-	const char *pw_file = own ? cfg->upload_password_file : cfg->server_password_file;
-	const char *auth = own ? cfg->upload_auth : cfg->server_auth;
-	if (*user) {
-		lt_err rc = schedule_read_secret(pw_file, in.password, sizeof in.password, err, n);
-		if (rc != LT_OK)
-			return rc;
+	lt_err rc = net_resolve(cfg, NET_ROLE_UPLOAD, &in.srv, err, n);
+	if (rc != LT_OK) {
+		net_server_clear(&in.srv);
+		return rc;
 	}
 	in.conn = (struct opencast_conn){
-		.server = cfg->opencast_url, .user = user, .password = in.password,
-		.digest = strcmp(auth, "digest") == 0,
-		.ca_file = cfg->upload_ca_file[0] ? cfg->upload_ca_file : cfg->ca_file,
+		.server = in.srv.url, .user = in.srv.user, .password = in.srv.password,
+		.digest = in.srv.auth == FETCH_AUTH_DIGEST, .ca_file = in.srv.ca_file,
 		.timeout_s = cfg->upload_timeout_s, .cancel = prog ? prog->cancel : NULL,
 	};
 	struct event_meta ev = {0};
 	read_event(cfg, rec, &ev, in.event_uid, sizeof in.event_uid);
-	lt_err rc = opencast_session_open(&in.conn, &in.s);
+	rc = opencast_session_open(&in.conn, &in.s);
 	if (rc == LT_OK)
 		rc = conversation(&in, rec, &ev, prog, remote, remote_len, err, n);
 	else
 		snprintf(err, n, "out of memory");
 	opencast_session_close(in.s);
 	free_event(&ev);
-	explicit_bzero(in.password, sizeof in.password);
+	net_server_clear(&in.srv);
 	return rc;
 }
 
