@@ -7,7 +7,6 @@
  */
 #include "lectern/ocagent.h"
 
-#include <curl/curl.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -104,7 +103,7 @@ static int any_uploading(const struct recording *rec, void *user)
 
 /* POST `fields` to capture-admin's `path` (already escaped); logs a failure. */
 static lt_err post(struct ocagent *a, struct opencast_session *s, const char *path,
-		   const struct opencast_field *f, size_t count)
+		   const struct net_field *f, size_t count)
 {
 	char url[2048], why[320];
 	snprintf(url, sizeof url, "%s%s", a->admin, path);
@@ -120,9 +119,9 @@ static lt_err post(struct ocagent *a, struct opencast_session *s, const char *pa
 
 static void agent_path(struct ocagent *a, const char *suffix, char *buf, size_t n)
 {
-	char *name = curl_easy_escape(NULL, a->name, 0);
+	char *name = net_escape(a->name, 0);
 	snprintf(buf, n, "/agents/%s%s", name ? name : "", suffix);
-	curl_free(name);
+	free(name);
 }
 
 static lt_err post_agent_state(struct ocagent *a, struct opencast_session *s, const char *state)
@@ -131,7 +130,7 @@ static lt_err post_agent_state(struct ocagent *a, struct opencast_session *s, co
 	agent_path(a, "", path, sizeof path);
 	if (!a->address[0] && gethostname(a->address, sizeof a->address) != 0)
 		snprintf(a->address, sizeof a->address, "%s", "localhost");
-	struct opencast_field f[] = {
+	struct net_field f[] = {
 		{.name = "address", .value = a->address},
 		{.name = "state", .value = state},
 	};
@@ -152,16 +151,16 @@ static void post_capabilities(struct ocagent *a, struct opencast_session *s)
 		return;
 	char path[512];
 	agent_path(a, "/configuration", path, sizeof path);
-	struct opencast_field f[] = {{.name = "configuration", .value = xml}};
+	struct net_field f[] = {{.name = "configuration", .value = xml}};
 	post(a, s, path, f, 1);
 	free(xml);
 }
 
-static void find_admin(struct ocagent *a)
+static void find_admin(struct ocagent *a, struct opencast_session *s)
 {
 	char why[320];
-	if (opencast_discover(&a->conn, OPENCAST_CAPTURE_ADMIN_SERVICE, a->admin, sizeof a->admin,
-			      why, sizeof why) == LT_OK)
+	if (opencast_session_discover(s, OPENCAST_CAPTURE_ADMIN_SERVICE, a->admin,
+				      sizeof a->admin, why, sizeof why) == LT_OK)
 		return;
 	size_t len = strlen(a->cfg->opencast_url);
 	while (len && a->cfg->opencast_url[len - 1] == '/')
@@ -181,7 +180,7 @@ static void *agent_main(void *arg)
 		log_error("opencast: the capture agent cannot start: out of memory");
 		return NULL;
 	}
-	find_admin(a);
+	find_admin(a, s);
 	post_capabilities(a, s);
 	double last_post = -1e9;
 	pthread_mutex_lock(&a->lock);
@@ -195,10 +194,10 @@ static void *agent_main(void *arg)
 		pthread_mutex_unlock(&a->lock);
 
 		for (int i = 0; i < ntodo; i++) {
-			char *uid = curl_easy_escape(NULL, todo[i].uid, 0), path[1024];
+			char *uid = net_escape(todo[i].uid, 0), path[1024];
 			snprintf(path, sizeof path, "/recordings/%s", uid ? uid : "");
-			curl_free(uid);
-			struct opencast_field f[] = {{.name = "state", .value = todo[i].state}};
+			free(uid);
+			struct net_field f[] = {{.name = "state", .value = todo[i].state}};
 			post(a, s, path, f, 1);
 		}
 		bool uploading = false;

@@ -27,7 +27,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <curl/curl.h>
 
 #include "lectern/log.h"
 #include "lectern/net.h"
@@ -99,7 +98,7 @@ static void recall(const struct config *cfg, char *url, size_t n)
 static lt_err find_ingest(struct ingest *in, char *err, size_t n)
 {
 	char why[320];
-	lt_err rc = opencast_discover(&in->conn, OPENCAST_INGEST_SERVICE, in->url, sizeof in->url,
+	lt_err rc = opencast_session_discover(in->s, OPENCAST_INGEST_SERVICE, in->url, sizeof in->url,
 				      why, sizeof why);
 	if (rc == LT_OK) {
 		remember(in->cfg, in->url);
@@ -123,19 +122,20 @@ static void post_state(struct ingest *in, const char *state)
 {
 	if (!in->event_uid[0])
 		return;
-	if (!in->admin[0] && opencast_discover(&in->conn, OPENCAST_CAPTURE_ADMIN_SERVICE,
-					       in->admin, sizeof in->admin, NULL, 0) != LT_OK) {
+	if (!in->admin[0] &&
+	    opencast_session_discover(in->s, OPENCAST_CAPTURE_ADMIN_SERVICE, in->admin,
+				      sizeof in->admin, NULL, 0) != LT_OK) {
 		size_t len = strlen(in->conn.server);
 		while (len && in->conn.server[len - 1] == '/')
 			len--;
 		snprintf(in->admin, sizeof in->admin, "%.*s/capture-admin", (int)len,
 			 in->conn.server);
 	}
-	char *id = curl_easy_escape(NULL, in->event_uid, 0);
+	char *id = net_escape(in->event_uid, 0);
 	char url[1400], why[320];
 	snprintf(url, sizeof url, "%s/recordings/%s", in->admin, id ? id : "");
-	curl_free(id);
-	struct opencast_field f[] = {{.name = "state", .value = state}};
+	free(id);
+	struct net_field f[] = {{.name = "state", .value = state}};
 	struct opencast_answer ans;
 	if (opencast_call(in->s, url, f, 1, NULL, &ans, why, sizeof why) != LT_OK)
 		log_warn("opencast: recording %s: cannot report '%s': %s", in->event_uid, state, why);
@@ -184,7 +184,7 @@ static const char *base_name(const char *path)
 
 /* One call whose answer is the grown media package: `mp` is replaced by it. */
 static lt_err grow(struct ingest *in, const char *what, const char *url,
-		   const struct opencast_field *f, size_t count, const struct opencast_xfer *x,
+		   const struct net_field *f, size_t count, const struct opencast_xfer *x,
 		   char **mp, char *err, size_t n)
 {
 	struct opencast_answer ans;
@@ -208,11 +208,11 @@ static lt_err grow(struct ingest *in, const char *what, const char *url,
 /* The ingest call's fields: mediaPackage, the calendar's workflow configuration
  * ("key=value" lines, prefix already stripped), workflowInstanceId for a scheduled event.
  * `cfg_text` is split in place. Returns how many fields were filled. */
-static size_t ingest_fields(struct opencast_field *f, size_t cap, const char *mp,
+static size_t ingest_fields(struct net_field *f, size_t cap, const char *mp,
 			    char *cfg_text, const char *event_uid)
 {
 	size_t count = 0;
-	f[count++] = (struct opencast_field){.name = "mediaPackage", .value = mp};
+	f[count++] = (struct net_field){.name = "mediaPackage", .value = mp};
 	for (char *line = cfg_text, *next; line && *line && count + 1 < cap; line = next) {
 		next = strchr(line, '\n');
 		if (next)
@@ -222,10 +222,10 @@ static size_t ingest_fields(struct opencast_field *f, size_t cap, const char *mp
 		if (!eq || eq == line)
 			continue;
 		*eq = '\0';
-		f[count++] = (struct opencast_field){.name = line, .value = eq + 1};
+		f[count++] = (struct net_field){.name = line, .value = eq + 1};
 	}
 	if (event_uid && *event_uid && count < cap)
-		f[count++] = (struct opencast_field){.name = "workflowInstanceId", .value = event_uid};
+		f[count++] = (struct net_field){.name = "workflowInstanceId", .value = event_uid};
 	return count;
 }
 
@@ -236,7 +236,7 @@ static lt_err conversation(struct ingest *in, const struct recording *rec,
 	const struct config *cfg = in->cfg;
 	char url[1400];
 	char *mp = NULL, *dc = NULL, *wf_cfg = NULL;
-	struct opencast_field *fields = NULL;
+	struct net_field *fields = NULL;
 	lt_err rc = find_ingest(in, err, n);
 	if (rc != LT_OK)
 		return rc;
@@ -267,7 +267,7 @@ static lt_err conversation(struct ingest *in, const struct recording *rec,
 	if (!dc)
 		goto out;
 	snprintf(url, sizeof url, "%s/addDCCatalog", in->url);
-	struct opencast_field cat[] = {
+	struct net_field cat[] = {
 		{.name = "mediaPackage", .value = mp},
 		{.name = "dublinCore", .value = dc},
 		{.name = "flavor", .value = DC_FLAVOR},
@@ -277,7 +277,7 @@ static lt_err conversation(struct ingest *in, const struct recording *rec,
 
 	/* flavor and mediaPackage before the file: Opencast reads the form in order. */
 	snprintf(url, sizeof url, "%s/addTrack", in->url);
-	struct opencast_field track[] = {
+	struct net_field track[] = {
 		{.name = "flavor", .value = cfg->opencast_flavor[0] ? cfg->opencast_flavor
 								    : "presenter/source"},
 		{.name = "mediaPackage", .value = mp},
@@ -301,9 +301,9 @@ static lt_err conversation(struct ingest *in, const struct recording *rec,
 	const char *workflow = ev->workflow && *ev->workflow ? ev->workflow
 							      : cfg->opencast_workflow;
 	if (*workflow) {
-		char *wf = curl_easy_escape(NULL, workflow, 0);
+		char *wf = net_escape(workflow, 0);
 		snprintf(url, sizeof url, "%s/ingest/%s", in->url, wf ? wf : "");
-		curl_free(wf);
+		free(wf);
 	} else {
 		snprintf(url, sizeof url, "%s/ingest", in->url);
 	}
