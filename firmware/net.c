@@ -181,8 +181,6 @@ void net_server_clear(struct net_server *s)
 
 /* --- the HTTP client ------------------------------------------------------------------ */
 
-#define MAX_REDIRECTS 5L
-
 struct net_conn {
 	struct net_server srv;
 	CURL *curl;
@@ -210,6 +208,23 @@ static void say(char *dst, size_t n, const char *fmt, ...)
 	va_end(ap);
 }
 
+/* What every conversation starts from: http/https only, no signals, TLS peer and host
+ * verified (against `ca_file` when given), a 10 s connect time-out, `errbuf` for libcurl's
+ * words. */
+static bool base_options(CURL *curl, const char *url, const char *ca_file, char *errbuf)
+{
+	bool ok = curl_easy_setopt(curl, CURLOPT_URL, url) == CURLE_OK;
+	ok &= curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https") == CURLE_OK;
+	ok &= curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L) == CURLE_OK;
+	ok &= curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, errbuf) == CURLE_OK;
+	ok &= curl_easy_setopt(curl, CURLOPT_SSL_VERIFYPEER, 1L) == CURLE_OK;
+	ok &= curl_easy_setopt(curl, CURLOPT_SSL_VERIFYHOST, 2L) == CURLE_OK;
+	if (ca_file && *ca_file)
+		ok &= curl_easy_setopt(curl, CURLOPT_CAINFO, ca_file) == CURLE_OK;
+	ok &= curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT, 10L) == CURLE_OK;
+	return ok;
+}
+
 lt_err net_conn_open(const struct net_server *srv, long timeout_s, const atomic_bool *cancel,
 		     struct net_conn **out)
 {
@@ -223,13 +238,13 @@ lt_err net_conn_open(const struct net_server *srv, long timeout_s, const atomic_
 	fetch_url_host(srv->url, c->host, sizeof c->host);
 	/* What holds for the whole conversation is set once. */
 	bool ok = (c->curl = curl_easy_init()) != NULL &&
-		  fetch_curl_base(c->curl, srv->url, srv->ca_file, c->errbuf);
+		  base_options(c->curl, srv->url, srv->ca_file, c->errbuf);
 	ok = ok && curl_easy_setopt(c->curl, CURLOPT_TIMEOUT, timeout_s > 0 ? timeout_s : 30L) ==
 			   CURLE_OK;
 	ok = ok && curl_easy_setopt(c->curl, CURLOPT_USERAGENT, "lectern/" LECTERN_VERSION) ==
 			   CURLE_OK;
 	ok = ok && curl_easy_setopt(c->curl, CURLOPT_REDIR_PROTOCOLS_STR, "http,https") == CURLE_OK;
-	ok = ok && curl_easy_setopt(c->curl, CURLOPT_MAXREDIRS, MAX_REDIRECTS) == CURLE_OK;
+	ok = ok && curl_easy_setopt(c->curl, CURLOPT_MAXREDIRS, NET_MAX_REDIRECTS) == CURLE_OK;
 	if (ok && srv->user[0]) {
 		/* Only the scheme asked for: no negotiation that could fall back to Basic in clear
 		 * text when Digest was configured. libcurl drops the credentials when a redirect

@@ -89,6 +89,8 @@ lt_err net_read_secret(const char *path, char *buf, size_t n, char *why, size_t 
 
 struct net_conn;
 
+#define NET_MAX_REDIRECTS 5L        /* followed, when a request asks for it */
+
 /*
  * Start a conversation with `srv` (copied): its credentials, auth scheme and CA, each request
  * given `timeout_s` (0: 30) and abandoned within about a second once `cancel` (may be NULL)
@@ -128,7 +130,8 @@ struct net_request {
 	const struct net_body *body;        /* PUT */
 	const struct net_field *fields;     /* POST: the form, fields in this order */
 	size_t field_count;
-	bool follow_redirects;      /* up to 5, http(s) only; credentials never leave the host */
+	bool follow_redirects;      /* up to NET_MAX_REDIRECTS, http(s) only; credentials never
+				     * leave the host */
 	size_t max_answer;          /* answer bodies larger are refused (LT_ERR_HTTP); 0: the body
 				     * is not kept */
 	int64_t max_send_bytes_per_s; /* 0: no cap */
