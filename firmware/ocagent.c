@@ -107,13 +107,13 @@ static lt_err post(struct ocagent *a, struct opencast_session *s, const char *pa
 {
 	char url[2048], why[320];
 	snprintf(url, sizeof url, "%s%s", a->admin, path);
-	struct opencast_answer ans;
+	struct net_answer ans;
 	lt_err rc = opencast_call(s, url, f, count, NULL, &ans, why, sizeof why);
 	if (rc == LT_OK && ans.local_ip[0] && !a->address[0])
 		snprintf(a->address, sizeof a->address, "%s", ans.local_ip);
 	if (rc != LT_OK)
 		log_warn("opencast: capture-admin %s: %s", path, why);
-	opencast_answer_free(&ans);
+	net_answer_free(&ans);
 	return rc;
 }
 

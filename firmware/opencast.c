@@ -299,15 +299,6 @@ void opencast_session_close(struct opencast_session *s)
 	free(s);
 }
 
-void opencast_answer_free(struct opencast_answer *ans)
-{
-	if (!ans)
-		return;
-	free(ans->body);
-	ans->body = NULL;
-	ans->body_len = 0;
-}
-
 static void on_progress(void *user, uint64_t sent, uint64_t total)
 {
 	const struct opencast_xfer *x = user;
@@ -324,10 +315,9 @@ lt_err opencast_answer_verdict(long status, const char *location)
 
 lt_err opencast_call(struct opencast_session *s, const char *url,
 		     const struct net_field *fields, size_t count,
-		     const struct opencast_xfer *xfer, struct opencast_answer *ans, char *err,
+		     const struct opencast_xfer *xfer, struct net_answer *ans, char *err,
 		     size_t err_len)
 {
-	memset(ans, 0, sizeof *ans);
 	const char *host = net_conn_host(s->net);
 	struct net_request req = {
 		.method = count ? "POST" : "GET", .url = url,
@@ -340,29 +330,18 @@ lt_err opencast_call(struct opencast_session *s, const char *url,
 		req.progress_total = xfer->total;
 		req.user = (void *)xfer;
 	}
-	struct net_answer a;
-	lt_err rc = net_perform(s->net, &req, &a, err, err_len);
-	ans->status = a.status;
-	snprintf(ans->local_ip, sizeof ans->local_ip, "%s", a.local_ip);
-	if (rc != LT_OK)
-		goto out;
-	rc = opencast_answer_verdict(a.status, a.location);
-	if (rc == LT_ERR_AUTH) {
+	lt_err rc = net_perform(s->net, &req, ans, err, err_len);
+	if (rc == LT_OK)
+		rc = opencast_answer_verdict(ans->status, ans->location);
+	if (rc == LT_ERR_AUTH)
 		say(err, err_len, "%s refused the credentials (%s): check the user, password_file "
 				  "and auth (Opencast needs digest for its system account)",
-		    host, a.status >= 300 && a.status < 400 ? "sent to its login page"
-		    : a.status == 401 ? "HTTP 401" : "HTTP 403");
-		goto out;
-	}
-	if (rc != LT_OK) {
-		say(err, err_len, "%s answered HTTP %ld", host, a.status);
-		goto out;
-	}
-	ans->body = a.body;
-	ans->body_len = a.body_len;
-	a.body = NULL;
-out:
-	net_answer_free(&a);
+		    host, ans->status >= 300 && ans->status < 400 ? "sent to its login page"
+		    : ans->status == 401 ? "HTTP 401" : "HTTP 403");
+	else if (rc != LT_OK && ans->status)
+		say(err, err_len, "%s answered HTTP %ld", host, ans->status);
+	if (rc != LT_OK)
+		net_answer_free(ans); /* (the status stays, for the caller's message) */
 	return rc;
 }
 
@@ -375,14 +354,14 @@ lt_err opencast_session_discover(struct opencast_session *s, const char *service
 					 err, err_len);
 	if (rc != LT_OK)
 		return rc;
-	struct opencast_answer ans;
+	struct net_answer ans;
 	rc = opencast_call(s, req_url, NULL, 0, NULL, &ans, why, sizeof why);
 	if (rc != LT_OK)
 		say(err, err_len, "Opencast service discovery: %s", why);
 	else
 		rc = opencast_registry_url(ans.body, ans.body_len, service_type, url, url_len, err,
 					   err_len);
-	opencast_answer_free(&ans);
+	net_answer_free(&ans);
 	return rc;
 }
 

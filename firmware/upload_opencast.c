@@ -136,10 +136,10 @@ static void post_state(struct ingest *in, const char *state)
 	snprintf(url, sizeof url, "%s/recordings/%s", in->admin, id ? id : "");
 	free(id);
 	struct net_field f[] = {{.name = "state", .value = state}};
-	struct opencast_answer ans;
+	struct net_answer ans;
 	if (opencast_call(in->s, url, f, 1, NULL, &ans, why, sizeof why) != LT_OK)
 		log_warn("opencast: recording %s: cannot report '%s': %s", in->event_uid, state, why);
-	opencast_answer_free(&ans);
+	net_answer_free(&ans);
 }
 
 /* What the calendar said of the recording's occurrence (all "" for a manual recording). */
@@ -187,7 +187,7 @@ static lt_err grow(struct ingest *in, const char *what, const char *url,
 		   const struct net_field *f, size_t count, const struct opencast_xfer *x,
 		   char **mp, char *err, size_t n)
 {
-	struct opencast_answer ans;
+	struct net_answer ans;
 	char why[320];
 	lt_err rc = opencast_call(in->s, url, f, count, x, &ans, why, sizeof why);
 	if (rc != LT_OK) {
@@ -197,7 +197,7 @@ static lt_err grow(struct ingest *in, const char *what, const char *url,
 	char id[256];
 	if (opencast_mediapackage_id(ans.body, ans.body_len, id, sizeof id) != LT_OK) {
 		snprintf(err, n, "Opencast %s: the answer is not a media package", what);
-		opencast_answer_free(&ans);
+		net_answer_free(&ans);
 		return LT_ERR_PARSE;
 	}
 	free(*mp);
@@ -315,7 +315,7 @@ static lt_err conversation(struct ingest *in, const struct recording *rec,
 	if (!wf_cfg || !(fields = calloc(cap, sizeof *fields)))
 		goto out;
 	size_t count = ingest_fields(fields, cap, mp, wf_cfg, in->event_uid);
-	struct opencast_answer ans;
+	struct net_answer ans;
 	char why[320];
 	rc = opencast_call(in->s, url, fields, count, NULL, &ans, why, sizeof why);
 	if (rc != LT_OK) {
@@ -335,7 +335,7 @@ static lt_err conversation(struct ingest *in, const struct recording *rec,
 		log_info("opencast: recording %lld ingested as media package %s (workflow %s)",
 			 (long long)rec->id, id, *workflow ? workflow : "(server default)");
 	}
-	opencast_answer_free(&ans);
+	net_answer_free(&ans);
 out:
 	post_state(in, rc == LT_OK ? "upload_finished" : "upload_error");
 	free(fields);

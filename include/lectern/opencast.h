@@ -94,25 +94,19 @@ struct opencast_xfer {
 	int64_t max_bytes_per_s;    /* 0: no cap */
 };
 
-struct opencast_answer {
-	long status;                /* 0 when no answer came */
-	char *body;                 /* malloc'd, NUL-terminated (at most 8 MiB kept); NULL on error */
-	size_t body_len;
-	char local_ip[64];          /* our address on the connection ("" if unknown) */
-};
 
 /*
  * GET `url` (count == 0) or POST the `count` fields as multipart/form-data, in order.
- * LT_OK for 2xx (the answer in `ans`, free with opencast_answer_free()); LT_ERR_AUTH for 401,
- * 403 or a redirect to a login page; LT_ERR_HTTP for any other status (ans->status says
- * which); network failures as fetch_curl_error() (LT_ERR_NETWORK, also when cancelled).
+ * LT_OK for 2xx, the answer in `ans` (status, body of at most 8 MiB, local_ip; free it with
+ * net_answer_free()); LT_ERR_AUTH for 401, 403 or a redirect to a login page; LT_ERR_HTTP
+ * for any other status (ans->status says which; the body is already freed); network failures
+ * as fetch_curl_error() (LT_ERR_NETWORK, also when cancelled).
  * `err` receives a sentence naming the server, never the password.
  */
 lt_err opencast_call(struct opencast_session *s, const char *url,
 		     const struct net_field *fields, size_t count,
-		     const struct opencast_xfer *xfer, struct opencast_answer *ans, char *err,
+		     const struct opencast_xfer *xfer, struct net_answer *ans, char *err,
 		     size_t err_len);
-void opencast_answer_free(struct opencast_answer *ans);
 
 /* opencast_discover() as a call of the session: on its connection and Digest state. */
 lt_err opencast_session_discover(struct opencast_session *s, const char *service_type,

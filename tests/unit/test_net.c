@@ -77,6 +77,15 @@ static void opencast_with_schedule_account(struct ctx *c)
 	set(c, "schedule", "ca_file", "/etc/oc-ca.pem");
 }
 
+/* target = webdav at `url`, with [upload]'s account. */
+static void webdav_with_account(struct ctx *c, const char *url)
+{
+	set(c, "upload", "target", "webdav");
+	set(c, "upload", "url", url);
+	set(c, "upload", "user", "share");
+	set(c, "upload", "password_file", c->upload_pw);
+}
+
 static void resolve_ok(struct ctx *c, enum net_role role, struct net_server *s)
 {
 	char why[256] = "";
@@ -136,10 +145,7 @@ static void test_webdav_account_stays_with_the_share(void **state)
 	struct ctx *c = *state;
 	set(c, "opencast", "url", "https://oc.example.org");
 	set(c, "schedule", "source", "opencast");
-	set(c, "upload", "target", "webdav");
-	set(c, "upload", "url", "https://dav.example.org/rec");
-	set(c, "upload", "user", "share");
-	set(c, "upload", "password_file", c->upload_pw);
+	webdav_with_account(c, "https://dav.example.org/rec");
 	set(c, "upload", "ca_file", "/etc/dav-ca.pem");
 	struct net_server agent, dav;
 	resolve_ok(c, NET_ROLE_OPENCAST, &agent);
@@ -177,10 +183,7 @@ static void test_calendar_url_takes_the_schedule_section(void **state)
 	set(c, "schedule", "ics", "https://cal.example.org/room.ics");
 	set(c, "schedule", "user", "reader");
 	set(c, "schedule", "password_file", c->schedule_pw);
-	set(c, "upload", "target", "webdav");
-	set(c, "upload", "url", "https://dav.example.org/rec");
-	set(c, "upload", "user", "share");
-	set(c, "upload", "password_file", c->upload_pw);
+	webdav_with_account(c, "https://dav.example.org/rec");
 	struct net_server cal;
 	resolve_ok(c, NET_ROLE_CALENDAR, &cal);
 	assert_string_equal(cal.url, "https://cal.example.org/room.ics");
@@ -217,10 +220,7 @@ static void test_no_server_is_not_found(void **state)
 static void test_open_password_file_is_refused(void **state)
 {
 	struct ctx *c = *state;
-	set(c, "upload", "target", "webdav");
-	set(c, "upload", "url", "https://dav.example.org/rec");
-	set(c, "upload", "user", "share");
-	set(c, "upload", "password_file", c->upload_pw);
+	webdav_with_account(c, "https://dav.example.org/rec");
 	assert_int_equal(chmod(c->upload_pw, 0644), 0);
 	char why[256];
 	struct net_server s;
@@ -237,10 +237,7 @@ static void test_open_password_file_is_refused(void **state)
 static void test_basic_over_http_needs_consent(void **state)
 {
 	struct ctx *c = *state;
-	set(c, "upload", "target", "webdav");
-	set(c, "upload", "url", "http://dav.example.org/rec");
-	set(c, "upload", "user", "share");
-	set(c, "upload", "password_file", c->upload_pw);
+	webdav_with_account(c, "http://dav.example.org/rec");
 	char why[256];
 	struct net_server s;
 	assert_int_equal(net_resolve(&c->cfg, NET_ROLE_UPLOAD, &s, why, sizeof why),
