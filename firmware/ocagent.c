@@ -248,12 +248,8 @@ lt_err ocagent_start(const struct config *cfg, const char *db_path, struct ocage
 		free(a);
 		return err == LT_ERR_NOT_FOUND ? LT_OK : err;
 	}
-	a->conn = (struct opencast_conn){
-		.server = a->srv.url, .user = a->srv.user, .password = a->srv.password,
-		.digest = a->srv.auth == FETCH_AUTH_DIGEST, .ca_file = a->srv.ca_file,
-		.timeout_s = cfg->schedule_timeout_s > 0 ? cfg->schedule_timeout_s : 30,
-		.cancel = &a->stopping,
-	};
+	a->conn = opencast_conn_of(&a->srv, cfg->schedule_timeout_s > 0 ? cfg->schedule_timeout_s
+									 : 30, &a->stopping);
 	pthread_mutex_init(&a->lock, NULL);
 	pthread_cond_init(&a->cond, NULL);
 	fetch_global_init();

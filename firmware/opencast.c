@@ -46,6 +46,16 @@ static int base_len(const char *s)
 	return (int)n;
 }
 
+struct opencast_conn opencast_conn_of(const struct net_server *srv, long timeout_s,
+				      const atomic_bool *cancel)
+{
+	return (struct opencast_conn){
+		.server = srv->url, .user = srv->user, .password = srv->password,
+		.digest = srv->auth == FETCH_AUTH_DIGEST, .ca_file = srv->ca_file,
+		.timeout_s = timeout_s, .cancel = cancel,
+	};
+}
+
 void opencast_prepare_request(const struct opencast_conn *c, struct fetch_request *req)
 {
 	req->ca_file = c->ca_file;

@@ -131,15 +131,7 @@ static lt_err fetch_source(const struct config *cfg, const char *ics, const atom
 	if (ics) {
 		snprintf(url, sizeof url, "%s", ics);
 	} else {
-		struct opencast_conn conn = {
-			.server = srv.url,
-			.user = srv.user,
-			.password = srv.password,
-			.digest = srv.auth == FETCH_AUTH_DIGEST,
-			.ca_file = srv.ca_file,
-			.timeout_s = cfg->schedule_timeout_s,
-			.cancel = cancel,
-		};
+		struct opencast_conn conn = opencast_conn_of(&srv, cfg->schedule_timeout_s, cancel);
 		char scheduler[1024];
 		err = opencast_discover(&conn, OPENCAST_SCHEDULER_SERVICE, scheduler,
 					sizeof scheduler, why, n);

@@ -358,11 +358,7 @@ static lt_err opencast_put(const struct config *cfg, const struct recording *rec
 		net_server_clear(&in.srv);
 		return rc;
 	}
-	in.conn = (struct opencast_conn){
-		.server = in.srv.url, .user = in.srv.user, .password = in.srv.password,
-		.digest = in.srv.auth == FETCH_AUTH_DIGEST, .ca_file = in.srv.ca_file,
-		.timeout_s = cfg->upload_timeout_s, .cancel = prog ? prog->cancel : NULL,
-	};
+	in.conn = opencast_conn_of(&in.srv, cfg->upload_timeout_s, prog ? prog->cancel : NULL);
 	struct event_meta ev = {0};
 	read_event(cfg, rec, &ev, in.event_uid, sizeof in.event_uid);
 	rc = opencast_session_open(&in.conn, &in.s);

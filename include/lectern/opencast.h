@@ -50,6 +50,10 @@ struct opencast_conn {
 	const atomic_bool *cancel;  /* passed to every request (see fetch.h) */
 };
 
+/* A connection on a resolved server (net_resolve): `srv` must outlive it. */
+struct opencast_conn opencast_conn_of(const struct net_server *srv, long timeout_s,
+				      const atomic_bool *cancel);
+
 /*
  * Find a service's base URL (host + path, no trailing slash) into `url`.
  * LT_ERR_NOT_FOUND when the registry lists none online; fetch errors as fetch_get();
