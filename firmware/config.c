@@ -724,22 +724,22 @@ lt_err config_check(struct config *c, struct config_error *err)
 		}
 	}
 	/*
-	 * Where each set of credentials is sent (schedule.h, upload.h, ocagent.h): [schedule]'s to
-	 * the ICS URL and to Opencast whenever Opencast is used; [upload]'s to the WebDAV share and
-	 * to Opencast when uploading there or when [schedule] has no user of its own.
+	 * Where each set of credentials is sent, by net.h's rule: [schedule]'s to the ICS URL,
+	 * [upload]'s to the WebDAV share, and Opencast's one account ([upload]'s when target =
+	 * opencast and [upload] user is set, else [schedule]'s) to Opencast.
 	 */
 	bool opencast = strcmp(c->schedule_source, "opencast") == 0 ||
 			strcmp(c->upload_target, "opencast") == 0;
+	bool opencast_upload = strcmp(c->upload_target, "opencast") == 0 && c->upload_user[0];
 	const struct clear_auth uses[] = {
 		{"schedule", "ics", "schedule", c->server_user, c->server_auth, c->server_allow_insecure_auth,
 		 strcmp(c->schedule_source, "ics") == 0 ? c->schedule_ics : ""},
 		{"opencast", "url", "schedule", c->server_user, c->server_auth, c->server_allow_insecure_auth,
-		 opencast ? c->opencast_url : ""},
+		 opencast && !opencast_upload ? c->opencast_url : ""},
 		{"upload", "url", "upload", c->upload_user, c->upload_auth, c->upload_allow_insecure_auth,
 		 strcmp(c->upload_target, "webdav") == 0 ? c->upload_url : ""},
 		{"opencast", "url", "upload", c->upload_user, c->upload_auth, c->upload_allow_insecure_auth,
-		 strcmp(c->upload_target, "opencast") == 0 ||
-				 (opencast && !c->server_user[0]) ? c->opencast_url : ""},
+		 opencast_upload ? c->opencast_url : ""},
 	};
 	for (size_t i = 0; i < sizeof uses / sizeof uses[0]; i++)
 		if (check_clear_auth(c, &uses[i], err) != LT_OK)
