@@ -83,9 +83,11 @@ static const struct config_option options[] = {
 	{"schedule", "timeout_s", INT(schedule_timeout_s), "20", 1, 600, NULL,
 	 "Give up on one calendar fetch after this many seconds"},
 	{"schedule", "ca_file", STR(ca_file), "", 0, 0, NULL,
-	 "PEM file of the CA to trust for HTTPS (empty: the system's CAs)"},
+	 "PEM file of the CA to trust for HTTPS: the calendar's, Opencast's, and any server whose "
+	 "section sets none (empty: the system's CAs)"},
 	{"schedule", "user", STR(server_user), "", 0, 0, NULL,
-	 "User name for the calendar or Opencast server (empty: no authentication)"},
+	 "User name for the calendar, and for Opencast (calendar, ingest and capture agent: one "
+	 "account) unless target = opencast and [upload] user is set (empty: no authentication)"},
 	{"schedule", "password_file", STR(server_password_file), "", 0, 0, NULL,
 	 "File holding the password (first line); mode 0600, or 0640 for the service's group"},
 	{"schedule", "auth", CHOICE(server_auth), "basic", 0, 0, auths,
@@ -116,7 +118,8 @@ static const struct config_option options[] = {
 	{"upload", "url", STR(upload_url), "", 0, 0, NULL,
 	 "target = webdav: the share's URL; files go to URL/ROOM/YYYY/MM/"},
 	{"upload", "user", STR(upload_user), "", 0, 0, NULL,
-	 "User name for the WebDAV share (empty: no authentication)"},
+	 "User name for the WebDAV share, or for Opencast when target = opencast (then calendar, "
+	 "ingest and capture agent all use it); empty: [schedule]'s for Opencast, none for WebDAV"},
 	{"upload", "password_file", STR(upload_password_file), "", 0, 0, NULL,
 	 "File holding the share's password (first line); mode 0600, or 0640 for the service's "
 	 "group"},
@@ -126,7 +129,8 @@ static const struct config_option options[] = {
 	 "yes: let auth = basic send the password over plain http:// (warned at every start); "
 	 "digest is allowed without it"},
 	{"upload", "ca_file", STR(upload_ca_file), "", 0, 0, NULL,
-	 "PEM file of the CA to trust for the share (empty: the system's CAs)"},
+	 "PEM file of the CA to trust for the server [upload] user goes to (empty: [schedule] "
+	 "ca_file, else the system's CAs)"},
 	{"upload", "timeout_s", INT(upload_timeout_s), "600", 10, 86400, NULL,
 	 "Give up on one upload attempt after this many seconds"},
 	{"upload", "backoff_min_s", INT(backoff_min_s), "60", 1, 86400, NULL,
@@ -720,22 +724,22 @@ lt_err config_check(struct config *c, struct config_error *err)
 		}
 	}
 	/*
-	 * Where each set of credentials is sent (schedule.h, upload.h, ocagent.h): [schedule]'s to
-	 * the ICS URL and to Opencast whenever Opencast is used; [upload]'s to the WebDAV share and
-	 * to Opencast when uploading there or when [schedule] has no user of its own.
+	 * Where each set of credentials is sent, by net.h's rule: [schedule]'s to the ICS URL,
+	 * [upload]'s to the WebDAV share, and Opencast's one account ([upload]'s when target =
+	 * opencast and [upload] user is set, else [schedule]'s) to Opencast.
 	 */
 	bool opencast = strcmp(c->schedule_source, "opencast") == 0 ||
 			strcmp(c->upload_target, "opencast") == 0;
+	bool opencast_upload = strcmp(c->upload_target, "opencast") == 0 && c->upload_user[0];
 	const struct clear_auth uses[] = {
 		{"schedule", "ics", "schedule", c->server_user, c->server_auth, c->server_allow_insecure_auth,
 		 strcmp(c->schedule_source, "ics") == 0 ? c->schedule_ics : ""},
 		{"opencast", "url", "schedule", c->server_user, c->server_auth, c->server_allow_insecure_auth,
-		 opencast ? c->opencast_url : ""},
+		 opencast && !opencast_upload ? c->opencast_url : ""},
 		{"upload", "url", "upload", c->upload_user, c->upload_auth, c->upload_allow_insecure_auth,
 		 strcmp(c->upload_target, "webdav") == 0 ? c->upload_url : ""},
 		{"opencast", "url", "upload", c->upload_user, c->upload_auth, c->upload_allow_insecure_auth,
-		 strcmp(c->upload_target, "opencast") == 0 ||
-				 (opencast && !c->server_user[0]) ? c->opencast_url : ""},
+		 opencast_upload ? c->opencast_url : ""},
 	};
 	for (size_t i = 0; i < sizeof uses / sizeof uses[0]; i++)
 		if (check_clear_auth(c, &uses[i], err) != LT_OK)

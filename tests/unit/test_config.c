@@ -575,9 +575,11 @@ static void test_basic_auth_over_http(void **state)
 		{"[schedule]\nsource = opencast\nuser = u\npassword_file = %s\n[upload]\n"
 		 "allow_insecure_auth = yes\n[opencast]\nurl = http://oc.example.org\n", 8,
 		 "opencast.url", sched_msg},
-		/* The capture agent borrows [upload]'s credentials when [schedule] has none. */
+		/* [upload]'s account goes to Opencast only with target = opencast (net.h). */
 		{"[schedule]\nsource = opencast\n[upload]\nuser = u\npassword_file = %s\n"
-		 "[opencast]\nurl = http://oc.example.org\n", 7, "opencast.url", upload_msg},
+		 "[opencast]\nurl = http://oc.example.org\n", 0, NULL, NULL},
+		{"[upload]\ntarget = opencast\nuser = u\npassword_file = %s\n"
+		 "[opencast]\nurl = http://oc.example.org\n", 6, "opencast.url", upload_msg},
 		{"[upload]\ntarget = opencast\nuser = u\npassword_file = %s\nauth = digest\n"
 		 "[opencast]\nurl = http://oc.example.org\n", 0, NULL, NULL},
 	};
