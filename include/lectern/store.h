@@ -128,6 +128,9 @@ typedef int (*store_recording_fn)(const struct recording *rec, void *user);
 lt_err store_recordings_each(struct store *st, unsigned state_mask, store_recording_fn fn,
 			     void *user);
 
+/* Number of recordings in the store, whatever their state; -1 on error. */
+int store_recording_count(struct store *st);
+
 /* Number of history rows for a recording (each a committed transition). */
 int store_recording_history_count(struct store *st, int64_t id);
 
