@@ -68,8 +68,12 @@ cat >"$SPOOL/evil.json" <<JSON
 JSON
 cp "$SPOOL/evil.json" "$SPOOL/evil2.json"
 sed -i 's|"uid":"../../evil"|"uid":"evil2"|' "$SPOOL/evil2.json"
+# ... and one whose audio in the spool is a symbolic link to it
+ln -s "$T/secret.txt" "$SPOOL/link.opus"
+sed "s|\"uid\":\"evil2\"|\"uid\":\"link\"|; s|$T/secret.txt|$SPOOL/link.opus|" \
+	"$SPOOL/evil2.json" >"$SPOOL/link.json"
 L upload --once >"$T/up3.out" 2>"$T/up3.err"
-check "a sidecar naming a file that is not a recording: the file is never delivered" \
+check "a sidecar naming a file that is not a recording (or a link to it): never delivered" \
 	bash -c "! grep -rqs hunter2 '$T/share'"
 check "a sidecar whose uid climbs out of the spool writes nothing outside it" \
 	bash -c "test -z \"\$(find '$T' -name 'evil.json' ! -path '$SPOOL/*')\""
