@@ -510,6 +510,22 @@ static int fail_at(struct parse_ctx *ctx)
 	return 0;
 }
 
+/* Whether a continuation line's text is a key being set ("min_free_mb = 5", of this section or
+ * another): an indented setting, which would otherwise vanish silently into the value above. */
+static bool looks_like_key(const char *text)
+{
+	char key[64];
+	size_t n = strcspn(text, " \t=");
+	if (n == 0 || n >= sizeof key || text[n + strspn(text + n, " \t")] != '=')
+		return false;
+	memcpy(key, text, n);
+	key[n] = '\0';
+	for (size_t i = 0; i < N_OPTIONS; i++)
+		if (strcmp(options[i].key, key) == 0)
+			return true;
+	return false;
+}
+
 static int on_value(void *user, const char *section, const char *name, const char *value)
 {
 	struct parse_ctx *ctx = user;
@@ -534,6 +550,12 @@ static int on_value(void *user, const char *section, const char *name, const cha
 		if (o->type != CFG_STRING) {
 			set_error(ctx->err, ctx->cfg->source, ctx->line, o, NULL, NULL,
 				  "only text values continue on the next line");
+			return fail_at(ctx);
+		}
+		if (looks_like_key(value)) {
+			set_error(ctx->err, ctx->cfg->source, ctx->line, o, NULL, NULL,
+				  "this indented line would continue the value above; remove the "
+				  "indentation to set '%.*s'", (int)strcspn(value, " \t="), value);
 			return fail_at(ctx);
 		}
 		const char *field = (const char *)ctx->cfg + o->offset;

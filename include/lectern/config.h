@@ -146,7 +146,8 @@ void config_defaults(struct config *c);
  * Only a regular text file of at most 256 KiB is read: a directory, device or FIFO is refused
  * without blocking, and a NUL or other control byte (tab and CRLF/LF line ends are text; a UTF-8
  * byte order mark is skipped) is refused with its line, so that nothing in a damaged file is
- * silently skipped.
+ * silently skipped. An indented line continues the text value above it, unless it sets a key
+ * ("  min_free_mb = 5"): that is refused, not joined to the value.
  * Returns LT_OK, LT_ERR_IO (cannot open or read: err->msg says why) or LT_ERR_CONFIG (first
  * problem in `err`, with its line where there is one).
  */

@@ -494,6 +494,22 @@ static void test_bom_and_crlf(void **state)
 	assert_string_equal(c->cfg.room, "B");
 }
 
+/* An indented setting is not a continuation: it would vanish into the value above it (the
+ * data directory becoming "/srv/lecternmin_free_mb = 5"). A continued text stays one. */
+static void test_indented_setting_refused(void **state)
+{
+	struct ctx *c = *state;
+	check_bad(c, "[device]\ndata_dir = /srv/lectern\n  min_free_mb = 5\n", 3,
+		  "device.data_dir",
+		  "this indented line would continue the value above; remove the indentation to "
+		  "set 'min_free_mb'");
+	check_bad(c, "[device]\nroom = Big\n\tdata_dir=/srv\n", 3, "device.room",
+		  "this indented line would continue the value above; remove the indentation to "
+		  "set 'data_dir'");
+	check_good(c, "[device]\nroom = Big\n  Room = 4\n");
+	assert_string_equal(c->cfg.room, "BigRoom = 4");
+}
+
 /* Trust -------------------------------------------------------------------------------------- */
 
 /* A password file others can read is refused, not only warned about; the group may read it. */
@@ -875,6 +891,7 @@ int main(void)
 		T(test_huge_file_is_refused),
 		T(test_unreadable_file),
 		T(test_bom_and_crlf),
+		T(test_indented_setting_refused),
 		T(test_password_file_mode),
 		T(test_basic_auth_over_http),
 		T(test_crlf_line_endings),
