@@ -607,8 +607,12 @@ static int line_of(const struct config *c, const char *section, const char *key)
 bool config_secret_too_open(const char *path, unsigned mode, char *why, size_t n)
 {
 	/* 0640 is the documented install shape (root's file, read through a group of the
-	 * service's); "others" is anyone on the box. */
-	if (mode & S_IROTH)
+	 * service's); "others" is anyone on the box. A FIFO or device would block the reader
+	 * (an upload, for ever) or hand over what is not a password. */
+	if (!S_ISREG(mode))
+		snprintf(why, n, "'%s' is not a regular file (a directory, FIFO or device): give "
+			 "the file holding the password", path);
+	else if (mode & S_IROTH)
 		snprintf(why, n, "'%s' is readable by others (mode %04o): chmod 0600 it", path,
 			 mode & 07777);
 	else if (mode & (S_IWOTH | S_IWGRP))

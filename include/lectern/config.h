@@ -168,8 +168,8 @@ lt_err config_set(struct config *c, const char *section, const char *key, const 
 lt_err config_check(struct config *c, struct config_error *err);
 
 /*
- * Whether a password file's mode (st_mode) lets others read it, or anyone but its owner change
- * it; if so, a sentence naming `path` and what to do goes into why. Shared by config_check and
+ * Whether a password file's mode (st_mode) is not a regular file's, lets others read it, or
+ * lets anyone but its owner change it; if so, a sentence naming `path` and what to do goes into why. Shared by config_check and
  * schedule_read_secret, so the rule at start and at each read is the same.
  */
 bool config_secret_too_open(const char *path, unsigned mode, char *why, size_t n);

@@ -547,6 +547,15 @@ static void test_password_file_mode(void **state)
 	snprintf(text, sizeof text, "[schedule]\nuser = r\npassword_file = %s\n", pw);
 	snprintf(msg, sizeof msg, "'%s' is readable by others (mode 0644): chmod 0600 it", pw);
 	check_bad(c, text, 3, "schedule.password_file", msg);
+	/* A FIFO, even 0600, would block the upload that reads it for ever: refused at start. */
+	char fifo[PATH_MAX];
+	snprintf(fifo, sizeof fifo, "%s/secret.fifo", c->dir);
+	assert_int_equal(mkfifo(fifo, 0600), 0);
+	snprintf(text, sizeof text, "[upload]\ntarget = none\nuser = rec\npassword_file = %s\n",
+		 fifo);
+	snprintf(msg, sizeof msg, "'%s' is not a regular file (a directory, FIFO or device): give "
+		 "the file holding the password", fifo);
+	check_bad(c, text, 4, "upload.password_file", msg);
 }
 
 /* Basic authentication over plain http:// is refused unless the configuration allows it. */
