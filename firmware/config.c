@@ -670,6 +670,13 @@ lt_err config_check(struct config *c, struct config_error *err)
 			  NULL, NULL, "must not be empty: the room name is written into recordings");
 		return LT_ERR_CONFIG;
 	}
+	/* The room is a folder on the share (ROOM/YYYY/MM): "." or ".." would put the recordings
+	 * beside or above the configured folder. */
+	if (strcmp(c->room, ".") == 0 || strcmp(c->room, "..") == 0) {
+		set_error(err, c->source, line_of(c, "device", "room"), find_option("device", "room"),
+			  NULL, NULL, "'%s' is not a room name: it names the share's folders", c->room);
+		return LT_ERR_CONFIG;
+	}
 	if (strcmp(c->audio_source, "file") == 0 && !c->audio_file[0]) {
 		set_error(err, c->source, line_of(c, "audio", "file"), find_option("audio", "file"),
 			  NULL, NULL, "source = file needs a file to play");

@@ -339,6 +339,12 @@ static void test_empty_room(void **state)
 		  "must not be empty: the room name is written into recordings");
 	check_bad(c, "[device]\nroom = A\n\n# later\nroom =\n", 5, "device.room",
 		  "must not be empty: the room name is written into recordings");
+	/* A folder on the share: ".." would deliver above the configured folder. */
+	check_bad(c, "[device]\nroom = ..\n", 2, "device.room",
+		  "'..' is not a room name: it names the share's folders");
+	check_bad(c, "[device]\nroom = .\n", 2, "device.room",
+		  "'.' is not a room name: it names the share's folders");
+	check_good(c, "[device]\nroom = ...\n");
 }
 
 static void test_empty_data_dir(void **state)
