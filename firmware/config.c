@@ -514,6 +514,22 @@ static int fail_at(struct parse_ctx *ctx)
 	return 0;
 }
 
+/* Whether a continuation line's text is a key being set ("min_free_mb = 5", of this section or
+ * another): an indented setting, which would otherwise vanish silently into the value above. */
+static bool looks_like_key(const char *text)
+{
+	char key[64];
+	size_t n = strcspn(text, " \t=");
+	if (n == 0 || n >= sizeof key || text[n + strspn(text + n, " \t")] != '=')
+		return false;
+	memcpy(key, text, n);
+	key[n] = '\0';
+	for (size_t i = 0; i < N_OPTIONS; i++)
+		if (strcmp(options[i].key, key) == 0)
+			return true;
+	return false;
+}
+
 static int on_value(void *user, const char *section, const char *name, const char *value)
 {
 	struct parse_ctx *ctx = user;
@@ -538,6 +554,12 @@ static int on_value(void *user, const char *section, const char *name, const cha
 		if (o->type != CFG_STRING) {
 			set_error(ctx->err, ctx->cfg->source, ctx->line, o, NULL, NULL,
 				  "only text values continue on the next line");
+			return fail_at(ctx);
+		}
+		if (looks_like_key(value)) {
+			set_error(ctx->err, ctx->cfg->source, ctx->line, o, NULL, NULL,
+				  "this indented line would continue the value above; remove the "
+				  "indentation to set '%.*s'", (int)strcspn(value, " \t="), value);
 			return fail_at(ctx);
 		}
 		const char *field = (const char *)ctx->cfg + o->offset;
@@ -589,8 +611,12 @@ static int line_of(const struct config *c, const char *section, const char *key)
 bool config_secret_too_open(const char *path, unsigned mode, char *why, size_t n)
 {
 	/* 0640 is the documented install shape (root's file, read through a group of the
-	 * service's); "others" is anyone on the box. */
-	if (mode & S_IROTH)
+	 * service's); "others" is anyone on the box. A FIFO or device would block the reader
+	 * (an upload, for ever) or hand over what is not a password. */
+	if (!S_ISREG(mode))
+		snprintf(why, n, "'%s' is not a regular file (a directory, FIFO or device): give "
+			 "the file holding the password", path);
+	else if (mode & S_IROTH)
 		snprintf(why, n, "'%s' is readable by others (mode %04o): chmod 0600 it", path,
 			 mode & 07777);
 	else if (mode & (S_IWOTH | S_IWGRP))
@@ -646,6 +672,13 @@ lt_err config_check(struct config *c, struct config_error *err)
 	if (!c->room[0]) {
 		set_error(err, c->source, line_of(c, "device", "room"), find_option("device", "room"),
 			  NULL, NULL, "must not be empty: the room name is written into recordings");
+		return LT_ERR_CONFIG;
+	}
+	/* The room is a folder on the share (ROOM/YYYY/MM): "." or ".." would put the recordings
+	 * beside or above the configured folder. */
+	if (strcmp(c->room, ".") == 0 || strcmp(c->room, "..") == 0) {
+		set_error(err, c->source, line_of(c, "device", "room"), find_option("device", "room"),
+			  NULL, NULL, "'%s' is not a room name: it names the share's folders", c->room);
 		return LT_ERR_CONFIG;
 	}
 	if (strcmp(c->audio_source, "file") == 0 && !c->audio_file[0]) {
