@@ -41,6 +41,9 @@ static void remote_dir(const struct recording *rec, char *buf, size_t n)
 	for (char *p = room; *p; p++)
 		if (*p == '/' || *p == '\\')
 			*p = '-';
+	/* "." and ".." would leave the room's folder, or the share itself */
+	if (strspn(room, ".") == strlen(room))
+		memset(room, '-', strlen(room));
 	snprintf(buf, n, "%s/%04d/%02d", room, tm.tm_year + 1900, tm.tm_mon + 1);
 }
 
