@@ -26,6 +26,18 @@ static char spool[PATH_MAX];
 void spoolmeta_enable(const char *spool_dir)
 {
 	snprintf(spool, sizeof spool, "%s", spool_dir);
+	/* A sidecar's temp file left by a kill mid-write: only the data directory's holder
+	 * writes them, and that is us now. They name presenters, so they do not stay. */
+	DIR *d = spool[0] ? opendir(spool) : NULL;
+	for (struct dirent *e; d && (e = readdir(d));) {
+		char path[PATH_MAX];
+		if (strstr(e->d_name, ".json.tmp-") &&
+		    snprintf(path, sizeof path, "%s/%s", spool, e->d_name) < (int)sizeof path &&
+		    unlink(path) == 0)
+			log_info("spool: removed %s, a sidecar's write cut short", path);
+	}
+	if (d)
+		closedir(d);
 }
 
 lt_err spoolmeta_remove(const char *uid)

@@ -21,7 +21,8 @@
 
 #include "lectern/store.h"
 
-/* Sidecars go to `spool_dir` from now on (copied). Call once, before threads start. */
+/* Sidecars go to `spool_dir` from now on (copied); temp files a kill left mid-write there are
+ * removed. Call once, before threads start. */
 void spoolmeta_enable(const char *spool_dir);
 
 /*
