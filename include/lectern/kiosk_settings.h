@@ -106,7 +106,8 @@ const char *kiosk_settings_audio_device(const struct kiosk_settings *s);
 void kiosk_settings_brightness(struct kiosk_settings *s, int64_t percent);
 
 /* Start a connection test unless one runs: the folder target is checked for writing, else the
- * server (kiosk_server_url) is asked over HTTP. Its result is shown by kiosk_settings_show. */
+ * server is asked over HTTP with the address, credentials and CA its user (the uploader, else
+ * the calendar) has (net.h). Its result is shown by kiosk_settings_show. */
 void kiosk_settings_test_connection(struct kiosk_settings *s);
 
 #endif
