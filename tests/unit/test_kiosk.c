@@ -128,14 +128,8 @@ static int setup_with(void **state, bool on_now, bool mic)
 	struct ctx *c = calloc(1, sizeof *c);
 	if (!c)
 		return -1;
-	snprintf(c->dir, sizeof c->dir, "/tmp/lectern-kiosk-XXXXXX");
-	if (!mkdtemp(c->dir))
+	if (!tu_temp_config(c->dir, sizeof c->dir, "kiosk", &c->cfg))
 		return -1;
-	log_set_level(LOG_LVL_ERROR);
-	config_defaults(&c->cfg);
-	snprintf(c->cfg.data_dir, sizeof c->cfg.data_dir, "%s", c->dir);
-	snprintf(c->cfg.spool_dir, sizeof c->cfg.spool_dir, "%s", c->dir);
-	snprintf(c->cfg.schedule_source, sizeof c->cfg.schedule_source, "ics");
 	snprintf(c->cfg.ui_backlight, sizeof c->cfg.ui_backlight, "none");
 	c->cfg.auto_record = 0;
 	c->cfg.min_free_mb = 0;

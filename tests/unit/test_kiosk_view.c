@@ -66,14 +66,8 @@ static int open_with(void **state, const char *body, int64_t now)
 	struct ctx *c = calloc(1, sizeof *c);
 	if (!c)
 		return -1;
-	snprintf(c->dir, sizeof c->dir, "/tmp/lectern-kview-XXXXXX");
-	if (!mkdtemp(c->dir))
+	if (!tu_temp_config(c->dir, sizeof c->dir, "kview", &c->cfg))
 		return -1;
-	log_set_level(LOG_LVL_ERROR);
-	config_defaults(&c->cfg);
-	snprintf(c->cfg.data_dir, sizeof c->cfg.data_dir, "%s", c->dir);
-	snprintf(c->cfg.spool_dir, sizeof c->cfg.spool_dir, "%s", c->dir);
-	snprintf(c->cfg.schedule_source, sizeof c->cfg.schedule_source, "ics");
 	snprintf(c->cfg.schedule_ics, sizeof c->cfg.schedule_ics, "%s/cal.ics", c->dir);
 	char ics[4096];
 	snprintf(ics, sizeof ics,

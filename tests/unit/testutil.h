@@ -1,6 +1,7 @@
 /*
  * testutil.h — what the unit tests share: removing a test's temporary directory with
- * everything in it, writing a small file, and stopping a server process a test started.
+ * everything in it, writing a small file, a configuration in a temporary directory, and
+ * stopping a server process a test started.
  */
 #ifndef LECTERN_TESTUTIL_H
 #define LECTERN_TESTUTIL_H
@@ -14,6 +15,9 @@
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
+#include "lectern/config.h"
+#include "lectern/log.h"
 
 static inline int tu_remove_entry(const char *path, const struct stat *sb, int type, struct FTW *ftw)
 {
@@ -37,6 +41,22 @@ static inline bool tu_write_file(const char *path, const void *data, size_t n)
 		return false;
 	bool ok = fwrite(data, 1, n, fp) == n;
 	return fclose(fp) == 0 && ok;
+}
+
+/* A new directory /tmp/lectern-NAME-XXXXXX in `dir` (n >= 64), quiet logs, and in `cfg` the
+ * defaults with data and spool in it and an ics calendar. False when the directory could not
+ * be made. */
+static inline bool tu_temp_config(char *dir, size_t n, const char *name, struct config *cfg)
+{
+	snprintf(dir, n, "/tmp/lectern-%s-XXXXXX", name);
+	if (!mkdtemp(dir))
+		return false;
+	log_set_level(LOG_LVL_ERROR);
+	config_defaults(cfg);
+	snprintf(cfg->data_dir, sizeof cfg->data_dir, "%s", dir);
+	snprintf(cfg->spool_dir, sizeof cfg->spool_dir, "%s", dir);
+	snprintf(cfg->schedule_source, sizeof cfg->schedule_source, "ics");
+	return true;
 }
 
 /* A server the test started: TERM, up to 2 s to go, then KILL; always reaped. */
