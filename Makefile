@@ -105,7 +105,7 @@ $(BUILD)/fuzz/fuzz_calendar: firmware/calendar.c firmware/log.c firmware/err.c
 $(BUILD)/fuzz/fuzz_config: firmware/config.c firmware/log.c firmware/err.c
 $(BUILD)/fuzz/fuzz_registry $(BUILD)/fuzz/fuzz_mediapackage $(BUILD)/fuzz/fuzz_properties \
 $(BUILD)/fuzz/fuzz_http: firmware/opencast.c firmware/fetch.c firmware/net.c firmware/config.c firmware/log.c \
-	firmware/err.c
+	firmware/err.c firmware/utf8.c
 $(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(wildcard include/lectern/*.h)
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ $(filter %.c,$^) $(CORE_LIBS)

@@ -22,6 +22,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "lectern/utf8.h"
+
 #define DISCOVERY_MAX_BYTES ((size_t)1 << 20)
 
 static void say(char *dst, size_t n, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
@@ -413,21 +415,18 @@ static char *xml_text(const char *text)
 	const unsigned char *r = (const unsigned char *)clean;
 	unsigned char *w = (unsigned char *)clean;
 	while (*r) {
-		int len = 4;
-		int c = xmlGetUTF8Char(r, &len);
-		/* libxml2 2.9 takes a stray continuation byte for a lead byte, and an overlong
-		 * form ("\xC1\xBC" for '|') for its character: both are invalid UTF-8 all the
-		 * same. shortest[len]: the least character that needs `len` bytes. */
-		static const int shortest[] = {0, 0, 0x80, 0x800, 0x10000};
-		bool whole = c >= 0 && (len == 1 || ((*r & 0xC0) == 0xC0 && c >= shortest[len]));
-		if (!whole) {
+		/* Not libxml2's xmlGetUTF8Char: 2.9 takes a stray continuation byte for a lead
+		 * byte, and an overlong form ("\xC1\xBC" for '|') for its character. */
+		uint32_t c;
+		size_t len = utf8_decode((const char *)r, &c);
+		if (!len) {
 			*w++ = '?';
 			r++;
 		} else if (!xmlIsCharQ(c)) {
 			*w++ = '?';
 			r += len;
 		} else {
-			memmove(w, r, (size_t)len);
+			memmove(w, r, len);
 			w += len;
 			r += len;
 		}

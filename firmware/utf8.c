@@ -3,11 +3,19 @@
 
 #include <string.h>
 
-size_t utf8_char_len(const char *s)
+size_t utf8_char_len(const char *p)
+{
+	return utf8_decode(p, NULL);
+}
+
+size_t utf8_decode(const char *s, uint32_t *cp)
 {
 	const unsigned char *p = (const unsigned char *)s;
-	if (p[0] < 0x80)
+	if (p[0] < 0x80) {
+		if (cp)
+			*cp = p[0];
 		return 1;
+	}
 	size_t len;
 	unsigned c, min;
 	if ((p[0] & 0xE0) == 0xC0) {
@@ -24,7 +32,11 @@ size_t utf8_char_len(const char *s)
 			return 0; /* also stops at the terminating NUL */
 		c = c << 6 | (p[i] & 0x3Fu);
 	}
-	return c < min || c > 0x10FFFF || (c >= 0xD800 && c <= 0xDFFF) ? 0 : len;
+	if (c < min || c > 0x10FFFF || (c >= 0xD800 && c <= 0xDFFF))
+		return 0;
+	if (cp)
+		*cp = c;
+	return len;
 }
 
 size_t utf8_cut(const char *s, size_t max)

@@ -11,6 +11,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 /* Whether byte `c` starts a character (is not a continuation byte 10xxxxxx). */
 static inline bool utf8_is_start(unsigned char c)
@@ -20,8 +21,9 @@ static inline bool utf8_is_start(unsigned char c)
 
 /* The length of the well-formed character at `p` (RFC 3629: no overlong forms, no surrogates,
  * nothing above U+10FFFF), 0 when it is not one (also at the terminating NUL's place inside
- * a sequence). */
+ * a sequence). utf8_decode also gives its code point (when `cp` is not NULL). */
 size_t utf8_char_len(const char *p);
+size_t utf8_decode(const char *p, uint32_t *cp);
 
 /* The largest length <= `max` at which `s` (of strlen >= max) may be cut without splitting a
  * character. */
