@@ -28,15 +28,19 @@ void kiosk_settings_init(struct kiosk_settings *s, const struct kiosk_settings_p
 	int found = strcmp(cfg->audio_source, "file") == 0
 			    ? 0
 			    : audio_alsa_list_capture(names, descs, VIEW_MAX_INPUTS);
-	snprintf(s->input_name[0], sizeof s->input_name[0], "%.50s (configured)",
-		 p->mic_present ? (p->mic_twin ? "demo file" : p->mic_name) : "no microphone");
+	const char *mic = p->mic_present ? (p->mic_twin ? "demo file" : p->mic_name)
+					 : "no microphone";
+	snprintf(s->input_name[0], sizeof s->input_name[0], "%.*s (configured)",
+		 utf8_fit(mic, 50), mic);
 	s->n_inputs = 1;
 	for (int i = 0; i < found && s->n_inputs < VIEW_MAX_INPUTS; i++) {
 		if (strcmp(names[i], cfg->audio_device) == 0)
 			continue;
 		utf8_copy(s->input_dev[s->n_inputs], sizeof s->input_dev[0], names[i]);
-		snprintf(s->input_name[s->n_inputs++], sizeof s->input_name[0], "%.38s%s%.20s",
-			 descs[i][0] ? descs[i] : names[i], descs[i][0] ? " · " : "", names[i]);
+		const char *desc = descs[i][0] ? descs[i] : names[i];
+		snprintf(s->input_name[s->n_inputs++], sizeof s->input_name[0], "%.*s%s%.*s",
+			 utf8_fit(desc, 38), desc, descs[i][0] ? " · " : "",
+			 utf8_fit(names[i], 20), names[i]);
 	}
 	char why[PATH_MAX + 64];
 	s->brightness = cfg->ui_brightness;
@@ -143,7 +147,8 @@ static void camera_as_needed(struct kiosk_settings *s, enum view_screen screen)
 		utf8_copy(s->cam_name, sizeof s->cam_name, e.text);
 		return;
 	}
-	snprintf(s->cam_name, sizeof s->cam_name, "%.80s%s", s->cam->description,
+	snprintf(s->cam_name, sizeof s->cam_name, "%.*s%s",
+		 utf8_fit(s->cam->description, 80), s->cam->description,
 		 twin && !strstr(s->cam->description, "no camera") ? " (no camera)" : "");
 }
 
@@ -254,7 +259,8 @@ static void *test_main(void *arg)
 	char text[160];
 	const char *url = kiosk_server_url(cfg);
 	if (strcmp(cfg->upload_target, "folder") == 0)
-		snprintf(text, sizeof text, "%.100s: %s", cfg->upload_folder,
+		snprintf(text, sizeof text, "%.*s: %s", utf8_fit(cfg->upload_folder, 100),
+			 cfg->upload_folder,
 			 os_check_writable_dir(cfg->upload_folder) == LT_OK
 				 ? "reachable and writable"
 				 : "not writable or not mounted");

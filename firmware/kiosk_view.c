@@ -172,8 +172,8 @@ static void build_queue(struct kiosk_view_builder *b, int64_t now, struct view *
 		fetch_url_host(url, v->server, sizeof v->server);
 	} else if (strcmp(cfg->upload_target, "folder") == 0) {
 		const char *slash = strrchr(cfg->upload_folder, '/');
-		snprintf(v->server, sizeof v->server, "folder %.50s",
-			 slash && slash[1] ? slash + 1 : cfg->upload_folder);
+		const char *name = slash && slash[1] ? slash + 1 : cfg->upload_folder;
+		snprintf(v->server, sizeof v->server, "folder %.*s", utf8_fit(name, 50), name);
 	}
 	v->server_ok = !q->trouble;
 	if (q->trouble) {
@@ -390,7 +390,10 @@ void kiosk_view_build(struct kiosk_view_builder *b, const struct kiosk_state *s,
 	build_health(b, s, now, v);
 	build_taps(s, now, v);
 	v->pin_unset = !cfg->ui_pin[0];
-	snprintf(v->about, sizeof v->about, "room %.50s · agent %.50s · address %.46s · config %.40s",
-		 cfg->room, cfg->opencast_agent[0] ? cfg->opencast_agent : cfg->room,
-		 b->address[0] ? b->address : "none", cfg->source);
+	/* Each part cut to its share at a character boundary: the whole always fits. */
+	const char *agent = cfg->opencast_agent[0] ? cfg->opencast_agent : cfg->room;
+	const char *address = b->address[0] ? b->address : "none";
+	snprintf(v->about, sizeof v->about, "room %.*s · agent %.*s · address %.*s · config %.*s",
+		 utf8_fit(cfg->room, 50), cfg->room, utf8_fit(agent, 50), agent,
+		 utf8_fit(address, 46), address, utf8_fit(cfg->source, 40), cfg->source);
 }

@@ -61,11 +61,15 @@ const char *utf8_next(const char *s)
 	return s;
 }
 
+int utf8_fit(const char *s, size_t max)
+{
+	size_t len = strnlen(s, max);
+	return (int)(s[len] ? utf8_cut(s, len) : len);
+}
+
 void utf8_copy(char *dst, size_t n, const char *src)
 {
-	size_t len = src ? strnlen(src, n - 1) : 0;
-	if (src && src[len])
-		len = utf8_cut(src, len);
+	size_t len = src ? (size_t)utf8_fit(src, n - 1) : 0;
 	memcpy(dst, src ? src : "", len);
 	dst[len] = '\0';
 }

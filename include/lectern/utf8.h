@@ -35,6 +35,10 @@ size_t utf8_prev(const char *s, size_t len);
 /* The byte after the character that starts at `s` (s itself at the terminating NUL). */
 const char *utf8_next(const char *s);
 
+/* The precision for printf's "%.*s" that shows at most `max` bytes of `s` without splitting a
+ * character (max <= INT_MAX). */
+int utf8_fit(const char *s, size_t max);
+
 /* Copy `src` (NULL: "") into `dst` of `n` bytes, cut at a character boundary when it does not
  * fit; always terminated (n > 0). */
 void utf8_copy(char *dst, size_t n, const char *src);

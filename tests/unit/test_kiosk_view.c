@@ -255,6 +255,32 @@ static void test_utf8_helpers(void **state)
 	assert_int_equal(utf8_char_len("\xED\xA0\x80"), 0); /* a surrogate */
 	assert_int_equal(utf8_char_len("\x80"), 0);
 	assert_int_equal(utf8_char_len("\xC3"), 0);         /* cut off by the end */
+	uint32_t cp = 0;
+	assert_int_equal(utf8_decode("€", &cp), 3);
+	assert_int_equal(cp, 0x20AC);
+	assert_int_equal(utf8_fit("aΩ", 2), 1);
+	assert_int_equal(utf8_fit("aΩ", 3), 3);
+	assert_int_equal(utf8_fit("a", 10), 1);
+}
+
+static bool valid_utf8(const char *s)
+{
+	for (size_t len; *s; s += len)
+		if (!(len = utf8_char_len(s)))
+			return false;
+	return true;
+}
+
+/* A room name whose 50th byte is inside a character: the settings' "about" line is cut before
+ * it, not through it. */
+static void test_about_cut_at_characters(void **state)
+{
+	struct ctx *c = *state;
+	snprintf(c->cfg.room, sizeof c->cfg.room, "%.49s%s",
+		 "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", "ΩΩ");
+	build(c, (int64_t)time(NULL));
+	assert_true(valid_utf8(c->v.about));
+	assert_non_null(strstr(c->v.about, "aaa · agent aaa"));
 }
 
 int main(void)
@@ -265,6 +291,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_next_attempt_against_now, setup, teardown),
 		cmocka_unit_test(test_agenda_day_across_dst),
 		cmocka_unit_test(test_utf8_helpers),
+		cmocka_unit_test_setup_teardown(test_about_cut_at_characters, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
