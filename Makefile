@@ -12,7 +12,7 @@ LIBDIR ?= /usr/lib/lectern
 
 # The core (every command) and the screen (the plugin only: no command links SDL).
 CORE_PKGS := alsa opus opusfile libopusenc ogg sqlite3 inih libsystemd libical libcurl json-c \
-	libxml-2.0 libcrypto libv4l2
+	libxml-2.0 libcrypto nettle libv4l2
 SCREEN_PKGS := sdl2 SDL2_ttf libpng
 CORE_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(CORE_PKGS) 2>/dev/null)
 CORE_LIBS := $(shell $(PKG_CONFIG) --libs $(CORE_PKGS) 2>/dev/null)
