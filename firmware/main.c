@@ -11,6 +11,7 @@ int main(int argc, char **argv)
 		{"record", cmd_record}, {"recordings", cmd_recordings}, {"queue", cmd_queue},
 		{"retry", cmd_retry},   {"config", cmd_config},
 	};
+	/* main_net.c's commands. */
 	static const char *const net[] = {"run", "schedule", "upload", NULL};
 	return cli_main(argc, argv, cmds, sizeof cmds / sizeof cmds[0], net);
 }

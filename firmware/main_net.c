@@ -7,6 +7,7 @@
 
 int main(int argc, char **argv)
 {
+	/* main.c hands exactly these over: name a new one there too. */
 	static const struct cli_command cmds[] = {
 		{"run", cmd_run},
 		{"schedule", cmd_schedule},
