@@ -30,8 +30,8 @@ LDLIBS += $(CORE_LIBS) -lm -lpthread
 # the tests link.
 FIRMWARE := err log osutil config store ring level oggopus recorder session recovery signals \
 	app cmd_record cmd_run cmd_misc calendar schedule cmd_schedule jsonout controller \
-	fetch opencast upload cmd_upload cmd_queue kiosk monitor upload_opencast ocagent spoolmeta \
-	retention screen screen_null cli
+	net fetch opencast upload cmd_upload cmd_queue kiosk monitor upload_opencast ocagent \
+	spoolmeta retention screen screen_null cli
 DRIVERS := audio_source audio_alsa audio_file backlight camera camera_v4l2 camera_file
 LIB_OBJS := $(FIRMWARE:%=$(BUILD)/firmware/%.o) $(DRIVERS:%=$(BUILD)/drivers/%.o)
 LIB := $(BUILD)/liblectern.a
@@ -51,7 +51,7 @@ FRONT_LDFLAGS := -Wl,--as-needed
 UI_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(wildcard ui/*.c))
 PLUGIN := $(BUILD)/lectern-screen-sdl.so
 
-UNIT_TESTS := ring level config store state oggopus recorder controller fetch opencast upload ui kiosk camera calendar \
+UNIT_TESTS := ring level config store state oggopus recorder controller net fetch opencast upload ui kiosk camera calendar \
 	spoolmeta retention
 UNIT_BINS := $(UNIT_TESTS:%=$(BUILD)/tests/unit/test_%)
 
@@ -113,7 +113,8 @@ $(BUILD)/tests/bench/ui_bench: tests/bench/ui_bench.c $(UI_OBJS) $(LIB)
 $(BUILD)/fuzz/fuzz_calendar: firmware/calendar.c firmware/log.c firmware/err.c
 $(BUILD)/fuzz/fuzz_config: firmware/config.c firmware/log.c firmware/err.c
 $(BUILD)/fuzz/fuzz_registry $(BUILD)/fuzz/fuzz_mediapackage $(BUILD)/fuzz/fuzz_properties \
-$(BUILD)/fuzz/fuzz_http: firmware/opencast.c firmware/fetch.c firmware/log.c firmware/err.c
+$(BUILD)/fuzz/fuzz_http: firmware/opencast.c firmware/fetch.c firmware/net.c firmware/config.c firmware/log.c \
+	firmware/err.c
 $(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(wildcard include/lectern/*.h)
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ $(filter %.c,$^) $(CORE_LIBS)

@@ -13,6 +13,7 @@
 
 /* The data directory's lock: held from app_open_store_locked() until the process ends. */
 static int data_dir_lock = -1;
+static int spool_lock = -1;
 /* Where a damaged database was set aside at start ("" if it was not). */
 static char set_aside[PATH_MAX + 64];
 
@@ -91,17 +92,17 @@ int app_open_store(const struct config *cfg, struct store **out)
 	return EXIT_OK;
 }
 
-/* Take the data directory for this process, or say who has it. */
-static int lock_data_dir(const struct config *cfg, const char *command)
+/* Take `dir` for this process through its lock file `name`, or say who has it. */
+static int lock_dir(const char *dir, const char *name, const char *command, int *fd)
 {
 	char path[PATH_MAX], holder[PATH_MAX + 64], busy[256];
-	if (snprintf(path, sizeof path, "%s/lectern.lock", cfg->data_dir) >= (int)sizeof path)
+	if (snprintf(path, sizeof path, "%s/%s", dir, name) >= (int)sizeof path)
 		return EXIT_STORAGE;
 	snprintf(holder, sizeof holder, "pid %ld, `%s`", (long)getpid(), command);
-	lt_err err = os_lock_file(path, holder, &data_dir_lock, busy, sizeof busy);
+	lt_err err = os_lock_file(path, holder, fd, busy, sizeof busy);
 	if (err == LT_ERR_STATE) {
 		fprintf(stderr, "lectern: another lectern%s%s%s is using %s; stop it first\n",
-			busy[0] ? " (" : "", busy, busy[0] ? ")" : "", cfg->data_dir);
+			busy[0] ? " (" : "", busy, busy[0] ? ")" : "", dir);
 		return EXIT_BUSY;
 	}
 	if (err != LT_OK) {
@@ -111,10 +112,33 @@ static int lock_data_dir(const struct config *cfg, const char *command)
 	return EXIT_OK;
 }
 
+/* Take the data directory, and the spool: two configurations with their own data directories
+ * may name one spool, and the second would rebuild and "recover" the first's live recording. */
+static int lock_data_dir(const struct config *cfg, const char *command)
+{
+	int rc = lock_dir(cfg->data_dir, "lectern.lock", command, &data_dir_lock);
+	/* A dot file: the spool's scans (spoolmeta.c) skip it. */
+	return rc == EXIT_OK ? lock_dir(cfg->spool_dir, ".lectern.lock", command, &spool_lock) : rc;
+}
+
+/* Set while the recordings are rebuilt from the spool, so that one cut short (a kill, a power
+ * cut) is finished at the next start. */
+#define KV_REBUILDING "store.rebuilding"
+
+/* Whether the store needs its recordings back from the spool: an empty one (new, set up
+ * after a damaged one, or created by a read-only command after the database was lost), or one
+ * whose rebuild was cut short. The rebuild leaves the recordings the store holds alone. */
+static bool needs_rebuild(struct store *st)
+{
+	char v[8];
+	if (store_kv_get(st, KV_REBUILDING, v, sizeof v) == LT_OK && strcmp(v, "yes") == 0)
+		return true;
+	return store_recording_count(st) == 0;
+}
+
 /* Open the store, replacing a damaged one with a fresh one rebuilt from the spool. */
 static int open_or_rebuild(const struct config *cfg, const char *path, struct store **out)
 {
-	bool fresh = access(path, F_OK) != 0 && errno == ENOENT;
 	lt_err err = open_checked(path, out);
 	if (err == LT_ERR_CORRUPT) {
 		char aside[PATH_MAX + 64];
@@ -126,15 +150,17 @@ static int open_or_rebuild(const struct config *cfg, const char *path, struct st
 		log_error("store: the database was damaged: kept as %s for inspection; starting a "
 			  "fresh one and rebuilding the recordings from the spool", aside);
 		snprintf(set_aside, sizeof set_aside, "%s", aside);
-		fresh = true;
 		err = store_open(path, out);
 	}
 	if (err != LT_OK) {
 		fprintf(stderr, "lectern: cannot open the database %s (see the log above)\n", path);
 		return EXIT_STORAGE;
 	}
-	if (fresh) {
+	if (needs_rebuild(*out)) {
+		store_kv_set(*out, KV_REBUILDING, "yes");
 		int n = spoolmeta_rebuild(*out, cfg->spool_dir);
+		if (n >= 0)
+			store_kv_set(*out, KV_REBUILDING, "no");
 		if (n > 0)
 			log_info("store: %d recording(s) rebuilt from the spool %s", n, cfg->spool_dir);
 	}

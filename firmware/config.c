@@ -83,9 +83,11 @@ static const struct config_option options[] = {
 	{"schedule", "timeout_s", INT(schedule_timeout_s), "20", 1, 600, NULL,
 	 "Give up on one calendar fetch after this many seconds"},
 	{"schedule", "ca_file", STR(ca_file), "", 0, 0, NULL,
-	 "PEM file of the CA to trust for HTTPS (empty: the system's CAs)"},
+	 "PEM file of the CA to trust for HTTPS: the calendar's, Opencast's, and any server whose "
+	 "section sets none (empty: the system's CAs)"},
 	{"schedule", "user", STR(server_user), "", 0, 0, NULL,
-	 "User name for the calendar or Opencast server (empty: no authentication)"},
+	 "User name for the calendar, and for Opencast (calendar, ingest and capture agent: one "
+	 "account) unless target = opencast and [upload] user is set (empty: no authentication)"},
 	{"schedule", "password_file", STR(server_password_file), "", 0, 0, NULL,
 	 "File holding the password (first line); mode 0600, or 0640 for the service's group"},
 	{"schedule", "auth", CHOICE(server_auth), "basic", 0, 0, auths,
@@ -116,7 +118,8 @@ static const struct config_option options[] = {
 	{"upload", "url", STR(upload_url), "", 0, 0, NULL,
 	 "target = webdav: the share's URL; files go to URL/ROOM/YYYY/MM/"},
 	{"upload", "user", STR(upload_user), "", 0, 0, NULL,
-	 "User name for the WebDAV share (empty: no authentication)"},
+	 "User name for the WebDAV share, or for Opencast when target = opencast (then calendar, "
+	 "ingest and capture agent all use it); empty: [schedule]'s for Opencast, none for WebDAV"},
 	{"upload", "password_file", STR(upload_password_file), "", 0, 0, NULL,
 	 "File holding the share's password (first line); mode 0600, or 0640 for the service's "
 	 "group"},
@@ -126,7 +129,8 @@ static const struct config_option options[] = {
 	 "yes: let auth = basic send the password over plain http:// (warned at every start); "
 	 "digest is allowed without it"},
 	{"upload", "ca_file", STR(upload_ca_file), "", 0, 0, NULL,
-	 "PEM file of the CA to trust for the share (empty: the system's CAs)"},
+	 "PEM file of the CA to trust for the server [upload] user goes to (empty: [schedule] "
+	 "ca_file, else the system's CAs)"},
 	{"upload", "timeout_s", INT(upload_timeout_s), "600", 10, 86400, NULL,
 	 "Give up on one upload attempt after this many seconds"},
 	{"upload", "backoff_min_s", INT(backoff_min_s), "60", 1, 86400, NULL,
@@ -510,6 +514,22 @@ static int fail_at(struct parse_ctx *ctx)
 	return 0;
 }
 
+/* Whether a continuation line's text is a key being set ("min_free_mb = 5", of this section or
+ * another): an indented setting, which would otherwise vanish silently into the value above. */
+static bool looks_like_key(const char *text)
+{
+	char key[64];
+	size_t n = strcspn(text, " \t=");
+	if (n == 0 || n >= sizeof key || text[n + strspn(text + n, " \t")] != '=')
+		return false;
+	memcpy(key, text, n);
+	key[n] = '\0';
+	for (size_t i = 0; i < N_OPTIONS; i++)
+		if (strcmp(options[i].key, key) == 0)
+			return true;
+	return false;
+}
+
 static int on_value(void *user, const char *section, const char *name, const char *value)
 {
 	struct parse_ctx *ctx = user;
@@ -534,6 +554,12 @@ static int on_value(void *user, const char *section, const char *name, const cha
 		if (o->type != CFG_STRING) {
 			set_error(ctx->err, ctx->cfg->source, ctx->line, o, NULL, NULL,
 				  "only text values continue on the next line");
+			return fail_at(ctx);
+		}
+		if (looks_like_key(value)) {
+			set_error(ctx->err, ctx->cfg->source, ctx->line, o, NULL, NULL,
+				  "this indented line would continue the value above; remove the "
+				  "indentation to set '%.*s'", (int)strcspn(value, " \t="), value);
 			return fail_at(ctx);
 		}
 		const char *field = (const char *)ctx->cfg + o->offset;
@@ -585,8 +611,12 @@ static int line_of(const struct config *c, const char *section, const char *key)
 bool config_secret_too_open(const char *path, unsigned mode, char *why, size_t n)
 {
 	/* 0640 is the documented install shape (root's file, read through a group of the
-	 * service's); "others" is anyone on the box. */
-	if (mode & S_IROTH)
+	 * service's); "others" is anyone on the box. A FIFO or device would block the reader
+	 * (an upload, for ever) or hand over what is not a password. */
+	if (!S_ISREG(mode))
+		snprintf(why, n, "'%s' is not a regular file (a directory, FIFO or device): give "
+			 "the file holding the password", path);
+	else if (mode & S_IROTH)
 		snprintf(why, n, "'%s' is readable by others (mode %04o): chmod 0600 it", path,
 			 mode & 07777);
 	else if (mode & (S_IWOTH | S_IWGRP))
@@ -642,6 +672,13 @@ lt_err config_check(struct config *c, struct config_error *err)
 	if (!c->room[0]) {
 		set_error(err, c->source, line_of(c, "device", "room"), find_option("device", "room"),
 			  NULL, NULL, "must not be empty: the room name is written into recordings");
+		return LT_ERR_CONFIG;
+	}
+	/* The room is a folder on the share (ROOM/YYYY/MM): "." or ".." would put the recordings
+	 * beside or above the configured folder. */
+	if (strcmp(c->room, ".") == 0 || strcmp(c->room, "..") == 0) {
+		set_error(err, c->source, line_of(c, "device", "room"), find_option("device", "room"),
+			  NULL, NULL, "'%s' is not a room name: it names the share's folders", c->room);
 		return LT_ERR_CONFIG;
 	}
 	if (strcmp(c->audio_source, "file") == 0 && !c->audio_file[0]) {
@@ -720,22 +757,22 @@ lt_err config_check(struct config *c, struct config_error *err)
 		}
 	}
 	/*
-	 * Where each set of credentials is sent (schedule.h, upload.h, ocagent.h): [schedule]'s to
-	 * the ICS URL and to Opencast whenever Opencast is used; [upload]'s to the WebDAV share and
-	 * to Opencast when uploading there or when [schedule] has no user of its own.
+	 * Where each set of credentials is sent, by net.h's rule: [schedule]'s to the ICS URL,
+	 * [upload]'s to the WebDAV share, and Opencast's one account ([upload]'s when target =
+	 * opencast and [upload] user is set, else [schedule]'s) to Opencast.
 	 */
 	bool opencast = strcmp(c->schedule_source, "opencast") == 0 ||
 			strcmp(c->upload_target, "opencast") == 0;
+	bool opencast_upload = strcmp(c->upload_target, "opencast") == 0 && c->upload_user[0];
 	const struct clear_auth uses[] = {
 		{"schedule", "ics", "schedule", c->server_user, c->server_auth, c->server_allow_insecure_auth,
 		 strcmp(c->schedule_source, "ics") == 0 ? c->schedule_ics : ""},
 		{"opencast", "url", "schedule", c->server_user, c->server_auth, c->server_allow_insecure_auth,
-		 opencast ? c->opencast_url : ""},
+		 opencast && !opencast_upload ? c->opencast_url : ""},
 		{"upload", "url", "upload", c->upload_user, c->upload_auth, c->upload_allow_insecure_auth,
 		 strcmp(c->upload_target, "webdav") == 0 ? c->upload_url : ""},
 		{"opencast", "url", "upload", c->upload_user, c->upload_auth, c->upload_allow_insecure_auth,
-		 strcmp(c->upload_target, "opencast") == 0 ||
-				 (opencast && !c->server_user[0]) ? c->opencast_url : ""},
+		 opencast_upload ? c->opencast_url : ""},
 	};
 	for (size_t i = 0; i < sizeof uses / sizeof uses[0]; i++)
 		if (check_clear_auth(c, &uses[i], err) != LT_OK)

@@ -1,5 +1,7 @@
 /*
- * fetch.c — one HTTP(S) GET through libcurl's easy interface (contract in fetch.h).
+ * fetch.c — one HTTP(S) GET, a conversation of one request on net.h's client (contract in
+ * fetch.h), and the helpers every request shares: libcurl's URL parser for messages, the one
+ * mapping of libcurl's codes, and the pure reading of an answer.
  *
  * What must stay true:
  * - libcurl's codes are turned into an lt_err in one place, fetch_curl_error() (the uploader
@@ -12,7 +14,7 @@
  * - A redirect that lands on a login page is a refusal, not a calendar (Opencast sends browsers
  *   to its login form when the Digest header is missing).
  * - Nothing is written to stdout or stderr except through log.h: libcurl is silent without
- *   CURLOPT_VERBOSE, and our callbacks take every byte.
+ *   CURLOPT_VERBOSE, and net.c's callbacks take every byte.
  */
 #include "lectern/fetch.h"
 
@@ -26,15 +28,11 @@
 #include <strings.h>
 
 #include "lectern/log.h"
+#include "lectern/net.h"
 
-#define DEFAULT_CONNECT_TIMEOUT_S 10L
 #define DEFAULT_TIMEOUT_S 30L
 #define DEFAULT_MAX_BYTES ((size_t)16 << 20)
-#define MAX_REDIRECTS 5L
 
-#ifndef LECTERN_VERSION
-#define LECTERN_VERSION "dev"
-#endif
 
 static pthread_once_t global_once = PTHREAD_ONCE_INIT;
 
@@ -51,14 +49,14 @@ void fetch_global_init(void)
 	pthread_once(&global_once, global_init);
 }
 
-/* One transfer's state, shared with the callbacks. */
+/* One GET's state, shared with the header callback; on the heap: the sentence buffer and the
+ * server would make a large frame for a worker thread. */
 struct transfer {
 	struct fetch_result *res;
-	size_t cap;          /* bytes allocated for res->body */
-	size_t max;          /* largest body we accept */
-	bool too_large;      /* the write callback refused the answer */
-	bool nomem;          /* the write callback could not grow the body */
+	struct net_server srv;
+	char lines[2][400];  /* the validators, as header lines */
 	char reason[64];     /* the last status line's reason phrase ("Not Found"), for messages */
+	char url_password[256];
 	char msg[1024];      /* the failure's sentence before it is scrubbed and cut to fit */
 };
 
@@ -71,36 +69,6 @@ static void say(char *dst, size_t n, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(dst, n, fmt, ap);
 	va_end(ap);
-}
-
-static size_t on_body(char *data, size_t size, size_t nmemb, void *user)
-{
-	struct transfer *t = user;
-	struct fetch_result *r = t->res;
-	size_t n = size * nmemb;
-	/* body_len never exceeds max, so this cannot wrap. Returning less than n aborts. */
-	if (n > t->max - r->body_len) {
-		t->too_large = true;
-		return 0;
-	}
-	if (r->body_len + n + 1 > t->cap) {
-		size_t cap = t->cap ? t->cap : 64 * 1024;
-		while (cap < r->body_len + n + 1)
-			cap *= 2;
-		if (cap > t->max + 1)
-			cap = t->max + 1;
-		char *body = realloc(r->body, cap);
-		if (!body) {
-			t->nomem = true;
-			return 0;
-		}
-		r->body = body;
-		t->cap = cap;
-	}
-	memcpy(r->body + r->body_len, data, n);
-	r->body_len += n;
-	r->body[r->body_len] = '\0';
-	return n;
 }
 
 /* Copy a header's value, trimmed, when `line` is "name: value". */
@@ -148,12 +116,10 @@ void fetch_header_line(const char *line, size_t len, struct fetch_result *res, c
 	header_value(line, len, "Content-Type", res->content_type, sizeof res->content_type);
 }
 
-static size_t on_header(char *data, size_t size, size_t nmemb, void *user)
+static void on_header(void *user, const char *line, size_t len)
 {
 	struct transfer *t = user;
-	size_t n = size * nmemb;
-	fetch_header_line(data, n, t->res, t->reason, sizeof t->reason);
-	return n;
+	fetch_header_line(line, len, t->res, t->reason, sizeof t->reason);
 }
 
 /*
@@ -274,7 +240,7 @@ lt_err fetch_curl_error(int code, const char *host, const char *detail, char *er
 			      "the configured CA file, ca_file (%s)", host, detail);
 		return LT_ERR_NETWORK;
 	case CURLE_TOO_MANY_REDIRECTS:
-		say(error, n, "%s redirected more than %ld times (%s)", host, MAX_REDIRECTS,
+		say(error, n, "%s redirected more than %ld times (%s)", host, NET_MAX_REDIRECTS,
 		    detail);
 		return LT_ERR_HTTP;
 	case CURLE_FILESIZE_EXCEEDED:
@@ -347,181 +313,90 @@ lt_err fetch_answer_verdict(struct fetch_result *res, const char *reason, long r
 	return LT_OK;
 }
 
-/* The transfer's outcome (libcurl's code, then the HTTP status) → lt_err and t->msg. */
-static lt_err classify(CURL *curl, CURLcode rc, struct transfer *t, const char *host,
-		       const char *detail, bool with_credentials)
+/* Validators go back verbatim, as RFC 9110 asks: If-Modified-Since carries the server's own
+ * Last-Modified, not a date we re-format. */
+static void validators(const struct fetch_request *req, struct transfer *t, const char **headers)
 {
-	struct fetch_result *res = t->res;
-	long redirects = 0;
-	char *effective = NULL;
-	curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &res->status);
-	curl_easy_getinfo(curl, CURLINFO_REDIRECT_COUNT, &redirects);
-	curl_easy_getinfo(curl, CURLINFO_EFFECTIVE_URL, &effective);
-
-	if ((rc == CURLE_WRITE_ERROR && t->too_large) || rc == CURLE_FILESIZE_EXCEEDED) {
-		say(t->msg, sizeof t->msg, "%s sent an answer larger than %zu bytes; it was "
-					   "refused", host, t->max);
-		return LT_ERR_HTTP;
-	}
-	if (rc == CURLE_WRITE_ERROR && t->nomem) {
-		say(t->msg, sizeof t->msg, "out of memory while fetching from %s", host);
-		return LT_ERR_NOMEM;
-	}
-	if (rc != CURLE_OK)
-		return fetch_curl_error(rc, host, detail, t->msg, sizeof t->msg);
-	return fetch_answer_verdict(res, t->reason, redirects, effective, with_credentials, host,
-				    t->msg, sizeof t->msg);
-}
-
-bool fetch_curl_base(void *curl, const char *url, const char *ca_file, char *errbuf)
-{
-	bool ok = curl_easy_setopt(curl, CURLOPT_URL, url) == CURLE_OK;
-	ok &= curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "http,https") == CURLE_OK;
-	ok &= curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L) == CURLE_OK;
-	if (errbuf)
-		ok &= curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, errbuf) == CURLE_OK;
-	ok &= curl_easy_setopt(curl, CURLOPT_SSL_VERIFYPEER, 1L) == CURLE_OK;
-	ok &= curl_easy_setopt(curl, CURLOPT_SSL_VERIFYHOST, 2L) == CURLE_OK;
-	if (ca_file && *ca_file)
-		ok &= curl_easy_setopt(curl, CURLOPT_CAINFO, ca_file) == CURLE_OK;
-	ok &= curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT, 10L) == CURLE_OK;
-	return ok;
-}
-
-/* Headers and options of one GET. Returns false only when libcurl ran out of memory. */
-/* libcurl asks about once a second, also while it waits: the caller may call it off. */
-static int on_progress(void *user, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal,
-		       curl_off_t ulnow)
-{
-	(void)dltotal;
-	(void)dlnow;
-	(void)ultotal;
-	(void)ulnow;
-	return atomic_load((const atomic_bool *)user) ? 1 : 0;
-}
-
-static bool configure(CURL *curl, const struct fetch_request *req, struct transfer *t,
-		      struct curl_slist **headers)
-{
-	if (req->cancel) {
-		curl_easy_setopt(curl, CURLOPT_XFERINFOFUNCTION, on_progress);
-		curl_easy_setopt(curl, CURLOPT_XFERINFODATA, (void *)req->cancel);
-		curl_easy_setopt(curl, CURLOPT_NOPROGRESS, 0L);
-	}
-	char line[400];
-	struct curl_slist *more;
-	/* Validators go back verbatim, as RFC 9110 asks: If-Modified-Since carries the server's
-	 * own Last-Modified, not a date we re-format. */
+	size_t k = 0;
 	if (sendable(req->etag)) {
-		say(line, sizeof line, "If-None-Match: %s", req->etag);
-		if (!(more = curl_slist_append(*headers, line)))
-			return false;
-		*headers = more;
+		say(t->lines[k], sizeof t->lines[k], "If-None-Match: %s", req->etag);
+		headers[k] = t->lines[k];
+		k++;
 	}
 	if (sendable(req->last_modified)) {
-		say(line, sizeof line, "If-Modified-Since: %s", req->last_modified);
-		if (!(more = curl_slist_append(*headers, line)))
-			return false;
-		*headers = more;
+		say(t->lines[k], sizeof t->lines[k], "If-Modified-Since: %s", req->last_modified);
+		headers[k] = t->lines[k];
+		k++;
 	}
-	if (req->opencast_digest) {
-		if (!(more = curl_slist_append(*headers, "X-Requested-Auth: Digest")))
-			return false;
-		*headers = more;
-	}
-
-	bool ok = fetch_curl_base(curl, req->url, req->ca_file, NULL);
-	ok &= curl_easy_setopt(curl, CURLOPT_REDIR_PROTOCOLS_STR, "http,https") == CURLE_OK;
-	ok &= curl_easy_setopt(curl, CURLOPT_FOLLOWLOCATION, 1L) == CURLE_OK;
-	ok &= curl_easy_setopt(curl, CURLOPT_MAXREDIRS, MAX_REDIRECTS) == CURLE_OK;
-	ok &= curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT, req->connect_timeout_s > 0 ?
-			       req->connect_timeout_s : DEFAULT_CONNECT_TIMEOUT_S) == CURLE_OK;
-	ok &= curl_easy_setopt(curl, CURLOPT_TIMEOUT,
-			       req->timeout_s > 0 ? req->timeout_s : DEFAULT_TIMEOUT_S) == CURLE_OK;
-	/* Refused early when the server announces the size; the write callback catches the rest
-	 * (chunked answers, or a Content-Length that lies). */
-	ok &= curl_easy_setopt(curl, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)t->max) == CURLE_OK;
-	ok &= curl_easy_setopt(curl, CURLOPT_USERAGENT, "lectern/" LECTERN_VERSION) == CURLE_OK;
-	ok &= curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, on_body) == CURLE_OK;
-	ok &= curl_easy_setopt(curl, CURLOPT_WRITEDATA, t) == CURLE_OK;
-	ok &= curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, on_header) == CURLE_OK;
-	ok &= curl_easy_setopt(curl, CURLOPT_HEADERDATA, t) == CURLE_OK;
-	if (*headers)
-		ok &= curl_easy_setopt(curl, CURLOPT_HTTPHEADER, *headers) == CURLE_OK;
-	if (req->auth != FETCH_AUTH_NONE) {
-		/* Only the scheme asked for: no negotiation that could fall back to Basic in clear
-		 * text when Digest was configured. libcurl drops the credentials when a redirect
-		 * leaves the host. */
-		unsigned long scheme = req->auth == FETCH_AUTH_DIGEST ? CURLAUTH_DIGEST
-								     : CURLAUTH_BASIC;
-		ok &= curl_easy_setopt(curl, CURLOPT_HTTPAUTH, scheme) == CURLE_OK;
-		ok &= curl_easy_setopt(curl, CURLOPT_USERNAME, req->user ? req->user : "") ==
-		      CURLE_OK;
-		ok &= curl_easy_setopt(curl, CURLOPT_PASSWORD,
-				       req->password ? req->password : "") == CURLE_OK;
-	}
-	return ok;
+	headers[k] = NULL;
 }
 
 lt_err fetch_get(const struct fetch_request *req, struct fetch_result *res)
 {
 	memset(res, 0, sizeof *res);
-	fetch_global_init();
-
-	/* On the heap: the sentence buffer would make this a large frame for a worker thread. */
 	struct transfer *t = calloc(1, sizeof *t);
 	if (!t) {
 		say(res->error, sizeof res->error, "out of memory");
 		return LT_ERR_NOMEM;
 	}
 	t->res = res;
-	t->max = req->max_bytes ? req->max_bytes : DEFAULT_MAX_BYTES;
 	lt_err err = LT_ERR_INVALID;
-	CURL *curl = NULL;
-	struct curl_slist *headers = NULL;
-	char errbuf[CURL_ERROR_SIZE] = "";
+	struct net_conn *conn = NULL;
+	struct net_answer ans = {0};
 	char host[160]; /* short enough that every sentence names it whole */
-	char url_password[256];
-	if (!url_parts(req->url, host, sizeof host, url_password, sizeof url_password)) {
+	if (!url_parts(req->url, host, sizeof host, t->url_password, sizeof t->url_password)) {
 		say(t->msg, sizeof t->msg, "the address is not a valid http(s) URL");
 		goto fail;
 	}
-
-	err = LT_ERR_NOMEM;
-	if (!(curl = curl_easy_init()) || !configure(curl, req, t, &headers) ||
-	    curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, errbuf) != CURLE_OK) {
+	/* A conversation of one request, on this request's server, credentials and CA. */
+	struct net_server *srv = &t->srv;
+	say(srv->url, sizeof srv->url, "%s", req->url);
+	say(srv->ca_file, sizeof srv->ca_file, "%s", req->ca_file ? req->ca_file : "");
+	if (req->auth != FETCH_AUTH_NONE) {
+		srv->auth = req->auth;
+		say(srv->user, sizeof srv->user, "%s", req->user ? req->user : "");
+		say(srv->password, sizeof srv->password, "%s", req->password ? req->password : "");
+	}
+	srv->opencast = req->opencast_digest;
+	const char *headers[3];
+	validators(req, t, headers);
+	size_t max = req->max_bytes ? req->max_bytes : DEFAULT_MAX_BYTES;
+	err = net_conn_open(srv, req->timeout_s > 0 ? req->timeout_s : DEFAULT_TIMEOUT_S,
+			    req->cancel, &conn);
+	net_server_clear(srv);
+	if (err != LT_OK) {
 		say(t->msg, sizeof t->msg, "out of memory while fetching from %s", host);
 		goto fail;
 	}
-	CURLcode rc = curl_easy_perform(curl);
-	err = classify(curl, rc, t, host, errbuf, req->auth != FETCH_AUTH_NONE);
+	struct net_request r = {.method = "GET", .url = req->url, .headers = headers,
+				.follow_redirects = true, .max_answer = max,
+				.on_header = on_header, .user = t};
+	err = net_perform(conn, &r, &ans, t->msg, sizeof t->msg);
+	res->status = ans.status;
+	if (err == LT_OK)
+		err = fetch_answer_verdict(res, t->reason, ans.redirects, ans.effective_url,
+					   req->auth != FETCH_AUTH_NONE, host, t->msg,
+					   sizeof t->msg);
 	if (err != LT_OK)
 		goto fail;
-	if (res->not_modified) {
-		free(res->body); /* whatever a 304 carried is not the document */
-		res->body = NULL;
-		res->body_len = 0;
-	} else if (!res->body && !(res->body = calloc(1, 1))) {
-		/* (an empty 200 is an empty document, not "nothing") */
-		err = LT_ERR_NOMEM;
-		say(t->msg, sizeof t->msg, "out of memory while fetching from %s", host);
-		goto fail;
+	/* Whatever a 304 carried is not the document; an empty 200 is an empty document. */
+	if (!res->not_modified) {
+		res->body = ans.body;
+		res->body_len = ans.body_len;
+		ans.body = NULL;
 	}
-	curl_slist_free_all(headers);
-	curl_easy_cleanup(curl);
+	net_answer_free(&ans);
+	net_conn_close(conn);
 	free(t);
 	return LT_OK;
 
 fail:
-	free(res->body);
-	res->body = NULL;
-	res->body_len = 0;
+	net_answer_free(&ans);
+	net_conn_close(conn);
 	scrub(t->msg, sizeof t->msg, req->password);
-	scrub(t->msg, sizeof t->msg, url_password);
+	scrub(t->msg, sizeof t->msg, t->url_password);
 	say(res->error, sizeof res->error, "%s", t->msg);
 	log_debug("fetch: %s", res->error);
-	curl_slist_free_all(headers);
-	curl_easy_cleanup(curl);
 	free(t);
 	return err;
 }

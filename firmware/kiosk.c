@@ -22,6 +22,7 @@
 #include "lectern/fetch.h"
 #include "lectern/log.h"
 #include "lectern/monitor.h"
+#include "lectern/net.h"
 #include "lectern/osutil.h"
 #include "lectern/signals.h"
 
@@ -664,6 +665,23 @@ static void test_result(struct kiosk *k, const char *text)
 	pthread_mutex_unlock(&k->test_lock);
 }
 
+/* One GET of the server's address: any HTTP answer means it is reachable with these
+ * credentials; a refusal or a network failure says why. */
+static void probe(const struct net_server *srv, char *text, size_t n)
+{
+	struct fetch_request req = {.url = srv->url, .timeout_s = 10, .max_bytes = 1 << 20};
+	net_prepare_request(srv, &req);
+	struct fetch_result res = {0};
+	char host[128];
+	fetch_url_host(srv->url, host, sizeof host);
+	lt_err err = fetch_get(&req, &res);
+	if (err == LT_OK || err == LT_ERR_HTTP)
+		snprintf(text, n, "%s answered (HTTP %ld): reachable", host, res.status);
+	else
+		copy(text, n, res.error[0] ? res.error : lt_strerror(err));
+	fetch_result_free(&res);
+}
+
 static void *test_main(void *arg)
 {
 	struct kiosk *k = arg;
@@ -678,33 +696,18 @@ static void *test_main(void *arg)
 	} else if (!url[0]) {
 		snprintf(text, sizeof text, "No server configured: recordings stay on this device.");
 	} else {
-		bool upload = strcmp(cfg->upload_target, "webdav") == 0 ||
-			      strcmp(cfg->upload_target, "opencast") == 0;
-		char password[256] = "", why[160];
-		const char *user = upload ? cfg->upload_user : cfg->server_user;
-		const char *pwfile = upload ? cfg->upload_password_file : cfg->server_password_file;
-		const char *auth = upload ? cfg->upload_auth : cfg->server_auth;
-		if (user[0] && pwfile[0])
-			schedule_read_secret(pwfile, password, sizeof password, why, sizeof why);
-		struct fetch_request req = {
-			.url = url,
-			.ca_file = upload ? cfg->upload_ca_file : cfg->ca_file,
-			.timeout_s = 10,
-			.max_bytes = 1 << 20,
-			.auth = strcmp(auth, "digest") == 0 ? FETCH_AUTH_DIGEST : FETCH_AUTH_BASIC,
-			.user = user[0] ? user : NULL,
-			.password = password,
-		};
-		struct fetch_result res = {0};
-		char host[128];
-		fetch_url_host(url, host, sizeof host);
-		lt_err err = fetch_get(&req, &res);
-		if (err == LT_OK || err == LT_ERR_HTTP)
-			snprintf(text, sizeof text, "%s answered (HTTP %ld): reachable", host,
-				 res.status);
+		/* The very server, credentials and CA the uploader (or the calendar) uses. */
+		enum net_role role;
+		struct net_server srv = {0};
+		char why[160];
+		lt_err rc = net_test_role(cfg, &role);
+		if (rc == LT_OK)
+			rc = net_resolve(cfg, role, &srv, why, sizeof why);
+		if (rc == LT_OK)
+			probe(&srv, text, sizeof text);
 		else
-			copy(text, sizeof text, res.error[0] ? res.error : lt_strerror(err));
-		fetch_result_free(&res);
+			copy(text, sizeof text, why);
+		net_server_clear(&srv);
 	}
 	test_result(k, text);
 	atomic_store(&k->test_running, false);

@@ -7,7 +7,6 @@
  */
 #include "lectern/ocagent.h"
 
-#include <curl/curl.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -17,9 +16,9 @@
 #include <unistd.h>
 
 #include "lectern/log.h"
+#include "lectern/net.h"
 #include "lectern/opencast.h"
 #include "lectern/osutil.h"
-#include "lectern/schedule.h"
 #include "lectern/store.h"
 
 #define PENDING_MAX 32
@@ -34,7 +33,7 @@ struct ocagent {
 	const struct config *cfg;
 	struct store *st;
 	struct opencast_conn conn;
-	char password[256];
+	struct net_server srv;       /* [opencast] url and its account (net.h) */
 	char name[128];
 	char admin[1024];
 	char address[64];
@@ -104,25 +103,25 @@ static int any_uploading(const struct recording *rec, void *user)
 
 /* POST `fields` to capture-admin's `path` (already escaped); logs a failure. */
 static lt_err post(struct ocagent *a, struct opencast_session *s, const char *path,
-		   const struct opencast_field *f, size_t count)
+		   const struct net_field *f, size_t count)
 {
 	char url[2048], why[320];
 	snprintf(url, sizeof url, "%s%s", a->admin, path);
-	struct opencast_answer ans;
+	struct net_answer ans;
 	lt_err rc = opencast_call(s, url, f, count, NULL, &ans, why, sizeof why);
 	if (rc == LT_OK && ans.local_ip[0] && !a->address[0])
 		snprintf(a->address, sizeof a->address, "%s", ans.local_ip);
 	if (rc != LT_OK)
 		log_warn("opencast: capture-admin %s: %s", path, why);
-	opencast_answer_free(&ans);
+	net_answer_free(&ans);
 	return rc;
 }
 
 static void agent_path(struct ocagent *a, const char *suffix, char *buf, size_t n)
 {
-	char *name = curl_easy_escape(NULL, a->name, 0);
+	char *name = net_escape(a->name, 0);
 	snprintf(buf, n, "/agents/%s%s", name ? name : "", suffix);
-	curl_free(name);
+	free(name);
 }
 
 static lt_err post_agent_state(struct ocagent *a, struct opencast_session *s, const char *state)
@@ -131,7 +130,7 @@ static lt_err post_agent_state(struct ocagent *a, struct opencast_session *s, co
 	agent_path(a, "", path, sizeof path);
 	if (!a->address[0] && gethostname(a->address, sizeof a->address) != 0)
 		snprintf(a->address, sizeof a->address, "%s", "localhost");
-	struct opencast_field f[] = {
+	struct net_field f[] = {
 		{.name = "address", .value = a->address},
 		{.name = "state", .value = state},
 	};
@@ -152,16 +151,16 @@ static void post_capabilities(struct ocagent *a, struct opencast_session *s)
 		return;
 	char path[512];
 	agent_path(a, "/configuration", path, sizeof path);
-	struct opencast_field f[] = {{.name = "configuration", .value = xml}};
+	struct net_field f[] = {{.name = "configuration", .value = xml}};
 	post(a, s, path, f, 1);
 	free(xml);
 }
 
-static void find_admin(struct ocagent *a)
+static void find_admin(struct ocagent *a, struct opencast_session *s)
 {
 	char why[320];
-	if (opencast_discover(&a->conn, OPENCAST_CAPTURE_ADMIN_SERVICE, a->admin, sizeof a->admin,
-			      why, sizeof why) == LT_OK)
+	if (opencast_session_discover(s, OPENCAST_CAPTURE_ADMIN_SERVICE, a->admin,
+				      sizeof a->admin, why, sizeof why) == LT_OK)
 		return;
 	size_t len = strlen(a->cfg->opencast_url);
 	while (len && a->cfg->opencast_url[len - 1] == '/')
@@ -181,7 +180,7 @@ static void *agent_main(void *arg)
 		log_error("opencast: the capture agent cannot start: out of memory");
 		return NULL;
 	}
-	find_admin(a);
+	find_admin(a, s);
 	post_capabilities(a, s);
 	double last_post = -1e9;
 	pthread_mutex_lock(&a->lock);
@@ -195,10 +194,10 @@ static void *agent_main(void *arg)
 		pthread_mutex_unlock(&a->lock);
 
 		for (int i = 0; i < ntodo; i++) {
-			char *uid = curl_easy_escape(NULL, todo[i].uid, 0), path[1024];
+			char *uid = net_escape(todo[i].uid, 0), path[1024];
 			snprintf(path, sizeof path, "/recordings/%s", uid ? uid : "");
-			curl_free(uid);
-			struct opencast_field f[] = {{.name = "state", .value = todo[i].state}};
+			free(uid);
+			struct net_field f[] = {{.name = "state", .value = todo[i].state}};
 			post(a, s, path, f, 1);
 		}
 		bool uploading = false;
@@ -232,9 +231,6 @@ static void *agent_main(void *arg)
 lt_err ocagent_start(const struct config *cfg, const char *db_path, struct ocagent **out)
 {
 	*out = NULL;
-	if (!cfg->opencast_url[0] || (strcmp(cfg->schedule_source, "opencast") != 0 &&
-				      strcmp(cfg->upload_target, "opencast") != 0))
-		return LT_OK;
 	struct ocagent *a = calloc(1, sizeof *a);
 	if (!a)
 		return LT_ERR_NOMEM;
@@ -242,26 +238,18 @@ lt_err ocagent_start(const struct config *cfg, const char *db_path, struct ocage
 	a->reported = "";
 	snprintf(a->name, sizeof a->name, "%s", cfg->opencast_agent[0] ? cfg->opencast_agent
 								     : cfg->room);
-	bool own = cfg->server_user[0] != '\0';
-	const char *user = own ? cfg->server_user : cfg->upload_user;
-	const char *pw_file = own ? cfg->server_password_file : cfg->upload_password_file;
-	const char *auth = own ? cfg->server_auth : cfg->upload_auth;
 	char why[320];
-	lt_err err = LT_OK;
-	if (*user &&
-	    (err = schedule_read_secret(pw_file, a->password, sizeof a->password, why,
-					sizeof why)) != LT_OK) {
-		log_error("opencast: the capture agent cannot start: %s", why);
+	lt_err err = net_resolve(cfg, NET_ROLE_OPENCAST, &a->srv, why, sizeof why);
+	if (err != LT_OK) {
+		/* LT_ERR_NOT_FOUND: neither the calendar nor the upload is Opencast, no agent. */
+		if (err != LT_ERR_NOT_FOUND)
+			log_error("opencast: the capture agent cannot start: %s", why);
+		net_server_clear(&a->srv);
 		free(a);
-		return err;
+		return err == LT_ERR_NOT_FOUND ? LT_OK : err;
 	}
-	a->conn = (struct opencast_conn){
-		.server = cfg->opencast_url, .user = user, .password = a->password,
-		.digest = strcmp(auth, "digest") == 0,
-		.ca_file = own || !cfg->upload_ca_file[0] ? cfg->ca_file : cfg->upload_ca_file,
-		.timeout_s = cfg->schedule_timeout_s > 0 ? cfg->schedule_timeout_s : 30,
-		.cancel = &a->stopping,
-	};
+	a->conn = opencast_conn_of(&a->srv, cfg->schedule_timeout_s > 0 ? cfg->schedule_timeout_s
+									 : 30, &a->stopping);
 	pthread_mutex_init(&a->lock, NULL);
 	pthread_cond_init(&a->cond, NULL);
 	fetch_global_init();
@@ -272,6 +260,7 @@ lt_err ocagent_start(const struct config *cfg, const char *db_path, struct ocage
 		store_close(a->st);
 		pthread_mutex_destroy(&a->lock);
 		pthread_cond_destroy(&a->cond);
+		net_server_clear(&a->srv);
 		free(a);
 		return err;
 	}
@@ -303,7 +292,7 @@ void ocagent_stop(struct ocagent *a, bool offline)
 		}
 	}
 	store_close(a->st);
-	explicit_bzero(a->password, sizeof a->password);
+	net_server_clear(&a->srv);
 	pthread_mutex_destroy(&a->lock);
 	pthread_cond_destroy(&a->cond);
 	free(a);

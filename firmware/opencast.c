@@ -1,7 +1,7 @@
 /*
- * opencast.c — service discovery, the capture-agent calendar URL, calls (one libcurl handle per
- * session) and the Dublin Core / media package XML (see opencast.h).
- * JSON is read with json-c; requests go through fetch.c.
+ * opencast.c — service discovery, the capture-agent calendar URL, calls (one net.h
+ * conversation per session) and the Dublin Core / media package XML (see opencast.h).
+ * JSON is read with json-c; requests go through fetch.c and net.c.
  *
  * What must stay true: the registry's answer is trusted for nothing but a URL. A service is
  * used only when it says online, active and not in maintenance, in that order of the list;
@@ -12,7 +12,6 @@
  */
 #include "lectern/opencast.h"
 
-#include <curl/curl.h>
 #include <json-c/json.h>
 #include <libxml/chvalid.h>
 #include <libxml/parser.h>
@@ -45,6 +44,16 @@ static int base_len(const char *s)
 	while (n && s[n - 1] == '/')
 		n--;
 	return (int)n;
+}
+
+struct opencast_conn opencast_conn_of(const struct net_server *srv, long timeout_s,
+				      const atomic_bool *cancel)
+{
+	return (struct opencast_conn){
+		.server = srv->url, .user = srv->user, .password = srv->password,
+		.digest = srv->auth == FETCH_AUTH_DIGEST, .ca_file = srv->ca_file,
+		.timeout_s = timeout_s, .cancel = cancel,
+	};
 }
 
 void opencast_prepare_request(const struct opencast_conn *c, struct fetch_request *req)
@@ -186,6 +195,25 @@ lt_err opencast_registry_url(const char *json, size_t len, const char *service_t
 	return rc;
 }
 
+/* {server}/services/available.json?serviceType=TYPE into `buf`. */
+static lt_err registry_request_url(const char *server, const char *service_type, char *buf,
+				   size_t n, char *err, size_t err_len)
+{
+	char *type = net_escape(service_type, 0);
+	if (!type) {
+		say(err, err_len, "out of memory");
+		return LT_ERR_NOMEM;
+	}
+	int len = snprintf(buf, n, "%.*s/services/available.json?serviceType=%s",
+			   base_len(server), server, type);
+	free(type);
+	if (len < 0 || (size_t)len >= n) {
+		say(err, err_len, "Opencast service discovery: the server address is too long");
+		return LT_ERR_INVALID;
+	}
+	return LT_OK;
+}
+
 lt_err opencast_discover(const struct opencast_conn *c, const char *service_type, char *url,
 			 size_t url_len, char *err, size_t err_len)
 {
@@ -196,33 +224,20 @@ lt_err opencast_discover(const struct opencast_conn *c, const char *service_type
 		return LT_ERR_INVALID;
 	}
 	url[0] = '\0';
-	lt_err rc = LT_ERR_NOMEM;
 	struct fetch_result res = {0};
 	char req_url[2048];
-	char *type = curl_easy_escape(NULL, service_type, 0);
-	if (!type) {
-		say(err, err_len, "out of memory");
-		goto out;
-	}
-	int len = snprintf(req_url, sizeof req_url, "%.*s/services/available.json?serviceType=%s",
-			   base_len(c->server), c->server, type);
-	curl_free(type);
-	if (len < 0 || (size_t)len >= sizeof req_url) {
-		rc = LT_ERR_INVALID;
-		say(err, err_len, "Opencast service discovery: the server address is too long");
-		goto out;
-	}
-
+	lt_err rc = registry_request_url(c->server, service_type, req_url, sizeof req_url, err,
+					 err_len);
+	if (rc != LT_OK)
+		return rc;
 	struct fetch_request req = {.url = req_url, .max_bytes = DISCOVERY_MAX_BYTES};
 	opencast_prepare_request(c, &req);
 	rc = fetch_get(&req, &res);
-	if (rc != LT_OK) {
+	if (rc != LT_OK)
 		say(err, err_len, "Opencast service discovery: %s", res.error);
-		goto out;
-	}
-	rc = opencast_registry_url(res.body, res.body_len, service_type, url, url_len, err,
-				   err_len);
-out:
+	else
+		rc = opencast_registry_url(res.body, res.body_len, service_type, url, url_len, err,
+					   err_len);
 	fetch_result_free(&res);
 	return rc;
 }
@@ -233,12 +248,12 @@ lt_err opencast_calendar_url(const char *scheduler, const char *agent, int64_t c
 	if (!scheduler || !*scheduler || !agent || !*agent || cutoff_ms < 0 || !url || !url_len)
 		return LT_ERR_INVALID;
 	/* Everything but unreserved characters escaped: "Room 4/B" is one path-safe value. */
-	char *name = curl_easy_escape(NULL, agent, 0);
+	char *name = net_escape(agent, 0);
 	if (!name)
 		return LT_ERR_NOMEM;
 	int n = snprintf(url, url_len, "%.*s/calendars?agentid=%s&cutoff=%lld",
 			 base_len(scheduler), scheduler, name, (long long)cutoff_ms);
-	curl_free(name);
+	free(name);
 	if (n < 0 || (size_t)n >= url_len) {
 		url[0] = '\0';
 		return LT_ERR_INVALID;
@@ -252,22 +267,36 @@ lt_err opencast_calendar_url(const char *scheduler, const char *agent, int64_t c
 
 struct opencast_session {
 	struct opencast_conn conn;
-	CURL *curl;
-	char host[160];
+	struct net_conn *net;       /* one connection and Digest state for the conversation */
 };
 
 lt_err opencast_session_open(const struct opencast_conn *c, struct opencast_session **out)
 {
-	fetch_global_init();
+	*out = NULL;
 	struct opencast_session *s = calloc(1, sizeof *s);
-	if (!s)
-		return LT_ERR_NOMEM;
+	/* On the heap: a net_server is large for a worker thread's stack. */
+	struct net_server *srv = calloc(1, sizeof *srv);
+	lt_err rc = LT_ERR_NOMEM;
+	if (!s || !srv)
+		goto out;
 	s->conn = *c;
-	if (!(s->curl = curl_easy_init())) {
-		free(s);
-		return LT_ERR_NOMEM;
+	snprintf(srv->url, sizeof srv->url, "%s", c->server ? c->server : "");
+	snprintf(srv->ca_file, sizeof srv->ca_file, "%s", c->ca_file ? c->ca_file : "");
+	srv->opencast = true;
+	if (c->user && *c->user) {
+		snprintf(srv->user, sizeof srv->user, "%s", c->user);
+		snprintf(srv->password, sizeof srv->password, "%s", c->password ? c->password : "");
+		srv->auth = c->digest ? FETCH_AUTH_DIGEST : FETCH_AUTH_BASIC;
 	}
-	fetch_url_host(c->server ? c->server : "", s->host, sizeof s->host);
+	rc = net_conn_open(srv, c->timeout_s, c->cancel, &s->net);
+out:
+	if (srv)
+		net_server_clear(srv);
+	free(srv);
+	if (rc != LT_OK) {
+		free(s);
+		return rc;
+	}
 	*out = s;
 	return LT_OK;
 }
@@ -276,67 +305,14 @@ void opencast_session_close(struct opencast_session *s)
 {
 	if (!s)
 		return;
-	curl_easy_cleanup(s->curl);
+	net_conn_close(s->net);
 	free(s);
 }
 
-void opencast_answer_free(struct opencast_answer *ans)
+static void on_progress(void *user, uint64_t sent, uint64_t total)
 {
-	if (!ans)
-		return;
-	free(ans->body);
-	ans->body = NULL;
-	ans->body_len = 0;
-}
-
-struct call_state {
-	struct opencast_answer *ans;
-	size_t cap;
-	bool too_large;
-	const struct opencast_xfer *xfer;
-	const atomic_bool *cancel;
-};
-
-static size_t on_answer(char *data, size_t size, size_t nmemb, void *user)
-{
-	struct call_state *cs = user;
-	struct opencast_answer *a = cs->ans;
-	size_t n = size * nmemb;
-	if (a->body_len + n > ANSWER_MAX_BYTES) {
-		cs->too_large = true;
-		return 0;
-	}
-	if (a->body_len + n + 1 > cs->cap) {
-		size_t cap = cs->cap ? cs->cap : 4096;
-		while (cap < a->body_len + n + 1)
-			cap *= 2;
-		char *grown = realloc(a->body, cap);
-		if (!grown)
-			return 0;
-		a->body = grown;
-		cs->cap = cap;
-	}
-	memcpy(a->body + a->body_len, data, n);
-	a->body_len += n;
-	a->body[a->body_len] = '\0';
-	return n;
-}
-
-static int on_progress(void *user, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal,
-		       curl_off_t ulnow)
-{
-	(void)dltotal;
-	(void)dlnow;
-	(void)ultotal;
-	struct call_state *cs = user;
-	if (cs->xfer && cs->xfer->progress) {
-		/* ulnow counts the form fields too: never report more than the file. */
-		uint64_t sent = ulnow > 0 ? (uint64_t)ulnow : 0;
-		if (sent > cs->xfer->total)
-			sent = cs->xfer->total;
-		cs->xfer->progress(cs->xfer->user, sent, cs->xfer->total);
-	}
-	return cs->cancel && atomic_load(cs->cancel) ? 1 : 0;
+	const struct opencast_xfer *x = user;
+	x->progress(x->user, sent, total);
 }
 
 lt_err opencast_answer_verdict(long status, const char *location)
@@ -348,112 +324,54 @@ lt_err opencast_answer_verdict(long status, const char *location)
 }
 
 lt_err opencast_call(struct opencast_session *s, const char *url,
-		     const struct opencast_field *fields, size_t count,
-		     const struct opencast_xfer *xfer, struct opencast_answer *ans, char *err,
+		     const struct net_field *fields, size_t count,
+		     const struct opencast_xfer *xfer, struct net_answer *ans, char *err,
 		     size_t err_len)
 {
-	memset(ans, 0, sizeof *ans);
-	say(err, err_len, "%s", "");
-	CURL *curl = s->curl;
-	const struct opencast_conn *c = &s->conn;
-	curl_easy_reset(curl); /* options only: the connection and the Digest state stay */
-	char errbuf[CURL_ERROR_SIZE] = "";
-	struct call_state cs = {.ans = ans, .xfer = xfer, .cancel = c->cancel};
-	struct curl_slist *headers = NULL;
-	curl_mime *mime = NULL;
-	fetch_curl_base(curl, url, c->ca_file, errbuf);
-	curl_easy_setopt(curl, CURLOPT_TIMEOUT, c->timeout_s > 0 ? c->timeout_s : 30L);
-	curl_easy_setopt(curl, CURLOPT_USERAGENT, "lectern");
-	curl_easy_setopt(curl, CURLOPT_FOLLOWLOCATION, 0L);
-	curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, on_answer);
-	curl_easy_setopt(curl, CURLOPT_WRITEDATA, &cs);
-	curl_easy_setopt(curl, CURLOPT_XFERINFOFUNCTION, on_progress);
-	curl_easy_setopt(curl, CURLOPT_XFERINFODATA, &cs);
-	curl_easy_setopt(curl, CURLOPT_NOPROGRESS, 0L);
-	if (c->user && *c->user) {
-		curl_easy_setopt(curl, CURLOPT_HTTPAUTH, c->digest ? CURLAUTH_DIGEST : CURLAUTH_BASIC);
-		curl_easy_setopt(curl, CURLOPT_USERNAME, c->user);
-		curl_easy_setopt(curl, CURLOPT_PASSWORD, c->password ? c->password : "");
-		if (c->digest)
-			headers = curl_slist_append(headers, "X-Requested-Auth: Digest");
+	const char *host = net_conn_host(s->net);
+	struct net_request req = {
+		.method = count ? "POST" : "GET", .url = url,
+		.fields = count ? fields : NULL, .field_count = count,
+		.max_answer = ANSWER_MAX_BYTES,
+	};
+	if (xfer) {
+		req.max_send_bytes_per_s = xfer->max_bytes_per_s;
+		req.progress = xfer->progress ? on_progress : NULL;
+		req.progress_total = xfer->total;
+		req.user = (void *)xfer;
 	}
-	if (xfer && xfer->max_bytes_per_s > 0)
-		curl_easy_setopt(curl, CURLOPT_MAX_SEND_SPEED_LARGE,
-				 (curl_off_t)xfer->max_bytes_per_s);
-	lt_err rc = LT_ERR_NOMEM;
-	if (count) {
-		if (!(mime = curl_mime_init(curl)))
-			goto out;
-		for (size_t i = 0; i < count; i++) {
-			curl_mimepart *part = curl_mime_addpart(mime);
-			if (!part || curl_mime_name(part, fields[i].name) != CURLE_OK)
-				goto out;
-			CURLcode mc = fields[i].file
-					      ? curl_mime_filedata(part, fields[i].file)
-					      : curl_mime_data(part, fields[i].value ? fields[i].value : "",
-							       CURL_ZERO_TERMINATED);
-			if (mc == CURLE_READ_ERROR) {
-				rc = LT_ERR_IO;
-				say(err, err_len, "cannot read %s", fields[i].filename ? fields[i].filename
-										: fields[i].file);
-				goto out;
-			}
-			if (mc != CURLE_OK)
-				goto out;
-			if (fields[i].file && fields[i].filename)
-				curl_mime_filename(part, fields[i].filename);
-			if (fields[i].type)
-				curl_mime_type(part, fields[i].type);
-		}
-		curl_easy_setopt(curl, CURLOPT_MIMEPOST, mime);
-	} else {
-		curl_easy_setopt(curl, CURLOPT_HTTPGET, 1L);
-	}
-	if (headers)
-		curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
-	CURLcode cc = curl_easy_perform(curl);
-	curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &ans->status);
-	char *ip = NULL;
-	if (curl_easy_getinfo(curl, CURLINFO_LOCAL_IP, &ip) == CURLE_OK && ip)
-		snprintf(ans->local_ip, sizeof ans->local_ip, "%s", ip);
-	if (cc != CURLE_OK) {
-		if (cs.too_large) {
-			rc = LT_ERR_HTTP;
-			say(err, err_len, "%s answered more than %zu bytes", s->host,
-			    ANSWER_MAX_BYTES);
-		} else {
-			char why[320];
-			rc = fetch_curl_error((int)cc, s->host, errbuf[0] ? errbuf : NULL, why,
-					      sizeof why);
-			say(err, err_len, "%s", why);
-		}
-		goto out;
-	}
-	char *location = NULL;
-	curl_easy_getinfo(curl, CURLINFO_REDIRECT_URL, &location);
-	rc = opencast_answer_verdict(ans->status, location);
-	if (rc == LT_ERR_AUTH) {
+	lt_err rc = net_perform(s->net, &req, ans, err, err_len);
+	if (rc == LT_OK)
+		rc = opencast_answer_verdict(ans->status, ans->location);
+	if (rc == LT_ERR_AUTH)
 		say(err, err_len, "%s refused the credentials (%s): check the user, password_file "
 				  "and auth (Opencast needs digest for its system account)",
-		    s->host, ans->status >= 300 && ans->status < 400 ? "sent to its login page"
+		    host, ans->status >= 300 && ans->status < 400 ? "sent to its login page"
 		    : ans->status == 401 ? "HTTP 401" : "HTTP 403");
-		goto out;
-	}
-	if (rc != LT_OK) {
-		say(err, err_len, "%s answered HTTP %ld", s->host, ans->status);
-		goto out;
-	}
-	rc = LT_ERR_NOMEM;
-	if (!ans->body && !(ans->body = calloc(1, 1)))
-		goto out;
-	rc = LT_OK;
-out:
-	curl_mime_free(mime);
-	curl_slist_free_all(headers);
-	curl_easy_setopt(curl, CURLOPT_MIMEPOST, NULL);
-	curl_easy_setopt(curl, CURLOPT_HTTPHEADER, NULL);
+	else if (rc != LT_OK && ans->status)
+		say(err, err_len, "%s answered HTTP %ld", host, ans->status);
 	if (rc != LT_OK)
-		opencast_answer_free(ans);
+		net_answer_free(ans); /* (the status stays, for the caller's message) */
+	return rc;
+}
+
+lt_err opencast_session_discover(struct opencast_session *s, const char *service_type,
+				 char *url, size_t url_len, char *err, size_t err_len)
+{
+	char req_url[2048], why[320];
+	url[0] = '\0';
+	lt_err rc = registry_request_url(s->conn.server, service_type, req_url, sizeof req_url,
+					 err, err_len);
+	if (rc != LT_OK)
+		return rc;
+	struct net_answer ans;
+	rc = opencast_call(s, req_url, NULL, 0, NULL, &ans, why, sizeof why);
+	if (rc != LT_OK)
+		say(err, err_len, "Opencast service discovery: %s", why);
+	else
+		rc = opencast_registry_url(ans.body, ans.body_len, service_type, url, url_len, err,
+					   err_len);
+	net_answer_free(&ans);
 	return rc;
 }
 

@@ -128,7 +128,7 @@ lt_err os_check_writable_dir(const char *path)
 
 lt_err os_lock_file(const char *path, const char *holder, int *fd, char *busy, size_t n)
 {
-	int lfd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0640);
+	int lfd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0640); /* never a link's target */
 	if (lfd < 0)
 		return LT_ERR_IO;
 	if (flock(lfd, LOCK_EX | LOCK_NB) != 0) {

@@ -28,6 +28,8 @@ struct pass {
 	struct store *st;
 	int64_t now_ms;
 	bool target_none;
+	bool local_ok;               /* keep_local_days may delete: the clock looks right */
+	int64_t newest_ms;           /* the latest start of any recording */
 	struct retention_result res;
 };
 
@@ -76,7 +78,7 @@ static int one(const struct recording *rec, void *user)
 {
 	struct pass *p = user;
 	int64_t ended = rec->ended_ms ? rec->ended_ms : rec->started_ms;
-	if (p->target_none && p->cfg->keep_local_days > 0 &&
+	if (p->target_none && p->local_ok &&
 	    (rec->state == REC_QUEUED || rec->state == REC_FAILED)) {
 		if (p->now_ms - ended >= p->cfg->keep_local_days * DAY_MS) {
 			if (remove_recording(p, rec, "kept here for [privacy] keep_local_days"))
@@ -131,11 +133,37 @@ static void calendar(struct pass *p)
 	}
 }
 
+static int newest(const struct recording *rec, void *user)
+{
+	struct pass *p = user;
+	if (rec->started_ms > p->newest_ms)
+		p->newest_ms = rec->started_ms;
+	return 0;
+}
+
+/*
+ * keep_local_days deletes the only copy of a recording, by the wall clock. A clock far ahead
+ * (no RTC, a bad NTP answer) would make every recording look old at once; so it deletes only
+ * while some recording is younger than the limit, which a box in use always has.
+ */
+static void check_local(struct pass *p)
+{
+	if (!p->target_none || p->cfg->keep_local_days <= 0)
+		return;
+	store_recordings_each(p->st, 0, newest, p);
+	p->local_ok = p->newest_ms && p->now_ms - p->newest_ms < p->cfg->keep_local_days * DAY_MS;
+	if (p->newest_ms && !p->local_ok)
+		log_warn("retention: every recording is older than [privacy] keep_local_days (%d): "
+			 "none is deleted until a new one is made, in case the clock is wrong",
+			 p->cfg->keep_local_days);
+}
+
 void retention_run(const struct config *cfg, struct store *st, int64_t now_ms,
 		   struct retention_result *out)
 {
 	struct pass p = {.cfg = cfg, .st = st, .now_ms = now_ms,
 			 .target_none = strcmp(cfg->upload_target, "none") == 0};
+	check_local(&p);
 	store_recordings_each(st, REC_MASK(REC_UPLOADED) | REC_MASK(REC_FAILED) |
 				      REC_MASK(REC_QUEUED) | REC_MASK(REC_UPLOADING),
 			      one, &p);

@@ -18,6 +18,7 @@
 
 #include "lectern/fetch.h"
 #include "lectern/log.h"
+#include "lectern/net.h"
 #include "lectern/opencast.h"
 #include "lectern/osutil.h"
 
@@ -43,34 +44,6 @@ struct schedule {
 static bool is_url(const char *s)
 {
 	return strncmp(s, "http://", 7) == 0 || strncmp(s, "https://", 8) == 0;
-}
-
-lt_err schedule_read_secret(const char *path, char *buf, size_t n, char *why, size_t why_len)
-{
-	buf[0] = '\0';
-	if (!path || !*path)
-		return LT_OK;
-	FILE *fp = fopen(path, "r");
-	if (!fp) {
-		snprintf(why, why_len, "cannot read the password file %s: %s", path, strerror(errno));
-		return LT_ERR_CONFIG;
-	}
-	/* The same rule as at start (config_check): its mode may have changed since. */
-	struct stat sb;
-	bool refused = fstat(fileno(fp), &sb) != 0;
-	if (refused)
-		snprintf(why, why_len, "cannot read the password file %s: %s", path, strerror(errno));
-	else
-		refused = config_secret_too_open(path, (unsigned)sb.st_mode, why, why_len);
-	if (refused) {
-		fclose(fp);
-		return LT_ERR_CONFIG;
-	}
-	if (!fgets(buf, (int)n, fp))
-		buf[0] = '\0';
-	fclose(fp);
-	buf[strcspn(buf, "\r\n")] = '\0';
-	return LT_OK;
 }
 
 /*
@@ -124,20 +97,6 @@ static lt_err read_file(const char *path, char **out, size_t *len, char *why, si
 	return LT_OK;
 }
 
-/* Request fields every fetch of ours shares. */
-static void prepare(const struct config *cfg, struct fetch_request *req, const char *password)
-{
-	req->ca_file = cfg->ca_file;
-	req->timeout_s = cfg->schedule_timeout_s;
-	req->max_bytes = MAX_CALENDAR_BYTES;
-	if (cfg->server_user[0]) {
-		req->auth = strcmp(cfg->server_auth, "digest") == 0 ? FETCH_AUTH_DIGEST
-								     : FETCH_AUTH_BASIC;
-		req->user = cfg->server_user;
-		req->password = password;
-	}
-}
-
 /*
  * Get the source's text: a file, a URL, or Opencast's calendar for this agent.
  * *body NULL with LT_OK means "not modified".
@@ -153,40 +112,41 @@ static lt_err fetch_source(const struct config *cfg, const char *ics, const atom
 		snprintf(next->source, sizeof next->source, "%s", ics);
 		return read_file(ics, body, len, why, n);
 	}
-	char password[256];
-	lt_err err = schedule_read_secret(cfg->server_password_file, password, sizeof password,
-					  why, n);
+	/* The calendar's server, credentials and CA: net.h's one rule. */
+	struct net_server srv;
+	lt_err err = net_resolve(cfg, NET_ROLE_CALENDAR, &srv, why, n);
+	/* A URL given on the command line that is not the configured calendar's is fetched
+	 * without credentials: they are not sent where the configuration did not say. */
+	if (err == LT_ERR_NOT_FOUND || (err == LT_OK && ics && strcmp(srv.url, ics) != 0)) {
+		net_server_clear(&srv);
+		memset(&srv, 0, sizeof srv);
+		err = LT_OK;
+	}
 	if (err != LT_OK)
 		return err;
-	struct fetch_request req = {.cancel = cancel};
-	prepare(cfg, &req, password);
+	struct fetch_request req = {.cancel = cancel, .timeout_s = cfg->schedule_timeout_s,
+				    .max_bytes = MAX_CALENDAR_BYTES};
+	net_prepare_request(&srv, &req);
 	char url[2048];
 	if (ics) {
 		snprintf(url, sizeof url, "%s", ics);
 	} else {
-		struct opencast_conn conn = {
-			.server = cfg->opencast_url,
-			.user = cfg->server_user,
-			.password = password,
-			.digest = strcmp(cfg->server_auth, "digest") == 0,
-			.ca_file = cfg->ca_file,
-			.timeout_s = cfg->schedule_timeout_s,
-			.cancel = cancel,
-		};
+		struct opencast_conn conn = opencast_conn_of(&srv, cfg->schedule_timeout_s, cancel);
 		char scheduler[1024];
 		err = opencast_discover(&conn, OPENCAST_SCHEDULER_SERVICE, scheduler,
 					sizeof scheduler, why, n);
-		if (err != LT_OK)
+		if (err != LT_OK) {
+			net_server_clear(&srv);
 			return err;
+		}
 		const char *agent = cfg->opencast_agent[0] ? cfg->opencast_agent : cfg->room;
 		int64_t cutoff_ms = (now + (int64_t)cfg->lookahead_days * 86400) * 1000;
 		err = opencast_calendar_url(scheduler, agent, cutoff_ms, url, sizeof url);
 		if (err != LT_OK) {
+			net_server_clear(&srv);
 			snprintf(why, n, "the calendar URL is too long");
 			return err;
 		}
-		opencast_prepare_request(&conn, &req);
-		req.max_bytes = MAX_CALENDAR_BYTES;
 	}
 	snprintf(next->source, sizeof next->source, "%s", ics ? ics : cfg->opencast_url);
 	bool same_source = strcmp(prev->source, next->source) == 0 && prev->body;
@@ -197,6 +157,7 @@ static lt_err fetch_source(const struct config *cfg, const char *ics, const atom
 	req.url = url;
 	struct fetch_result res;
 	err = fetch_get(&req, &res);
+	net_server_clear(&srv);
 	if (err != LT_OK) {
 		snprintf(why, n, "%s", res.error);
 		fetch_result_free(&res);

@@ -26,6 +26,18 @@ static char spool[PATH_MAX];
 void spoolmeta_enable(const char *spool_dir)
 {
 	snprintf(spool, sizeof spool, "%s", spool_dir);
+	/* A sidecar's temp file left by a kill mid-write: only the data directory's holder
+	 * writes them, and that is us now. They name presenters, so they do not stay. */
+	DIR *d = spool[0] ? opendir(spool) : NULL;
+	for (struct dirent *e; d && (e = readdir(d));) {
+		char path[PATH_MAX];
+		if (strstr(e->d_name, ".json.tmp-") &&
+		    snprintf(path, sizeof path, "%s/%s", spool, e->d_name) < (int)sizeof path &&
+		    unlink(path) == 0)
+			log_info("spool: removed %s, a sidecar's write cut short", path);
+	}
+	if (d)
+		closedir(d);
 }
 
 lt_err spoolmeta_remove(const char *uid)
@@ -178,12 +190,36 @@ static void note_file(struct found *f)
 	}
 }
 
-static bool read_sidecar(const char *path, struct found *f)
+/*
+ * Whether a sidecar may be believed: it is named after its own uid (so that the uid is one file
+ * name, never a path that climbs out of the spool), and the audio it names, if still there, is
+ * a plain file of the spool's own or else an Ogg Opus file (a sidecar naming any other file, or
+ * a symbolic link to one, would have it delivered to the share).
+ */
+static bool sidecar_sane(json_object *o, const char *spool_dir, const char *name)
+{
+	const char *uid = get_text(o, "uid"), *audio = get_text(o, "path");
+	size_t stem = strlen(name) - strlen(".json"), dir = strlen(spool_dir);
+	if (strlen(uid) != stem || strncmp(uid, name, stem) != 0 || !*audio)
+		return false;
+	struct stat sb;
+	if (lstat(audio, &sb) != 0)
+		return errno == ENOENT; /* delivered and removed, or lost: the row says so */
+	if (strncmp(audio, spool_dir, dir) == 0 && audio[dir] == '/' && !strchr(audio + dir + 1, '/'))
+		return S_ISREG(sb.st_mode);
+	int oerr = 0;
+	OggOpusFile *of = op_test_file(audio, &oerr);
+	op_free(of);
+	return of != NULL;
+}
+
+static bool read_sidecar(const char *spool_dir, const char *path, const char *name,
+			 struct found *f)
 {
 	json_object *o = json_object_from_file(path);
-	if (!o || get_int(o, "lectern_sidecar") != SIDECAR_FORMAT || !*get_text(o, "uid") ||
-	    !*get_text(o, "path")) {
-		log_warn("store rebuild: %s is not a lectern sidecar: skipped", path);
+	if (!o || get_int(o, "lectern_sidecar") != SIDECAR_FORMAT || !sidecar_sane(o, spool_dir, name)) {
+		log_warn("store rebuild: %s is not a lectern sidecar, or names a file that is not "
+			 "its recording: skipped", path);
 		json_object_put(o);
 		return false;
 	}
@@ -306,7 +342,8 @@ static bool scan(const char *spool_dir, struct found_list *l)
 				closedir(d);
 				return false;
 			}
-			if (!(pass ? read_opus(path, e->d_name, &sb, f) : read_sidecar(path, f))) {
+			if (!(pass ? read_opus(path, e->d_name, &sb, f)
+				     : read_sidecar(spool_dir, path, e->d_name, f))) {
 				for (int i = 0; i < 5; i++)
 					free(f->event[i]);
 				l->n--;

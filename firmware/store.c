@@ -632,6 +632,19 @@ lt_err store_recordings_each(struct store *st, unsigned state_mask, store_record
 	return err;
 }
 
+int store_recording_count(struct store *st)
+{
+	sqlite3_stmt *s;
+	int count = -1;
+	if (sqlite3_prepare_v2(st->db, "SELECT count(*) FROM recordings", -1, &s, NULL) !=
+	    SQLITE_OK)
+		return -1;
+	if (sqlite3_step(s) == SQLITE_ROW)
+		count = sqlite3_column_int(s, 0);
+	sqlite3_finalize(s);
+	return count;
+}
+
 int store_recording_history_count(struct store *st, int64_t id)
 {
 	sqlite3_stmt *s;

@@ -7,7 +7,6 @@
  */
 #include "lectern/upload.h"
 
-#include <curl/curl.h>
 #include <openssl/evp.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -24,12 +23,11 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "lectern/fetch.h"
 #include "lectern/jsonout.h"
 #include "lectern/log.h"
+#include "lectern/net.h"
 #include "lectern/osutil.h"
 #include "lectern/retention.h"
-#include "lectern/schedule.h"
 #include "lectern/spoolmeta.h"
 
 /* "ROOM/YYYY/MM" for a recording (the room's '/' replaced so it stays one component). */
@@ -43,6 +41,9 @@ static void remote_dir(const struct recording *rec, char *buf, size_t n)
 	for (char *p = room; *p; p++)
 		if (*p == '/' || *p == '\\')
 			*p = '-';
+	/* "." and ".." would leave the room's folder, or the share itself */
+	if (strspn(room, ".") == strlen(room))
+		memset(room, '-', strlen(room));
 	snprintf(buf, n, "%s/%04d/%02d", room, tm.tm_year + 1900, tm.tm_mon + 1);
 }
 
@@ -434,10 +435,13 @@ const struct upload_target_ops upload_folder_ops = {
 
 /* --- WebDAV ----------------------------------------------------------------------------- */
 
+/* One WebDAV conversation: the MKCOLs, PUTs, HEAD (and a DELETE) of one upload share one
+ * connection (net.h). */
 struct dav {
 	const struct config *cfg;
-	char password[256];
-	char host[160];
+	struct net_server srv;      /* the share, its account and CA (net.h) */
+	struct net_conn *conn;
+	const char *host;           /* net_conn_host() */
 };
 
 /* One request, and what came back of it. */
@@ -447,42 +451,35 @@ struct dav_call {
 	struct upload_source *body;        /* sent with PUT */
 	const struct upload_progress *prog;
 	long status;
-	curl_off_t length;                 /* the answer's Content-Length, -1 if none */
+	int64_t length;                    /* the answer's Content-Length, -1 if none */
 	char checksum[512];                /* a checksum header of the answer, "" if none */
 };
 
-static int on_xfer(void *user, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal,
-		   curl_off_t ulnow)
+static void on_progress(void *user, uint64_t sent, uint64_t total)
 {
-	(void)dltotal;
-	(void)dlnow;
-	const struct upload_progress *prog = user;
-	prog->fn(prog->user, (uint64_t)ulnow, (uint64_t)ultotal);
-	return prog->cancel && atomic_load(prog->cancel) ? 1 : 0;
+	const struct upload_progress *prog = ((struct dav_call *)user)->prog;
+	prog->fn(prog->user, sent, total);
 }
 
 /* The body: abandoned at once when the file proves damaged, so the server never has all of
  * it (a PUT short of its Content-Length is not stored). */
-static size_t on_read(char *buf, size_t size, size_t count, void *user)
+static ssize_t read_body(void *user, char *buf, size_t n)
 {
 	struct upload_source *src = user;
-	ssize_t got = source_read(src, buf, size * count);
-	return got < 0 || src->damaged ? CURL_READFUNC_ABORT : (size_t)got;
+	ssize_t got = source_read(src, buf, n);
+	return got < 0 || src->damaged ? -1 : got;
 }
 
-static int on_seek(void *user, curl_off_t offset, int origin)
+static bool rewind_body(void *user)
 {
-	return origin == SEEK_SET && offset == 0 && source_rewind(user) == LT_OK
-		       ? CURL_SEEKFUNC_OK
-		       : CURL_SEEKFUNC_CANTSEEK;
+	return source_rewind(user) == LT_OK;
 }
 
 /* The answer's checksum header; a status line starts a new answer (after a 401 or a
  * redirect), whose headers alone count. */
-static size_t on_header(char *line, size_t size, size_t count, void *user)
+static void on_header(void *user, const char *line, size_t len)
 {
 	struct dav_call *c = user;
-	size_t len = size * count;
 	char text[sizeof c->checksum];
 	size_t end = 0; /* the line is not NUL-terminated: its end is CRLF, or `len` */
 	while (end < len && line[end] != '\r' && line[end] != '\n')
@@ -492,71 +489,39 @@ static size_t on_header(char *line, size_t size, size_t count, void *user)
 		c->checksum[0] = '\0';
 	else if (end < sizeof text && upload_server_checksum(text, "") >= 0)
 		snprintf(c->checksum, sizeof c->checksum, "%s", text);
-	return len;
 }
 
 static lt_err dav_request(struct dav *d, struct dav_call *c, char *err, size_t n)
 {
-	CURL *curl = curl_easy_init();
-	if (!curl)
-		return LT_ERR_NOMEM;
-	char errbuf[CURL_ERROR_SIZE] = "";
-	fetch_curl_base(curl, c->url, d->cfg->upload_ca_file, errbuf);
-	curl_easy_setopt(curl, CURLOPT_TIMEOUT, (long)d->cfg->upload_timeout_s);
-	curl_easy_setopt(curl, CURLOPT_USERAGENT, "lectern");
-	if (d->cfg->upload_user[0]) {
-		curl_easy_setopt(curl, CURLOPT_HTTPAUTH, strcmp(d->cfg->upload_auth, "digest") == 0
-								 ? CURLAUTH_DIGEST
-								 : CURLAUTH_BASIC);
-		curl_easy_setopt(curl, CURLOPT_USERNAME, d->cfg->upload_user);
-		curl_easy_setopt(curl, CURLOPT_PASSWORD, d->password);
-	}
-	struct curl_slist *headers = NULL;
+	/* A server that can say what it holds is asked to (RFC 3230, RFC 9530). */
+	static const char *const want_digest[] = {"Want-Digest: SHA-256",
+						  "Want-Repr-Digest: sha-256=10", NULL};
+	bool head = strcmp(c->method, "HEAD") == 0;
+	struct net_body body = {0};
+	struct net_request req = {.method = c->method, .url = c->url, .user = c};
 	if (c->body) {
-		curl_easy_setopt(curl, CURLOPT_UPLOAD, 1L);
-		curl_easy_setopt(curl, CURLOPT_READFUNCTION, on_read);
-		curl_easy_setopt(curl, CURLOPT_READDATA, c->body);
-		curl_easy_setopt(curl, CURLOPT_SEEKFUNCTION, on_seek);
-		curl_easy_setopt(curl, CURLOPT_SEEKDATA, c->body);
-		curl_easy_setopt(curl, CURLOPT_INFILESIZE_LARGE, (curl_off_t)c->body->size);
-		if (d->cfg->upload_max_kbps)
-			curl_easy_setopt(curl, CURLOPT_MAX_SEND_SPEED_LARGE,
-					 (curl_off_t)d->cfg->upload_max_kbps * 1000 / 8);
-		if (c->prog) {
-			curl_easy_setopt(curl, CURLOPT_XFERINFOFUNCTION, on_xfer);
-			curl_easy_setopt(curl, CURLOPT_XFERINFODATA, c->prog);
-			curl_easy_setopt(curl, CURLOPT_NOPROGRESS, 0L);
-		}
-	} else if (strcmp(c->method, "HEAD") == 0) {
-		curl_easy_setopt(curl, CURLOPT_NOBODY, 1L);
-		/* A server that can say what it holds is asked to (RFC 3230, RFC 9530). */
-		headers = curl_slist_append(headers, "Want-Digest: SHA-256");
-		headers = curl_slist_append(headers, "Want-Repr-Digest: sha-256=10");
-		curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
-		curl_easy_setopt(curl, CURLOPT_HEADERFUNCTION, on_header);
-		curl_easy_setopt(curl, CURLOPT_HEADERDATA, c);
-	} else {
-		curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, c->method);
+		body = (struct net_body){.read = read_body, .rewind = rewind_body,
+					 .user = c->body, .size = c->body->size};
+		req.body = &body;
+		req.max_send_bytes_per_s = (int64_t)d->cfg->upload_max_kbps * 1000 / 8;
+		if (c->prog && c->prog->fn)
+			req.progress = on_progress;
+	} else if (head) {
+		req.headers = want_digest;
+		req.on_header = on_header;
 	}
 	c->checksum[0] = '\0';
-	c->status = 0;
-	c->length = -1;
-	FILE *sink = fopen("/dev/null", "w");
-	curl_easy_setopt(curl, CURLOPT_WRITEDATA, sink);
-	CURLcode rc = curl_easy_perform(curl);
-	if (sink)
-		fclose(sink);
-	curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &c->status);
-	curl_easy_getinfo(curl, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &c->length);
-	curl_easy_cleanup(curl);
-	curl_slist_free_all(headers);
+	struct net_answer ans;
+	lt_err rc = net_perform(d->conn, &req, &ans, err, n);
+	c->status = ans.status;
+	c->length = ans.length;
+	net_answer_free(&ans);
 	if (c->body && c->body->damaged) {
 		snprintf(err, n, "%s", c->body->why);
 		return LT_ERR_CORRUPT;
 	}
-	if (rc != CURLE_OK)
-		return fetch_curl_error(rc, d->host, errbuf[0] ? errbuf : curl_easy_strerror(rc), err,
-					n);
+	if (rc != LT_OK)
+		return rc;
 	if (c->status == 401 || c->status == 403) {
 		snprintf(err, n, "%s refused the credentials (HTTP %ld): check [upload] user and "
 				 "password_file", d->host, c->status);
@@ -591,7 +556,7 @@ static lt_err dav_confirm(struct dav *d, const char *url, const struct upload_so
 	lt_err rc = dav_request(d, &c, err, n);
 	if (rc != LT_OK)
 		return rc;
-	if (c.status != 200 || c.length != (curl_off_t)src->size) {
+	if (c.status != 200 || c.length != (int64_t)src->size) {
 		snprintf(err, n, "%s holds %lld bytes of the %llu sent (HTTP %ld)", d->host,
 			 (long long)c.length, (unsigned long long)src->size, c.status);
 		return LT_ERR_HTTP;
@@ -613,69 +578,63 @@ static void dav_delete(struct dav *d, const char *url)
 			 c.status >= 300 ? "the server refused" : why);
 }
 
-static lt_err webdav_put(const struct config *cfg, const struct recording *rec,
-			 struct upload_source *src, const char *sidecar_json,
-			 const struct upload_progress *prog, char *remote, size_t remote_len,
-			 char *err, size_t n)
+static lt_err webdav_conversation(struct dav *d, const struct recording *rec,
+				  struct upload_source *src, const char *sidecar_json,
+				  const struct upload_progress *prog, char *remote,
+				  size_t remote_len, char *err, size_t n)
 {
-	struct dav d = {.cfg = cfg};
-	fetch_global_init();
-	fetch_url_host(cfg->upload_url, d.host, sizeof d.host);
-	lt_err rc = schedule_read_secret(cfg->upload_password_file, d.password, sizeof d.password,
-					 err, n);
-	if (rc != LT_OK)
-		return rc;
+	lt_err rc;
 	char sub[512], url[2048];
 	remote_dir(rec, sub, sizeof sub);
-	size_t base_len = strlen(cfg->upload_url);
-	while (base_len && cfg->upload_url[base_len - 1] == '/')
+	size_t base_len = strlen(d->srv.url);
+	while (base_len && d->srv.url[base_len - 1] == '/')
 		base_len--;
 	/* MKCOL each level; 405 means it exists already. */
-	int len = snprintf(url, sizeof url, "%.*s", (int)base_len, cfg->upload_url);
+	int len = snprintf(url, sizeof url, "%.*s", (int)base_len, d->srv.url);
 	for (char *part = sub, *slash; part && *part; part = slash ? slash + 1 : NULL) {
 		slash = strchr(part, '/');
 		int plen = slash ? (int)(slash - part) : (int)strlen(part);
-		char *enc = curl_easy_escape(NULL, part, plen);
+		char *enc = net_escape(part, (size_t)plen);
 		len += snprintf(url + len, sizeof url - (size_t)len, "/%s", enc ? enc : "");
-		curl_free(enc);
+		free(enc);
 		char probe[2100];
 		snprintf(probe, sizeof probe, "%s/", url);
 		struct dav_call mk = {.method = "MKCOL", .url = probe};
-		rc = dav_request(&d, &mk, err, n);
+		rc = dav_request(d, &mk, err, n);
 		if (rc != LT_OK)
 			return rc;
 		if (mk.status == 409) {
 			snprintf(err, n, "%s: the share's folder does not exist: check [upload] url",
-				 d.host);
+				 d->host);
 			return LT_ERR_HTTP;
 		}
 		if (mk.status != 201 && mk.status != 405 && mk.status != 200) {
-			snprintf(err, n, "%s answered HTTP %ld when creating a folder", d.host,
+			snprintf(err, n, "%s answered HTTP %ld when creating a folder", d->host,
 				 mk.status);
 			return LT_ERR_HTTP;
 		}
 	}
-	char *name = curl_easy_escape(NULL, base_name(rec->path), 0);
+	char *name = net_escape(base_name(rec->path), 0);
 	char file_url[2400], side_url[2400];
 	snprintf(file_url, sizeof file_url, "%s/%s", url, name ? name : "");
 	snprintf(side_url, sizeof side_url, "%s/%s.json", url, name ? name : "");
-	curl_free(name);
-	rc = dav_put(&d, file_url, src, prog, err, n);
+	free(name);
+	rc = dav_put(d, file_url, src, prog, err, n);
 	bool wrong = src->damaged;
 	if (rc == LT_OK) {
-		rc = dav_confirm(&d, file_url, src, err, n);
+		rc = dav_confirm(d, file_url, src, err, n);
 		wrong = rc == LT_ERR_HTTP;
 	}
 	/* Bytes known to be wrong may be on the share: they must not stay under the recording's
 	 * name (a PUT cut short of its length is normally dropped by the server already). */
 	if (wrong)
-		dav_delete(&d, file_url);
+		dav_delete(d, file_url);
 	if (rc != LT_OK)
 		return rc;
 	struct upload_source side;
 	rc = source_text(&side, base_name(side_url), sidecar_json);
 	if (rc == LT_OK)
-		rc = dav_put(&d, side_url, &side, NULL, err, n);
+		rc = dav_put(d, side_url, &side, NULL, err, n);
 	else
 		snprintf(err, n, "out of memory");
 	source_close(&side);
@@ -683,6 +642,29 @@ static lt_err webdav_put(const struct config *cfg, const struct recording *rec,
 		return rc;
 	snprintf(remote, remote_len, "%s", file_url);
 	return LT_OK;
+}
+
+static lt_err webdav_put(const struct config *cfg, const struct recording *rec,
+			 struct upload_source *src, const char *sidecar_json,
+			 const struct upload_progress *prog, char *remote, size_t remote_len,
+			 char *err, size_t n)
+{
+	struct dav d = {.cfg = cfg};
+	lt_err rc = net_resolve(cfg, NET_ROLE_UPLOAD, &d.srv, err, n);
+	if (rc != LT_OK) {
+		net_server_clear(&d.srv);
+		return rc;
+	}
+	rc = net_conn_open(&d.srv, cfg->upload_timeout_s, prog ? prog->cancel : NULL, &d.conn);
+	net_server_clear(&d.srv);
+	if (rc != LT_OK) {
+		snprintf(err, n, "out of memory");
+		return rc;
+	}
+	d.host = net_conn_host(d.conn);
+	rc = webdav_conversation(&d, rec, src, sidecar_json, prog, remote, remote_len, err, n);
+	net_conn_close(d.conn);
+	return rc;
 }
 
 const struct upload_target_ops upload_webdav_ops = {

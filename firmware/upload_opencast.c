@@ -27,12 +27,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <curl/curl.h>
 
 #include "lectern/log.h"
+#include "lectern/net.h"
 #include "lectern/opencast.h"
 #include "lectern/osutil.h"
-#include "lectern/schedule.h"
 
 #define DC_FLAVOR "dublincore/episode"
 #define TRACK_TYPE "audio/ogg"
@@ -44,7 +43,7 @@ static char remembered[1024];
 struct ingest {
 	const struct config *cfg;
 	struct opencast_conn conn;
-	char password[256];
+	struct net_server srv;       /* [opencast] url and its account (net.h) */
 	struct opencast_session *s;
 	char url[1024];             /* ingest service base */
 	char admin[1024];           /* capture-admin base, "" until needed */
@@ -99,7 +98,7 @@ static void recall(const struct config *cfg, char *url, size_t n)
 static lt_err find_ingest(struct ingest *in, char *err, size_t n)
 {
 	char why[320];
-	lt_err rc = opencast_discover(&in->conn, OPENCAST_INGEST_SERVICE, in->url, sizeof in->url,
+	lt_err rc = opencast_session_discover(in->s, OPENCAST_INGEST_SERVICE, in->url, sizeof in->url,
 				      why, sizeof why);
 	if (rc == LT_OK) {
 		remember(in->cfg, in->url);
@@ -123,23 +122,24 @@ static void post_state(struct ingest *in, const char *state)
 {
 	if (!in->event_uid[0])
 		return;
-	if (!in->admin[0] && opencast_discover(&in->conn, OPENCAST_CAPTURE_ADMIN_SERVICE,
-					       in->admin, sizeof in->admin, NULL, 0) != LT_OK) {
+	if (!in->admin[0] &&
+	    opencast_session_discover(in->s, OPENCAST_CAPTURE_ADMIN_SERVICE, in->admin,
+				      sizeof in->admin, NULL, 0) != LT_OK) {
 		size_t len = strlen(in->conn.server);
 		while (len && in->conn.server[len - 1] == '/')
 			len--;
 		snprintf(in->admin, sizeof in->admin, "%.*s/capture-admin", (int)len,
 			 in->conn.server);
 	}
-	char *id = curl_easy_escape(NULL, in->event_uid, 0);
+	char *id = net_escape(in->event_uid, 0);
 	char url[1400], why[320];
 	snprintf(url, sizeof url, "%s/recordings/%s", in->admin, id ? id : "");
-	curl_free(id);
-	struct opencast_field f[] = {{.name = "state", .value = state}};
-	struct opencast_answer ans;
+	free(id);
+	struct net_field f[] = {{.name = "state", .value = state}};
+	struct net_answer ans;
 	if (opencast_call(in->s, url, f, 1, NULL, &ans, why, sizeof why) != LT_OK)
 		log_warn("opencast: recording %s: cannot report '%s': %s", in->event_uid, state, why);
-	opencast_answer_free(&ans);
+	net_answer_free(&ans);
 }
 
 /* What the calendar said of the recording's occurrence (all "" for a manual recording). */
@@ -184,10 +184,10 @@ static const char *base_name(const char *path)
 
 /* One call whose answer is the grown media package: `mp` is replaced by it. */
 static lt_err grow(struct ingest *in, const char *what, const char *url,
-		   const struct opencast_field *f, size_t count, const struct opencast_xfer *x,
+		   const struct net_field *f, size_t count, const struct opencast_xfer *x,
 		   char **mp, char *err, size_t n)
 {
-	struct opencast_answer ans;
+	struct net_answer ans;
 	char why[320];
 	lt_err rc = opencast_call(in->s, url, f, count, x, &ans, why, sizeof why);
 	if (rc != LT_OK) {
@@ -197,7 +197,7 @@ static lt_err grow(struct ingest *in, const char *what, const char *url,
 	char id[256];
 	if (opencast_mediapackage_id(ans.body, ans.body_len, id, sizeof id) != LT_OK) {
 		snprintf(err, n, "Opencast %s: the answer is not a media package", what);
-		opencast_answer_free(&ans);
+		net_answer_free(&ans);
 		return LT_ERR_PARSE;
 	}
 	free(*mp);
@@ -208,11 +208,11 @@ static lt_err grow(struct ingest *in, const char *what, const char *url,
 /* The ingest call's fields: mediaPackage, the calendar's workflow configuration
  * ("key=value" lines, prefix already stripped), workflowInstanceId for a scheduled event.
  * `cfg_text` is split in place. Returns how many fields were filled. */
-static size_t ingest_fields(struct opencast_field *f, size_t cap, const char *mp,
+static size_t ingest_fields(struct net_field *f, size_t cap, const char *mp,
 			    char *cfg_text, const char *event_uid)
 {
 	size_t count = 0;
-	f[count++] = (struct opencast_field){.name = "mediaPackage", .value = mp};
+	f[count++] = (struct net_field){.name = "mediaPackage", .value = mp};
 	for (char *line = cfg_text, *next; line && *line && count + 1 < cap; line = next) {
 		next = strchr(line, '\n');
 		if (next)
@@ -222,10 +222,10 @@ static size_t ingest_fields(struct opencast_field *f, size_t cap, const char *mp
 		if (!eq || eq == line)
 			continue;
 		*eq = '\0';
-		f[count++] = (struct opencast_field){.name = line, .value = eq + 1};
+		f[count++] = (struct net_field){.name = line, .value = eq + 1};
 	}
 	if (event_uid && *event_uid && count < cap)
-		f[count++] = (struct opencast_field){.name = "workflowInstanceId", .value = event_uid};
+		f[count++] = (struct net_field){.name = "workflowInstanceId", .value = event_uid};
 	return count;
 }
 
@@ -236,7 +236,7 @@ static lt_err conversation(struct ingest *in, const struct recording *rec,
 	const struct config *cfg = in->cfg;
 	char url[1400];
 	char *mp = NULL, *dc = NULL, *wf_cfg = NULL;
-	struct opencast_field *fields = NULL;
+	struct net_field *fields = NULL;
 	lt_err rc = find_ingest(in, err, n);
 	if (rc != LT_OK)
 		return rc;
@@ -267,7 +267,7 @@ static lt_err conversation(struct ingest *in, const struct recording *rec,
 	if (!dc)
 		goto out;
 	snprintf(url, sizeof url, "%s/addDCCatalog", in->url);
-	struct opencast_field cat[] = {
+	struct net_field cat[] = {
 		{.name = "mediaPackage", .value = mp},
 		{.name = "dublinCore", .value = dc},
 		{.name = "flavor", .value = DC_FLAVOR},
@@ -277,7 +277,7 @@ static lt_err conversation(struct ingest *in, const struct recording *rec,
 
 	/* flavor and mediaPackage before the file: Opencast reads the form in order. */
 	snprintf(url, sizeof url, "%s/addTrack", in->url);
-	struct opencast_field track[] = {
+	struct net_field track[] = {
 		{.name = "flavor", .value = cfg->opencast_flavor[0] ? cfg->opencast_flavor
 								    : "presenter/source"},
 		{.name = "mediaPackage", .value = mp},
@@ -301,9 +301,9 @@ static lt_err conversation(struct ingest *in, const struct recording *rec,
 	const char *workflow = ev->workflow && *ev->workflow ? ev->workflow
 							      : cfg->opencast_workflow;
 	if (*workflow) {
-		char *wf = curl_easy_escape(NULL, workflow, 0);
+		char *wf = net_escape(workflow, 0);
 		snprintf(url, sizeof url, "%s/ingest/%s", in->url, wf ? wf : "");
-		curl_free(wf);
+		free(wf);
 	} else {
 		snprintf(url, sizeof url, "%s/ingest", in->url);
 	}
@@ -315,7 +315,7 @@ static lt_err conversation(struct ingest *in, const struct recording *rec,
 	if (!wf_cfg || !(fields = calloc(cap, sizeof *fields)))
 		goto out;
 	size_t count = ingest_fields(fields, cap, mp, wf_cfg, in->event_uid);
-	struct opencast_answer ans;
+	struct net_answer ans;
 	char why[320];
 	rc = opencast_call(in->s, url, fields, count, NULL, &ans, why, sizeof why);
 	if (rc != LT_OK) {
@@ -335,7 +335,7 @@ static lt_err conversation(struct ingest *in, const struct recording *rec,
 		log_info("opencast: recording %lld ingested as media package %s (workflow %s)",
 			 (long long)rec->id, id, *workflow ? workflow : "(server default)");
 	}
-	opencast_answer_free(&ans);
+	net_answer_free(&ans);
 out:
 	post_state(in, rc == LT_OK ? "upload_finished" : "upload_error");
 	free(fields);
@@ -353,32 +353,22 @@ static lt_err opencast_put(const struct config *cfg, const struct recording *rec
 	(void)src; /* checked whole by the queue before: addTrack streams the file by itself */
 	(void)sidecar_json; /* Opencast keeps its metadata in the Dublin Core catalog */
 	struct ingest in = {.cfg = cfg};
-	/* [upload] credentials, else [schedule]'s: in practice the same Opencast (upload.h). */
-	bool own = cfg->upload_user[0] != '\0';
-	const char *user = own ? cfg->upload_user : cfg->server_user;
-	const char *pw_file = own ? cfg->upload_password_file : cfg->server_password_file;
-	const char *auth = own ? cfg->upload_auth : cfg->server_auth;
-	if (*user) {
-		lt_err rc = schedule_read_secret(pw_file, in.password, sizeof in.password, err, n);
-		if (rc != LT_OK)
-			return rc;
+	lt_err rc = net_resolve(cfg, NET_ROLE_UPLOAD, &in.srv, err, n);
+	if (rc != LT_OK) {
+		net_server_clear(&in.srv);
+		return rc;
 	}
-	in.conn = (struct opencast_conn){
-		.server = cfg->opencast_url, .user = user, .password = in.password,
-		.digest = strcmp(auth, "digest") == 0,
-		.ca_file = cfg->upload_ca_file[0] ? cfg->upload_ca_file : cfg->ca_file,
-		.timeout_s = cfg->upload_timeout_s, .cancel = prog ? prog->cancel : NULL,
-	};
+	in.conn = opencast_conn_of(&in.srv, cfg->upload_timeout_s, prog ? prog->cancel : NULL);
 	struct event_meta ev = {0};
 	read_event(cfg, rec, &ev, in.event_uid, sizeof in.event_uid);
-	lt_err rc = opencast_session_open(&in.conn, &in.s);
+	rc = opencast_session_open(&in.conn, &in.s);
 	if (rc == LT_OK)
 		rc = conversation(&in, rec, &ev, prog, remote, remote_len, err, n);
 	else
 		snprintf(err, n, "out of memory");
 	opencast_session_close(in.s);
 	free_event(&ev);
-	explicit_bzero(in.password, sizeof in.password);
+	net_server_clear(&in.srv);
 	return rc;
 }
 

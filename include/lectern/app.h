@@ -39,14 +39,17 @@ int app_open_store(const struct config *cfg, struct store **out);
 /*
  * As app_open_store(), for a command that records, recovers or uploads (`command`, e.g.
  * "lectern run", names it for the others): first takes the data directory's lock
- * (DATA_DIR/lectern.lock, flock; held until the process exits), or prints who holds it and
+ * (DATA_DIR/lectern.lock, flock; held until the process exits) and the spool's
+ * (SPOOL/.lectern.lock: two configurations may share one spool), or prints who holds it and
  * returns EXIT_BUSY. Holding it, this process alone may replace a damaged database: one that
  * is not a database, empty, not a file, fails PRAGMA quick_check or comes from a newer lectern
  * is set aside (lectern.db.damaged-STAMP, with its WAL, kept for inspection; said in the log
  * and by app_store_set_aside()), a fresh one is created, and the recordings are rebuilt from
- * the spool's sidecars and files (spoolmeta.h) — as they are into a database that did not
- * exist. Sidecars are written from here on (spoolmeta_enable). Relative recording paths an
- * older lectern stored are repaired (store_repair_paths).
+ * the spool's sidecars and files (spoolmeta.h) — as they are into any store that holds no
+ * recording (one that did not exist, or that a read-only command created after the database
+ * was lost), and again into one whose rebuild was cut short (a kill, a power cut). Sidecars
+ * are written from here on (spoolmeta_enable). Relative recording paths an older lectern
+ * stored are repaired (store_repair_paths).
  */
 int app_open_store_locked(const struct config *cfg, const char *command, struct store **out);
 

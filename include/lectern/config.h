@@ -146,7 +146,8 @@ void config_defaults(struct config *c);
  * Only a regular text file of at most 256 KiB is read: a directory, device or FIFO is refused
  * without blocking, and a NUL or other control byte (tab and CRLF/LF line ends are text; a UTF-8
  * byte order mark is skipped) is refused with its line, so that nothing in a damaged file is
- * silently skipped.
+ * silently skipped. An indented line continues the text value above it, unless it sets a key
+ * ("  min_free_mb = 5"): that is refused, not joined to the value.
  * Returns LT_OK, LT_ERR_IO (cannot open or read: err->msg says why) or LT_ERR_CONFIG (first
  * problem in `err`, with its line where there is one).
  */
@@ -167,9 +168,10 @@ lt_err config_set(struct config *c, const char *section, const char *key, const 
 lt_err config_check(struct config *c, struct config_error *err);
 
 /*
- * Whether a password file's mode (st_mode) lets others read it, or anyone but its owner change
- * it; if so, a sentence naming `path` and what to do goes into why. Shared by config_check and
- * schedule_read_secret, so the rule at start and at each read is the same.
+ * Whether a password file's mode (st_mode) is not a regular file's, lets others read it, or
+ * lets anyone but its owner change it; if so, a sentence naming `path` and what to do goes
+ * into why. Shared by config_check and net_read_secret, so the rule at start and at each read
+ * is the same.
  */
 bool config_secret_too_open(const char *path, unsigned mode, char *why, size_t n);
 

@@ -1,5 +1,6 @@
 /*
- * fetch.h — HTTP(S) GET through libcurl, for calendars and server discovery.
+ * fetch.h — HTTP(S) GET (on net.h's client), for calendars and server discovery, and the
+ * pure reading of an answer that every request shares.
  *
  * Conditional requests (If-None-Match / If-Modified-Since from the previous answer's ETag and
  * Last-Modified), TLS always verified (a custom CA file allowed), connect and total time-outs,
@@ -25,7 +26,6 @@ struct fetch_request {
 	const char *etag;           /* from the last 200, or NULL */
 	const char *last_modified;  /* from the last 200, or NULL */
 	const char *ca_file;        /* NULL or "": the system's CA store */
-	long connect_timeout_s;     /* 0: 10 */
 	long timeout_s;             /* whole transfer; 0: 30 */
 	size_t max_bytes;           /* after decompression; 0: 16 MiB */
 	enum fetch_auth_kind auth;
@@ -64,14 +64,6 @@ void fetch_url_host(const char *url, char *buf, size_t n);
  * the one mapping every libcurl user in lectern shares.
  */
 lt_err fetch_curl_error(int code, const char *host, const char *detail, char *error, size_t n);
-
-/*
- * The options every libcurl transfer in lectern starts from, on a CURL * handle: the URL,
- * http/https only, no signals, TLS peer and host verified (against `ca_file` when given), a
- * 10 s connect time-out and `errbuf` (CURL_ERROR_SIZE bytes, may be NULL) for libcurl's words.
- * Returns false only when libcurl ran out of memory.
- */
-bool fetch_curl_base(void *curl, const char *url, const char *ca_file, char *errbuf);
 
 /* --- reading an answer: the decisions fetch_get() takes, pure (tested and fuzzed alone) --- */
 

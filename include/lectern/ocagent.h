@@ -20,9 +20,8 @@
  * one starts); else idle. Reports that fail are logged and tried again at the next period;
  * they never hold up a recording.
  *
- * The agent's name is [opencast] agent, or the room's name. Credentials: [schedule] user,
- * password_file and auth (the agent's own account), or [upload]'s when [schedule] user is
- * empty.
+ * The agent's name is [opencast] agent, or the room's name. Server, credentials and CA:
+ * net_resolve(NET_ROLE_OPENCAST), the one rule of net.h.
  */
 #ifndef LECTERN_OCAGENT_H
 #define LECTERN_OCAGENT_H

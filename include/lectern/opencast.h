@@ -14,8 +14,9 @@
  * hide behind a 304 otherwise).
  *
  * Calls (the ingest of upload_opencast.c, the capture-admin reports of ocagent.c): a session
- * is one libcurl handle, so that a conversation reuses its connection and its Digest nonce
- * (a file part is then sent once, not once for the challenge and once more). A call is a GET
+ * is one net.h conversation, so that its calls reuse one connection and the Digest nonce: only
+ * the first call meets a 401 challenge (a file part is then sent once, not once for the
+ * challenge and once more). A call is a GET
  * or a multipart/form-data POST whose fields go in the order given (Opencast's addTrack needs
  * `flavor` and `mediaPackage` before the file); a file part is streamed from disk by libcurl.
  * Redirects are not followed: one to a login page, like 401 and 403, is LT_ERR_AUTH.
@@ -33,6 +34,7 @@
 
 #include "lectern/err.h"
 #include "lectern/fetch.h"
+#include "lectern/net.h"
 
 #define OPENCAST_SCHEDULER_SERVICE "org.opencastproject.scheduler"
 #define OPENCAST_INGEST_SERVICE "org.opencastproject.ingest"
@@ -47,6 +49,10 @@ struct opencast_conn {
 	long timeout_s;
 	const atomic_bool *cancel;  /* passed to every request (see fetch.h) */
 };
+
+/* A connection on a resolved server (net_resolve): `srv` must outlive it. */
+struct opencast_conn opencast_conn_of(const struct net_server *srv, long timeout_s,
+				      const atomic_bool *cancel);
 
 /*
  * Find a service's base URL (host + path, no trailing slash) into `url`.
@@ -84,15 +90,6 @@ struct opencast_session;
 lt_err opencast_session_open(const struct opencast_conn *c, struct opencast_session **out);
 void opencast_session_close(struct opencast_session *s);
 
-/* One form field: text (`value`), or a file streamed from `file` as `filename` of `type`. */
-struct opencast_field {
-	const char *name;
-	const char *value;
-	const char *file;
-	const char *filename;
-	const char *type;
-};
-
 /* Optional for a call that sends a file: progress of the file's bytes, and a speed cap. */
 struct opencast_xfer {
 	void (*progress)(void *user, uint64_t sent, uint64_t total);
@@ -101,25 +98,23 @@ struct opencast_xfer {
 	int64_t max_bytes_per_s;    /* 0: no cap */
 };
 
-struct opencast_answer {
-	long status;                /* 0 when no answer came */
-	char *body;                 /* malloc'd, NUL-terminated (at most 8 MiB kept); NULL on error */
-	size_t body_len;
-	char local_ip[64];          /* our address on the connection ("" if unknown) */
-};
 
 /*
  * GET `url` (count == 0) or POST the `count` fields as multipart/form-data, in order.
- * LT_OK for 2xx (the answer in `ans`, free with opencast_answer_free()); LT_ERR_AUTH for 401,
- * 403 or a redirect to a login page; LT_ERR_HTTP for any other status (ans->status says
- * which); network failures as fetch_curl_error() (LT_ERR_NETWORK, also when cancelled).
+ * LT_OK for 2xx, the answer in `ans` (status, body of at most 8 MiB, local_ip; free it with
+ * net_answer_free()); LT_ERR_AUTH for 401, 403 or a redirect to a login page; LT_ERR_HTTP
+ * for any other status (ans->status says which; the body is already freed); network failures
+ * as fetch_curl_error() (LT_ERR_NETWORK, also when cancelled).
  * `err` receives a sentence naming the server, never the password.
  */
 lt_err opencast_call(struct opencast_session *s, const char *url,
-		     const struct opencast_field *fields, size_t count,
-		     const struct opencast_xfer *xfer, struct opencast_answer *ans, char *err,
+		     const struct net_field *fields, size_t count,
+		     const struct opencast_xfer *xfer, struct net_answer *ans, char *err,
 		     size_t err_len);
-void opencast_answer_free(struct opencast_answer *ans);
+
+/* opencast_discover() as a call of the session: on its connection and Digest state. */
+lt_err opencast_session_discover(struct opencast_session *s, const char *service_type,
+				 char *url, size_t url_len, char *err, size_t err_len);
 
 /* What a call's answer means, as opencast_call() returns it: LT_OK for 2xx; LT_ERR_AUTH for
  * 401, 403 and a redirect whose `location` (may be NULL) is a login page; else LT_ERR_HTTP. */

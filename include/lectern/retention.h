@@ -14,7 +14,8 @@
  *    session, so no timer deletes it;
  *  - with [upload] target = none the device is the recordings' destination: they are kept for
  *    ever unless keep_local_days is set, and then removed (audio and row) that many days after
- *    they ended, whatever their state (queued or failed);
+ *    they ended, whatever their state (queued or failed) — but only while some recording is
+ *    younger than the limit: a clock far ahead would make them all look old at once;
  *  - the cached calendar (its text holds attendees' names and e-mail addresses) and its
  *    occurrences: replaced by every fetch, dropped at once when the configured source changes
  *    (or is none), and after keep_calendar_days without a good fetch.

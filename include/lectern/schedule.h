@@ -63,13 +63,10 @@ void schedule_fetcher_stop(struct schedule_fetcher *f);
 
 /*
  * For `lectern schedule`: occurrences of `ics` (a file or URL; NULL: the configured source,
- * refreshed, else its cache) overlapping [from, to).
+ * refreshed, else its cache) overlapping [from, to). The calendar's credentials (net.h) go
+ * only to the configured calendar's URL.
  */
 lt_err schedule_list(const struct config *cfg, const char *ics, int64_t from, int64_t to,
 		     struct occurrence_list *out, char *why, size_t n);
-
-/* Read the first line of a secret file; LT_ERR_CONFIG (why says it) when it cannot be read or
- * others may read or change it (config_secret_too_open). */
-lt_err schedule_read_secret(const char *path, char *buf, size_t n, char *why, size_t why_len);
 
 #endif

@@ -21,7 +21,8 @@
 
 #include "lectern/store.h"
 
-/* Sidecars go to `spool_dir` from now on (copied). Call once, before threads start. */
+/* Sidecars go to `spool_dir` from now on (copied); temp files a kill left mid-write there are
+ * removed. Call once, before threads start. */
 void spoolmeta_enable(const char *spool_dir);
 
 /*
@@ -43,6 +44,9 @@ lt_err spoolmeta_remove(const char *uid);
  *  - every .opus no sidecar names is rebuilt from its Opus tags (TITLE, ARTIST = presenter,
  *    LOCATION = room, DATE = start) in `recording`, so that recovery closes, measures and
  *    queues it.
+ * A sidecar is believed only when it is named after its uid (SPOOL/<uid>.json) and the file it
+ * names is gone, a plain file in the spool, or an Ogg Opus file: a damaged or hostile one could
+ * otherwise write outside the spool or have any readable file delivered.
  * Uids the store already holds are left alone. Returns how many rows were restored, -1 when the
  * spool cannot be read.
  */

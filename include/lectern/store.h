@@ -139,6 +139,9 @@ lt_err store_recordings_each(struct store *st, unsigned state_mask, store_record
  */
 int store_repair_paths(struct store *st, const char *spool_dir);
 
+/* Number of recordings in the store, whatever their state; -1 on error. */
+int store_recording_count(struct store *st);
+
 /* Number of history rows for a recording (each a committed transition). */
 int store_recording_history_count(struct store *st, int64_t id);
 

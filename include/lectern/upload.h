@@ -50,9 +50,9 @@
  * recording, addTrack with flavor and mediaPackage before the file, ingest/{workflow} with the
  * calendar's workflow configuration and workflowInstanceId = the event's UID; confirmed by
  * ingest's 200, `remote` = the media package id; a scheduled recording's states uploading /
- * upload_finished / upload_error go to capture-admin). Opencast uses [upload] user,
- * password_file and auth, or, when [upload] user is empty, [schedule]'s: the calendar and
- * ingest are the same server in practice. Files are streamed, never held in memory whole.
+ * upload_finished / upload_error go to capture-admin). The server, credentials and CA of
+ * WebDAV and Opencast are net_resolve(NET_ROLE_UPLOAD)'s (net.h). Files are streamed, never
+ * held in memory whole.
  */
 #ifndef LECTERN_UPLOAD_H
 #define LECTERN_UPLOAD_H

@@ -82,3 +82,14 @@ kill -TERM $runpid
 wait $runpid
 check "run exits 0 on SIGTERM" test $? -eq 0
 check "the lock file is not readable by others (0640)" test "$(stat -c %a "$LOCK")" = 640
+
+# A lock file planted as a link is not followed: its target is never written.
+rm -f "$LOCK"
+echo "unrelated" >"$T/target"
+ln -s "$T/target" "$LOCK"
+"$LECTERN" --config "$T/lectern.conf" record --out "$T/linked.opus" --seconds 1 >"$T/link.out" 2>"$T/link.err"
+rc=$?
+check "a lock file that is a link: refused (exit $rc), its target untouched" \
+	test $rc -ne 0 -a "$(cat "$T/target")" = unrelated
+check "... and the message names the lock file" grep -q "lectern.lock" "$T/link.err"
+rm -f "$LOCK"

@@ -63,6 +63,7 @@ for kind in truncated random bitflips future directory; do
 		echo "target = folder"
 		echo "folder = $D/share"
 		echo "[schedule]"
+		echo "min_event_s = 1" # the drill's session lasts seconds
 		echo "source = ics"
 		echo "ics = $D/cal.ics"
 		echo "min_event_s = 1" # the drill's session lasts seconds

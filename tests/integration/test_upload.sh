@@ -82,8 +82,20 @@ check "WebDAV, wrong password: exit 1, job queued with the auth error, file kept
 	test -s \"\$(sqlite3 '$T/data/lectern.db' 'select path from recordings')\""
 check "WebDAV, wrong password: the password is in no message" \
 	bash -c "! grep -rq 'not it' '$T/bad.err'; ! sqlite3 '$T/data/lectern.db' 'select last_error from recordings' | grep -q 'not it'"
+log_mark=$(wc -l <"$NGINX_ACCESS_LOG")
 "$LECTERN" --config "$T/dav.conf" upload --once >"$T/dav.out" 2>"$T/dav.err"
 check "WebDAV: upload --once succeeds with the right password" grep -q '^1 uploaded, 0 failed' "$T/dav.out"
+# MKCOL x3, PUT, HEAD, the sidecar's PUT: one conversation, one connection. (nginx writes a
+# line once its answer has left: give the last one a moment.)
+for _ in $(seq 20); do
+	tail -n +$((log_mark + 1)) "$NGINX_ACCESS_LOG" >"$T/dav-access.log"
+	[ "$(grep -cE '"(MKCOL|PUT|HEAD) ' "$T/dav-access.log")" -ge 6 ] && break
+	sleep 0.1
+done
+dav_requests=$(grep -cE '"(MKCOL|PUT|HEAD) ' "$T/dav-access.log")
+dav_connections=$(grep -o 'conn=[0-9]*' "$T/dav-access.log" | sort -u | wc -l)
+check "WebDAV: the upload's $dav_requests MKCOLs, PUTs and HEAD share one connection ($dav_connections)" \
+	test "$dav_requests" -ge 6 -a "$dav_connections" -eq 1
 src=$(sql "select path from recordings")
 name=$(basename "$src")
 dst="$T/dav/lectern/Test Room/$(date +%Y/%m)/$name"

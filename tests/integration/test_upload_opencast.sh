@@ -57,6 +57,12 @@ assert "org.opencastproject.ingest" in ok[0]["query"], ok[0]
 assert all(r["headers"].get("X-Requested-Auth") == "Digest" for r in reqs), reqs
 assert all(r["user"] == "agent" for r in ok), ok
 PY
+check "manual: the digest conversation meets one 401 challenge, not one per call" \
+	oc_py <<'PY'
+challenges = [r for r in reqs if r["status"] == 401]
+assert len(challenges) <= 1, [(r["method"], r["path"]) for r in challenges]
+assert len(ok) == 5, len(ok)
+PY
 check "manual: addTrack sends flavor and mediaPackage before BODY (audio/ogg, the file's name)" \
 	oc_py "$(basename "$src")" <<'PY'
 t = [r for r in ok if r["path"] == "/ingest/addTrack"][0]

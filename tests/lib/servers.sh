@@ -147,7 +147,10 @@ pid $dir/nginx.pid;
 error_log $NGINX_ERROR_LOG warn;
 events { worker_connections 64; }
 http {
-	access_log $NGINX_ACCESS_LOG;
+	# The combined format, and which connection served each request (a test counts them).
+	log_format lectern '\$remote_addr - \$remote_user [\$time_local] "\$request" \$status '
+		'\$body_bytes_sent "\$http_referer" "\$http_user_agent" conn=\$connection';
+	access_log $NGINX_ACCESS_LOG lectern;
 	client_body_temp_path $dir/tmp/body;
 	proxy_temp_path $dir/tmp/proxy;
 	fastcgi_temp_path $dir/tmp/fastcgi;

@@ -339,6 +339,12 @@ static void test_empty_room(void **state)
 		  "must not be empty: the room name is written into recordings");
 	check_bad(c, "[device]\nroom = A\n\n# later\nroom =\n", 5, "device.room",
 		  "must not be empty: the room name is written into recordings");
+	/* A folder on the share: ".." would deliver above the configured folder. */
+	check_bad(c, "[device]\nroom = ..\n", 2, "device.room",
+		  "'..' is not a room name: it names the share's folders");
+	check_bad(c, "[device]\nroom = .\n", 2, "device.room",
+		  "'.' is not a room name: it names the share's folders");
+	check_good(c, "[device]\nroom = ...\n");
 }
 
 static void test_empty_data_dir(void **state)
@@ -494,6 +500,22 @@ static void test_bom_and_crlf(void **state)
 	assert_string_equal(c->cfg.room, "B");
 }
 
+/* An indented setting is not a continuation: it would vanish into the value above it (the
+ * data directory becoming "/srv/lecternmin_free_mb = 5"). A continued text stays one. */
+static void test_indented_setting_refused(void **state)
+{
+	struct ctx *c = *state;
+	check_bad(c, "[device]\ndata_dir = /srv/lectern\n  min_free_mb = 5\n", 3,
+		  "device.data_dir",
+		  "this indented line would continue the value above; remove the indentation to "
+		  "set 'min_free_mb'");
+	check_bad(c, "[device]\nroom = Big\n\tdata_dir=/srv\n", 3, "device.room",
+		  "this indented line would continue the value above; remove the indentation to "
+		  "set 'data_dir'");
+	check_good(c, "[device]\nroom = Big\n  Room = 4\n");
+	assert_string_equal(c->cfg.room, "BigRoom = 4");
+}
+
 /* Trust -------------------------------------------------------------------------------------- */
 
 /* A password file others can read is refused, not only warned about; the group may read it. */
@@ -531,6 +553,15 @@ static void test_password_file_mode(void **state)
 	snprintf(text, sizeof text, "[schedule]\nuser = r\npassword_file = %s\n", pw);
 	snprintf(msg, sizeof msg, "'%s' is readable by others (mode 0644): chmod 0600 it", pw);
 	check_bad(c, text, 3, "schedule.password_file", msg);
+	/* A FIFO, even 0600, would block the upload that reads it for ever: refused at start. */
+	char fifo[PATH_MAX];
+	snprintf(fifo, sizeof fifo, "%s/secret.fifo", c->dir);
+	assert_int_equal(mkfifo(fifo, 0600), 0);
+	snprintf(text, sizeof text, "[upload]\ntarget = none\nuser = rec\npassword_file = %s\n",
+		 fifo);
+	snprintf(msg, sizeof msg, "'%s' is not a regular file (a directory, FIFO or device): give "
+		 "the file holding the password", fifo);
+	check_bad(c, text, 4, "upload.password_file", msg);
 }
 
 /* Basic authentication over plain http:// is refused unless the configuration allows it. */
@@ -575,9 +606,11 @@ static void test_basic_auth_over_http(void **state)
 		{"[schedule]\nsource = opencast\nuser = u\npassword_file = %s\n[upload]\n"
 		 "allow_insecure_auth = yes\n[opencast]\nurl = http://oc.example.org\n", 8,
 		 "opencast.url", sched_msg},
-		/* The capture agent borrows [upload]'s credentials when [schedule] has none. */
+		/* [upload]'s account goes to Opencast only with target = opencast (net.h). */
 		{"[schedule]\nsource = opencast\n[upload]\nuser = u\npassword_file = %s\n"
-		 "[opencast]\nurl = http://oc.example.org\n", 7, "opencast.url", upload_msg},
+		 "[opencast]\nurl = http://oc.example.org\n", 0, NULL, NULL},
+		{"[upload]\ntarget = opencast\nuser = u\npassword_file = %s\n"
+		 "[opencast]\nurl = http://oc.example.org\n", 6, "opencast.url", upload_msg},
 		{"[upload]\ntarget = opencast\nuser = u\npassword_file = %s\nauth = digest\n"
 		 "[opencast]\nurl = http://oc.example.org\n", 0, NULL, NULL},
 	};
@@ -875,6 +908,7 @@ int main(void)
 		T(test_huge_file_is_refused),
 		T(test_unreadable_file),
 		T(test_bom_and_crlf),
+		T(test_indented_setting_refused),
 		T(test_password_file_mode),
 		T(test_basic_auth_over_http),
 		T(test_crlf_line_endings),

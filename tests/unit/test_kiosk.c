@@ -7,6 +7,10 @@
  */
 #include <limits.h>
 #include <math.h>
+#include <poll.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -177,7 +181,7 @@ static int teardown(void **state)
 	return 0;
 }
 
-static void send(struct ctx *c, enum view_event_type type, int64_t arg)
+static void post_event(struct ctx *c, enum view_event_type type, int64_t arg)
 {
 	struct view_event ev = {.type = type, .arg = arg};
 	kiosk_handle(c->k, &ev, c->t0);
@@ -238,7 +242,7 @@ static void test_free_and_soon(void **state)
 static void test_record_tags_stop(void **state)
 {
 	struct ctx *c = *state;
-	send(c, EV_START_RECORDING, 0);
+	post_event(c, EV_START_RECORDING, 0);
 	const struct view *v = kiosk_view(c->k);
 	assert_int_equal(v->screen, VIEW_RECORDING);
 	assert_true(v->recording);
@@ -251,24 +255,24 @@ static void test_record_tags_stop(void **state)
 	assert_true(kiosk_tap_latency_ms(c->k) >= 0);
 	assert_true(kiosk_tap_latency_ms(c->k) < 1000);
 
-	send(c, EV_TAG_TOGGLE, 1);           /* "demo" */
-	send(c, EV_KEYBOARD, 1);
+	post_event(c, EV_TAG_TOGGLE, 1);           /* "demo" */
+	post_event(c, EV_KEYBOARD, 1);
 	type(c, "ü");
 	type(c, "x");
 	type(c, "y");
-	send(c, EV_BACKSPACE, 0);
+	post_event(c, EV_BACKSPACE, 0);
 	assert_string_equal(kiosk_view(c->k)->free_tag, "üx");
-	send(c, EV_KEYBOARD, 0);             /* adds the free tag, on */
+	post_event(c, EV_KEYBOARD, 0);             /* adds the free tag, on */
 	struct recording r;
 	assert_int_equal(store_recording_get(c->st, id, &r), LT_OK);
 	assert_string_equal(r.tags, "demo,üx");
 
-	send(c, EV_PAUSE, 0);
+	post_event(c, EV_PAUSE, 0);
 	kiosk_tick(c->k, c->t0 + 2);
 	assert_true(kiosk_view(c->k)->paused);
-	send(c, EV_RESUME, 0);
+	post_event(c, EV_RESUME, 0);
 
-	send(c, EV_STOP_RECORDING, 0);
+	post_event(c, EV_STOP_RECORDING, 0);
 	v = kiosk_view(c->k);
 	assert_int_equal(v->screen, VIEW_HOME);
 	assert_false(v->recording);
@@ -282,25 +286,25 @@ static void test_record_tags_stop(void **state)
 static void test_pin(void **state)
 {
 	struct ctx *c = *state;
-	send(c, EV_SHOW, VIEW_PIN);
+	post_event(c, EV_SHOW, VIEW_PIN);
 	assert_int_equal(kiosk_view(c->k)->screen, VIEW_PIN);
 	for (int round = 0; round < 3; round++)
 		for (int d = 0; d < 4; d++)
-			send(c, EV_PIN_DIGIT, 9);
+			post_event(c, EV_PIN_DIGIT, 9);
 	const struct view *v = kiosk_view(c->k);
 	assert_int_equal(v->screen, VIEW_PIN);
 	assert_true(v->pin_locked_until >= c->t0 + 59);
 	/* locked: even the right PIN does nothing */
 	for (int d = 1; d <= 4; d++)
-		send(c, EV_PIN_DIGIT, d);
+		post_event(c, EV_PIN_DIGIT, d);
 	assert_int_equal(kiosk_view(c->k)->screen, VIEW_PIN);
 	/* a minute later the right PIN opens settings */
 	c->t0 += 61;
-	send(c, EV_PIN_DIGIT, 1);
-	send(c, EV_PIN_DIGIT, 2);
+	post_event(c, EV_PIN_DIGIT, 1);
+	post_event(c, EV_PIN_DIGIT, 2);
 	assert_int_equal(kiosk_view(c->k)->pin_len, 2);
-	send(c, EV_PIN_DIGIT, 3);
-	send(c, EV_PIN_DIGIT, 4);
+	post_event(c, EV_PIN_DIGIT, 3);
+	post_event(c, EV_PIN_DIGIT, 4);
 	assert_int_equal(kiosk_view(c->k)->screen, VIEW_SETTINGS);
 	/* the live meter hears the microphone while nothing records, and lets go of it after */
 	usleep(400 * 1000);
@@ -318,12 +322,12 @@ static void test_pin(void **state)
 	assert_true(cv->camera_frame > 0);
 	assert_int_equal(cv->camera_w, VIEW_CAMERA_W);
 	assert_non_null(strstr(cv->camera_name, "no camera"));
-	send(c, EV_SHOW, VIEW_HOME);
+	post_event(c, EV_SHOW, VIEW_HOME);
 	assert_true(kiosk_view(c->k)->rms_db <= -90);
 	assert_false(kiosk_view(c->k)->camera_present);
-	send(c, EV_BRIGHTNESS, 150);
+	post_event(c, EV_BRIGHTNESS, 150);
 	assert_int_equal(kiosk_view(c->k)->brightness, 100);
-	send(c, EV_BRIGHTNESS, 40);
+	post_event(c, EV_BRIGHTNESS, 40);
 	assert_int_equal(kiosk_view(c->k)->brightness, 40);
 }
 
@@ -332,13 +336,13 @@ static void wrong_round(struct ctx *c)
 {
 	for (int round = 0; round < 3; round++)
 		for (int d = 0; d < 4; d++)
-			send(c, EV_PIN_DIGIT, 9);
+			post_event(c, EV_PIN_DIGIT, 9);
 }
 
 static void right_pin(struct ctx *c)
 {
 	for (int d = 1; d <= 4; d++)
-		send(c, EV_PIN_DIGIT, d);
+		post_event(c, EV_PIN_DIGIT, d);
 }
 
 /* Each round of wrong PINs locks longer (1 min, 5 min, 30 min, 2 h, 2 h ...) until the right
@@ -347,7 +351,7 @@ static void test_pin_lockout_grows(void **state)
 {
 	struct ctx *c = *state;
 	static const int64_t locks[] = {60, 300, 1800, 7200, 7200};
-	send(c, EV_SHOW, VIEW_PIN);
+	post_event(c, EV_SHOW, VIEW_PIN);
 	for (size_t i = 0; i < sizeof locks / sizeof locks[0]; i++) {
 		wrong_round(c);
 		kiosk_tick(c->k, c->t0);
@@ -360,7 +364,7 @@ static void test_pin_lockout_grows(void **state)
 	}
 	right_pin(c);
 	assert_int_equal(kiosk_view(c->k)->screen, VIEW_SETTINGS);
-	send(c, EV_SHOW, VIEW_PIN);
+	post_event(c, EV_SHOW, VIEW_PIN);
 	wrong_round(c);
 	kiosk_tick(c->k, c->t0);
 	assert_int_equal(kiosk_view(c->k)->pin_locked_until, c->t0 + 60);
@@ -370,18 +374,18 @@ static void test_pin_lockout_grows(void **state)
 static void test_pin_lockout_survives_restart(void **state)
 {
 	struct ctx *c = *state;
-	send(c, EV_SHOW, VIEW_PIN);
+	post_event(c, EV_SHOW, VIEW_PIN);
 	for (int round = 0; round < 2; round++)
 		for (int d = 0; d < 4; d++)
-			send(c, EV_PIN_DIGIT, 9);
+			post_event(c, EV_PIN_DIGIT, 9);
 	restart_kiosk(c);
 	assert_int_equal(kiosk_view(c->k)->pin_tries_left, 1);
-	send(c, EV_SHOW, VIEW_PIN);
+	post_event(c, EV_SHOW, VIEW_PIN);
 	for (int d = 0; d < 4; d++)
-		send(c, EV_PIN_DIGIT, 9);
+		post_event(c, EV_PIN_DIGIT, 9);
 	restart_kiosk(c);
 	assert_int_equal(kiosk_view(c->k)->pin_locked_until, c->t0 + 60);
-	send(c, EV_SHOW, VIEW_PIN);
+	post_event(c, EV_SHOW, VIEW_PIN);
 	right_pin(c);
 	assert_int_equal(kiosk_view(c->k)->screen, VIEW_PIN);
 	/* The next round after the restart is the second one: 5 minutes. */
@@ -402,17 +406,17 @@ static void test_pin_lockout_survives_restart(void **state)
 static void test_empty_pin_keeps_settings_locked(void **state)
 {
 	struct ctx *c = *state;
-	send(c, EV_SHOW, VIEW_SETTINGS);
+	post_event(c, EV_SHOW, VIEW_SETTINGS);
 	assert_int_equal(kiosk_view(c->k)->screen, VIEW_PIN);
 	c->cfg.ui_pin[0] = '\0';
 	restart_kiosk(c);
-	send(c, EV_SHOW, VIEW_PIN);
+	post_event(c, EV_SHOW, VIEW_PIN);
 	const struct view *v = kiosk_view(c->k);
 	assert_int_equal(v->screen, VIEW_PIN);
 	assert_true(v->pin_unset);
 	for (int d = 0; d < 10; d++)
-		send(c, EV_PIN_DIGIT, d);
-	send(c, EV_SHOW, VIEW_SETTINGS);
+		post_event(c, EV_PIN_DIGIT, d);
+	post_event(c, EV_SHOW, VIEW_SETTINGS);
 	assert_int_equal(kiosk_view(c->k)->screen, VIEW_PIN);
 	assert_int_equal(kiosk_view(c->k)->pin_len, 0);
 }
@@ -420,7 +424,7 @@ static void test_empty_pin_keeps_settings_locked(void **state)
 static void test_checkin(void **state)
 {
 	struct ctx *c = *state;
-	send(c, EV_SHOW, VIEW_CHECKIN);
+	post_event(c, EV_SHOW, VIEW_CHECKIN);
 	const struct view *v = kiosk_view(c->k);
 	assert_int_equal(v->screen, VIEW_CHECKIN);
 	assert_int_equal(v->n_invitees, 3);
@@ -429,17 +433,17 @@ static void test_checkin(void **state)
 	assert_string_equal(v->invitees[2].name, "nobody@example.org");
 	type(c, "Γι");
 	assert_int_equal(v->n_invitees, 1);
-	send(c, EV_CHECKIN_TOGGLE, 0);
+	post_event(c, EV_CHECKIN_TOGGLE, 0);
 	assert_true(v->invitees[0].checked_in);
 	assert_int_equal(v->checked_in, 1);
-	send(c, EV_BACKSPACE, 0);
-	send(c, EV_BACKSPACE, 0);
+	post_event(c, EV_BACKSPACE, 0);
+	post_event(c, EV_BACKSPACE, 0);
 	assert_string_equal(v->search, "");
 	assert_int_equal(v->n_invitees, 3);
 	type(c, "K");
 	type(c, "i");
 	type(c, "m");
-	send(c, EV_WALK_IN, 0);
+	post_event(c, EV_WALK_IN, 0);
 	assert_int_equal(v->checked_in, 2);
 	assert_int_equal(v->n_invitees, 4);
 	assert_string_equal(v->invitees[3].name, "Kim");
@@ -467,7 +471,7 @@ static void test_retry_from_screen(void **state)
 	assert_int_equal(v->uploads[0].attempts, 3);
 	assert_int_equal(v->uploads[0].next_attempt, c->t0 + 3600);
 	assert_string_equal(v->messages[0].text, "Recordings are waiting to upload");
-	send(c, EV_RETRY, r.id);
+	post_event(c, EV_RETRY, r.id);
 	assert_int_equal(kiosk_view(c->k)->uploads[0].next_attempt, 0);
 }
 
@@ -508,23 +512,23 @@ static void test_dims_wakes_and_shifts(void **state)
 	screen_null_shift(c->screen, &x1, &y1);
 	assert_true(x1 != x0 || y1 != y0);                     /* and moved against burn-in */
 	assert_true(screen_null_posts(c->screen) > posts);     /* and drawn so */
-	send(c, EV_ACTIVITY, 0);
+	post_event(c, EV_ACTIVITY, 0);
 	assert_int_equal(kiosk_backlight(c->k), 100);         /* a touch wakes it */
-	send(c, EV_SHOW, VIEW_CHECKIN);                        /* that touch does nothing else */
+	post_event(c, EV_SHOW, VIEW_CHECKIN);                        /* that touch does nothing else */
 	assert_int_equal(kiosk_view(c->k)->screen, VIEW_HOME);
 	fake_now += 1;
-	send(c, EV_SHOW, VIEW_CHECKIN);
+	post_event(c, EV_SHOW, VIEW_CHECKIN);
 	assert_int_equal(kiosk_view(c->k)->screen, VIEW_CHECKIN);
 	/* never dimmed while recording */
-	send(c, EV_START_RECORDING, 0);
+	post_event(c, EV_START_RECORDING, 0);
 	fake_now += 120;
 	kiosk_tick(c->k, c->t0 + 200);
 	assert_int_equal(kiosk_backlight(c->k), 100);
-	send(c, EV_STOP_RECORDING, 0);
+	post_event(c, EV_STOP_RECORDING, 0);
 	/* night: dimmed after a minute without touches, whatever dim_after_min says */
 	c->cfg.ui_dim_after_min = 0;
 	snprintf(c->cfg.ui_night, sizeof c->cfg.ui_night, "00:00-23:59");
-	send(c, EV_ACTIVITY, 0);
+	post_event(c, EV_ACTIVITY, 0);
 	fake_now += 30;
 	kiosk_tick(c->k, c->t0 + 230);
 	assert_int_equal(kiosk_backlight(c->k), 100);
@@ -591,10 +595,10 @@ static void test_input_choice(void **state)
 			desk = i;
 	assert_true(desk > 0);
 	assert_null(kiosk_audio_device(c->k));
-	send(c, EV_INPUT_SELECT, desk);
+	post_event(c, EV_INPUT_SELECT, desk);
 	assert_int_equal(kiosk_view(c->k)->input_selected, desk);
 	assert_string_equal(kiosk_audio_device(c->k), "desk");
-	send(c, EV_INPUT_SELECT, 0);
+	post_event(c, EV_INPUT_SELECT, 0);
 	assert_null(kiosk_audio_device(c->k));
 }
 
@@ -630,33 +634,40 @@ static void test_store_replaced_message(void **state)
 static void test_connection_test_keeps_its_config(void **state)
 {
 	struct ctx *c = *state;
-	char fifo[PATH_MAX];
-	snprintf(fifo, sizeof fifo, "%s/password", c->dir);
-	assert_int_equal(mkfifo(fifo, 0600), 0);
+	/* A server of the test's own on loopback, answered by hand. The configuration is reloaded
+	 * (SIGHUP rewrites it in place) as soon as the test is asked for: the test must still
+	 * reach the server it was asked about, and name it. */
+	int srv = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	assert_true(srv >= 0);
+	struct sockaddr_in addr = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+	socklen_t len = sizeof addr;
+	assert_int_equal(bind(srv, (struct sockaddr *)&addr, sizeof addr), 0);
+	assert_int_equal(listen(srv, 1), 0);
+	assert_int_equal(getsockname(srv, (struct sockaddr *)&addr, &len), 0);
 	snprintf(c->cfg.upload_target, sizeof c->cfg.upload_target, "webdav");
-	snprintf(c->cfg.upload_url, sizeof c->cfg.upload_url, "http://127.0.0.1:1/dav/");
-	snprintf(c->cfg.upload_user, sizeof c->cfg.upload_user, "room");
-	snprintf(c->cfg.upload_password_file, sizeof c->cfg.upload_password_file, "%s", fifo);
-	send(c, EV_TEST_CONNECTION, 0);
-	/* the reload, while the test waits for its password */
+	snprintf(c->cfg.upload_url, sizeof c->cfg.upload_url, "http://127.0.0.1:%d/dav/",
+		 ntohs(addr.sin_port));
+	post_event(c, EV_TEST_CONNECTION, 0);
+	/* the reload, at once: the test's thread has barely started, if at all */
 	snprintf(c->cfg.upload_url, sizeof c->cfg.upload_url, "http://127.0.0.2:1/dav/");
-	int fd = -1;
-	for (int i = 0; i < 1000 && fd < 0; i++) { /* until the test opened it: <= 10 s */
-		fd = open(fifo, O_WRONLY | O_NONBLOCK);
-		if (fd < 0)
-			usleep(10000);
-	}
-	assert_true(fd >= 0);
-	assert_int_equal(write(fd, "secret\n", 7), 7);
-	close(fd);
+	struct pollfd pfd = {.fd = srv, .events = POLLIN};
+	assert_int_equal(poll(&pfd, 1, 30000), 1); /* <= 30 s on a loaded machine */
+	int conn = accept(srv, NULL, NULL);
+	assert_true(conn >= 0);
+	const char answer[] = "HTTP/1.1 200 OK\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
+	char request[4096];
+	assert_true(read(conn, request, sizeof request) > 0);
+	assert_int_equal(write(conn, answer, sizeof answer - 1), (ssize_t)(sizeof answer - 1));
 	const char *result = "";
-	for (int i = 0; i < 300; i++) { /* refused at once on loopback; <= 30 s when loaded */
+	for (int i = 0; i < 300; i++) { /* answered at once; <= 30 s when loaded */
 		kiosk_tick(c->k, c->t0);
 		result = kiosk_view(c->k)->connection_test;
 		if (result[0] && !strstr(result, "Testing"))
 			break;
 		usleep(100000);
 	}
+	close(conn);
+	close(srv);
 	assert_non_null(strstr(result, "127.0.0.1"));
 	assert_null(strstr(result, "127.0.0.2"));
 }
@@ -743,9 +754,9 @@ static void test_camera_failure_names_the_camera(void **state)
 	struct ctx *c = *state;
 	snprintf(c->cfg.camera_source, sizeof c->cfg.camera_source, "v4l2");
 	snprintf(c->cfg.camera_device, sizeof c->cfg.camera_device, "%s/no-video0", c->dir);
-	send(c, EV_SHOW, VIEW_PIN);
+	post_event(c, EV_SHOW, VIEW_PIN);
 	for (int d = 1; d <= 4; d++)
-		send(c, EV_PIN_DIGIT, d);
+		post_event(c, EV_PIN_DIGIT, d);
 	assert_int_equal(kiosk_view(c->k)->screen, VIEW_SETTINGS);
 	for (int i = 0; i < 10 && !kiosk_view(c->k)->camera_name[0]; i++) {
 		fake_now += 0.2;

@@ -258,6 +258,22 @@ static void test_target_none(void **state)
 	assert_true(known(c, young) && on_disk(c, "young"));
 }
 
+/* A clock far ahead makes every recording look old at once: keep_local_days deletes nothing
+ * until a recording younger than the limit shows the clock is right. */
+static void test_target_none_clock_ahead(void **state)
+{
+	struct ctx *c = *state;
+	snprintf(c->cfg.upload_target, sizeof c->cfg.upload_target, "none");
+	c->cfg.keep_local_days = 30;
+	int64_t a = add(c, "a", "queued", 400, 48000, true, false);
+	int64_t b = add(c, "b", "queued", 399, 48000, true, false);
+	assert_int_equal(run(c).local, 0);
+	assert_true(known(c, a) && on_disk(c, "a") && known(c, b) && on_disk(c, "b"));
+	add(c, "new", "queued", 1, 48000, true, false);
+	assert_int_equal(run(c).local, 2);
+	assert_false(on_disk(c, "a") || on_disk(c, "b"));
+}
+
 static void save_calendar(struct ctx *c, const char *source, int64_t ok_ms)
 {
 	struct store_calendar_cache cache = {.ok_ms = ok_ms, .attempt_ms = ok_ms};
@@ -334,6 +350,7 @@ static void test_outside_the_spool_is_kept(void **state)
 	c->cfg.keep_local_days = 7;
 	int64_t old = add(c, "old", "queued", 400, 48000, true, false);
 	int64_t empty = add(c, "empty", "failed", 400, 0, true, false);
+	add(c, "recent", "queued", 1, 48000, false, false); /* the clock looks right */
 	char path[PATH_MAX];
 	snprintf(path, sizeof path, "%s/old.opus", c->dir);
 	assert_int_equal(chmod(path, 0644), 0);
@@ -376,6 +393,7 @@ int main(void)
 		T(test_target_none),
 		T(test_calendar),
 		T(test_forgotten_sidecar_goes),
+		T(test_target_none_clock_ahead),
 		T(test_spool_files_made_private),
 		T(test_upload_prune_runs_it),
 		T(test_outside_the_spool_is_kept),

@@ -177,6 +177,20 @@ static void test_recording_elsewhere_keeps_its_sidecar_in_the_spool(void **state
 	assert_int_not_equal(access(beside, F_OK), 0);
 }
 
+/* A sidecar's temp file that a kill left mid-write goes when the spool's owner starts. */
+static void test_leftover_temp_files_removed(void **state)
+{
+	struct ctx *c = *state;
+	char tmp[PATH_MAX + 64], keep[PATH_MAX + 64];
+	snprintf(tmp, sizeof tmp, "%s/20261130T060000Z-abcd.json.tmp-Xy12Zq", c->spool);
+	snprintf(keep, sizeof keep, "%s/talk.opus", c->spool);
+	assert_true(tu_write_file(tmp, "{", 1));
+	assert_true(tu_write_file(keep, "OggS", 4));
+	spoolmeta_enable(c->spool);
+	assert_int_not_equal(access(tmp, F_OK), 0);
+	assert_int_equal(access(keep, F_OK), 0);
+}
+
 static void test_nothing_written_without_the_data_directory(void **state)
 {
 	struct ctx *c = *state;
@@ -341,6 +355,7 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(test_recording_elsewhere_keeps_its_sidecar_in_the_spool,
 						setup, teardown),
+		cmocka_unit_test_setup_teardown(test_leftover_temp_files_removed, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_nothing_written_without_the_data_directory, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_rebuild_restores_every_state, setup, teardown),

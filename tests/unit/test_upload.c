@@ -63,12 +63,12 @@ static int teardown(void **state)
 	return 0;
 }
 
-/* A finished, queued recording with a small file. */
-static int64_t queued(struct ctx *c, const char *name)
+/* A finished, queued recording of `room` with a small file. */
+static int64_t queued_in(struct ctx *c, const char *name, const char *room)
 {
 	struct recording r = {0};
 	snprintf(r.path, sizeof r.path, "%s/%s.opus", c->dir, name);
-	snprintf(r.room, sizeof r.room, "Room");
+	snprintf(r.room, sizeof r.room, "%s", room);
 	FILE *fp = fopen(r.path, "w");
 	assert_non_null(fp);
 	fputs("not really opus, but bytes to deliver", fp);
@@ -85,6 +85,8 @@ static int64_t queued(struct ctx *c, const char *name)
 			 LT_OK);
 	return r.id;
 }
+
+static int64_t queued(struct ctx *c, const char *name) { return queued_in(c, name, "Room"); }
 
 static void backoff_doubles_with_jitter_and_cap(void **state)
 {
@@ -107,6 +109,29 @@ static int64_t at_local(int hour, int minute)
 	struct tm tm = {.tm_year = 126, .tm_mon = 10, .tm_mday = 23, .tm_hour = hour,
 			.tm_min = minute, .tm_isdst = -1};
 	return (int64_t)mktime(&tm) * 1000;
+}
+
+/* A room named "." or ".." (from the configuration or an .opus's tags) is a folder name like any
+ * other on the share: never a way out of it. */
+static void room_of_dots_stays_on_the_share(void **state)
+{
+	struct ctx *c = *state;
+	snprintf(c->cfg.upload_folder, sizeof c->cfg.upload_folder, "%s/share/inner", c->dir);
+	int64_t up = queued_in(c, "up", ".."), here = queued_in(c, "here", ".");
+	int attempted, failed;
+	upload_run_once(&c->cfg, c->st, at_local(12, 0), true, &attempted, &failed);
+	assert_int_equal(failed, 0);
+	int64_t ids[] = {up, here};
+	for (int i = 0; i < 2; i++) {
+		struct recording r;
+		assert_int_equal(store_recording_get(c->st, ids[i], &r), LT_OK);
+		assert_int_equal(r.state, REC_UPLOADED);
+		char real[PATH_MAX];
+		assert_non_null(realpath(r.remote, real));
+		assert_memory_equal(real, c->cfg.upload_folder, strlen(c->cfg.upload_folder));
+		assert_int_equal(real[strlen(c->cfg.upload_folder)], '/');
+		assert_non_null(strstr(real, i ? "/-/" : "/--/")); /* each room a folder of its own */
+	}
 }
 
 static void window_limits_uploads(void **state)
@@ -425,6 +450,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(backoff_doubles_with_jitter_and_cap, setup, teardown),
+		cmocka_unit_test_setup_teardown(room_of_dots_stays_on_the_share, setup, teardown),
 		cmocka_unit_test_setup_teardown(window_limits_uploads, setup, teardown),
 		cmocka_unit_test_setup_teardown(first_attempt_staggered, setup, teardown),
 		cmocka_unit_test_setup_teardown(retention_deletes_only_confirmed_and_old, setup,
