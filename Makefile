@@ -12,7 +12,7 @@ LIBDIR ?= /usr/lib/lectern
 
 # The core (every command) and the screen (the plugin only: no command links SDL).
 CORE_PKGS := alsa opus opusfile libopusenc ogg sqlite3 inih libsystemd libical libcurl json-c \
-	libxml-2.0 libcrypto libv4l2
+	libxml-2.0 libcrypto nettle libv4l2
 SCREEN_PKGS := sdl2 SDL2_ttf libpng
 CORE_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(CORE_PKGS) 2>/dev/null)
 CORE_LIBS := $(shell $(PKG_CONFIG) --libs $(CORE_PKGS) 2>/dev/null)
@@ -26,24 +26,34 @@ override CFLAGS += -std=c11 $(WARN) -D_GNU_SOURCE -Iinclude $(CORE_CFLAGS) -DLEC
 LDLIBS += $(CORE_LIBS) -lm -lpthread
 
 # The appliance's modules, explicit so that nothing half-finished sneaks into the link. All
-# but main.c make the core library that the commands, `lectern run` and the tests link.
+# but the two front ends' mains make the core library that the commands, `lectern run` and
+# the tests link.
 FIRMWARE := err log osutil utf8 config store ring level oggopus recorder session recovery \
 	signals app cmd_record cmd_run cmd_misc calendar schedule cmd_schedule jsonout controller \
-	net fetch opencast upload cmd_upload kiosk kiosk_view kiosk_events kiosk_settings monitor \
-	upload_opencast ocagent spoolmeta retention screen screen_null
+	net fetch opencast upload cmd_upload cmd_queue kiosk kiosk_view kiosk_events \
+	kiosk_settings monitor upload_opencast ocagent spoolmeta retention screen screen_null cli
 DRIVERS := audio_source audio_alsa audio_file backlight camera camera_v4l2 camera_file
 LIB_OBJS := $(FIRMWARE:%=$(BUILD)/firmware/%.o) $(DRIVERS:%=$(BUILD)/drivers/%.o)
 LIB := $(BUILD)/liblectern.a
-MAIN_OBJ := $(BUILD)/firmware/main.o
+# Two front ends, one command (cli.h): `lectern` links the light commands (version, help,
+# record, recordings, queue, retry, config) and execs its sibling lectern-net, in its own
+# directory, for run, schedule and upload. Each links from the archive only the objects its
+# commands reach, and --as-needed keeps out the shared libraries none of them calls: libcurl,
+# libical, libxml2 (with ICU and libstdc++) and libsystemd are never loaded by `lectern`,
+# which makes its start-up and `record`'s memory those of the libraries it uses. One lookup
+# rule (next to itself) serves the build tree, the installed system and a DESTDIR alike.
 BIN := $(BUILD)/lectern
+NET_BIN := $(BUILD)/lectern-net
+BINDIR ?= /usr/bin
+FRONT_LDFLAGS := -Wl,--as-needed
 # ui/ holds only the SDL screen (one module a file), all of it in the plugin that `lectern run`
 # loads (screen.h). It exports one symbol and needs none from the executable.
 # It compiles the one shared base module it uses, firmware/utf8.c, into itself.
 UI_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(wildcard ui/*.c)) $(BUILD)/ui/utf8.o
 PLUGIN := $(BUILD)/lectern-screen-sdl.so
 
-UNIT_TESTS := ring level config store state oggopus recorder controller net fetch opencast upload ui \
-	kiosk kiosk_view camera calendar spoolmeta retention
+UNIT_TESTS := ring level config store state oggopus recorder controller net fetch opencast \
+	upload ui kiosk kiosk_view camera calendar spoolmeta retention
 UNIT_BINS := $(UNIT_TESTS:%=$(BUILD)/tests/unit/test_%)
 
 RUN_CONFIG ?= board/pc/lectern.conf
@@ -59,10 +69,13 @@ FUZZ_SECONDS ?= 300
 
 .PHONY: all run test check unit asan bench drills fuzz difftest install clean deps format
 
-all: $(BIN) $(PLUGIN)
+all: $(BIN) $(NET_BIN) $(PLUGIN)
 
-$(BIN): $(MAIN_OBJ) $(LIB)
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+$(BIN): $(BUILD)/firmware/main.o $(LIB)
+	$(CC) $(CFLAGS) $(LDFLAGS) $(FRONT_LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(NET_BIN): $(BUILD)/firmware/main_net.o $(LIB)
+	$(CC) $(CFLAGS) $(LDFLAGS) $(FRONT_LDFLAGS) -o $@ $^ $(LDLIBS)
 
 $(LIB): $(LIB_OBJS)
 	rm -f $@
@@ -168,7 +181,8 @@ drills:
 	grep -q '^# drills: done' $(BUILD)/drills.log && ! grep -q '^not ok' $(BUILD)/drills.log
 
 install: all
-	install -D -m 0755 $(BIN) $(DESTDIR)/usr/bin/lectern
+	install -D -m 0755 $(BIN) $(DESTDIR)$(BINDIR)/lectern
+	install -D -m 0755 $(NET_BIN) $(DESTDIR)$(BINDIR)/$(notdir $(NET_BIN))
 	install -D -m 0644 $(PLUGIN) $(DESTDIR)$(LIBDIR)/$(notdir $(PLUGIN))
 	install -D -m 0644 board/lectern.conf $(DESTDIR)/etc/lectern/lectern.conf
 	install -D -m 0644 board/lectern.service $(DESTDIR)/lib/systemd/system/lectern.service

@@ -9,6 +9,7 @@
 
 #include "lectern/log.h"
 #include "lectern/osutil.h"
+#include "lectern/session.h"
 #include "lectern/spoolmeta.h"
 
 /* The data directory's lock: held from app_open_store_locked() until the process ends. */
@@ -60,6 +61,25 @@ static int prepare_dirs(const struct config *cfg, char *db, size_t n)
 	return EXIT_OK;
 }
 
+/* Whether the disk holding the data directory is full (an open that fails there says only
+ * "disk I/O error"). */
+static bool disk_full(const struct config *cfg)
+{
+	uint64_t free_bytes;
+	return os_free_bytes(cfg->data_dir, &free_bytes) == LT_OK && free_bytes < (1u << 20);
+}
+
+static int cannot_open(const struct config *cfg, const char *path)
+{
+	if (disk_full(cfg))
+		fprintf(stderr, "lectern: the disk holding %s is full, so the database %s cannot be "
+				"opened: free some space (delivered recordings can go: see `lectern "
+				"recordings`)\n", cfg->data_dir, path);
+	else
+		fprintf(stderr, "lectern: cannot open the database %s (see the log above)\n", path);
+	return EXIT_STORAGE;
+}
+
 /* Open and check the store: LT_ERR_CORRUPT when it is damaged (see store_open, store_verify). */
 static lt_err open_checked(const char *path, struct store **out)
 {
@@ -85,10 +105,8 @@ int app_open_store(const struct config *cfg, struct store **out)
 				"the spool\n", path);
 		return EXIT_STORAGE;
 	}
-	if (err != LT_OK) {
-		fprintf(stderr, "lectern: cannot open the database %s (see the log above)\n", path);
-		return EXIT_STORAGE;
-	}
+	if (err != LT_OK)
+		return cannot_open(cfg, path);
 	return EXIT_OK;
 }
 
@@ -152,10 +170,14 @@ static int open_or_rebuild(const struct config *cfg, const char *path, struct st
 		snprintf(set_aside, sizeof set_aside, "%s", aside);
 		err = store_open(path, out);
 	}
-	if (err != LT_OK) {
-		fprintf(stderr, "lectern: cannot open the database %s (see the log above)\n", path);
-		return EXIT_STORAGE;
+	/* A full disk: the room kept for ending recordings lets the store open (and a recording
+	 * or an upload's pruning then make room in their own ways). */
+	if (err == LT_ERR_STORE && disk_full(cfg) && session_free_reserve(cfg)) {
+		log_warn("store: the disk is full: using the room kept for the database");
+		err = open_checked(path, out);
 	}
+	if (err != LT_OK)
+		return cannot_open(cfg, path);
 	if (needs_rebuild(*out)) {
 		store_kv_set(*out, KV_REBUILDING, "yes");
 		int n = spoolmeta_rebuild(*out, cfg->spool_dir);

@@ -1,134 +1,17 @@
-/* main.c — `lectern COMMAND [OPTIONS]`: global options and dispatch. */
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-
-#include "lectern/app.h"
+/*
+ * main.c — `lectern`, the front end users type: the light commands linked in, the ones that
+ * need libcurl, libical or libxml2 handed to lectern-net (cli.h).
+ */
+#include "lectern/cli.h"
 #include "lectern/commands.h"
-#include "lectern/config.h"
-#include "lectern/log.h"
-
-#ifndef LECTERN_VERSION
-#define LECTERN_VERSION "dev"
-#endif
-
-static void usage(FILE *out)
-{
-	fprintf(out,
-		"Usage: lectern [--config FILE] COMMAND [OPTIONS]\n"
-		"\n"
-		"The meeting-room kiosk and recorder.\n"
-		"\n"
-		"Commands:\n"
-		"  run [--headless]        run the appliance (recovers interrupted recordings)\n"
-		"  record [OPTIONS]        record one session now (lectern record --help)\n"
-		"  recordings [--json]     list recordings and their states\n"
-		"  schedule [OPTIONS]      the room's sessions (lectern schedule --help)\n"
-		"  queue [--json]          the upload queue: state, attempts, last error\n"
-		"  upload --once           deliver everything queued now (exit 1 if any failed)\n"
-		"  retry ID                make a failed upload due now\n"
-		"  config check|sample     check the configuration / print a commented sample\n"
-		"  help [config]           this text / every configuration key\n"
-		"  version                 print the version\n"
-		"\n"
-		"Options:\n"
-		"  --config FILE   configuration file (default $%s, else %s,\n"
-		"                  else built-in defaults)\n"
-		"\n"
-		"run, record and upload take the data directory for themselves (DATA_DIR/lectern.lock):\n"
-		"a second one is refused and names the one holding it. recordings, queue, schedule,\n"
-		"retry and config work alongside them. A damaged database is set aside by the next\n"
-		"run, record or upload (lectern.db.damaged-STAMP) and rebuilt from the spool.\n"
-		"\n"
-		"run shows its touchscreen through the screen plugin (the installed\n"
-		"lectern-screen-sdl.so, or the file $LECTERN_SCREEN names); without it, or without\n"
-		"a display, it runs headless and says why.\n"
-		"\n"
-		"Exit codes: 0 done, 1 failed, 2 bad command line or configuration,\n"
-		"            3 microphone missing or unusable, 4 storage unusable or full,\n"
-		"            5 another lectern is using the data directory (stop it first).\n",
-		CONFIG_ENV, CONFIG_DEFAULT_PATH);
-}
-
-static void help_config(void)
-{
-	size_t n;
-	const struct config_option *o = config_options(&n);
-	printf("Configuration keys (INI; [section] then key = value):\n\n");
-	for (size_t i = 0; i < n; i++)
-		printf("  %s.%-20s default: %-18s %s\n", o[i].section, o[i].key,
-		       *o[i].def ? o[i].def : "\"\"", o[i].help);
-}
 
 int main(int argc, char **argv)
 {
-	const char *config_path = NULL;
-	int i = 1;
-	/* Global options come before the command; --config is also accepted after it. */
-	for (; i < argc && argv[i][0] == '-'; i++) {
-		if (strcmp(argv[i], "--config") == 0 && i + 1 < argc) {
-			config_path = argv[++i];
-		} else if (strncmp(argv[i], "--config=", 9) == 0) {
-			config_path = argv[i] + 9;
-		} else if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
-			usage(stdout);
-			return EXIT_OK;
-		} else if (strcmp(argv[i], "--version") == 0) {
-			printf("lectern %s\n", LECTERN_VERSION);
-			return EXIT_OK;
-		} else {
-			fprintf(stderr, "lectern: unknown option '%s' (lectern help)\n", argv[i]);
-			return EXIT_USAGE;
-		}
-	}
-	if (i >= argc) {
-		usage(stderr);
-		return EXIT_USAGE;
-	}
-	/* Pull a --config that follows the command out of its arguments. */
-	int sub_argc = 0;
-	char **sub = calloc((size_t)(argc - i + 1), sizeof *sub);
-	if (!sub)
-		return EXIT_FAIL;
-	for (int j = i; j < argc; j++) {
-		if (j > i && strcmp(argv[j], "--config") == 0 && j + 1 < argc)
-			config_path = argv[++j];
-		else if (j > i && strncmp(argv[j], "--config=", 9) == 0)
-			config_path = argv[j] + 9;
-		else
-			sub[sub_argc++] = argv[j];
-	}
-	const char *cmd = sub[0];
-	int rc;
-	if (strcmp(cmd, "help") == 0) {
-		if (sub_argc > 1 && strcmp(sub[1], "config") == 0)
-			help_config();
-		else
-			usage(stdout);
-		rc = EXIT_OK;
-	} else if (strcmp(cmd, "version") == 0) {
-		printf("lectern %s\n", LECTERN_VERSION);
-		rc = EXIT_OK;
-	} else if (strcmp(cmd, "record") == 0) {
-		rc = cmd_record(sub_argc, sub, config_path);
-	} else if (strcmp(cmd, "run") == 0) {
-		rc = cmd_run(sub_argc, sub, config_path);
-	} else if (strcmp(cmd, "recordings") == 0) {
-		rc = cmd_recordings(sub_argc, sub, config_path);
-	} else if (strcmp(cmd, "queue") == 0) {
-		rc = cmd_queue(sub_argc, sub, config_path);
-	} else if (strcmp(cmd, "upload") == 0) {
-		rc = cmd_upload(sub_argc, sub, config_path);
-	} else if (strcmp(cmd, "retry") == 0) {
-		rc = cmd_retry(sub_argc, sub, config_path);
-	} else if (strcmp(cmd, "schedule") == 0) {
-		rc = cmd_schedule(sub_argc, sub, config_path);
-	} else if (strcmp(cmd, "config") == 0) {
-		rc = cmd_config(sub_argc, sub, config_path);
-	} else {
-		fprintf(stderr, "lectern: unknown command '%s' (lectern help lists them)\n", cmd);
-		rc = EXIT_USAGE;
-	}
-	free(sub);
-	return rc;
+	static const struct cli_command cmds[] = {
+		{"record", cmd_record}, {"recordings", cmd_recordings}, {"queue", cmd_queue},
+		{"retry", cmd_retry},   {"config", cmd_config},
+	};
+	/* main_net.c's commands. */
+	static const char *const net[] = {"run", "schedule", "upload", NULL};
+	return cli_main(argc, argv, cmds, sizeof cmds / sizeof cmds[0], net);
 }

@@ -4,8 +4,9 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <openssl/evp.h>
+#include <nettle/sha2.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
@@ -177,24 +178,24 @@ lt_err os_sha256_file(const char *path, char hex[65])
 	FILE *fp = fopen(path, "rb");
 	if (!fp)
 		return errno == ENOENT ? LT_ERR_NOT_FOUND : LT_ERR_IO;
-	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
-	lt_err err = ctx && EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) ? LT_OK : LT_ERR_NOMEM;
+	/* Nettle, not OpenSSL: every recording is hashed as `lectern record` ends, and OpenSSL 3's
+	 * EVP initialises its provider (2 MB touched, with libcrypto's 2 MB of relocations)
+	 * where nettle's SHA-256 costs 0.6 MB; the record's peak RSS is budgeted (issue 11). */
+	struct sha256_ctx ctx;
+	sha256_init(&ctx);
 	unsigned char buf[65536];
 	size_t n;
-	while (err == LT_OK && (n = fread(buf, 1, sizeof buf, fp)) > 0)
-		if (!EVP_DigestUpdate(ctx, buf, n))
-			err = LT_ERR_NOMEM;
-	if (err == LT_OK && ferror(fp))
-		err = LT_ERR_IO;
-	unsigned char md[EVP_MAX_MD_SIZE];
-	unsigned len = 0;
-	if (err == LT_OK && EVP_DigestFinal_ex(ctx, md, &len)) {
-		for (unsigned i = 0; i < len && i < 32; i++)
-			snprintf(hex + 2 * i, 3, "%02x", md[i]);
-		hex[64] = '\0';
-	}
-	EVP_MD_CTX_free(ctx);
+	while ((n = fread(buf, 1, sizeof buf, fp)) > 0)
+		sha256_update(&ctx, n, buf);
+	lt_err err = ferror(fp) ? LT_ERR_IO : LT_OK;
 	fclose(fp);
-	return err;
+	if (err != LT_OK)
+		return err;
+	uint8_t md[SHA256_DIGEST_SIZE];
+	sha256_digest(&ctx, sizeof md, md);
+	for (size_t i = 0; i < sizeof md; i++)
+		snprintf(hex + 2 * i, 3, "%02x", md[i]);
+	hex[64] = '\0';
+	return LT_OK;
 }
 

@@ -39,6 +39,13 @@ static void keep_reserve(const char *path)
 			 RESERVE_BYTES >> 10, path, strerror(rc));
 }
 
+bool session_free_reserve(const struct config *cfg)
+{
+	char path[PATH_MAX];
+	return snprintf(path, sizeof path, "%s/lectern.reserve", cfg->data_dir) < (int)sizeof path &&
+	       unlink(path) == 0;
+}
+
 lt_err session_start(struct store *st, const struct config *cfg, struct audio_source *src,
 		     const struct session_info *info, struct session **out)
 {

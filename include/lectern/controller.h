@@ -9,6 +9,11 @@
  * next is due. A manual recording running when a scheduled one begins is stopped and
  * finalized (conflict = scheduled_wins) or left alone (manual_wins).
  *
+ * Overlapping occurrences: the one that started first is recorded until its end (+ postroll);
+ * one that starts inside it (a talk inside an "all-morning" block) gets no recording of its
+ * own. Preempting instead would cut the block into parts and let a rule that repeats every few
+ * seconds cut a real session into hundreds; which one a room wants is a policy not decided yet.
+ *
  * When an occurrence is done. It is not started again once one of its parts ended on
  * purpose, which that part's history says by the reason of its move to `finalizing` (matched
  * exactly, see store_event_recordings):

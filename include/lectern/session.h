@@ -20,6 +20,7 @@
 #ifndef LECTERN_SESSION_H
 #define LECTERN_SESSION_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "lectern/audio_source.h"
@@ -36,6 +37,13 @@ struct session_info {
 };
 
 struct session;
+
+/*
+ * Each start keeps DATA_DIR/lectern.reserve (512 KB) for the commits that end a recording when
+ * a write finds the disk full. Giving it up by hand (the store cannot even be opened on a full
+ * disk): true when there was one to give.
+ */
+bool session_free_reserve(const struct config *cfg);
 
 lt_err session_start(struct store *st, const struct config *cfg, struct audio_source *src,
 		     const struct session_info *info, struct session **out);

@@ -59,6 +59,8 @@ for round in 1 2; do # alternated, so that a busy moment does not fall on one si
 done
 printf '%-44s %8.2f ms  %3d shared libraries\n' "lectern version" "$(echo "$best_l / 1000" | bc -l)" \
 	"$(ldd "$LECTERN" | grep -c '=>')"
+printf '%-44s %11s  %3d shared libraries\n' "lectern-net (run, schedule, upload)" "" \
+	"$(ldd "$(dirname "$LECTERN")/lectern-net" | grep -c '=>')"
 printf '%-44s %8.2f ms  %3d shared libraries\n' "curl --version" "$(echo "$best_c / 1000" | bc -l)" \
 	"$(ldd "$(command -v curl)" | grep -c '=>')"
 printf '%-44s %8.3f   (target <= 1.2)\n' "start-up ratio lectern / curl" "$(echo "$best_l / $best_c" | bc -l)"

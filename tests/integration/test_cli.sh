@@ -17,6 +17,10 @@ lectern_config "$T/lectern.conf"
 pid=$!
 wait_for 10 'grep -q "stop with SIGTERM" "$T/run.err"'
 check "run --headless starts and says how to stop it" grep -q "stop with SIGTERM" "$T/run.err"
+# lectern hands run to lectern-net by execv: the same process, so its signals, its pid file
+# and systemd's notify socket stay with the pid that was started.
+check "run is carried out by lectern-net in the process lectern started" \
+	bash -c "[ \"\$(readlink /proc/$pid/exe)\" = '$(dirname "$LECTERN")/lectern-net' ]"
 check "run --headless says when no microphone is usable" grep -q "no usable microphone" "$T/run.err"
 check "run --headless created the store with its schema" test "$(sql "pragma user_version")" -ge 1
 printf '[device]\nroom = Renamed\ndata_dir = %s/data\n' "$T" >"$T/lectern.conf"
@@ -110,9 +114,23 @@ printf 'BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:t\r\nBEGIN:VEVENT\r\nUID:bad@t\
 check "schedule --json: valid JSON, invalid UTF-8 replaced" \
 	bash -c "'$LECTERN' --config '$T/json.conf' schedule --ics '$T/bad.ics' --from 2026-03-24 --days 1 --json | /usr/bin/python3 '$T/json_ok.py' 'Caf\\ufffd talk \\ufffd'"
 
-# Only `lectern run` carries the screen, as a plugin: no command links SDL, SDL_ttf or libpng.
-check "the lectern binary links no SDL, SDL_ttf or libpng (ldd)" \
-	bash -c "ldd '$LECTERN' >'$T/ldd' && ! grep -Eiq 'libSDL|libpng' '$T/ldd'"
+# Only `lectern run` carries the screen, as a plugin; the front end users type links none of
+# the libraries of the network, the calendars or systemd (cli.h): lectern-net has them. Nor
+# OpenSSL: record hashes with nettle (osutil.c), which keeps its peak RSS in budget.
+check "the lectern binary links no SDL, libpng, libcurl, libical, libxml2, libsystemd or libcrypto (ldd)" \
+	bash -c "ldd '$LECTERN' >'$T/ldd' && ! grep -Eiq 'libSDL|libpng|libcurl|libical|libxml2|libsystemd|libcrypto' '$T/ldd'"
+check "lectern-net links no SDL or libpng (ldd)" \
+	bash -c "ldd '$(dirname "$LECTERN")/lectern-net' >'$T/ldd-net' && grep -q libcurl '$T/ldd-net' &&
+		! grep -Eiq 'libSDL|libpng' '$T/ldd-net'"
+mkdir -p "$T/alone"
+cp "$LECTERN" "$T/alone/lectern"
+"$T/alone/lectern" --config "$T/json.conf" schedule --ics "$T/bad.ics" >"$T/alone.out" 2>"$T/alone.err"
+echo "exit $?" >>"$T/alone.err"
+check "without lectern-net beside it, lectern says which file it needs (exit 1)" \
+	bash -c "grep -q 'schedule is carried out by $T/alone/lectern-net, which cannot be run: No such file' \
+		'$T/alone.err' && grep -q '^exit 1' '$T/alone.err'"
+check "the light commands need no lectern-net" \
+	bash -c "'$T/alone/lectern' --config '$T/json.conf' queue --json | grep -q '\"state\"'"
 
 # run_screen NAME ENV... : `lectern run` (not --headless) with ENV; its stderr in $T/NAME.err
 run_screen() {
@@ -163,7 +181,13 @@ fi
 if make -s -C "$TESTS/.." -o all BUILD="$BUILD" DESTDIR="$T/root" install >"$T/install.out" 2>&1; then
 	plugin=$(cd "$T/root" && find . -name lectern-screen-sdl.so | sed 's/^\.//')
 	check "make install puts the plugin where lectern run looks for it ($plugin)" \
-		bash -c "[ -n '$plugin' ] && grep -qaF '$plugin' '$LECTERN'"
+		bash -c "[ -n '$plugin' ] && grep -qaF '$plugin' '$(dirname "$LECTERN")/lectern-net'"
+	installed=$(cd "$T/root" && find . -name lectern -type f)
+	check "make install puts lectern-net next to lectern (${installed#.})" \
+		test -x "$T/root/$(dirname "$installed")/lectern-net"
+	check "the installed lectern runs a lectern-net command" \
+		bash -c "'$T/root/$installed' --config '$T/json.conf' schedule --ics '$T/bad.ics' \
+			--from 2026-03-24 --days 1 --json | grep -q talk"
 else
 	not_ok "make install DESTDIR=..." "$(tail -1 "$T/install.out")"
 fi

@@ -69,6 +69,19 @@ if mount -t tmpfs -o size=3m tmpfs "$T/small" 2>/dev/null; then
 			"$LECTERN" --config "$T/full0.conf" record --seconds 1 >/dev/null 2>"$T/again.err"
 			check "once space is freed, the next recording keeps that room again" \
 				test "$(stat -c %s "$T/small/data/lectern.reserve" 2>/dev/null)" = 524288
+			# The disk filled to the last byte by something else: the store cannot even open.
+			dd if=/dev/zero of="$T/small/filler" bs=64k 2>/dev/null
+			"$LECTERN" --config "$T/full0.conf" recordings >/dev/null 2>"$T/ro.err"
+			rc=$?
+			check "a full disk: a read-only command says the disk is full (exit $rc)" \
+				grep -q "the disk holding $T/small/data is full" "$T/ro.err"
+			"$LECTERN" --config "$T/full0.conf" record --seconds 2 >"$T/rw.out" 2>"$T/rw.err"
+			rc=$?
+			check "a full disk: record opens the store in the room kept for it, and says why it stops (exit $rc)" \
+				bash -c "grep -q 'using the room kept for the database' '$T/rw.err' &&
+					! grep -q 'cannot open the database' '$T/rw.err' &&
+					test \"\$(sqlite3 '$db' 'select count(*) from recordings')\" -ge 2"
+			rm -f "$T/small/filler"
 		fi
 		umount "$T/small"
 	done

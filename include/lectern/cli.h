@@ -1,0 +1,45 @@
+/*
+ * cli.h — the command line that lectern's two front ends share.
+ *
+ * `lectern` is one command for the user, built as two executables so that each links only
+ * the libraries its commands use (Makefile):
+ *   lectern      version, help, record, recordings, queue, retry, config: the core without
+ *                libcurl, libical, libxml2 or libsystemd, so that it starts as fast as curl
+ *                and `record` stays small next to the encoder;
+ *   lectern-net  run, schedule, upload: the commands that reach servers or parse calendars.
+ * `lectern` replaces itself (execv: same pid, same argv, same environment) with the
+ * lectern-net in its own directory for the commands it has not linked, so `lectern run`
+ * stays the command a systemd unit or a user types.
+ */
+#ifndef LECTERN_CLI_H
+#define LECTERN_CLI_H
+
+#include <stddef.h>
+
+/* The executable of the heavy commands, looked for in the directory of /proc/self/exe. */
+#define CLI_NET_FILE "lectern-net"
+
+/* A command: its name and its function (see commands.h). */
+struct cli_command {
+	const char *name;
+	int (*run)(int argc, char **argv, const char *config_path);
+};
+
+/*
+ * Parse `lectern [--config FILE] COMMAND [ARGS]` (--config is also taken after the command),
+ * answer `help`, `help config`, `version`, --help and --version itself, and run the command
+ * of `cmds` (n of them) that is named, returning its exit code. A command in neither
+ * `cmds` nor `elsewhere` (a NULL-terminated list of names, may be NULL) is refused with
+ * EXIT_USAGE; one in `elsewhere` is handed to cli_exec_net() with the original argv.
+ */
+int cli_main(int argc, char **argv, const struct cli_command *cmds, size_t n,
+	     const char *const *elsewhere);
+
+/*
+ * Replace this process with CLI_NET_FILE from this executable's directory, with the same
+ * argv. Returns only on failure, with EXIT_FAIL, having said on stderr which file could not
+ * be run and why.
+ */
+int cli_exec_net(const char *command, char **argv);
+
+#endif
