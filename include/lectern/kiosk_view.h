@@ -47,7 +47,8 @@ struct kiosk_person {
 	bool in;
 };
 
-/* What the presenter's taps decided (kiosk_events.h changes it; the builder only reads it). */
+/* What the presenter's taps decided, and what of the recording and the session they follow
+ * (kiosk_events.h changes it; the builder only reads it). */
 struct kiosk_state {
 	enum view_screen screen;
 	bool recording;                 /* as last seen, to leave the recording screen at its end */
