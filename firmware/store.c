@@ -908,17 +908,27 @@ lt_err store_upload_progress(struct store *st, int64_t id, int64_t sent_bytes, i
 		   sent_bytes, rate_bps, id);
 }
 
-lt_err store_calendar_stamp(struct store *st, int64_t *ok_ms, char *error, size_t n)
+/* The cached calendar's last good fetch, and its source or its error (NULL: not wanted). */
+static lt_err calendar_row(struct store *st, int64_t *ok_ms, char *source, size_t source_n,
+			   char *error, size_t error_n)
 {
 	sqlite3_stmt *s;
-	lt_err err = row(st, &s, "reading calendar stamp",
-			 "SELECT ok_ms, error FROM calendar_cache WHERE id = 1", "");
+	lt_err err = row(st, &s, "reading the calendar's stamp",
+			 "SELECT ok_ms, source, error FROM calendar_cache WHERE id = 1", "");
 	if (err != LT_OK)
 		return err;
 	*ok_ms = sqlite3_column_int64(s, 0);
-	copy_text(error, n, s, 1);
+	if (source)
+		copy_text(source, source_n, s, 1);
+	if (error)
+		copy_text(error, error_n, s, 2);
 	sqlite3_finalize(s);
 	return LT_OK;
+}
+
+lt_err store_calendar_stamp(struct store *st, int64_t *ok_ms, char *error, size_t n)
+{
+	return calendar_row(st, ok_ms, NULL, 0, error, n);
 }
 
 lt_err store_kv_get(struct store *st, const char *key, char *value, size_t n)
@@ -966,15 +976,7 @@ lt_err store_calendar_forget(struct store *st)
 
 lt_err store_calendar_origin(struct store *st, char *source, size_t n, int64_t *ok_ms)
 {
-	sqlite3_stmt *s;
-	lt_err err = row(st, &s, "reading calendar origin",
-			 "SELECT source, ok_ms FROM calendar_cache WHERE id = 1", "");
-	if (err != LT_OK)
-		return err;
-	copy_text(source, n, s, 0);
-	*ok_ms = sqlite3_column_int64(s, 1);
-	sqlite3_finalize(s);
-	return LT_OK;
+	return calendar_row(st, ok_ms, source, n, NULL, 0);
 }
 
 int64_t store_recording_entered(struct store *st, int64_t id, enum rec_state state)
