@@ -58,12 +58,18 @@ static bool wait_calls(struct probe *p, int n, double limit_s)
 	return atomic_load(&p->calls) >= n;
 }
 
+static struct worker *start_probe(struct probe *p, int64_t period_ms)
+{
+	struct worker *w = NULL;
+	assert_int_equal(worker_start(probe_fn, p, period_ms, &w), LT_OK);
+	return w;
+}
+
 static void test_period_is_kept_between_calls(void **state)
 {
 	(void)state;
 	struct probe p = {0};
-	struct worker *w;
-	assert_int_equal(worker_start(probe_fn, &p, 100, &w), LT_OK);
+	struct worker *w = start_probe(&p, 100);
 	assert_true(wait_calls(&p, 4, 10.0));
 	worker_stop(w);
 	int n = atomic_load(&p.calls);
@@ -76,9 +82,8 @@ static void test_first_call_is_at_once_and_wake_is_prompt(void **state)
 {
 	(void)state;
 	struct probe p = {0};
-	struct worker *w;
 	double t0 = mono_now();
-	assert_int_equal(worker_start(probe_fn, &p, 60000, &w), LT_OK);
+	struct worker *w = start_probe(&p, 60000);
 	assert_true(wait_calls(&p, 1, 5.0));
 	assert_true(p.at[0] - t0 < 5.0);
 	sleep_s(0.05);
@@ -95,8 +100,7 @@ static void test_wake_during_a_call_is_not_lost(void **state)
 {
 	(void)state;
 	struct probe p = {.hold_s = 0.2};
-	struct worker *w;
-	assert_int_equal(worker_start(probe_fn, &p, 60000, &w), LT_OK);
+	struct worker *w = start_probe(&p, 60000);
 	sleep_s(0.05); /* inside the first call */
 	worker_wake(w);
 	assert_true(wait_calls(&p, 2, 5.0));
@@ -107,8 +111,7 @@ static void test_stop_ends_a_long_wait_at_once(void **state)
 {
 	(void)state;
 	struct probe p = {0};
-	struct worker *w;
-	assert_int_equal(worker_start(probe_fn, &p, 60000, &w), LT_OK);
+	struct worker *w = start_probe(&p, 60000);
 	assert_true(wait_calls(&p, 1, 5.0));
 	sleep_s(0.05); /* now waiting */
 	double t0 = mono_now();
