@@ -31,7 +31,8 @@ LDLIBS += $(CORE_LIBS) -lm -lpthread
 FIRMWARE := err log osutil utf8 config store ring level oggopus recorder session recovery \
 	signals app cmd_record cmd_run cmd_misc calendar schedule cmd_schedule jsonout controller \
 	net fetch opencast upload cmd_upload cmd_queue kiosk kiosk_view kiosk_events \
-	kiosk_settings monitor upload_opencast ocagent spoolmeta retention screen screen_null cli
+	kiosk_settings monitor upload_opencast ocagent spoolmeta retention screen screen_null cli \
+	worker
 DRIVERS := audio_source audio_alsa audio_file backlight camera camera_v4l2 camera_file
 LIB_OBJS := $(FIRMWARE:%=$(BUILD)/firmware/%.o) $(DRIVERS:%=$(BUILD)/drivers/%.o)
 LIB := $(BUILD)/liblectern.a
@@ -53,7 +54,7 @@ UI_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(wildcard ui/*.c)) $(BUILD)/ui/utf8.o
 PLUGIN := $(BUILD)/lectern-screen-sdl.so
 
 UNIT_TESTS := ring level config store state oggopus recorder controller net fetch opencast \
-	upload ui kiosk kiosk_view camera calendar spoolmeta retention
+	upload ui kiosk kiosk_view camera calendar spoolmeta retention worker
 UNIT_BINS := $(UNIT_TESTS:%=$(BUILD)/tests/unit/test_%)
 
 RUN_CONFIG ?= board/pc/lectern.conf

@@ -8,11 +8,9 @@
 #include "lectern/ocagent.h"
 
 #include <pthread.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "lectern/log.h"
@@ -20,6 +18,7 @@
 #include "lectern/opencast.h"
 #include "lectern/osutil.h"
 #include "lectern/store.h"
+#include "lectern/worker.h"
 
 #define PENDING_MAX 32
 #define OFFLINE_TIMEOUT_S 5L
@@ -37,11 +36,13 @@ struct ocagent {
 	char name[128];
 	char admin[1024];
 	char address[64];
-	pthread_t thread;
-	pthread_mutex_t lock;
-	pthread_cond_t cond;
-	bool stop;
+	struct worker *w;
 	atomic_bool stopping;       /* cancels a call in flight */
+	/* The worker's own: its session, whether it has introduced itself, when it last posted. */
+	struct opencast_session *session;
+	bool introduced;
+	double last_post;
+	pthread_mutex_t lock;
 	/* under lock */
 	struct pending pending[PENDING_MAX];
 	int npending;
@@ -80,8 +81,8 @@ void ocagent_observe(void *agent, enum controller_change change, int64_t recordi
 				 recording_state(change), event_uid);
 		}
 	}
-	pthread_cond_broadcast(&a->cond);
 	pthread_mutex_unlock(&a->lock);
+	worker_wake(a->w);
 }
 
 const char *ocagent_state(struct ocagent *a)
@@ -169,63 +170,50 @@ static void find_admin(struct ocagent *a, struct opencast_session *s)
 	log_info("opencast: %s; reporting to %s", why, a->admin);
 }
 
-static void *agent_main(void *arg)
+/*
+ * One pass of the agent's worker (worker.h), once a second (the store's `uploading` is polled)
+ * and at once when ocagent_observe() queued something: the recording states queued, then the
+ * agent's state when it changed or its period passed.
+ */
+static void agent_pass(void *arg)
 {
 	struct ocagent *a = arg;
-	sigset_t all;
-	sigfillset(&all);
-	pthread_sigmask(SIG_BLOCK, &all, NULL);
-	struct opencast_session *s = NULL;
-	if (opencast_session_open(&a->conn, &s) != LT_OK) {
-		log_error("opencast: the capture agent cannot start: out of memory");
-		return NULL;
+	struct opencast_session *s = a->session;
+	if (!a->introduced) {
+		find_admin(a, s);
+		post_capabilities(a, s);
+		a->introduced = true;
 	}
-	find_admin(a, s);
-	post_capabilities(a, s);
-	double last_post = -1e9;
 	pthread_mutex_lock(&a->lock);
-	while (!a->stop) {
-		struct pending todo[PENDING_MAX];
-		int ntodo = a->npending;
-		memcpy(todo, a->pending, sizeof todo[0] * (size_t)ntodo);
-		a->npending = 0;
-		bool capturing = a->capturing, failed = a->failed;
-		const char *last = a->reported;
-		pthread_mutex_unlock(&a->lock);
-
-		for (int i = 0; i < ntodo; i++) {
-			char *uid = net_escape(todo[i].uid, 0), path[1024];
-			snprintf(path, sizeof path, "/recordings/%s", uid ? uid : "");
-			free(uid);
-			struct net_field f[] = {{.name = "state", .value = todo[i].state}};
-			post(a, s, path, f, 1);
-		}
-		bool uploading = false;
-		if (!capturing)
-			store_recordings_each(a->st, REC_MASK(REC_UPLOADING), any_uploading,
-					      &uploading);
-		const char *state = capturing ? "capturing" : uploading ? "uploading"
-						: failed ? "error" : "idle";
-		double now = os_mono_s();
-		bool due = strcmp(state, last) != 0 || now - last_post >= a->cfg->opencast_state_s;
-		if (due) {
-			/* Sent or not, the next try is a period away (or the next change). */
-			post_agent_state(a, s, state);
-			last_post = now;
-		}
-
-		pthread_mutex_lock(&a->lock);
-		if (due)
-			a->reported = state;
-		struct timespec until;
-		clock_gettime(CLOCK_REALTIME, &until);
-		until.tv_sec += 1; /* the store's `uploading` is polled once a second */
-		if (!a->stop && !a->npending)
-			pthread_cond_timedwait(&a->cond, &a->lock, &until);
-	}
+	struct pending todo[PENDING_MAX];
+	int ntodo = a->npending;
+	memcpy(todo, a->pending, sizeof todo[0] * (size_t)ntodo);
+	a->npending = 0;
+	bool capturing = a->capturing, failed = a->failed;
+	const char *last = a->reported;
 	pthread_mutex_unlock(&a->lock);
-	opencast_session_close(s);
-	return NULL;
+
+	for (int i = 0; i < ntodo; i++) {
+		char *uid = net_escape(todo[i].uid, 0), path[1024];
+		snprintf(path, sizeof path, "/recordings/%s", uid ? uid : "");
+		free(uid);
+		struct net_field f[] = {{.name = "state", .value = todo[i].state}};
+		post(a, s, path, f, 1);
+	}
+	bool uploading = false;
+	if (!capturing)
+		store_recordings_each(a->st, REC_MASK(REC_UPLOADING), any_uploading, &uploading);
+	const char *state = capturing ? "capturing" : uploading ? "uploading"
+					: failed ? "error" : "idle";
+	double now = os_mono_s();
+	if (strcmp(state, last) == 0 && now - a->last_post < a->cfg->opencast_state_s)
+		return;
+	/* Sent or not, the next try is a period away (or the next change). */
+	post_agent_state(a, s, state);
+	a->last_post = now;
+	pthread_mutex_lock(&a->lock);
+	a->reported = state;
+	pthread_mutex_unlock(&a->lock);
 }
 
 lt_err ocagent_start(const struct config *cfg, const char *db_path, struct ocagent **out)
@@ -250,16 +238,20 @@ lt_err ocagent_start(const struct config *cfg, const char *db_path, struct ocage
 	}
 	a->conn = opencast_conn_of(&a->srv, cfg->schedule_timeout_s > 0 ? cfg->schedule_timeout_s
 									 : 30, &a->stopping);
+	a->last_post = -1e9;
 	pthread_mutex_init(&a->lock, NULL);
-	pthread_cond_init(&a->cond, NULL);
 	fetch_global_init();
 	err = store_open(db_path, &a->st);
-	if (err == LT_OK && pthread_create(&a->thread, NULL, agent_main, a) != 0)
+	if (err == LT_OK && opencast_session_open(&a->conn, &a->session) != LT_OK) {
+		log_error("opencast: the capture agent cannot start: out of memory");
 		err = LT_ERR_NOMEM;
+	}
+	if (err == LT_OK)
+		err = worker_start(agent_pass, a, 1000, &a->w);
 	if (err != LT_OK) {
+		opencast_session_close(a->session);
 		store_close(a->st);
 		pthread_mutex_destroy(&a->lock);
-		pthread_cond_destroy(&a->cond);
 		net_server_clear(&a->srv);
 		free(a);
 		return err;
@@ -274,11 +266,8 @@ void ocagent_stop(struct ocagent *a, bool offline)
 	if (!a)
 		return;
 	atomic_store(&a->stopping, true);
-	pthread_mutex_lock(&a->lock);
-	a->stop = true;
-	pthread_cond_broadcast(&a->cond);
-	pthread_mutex_unlock(&a->lock);
-	pthread_join(a->thread, NULL);
+	worker_stop(a->w);
+	opencast_session_close(a->session);
 	if (offline && a->admin[0]) {
 		/* Once more, briefly, on a fresh handle: a server that is down must not hold up
 		 * the shutdown. */
@@ -294,6 +283,5 @@ void ocagent_stop(struct ocagent *a, bool offline)
 	store_close(a->st);
 	net_server_clear(&a->srv);
 	pthread_mutex_destroy(&a->lock);
-	pthread_cond_destroy(&a->cond);
 	free(a);
 }

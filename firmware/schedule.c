@@ -9,7 +9,6 @@
 
 #include <errno.h>
 #include <pthread.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,6 +20,7 @@
 #include "lectern/net.h"
 #include "lectern/opencast.h"
 #include "lectern/osutil.h"
+#include "lectern/worker.h"
 
 #define MAX_CALENDAR_BYTES (64u << 20)
 
@@ -415,12 +415,10 @@ lt_err schedule_list(const struct config *cfg, const char *ics, int64_t from, in
 struct schedule_fetcher {
 	struct store *st;
 	struct schedule *sched;    /* the fetcher's own */
-	pthread_t thread;
-	pthread_mutex_t lock;
-	pthread_cond_t cond;
-	bool stop;
+	struct worker *w;
 	atomic_bool stopping;      /* read by libcurl's progress callback: ends a fetch early */
 	/* The expansion handed to the main thread (under `lock`), and what it was made of. */
+	pthread_mutex_t lock;
 	bool ready, waiting;        /* one was made; one the main thread has not taken */
 	struct occurrence_list occ;
 	int64_t occ_from, occ_to;
@@ -494,28 +492,14 @@ lt_err schedule_sync(struct schedule *s, struct schedule_fetcher *f)
 	return LT_OK;
 }
 
-static void *fetcher_main(void *arg)
+/* One pass of the fetcher's worker (worker.h): refresh the calendar, hand over its expansion. */
+static void fetcher_pass(void *arg)
 {
 	struct schedule_fetcher *f = arg;
-	sigset_t all;
-	sigfillset(&all);
-	pthread_sigmask(SIG_BLOCK, &all, NULL);
-	pthread_mutex_lock(&f->lock);
-	while (!f->stop) {
-		pthread_mutex_unlock(&f->lock);
-		char why[320];
-		int64_t now = (int64_t)time(NULL);
-		schedule_refresh(f->sched, now, false, why, sizeof why);
-		fetcher_expand(f, now);
-		pthread_mutex_lock(&f->lock);
-		struct timespec until;
-		clock_gettime(CLOCK_REALTIME, &until);
-		until.tv_sec += 1;
-		while (!f->stop && pthread_cond_timedwait(&f->cond, &f->lock, &until) == 0)
-			;
-	}
-	pthread_mutex_unlock(&f->lock);
-	return NULL;
+	char why[320];
+	int64_t now = (int64_t)time(NULL);
+	schedule_refresh(f->sched, now, false, why, sizeof why);
+	fetcher_expand(f, now);
 }
 
 lt_err schedule_fetcher_start(const struct config *cfg, const char *db_path,
@@ -525,17 +509,17 @@ lt_err schedule_fetcher_start(const struct config *cfg, const char *db_path,
 	if (!f)
 		return LT_ERR_NOMEM;
 	pthread_mutex_init(&f->lock, NULL);
-	pthread_cond_init(&f->cond, NULL);
 	lt_err err = store_open(db_path, &f->st);
 	if (err == LT_OK)
 		err = schedule_open(cfg, f->st, &f->sched);
 	if (err == LT_OK)
 		f->sched->cancel = &f->stopping;
-	if (err == LT_OK && pthread_create(&f->thread, NULL, fetcher_main, f) != 0)
-		err = LT_ERR_NOMEM;
+	if (err == LT_OK)
+		err = worker_start(fetcher_pass, f, 1000, &f->w);
 	if (err != LT_OK) {
 		schedule_close(f->sched);
 		store_close(f->st);
+		pthread_mutex_destroy(&f->lock);
 		free(f);
 		return err;
 	}
@@ -548,15 +532,10 @@ void schedule_fetcher_stop(struct schedule_fetcher *f)
 	if (!f)
 		return;
 	atomic_store(&f->stopping, true); /* a fetch in flight gives up within a second */
-	pthread_mutex_lock(&f->lock);
-	f->stop = true;
-	pthread_cond_broadcast(&f->cond);
-	pthread_mutex_unlock(&f->lock);
-	pthread_join(f->thread, NULL);
+	worker_stop(f->w);
 	schedule_close(f->sched);
 	store_close(f->st);
 	occurrence_list_free(&f->occ);
 	pthread_mutex_destroy(&f->lock);
-	pthread_cond_destroy(&f->cond);
 	free(f);
 }

@@ -11,6 +11,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <sqlite3.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -147,6 +148,85 @@ static lt_err fail(struct store *st, const char *what)
 {
 	log_error("store: %s: %s", what, sqlite3_errmsg(st->db));
 	return LT_ERR_STORE;
+}
+
+/*
+ * The statement helpers. `types` spells the parameters that follow, one letter each:
+ *   i  an int64_t          d  an int (or a bool)
+ *   t  a text; NULL binds ''          n  a text; NULL binds SQL NULL
+ *   b  a blob: a pointer and a size_t length; NULL binds SQL NULL
+ * Texts and blobs are bound SQLITE_STATIC: they must outlive the statement. A failure is
+ * logged as `what` (with SQLite's message, which tells preparing from running).
+ */
+static lt_err vprepare(struct store *st, sqlite3_stmt **out, const char *what, const char *sql,
+		       const char *types, va_list ap)
+{
+	if (sqlite3_prepare_v2(st->db, sql, -1, out, NULL) != SQLITE_OK)
+		return fail(st, what);
+	sqlite3_stmt *s = *out;
+	for (int i = 1; *types; types++, i++) {
+		const char *text;
+		const void *blob;
+		switch (*types) {
+		case 'i':
+			sqlite3_bind_int64(s, i, va_arg(ap, int64_t));
+			break;
+		case 'd':
+			sqlite3_bind_int(s, i, va_arg(ap, int));
+			break;
+		case 't':
+		case 'n':
+			text = va_arg(ap, const char *);
+			if (text || *types == 't')
+				sqlite3_bind_text(s, i, text ? text : "", -1, SQLITE_STATIC);
+			break;
+		case 'b':
+			blob = va_arg(ap, const void *);
+			size_t len = va_arg(ap, size_t);
+			if (blob)
+				sqlite3_bind_blob64(s, i, blob, len, SQLITE_STATIC);
+			break;
+		}
+	}
+	return LT_OK;
+}
+
+/* Prepare `sql`, bind (as above), run it to its end and finalize: LT_OK or LT_ERR_STORE. */
+static lt_err run(struct store *st, const char *what, const char *sql, const char *types, ...)
+{
+	sqlite3_stmt *s;
+	va_list ap;
+	va_start(ap, types);
+	lt_err err = vprepare(st, &s, what, sql, types, ap);
+	va_end(ap);
+	if (err != LT_OK)
+		return err;
+	int rc = sqlite3_step(s);
+	sqlite3_finalize(s);
+	return rc == SQLITE_DONE ? LT_OK : fail(st, what);
+}
+
+/*
+ * Prepare `sql`, bind (as above) and step to its first row. LT_OK: *out stands on the row, for
+ * the caller to read and finalize. Otherwise *out is finalized: LT_ERR_NOT_FOUND (no row) or
+ * LT_ERR_STORE (logged).
+ */
+static lt_err row(struct store *st, sqlite3_stmt **out, const char *what, const char *sql,
+		  const char *types, ...)
+{
+	va_list ap;
+	va_start(ap, types);
+	lt_err err = vprepare(st, out, what, sql, types, ap);
+	va_end(ap);
+	if (err != LT_OK)
+		return err;
+	int rc = sqlite3_step(*out);
+	if (rc == SQLITE_ROW)
+		return LT_OK;
+	err = rc == SQLITE_DONE ? LT_ERR_NOT_FOUND : fail(st, what);
+	sqlite3_finalize(*out);
+	*out = NULL;
+	return err;
 }
 
 static lt_err exec(struct store *st, const char *sql)
@@ -384,21 +464,10 @@ void store_make_uid(int64_t when_ms, char *buf, size_t n)
 static lt_err add_history(struct store *st, int64_t id, const char *from, const char *to,
 			  int64_t at, const char *reason)
 {
-	sqlite3_stmt *s;
-	if (sqlite3_prepare_v2(st->db,
-			       "INSERT INTO recording_history(recording_id, from_state, to_state, "
-			       "at_ms, reason) VALUES (?,?,?,?,?)",
-			       -1, &s, NULL) != SQLITE_OK)
-		return fail(st, "preparing history");
-	sqlite3_bind_int64(s, 1, id);
-	if (from)
-		sqlite3_bind_text(s, 2, from, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 3, to, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(s, 4, at);
-	sqlite3_bind_text(s, 5, reason ? reason : "", -1, SQLITE_STATIC);
-	int rc = sqlite3_step(s);
-	sqlite3_finalize(s);
-	return rc == SQLITE_DONE ? LT_OK : fail(st, "writing history");
+	return run(st, "writing history",
+		   "INSERT INTO recording_history(recording_id, from_state, to_state, at_ms, reason) "
+		   "VALUES (?,?,?,?,?)",
+		   "innit", id, from, to, at, reason);
 }
 
 /* One row with every field of `rec` in `rec->state`, `ev` (may be NULL) as its occurrence and
@@ -409,43 +478,19 @@ static lt_err insert_recording(struct store *st, struct recording *rec,
 	int64_t now = os_now_ms();
 	if (exec(st, "BEGIN IMMEDIATE") != LT_OK)
 		return LT_ERR_STORE;
-	sqlite3_stmt *s;
 	lt_err err = LT_ERR_STORE;
-	if (sqlite3_prepare_v2(st->db,
-			       "INSERT OR IGNORE INTO recordings(uid, path, title, presenter, room, "
-			       "state, started_ms, ended_ms, samples, bytes, reason, sha256, remote, "
-			       "uploaded_ms, deleted_ms, tags, event_key, series, workflow, "
-			       "workflow_config, episode_dc, updated_ms) "
-			       "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-			       -1, &s, NULL) != SQLITE_OK) {
-		fail(st, "preparing insert");
+	if (run(st, "inserting recording",
+		"INSERT OR IGNORE INTO recordings(uid, path, title, presenter, room, state, "
+		"started_ms, ended_ms, samples, bytes, reason, sha256, remote, uploaded_ms, "
+		"deleted_ms, tags, event_key, series, workflow, workflow_config, episode_dc, "
+		"updated_ms) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+		"tttttt" "iiii" "ttt" "ii" "t" "ttttt" "i",
+		rec->uid, rec->path, rec->title, rec->presenter, rec->room, state_names[rec->state],
+		rec->started_ms, rec->ended_ms, rec->samples, rec->bytes,
+		rec->reason, rec->sha256, rec->remote, rec->uploaded_ms, rec->deleted_ms, rec->tags,
+		ev ? ev->key : NULL, ev ? ev->series : NULL, ev ? ev->workflow : NULL,
+		ev ? ev->workflow_config : NULL, ev ? ev->episode_dc : NULL, now) != LT_OK)
 		goto rollback;
-	}
-	const char *texts[] = {rec->uid, rec->path, rec->title, rec->presenter, rec->room,
-			       state_names[rec->state]};
-	for (int i = 0; i < 6; i++)
-		sqlite3_bind_text(s, i + 1, texts[i], -1, SQLITE_STATIC);
-	const int64_t nums[] = {rec->started_ms, rec->ended_ms, rec->samples, rec->bytes};
-	for (int i = 0; i < 4; i++)
-		sqlite3_bind_int64(s, i + 7, nums[i]);
-	sqlite3_bind_text(s, 11, rec->reason, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 12, rec->sha256, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 13, rec->remote, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(s, 14, rec->uploaded_ms);
-	sqlite3_bind_int64(s, 15, rec->deleted_ms);
-	sqlite3_bind_text(s, 16, rec->tags, -1, SQLITE_STATIC);
-	const char *event[] = {ev ? ev->key : NULL, ev ? ev->series : NULL,
-			       ev ? ev->workflow : NULL, ev ? ev->workflow_config : NULL,
-			       ev ? ev->episode_dc : NULL};
-	for (int i = 0; i < 5; i++)
-		sqlite3_bind_text(s, i + 17, event[i] ? event[i] : "", -1, SQLITE_STATIC);
-	sqlite3_bind_int64(s, 22, now);
-	int rc = sqlite3_step(s);
-	sqlite3_finalize(s);
-	if (rc != SQLITE_DONE) {
-		fail(st, "inserting recording");
-		goto rollback;
-	}
 	if (sqlite3_changes(st->db) != 1) {
 		err = LT_ERR_STATE;
 		goto rollback;
@@ -489,28 +534,13 @@ lt_err store_recording_transition(struct store *st, int64_t id, enum rec_state f
 	if (exec(st, "BEGIN IMMEDIATE") != LT_OK)
 		return LT_ERR_STORE;
 	lt_err err = LT_ERR_STORE;
-	sqlite3_stmt *s;
-	if (sqlite3_prepare_v2(st->db,
-			       "UPDATE recordings SET state = ?, updated_ms = ?, "
-			       "reason = CASE WHEN ? = '' THEN reason ELSE ? END "
-			       "WHERE id = ? AND state = ?",
-			       -1, &s, NULL) != SQLITE_OK) {
-		fail(st, "preparing transition");
-		goto rollback;
-	}
 	const char *why = reason ? reason : "";
-	sqlite3_bind_text(s, 1, state_names[to], -1, SQLITE_STATIC);
-	sqlite3_bind_int64(s, 2, now);
-	sqlite3_bind_text(s, 3, why, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 4, why, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(s, 5, id);
-	sqlite3_bind_text(s, 6, state_names[from], -1, SQLITE_STATIC);
-	int rc = sqlite3_step(s);
-	sqlite3_finalize(s);
-	if (rc != SQLITE_DONE) {
-		fail(st, "updating state");
+	/* The compare-and-set: the row moves only if it is still in `from`. */
+	if (run(st, "updating state",
+		"UPDATE recordings SET state = ?, updated_ms = ?, "
+		"reason = CASE WHEN ? = '' THEN reason ELSE ? END WHERE id = ? AND state = ?",
+		"tittit", state_names[to], now, why, why, id, state_names[from]) != LT_OK)
 		goto rollback;
-	}
 	if (sqlite3_changes(st->db) != 1) {
 		struct recording cur;
 		err = store_recording_get(st, id, &cur) == LT_OK ? LT_ERR_STATE : LT_ERR_NOT_FOUND;
@@ -531,22 +561,12 @@ rollback:
 lt_err store_recording_set_result(struct store *st, int64_t id, int64_t samples, int64_t bytes,
 				  int64_t ended_ms, const char *sha256)
 {
-	sqlite3_stmt *s;
-	if (sqlite3_prepare_v2(st->db,
-			       "UPDATE recordings SET samples = ?, bytes = ?, ended_ms = ?, "
-			       "updated_ms = ?, sha256 = ? WHERE id = ?",
-			       -1, &s, NULL) != SQLITE_OK)
-		return fail(st, "preparing result");
-	sqlite3_bind_int64(s, 1, samples);
-	sqlite3_bind_int64(s, 2, bytes);
-	sqlite3_bind_int64(s, 3, ended_ms);
-	sqlite3_bind_int64(s, 4, os_now_ms());
-	sqlite3_bind_text(s, 5, sha256 ? sha256 : "", -1, SQLITE_STATIC);
-	sqlite3_bind_int64(s, 6, id);
-	int rc = sqlite3_step(s);
-	sqlite3_finalize(s);
-	if (rc != SQLITE_DONE)
-		return fail(st, "writing result");
+	lt_err err = run(st, "writing result",
+			 "UPDATE recordings SET samples = ?, bytes = ?, ended_ms = ?, updated_ms = ?, "
+			 "sha256 = ? WHERE id = ?",
+			 "iiiiti", samples, bytes, ended_ms, os_now_ms(), sha256, id);
+	if (err != LT_OK)
+		return err;
 	return sqlite3_changes(st->db) == 1 ? LT_OK : LT_ERR_NOT_FOUND;
 }
 
@@ -593,18 +613,13 @@ static void row_to_recording(sqlite3_stmt *s, struct recording *r)
 lt_err store_recording_get(struct store *st, int64_t id, struct recording *out)
 {
 	sqlite3_stmt *s;
-	if (sqlite3_prepare_v2(st->db, "SELECT " REC_COLUMNS " FROM recordings WHERE id = ?", -1,
-			       &s, NULL) != SQLITE_OK)
-		return fail(st, "preparing get");
-	sqlite3_bind_int64(s, 1, id);
-	int rc = sqlite3_step(s);
-	lt_err err = LT_OK;
-	if (rc == SQLITE_ROW)
-		row_to_recording(s, out);
-	else
-		err = rc == SQLITE_DONE ? LT_ERR_NOT_FOUND : fail(st, "reading recording");
+	lt_err err = row(st, &s, "reading recording",
+			 "SELECT " REC_COLUMNS " FROM recordings WHERE id = ?", "i", id);
+	if (err != LT_OK)
+		return err;
+	row_to_recording(s, out);
 	sqlite3_finalize(s);
-	return err;
+	return LT_OK;
 }
 
 lt_err store_recordings_each(struct store *st, unsigned state_mask, store_recording_fn fn,
@@ -649,12 +664,9 @@ lt_err store_recordings_each(struct store *st, unsigned state_mask, store_record
 int store_recording_count(struct store *st)
 {
 	sqlite3_stmt *s;
-	int count = -1;
-	if (sqlite3_prepare_v2(st->db, "SELECT count(*) FROM recordings", -1, &s, NULL) !=
-	    SQLITE_OK)
+	if (row(st, &s, "counting recordings", "SELECT count(*) FROM recordings", "") != LT_OK)
 		return -1;
-	if (sqlite3_step(s) == SQLITE_ROW)
-		count = sqlite3_column_int(s, 0);
+	int count = sqlite3_column_int(s, 0);
 	sqlite3_finalize(s);
 	return count;
 }
@@ -662,14 +674,10 @@ int store_recording_count(struct store *st)
 int store_recording_history_count(struct store *st, int64_t id)
 {
 	sqlite3_stmt *s;
-	int count = -1;
-	if (sqlite3_prepare_v2(st->db,
-			       "SELECT count(*) FROM recording_history WHERE recording_id = ?", -1,
-			       &s, NULL) != SQLITE_OK)
+	if (row(st, &s, "counting history",
+		"SELECT count(*) FROM recording_history WHERE recording_id = ?", "i", id) != LT_OK)
 		return -1;
-	sqlite3_bind_int64(s, 1, id);
-	if (sqlite3_step(s) == SQLITE_ROW)
-		count = sqlite3_column_int(s, 0);
+	int count = sqlite3_column_int(s, 0);
 	sqlite3_finalize(s);
 	return count;
 }
@@ -687,61 +695,41 @@ lt_err store_calendar_load(struct store *st, struct store_calendar_cache *out)
 {
 	memset(out, 0, sizeof *out);
 	sqlite3_stmt *s;
-	if (sqlite3_prepare_v2(st->db,
-			       "SELECT source, body, etag, last_modified, ok_ms, attempt_ms, full_ms,"
-			       " error FROM calendar_cache WHERE id = 1",
-			       -1, &s, NULL) != SQLITE_OK)
-		return fail(st, "preparing calendar load");
-	int rc = sqlite3_step(s);
-	lt_err err = LT_OK;
-	if (rc == SQLITE_ROW) {
-		copy_text(out->source, sizeof out->source, s, 0);
-		int len = sqlite3_column_bytes(s, 1);
-		const void *body = sqlite3_column_blob(s, 1);
-		if (body && len > 0) {
-			out->body = malloc((size_t)len + 1);
-			if (!out->body) {
-				err = LT_ERR_NOMEM;
-			} else {
-				memcpy(out->body, body, (size_t)len);
-				out->body[len] = '\0';
-				out->len = (size_t)len;
-			}
+	lt_err err = row(st, &s, "loading the calendar",
+			 "SELECT source, body, etag, last_modified, ok_ms, attempt_ms, full_ms,"
+			 " error FROM calendar_cache WHERE id = 1", "");
+	if (err != LT_OK)
+		return err;
+	copy_text(out->source, sizeof out->source, s, 0);
+	int len = sqlite3_column_bytes(s, 1);
+	const void *body = sqlite3_column_blob(s, 1);
+	if (body && len > 0) {
+		out->body = malloc((size_t)len + 1);
+		if (!out->body) {
+			err = LT_ERR_NOMEM;
+		} else {
+			memcpy(out->body, body, (size_t)len);
+			out->body[len] = '\0';
+			out->len = (size_t)len;
 		}
-		copy_text(out->etag, sizeof out->etag, s, 2);
-		copy_text(out->last_modified, sizeof out->last_modified, s, 3);
-		out->ok_ms = sqlite3_column_int64(s, 4);
-		out->attempt_ms = sqlite3_column_int64(s, 5);
-		out->full_ms = sqlite3_column_int64(s, 6);
-		copy_text(out->error, sizeof out->error, s, 7);
-	} else {
-		err = rc == SQLITE_DONE ? LT_ERR_NOT_FOUND : fail(st, "loading the calendar");
 	}
+	copy_text(out->etag, sizeof out->etag, s, 2);
+	copy_text(out->last_modified, sizeof out->last_modified, s, 3);
+	out->ok_ms = sqlite3_column_int64(s, 4);
+	out->attempt_ms = sqlite3_column_int64(s, 5);
+	out->full_ms = sqlite3_column_int64(s, 6);
+	copy_text(out->error, sizeof out->error, s, 7);
 	sqlite3_finalize(s);
 	return err;
 }
 
 lt_err store_calendar_save(struct store *st, const struct store_calendar_cache *c)
 {
-	sqlite3_stmt *s;
-	if (sqlite3_prepare_v2(st->db,
-			       "INSERT OR REPLACE INTO calendar_cache(id, source, body, etag, "
-			       "last_modified, ok_ms, attempt_ms, full_ms, error) "
-			       "VALUES (1,?,?,?,?,?,?,?,?)",
-			       -1, &s, NULL) != SQLITE_OK)
-		return fail(st, "preparing calendar save");
-	sqlite3_bind_text(s, 1, c->source, -1, SQLITE_STATIC);
-	if (c->body)
-		sqlite3_bind_blob64(s, 2, c->body, c->len, SQLITE_STATIC);
-	sqlite3_bind_text(s, 3, c->etag, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 4, c->last_modified, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(s, 5, c->ok_ms);
-	sqlite3_bind_int64(s, 6, c->attempt_ms);
-	sqlite3_bind_int64(s, 7, c->full_ms);
-	sqlite3_bind_text(s, 8, c->error, -1, SQLITE_STATIC);
-	int rc = sqlite3_step(s);
-	sqlite3_finalize(s);
-	return rc == SQLITE_DONE ? LT_OK : fail(st, "saving the calendar");
+	return run(st, "saving the calendar",
+		   "INSERT OR REPLACE INTO calendar_cache(id, source, body, etag, last_modified, "
+		   "ok_ms, attempt_ms, full_ms, error) VALUES (1,?,?,?,?,?,?,?,?)",
+		   "tbttiiit", c->source, (const void *)c->body, c->len, c->etag, c->last_modified,
+		   c->ok_ms, c->attempt_ms, c->full_ms, c->error);
 }
 
 lt_err store_occurrences_replace(struct store *st, const struct occurrence_list *l)
@@ -785,20 +773,11 @@ lt_err store_occurrences_replace(struct store *st, const struct occurrence_list 
 
 lt_err store_recording_set_event(struct store *st, int64_t id, const struct store_event *ev)
 {
-	sqlite3_stmt *s;
-	if (sqlite3_prepare_v2(st->db,
-			       "UPDATE recordings SET event_key = ?, series = ?, workflow = ?, "
-			       "workflow_config = ?, episode_dc = ? WHERE id = ?",
-			       -1, &s, NULL) != SQLITE_OK)
-		return fail(st, "preparing event key");
-	const char *texts[] = {ev->key, ev->series, ev->workflow, ev->workflow_config,
-			       ev->episode_dc};
-	for (int i = 0; i < 5; i++)
-		sqlite3_bind_text(s, i + 1, texts[i] ? texts[i] : "", -1, SQLITE_STATIC);
-	sqlite3_bind_int64(s, 6, id);
-	int rc = sqlite3_step(s);
-	sqlite3_finalize(s);
-	return rc == SQLITE_DONE ? LT_OK : fail(st, "writing event key");
+	return run(st, "writing event key",
+		   "UPDATE recordings SET event_key = ?, series = ?, workflow = ?, "
+		   "workflow_config = ?, episode_dc = ? WHERE id = ?",
+		   "ttttti", ev->key, ev->series, ev->workflow,
+		   ev->workflow_config, ev->episode_dc, id);
 }
 
 lt_err store_upload_retry(struct store *st, int64_t id)
@@ -815,24 +794,10 @@ lt_err store_upload_retry(struct store *st, int64_t id)
 	return err;
 }
 
-/* `sql` ("UPDATE recordings SET x = ? WHERE id = ?") with `text` and `id`; `what` for the log. */
-static lt_err update_text(struct store *st, const char *sql, int64_t id, const char *text,
-			  const char *what)
-{
-	sqlite3_stmt *s;
-	if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK)
-		return fail(st, what);
-	sqlite3_bind_text(s, 1, text, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(s, 2, id);
-	int rc = sqlite3_step(s);
-	sqlite3_finalize(s);
-	return rc == SQLITE_DONE ? LT_OK : fail(st, what);
-}
-
 lt_err store_recording_set_tags(struct store *st, int64_t id, const char *tags)
 {
-	return update_text(st, "UPDATE recordings SET tags = ? WHERE id = ?", id, tags,
-			   "writing tags");
+	return run(st, "writing tags", "UPDATE recordings SET tags = ? WHERE id = ?", "ni", tags,
+		   id);
 }
 
 int store_event_recordings(struct store *st, const char *event_key,
@@ -875,80 +840,50 @@ lt_err store_upload_next(struct store *st, int64_t now_ms, bool ignore_backoff,
 			 struct recording *out)
 {
 	sqlite3_stmt *s;
-	if (sqlite3_prepare_v2(st->db,
-			       "SELECT " REC_COLUMNS " FROM recordings WHERE state = 'queued' AND "
-			       "(? OR next_attempt_ms <= ?) ORDER BY id LIMIT 1",
-			       -1, &s, NULL) != SQLITE_OK)
-		return fail(st, "preparing the queue");
-	sqlite3_bind_int(s, 1, ignore_backoff);
-	sqlite3_bind_int64(s, 2, now_ms);
-	int rc = sqlite3_step(s);
-	lt_err err = LT_OK;
-	if (rc == SQLITE_ROW)
-		row_to_recording(s, out);
-	else
-		err = rc == SQLITE_DONE ? LT_ERR_NOT_FOUND : fail(st, "reading the queue");
+	lt_err err = row(st, &s, "reading the queue",
+			 "SELECT " REC_COLUMNS " FROM recordings WHERE state = 'queued' AND "
+			 "(? OR next_attempt_ms <= ?) ORDER BY id LIMIT 1",
+			 "di", (int)ignore_backoff, now_ms);
+	if (err != LT_OK)
+		return err;
+	row_to_recording(s, out);
 	sqlite3_finalize(s);
-	return err;
+	return LT_OK;
 }
 
 lt_err store_upload_note(struct store *st, int64_t id, int attempts, int64_t next_attempt_ms,
 			 const char *last_error, const char *remote, const char *sha256,
 			 int64_t uploaded_ms)
 {
-	sqlite3_stmt *s;
-	if (sqlite3_prepare_v2(st->db,
-			       "UPDATE recordings SET attempts = ?, next_attempt_ms = ?, "
-			       "last_error = ?, remote = ?, sha256 = ?, uploaded_ms = ?, "
-			       "updated_ms = ? WHERE id = ?",
-			       -1, &s, NULL) != SQLITE_OK)
-		return fail(st, "preparing upload note");
-	sqlite3_bind_int(s, 1, attempts);
-	sqlite3_bind_int64(s, 2, next_attempt_ms);
-	sqlite3_bind_text(s, 3, last_error ? last_error : "", -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 4, remote ? remote : "", -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 5, sha256 ? sha256 : "", -1, SQLITE_STATIC);
-	sqlite3_bind_int64(s, 6, uploaded_ms);
-	sqlite3_bind_int64(s, 7, os_now_ms());
-	sqlite3_bind_int64(s, 8, id);
-	int rc = sqlite3_step(s);
-	sqlite3_finalize(s);
-	return rc == SQLITE_DONE ? LT_OK : fail(st, "writing upload note");
+	return run(st, "writing upload note",
+		   "UPDATE recordings SET attempts = ?, next_attempt_ms = ?, last_error = ?, "
+		   "remote = ?, sha256 = ?, uploaded_ms = ?, updated_ms = ? WHERE id = ?",
+		   "ditttiii", attempts, next_attempt_ms, last_error, remote, sha256, uploaded_ms,
+		   os_now_ms(), id);
 }
 
 lt_err store_recording_mark_deleted(struct store *st, int64_t id, int64_t when_ms)
 {
-	sqlite3_stmt *s;
-	if (sqlite3_prepare_v2(st->db, "UPDATE recordings SET deleted_ms = ? WHERE id = ?", -1, &s,
-			       NULL) != SQLITE_OK)
-		return fail(st, "preparing deletion mark");
-	sqlite3_bind_int64(s, 1, when_ms);
-	sqlite3_bind_int64(s, 2, id);
-	int rc = sqlite3_step(s);
-	sqlite3_finalize(s);
-	return rc == SQLITE_DONE ? LT_OK : fail(st, "marking deletion");
+	return run(st, "marking deletion", "UPDATE recordings SET deleted_ms = ? WHERE id = ?",
+		   "ii", when_ms, id);
 }
 
 lt_err store_recording_get_event(struct store *st, int64_t id, char **series, char **workflow,
 				 char **workflow_config, char **episode_dc)
 {
 	sqlite3_stmt *s;
-	if (sqlite3_prepare_v2(st->db,
-			       "SELECT series, workflow, workflow_config, episode_dc FROM recordings "
-			       "WHERE id = ?",
-			       -1, &s, NULL) != SQLITE_OK)
-		return fail(st, "preparing event metadata");
-	sqlite3_bind_int64(s, 1, id);
+	lt_err err = row(st, &s, "reading event metadata",
+			 "SELECT series, workflow, workflow_config, episode_dc FROM recordings "
+			 "WHERE id = ?",
+			 "i", id);
+	if (err != LT_OK)
+		return err;
 	char **out[] = {series, workflow, workflow_config, episode_dc};
-	lt_err err = LT_ERR_NOT_FOUND;
-	if (sqlite3_step(s) == SQLITE_ROW) {
-		err = LT_OK;
-		for (int i = 0; i < 4; i++) {
-			const unsigned char *t = sqlite3_column_text(s, i);
-			*out[i] = strdup(t ? (const char *)t : "");
-			if (!*out[i])
-				err = LT_ERR_NOMEM;
-		}
+	for (int i = 0; i < 4; i++) {
+		const unsigned char *t = sqlite3_column_text(s, i);
+		*out[i] = strdup(t ? (const char *)t : "");
+		if (!*out[i])
+			err = LT_ERR_NOMEM;
 	}
 	sqlite3_finalize(s);
 	return err;
@@ -957,76 +892,61 @@ lt_err store_recording_get_event(struct store *st, int64_t id, char **series, ch
 lt_err store_recording_event_key(struct store *st, int64_t id, char *key, size_t n)
 {
 	sqlite3_stmt *s;
-	if (sqlite3_prepare_v2(st->db, "SELECT event_key FROM recordings WHERE id = ?", -1, &s,
-			       NULL) != SQLITE_OK)
-		return fail(st, "preparing event key");
-	sqlite3_bind_int64(s, 1, id);
-	lt_err err = LT_ERR_NOT_FOUND;
-	if (sqlite3_step(s) == SQLITE_ROW) {
-		copy_text(key, n, s, 0);
-		err = LT_OK;
-	}
+	lt_err err = row(st, &s, "reading event key", "SELECT event_key FROM recordings WHERE id = ?",
+			 "i", id);
+	if (err != LT_OK)
+		return err;
+	copy_text(key, n, s, 0);
 	sqlite3_finalize(s);
-	return err;
+	return LT_OK;
 }
 
 lt_err store_upload_progress(struct store *st, int64_t id, int64_t sent_bytes, int64_t rate_bps)
 {
+	return run(st, "writing progress",
+		   "UPDATE recordings SET sent_bytes = ?, rate_bps = ? WHERE id = ?", "iii",
+		   sent_bytes, rate_bps, id);
+}
+
+/* The cached calendar's last good fetch, and its source or its error (NULL: not wanted). */
+static lt_err calendar_row(struct store *st, int64_t *ok_ms, char *source, size_t source_n,
+			   char *error, size_t error_n)
+{
 	sqlite3_stmt *s;
-	if (sqlite3_prepare_v2(st->db, "UPDATE recordings SET sent_bytes = ?, rate_bps = ? WHERE id = ?",
-			       -1, &s, NULL) != SQLITE_OK)
-		return fail(st, "preparing progress");
-	sqlite3_bind_int64(s, 1, sent_bytes);
-	sqlite3_bind_int64(s, 2, rate_bps);
-	sqlite3_bind_int64(s, 3, id);
-	int rc = sqlite3_step(s);
+	lt_err err = row(st, &s, "reading the calendar's stamp",
+			 "SELECT ok_ms, source, error FROM calendar_cache WHERE id = 1", "");
+	if (err != LT_OK)
+		return err;
+	*ok_ms = sqlite3_column_int64(s, 0);
+	if (source)
+		copy_text(source, source_n, s, 1);
+	if (error)
+		copy_text(error, error_n, s, 2);
 	sqlite3_finalize(s);
-	return rc == SQLITE_DONE ? LT_OK : fail(st, "writing progress");
+	return LT_OK;
 }
 
 lt_err store_calendar_stamp(struct store *st, int64_t *ok_ms, char *error, size_t n)
 {
-	sqlite3_stmt *s;
-	if (sqlite3_prepare_v2(st->db, "SELECT ok_ms, error FROM calendar_cache WHERE id = 1", -1,
-			       &s, NULL) != SQLITE_OK)
-		return fail(st, "preparing calendar stamp");
-	lt_err err = LT_ERR_NOT_FOUND;
-	if (sqlite3_step(s) == SQLITE_ROW) {
-		*ok_ms = sqlite3_column_int64(s, 0);
-		copy_text(error, n, s, 1);
-		err = LT_OK;
-	}
-	sqlite3_finalize(s);
-	return err;
+	return calendar_row(st, ok_ms, NULL, 0, error, n);
 }
 
 lt_err store_kv_get(struct store *st, const char *key, char *value, size_t n)
 {
 	sqlite3_stmt *s;
-	if (sqlite3_prepare_v2(st->db, "SELECT value FROM device_state WHERE key = ?", -1, &s,
-			       NULL) != SQLITE_OK)
-		return fail(st, "preparing device state");
-	sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC);
-	lt_err err = LT_ERR_NOT_FOUND;
-	if (sqlite3_step(s) == SQLITE_ROW) {
-		copy_text(value, n, s, 0);
-		err = LT_OK;
-	}
+	lt_err err = row(st, &s, "reading device state",
+			 "SELECT value FROM device_state WHERE key = ?", "n", key);
+	if (err != LT_OK)
+		return err;
+	copy_text(value, n, s, 0);
 	sqlite3_finalize(s);
-	return err;
+	return LT_OK;
 }
 
 lt_err store_kv_set(struct store *st, const char *key, const char *value)
 {
-	sqlite3_stmt *s;
-	if (sqlite3_prepare_v2(st->db, "INSERT OR REPLACE INTO device_state(key, value) VALUES (?, ?)",
-			       -1, &s, NULL) != SQLITE_OK)
-		return fail(st, "preparing device state");
-	sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC);
-	sqlite3_bind_text(s, 2, value, -1, SQLITE_STATIC);
-	int rc = sqlite3_step(s);
-	sqlite3_finalize(s);
-	return rc == SQLITE_DONE ? LT_OK : fail(st, "writing device state");
+	return run(st, "writing device state",
+		   "INSERT OR REPLACE INTO device_state(key, value) VALUES (?, ?)", "nn", key, value);
 }
 
 lt_err store_recording_forget(struct store *st, int64_t id)
@@ -1036,18 +956,9 @@ lt_err store_recording_forget(struct store *st, int64_t id)
 	static const char *const sql[] = {"DELETE FROM recording_history WHERE recording_id = ?",
 					  "DELETE FROM recordings WHERE id = ?"};
 	for (size_t i = 0; i < sizeof sql / sizeof sql[0]; i++) {
-		sqlite3_stmt *s;
-		if (sqlite3_prepare_v2(st->db, sql[i], -1, &s, NULL) != SQLITE_OK) {
+		if (run(st, "forgetting a recording", sql[i], "i", id) != LT_OK) {
 			exec(st, "ROLLBACK");
-			return fail(st, "preparing forget");
-		}
-		sqlite3_bind_int64(s, 1, id);
-		int rc = sqlite3_step(s);
-		sqlite3_finalize(s);
-		if (rc != SQLITE_DONE) {
-			lt_err err = fail(st, "forgetting a recording");
-			exec(st, "ROLLBACK");
-			return err;
+			return LT_ERR_STORE;
 		}
 	}
 	return exec(st, "COMMIT");
@@ -1065,33 +976,18 @@ lt_err store_calendar_forget(struct store *st)
 
 lt_err store_calendar_origin(struct store *st, char *source, size_t n, int64_t *ok_ms)
 {
-	sqlite3_stmt *s;
-	if (sqlite3_prepare_v2(st->db, "SELECT source, ok_ms FROM calendar_cache WHERE id = 1", -1,
-			       &s, NULL) != SQLITE_OK)
-		return fail(st, "preparing calendar origin");
-	lt_err err = LT_ERR_NOT_FOUND;
-	if (sqlite3_step(s) == SQLITE_ROW) {
-		copy_text(source, n, s, 0);
-		*ok_ms = sqlite3_column_int64(s, 1);
-		err = LT_OK;
-	}
-	sqlite3_finalize(s);
-	return err;
+	return calendar_row(st, ok_ms, source, n, NULL, 0);
 }
 
 int64_t store_recording_entered(struct store *st, int64_t id, enum rec_state state)
 {
 	sqlite3_stmt *s;
-	if (sqlite3_prepare_v2(st->db,
-			       "SELECT coalesce(max(at_ms), 0) FROM recording_history"
-			       " WHERE recording_id = ? AND to_state = ?",
-			       -1, &s, NULL) != SQLITE_OK) {
-		fail(st, "preparing history");
+	if (row(st, &s, "reading history",
+		"SELECT coalesce(max(at_ms), 0) FROM recording_history"
+		" WHERE recording_id = ? AND to_state = ?",
+		"it", id, rec_state_name(state)) != LT_OK)
 		return -1;
-	}
-	sqlite3_bind_int64(s, 1, id);
-	sqlite3_bind_text(s, 2, rec_state_name(state), -1, SQLITE_STATIC);
-	int64_t at = sqlite3_step(s) == SQLITE_ROW ? sqlite3_column_int64(s, 0) : -1;
+	int64_t at = sqlite3_column_int64(s, 0);
 	sqlite3_finalize(s);
 	return at;
 }
@@ -1115,8 +1011,8 @@ static int repair_one(const struct recording *rec, void *user)
 	if (snprintf(in_spool, sizeof in_spool, "%s/%s", r->spool_dir,
 		     slash ? slash + 1 : rec->path) < (int)sizeof in_spool &&
 	    stat(in_spool, &sb) == 0 && S_ISREG(sb.st_mode)) {
-		if (update_text(r->st, "UPDATE recordings SET path = ? WHERE id = ?", rec->id,
-				in_spool, "repairing a path") == LT_OK) {
+		if (run(r->st, "repairing a path", "UPDATE recordings SET path = ? WHERE id = ?",
+			"ni", in_spool, rec->id) == LT_OK) {
 			log_info("store: recording %lld: relative path %s found in the spool as %s",
 				 (long long)rec->id, rec->path, in_spool);
 			r->count++;

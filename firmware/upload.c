@@ -11,11 +11,9 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <signal.h>
 #include <stdarg.h>
 #include <strings.h>
 #include <sys/random.h>
@@ -29,6 +27,7 @@
 #include "lectern/osutil.h"
 #include "lectern/retention.h"
 #include "lectern/spoolmeta.h"
+#include "lectern/worker.h"
 
 /* "ROOM/YYYY/MM" for a recording (the room's '/' replaced so it stays one component). */
 static void remote_dir(const struct recording *rec, char *buf, size_t n)
@@ -925,36 +924,18 @@ int upload_prune(const struct config *cfg, struct store *st, int64_t now_ms)
 struct uploader {
 	const struct config *cfg;
 	struct store *st;
-	int period_s;
-	pthread_t thread;
-	pthread_mutex_t lock;
-	pthread_cond_t cond;
-	bool stop;
+	struct worker *w;
 	atomic_bool stopping;      /* read by the transfer's progress callback */
 };
 
-static void *uploader_main(void *arg)
+/* One pass of the uploader's worker (worker.h): the due jobs, then pruning. */
+static void uploader_pass(void *arg)
 {
 	struct uploader *u = arg;
-	sigset_t all;
-	sigfillset(&all);
-	pthread_sigmask(SIG_BLOCK, &all, NULL);
-	pthread_mutex_lock(&u->lock);
-	while (!u->stop) {
-		pthread_mutex_unlock(&u->lock);
-		int attempted, failed;
-		int64_t now = os_now_ms();
-		run_queue(u->cfg, u->st, now, false, &u->stopping, &attempted, &failed);
-		upload_prune(u->cfg, u->st, now);
-		pthread_mutex_lock(&u->lock);
-		struct timespec until;
-		clock_gettime(CLOCK_REALTIME, &until);
-		until.tv_sec += u->period_s;
-		while (!u->stop && pthread_cond_timedwait(&u->cond, &u->lock, &until) == 0)
-			;
-	}
-	pthread_mutex_unlock(&u->lock);
-	return NULL;
+	int attempted, failed;
+	int64_t now = os_now_ms();
+	run_queue(u->cfg, u->st, now, false, &u->stopping, &attempted, &failed);
+	upload_prune(u->cfg, u->st, now);
 }
 
 lt_err uploader_start(const struct config *cfg, const char *db_path, int period_s,
@@ -964,12 +945,10 @@ lt_err uploader_start(const struct config *cfg, const char *db_path, int period_
 	if (!u)
 		return LT_ERR_NOMEM;
 	u->cfg = cfg;
-	u->period_s = period_s > 0 ? period_s : 5;
-	pthread_mutex_init(&u->lock, NULL);
-	pthread_cond_init(&u->cond, NULL);
 	lt_err err = store_open(db_path, &u->st);
-	if (err == LT_OK && pthread_create(&u->thread, NULL, uploader_main, u) != 0)
-		err = LT_ERR_NOMEM;
+	if (err == LT_OK)
+		err = worker_start(uploader_pass, u, (int64_t)(period_s > 0 ? period_s : 5) * 1000,
+				   &u->w);
 	if (err != LT_OK) {
 		store_close(u->st);
 		free(u);
@@ -984,13 +963,7 @@ void uploader_stop(struct uploader *u)
 	if (!u)
 		return;
 	atomic_store(&u->stopping, true); /* a transfer in flight is abandoned and retried */
-	pthread_mutex_lock(&u->lock);
-	u->stop = true;
-	pthread_cond_broadcast(&u->cond);
-	pthread_mutex_unlock(&u->lock);
-	pthread_join(u->thread, NULL);
+	worker_stop(u->w);
 	store_close(u->st);
-	pthread_mutex_destroy(&u->lock);
-	pthread_cond_destroy(&u->cond);
 	free(u);
 }

@@ -2,8 +2,9 @@
  * ocagent.h — the appliance's presence as an Opencast capture agent (capture-admin).
  *
  * Runs when [opencast] url is set and the schedule source or the upload target is opencast.
- * A thread of its own (its own libcurl handle and store connection) does all the talking, so
- * that the main loop never waits for the network:
+ * A thread of its own (a worker, worker.h: a pass each second of the monotonic clock and at
+ * once on ocagent_observe; its own libcurl handle and store connection) does all the talking,
+ * so that the main loop never waits for the network:
  * - at start: capture-admin is discovered (org.opencastproject.capture.admin, else
  *   {url}/capture-admin), and the agent's capabilities (capture.device.names …) are POSTed as
  *   Java properties XML to /capture-admin/agents/{name}/configuration;

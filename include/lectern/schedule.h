@@ -41,8 +41,8 @@ bool schedule_stale(const struct schedule *s, int64_t *since);
 unsigned schedule_generation(const struct schedule *s);
 
 /*
- * The fetcher thread of `lectern run`: its own store connection and schedule, refreshing every
- * refresh_s, so that a slow or stalled calendar server never holds up the main loop (a
+ * The fetcher thread of `lectern run` (a worker, worker.h, woken each second of the monotonic
+ * clock): its own store connection and schedule, refreshing every refresh_s, so that a slow or stalled calendar server never holds up the main loop (a
  * scheduled recording starts on time from the cached calendar). It also parses and expands
  * (for yesterday .. the look-ahead, again when the calendar changes or a day passes) and hands
  * the occurrences over, so that however big a calendar is, the main loop never parses it.

@@ -136,9 +136,10 @@ int64_t upload_backoff_ms(const struct config *cfg, int attempts, unsigned rando
 int upload_prune(const struct config *cfg, struct store *st, int64_t now_ms);
 
 /*
- * The uploader thread of `lectern run`: its own store connection on `db_path`, a pass over the
- * queue every `period_s` (and prune), until uploader_stop(). A transfer in progress is left
- * is cancelled by uploader_stop() and retried at the next start, like a kill mid-transfer.
+ * The uploader thread of `lectern run` (a worker, worker.h): its own store connection on
+ * `db_path`, a pass over the queue every `period_s` of the monotonic clock (and prune), until
+ * uploader_stop(). A transfer in progress is cancelled by uploader_stop() and retried at the
+ * next start, like a kill mid-transfer.
  */
 struct uploader;
 lt_err uploader_start(const struct config *cfg, const char *db_path, int period_s,
