@@ -19,7 +19,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "lectern/calendar.h"
 #include "lectern/log.h"
 #include "lectern/osutil.h"
 
@@ -744,7 +743,7 @@ lt_err store_calendar_save(struct store *st, const struct store_calendar_cache *
 	return rc == SQLITE_DONE ? LT_OK : fail(st, "saving the calendar");
 }
 
-lt_err store_occurrences_replace(struct store *st, const struct occurrence_list *l)
+lt_err store_occurrences_replace(struct store *st, const struct store_occurrence *rows, size_t n)
 {
 	if (exec(st, "BEGIN IMMEDIATE; DELETE FROM occurrences;") != LT_OK) {
 		exec(st, "ROLLBACK");
@@ -759,8 +758,8 @@ lt_err store_occurrences_replace(struct store *st, const struct occurrence_list 
 		exec(st, "ROLLBACK");
 		return fail(st, "preparing occurrences");
 	}
-	for (size_t i = 0; i < l->count; i++) {
-		const struct occurrence *o = &l->items[i];
+	for (size_t i = 0; i < n; i++) {
+		const struct store_occurrence *o = &rows[i];
 		sqlite3_bind_text(s, 1, o->uid, -1, SQLITE_STATIC);
 		sqlite3_bind_int64(s, 2, o->start);
 		sqlite3_bind_int64(s, 3, o->end);
