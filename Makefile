@@ -25,14 +25,22 @@ override CFLAGS += -std=c11 $(WARN) -D_GNU_SOURCE -Iinclude $(CORE_CFLAGS) -DLEC
 	-MMD -MP
 LDLIBS += $(CORE_LIBS) -lm -lpthread
 
-# The appliance's modules, explicit so that nothing half-finished sneaks into the link. All
-# but the two front ends' mains make the core library that the commands, `lectern run` and
-# the tests link.
-FIRMWARE := err log osutil utf8 config store ring level oggopus recorder session recovery \
-	signals app cmd_record cmd_run cmd_misc calendar schedule cmd_schedule jsonout controller \
-	net fetch opencast upload cmd_upload cmd_queue kiosk kiosk_view kiosk_events \
-	kiosk_settings monitor upload_opencast ocagent spoolmeta retention screen screen_null cli \
-	worker
+# The appliance's modules, explicit so that nothing half-finished sneaks into the link, by
+# layer (README "Layout"; each includes only the layers above it in this list). All but the
+# two front ends' mains make the core library that the commands, `lectern run` and the tests
+# link.
+FIRMWARE := base/err base/log base/osutil base/utf8 base/config base/signals base/jsonout \
+	base/worker \
+	net/net net/fetch net/opencast \
+	store/store store/spoolmeta store/retention \
+	recording/ring recording/level recording/oggopus recording/recorder recording/session \
+	recording/recovery \
+	schedule/calendar schedule/schedule \
+	upload/upload upload/upload_opencast upload/ocagent \
+	appliance/app appliance/controller appliance/kiosk appliance/kiosk_view \
+	appliance/kiosk_events appliance/kiosk_settings appliance/monitor appliance/screen \
+	appliance/screen_null \
+	cli/cmd_record cli/cmd_run cli/cmd_misc cli/cmd_schedule cli/cmd_upload cli/cmd_queue cli/cli
 DRIVERS := audio_source audio_alsa audio_file backlight camera camera_v4l2 camera_file
 LIB_OBJS := $(FIRMWARE:%=$(BUILD)/firmware/%.o) $(DRIVERS:%=$(BUILD)/drivers/%.o)
 LIB := $(BUILD)/liblectern.a
@@ -49,7 +57,7 @@ BINDIR ?= /usr/bin
 FRONT_LDFLAGS := -Wl,--as-needed
 # ui/ holds only the SDL screen (one module a file), all of it in the plugin that `lectern run`
 # loads (screen.h). It exports one symbol and needs none from the executable.
-# It compiles the one shared base module it uses, firmware/utf8.c, into itself.
+# It compiles the one shared base module it uses, firmware/base/utf8.c, into itself.
 UI_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(wildcard ui/*.c)) $(BUILD)/ui/utf8.o
 PLUGIN := $(BUILD)/lectern-screen-sdl.so
 
@@ -72,10 +80,10 @@ FUZZ_SECONDS ?= 300
 
 all: $(BIN) $(NET_BIN) $(PLUGIN)
 
-$(BIN): $(BUILD)/firmware/main.o $(LIB)
+$(BIN): $(BUILD)/firmware/cli/main.o $(LIB)
 	$(CC) $(CFLAGS) $(LDFLAGS) $(FRONT_LDFLAGS) -o $@ $^ $(LDLIBS)
 
-$(NET_BIN): $(BUILD)/firmware/main_net.o $(LIB)
+$(NET_BIN): $(BUILD)/firmware/cli/main_net.o $(LIB)
 	$(CC) $(CFLAGS) $(LDFLAGS) $(FRONT_LDFLAGS) -o $@ $^ $(LDLIBS)
 
 $(LIB): $(LIB_OBJS)
@@ -87,9 +95,9 @@ $(BUILD)/%.o: %.c
 	$(CC) $(CFLAGS) -c -o $@ $<
 
 # The installed directory is compiled into the loader only.
-$(BUILD)/firmware/screen.o: override CFLAGS += -DLECTERN_LIBDIR='"$(LIBDIR)"'
+$(BUILD)/firmware/appliance/screen.o: override CFLAGS += -DLECTERN_LIBDIR='"$(LIBDIR)"'
 $(UI_OBJS): override CFLAGS += $(SCREEN_CFLAGS) -fPIC -fvisibility=hidden
-$(BUILD)/ui/utf8.o: firmware/utf8.c
+$(BUILD)/ui/utf8.o: firmware/base/utf8.c
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -c -o $@ $<
 
@@ -115,11 +123,11 @@ $(BUILD)/tests/bench/ui_bench: tests/bench/ui_bench.c $(UI_OBJS) $(LIB)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(SCREEN_CFLAGS) -Iui -o $@ $< $(UI_OBJS) $(LIB) $(LDLIBS) $(SCREEN_LIBS)
 
-$(BUILD)/fuzz/fuzz_calendar: firmware/calendar.c firmware/log.c firmware/err.c
-$(BUILD)/fuzz/fuzz_config: firmware/config.c firmware/log.c firmware/err.c
+$(BUILD)/fuzz/fuzz_calendar: firmware/schedule/calendar.c firmware/base/log.c firmware/base/err.c
+$(BUILD)/fuzz/fuzz_config: firmware/base/config.c firmware/base/log.c firmware/base/err.c
 $(BUILD)/fuzz/fuzz_registry $(BUILD)/fuzz/fuzz_mediapackage $(BUILD)/fuzz/fuzz_properties \
-$(BUILD)/fuzz/fuzz_http: firmware/opencast.c firmware/fetch.c firmware/net.c firmware/config.c firmware/log.c \
-	firmware/err.c firmware/utf8.c
+$(BUILD)/fuzz/fuzz_http: firmware/net/opencast.c firmware/net/fetch.c firmware/net/net.c \
+	firmware/base/config.c firmware/base/log.c firmware/base/err.c firmware/base/utf8.c
 $(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(wildcard include/lectern/*.h)
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ $(filter %.c,$^) $(CORE_LIBS)
@@ -189,7 +197,7 @@ install: all
 	install -D -m 0644 board/lectern.service $(DESTDIR)/lib/systemd/system/lectern.service
 
 format:
-	clang-format -i firmware/*.c drivers/*.c ui/*.c include/lectern/*.h tests/unit/*.c
+	clang-format -i firmware/*/*.c drivers/*.c ui/*.c include/lectern/*.h tests/unit/*.c
 
 clean:
 	rm -rf build build-asan build-dev

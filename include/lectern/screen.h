@@ -10,7 +10,7 @@
  *     (screen_load), so every other command starts without them. The plugin is self-contained:
  *     it needs no symbol from the executable (linked with --no-undefined) and exports one,
  *     SCREEN_SDL_ENTRY;
- *   - the null screen (firmware/screen_null.c), in the core: draws nothing, hears nothing.
+ *   - the null screen (firmware/appliance/screen_null.c), in the core: draws nothing, hears nothing.
  *     It serves the tests that need a screen but no pixels (the kiosk's).
  *
  * A screen is used by one thread at a time, the one that opened it (SDL's rule).

@@ -165,8 +165,6 @@ lt_err store_upload_progress(struct store *st, int64_t id, int64_t sent_bytes, i
 
 /* --- the schedule's cache (see schedule.h) --- */
 
-struct occurrence_list;
-
 struct store_calendar_cache {
 	char source[1024];          /* what it was fetched from */
 	char *body;                 /* last good calendar text (malloc'd; NULL if none) */
@@ -186,8 +184,19 @@ void store_calendar_cache_free(struct store_calendar_cache *c);
 /* Just when the cached calendar was last good and why the last attempt failed (cheap). */
 lt_err store_calendar_stamp(struct store *st, int64_t *ok_ms, char *error, size_t n);
 
-/* Replace the stored occurrences with `l` in one transaction. */
-lt_err store_occurrences_replace(struct store *st, const struct occurrence_list *l);
+/* One expanded occurrence as the store keeps it (the schedule's struct occurrence, in the
+ * store's own terms: the store sits below the calendar). */
+struct store_occurrence {
+	const char *uid;
+	int64_t start, end;          /* unix seconds */
+	bool all_day;
+	int64_t recurrence_id;
+	const char *title, *presenter, *location, *series;
+	int attendees;
+};
+
+/* Replace the stored occurrences with `rows` in one transaction. */
+lt_err store_occurrences_replace(struct store *st, const struct store_occurrence *rows, size_t n);
 
 /* What a scheduled recording keeps of its occurrence (strings may be NULL). */
 struct store_event {

@@ -1,7 +1,7 @@
 /*
  * view.h — the kiosk's view model and the events the screen posts back.
  *
- * The controller side (firmware/kiosk_view.c) builds a `struct view` from the schedule,
+ * The controller side (firmware/appliance/kiosk_view.c) builds a `struct view` from the schedule,
  * the recorder, the upload queue and the device's health; the screen (ui/) draws a snapshot
  * of it and turns taps into `struct view_event`s. Everything the screen shows is already
  * decided here: which state the room is in, which messages to show and what they advise, which

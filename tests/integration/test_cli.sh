@@ -8,6 +8,8 @@ check "lectern version prints a version" bash -c "'$LECTERN' version | grep -Eq 
 check "lectern help config lists every key" bash -c "'$LECTERN' help config | grep -q 'recording.low_audio_seconds'"
 check "board/lectern.conf is exactly what the option table documents (no drift)" \
 	diff <("$LECTERN" config sample) "$TESTS/../board/lectern.conf"
+check "firmware's layers: no module includes a header of a layer above its own" \
+	python3 "$TESTS/lib/check_layers.py" "$TESTS/.."
 check "the make-run profile is valid" "$LECTERN" --config "$TESTS/../board/pc/lectern.conf" config check
 check "--config is accepted after the command too" \
 	bash -c "'$LECTERN' config check --config '$TESTS/../board/pc/lectern.conf' | grep -q 'pc/lectern.conf: OK'"

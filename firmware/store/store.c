@@ -20,7 +20,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "lectern/calendar.h"
 #include "lectern/log.h"
 #include "lectern/osutil.h"
 
@@ -732,7 +731,7 @@ lt_err store_calendar_save(struct store *st, const struct store_calendar_cache *
 		   c->ok_ms, c->attempt_ms, c->full_ms, c->error);
 }
 
-lt_err store_occurrences_replace(struct store *st, const struct occurrence_list *l)
+lt_err store_occurrences_replace(struct store *st, const struct store_occurrence *rows, size_t n)
 {
 	if (exec(st, "BEGIN IMMEDIATE; DELETE FROM occurrences;") != LT_OK) {
 		exec(st, "ROLLBACK");
@@ -747,8 +746,8 @@ lt_err store_occurrences_replace(struct store *st, const struct occurrence_list 
 		exec(st, "ROLLBACK");
 		return fail(st, "preparing occurrences");
 	}
-	for (size_t i = 0; i < l->count; i++) {
-		const struct occurrence *o = &l->items[i];
+	for (size_t i = 0; i < n; i++) {
+		const struct store_occurrence *o = &rows[i];
 		sqlite3_bind_text(s, 1, o->uid, -1, SQLITE_STATIC);
 		sqlite3_bind_int64(s, 2, o->start);
 		sqlite3_bind_int64(s, 3, o->end);

@@ -245,8 +245,20 @@ static void store_expansion(struct schedule *s, int64_t now)
 	struct occurrence_list l = {0};
 	int64_t from = calendar_local_midnight(now, -1);
 	int64_t to = now + (int64_t)s->cfg->lookahead_days * 86400;
-	if (calendar_expand(s->cal, from, to, &l) == LT_OK)
-		store_occurrences_replace(s->st, &l);
+	struct store_occurrence *rows = NULL;
+	if (calendar_expand(s->cal, from, to, &l) == LT_OK &&
+	    (rows = calloc(l.count ? l.count : 1, sizeof *rows))) {
+		for (size_t i = 0; i < l.count; i++) {
+			const struct occurrence *o = &l.items[i];
+			rows[i] = (struct store_occurrence){
+				.uid = o->uid, .start = o->start, .end = o->end, .all_day = o->all_day,
+				.recurrence_id = o->recurrence_id, .title = o->title,
+				.presenter = o->presenter, .location = o->location, .series = o->series,
+				.attendees = o->attendees};
+		}
+		store_occurrences_replace(s->st, rows, l.count);
+	}
+	free(rows);
 	occurrence_list_free(&l);
 }
 
