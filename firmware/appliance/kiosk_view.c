@@ -12,6 +12,7 @@
 
 #include "lectern/calendar.h"
 #include "lectern/fetch.h"
+#include "lectern/net.h"
 #include "lectern/osutil.h"
 #include "lectern/utf8.h"
 
@@ -41,14 +42,8 @@ static bool system_network(char *addr, size_t n)
 
 const char *kiosk_server_url(const struct config *cfg)
 {
-	if (strcmp(cfg->upload_target, "webdav") == 0)
-		return cfg->upload_url;
-	if (strcmp(cfg->upload_target, "opencast") == 0 ||
-	    strcmp(cfg->schedule_source, "opencast") == 0)
-		return cfg->opencast_url;
-	if (strcmp(cfg->schedule_source, "ics") == 0 && strstr(cfg->schedule_ics, "://"))
-		return cfg->schedule_ics;
-	return "";
+	enum net_role role;
+	return net_test_role(cfg, &role) == LT_OK ? net_role_url(cfg, role, NULL) : "";
 }
 
 void kiosk_view_init(struct kiosk_view_builder *b, const struct kiosk_view_sources *src)

@@ -86,39 +86,41 @@ static struct section opencast_section(const struct config *cfg)
 		       : schedule_section(cfg);
 }
 
+const char *net_role_url(const struct config *cfg, enum net_role role, bool *opencast)
+{
+	bool oc = false;
+	const char *url = "";
+	switch (role) {
+	case NET_ROLE_CALENDAR:
+		if ((oc = strcmp(cfg->schedule_source, "opencast") == 0))
+			url = cfg->opencast_url;
+		else if (strcmp(cfg->schedule_source, "ics") == 0 && is_url(cfg->schedule_ics))
+			url = cfg->schedule_ics;
+		break;
+	case NET_ROLE_UPLOAD:
+		if ((oc = strcmp(cfg->upload_target, "opencast") == 0))
+			url = cfg->opencast_url;
+		else if (strcmp(cfg->upload_target, "webdav") == 0)
+			url = cfg->upload_url;
+		break;
+	case NET_ROLE_OPENCAST:
+		if ((oc = strcmp(cfg->schedule_source, "opencast") == 0 ||
+			  strcmp(cfg->upload_target, "opencast") == 0))
+			url = cfg->opencast_url;
+		break;
+	}
+	if (opencast)
+		*opencast = oc && url[0];
+	return url;
+}
+
 lt_err net_resolve(const struct config *cfg, enum net_role role, struct net_server *out,
 		   char *why, size_t n)
 {
 	memset(out, 0, sizeof *out);
-	bool opencast_used = strcmp(cfg->schedule_source, "opencast") == 0 ||
-			     strcmp(cfg->upload_target, "opencast") == 0;
-	const char *url = "";
-	struct section sec = schedule_section(cfg);
-	switch (role) {
-	case NET_ROLE_CALENDAR:
-		if (strcmp(cfg->schedule_source, "opencast") == 0) {
-			url = cfg->opencast_url;
-			out->opencast = true;
-		} else if (strcmp(cfg->schedule_source, "ics") == 0 && is_url(cfg->schedule_ics)) {
-			url = cfg->schedule_ics;
-		}
-		break;
-	case NET_ROLE_UPLOAD:
-		if (strcmp(cfg->upload_target, "opencast") == 0) {
-			url = cfg->opencast_url;
-			out->opencast = true;
-		} else if (strcmp(cfg->upload_target, "webdav") == 0) {
-			url = cfg->upload_url;
-			sec = upload_section(cfg);
-		}
-		break;
-	case NET_ROLE_OPENCAST:
-		if (opencast_used) {
-			url = cfg->opencast_url;
-			out->opencast = true;
-		}
-		break;
-	}
+	const char *url = net_role_url(cfg, role, &out->opencast);
+	struct section sec = role == NET_ROLE_UPLOAD && !out->opencast ? upload_section(cfg)
+									: schedule_section(cfg);
 	if (out->opencast)
 		sec = opencast_section(cfg);
 	if (!url[0]) {
@@ -153,16 +155,11 @@ lt_err net_resolve(const struct config *cfg, enum net_role role, struct net_serv
 
 lt_err net_test_role(const struct config *cfg, enum net_role *role)
 {
-	struct net_server s;
-	char why[128];
 	*role = NET_ROLE_UPLOAD;
 	if (strcmp(cfg->upload_target, "webdav") == 0 || strcmp(cfg->upload_target, "opencast") == 0)
 		return LT_OK;
 	*role = NET_ROLE_CALENDAR;
-	/* Only whether the calendar is a server matters here, not its password file. */
-	lt_err err = net_resolve(cfg, NET_ROLE_CALENDAR, &s, why, sizeof why);
-	net_server_clear(&s);
-	return err == LT_ERR_NOT_FOUND ? LT_ERR_NOT_FOUND : LT_OK;
+	return net_role_url(cfg, NET_ROLE_CALENDAR, NULL)[0] ? LT_OK : LT_ERR_NOT_FOUND;
 }
 
 void net_prepare_request(const struct net_server *s, struct fetch_request *req)

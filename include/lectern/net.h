@@ -70,6 +70,10 @@ struct net_server {
 lt_err net_resolve(const struct config *cfg, enum net_role role, struct net_server *out,
 		   char *why, size_t n);
 
+/* The server `role` reaches under `cfg` by the rule above ("" for none), without reading any
+ * password file (the screen's status strip names it); *opencast (may be NULL): it is Opencast. */
+const char *net_role_url(const struct config *cfg, enum net_role role, bool *opencast);
+
 /* The role the settings screen's connection test checks: the upload target when it is a
  * server, else the calendar. LT_ERR_NOT_FOUND when neither is a server. */
 lt_err net_test_role(const struct config *cfg, enum net_role *role);
