@@ -139,6 +139,36 @@ static const char *const migrations[] = {
 	"CREATE TABLE device_state ("
 	"  key TEXT PRIMARY KEY,"
 	"  value TEXT NOT NULL);",
+	/* 8: check-in and what a delivered recording is known by. A session that people check in
+	 * to is kept with what reports need of it (the calendar's occurrences come and go); its key
+	 * is the occurrence's "UID@START", or "adhoc:<recording uid>" for a session recorded by
+	 * hand. `person` tells a second check-in of the same person apart without naming them
+	 * (attendance.h says how, per privacy mode); name and email stay empty unless the privacy
+	 * mode is `names`. A recording's `link` is where people watch it once delivered ("" for
+	 * none) and `language` the spoken language sent with it. */
+	"CREATE TABLE checkin_sessions ("
+	"  key TEXT PRIMARY KEY,"
+	"  title TEXT NOT NULL DEFAULT '',"
+	"  presenter TEXT NOT NULL DEFAULT '',"
+	"  start_s INTEGER NOT NULL,"
+	"  end_s INTEGER NOT NULL DEFAULT 0,"
+	"  recording_uid TEXT NOT NULL DEFAULT '',"
+	"  delivered_ms INTEGER NOT NULL DEFAULT 0,"
+	"  delivered_count INTEGER NOT NULL DEFAULT -1);"
+	"CREATE TABLE checkins ("
+	"  id INTEGER PRIMARY KEY,"
+	"  session_key TEXT NOT NULL REFERENCES checkin_sessions(key),"
+	"  method TEXT NOT NULL,"
+	"  person TEXT NOT NULL DEFAULT '',"
+	"  name TEXT NOT NULL DEFAULT '',"
+	"  email TEXT NOT NULL DEFAULT '',"
+	"  badge TEXT NOT NULL DEFAULT '',"
+	"  at_ms INTEGER NOT NULL,"
+	"  consent TEXT NOT NULL DEFAULT '');"
+	"CREATE INDEX checkins_session ON checkins(session_key);"
+	"CREATE INDEX checkin_sessions_start ON checkin_sessions(start_s);"
+	"ALTER TABLE recordings ADD COLUMN link TEXT NOT NULL DEFAULT '';"
+	"ALTER TABLE recordings ADD COLUMN language TEXT NOT NULL DEFAULT '';",
 };
 
 #define N_MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
