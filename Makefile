@@ -32,7 +32,7 @@ LDLIBS += $(CORE_LIBS) -lm -lpthread
 FIRMWARE := base/err base/log base/osutil base/utf8 base/config base/signals base/jsonout \
 	base/worker \
 	net/net net/fetch net/opencast \
-	store/store store/spoolmeta store/retention \
+	store/store store/store_impl store/spoolmeta store/retention \
 	recording/ring recording/level recording/oggopus recording/recorder recording/session \
 	recording/recovery \
 	schedule/calendar schedule/schedule \

@@ -22,10 +22,7 @@
 
 #include "lectern/log.h"
 #include "lectern/osutil.h"
-
-struct store {
-	sqlite3 *db;
-};
+#include "store_impl.h"
 
 static const char *const state_names[REC__COUNT] = {
 	"recording", "paused", "finalizing", "queued", "uploading", "uploaded", "failed",
@@ -173,102 +170,6 @@ static const char *const migrations[] = {
 
 #define N_MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
 
-static lt_err fail(struct store *st, const char *what)
-{
-	log_error("store: %s: %s", what, sqlite3_errmsg(st->db));
-	return LT_ERR_STORE;
-}
-
-/*
- * The statement helpers. `types` spells the parameters that follow, one letter each:
- *   i  an int64_t          d  an int (or a bool)
- *   t  a text; NULL binds ''          n  a text; NULL binds SQL NULL
- *   b  a blob: a pointer and a size_t length; NULL binds SQL NULL
- * Texts and blobs are bound SQLITE_STATIC: they must outlive the statement. A failure is
- * logged as `what` (with SQLite's message, which tells preparing from running).
- */
-static lt_err vprepare(struct store *st, sqlite3_stmt **out, const char *what, const char *sql,
-		       const char *types, va_list ap)
-{
-	if (sqlite3_prepare_v2(st->db, sql, -1, out, NULL) != SQLITE_OK)
-		return fail(st, what);
-	sqlite3_stmt *s = *out;
-	for (int i = 1; *types; types++, i++) {
-		const char *text;
-		const void *blob;
-		switch (*types) {
-		case 'i':
-			sqlite3_bind_int64(s, i, va_arg(ap, int64_t));
-			break;
-		case 'd':
-			sqlite3_bind_int(s, i, va_arg(ap, int));
-			break;
-		case 't':
-		case 'n':
-			text = va_arg(ap, const char *);
-			if (text || *types == 't')
-				sqlite3_bind_text(s, i, text ? text : "", -1, SQLITE_STATIC);
-			break;
-		case 'b':
-			blob = va_arg(ap, const void *);
-			size_t len = va_arg(ap, size_t);
-			if (blob)
-				sqlite3_bind_blob64(s, i, blob, len, SQLITE_STATIC);
-			break;
-		}
-	}
-	return LT_OK;
-}
-
-/* Prepare `sql`, bind (as above), run it to its end and finalize: LT_OK or LT_ERR_STORE. */
-static lt_err run(struct store *st, const char *what, const char *sql, const char *types, ...)
-{
-	sqlite3_stmt *s;
-	va_list ap;
-	va_start(ap, types);
-	lt_err err = vprepare(st, &s, what, sql, types, ap);
-	va_end(ap);
-	if (err != LT_OK)
-		return err;
-	int rc = sqlite3_step(s);
-	sqlite3_finalize(s);
-	return rc == SQLITE_DONE ? LT_OK : fail(st, what);
-}
-
-/*
- * Prepare `sql`, bind (as above) and step to its first row. LT_OK: *out stands on the row, for
- * the caller to read and finalize. Otherwise *out is finalized: LT_ERR_NOT_FOUND (no row) or
- * LT_ERR_STORE (logged).
- */
-static lt_err row(struct store *st, sqlite3_stmt **out, const char *what, const char *sql,
-		  const char *types, ...)
-{
-	va_list ap;
-	va_start(ap, types);
-	lt_err err = vprepare(st, out, what, sql, types, ap);
-	va_end(ap);
-	if (err != LT_OK)
-		return err;
-	int rc = sqlite3_step(*out);
-	if (rc == SQLITE_ROW)
-		return LT_OK;
-	err = rc == SQLITE_DONE ? LT_ERR_NOT_FOUND : fail(st, what);
-	sqlite3_finalize(*out);
-	*out = NULL;
-	return err;
-}
-
-static lt_err exec(struct store *st, const char *sql)
-{
-	char *msg = NULL;
-	if (sqlite3_exec(st->db, sql, NULL, NULL, &msg) != SQLITE_OK) {
-		log_error("store: %s", msg ? msg : "exec failed");
-		sqlite3_free(msg);
-		return LT_ERR_STORE;
-	}
-	return LT_OK;
-}
-
 /* The integer a PRAGMA answers, -1 when it fails. */
 static int64_t pragma_int(struct store *st, const char *sql)
 {
@@ -299,7 +200,7 @@ static lt_err migrate(struct store *st)
 {
 	int v = store_schema_version(st);
 	if (v < 0)
-		return fail(st, "reading schema version");
+		return st_fail(st, "reading schema version");
 	if (v > N_MIGRATIONS) {
 		/* Written by a newer lectern: this one cannot know what the rows mean. */
 		log_error("store: database schema %d is newer than this lectern (%d)", v,
@@ -309,13 +210,13 @@ static lt_err migrate(struct store *st)
 	for (; v < N_MIGRATIONS; v++) {
 		char pragma[48];
 		snprintf(pragma, sizeof pragma, "PRAGMA user_version = %d;", v + 1);
-		if (exec(st, "BEGIN IMMEDIATE") != LT_OK)
+		if (st_exec(st, "BEGIN IMMEDIATE") != LT_OK)
 			return LT_ERR_STORE;
-		if (exec(st, migrations[v]) != LT_OK || exec(st, pragma) != LT_OK) {
-			exec(st, "ROLLBACK");
+		if (st_exec(st, migrations[v]) != LT_OK || st_exec(st, pragma) != LT_OK) {
+			st_exec(st, "ROLLBACK");
 			return LT_ERR_STORE;
 		}
-		if (exec(st, "COMMIT") != LT_OK)
+		if (st_exec(st, "COMMIT") != LT_OK)
 			return LT_ERR_STORE;
 		log_info("store: schema migrated to version %d", v + 1);
 	}
@@ -400,7 +301,7 @@ lt_err store_open(const char *path, struct store **out)
 		return LT_ERR_STORE;
 	}
 	sqlite3_busy_timeout(st->db, 5000);
-	lt_err err = exec(st, "PRAGMA journal_mode=WAL;"
+	lt_err err = st_exec(st, "PRAGMA journal_mode=WAL;"
 			      "PRAGMA synchronous=FULL;"
 			      "PRAGMA foreign_keys=ON;");
 	if (err == LT_OK)
@@ -427,7 +328,7 @@ lt_err store_verify(struct store *st)
 {
 	sqlite3_stmt *s;
 	if (sqlite3_prepare_v2(st->db, "PRAGMA quick_check(1)", -1, &s, NULL) != SQLITE_OK)
-		return classify(st, fail(st, "preparing the check"));
+		return classify(st, st_fail(st, "preparing the check"));
 	int rc = sqlite3_step(s);
 	lt_err err = LT_OK;
 	if (rc == SQLITE_ROW) {
@@ -438,7 +339,7 @@ lt_err store_verify(struct store *st)
 			err = LT_ERR_CORRUPT;
 		}
 	} else {
-		err = classify(st, fail(st, "checking the database"));
+		err = classify(st, st_fail(st, "checking the database"));
 	}
 	sqlite3_finalize(s);
 	return err;
@@ -493,7 +394,7 @@ void store_make_uid(int64_t when_ms, char *buf, size_t n)
 static lt_err add_history(struct store *st, int64_t id, const char *from, const char *to,
 			  int64_t at, const char *reason)
 {
-	return run(st, "writing history",
+	return st_run(st, "writing history",
 		   "INSERT INTO recording_history(recording_id, from_state, to_state, at_ms, reason) "
 		   "VALUES (?,?,?,?,?)",
 		   "innit", id, from, to, at, reason);
@@ -505,10 +406,10 @@ static lt_err insert_recording(struct store *st, struct recording *rec,
 			       const struct store_event *ev, const char *why)
 {
 	int64_t now = os_now_ms();
-	if (exec(st, "BEGIN IMMEDIATE") != LT_OK)
+	if (st_exec(st, "BEGIN IMMEDIATE") != LT_OK)
 		return LT_ERR_STORE;
 	lt_err err = LT_ERR_STORE;
-	if (run(st, "inserting recording",
+	if (st_run(st, "inserting recording",
 		"INSERT OR IGNORE INTO recordings(uid, path, title, presenter, room, state, "
 		"started_ms, ended_ms, samples, bytes, reason, sha256, remote, uploaded_ms, "
 		"deleted_ms, tags, event_key, series, workflow, workflow_config, episode_dc, "
@@ -527,11 +428,11 @@ static lt_err insert_recording(struct store *st, struct recording *rec,
 	rec->id = sqlite3_last_insert_rowid(st->db);
 	if (add_history(st, rec->id, NULL, state_names[rec->state], now, why) != LT_OK)
 		goto rollback;
-	if (exec(st, "COMMIT") != LT_OK)
+	if (st_exec(st, "COMMIT") != LT_OK)
 		goto rollback;
 	return LT_OK;
 rollback:
-	exec(st, "ROLLBACK");
+	st_exec(st, "ROLLBACK");
 	return err;
 }
 
@@ -560,12 +461,12 @@ lt_err store_recording_transition(struct store *st, int64_t id, enum rec_state f
 		return LT_ERR_STATE;
 	}
 	int64_t now = os_now_ms();
-	if (exec(st, "BEGIN IMMEDIATE") != LT_OK)
+	if (st_exec(st, "BEGIN IMMEDIATE") != LT_OK)
 		return LT_ERR_STORE;
 	lt_err err = LT_ERR_STORE;
 	const char *why = reason ? reason : "";
 	/* The compare-and-set: the row moves only if it is still in `from`. */
-	if (run(st, "updating state",
+	if (st_run(st, "updating state",
 		"UPDATE recordings SET state = ?, updated_ms = ?, "
 		"reason = CASE WHEN ? = '' THEN reason ELSE ? END WHERE id = ? AND state = ?",
 		"tittit", state_names[to], now, why, why, id, state_names[from]) != LT_OK)
@@ -577,20 +478,20 @@ lt_err store_recording_transition(struct store *st, int64_t id, enum rec_state f
 	}
 	if (add_history(st, id, state_names[from], state_names[to], now, why) != LT_OK)
 		goto rollback;
-	if (exec(st, "COMMIT") != LT_OK)
+	if (st_exec(st, "COMMIT") != LT_OK)
 		goto rollback;
 	log_info("recording %lld: %s -> %s%s%s", (long long)id, state_names[from], state_names[to],
 		 *why ? ": " : "", why);
 	return LT_OK;
 rollback:
-	exec(st, "ROLLBACK");
+	st_exec(st, "ROLLBACK");
 	return err;
 }
 
 lt_err store_recording_set_result(struct store *st, int64_t id, int64_t samples, int64_t bytes,
 				  int64_t ended_ms, const char *sha256)
 {
-	lt_err err = run(st, "writing result",
+	lt_err err = st_run(st, "writing result",
 			 "UPDATE recordings SET samples = ?, bytes = ?, ended_ms = ?, updated_ms = ?, "
 			 "sha256 = ? WHERE id = ?",
 			 "iiiiti", samples, bytes, ended_ms, os_now_ms(), sha256, id);
@@ -604,21 +505,15 @@ lt_err store_recording_set_result(struct store *st, int64_t id, int64_t samples,
 	"reason, attempts, next_attempt_ms, last_error, remote, sha256, uploaded_ms, deleted_ms, "  \
 	"sent_bytes, rate_bps, tags"
 
-static void copy_text(char *dst, size_t n, sqlite3_stmt *s, int col)
-{
-	const unsigned char *t = sqlite3_column_text(s, col);
-	snprintf(dst, n, "%s", t ? (const char *)t : "");
-}
-
 static void row_to_recording(sqlite3_stmt *s, struct recording *r)
 {
 	memset(r, 0, sizeof *r);
 	r->id = sqlite3_column_int64(s, 0);
-	copy_text(r->uid, sizeof r->uid, s, 1);
-	copy_text(r->path, sizeof r->path, s, 2);
-	copy_text(r->title, sizeof r->title, s, 3);
-	copy_text(r->presenter, sizeof r->presenter, s, 4);
-	copy_text(r->room, sizeof r->room, s, 5);
+	st_copy_text(r->uid, sizeof r->uid, s, 1);
+	st_copy_text(r->path, sizeof r->path, s, 2);
+	st_copy_text(r->title, sizeof r->title, s, 3);
+	st_copy_text(r->presenter, sizeof r->presenter, s, 4);
+	st_copy_text(r->room, sizeof r->room, s, 5);
 	const unsigned char *state = sqlite3_column_text(s, 6);
 	if (!state || rec_state_parse((const char *)state, &r->state) != 0)
 		r->state = REC_FAILED;
@@ -626,23 +521,23 @@ static void row_to_recording(sqlite3_stmt *s, struct recording *r)
 	r->ended_ms = sqlite3_column_int64(s, 8);
 	r->samples = sqlite3_column_int64(s, 9);
 	r->bytes = sqlite3_column_int64(s, 10);
-	copy_text(r->reason, sizeof r->reason, s, 11);
+	st_copy_text(r->reason, sizeof r->reason, s, 11);
 	r->attempts = sqlite3_column_int(s, 12);
 	r->next_attempt_ms = sqlite3_column_int64(s, 13);
-	copy_text(r->last_error, sizeof r->last_error, s, 14);
-	copy_text(r->remote, sizeof r->remote, s, 15);
-	copy_text(r->sha256, sizeof r->sha256, s, 16);
+	st_copy_text(r->last_error, sizeof r->last_error, s, 14);
+	st_copy_text(r->remote, sizeof r->remote, s, 15);
+	st_copy_text(r->sha256, sizeof r->sha256, s, 16);
 	r->uploaded_ms = sqlite3_column_int64(s, 17);
 	r->deleted_ms = sqlite3_column_int64(s, 18);
 	r->sent_bytes = sqlite3_column_int64(s, 19);
 	r->rate_bps = sqlite3_column_int64(s, 20);
-	copy_text(r->tags, sizeof r->tags, s, 21);
+	st_copy_text(r->tags, sizeof r->tags, s, 21);
 }
 
 lt_err store_recording_get(struct store *st, int64_t id, struct recording *out)
 {
 	sqlite3_stmt *s;
-	lt_err err = row(st, &s, "reading recording",
+	lt_err err = st_row(st, &s, "reading recording",
 			 "SELECT " REC_COLUMNS " FROM recordings WHERE id = ?", "i", id);
 	if (err != LT_OK)
 		return err;
@@ -657,7 +552,7 @@ lt_err store_recordings_each(struct store *st, unsigned state_mask, store_record
 	sqlite3_stmt *s;
 	if (sqlite3_prepare_v2(st->db, "SELECT " REC_COLUMNS " FROM recordings ORDER BY id", -1,
 			       &s, NULL) != SQLITE_OK)
-		return fail(st, "preparing list");
+		return st_fail(st, "preparing list");
 	/* Collected first so that `fn` may write to the store while we iterate. */
 	struct recording *list = NULL;
 	size_t n = 0, cap = 0;
@@ -681,7 +576,7 @@ lt_err store_recordings_each(struct store *st, unsigned state_mask, store_record
 		list[n++] = r;
 	}
 	if (err == LT_OK && rc != SQLITE_DONE)
-		err = fail(st, "listing recordings");
+		err = st_fail(st, "listing recordings");
 	sqlite3_finalize(s);
 	for (size_t i = 0; err == LT_OK && i < n; i++)
 		if (fn(&list[i], user))
@@ -693,7 +588,7 @@ lt_err store_recordings_each(struct store *st, unsigned state_mask, store_record
 int store_recording_count(struct store *st)
 {
 	sqlite3_stmt *s;
-	if (row(st, &s, "counting recordings", "SELECT count(*) FROM recordings", "") != LT_OK)
+	if (st_row(st, &s, "counting recordings", "SELECT count(*) FROM recordings", "") != LT_OK)
 		return -1;
 	int count = sqlite3_column_int(s, 0);
 	sqlite3_finalize(s);
@@ -703,7 +598,7 @@ int store_recording_count(struct store *st)
 int store_recording_history_count(struct store *st, int64_t id)
 {
 	sqlite3_stmt *s;
-	if (row(st, &s, "counting history",
+	if (st_row(st, &s, "counting history",
 		"SELECT count(*) FROM recording_history WHERE recording_id = ?", "i", id) != LT_OK)
 		return -1;
 	int count = sqlite3_column_int(s, 0);
@@ -724,12 +619,12 @@ lt_err store_calendar_load(struct store *st, struct store_calendar_cache *out)
 {
 	memset(out, 0, sizeof *out);
 	sqlite3_stmt *s;
-	lt_err err = row(st, &s, "loading the calendar",
+	lt_err err = st_row(st, &s, "loading the calendar",
 			 "SELECT source, body, etag, last_modified, ok_ms, attempt_ms, full_ms,"
 			 " error FROM calendar_cache WHERE id = 1", "");
 	if (err != LT_OK)
 		return err;
-	copy_text(out->source, sizeof out->source, s, 0);
+	st_copy_text(out->source, sizeof out->source, s, 0);
 	int len = sqlite3_column_bytes(s, 1);
 	const void *body = sqlite3_column_blob(s, 1);
 	if (body && len > 0) {
@@ -742,19 +637,19 @@ lt_err store_calendar_load(struct store *st, struct store_calendar_cache *out)
 			out->len = (size_t)len;
 		}
 	}
-	copy_text(out->etag, sizeof out->etag, s, 2);
-	copy_text(out->last_modified, sizeof out->last_modified, s, 3);
+	st_copy_text(out->etag, sizeof out->etag, s, 2);
+	st_copy_text(out->last_modified, sizeof out->last_modified, s, 3);
 	out->ok_ms = sqlite3_column_int64(s, 4);
 	out->attempt_ms = sqlite3_column_int64(s, 5);
 	out->full_ms = sqlite3_column_int64(s, 6);
-	copy_text(out->error, sizeof out->error, s, 7);
+	st_copy_text(out->error, sizeof out->error, s, 7);
 	sqlite3_finalize(s);
 	return err;
 }
 
 lt_err store_calendar_save(struct store *st, const struct store_calendar_cache *c)
 {
-	return run(st, "saving the calendar",
+	return st_run(st, "saving the calendar",
 		   "INSERT OR REPLACE INTO calendar_cache(id, source, body, etag, last_modified, "
 		   "ok_ms, attempt_ms, full_ms, error) VALUES (1,?,?,?,?,?,?,?,?)",
 		   "tbttiiit", c->source, (const void *)c->body, c->len, c->etag, c->last_modified,
@@ -763,8 +658,8 @@ lt_err store_calendar_save(struct store *st, const struct store_calendar_cache *
 
 lt_err store_occurrences_replace(struct store *st, const struct store_occurrence *rows, size_t n)
 {
-	if (exec(st, "BEGIN IMMEDIATE; DELETE FROM occurrences;") != LT_OK) {
-		exec(st, "ROLLBACK");
+	if (st_exec(st, "BEGIN IMMEDIATE; DELETE FROM occurrences;") != LT_OK) {
+		st_exec(st, "ROLLBACK");
 		return LT_ERR_STORE;
 	}
 	sqlite3_stmt *s;
@@ -773,8 +668,8 @@ lt_err store_occurrences_replace(struct store *st, const struct store_occurrence
 			       " title, presenter, location, attendees, series) "
 			       "VALUES (?,?,?,?,?,?,?,?,?,?)",
 			       -1, &s, NULL) != SQLITE_OK) {
-		exec(st, "ROLLBACK");
-		return fail(st, "preparing occurrences");
+		st_exec(st, "ROLLBACK");
+		return st_fail(st, "preparing occurrences");
 	}
 	for (size_t i = 0; i < n; i++) {
 		const struct store_occurrence *o = &rows[i];
@@ -792,17 +687,17 @@ lt_err store_occurrences_replace(struct store *st, const struct store_occurrence
 		sqlite3_reset(s);
 		if (rc != SQLITE_DONE) {
 			sqlite3_finalize(s);
-			exec(st, "ROLLBACK");
-			return fail(st, "storing occurrences");
+			st_exec(st, "ROLLBACK");
+			return st_fail(st, "storing occurrences");
 		}
 	}
 	sqlite3_finalize(s);
-	return exec(st, "COMMIT");
+	return st_exec(st, "COMMIT");
 }
 
 lt_err store_recording_set_event(struct store *st, int64_t id, const struct store_event *ev)
 {
-	return run(st, "writing event key",
+	return st_run(st, "writing event key",
 		   "UPDATE recordings SET event_key = ?, series = ?, workflow = ?, "
 		   "workflow_config = ?, episode_dc = ? WHERE id = ?",
 		   "ttttti", ev->key, ev->series, ev->workflow,
@@ -825,7 +720,7 @@ lt_err store_upload_retry(struct store *st, int64_t id)
 
 lt_err store_recording_set_tags(struct store *st, int64_t id, const char *tags)
 {
-	return run(st, "writing tags", "UPDATE recordings SET tags = ? WHERE id = ?", "ni", tags,
+	return st_run(st, "writing tags", "UPDATE recordings SET tags = ? WHERE id = ?", "ni", tags,
 		   id);
 }
 
@@ -869,7 +764,7 @@ lt_err store_upload_next(struct store *st, int64_t now_ms, bool ignore_backoff,
 			 struct recording *out)
 {
 	sqlite3_stmt *s;
-	lt_err err = row(st, &s, "reading the queue",
+	lt_err err = st_row(st, &s, "reading the queue",
 			 "SELECT " REC_COLUMNS " FROM recordings WHERE state = 'queued' AND "
 			 "(? OR next_attempt_ms <= ?) ORDER BY id LIMIT 1",
 			 "di", (int)ignore_backoff, now_ms);
@@ -884,7 +779,7 @@ lt_err store_upload_note(struct store *st, int64_t id, int attempts, int64_t nex
 			 const char *last_error, const char *remote, const char *sha256,
 			 int64_t uploaded_ms)
 {
-	return run(st, "writing upload note",
+	return st_run(st, "writing upload note",
 		   "UPDATE recordings SET attempts = ?, next_attempt_ms = ?, last_error = ?, "
 		   "remote = ?, sha256 = ?, uploaded_ms = ?, updated_ms = ? WHERE id = ?",
 		   "ditttiii", attempts, next_attempt_ms, last_error, remote, sha256, uploaded_ms,
@@ -893,7 +788,7 @@ lt_err store_upload_note(struct store *st, int64_t id, int attempts, int64_t nex
 
 lt_err store_recording_mark_deleted(struct store *st, int64_t id, int64_t when_ms)
 {
-	return run(st, "marking deletion", "UPDATE recordings SET deleted_ms = ? WHERE id = ?",
+	return st_run(st, "marking deletion", "UPDATE recordings SET deleted_ms = ? WHERE id = ?",
 		   "ii", when_ms, id);
 }
 
@@ -901,7 +796,7 @@ lt_err store_recording_get_event(struct store *st, int64_t id, char **series, ch
 				 char **workflow_config, char **episode_dc)
 {
 	sqlite3_stmt *s;
-	lt_err err = row(st, &s, "reading event metadata",
+	lt_err err = st_row(st, &s, "reading event metadata",
 			 "SELECT series, workflow, workflow_config, episode_dc FROM recordings "
 			 "WHERE id = ?",
 			 "i", id);
@@ -921,18 +816,18 @@ lt_err store_recording_get_event(struct store *st, int64_t id, char **series, ch
 lt_err store_recording_event_key(struct store *st, int64_t id, char *key, size_t n)
 {
 	sqlite3_stmt *s;
-	lt_err err = row(st, &s, "reading event key", "SELECT event_key FROM recordings WHERE id = ?",
+	lt_err err = st_row(st, &s, "reading event key", "SELECT event_key FROM recordings WHERE id = ?",
 			 "i", id);
 	if (err != LT_OK)
 		return err;
-	copy_text(key, n, s, 0);
+	st_copy_text(key, n, s, 0);
 	sqlite3_finalize(s);
 	return LT_OK;
 }
 
 lt_err store_upload_progress(struct store *st, int64_t id, int64_t sent_bytes, int64_t rate_bps)
 {
-	return run(st, "writing progress",
+	return st_run(st, "writing progress",
 		   "UPDATE recordings SET sent_bytes = ?, rate_bps = ? WHERE id = ?", "iii",
 		   sent_bytes, rate_bps, id);
 }
@@ -942,15 +837,15 @@ static lt_err calendar_row(struct store *st, int64_t *ok_ms, char *source, size_
 			   char *error, size_t error_n)
 {
 	sqlite3_stmt *s;
-	lt_err err = row(st, &s, "reading the calendar's stamp",
+	lt_err err = st_row(st, &s, "reading the calendar's stamp",
 			 "SELECT ok_ms, source, error FROM calendar_cache WHERE id = 1", "");
 	if (err != LT_OK)
 		return err;
 	*ok_ms = sqlite3_column_int64(s, 0);
 	if (source)
-		copy_text(source, source_n, s, 1);
+		st_copy_text(source, source_n, s, 1);
 	if (error)
-		copy_text(error, error_n, s, 2);
+		st_copy_text(error, error_n, s, 2);
 	sqlite3_finalize(s);
 	return LT_OK;
 }
@@ -963,44 +858,44 @@ lt_err store_calendar_stamp(struct store *st, int64_t *ok_ms, char *error, size_
 lt_err store_kv_get(struct store *st, const char *key, char *value, size_t n)
 {
 	sqlite3_stmt *s;
-	lt_err err = row(st, &s, "reading device state",
+	lt_err err = st_row(st, &s, "reading device state",
 			 "SELECT value FROM device_state WHERE key = ?", "n", key);
 	if (err != LT_OK)
 		return err;
-	copy_text(value, n, s, 0);
+	st_copy_text(value, n, s, 0);
 	sqlite3_finalize(s);
 	return LT_OK;
 }
 
 lt_err store_kv_set(struct store *st, const char *key, const char *value)
 {
-	return run(st, "writing device state",
+	return st_run(st, "writing device state",
 		   "INSERT OR REPLACE INTO device_state(key, value) VALUES (?, ?)", "nn", key, value);
 }
 
 lt_err store_recording_forget(struct store *st, int64_t id)
 {
-	if (exec(st, "BEGIN IMMEDIATE") != LT_OK)
+	if (st_exec(st, "BEGIN IMMEDIATE") != LT_OK)
 		return LT_ERR_STORE;
 	static const char *const sql[] = {"DELETE FROM recording_history WHERE recording_id = ?",
 					  "DELETE FROM recordings WHERE id = ?"};
 	for (size_t i = 0; i < sizeof sql / sizeof sql[0]; i++) {
-		if (run(st, "forgetting a recording", sql[i], "i", id) != LT_OK) {
-			exec(st, "ROLLBACK");
+		if (st_run(st, "forgetting a recording", sql[i], "i", id) != LT_OK) {
+			st_exec(st, "ROLLBACK");
 			return LT_ERR_STORE;
 		}
 	}
-	return exec(st, "COMMIT");
+	return st_exec(st, "COMMIT");
 }
 
 lt_err store_calendar_forget(struct store *st)
 {
-	if (exec(st, "BEGIN IMMEDIATE; DELETE FROM occurrences; DELETE FROM calendar_cache;") !=
+	if (st_exec(st, "BEGIN IMMEDIATE; DELETE FROM occurrences; DELETE FROM calendar_cache;") !=
 	    LT_OK) {
-		exec(st, "ROLLBACK");
+		st_exec(st, "ROLLBACK");
 		return LT_ERR_STORE;
 	}
-	return exec(st, "COMMIT");
+	return st_exec(st, "COMMIT");
 }
 
 lt_err store_calendar_origin(struct store *st, char *source, size_t n, int64_t *ok_ms)
@@ -1011,7 +906,7 @@ lt_err store_calendar_origin(struct store *st, char *source, size_t n, int64_t *
 int64_t store_recording_entered(struct store *st, int64_t id, enum rec_state state)
 {
 	sqlite3_stmt *s;
-	if (row(st, &s, "reading history",
+	if (st_row(st, &s, "reading history",
 		"SELECT coalesce(max(at_ms), 0) FROM recording_history"
 		" WHERE recording_id = ? AND to_state = ?",
 		"it", id, rec_state_name(state)) != LT_OK)
@@ -1040,7 +935,7 @@ static int repair_one(const struct recording *rec, void *user)
 	if (snprintf(in_spool, sizeof in_spool, "%s/%s", r->spool_dir,
 		     slash ? slash + 1 : rec->path) < (int)sizeof in_spool &&
 	    stat(in_spool, &sb) == 0 && S_ISREG(sb.st_mode)) {
-		if (run(r->st, "repairing a path", "UPDATE recordings SET path = ? WHERE id = ?",
+		if (st_run(r->st, "repairing a path", "UPDATE recordings SET path = ? WHERE id = ?",
 			"ni", in_spool, rec->id) == LT_OK) {
 			log_info("store: recording %lld: relative path %s found in the spool as %s",
 				 (long long)rec->id, rec->path, in_spool);
