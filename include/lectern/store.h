@@ -159,8 +159,14 @@ lt_err store_upload_next(struct store *st, int64_t now_ms, bool ignore_backoff,
 lt_err store_upload_note(struct store *st, int64_t id, int attempts, int64_t next_attempt_ms,
 			 const char *last_error, const char *remote, const char *sha256,
 			 int64_t uploaded_ms);
+/* Delivered and confirmed: the confirmation (attempts, where the target put it, the SHA-256 it
+ * was checked against, when) and the move uploading -> uploaded with `reason`, in one durable
+ * commit. LT_ERR_STATE when the recording is no longer uploading. */
+lt_err store_upload_confirm(struct store *st, int64_t id, int attempts, const char *remote,
+			    const char *sha256, int64_t uploaded_ms, const char *reason);
 lt_err store_recording_mark_deleted(struct store *st, int64_t id, int64_t when_ms);
-/* How far the running attempt is (written about once a second by the uploader). */
+/* How far the running attempt is (written about once a second by the uploader). Not synced:
+ * it may be lost with a power cut, never anything else. */
 lt_err store_upload_progress(struct store *st, int64_t id, int64_t sent_bytes, int64_t rate_bps);
 
 /* --- the schedule's cache (see schedule.h) --- */
