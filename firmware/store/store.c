@@ -413,13 +413,14 @@ static lt_err insert_recording(struct store *st, struct recording *rec,
 		"INSERT OR IGNORE INTO recordings(uid, path, title, presenter, room, state, "
 		"started_ms, ended_ms, samples, bytes, reason, sha256, remote, uploaded_ms, "
 		"deleted_ms, tags, event_key, series, workflow, workflow_config, episode_dc, "
-		"updated_ms) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-		"tttttt" "iiii" "ttt" "ii" "t" "ttttt" "i",
+		"updated_ms, link, language) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+		"tttttt" "iiii" "ttt" "ii" "t" "ttttt" "i" "tt",
 		rec->uid, rec->path, rec->title, rec->presenter, rec->room, state_names[rec->state],
 		rec->started_ms, rec->ended_ms, rec->samples, rec->bytes,
 		rec->reason, rec->sha256, rec->remote, rec->uploaded_ms, rec->deleted_ms, rec->tags,
 		ev ? ev->key : NULL, ev ? ev->series : NULL, ev ? ev->workflow : NULL,
-		ev ? ev->workflow_config : NULL, ev ? ev->episode_dc : NULL, now) != LT_OK)
+		ev ? ev->workflow_config : NULL, ev ? ev->episode_dc : NULL, now, rec->link,
+		rec->language) != LT_OK)
 		goto rollback;
 	if (sqlite3_changes(st->db) != 1) {
 		err = LT_ERR_STATE;
@@ -503,7 +504,7 @@ lt_err store_recording_set_result(struct store *st, int64_t id, int64_t samples,
 #define REC_COLUMNS                                                                         \
 	"id, uid, path, title, presenter, room, state, started_ms, ended_ms, samples, bytes, "   \
 	"reason, attempts, next_attempt_ms, last_error, remote, sha256, uploaded_ms, deleted_ms, "  \
-	"sent_bytes, rate_bps, tags"
+	"sent_bytes, rate_bps, tags, link, language"
 
 static void row_to_recording(sqlite3_stmt *s, struct recording *r)
 {
@@ -532,6 +533,8 @@ static void row_to_recording(sqlite3_stmt *s, struct recording *r)
 	r->sent_bytes = sqlite3_column_int64(s, 19);
 	r->rate_bps = sqlite3_column_int64(s, 20);
 	st_copy_text(r->tags, sizeof r->tags, s, 21);
+	st_copy_text(r->link, sizeof r->link, s, 22);
+	st_copy_text(r->language, sizeof r->language, s, 23);
 }
 
 lt_err store_recording_get(struct store *st, int64_t id, struct recording *out)
@@ -722,6 +725,15 @@ lt_err store_recording_set_tags(struct store *st, int64_t id, const char *tags)
 {
 	return st_run(st, "writing tags", "UPDATE recordings SET tags = ? WHERE id = ?", "ni", tags,
 		   id);
+}
+
+lt_err store_recording_set_link(struct store *st, int64_t id, const char *link)
+{
+	lt_err err = st_run(st, "writing link", "UPDATE recordings SET link = ? WHERE id = ?", "ti",
+			    link, id);
+	if (err != LT_OK)
+		return err;
+	return sqlite3_changes(st->db) == 1 ? LT_OK : LT_ERR_NOT_FOUND;
 }
 
 int store_event_recordings(struct store *st, const char *event_key,

@@ -61,6 +61,8 @@ struct recording {
 	int64_t sent_bytes;    /* of the current or last attempt */
 	int64_t rate_bps;      /* bytes per second of that attempt */
 	char tags[256];        /* topic tags, comma-separated */
+	char link[1024];       /* where people watch it once delivered; "" for none */
+	char language[36];     /* spoken language sent with it ([device] language at its start) */
 };
 
 struct store;
@@ -219,6 +221,9 @@ lt_err store_upload_retry(struct store *st, int64_t id);
 lt_err store_recording_event_key(struct store *st, int64_t id, char *key, size_t n);
 /* Topic tags of a recording, comma-separated ("" for none). */
 lt_err store_recording_set_tags(struct store *st, int64_t id, const char *tags);
+/* Where people watch a delivered recording (upload.h: set with its delivery, "" when none or
+ * when the delivery failed). */
+lt_err store_recording_set_link(struct store *st, int64_t id, const char *link);
 /*
  * Recordings of an occurrence. With `ending_reasons` (NULL-terminated, 1 to 16), only those
  * whose history holds a move to `finalizing` for exactly one of these reasons: the caller's
