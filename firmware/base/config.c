@@ -679,10 +679,11 @@ static lt_err check_clear_auth(const struct config *c, const struct clear_auth *
 
 bool config_language_valid(const char *tag)
 {
-	/* language (2-3 letters, or 4-8 registered ones), then subtags of 1-8 letters or digits
-	 * (script, region, variant, extension): the shape of RFC 5646, not its registry. */
+	/* A language of 2-3 letters (RFC 5646 also reserves 5-8 for registration, but none is
+	 * registered: "German" is a mistake, not a tag), then subtags of 1-8 letters or digits
+	 * (script, region, variant, extension): the shape, not the registry. */
 	size_t len = strspn(tag, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz");
-	if (len < 2 || len > 8 || len == 4 || strlen(tag) > 35)
+	if (len < 2 || len > 3 || strlen(tag) > 35)
 		return false;
 	for (const char *p = tag + len; *p;) {
 		if (*p++ != '-')

@@ -193,7 +193,7 @@ int config_time_range(const char *text, int *from, int *to);
 int config_in_time_range(const char *text, int64_t now);
 
 /* Whether `tag` has the shape of a BCP 47 language tag ([device] language): a language of 2-3
- * letters (or 5-8), then "-" subtags of 1-8 letters or digits ("en", "de-CH", "zh-Hant-TW"),
+ * letters, then "-" subtags of 1-8 letters or digits ("en", "de-CH", "zh-Hant-TW"),
  * at most 35 characters. The shape only: the registry is not consulted. */
 bool config_language_valid(const char *tag);
 
