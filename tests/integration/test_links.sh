@@ -163,6 +163,17 @@ check "scheduled: a catalog that names its language keeps it (and no second one)
 c = [r for r in ok if r["path"] == "/ingest/addDCCatalog"][0]
 assert c["dc"]["language"] == ["fr"], c["dc"]
 PY
+
+# The database lost: the spool's sidecars bring back link and language with the rest.
+printf 'not a database' >"$T/data/lectern.db"
+rm -f "$T/data/lectern.db-wal" "$T/data/lectern.db-shm"
+"$LECTERN" --config "$T/oc.conf" upload --once >/dev/null 2>&1
+check "rebuilt from the spool: the delivered recording keeps its link and language" \
+	json_py "$T/oc.conf" "$OC_URL/play/$mp" <<'PY'
+r = [r for r in recs.values() if r["title"] == "Manual talk"]
+assert len(r) == 1 and r[0]["state"] == "uploaded", recs
+assert r[0]["link"] == args[0] and r[0]["language"] == "de-CH", r[0]
+PY
 stop_opencast_double
 
 # WebDAV on nginx: the link opens the delivered file -------------------------------------------
