@@ -413,13 +413,14 @@ static lt_err insert_recording(struct store *st, struct recording *rec,
 		"INSERT OR IGNORE INTO recordings(uid, path, title, presenter, room, state, "
 		"started_ms, ended_ms, samples, bytes, reason, sha256, remote, uploaded_ms, "
 		"deleted_ms, tags, event_key, series, workflow, workflow_config, episode_dc, "
-		"updated_ms) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-		"tttttt" "iiii" "ttt" "ii" "t" "ttttt" "i",
+		"updated_ms, link, language) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+		"tttttt" "iiii" "ttt" "ii" "t" "ttttt" "i" "tt",
 		rec->uid, rec->path, rec->title, rec->presenter, rec->room, state_names[rec->state],
 		rec->started_ms, rec->ended_ms, rec->samples, rec->bytes,
 		rec->reason, rec->sha256, rec->remote, rec->uploaded_ms, rec->deleted_ms, rec->tags,
 		ev ? ev->key : NULL, ev ? ev->series : NULL, ev ? ev->workflow : NULL,
-		ev ? ev->workflow_config : NULL, ev ? ev->episode_dc : NULL, now) != LT_OK)
+		ev ? ev->workflow_config : NULL, ev ? ev->episode_dc : NULL, now, rec->link,
+		rec->language) != LT_OK)
 		goto rollback;
 	if (sqlite3_changes(st->db) != 1) {
 		err = LT_ERR_STATE;
@@ -470,12 +471,13 @@ static lt_err transition_in_tx(struct store *st, int64_t id, enum rec_state from
 	return add_history(st, id, state_names[from], state_names[to], now, why);
 }
 
-/* BEGIN IMMEDIATE, `note` (SQL with `types` and one int64 id, may be NULL), the transition,
- * COMMIT: one durable commit for both. */
+/* BEGIN IMMEDIATE, the upload's confirmation (`note_sql` bound by `types` to attempts, remote,
+ * sha256, link, uploaded_ms, now and id; NULL: none), the transition, COMMIT: one durable
+ * commit for both. */
 static lt_err transition_with(struct store *st, int64_t id, enum rec_state from,
 			      enum rec_state to, const char *reason, const char *note_sql,
-			      const char *attempts_remote_sha, int attempts, const char *remote,
-			      const char *sha256, int64_t uploaded_ms)
+			      const char *types, int attempts, const char *remote,
+			      const char *sha256, const char *link, int64_t uploaded_ms)
 {
 	if (!rec_state_can(from, to)) {
 		log_error("store: recording %lld: %s -> %s is not allowed", (long long)id,
@@ -488,8 +490,8 @@ static lt_err transition_with(struct store *st, int64_t id, enum rec_state from,
 	const char *why = reason ? reason : "";
 	lt_err err = LT_OK;
 	if (note_sql)
-		err = st_run(st, "writing upload note", note_sql, attempts_remote_sha, attempts,
-			     remote, sha256, uploaded_ms, now, id);
+		err = st_run(st, "writing upload note", note_sql, types, attempts, remote, sha256,
+			     link, uploaded_ms, now, id);
 	if (err == LT_OK)
 		err = transition_in_tx(st, id, from, to, why, now);
 	if (err == LT_OK && st_exec(st, "COMMIT") != LT_OK)
@@ -506,17 +508,18 @@ static lt_err transition_with(struct store *st, int64_t id, enum rec_state from,
 lt_err store_recording_transition(struct store *st, int64_t id, enum rec_state from,
 				  enum rec_state to, const char *reason)
 {
-	return transition_with(st, id, from, to, reason, NULL, NULL, 0, NULL, NULL, 0);
+	return transition_with(st, id, from, to, reason, NULL, NULL, 0, NULL, NULL, NULL, 0);
 }
 
 lt_err store_upload_confirm(struct store *st, int64_t id, int attempts, const char *remote,
-			    const char *sha256, int64_t uploaded_ms, const char *reason)
+			    const char *sha256, const char *link, int64_t uploaded_ms,
+			    const char *reason)
 {
 	return transition_with(st, id, REC_UPLOADING, REC_UPLOADED, reason,
 			       "UPDATE recordings SET attempts = ?, next_attempt_ms = 0, "
-			       "last_error = '', remote = ?, sha256 = ?, uploaded_ms = ?, "
+			       "last_error = '', remote = ?, sha256 = ?, link = ?, uploaded_ms = ?, "
 			       "updated_ms = ? WHERE id = ?",
-			       "dttiii", attempts, remote, sha256, uploaded_ms);
+			       "dtttiii", attempts, remote, sha256, link, uploaded_ms);
 }
 
 lt_err store_recording_set_result(struct store *st, int64_t id, int64_t samples, int64_t bytes,
@@ -534,7 +537,7 @@ lt_err store_recording_set_result(struct store *st, int64_t id, int64_t samples,
 #define REC_COLUMNS                                                                         \
 	"id, uid, path, title, presenter, room, state, started_ms, ended_ms, samples, bytes, "   \
 	"reason, attempts, next_attempt_ms, last_error, remote, sha256, uploaded_ms, deleted_ms, "  \
-	"sent_bytes, rate_bps, tags"
+	"sent_bytes, rate_bps, tags, link, language"
 
 static void row_to_recording(sqlite3_stmt *s, struct recording *r)
 {
@@ -563,6 +566,8 @@ static void row_to_recording(sqlite3_stmt *s, struct recording *r)
 	r->sent_bytes = sqlite3_column_int64(s, 19);
 	r->rate_bps = sqlite3_column_int64(s, 20);
 	st_copy_text(r->tags, sizeof r->tags, s, 21);
+	st_copy_text(r->link, sizeof r->link, s, 22);
+	st_copy_text(r->language, sizeof r->language, s, 23);
 }
 
 lt_err store_recording_get(struct store *st, int64_t id, struct recording *out)
@@ -753,6 +758,15 @@ lt_err store_recording_set_tags(struct store *st, int64_t id, const char *tags)
 {
 	return st_run(st, "writing tags", "UPDATE recordings SET tags = ? WHERE id = ?", "ni", tags,
 		   id);
+}
+
+lt_err store_recording_set_link(struct store *st, int64_t id, const char *link)
+{
+	lt_err err = st_run(st, "writing link", "UPDATE recordings SET link = ? WHERE id = ?", "ti",
+			    link, id);
+	if (err != LT_OK)
+		return err;
+	return sqlite3_changes(st->db) == 1 ? LT_OK : LT_ERR_NOT_FOUND;
 }
 
 int store_event_recordings(struct store *st, const char *event_key,

@@ -28,22 +28,29 @@
 #include "lectern/osutil.h"
 #include "lectern/retention.h"
 #include "lectern/spoolmeta.h"
+#include "lectern/urltpl.h"
 #include "lectern/worker.h"
 
-/* "ROOM/YYYY/MM" for a recording (the room's '/' replaced so it stays one component). */
-static void remote_dir(const struct recording *rec, char *buf, size_t n)
+/* The room's folder on the share: its name with '/' replaced so it stays one component. */
+static void room_folder(const struct recording *rec, char *room, size_t n)
 {
-	time_t t = (time_t)(rec->started_ms / 1000);
-	struct tm tm;
-	localtime_r(&t, &tm);
-	char room[128];
-	snprintf(room, sizeof room, "%s", rec->room[0] ? rec->room : "room");
+	snprintf(room, n, "%s", rec->room[0] ? rec->room : "room");
 	for (char *p = room; *p; p++)
 		if (*p == '/' || *p == '\\')
 			*p = '-';
 	/* "." and ".." would leave the room's folder, or the share itself */
 	if (strspn(room, ".") == strlen(room))
 		memset(room, '-', strlen(room));
+}
+
+/* "ROOM/YYYY/MM" for a recording. */
+static void remote_dir(const struct recording *rec, char *buf, size_t n)
+{
+	time_t t = (time_t)(rec->started_ms / 1000);
+	struct tm tm;
+	localtime_r(&t, &tm);
+	char room[128];
+	room_folder(rec, room, sizeof room);
 	snprintf(buf, n, "%s/%04d/%02d", room, tm.tm_year + 1900, tm.tm_mon + 1);
 }
 
@@ -84,6 +91,9 @@ char *upload_sidecar_json(const struct config *cfg, const struct recording *rec,
 		tag += len + (tag[len] == ',');
 	}
 	json_object_object_add(o, "tags", tags);
+	/* The spoken language as it was set when the recording started (null: not said). */
+	json_object_object_add(o, "language", rec->language[0] ? jsonout_string(rec->language)
+							       : NULL);
 	/* Check-in does not record attendance yet: nothing to say, whatever the privacy setting. */
 	json_object_object_add(o, "attendance", NULL);
 	char *text = NULL;
@@ -99,6 +109,30 @@ char *upload_sidecar_json(const struct config *cfg, const struct recording *rec,
 		json_object_put(o);
 	}
 	return text;
+}
+
+lt_err upload_link(const struct config *cfg, const struct recording *rec, const char *remote,
+		   char *link, size_t n, char *why, size_t why_len)
+{
+	if (strcmp(cfg->upload_target, "opencast") == 0) {
+		const struct urltpl_var vars[] = {
+			{"url", cfg->opencast_url, true}, {"id", remote, false},
+		};
+		return urltpl_expand(cfg->opencast_player_url, vars, 2, link, n, why, why_len);
+	}
+	/* The folder's and the share's layout: the same ROOM/YYYY/MM as remote_dir(). */
+	time_t t = (time_t)(rec->started_ms / 1000);
+	struct tm tm;
+	localtime_r(&t, &tm);
+	char room[128], year[16], month[16];
+	room_folder(rec, room, sizeof room);
+	snprintf(year, sizeof year, "%04d", tm.tm_year + 1900);
+	snprintf(month, sizeof month, "%02d", tm.tm_mon + 1);
+	const struct urltpl_var vars[] = {
+		{"room", room, false}, {"year", year, false}, {"month", month, false},
+		{"uid", rec->uid, false}, {"file", base_name(rec->path), false},
+	};
+	return urltpl_expand(cfg->upload_link_template, vars, 5, link, n, why, why_len);
 }
 
 /* --- what a target sends ------------------------------------------------------------------ */
@@ -898,8 +932,16 @@ static lt_err upload_one(const struct config *cfg, struct store *st,
 	int attempts = rec->attempts + 1;
 	if (err == LT_OK) {
 		int64_t done = os_now_ms();
-		/* The confirmation is stored with the move to uploaded, in one commit. */
-		err = store_upload_confirm(st, rec->id, attempts, remote, src.sha256, done,
+		/* The link is known only now (Opencast's media package id): a template that cannot
+		 * make one for this recording costs the link, never the delivery. */
+		char link[sizeof rec->link], link_why[200];
+		if (upload_link(cfg, rec, remote, link, sizeof link, link_why, sizeof link_why) !=
+		    LT_OK)
+			log_warn("recording %lld: delivered, but no link to watch it: %s",
+				 (long long)rec->id, link_why);
+		/* The confirmation and the link are stored with the move to uploaded, in one
+		 * commit. */
+		err = store_upload_confirm(st, rec->id, attempts, remote, src.sha256, link, done,
 					   "delivered and confirmed");
 		if (err == LT_OK)
 			log_info("recording %lld uploaded (%s, attempt %d)", (long long)rec->id,
@@ -912,6 +954,7 @@ static lt_err upload_one(const struct config *cfg, struct store *st,
 	 * screen's advice and `lectern queue`. */
 	struct lt_error e;
 	lt_error_set(&e, err, lt_err_domain(err), "%s", why);
+	store_recording_set_link(st, rec->id, ""); /* a failed delivery has nothing to watch */
 	/* The stored SHA-256 is kept: it is what the file is held to at the next attempt. */
 	if (src.damaged) {
 		/* It will not heal by waiting: no retries, the file kept for a person. */

@@ -442,8 +442,8 @@ static void test_upload_confirm(void **state)
 	assert_int_equal(store_upload_note(c->st, id, 1, 99, "timed out", "", "", 0), LT_OK);
 	/* Progress is written (not synced) and read back like any other column. */
 	assert_int_equal(store_upload_progress(c->st, id, 4096, 512), LT_OK);
-	assert_int_equal(store_upload_confirm(c->st, id, 2, "https://dav/x.opus", "ab12", 1234,
-					      "delivered and confirmed"),
+	assert_int_equal(store_upload_confirm(c->st, id, 2, "https://dav/x.opus", "ab12",
+					      "https://watch/x", 1234, "delivered and confirmed"),
 			 LT_OK);
 	struct recording g;
 	assert_int_equal(store_recording_get(c->st, id, &g), LT_OK);
@@ -453,12 +453,13 @@ static void test_upload_confirm(void **state)
 	assert_string_equal(g.last_error, "");
 	assert_string_equal(g.remote, "https://dav/x.opus");
 	assert_string_equal(g.sha256, "ab12");
+	assert_string_equal(g.link, "https://watch/x");
 	assert_int_equal(g.uploaded_ms, 1234);
 	assert_int_equal(g.sent_bytes, 4096);
 	assert_string_equal(g.reason, "delivered and confirmed");
 	assert_int_equal(store_recording_history_count(c->st, id), 5);
 	/* Once more: no longer uploading, so neither the note nor the move is written. */
-	assert_int_equal(store_upload_confirm(c->st, id, 7, "elsewhere", "ffff", 99, "again"),
+	assert_int_equal(store_upload_confirm(c->st, id, 7, "elsewhere", "ffff", "", 99, "again"),
 			 LT_ERR_STATE);
 	struct recording after;
 	assert_int_equal(store_recording_get(c->st, id, &after), LT_OK);
