@@ -884,7 +884,7 @@ static void pin(struct ui *u, const struct view *v)
 		  VIEW_HOME, true);
 	cut_right(&top, cb.w);
 	ui_text(u, top, FONT_BOLD, ui_px(u, T_TITLE), COL_TEXT, ALIGN_CENTER, 1,
-		"Settings \xe2\x80\x94 enter PIN");
+		portrait(u) ? "Settings PIN" : "Settings \xe2\x80\x94 enter PIN");
 	SDL_Rect dots = cut_top(&b, ui_px(u, 4.5f));
 	int slots = v->pin_len > 4 ? v->pin_len : 4;
 	if (slots > 12)

@@ -250,7 +250,7 @@ static size_t render(const char *key, const char *value, char **lines, size_t ma
 		if (!text)
 			break;
 		if (count == 0)
-			sprintf(text, "%s = %.*s", key, (int)take, value + pos);
+			sprintf(text, take ? "%s = %.*s" : "%s =", key, (int)take, value + pos);
 		else
 			sprintf(text, "\t%.*s", (int)take, value + pos);
 		lines[count++] = text;
