@@ -19,10 +19,12 @@
  *
  * Every file is replaced atomically (temporary file, fsync, rename, fsync of the directory),
  * secrets first and the configuration last: the configuration's rename is the moment the new
- * settings exist, and a run killed before it leaves the old configuration in force (a secret
- * already renamed is then unused or the same as before). LECTERN_TEST_PROVISION_PAUSE=SECONDS
- * makes it stop just before that rename (saying "provision: paused" on stderr), for the test
- * that kills it there.
+ * settings exist. Every file is written to its temporary name before the first rename, so a
+ * run that fails or is killed while writing changes nothing at all (the temporary files it
+ * leaves are removed by the next run); only a kill between the renames (microseconds) could
+ * leave a new secret beside the old configuration. LECTERN_TEST_PROVISION_PAUSE=SECONDS makes
+ * it stop after writing and before the first rename (saying "provision: paused" on stderr),
+ * for the test that kills it there.
  *
  * Nothing is written when the command line or the resulting configuration is wrong (exit 2),
  * nor with --dry-run (the changes are printed). Exit 1 when a check fails (files written).
@@ -91,7 +93,8 @@ static void usage(FILE *out)
 		"                     folder (--url: an absolute directory)\n"
 		"  --user U           the target's user; its password from --password-file F (first\n"
 		"                     line) or --password-stdin, never on the command line\n"
-		"  --calendar URL     the room's ICS calendar (a URL or an absolute file)\n"
+		"  --calendar URL     the room's ICS calendar (a URL or an absolute file), or\n"
+		"                     'opencast': this agent's calendar on the Opencast server\n"
 		"  --pin N            the settings PIN (4 to 8 digits, not 1234), stored hashed\n"
 		"  --dry-run          print the changes, write nothing\n"
 		"  --no-check         write, but do not contact the servers\n"
@@ -345,18 +348,26 @@ static void test_pause(void)
 	sleep((unsigned)atoi(pause));
 }
 
-/*
- * Replace `path` with `data` all or nothing: a temporary file beside it with `mode` (and the
- * service user as owner when `own`), fsync'd, renamed over it, the directory fsync'd.
- */
-static bool write_atomic(const char *path, const char *data, size_t len, mode_t mode,
-			 const struct owner *own, bool pause)
-{
+/* A file written beside its final name, waiting for its rename. */
+struct staged {
 	char tmp[PATH_MAX + 16];
-	snprintf(tmp, sizeof tmp, "%s.tmp-XXXXXX", path);
-	int fd = mkostemp(tmp, O_CLOEXEC);
+	char path[PATH_MAX];
+};
+
+/*
+ * Write `data` to a temporary file beside `path` with `mode` (and the service user as owner
+ * when `own`), fsync'd; stage_commit() renames it over `path`. All files are staged before any
+ * is renamed, so that a failure or a kill while writing changes nothing.
+ */
+static bool stage(struct staged *st, const char *path, const char *data, size_t len, mode_t mode,
+		  const struct owner *own)
+{
+	snprintf(st->path, sizeof st->path, "%s", path);
+	snprintf(st->tmp, sizeof st->tmp, "%s.tmp-XXXXXX", path);
+	int fd = mkostemp(st->tmp, O_CLOEXEC);
 	if (fd < 0) {
 		fprintf(stderr, "lectern: provision: cannot write %s: %s\n", path, strerror(errno));
+		st->tmp[0] = '\0';
 		return false;
 	}
 	int rc = fchmod(fd, mode);
@@ -375,19 +386,38 @@ static bool write_atomic(const char *path, const char *data, size_t len, mode_t 
 		rc = fsync(fd);
 	if (close(fd) != 0 && rc == 0)
 		rc = -1;
-	if (rc == 0 && pause)
-		test_pause();
-	if (rc == 0)
-		rc = rename(tmp, path);
 	if (rc != 0) {
 		int saved = errno;
-		unlink(tmp);
+		unlink(st->tmp);
+		st->tmp[0] = '\0';
 		fprintf(stderr, "lectern: provision: cannot write %s: %s\n", path, strerror(saved));
 		return false;
 	}
-	if (os_fsync_parent(path) != LT_OK) {
+	return true;
+}
+
+static void stage_abandon(struct staged *st)
+{
+	if (st->tmp[0])
+		unlink(st->tmp);
+	st->tmp[0] = '\0';
+}
+
+/* Rename the staged file over its path and fsync the directory. */
+static bool stage_commit(struct staged *st)
+{
+	if (!st->tmp[0])
+		return true;
+	if (rename(st->tmp, st->path) != 0) {
+		fprintf(stderr, "lectern: provision: cannot replace %s: %s\n", st->path,
+			strerror(errno));
+		stage_abandon(st);
+		return false;
+	}
+	st->tmp[0] = '\0';
+	if (os_fsync_parent(st->path) != LT_OK) {
 		fprintf(stderr, "lectern: provision: %s written, but its directory could not be "
-				"synced: %s\n", path, strerror(errno));
+				"synced: %s\n", st->path, strerror(errno));
 		return false;
 	}
 	return true;
@@ -633,7 +663,9 @@ static bool apply_options(const struct opts *o, struct edit *e, const struct sec
 		set_key(e, "upload", "auth", o->auth);
 	if (o->allow_insecure)
 		set_key(e, "upload", "allow_insecure_auth", "yes");
-	if (o->calendar) {
+	if (o->calendar && strcmp(o->calendar, "opencast") == 0) {
+		set_key(e, "schedule", "source", "opencast");
+	} else if (o->calendar) {
 		set_key(e, "schedule", "source", "ics");
 		set_key(e, "schedule", "ics", o->calendar);
 	}
@@ -1043,6 +1075,7 @@ int cmd_provision(int argc, char **argv, const char *config_path)
 	char *old_text = NULL, *new_text = NULL, *hash_line = NULL;
 	size_t old_len = 0, new_len = 0;
 	struct change_list changes = {0};
+	struct staged staged[4] = {0}; /* password, PIN, drop-in, configuration */
 	char dummy_dir[64] = "", dummy_secret[PATH_MAX] = "", dummy_pin[PATH_MAX] = "";
 	struct config cfg;
 	struct owner own;
@@ -1121,22 +1154,25 @@ int cmd_provision(int argc, char **argv, const char *config_path)
 		goto out;
 	}
 
-	/* Write: the secrets, the drop-in, and the configuration last (its rename commits). */
+	/*
+	 * Write: every file staged first (a failure or a kill up to here changes nothing), then
+	 * renamed: the secrets, the drop-in, and the configuration last, its rename being the
+	 * moment the new settings exist.
+	 */
 	if (!make_dir(dir_path, 0750, &own))
 		goto out;
 	remove_stale_temps(conf_path);
+	remove_stale_temps(password_path);
+	remove_stale_temps(pin_path);
+	remove_stale_temps(dropin_path);
+	bool ok = true;
 	if (have_password) {
-		remove_stale_temps(password_path);
 		size_t pl = strlen(password);
 		password[pl] = '\n';
-		bool ok = write_atomic(password_path, password, pl + 1, 0600, &own, false);
+		ok = stage(&staged[0], password_path, password, pl + 1, 0600, &own);
 		explicit_bzero(password, sizeof password);
-		if (!ok) {
-			rc = EXIT_FAIL;
-			goto out;
-		}
 	}
-	if (o.pin) {
+	if (ok && o.pin) {
 		double ms10k = 0;
 		int iterations = o.root ? PINHASH_DEFAULT_ITER
 					: pinhash_calibrate(PINHASH_TARGET_MS, &ms10k);
@@ -1145,39 +1181,33 @@ int cmd_provision(int argc, char **argv, const char *config_path)
 		hash_line = malloc(PINHASH_MAX_LEN + 1);
 		if (!hash_line || pinhash_make(o.pin, iterations, hash_line, PINHASH_MAX_LEN) != LT_OK) {
 			fprintf(stderr, "lectern: provision: the PIN could not be hashed\n");
-			rc = EXIT_FAIL;
-			goto out;
+			ok = false;
+		} else {
+			strcat(hash_line, "\n");
+			ok = stage(&staged[1], pin_path, hash_line, strlen(hash_line), 0600, &own);
+			printf("  PIN hashed with %d PBKDF2-SHA256 iterations%s\n", iterations,
+			       o.root ? " (an image: the Raspberry Pi 4 estimate)" : "");
 		}
-		strcat(hash_line, "\n");
-		remove_stale_temps(pin_path);
-		if (!write_atomic(pin_path, hash_line, strlen(hash_line), 0600, &own, false)) {
-			rc = EXIT_FAIL;
-			goto out;
-		}
-		printf("  PIN hashed with %d PBKDF2-SHA256 iterations%s\n", iterations,
-		       o.root ? " (an image: the Raspberry Pi 4 figure)" : "");
 	}
-	if (dropin_changes) {
-		char ddir[PATH_MAX];
-		os_dirname(dropin_path, ddir, sizeof ddir);
-		if (dropin[0]) {
-			if (!make_dir(ddir, 0755, NULL) ||
-			    !write_atomic(dropin_path, dropin, strlen(dropin), 0644, NULL, false)) {
-				rc = EXIT_FAIL;
-				goto out;
-			}
-		} else if (unlink(dropin_path) == 0) {
-			os_fsync_parent(dropin_path);
-		}
-		if (!o.root)
-			printf("  run: sudo systemctl daemon-reload && sudo systemctl restart "
-			       "lectern\n");
-	}
-	if (config_changes &&
-	    !write_atomic(conf_path, new_text, new_len, 0644, NULL, true)) {
+	char ddir[PATH_MAX];
+	os_dirname(dropin_path, ddir, sizeof ddir);
+	if (ok && dropin_changes && dropin[0])
+		ok = make_dir(ddir, 0755, NULL) &&
+		     stage(&staged[2], dropin_path, dropin, strlen(dropin), 0644, NULL);
+	if (ok && config_changes)
+		ok = stage(&staged[3], conf_path, new_text, new_len, 0644, NULL);
+	if (ok)
+		test_pause();
+	for (int i = 0; i < 4 && ok; i++)
+		ok = stage_commit(&staged[i]);
+	if (ok && dropin_changes && !dropin[0] && unlink(dropin_path) == 0)
+		os_fsync_parent(dropin_path);
+	if (!ok) {
 		rc = EXIT_FAIL;
 		goto out;
 	}
+	if (dropin_changes && !o.root)
+		printf("  run: sudo systemctl daemon-reload && sudo systemctl restart lectern\n");
 
 	/* What works, from the files as written. */
 	printf("Checks:\n");
@@ -1192,6 +1222,8 @@ int cmd_provision(int argc, char **argv, const char *config_path)
 	printf("%s\n", t.failed ? "Some checks failed: see above." : "All checks passed.");
 	rc = t.failed ? EXIT_FAIL : EXIT_OK;
 out:
+	for (int i = 0; i < 4; i++)
+		stage_abandon(&staged[i]);
 	explicit_bzero(password, sizeof password);
 	if (dummy_dir[0])
 		remove_dummies(dummy_dir, dummy_secret, dummy_pin);
