@@ -30,7 +30,7 @@ LDLIBS += $(CORE_LIBS) -lm -lpthread
 # two front ends' mains make the core library that the commands, `lectern run` and the tests
 # link.
 FIRMWARE := base/err base/log base/osutil base/utf8 base/config base/signals base/jsonout \
-	base/worker base/pinhash base/inifile \
+	base/worker base/pinfile base/pinhash base/inifile \
 	net/net net/fetch net/opencast \
 	store/store store/store_impl store/spoolmeta store/retention \
 	recording/ring recording/level recording/oggopus recording/recorder recording/session \

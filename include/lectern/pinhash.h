@@ -13,6 +13,9 @@
  * between PINHASH_MIN_ITER and PINHASH_MAX_ITER (a file asking for more is refused rather
  * than let it stall the screen).
  *
+ * pinfile.c (parsing, the PIN file) needs no libcrypto, so that the light front end's `config
+ * check` reads a PIN file; pinhash.c (making and verifying) does.
+ *
  * Where it lives: [ui] pin_file names a file (mode 0600, or 0640 for the service's group,
  * as password files) whose first line is that string; `lectern provision --pin` writes it.
  * A plain [ui] pin still works, and `lectern config check` warns about it.
@@ -53,6 +56,11 @@ lt_err pinhash_make(const char *pin, int iterations, char *out, size_t n);
  * Trailing white space (a line end) after the hash is allowed.
  */
 int pinhash_verify(const char *pin, const char *encoded);
+
+/* The parts of a hash string (trailing white space allowed); false when it is not well
+ * formed. pinhash_verify's first step. */
+bool pinhash_parse(const char *encoded, int *iterations, unsigned char salt[PINHASH_SALT_BYTES],
+		   unsigned char hash[PINHASH_HASH_BYTES]);
 
 /* Whether `encoded` is a well-formed hash string (nothing is derived: fast). */
 bool pinhash_valid(const char *encoded);
