@@ -35,7 +35,7 @@
 #define PINHASH_MAX_ITER 10000000
 /* Iterations when none are measured (an image built on another machine): ~50 ms on a
  * Raspberry Pi 4 by the estimate in README "PIN". */
-#define PINHASH_DEFAULT_ITER 60000
+#define PINHASH_DEFAULT_ITER 30000
 #define PINHASH_TARGET_MS 50
 #define PINHASH_MAX_LEN 128        /* the encoded string, NUL included */
 
