@@ -5,6 +5,12 @@
  * The option table is the single source for the file parser, `lectern help config`, the
  * commented sample config and (later) the settings screen, so they cannot drift.
  * Unknown sections/keys are errors, not silently ignored. Errors carry FILE:LINE: KEY.
+ *
+ * No secret lives in the file: [schedule]/[upload] password_file and [ui] pin_file name files
+ * of their own (0600, or 0640 for the service's group; `lectern provision` writes them beside
+ * the config, owned by the service user), so lectern.conf itself can stay 0644. [ui] pin_file
+ * holds the PIN's PBKDF2 hash (pinhash.h); a plain [ui] pin is still read, and `config check`
+ * warns about it (config_pin_warning).
  */
 #ifndef LECTERN_CONFIG_H
 #define LECTERN_CONFIG_H

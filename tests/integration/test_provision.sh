@@ -107,6 +107,18 @@ prov same --room "Room 4.02"
 check "the same again changes nothing" \
 	bash -c "[ \"\$(cat '$T/same.rc')\" = 0 ] && grep -q 'lectern.conf: none' '$T/same.out' && cmp -s '$T/after.conf' '$CONF'"
 
+# --- a board profile: its *.conf merged in name order -----------------------------------------
+mkdir -p "$T/boards/demo"
+printf '[ui]\nrotation = 90\nbacklight = none\n' >"$T/boards/demo/10-display.conf"
+printf '# the HAT\n[audio]\ndevice = hw:1\n[ui]\nrotation = 180\n' >"$T/boards/demo/20-hat.conf"
+printf 'not a profile\n' >"$T/boards/demo/README.md"
+LECTERN_BOARDS_DIR="$T/boards" prov board --board demo --no-check
+check "--board merges the profile's *.conf files in order (the later one wins)" \
+	bash -c "[ \"\$(cat '$T/board.rc')\" = 0 ] && grep -qx 'rotation = 180' '$CONF' && grep -qx 'device = hw:1' '$CONF' && grep -qx 'backlight = none' '$CONF' && [ \$(grep -c '^rotation' '$CONF') = 1 ]"
+LECTERN_BOARDS_DIR="$T/boards" prov noboard --board nosuch --no-check
+check "an unknown board is refused (exit 2)" \
+	bash -c "[ \"\$(cat '$T/noboard.rc')\" = 2 ] && grep -q \"no board 'nosuch'\" '$T/noboard.err'"
+
 # --- killed after writing, before renaming: nothing changes -----------------------------------
 cp "$CONF" "$T/before.conf"
 cp "$R/etc/lectern/pin.hash" "$T/before.pin"
