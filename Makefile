@@ -30,7 +30,7 @@ LDLIBS += $(CORE_LIBS) -lm -lpthread
 # two front ends' mains make the core library that the commands, `lectern run` and the tests
 # link.
 FIRMWARE := base/err base/log base/osutil base/utf8 base/urltpl base/config base/signals \
-	base/jsonout base/worker \
+	base/jsonout base/worker base/pinfile base/pinhash base/inifile \
 	net/net net/fetch net/opencast \
 	store/store store/store_impl store/spoolmeta store/retention \
 	recording/ring recording/level recording/oggopus recording/recorder recording/session \
@@ -40,7 +40,7 @@ FIRMWARE := base/err base/log base/osutil base/utf8 base/urltpl base/config base
 	appliance/app appliance/controller appliance/kiosk appliance/kiosk_view \
 	appliance/kiosk_events appliance/kiosk_settings appliance/monitor appliance/screen \
 	appliance/screen_null \
-	cli/cmd_record cli/cmd_run cli/cmd_misc cli/cmd_schedule cli/cmd_upload cli/cmd_queue cli/cli
+	cli/cmd_record cli/cmd_run cli/cmd_misc cli/cmd_schedule cli/cmd_upload cli/cmd_queue cli/cmd_provision cli/cli
 DRIVERS := audio_source audio_alsa audio_file backlight camera camera_v4l2 camera_file
 LIB_OBJS := $(FIRMWARE:%=$(BUILD)/firmware/%.o) $(DRIVERS:%=$(BUILD)/drivers/%.o)
 LIB := $(BUILD)/liblectern.a
@@ -62,7 +62,8 @@ UI_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(wildcard ui/*.c)) $(BUILD)/ui/utf8.o
 PLUGIN := $(BUILD)/lectern-screen-sdl.so
 
 UNIT_TESTS := ring level config store state oggopus recorder controller net fetch opencast \
-	upload ui kiosk kiosk_view camera calendar spoolmeta retention worker links
+	upload ui kiosk kiosk_view camera calendar spoolmeta retention worker links pinhash \
+	inifile
 UNIT_BINS := $(UNIT_TESTS:%=$(BUILD)/tests/unit/test_%)
 
 RUN_CONFIG ?= board/pc/lectern.conf

@@ -207,8 +207,11 @@ static const struct config_option options[] = {
 	{"ui", "rotation", INT(ui_rotation), "0", 0, 270, NULL,
 	 "Rotate the screen (and touch) by 0, 90, 180 or 270 degrees"},
 	{"ui", "pin", STR(ui_pin), "1234", 0, 0, NULL,
-	 "PIN that opens the settings screen (up to 8 digits; change it on every device; empty: "
-	 "settings stay locked)"},
+	 "PIN that opens the settings screen in plain text (up to 8 digits; the sample 1234 opens "
+	 "nothing; better: pin_file; empty: settings stay locked)"},
+	{"ui", "pin_file", STR(ui_pin_file), "", 0, 0, NULL,
+	 "File holding the PIN's salted hash, written by lectern provision --pin (mode 0600); "
+	 "when set, [ui] pin is ignored"},
 	{"ui", "tags", STR(ui_tags), "talk,demo,workshop,q&a,lightning", 0, 0, NULL,
 	 "Topic tags offered on the recording screen, comma-separated"},
 	{"ui", "cadence", STR(ui_cadence), "Next brown bag", 0, 0, NULL,
@@ -882,6 +885,22 @@ lt_err config_check(struct config *c, struct config_error *err)
 			return LT_ERR_CONFIG;
 		}
 	}
+	if (c->ui_pin_file[0]) {
+		struct stat sb;
+		char why[sizeof err->msg];
+		const char *file = c->ui_pin_file;
+		if (access(file, R_OK) != 0 || stat(file, &sb) != 0) {
+			set_error(err, c->source, line_of(c, "ui", "pin_file"),
+				  find_option("ui", "pin_file"), NULL, NULL, "cannot read '%s': %s",
+				  file, strerror(errno));
+			return LT_ERR_CONFIG;
+		}
+		if (config_secret_too_open(file, (unsigned)sb.st_mode, why, sizeof why)) {
+			set_error(err, c->source, line_of(c, "ui", "pin_file"),
+				  find_option("ui", "pin_file"), NULL, NULL, "%s", why);
+			return LT_ERR_CONFIG;
+		}
+	}
 	/*
 	 * Where each set of credentials is sent, by net.h's rule: [schedule]'s to the ICS URL,
 	 * [upload]'s to the WebDAV share, and Opencast's one account ([upload]'s when target =
@@ -940,6 +959,24 @@ lt_err config_check(struct config *c, struct config_error *err)
 	if (log_level_parse(c->log_level, &lvl) == 0)
 		log_set_level(lvl);
 	return LT_OK;
+}
+
+bool config_pin_warning(const struct config *c, char *why, size_t n)
+{
+	if (c->ui_pin_file[0] || !c->ui_pin[0])
+		return false;
+	if (strcmp(c->ui_pin, find_option("ui", "pin")->def) == 0)
+		snprintf(why, n, "%s: [ui] pin is still the sample PIN, which does not open the "
+			 "settings screen: set one with sudo lectern provision --pin N", c->source);
+	else
+		snprintf(why, n, "%s: [ui] pin is kept in plain text where anyone who can read the "
+			 "file sees it: store it hashed with sudo lectern provision --pin N", c->source);
+	return true;
+}
+
+bool config_unprovisioned(const struct config *c)
+{
+	return !c->room[0] || strcmp(c->room, find_option("device", "room")->def) == 0;
 }
 
 void config_error_format(const struct config_error *err, char *buf, size_t n)

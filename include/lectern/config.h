@@ -5,6 +5,12 @@
  * The option table is the single source for the file parser, `lectern help config`, the
  * commented sample config and (later) the settings screen, so they cannot drift.
  * Unknown sections/keys are errors, not silently ignored. Errors carry FILE:LINE: KEY.
+ *
+ * No secret lives in the file: [schedule]/[upload] password_file and [ui] pin_file name files
+ * of their own (0600, or 0640 for the service's group; `lectern provision` writes them beside
+ * the config, owned by the service user), so lectern.conf itself can stay 0644. [ui] pin_file
+ * holds the PIN's PBKDF2 hash (pinhash.h); a plain [ui] pin is still read, and `config check`
+ * warns about it (config_pin_warning).
  */
 #ifndef LECTERN_CONFIG_H
 #define LECTERN_CONFIG_H
@@ -116,7 +122,8 @@ struct config {
 	int ui_width, ui_height;   /* window size; 0 = the display's (fullscreen) or 1280x800 */
 	char ui_fullscreen[8];     /* auto | yes | no */
 	int ui_rotation;           /* 0 | 90 | 180 | 270 */
-	char ui_pin[16];
+	char ui_pin[16];           /* plain PIN (compatibility); ignored when ui_pin_file is set */
+	char ui_pin_file[PATH_MAX]; /* file holding the PIN's hash (pinhash.h); "" = use ui_pin */
 	char ui_tags[512];         /* comma-separated topic tags */
 	char ui_cadence[64];       /* label of the weekly line, e.g. "Next brown bag" */
 	int ui_dim_after_min;      /* 0 = never */
@@ -178,6 +185,18 @@ lt_err config_check(struct config *c, struct config_error *err);
  * is the same.
  */
 bool config_secret_too_open(const char *path, unsigned mode, char *why, size_t n);
+
+/*
+ * What `lectern config check` says about the settings PIN, or false when there is nothing to
+ * say: a plain [ui] pin in the file (readable by everyone who can read the file; `lectern
+ * provision --pin` stores it hashed in [ui] pin_file instead), or the sample PIN 1234, which
+ * does not open settings at all.
+ */
+bool config_pin_warning(const struct config *c, char *why, size_t n);
+
+/* Whether the box still looks unprovisioned: the room is still the option table's default
+ * (as without a configuration file, or with the sample one). */
+bool config_unprovisioned(const struct config *c);
 
 /* "lectern: FILE:LINE: KEY: msg" into buf. */
 void config_error_format(const struct config_error *err, char *buf, size_t n);
