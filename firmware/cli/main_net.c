@@ -12,6 +12,8 @@ int main(int argc, char **argv)
 		{"run", cmd_run},
 		{"schedule", cmd_schedule},
 		{"upload", cmd_upload},
+		{"status", cmd_status},
+		{"doctor", cmd_doctor},
 	};
 	return cli_main(argc, argv, cmds, sizeof cmds / sizeof cmds[0], NULL);
 }
