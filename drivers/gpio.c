@@ -98,8 +98,9 @@ enum gpio_action gpio_button_feed(struct gpio_button *b, bool pressed, int64_t n
 			return GPIO_SHORT_PRESS;
 		}
 	}
-	/* The long press fires while still held, as the screen's hold-to-stop completes. */
-	if (b->stable && !b->long_fired && now_ms - b->pressed_at_ms >= GPIO_LONG_PRESS_MS) {
+	/* The long press fires while still held, as the screen's hold-to-stop completes (a
+	 * release not yet debounced is not held). */
+	if (b->stable && b->raw && !b->long_fired && now_ms - b->pressed_at_ms >= GPIO_LONG_PRESS_MS) {
 		b->long_fired = true;
 		return GPIO_LONG_PRESS;
 	}
@@ -159,7 +160,7 @@ static void *panel_main(void *arg)
 		}
 		if (p->pins->has_led) {
 			bool on = gpio_led_lit((enum gpio_led_mode)atomic_load(&p->led_mode), now);
-			if (on != (lit == 1) && p->pins->ops->set_led(p->pins, on) == LT_OK)
+			if ((int)on != lit && p->pins->ops->set_led(p->pins, on) == LT_OK)
 				lit = on;
 		}
 		struct timespec ts = {0, GPIO_POLL_MS * 1000000L};
