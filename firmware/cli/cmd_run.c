@@ -23,13 +23,13 @@
 #include "lectern/kiosk.h"
 #include "lectern/log.h"
 #include "lectern/ocagent.h"
+#include "lectern/osutil.h"
 #include "lectern/recovery.h"
 #include "lectern/retention.h"
 #include "lectern/schedule.h"
 #include "lectern/screen.h"
 #include "lectern/signals.h"
 #include "lectern/upload.h"
-#include "lectern/osutil.h"
 
 struct mic {
 	const struct config *cfg;
@@ -305,6 +305,10 @@ int cmd_run(int argc, char **argv, const char *config_path)
 				agent = NULL;
 				cfg = fresh;
 				start_workers(&cfg, db_path, ctl, &up, &fetcher, &agent);
+				gpio_panel_stop(panel); /* [gpio] may have changed too */
+				panel = NULL;
+				gpio_panel_start(&cfg, &panel);
+				health_at = 0;
 				log_info("configuration reloaded from %s", cfg.source);
 			} else {
 				log_warn("configuration not reloaded: keeping the running one");

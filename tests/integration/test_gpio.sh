@@ -46,5 +46,11 @@ check "held 1.5 s: the recording stops while the button is still held" \
 echo 0 >"$T/button"
 check "stopped: the REC LED goes out" wait_for 2 "test \"\$(led)\" = 0"
 check "the log says who stopped it" grep -q "stopped with the button" "$T/run.err"
+kill -HUP "$RUN"
+wait_for 5 "grep -q 'configuration reloaded' '$T/run.err'"
+press 0.2
+check "after SIGHUP the panel is back: a short press starts the next recording" \
+	wait_for 3 "test \"\$(state)\" = queued,recording"
+check "... and lights the LED" wait_for 2 "test \"\$(led)\" = 1"
 stop_pid "$RUN"
 check "after run ends the LED is off" test "$(led)" = 0
