@@ -564,9 +564,33 @@ static bool proc_is_run(long pid)
 	return false;
 }
 
+/* systemd's word on lectern.service ("active", "failed", "inactive" …) when systemd runs
+ * this machine; false when it does not (a container, a desktop session without it). */
+static bool unit_state(char *state, size_t n)
+{
+	if (access("/run/systemd/system", F_OK) != 0)
+		return false;
+	FILE *p = popen("systemctl is-active lectern.service 2>/dev/null", "r");
+	if (!p)
+		return false;
+	if (!fgets(state, (int)n, p))
+		state[0] = '\0';
+	state[strcspn(state, "\n")] = '\0';
+	pclose(p);
+	return state[0] != '\0';
+}
+
 static void check_service(struct doctor *d, const struct health_snapshot *h)
 {
 	struct check *c = add(d, "service");
+	char unit[32];
+	if (unit_state(unit, sizeof unit) && strcmp(unit, "active") != 0 &&
+	    strcmp(unit, "reloading") != 0) {
+		say(c, FAIL, "systemctl start lectern; journalctl -u lectern says why it stopped",
+		    "lectern.service is %s%s", unit,
+		    h->service_pid ? " (a lectern outside the service holds the data directory)" : "");
+		return;
+	}
 	if (!h->service_pid) {
 		say(c, FAIL, "systemctl start lectern (journalctl -u lectern says why it stopped)",
 		    "lectern run is not running");
