@@ -12,7 +12,7 @@ LIBDIR ?= /usr/lib/lectern
 
 # The core (every command) and the screen (the plugin only: no command links SDL).
 CORE_PKGS := alsa opus opusfile libopusenc ogg sqlite3 inih libsystemd libical libcurl json-c \
-	libxml-2.0 libcrypto nettle libv4l2
+	libxml-2.0 libcrypto nettle libv4l2 libgpiod
 SCREEN_PKGS := sdl2 SDL2_ttf libpng
 CORE_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(CORE_PKGS) 2>/dev/null)
 CORE_LIBS := $(shell $(PKG_CONFIG) --libs $(CORE_PKGS) 2>/dev/null)
@@ -39,9 +39,11 @@ FIRMWARE := base/err base/log base/osutil base/utf8 base/urltpl base/config base
 	upload/upload upload/upload_opencast upload/ocagent \
 	appliance/app appliance/controller appliance/kiosk appliance/kiosk_view \
 	appliance/kiosk_events appliance/kiosk_settings appliance/monitor appliance/screen \
-	appliance/screen_null \
-	cli/cmd_record cli/cmd_run cli/cmd_misc cli/cmd_schedule cli/cmd_upload cli/cmd_queue cli/cmd_provision cli/cli
-DRIVERS := audio_source audio_alsa audio_file backlight camera camera_v4l2 camera_file
+	appliance/screen_null appliance/health \
+	cli/cmd_record cli/cmd_run cli/cmd_misc cli/cmd_schedule cli/cmd_upload cli/cmd_queue \
+	cli/cmd_provision cli/cmd_doctor cli/cmd_status cli/cli
+DRIVERS := audio_source audio_alsa audio_file backlight camera camera_v4l2 camera_file gpio \
+	gpio_gpiod gpio_file
 LIB_OBJS := $(FIRMWARE:%=$(BUILD)/firmware/%.o) $(DRIVERS:%=$(BUILD)/drivers/%.o)
 LIB := $(BUILD)/liblectern.a
 # Two front ends, one command (cli.h): `lectern` links the light commands (version, help,
@@ -63,7 +65,7 @@ PLUGIN := $(BUILD)/lectern-screen-sdl.so
 
 UNIT_TESTS := ring level config store state oggopus recorder controller net fetch opencast \
 	upload ui kiosk kiosk_view camera calendar spoolmeta retention worker links pinhash \
-	inifile
+	inifile gpio health
 UNIT_BINS := $(UNIT_TESTS:%=$(BUILD)/tests/unit/test_%)
 
 RUN_CONFIG ?= board/pc/lectern.conf

@@ -230,6 +230,22 @@ static const struct config_option options[] = {
 	 "Directory holding DejaVuSans.ttf and DejaVuSans-Bold.ttf"},
 	{"ui", "shift_min", INT(ui_shift_min), "10", 0, 1440, NULL,
 	 "Shift the picture by a few pixels this often against burn-in (minutes; 0: off)"},
+	{"health", "prometheus_file", STR(health_prometheus_file), "", 0, 0, NULL,
+	 "lectern run writes its health figures here in Prometheus text format, for "
+	 "node_exporter's textfile collector, e.g. /var/lib/node_exporter/lectern.prom (empty: off)"},
+	{"health", "prometheus_interval_s", INT(health_prometheus_interval_s), "60", 1, 3600, NULL,
+	 "Rewrite prometheus_file this often (seconds)"},
+	{"gpio", "chip", STR(gpio_chip), "", 0, 0, NULL,
+	 "GPIO chip of the REC LED and start/stop button, e.g. gpiochip0 (empty: no GPIO; file: "
+	 "a twin whose rec_led and button are file paths)"},
+	{"gpio", "rec_led", STR(gpio_rec_led), "", 0, 0, NULL,
+	 "Line of the REC LED (offset or name): lit while recording, blinking while paused "
+	 "(empty: none)"},
+	{"gpio", "button", STR(gpio_button), "", 0, 0, NULL,
+	 "Line of the start/stop button (offset or name): a short press starts, holding it 1.5 s "
+	 "stops (empty: none)"},
+	{"gpio", "active_low", BOOL(gpio_active_low), "no", 0, 0, NULL,
+	 "yes: the lines are active low (a button to ground, with the pull-up enabled)"},
 };
 
 #define N_OPTIONS (sizeof options / sizeof options[0])

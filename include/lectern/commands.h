@@ -15,5 +15,7 @@ int cmd_queue(int argc, char **argv, const char *config_path);
 int cmd_upload(int argc, char **argv, const char *config_path);
 int cmd_retry(int argc, char **argv, const char *config_path);
 int cmd_provision(int argc, char **argv, const char *config_path);
+int cmd_status(int argc, char **argv, const char *config_path);
+int cmd_doctor(int argc, char **argv, const char *config_path);
 
 #endif

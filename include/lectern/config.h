@@ -134,6 +134,15 @@ struct config {
 	char ui_font_dir[PATH_MAX];
 	int ui_shift_min;          /* burn-in pixel shift period; 0 = off */
 
+	/* [health] (health.h) */
+	char health_prometheus_file[PATH_MAX]; /* "" = off */
+	int health_prometheus_interval_s;
+	/* [gpio] (gpio.h) */
+	char gpio_chip[64];        /* "" = none; "file" = the twin */
+	char gpio_rec_led[PATH_MAX];
+	char gpio_button[PATH_MAX];
+	int gpio_active_low;
+
 	/* Not options: where each value came from, for error messages. */
 	char source[PATH_MAX];     /* file path, or "(built-in defaults)" */
 	int lines[128];            /* line per option index; 0 = default */
