@@ -108,13 +108,29 @@ static void export_frame(struct kiosk *k)
 	}
 }
 
+/* A check-in's outcome is on the screen: how long it took from the tap (measured as
+ * tap-to-record is, from the handler's first look at the tap). */
+static void confirmation_shown(struct kiosk *k)
+{
+	struct kiosk_checkin *ci = &k->s.checkin;
+	if (ci->tap_at <= 0 || k->drawn.checkin_note == CHECKIN_NOTE_NONE)
+		return;
+	ci->confirm_ms = (os_mono_s() - ci->tap_at) * 1000.0;
+	ci->tap_at = 0;
+	log_info("tap-to-confirmation: %.1f ms from the tap to the frame that shows it",
+		 ci->confirm_ms);
+}
+
 static void draw_if_changed(struct kiosk *k)
 {
 	if (k->have_drawn && !screen_dirty(k->d.screen) &&
-	    memcmp(&k->v, &k->drawn, sizeof k->v) == 0)
+	    memcmp(&k->v, &k->drawn, sizeof k->v) == 0) {
+		confirmation_shown(k);  /* the same outcome again: already on the screen */
 		return;
+	}
 	screen_post(k->d.screen, &k->v);
 	k->drawn = k->v;
+	confirmation_shown(k);
 	k->have_drawn = true;
 	k->frames++;
 	export_frame(k);
@@ -286,4 +302,9 @@ int kiosk_backlight(const struct kiosk *k)
 double kiosk_tap_latency_ms(const struct kiosk *k)
 {
 	return k->s.latency_ms;
+}
+
+double kiosk_checkin_confirm_ms(const struct kiosk *k)
+{
+	return k->s.checkin.confirm_ms;
 }

@@ -476,9 +476,12 @@ static void test_checkin(void **state)
 	post_event(c, EV_BACKSPACE, 0);
 	type(c, "Γι");
 	assert_int_equal(v->n_invitees, 1);
+	assert_true(kiosk_checkin_confirm_ms(c->k) < 0);
 	post_event(c, EV_CHECKIN_TOGGLE, 0);
 	assert_int_equal(v->checkin_note, CHECKIN_NOTE_OK);
 	assert_string_equal(v->checkin_note_text, "Welcome, Γιώργος");
+	kiosk_tick(c->k, c->t0);                             /* drawn: the time it took */
+	assert_true(kiosk_checkin_confirm_ms(c->k) >= 0);
 	assert_true(v->checkin_undo);
 	assert_int_equal(v->checked_in, 1);
 	assert_int_equal(store_count(c, key), 1);
@@ -589,6 +592,8 @@ static void test_checkin_count_mode(void **state)
 	type(c, "m");
 	post_event(c, EV_WALK_IN, 0);
 	assert_int_equal(v->checked_in, 2);
+	assert_string_equal(v->checkin_note_text, "Checked in");
+	assert_int_equal(listed(v, "Kim"), -1);              /* no typed name stays on screen */
 	struct store_checkin sc;
 	assert_int_equal(store_checkin_get(c->st, 1, &sc), LT_OK);
 	assert_string_equal(sc.name, "");
