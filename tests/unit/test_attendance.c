@@ -436,8 +436,15 @@ static void test_retention_blanks_names(void **state)
 	assert_int_equal(res.checkin_names, 1);
 	assert_int_equal(store_checkin_get(c->st, late.id, &sc), LT_OK);
 	assert_string_equal(sc.name, "");
+	assert_int_equal(strlen(sc.person), 64);            /* young: the key stays */
 	retention_run(&cfg, c->st, NOW_MS, &res);
 	assert_int_equal(res.checkin_names, 0);
+	/* In count mode too, the person key goes after keep_names_days. */
+	retention_run(&cfg, c->st, NOW_MS + 31 * DAY_MS, &res);
+	assert_int_equal(res.checkin_names, 2);
+	assert_int_equal(store_checkin_get(c->st, late.id, &sc), LT_OK);
+	assert_string_equal(sc.person, "");
+	assert_int_equal(attendance_count(&c->a, KEY), 3);
 }
 
 /* --- the roster --------------------------------------------------------------------------- */
