@@ -659,6 +659,25 @@ static void test_checkin_roster_file(void **state)
 	assert_string_equal(v->checkin_note_text,
 			    "This e-mail address is not on the list: type your name");
 	assert_int_equal(v->checked_in, 2);
+	/* The file changes: read again within a minute, the marks kept (they are the store's). */
+	static const char csv2[] = "name,email,badge\nÉmilie Dubois,emilie@example.org,B-7\n"
+				   "Farid Haddad,farid@example.org,B-9\n";
+	assert_true(tu_write_file(c->cfg.checkin_roster, csv2, sizeof csv2 - 1));
+	fake_now += 61;
+	kiosk_tick(c->k, c->t0 + 3);
+	type(c, "f");
+	type(c, "a");
+	type(c, "r");
+	assert_int_equal(v->n_invitees, 1);
+	assert_string_equal(v->invitees[0].name, "Farid Haddad");
+	post_event(c, EV_BACKSPACE, 0);
+	post_event(c, EV_BACKSPACE, 0);
+	post_event(c, EV_BACKSPACE, 0);
+	type(c, "d");
+	type(c, "u");
+	type(c, "b");
+	assert_int_equal(v->n_invitees, 1);
+	assert_true(v->invitees[0].checked_in);
 }
 
 /* A recording started by hand with no session open gets check-in too (adhoc:<uid>). */
