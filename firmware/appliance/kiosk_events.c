@@ -252,6 +252,10 @@ static void check_in(const struct kiosk_events *e, struct kiosk_state *s,
 		     now);
 	if (r.count >= 0)
 		k->count = r.count;
+	/* Undo is for the check-in just made: after any other outcome it would take back
+	 * someone else's. */
+	if (r.outcome != CHECKIN_OK)
+		k->undo_id = 0;
 	if (r.outcome != CHECKIN_OK && r.outcome != CHECKIN_DUPLICATE)
 		return;
 	/* The next person starts from an empty field. */
