@@ -32,10 +32,11 @@ LDLIBS += $(CORE_LIBS) -lm -lpthread
 FIRMWARE := base/err base/log base/osutil base/utf8 base/urltpl base/config base/signals \
 	base/jsonout base/worker base/pinfile base/pinhash base/inifile \
 	net/net net/fetch net/opencast \
-	store/store store/store_impl store/spoolmeta store/retention \
+	store/store store/store_impl store/store_checkin store/spoolmeta store/retention \
 	recording/ring recording/level recording/oggopus recording/recorder recording/session \
 	recording/recovery \
 	schedule/calendar schedule/schedule \
+	checkin/roster checkin/attendance \
 	upload/upload upload/upload_opencast upload/ocagent \
 	appliance/app appliance/controller appliance/kiosk appliance/kiosk_view \
 	appliance/kiosk_events appliance/kiosk_settings appliance/monitor appliance/screen \
@@ -65,7 +66,7 @@ PLUGIN := $(BUILD)/lectern-screen-sdl.so
 
 UNIT_TESTS := ring level config store state oggopus recorder controller net fetch opencast \
 	upload ui kiosk kiosk_view camera calendar spoolmeta retention worker links pinhash \
-	inifile gpio health
+	inifile gpio health attendance
 UNIT_BINS := $(UNIT_TESTS:%=$(BUILD)/tests/unit/test_%)
 
 RUN_CONFIG ?= board/pc/lectern.conf
@@ -75,7 +76,7 @@ RUN_CONFIG ?= board/pc/lectern.conf
 FUZZ_CC ?= clang
 FUZZ_FLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -std=c11 -D_GNU_SOURCE -Iinclude \
 	$(CORE_CFLAGS)
-FUZZ_TARGETS := calendar config registry mediapackage properties http
+FUZZ_TARGETS := calendar config registry mediapackage properties http roster
 FUZZ_BINS := $(FUZZ_TARGETS:%=$(BUILD)/fuzz/fuzz_%)
 FUZZ_SECONDS ?= 300
 
@@ -133,6 +134,7 @@ $(BUILD)/fuzz/fuzz_registry $(BUILD)/fuzz/fuzz_mediapackage $(BUILD)/fuzz/fuzz_p
 $(BUILD)/fuzz/fuzz_http: firmware/net/opencast.c firmware/net/fetch.c firmware/net/net.c \
 	firmware/base/config.c firmware/base/log.c firmware/base/err.c firmware/base/utf8.c \
 	firmware/base/urltpl.c
+$(BUILD)/fuzz/fuzz_roster: firmware/checkin/roster.c firmware/base/log.c firmware/base/utf8.c
 $(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(wildcard include/lectern/*.h)
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ $(filter %.c,$^) $(CORE_LIBS)
