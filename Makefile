@@ -29,14 +29,14 @@ LDLIBS += $(CORE_LIBS) -lm -lpthread
 # layer (README "Layout"; each includes only the layers above it in this list). All but the
 # two front ends' mains make the core library that the commands, `lectern run` and the tests
 # link.
-FIRMWARE := base/err base/log base/osutil base/utf8 base/config base/signals base/jsonout \
+FIRMWARE := base/err base/log base/osutil base/utf8 base/config base/signals base/jsonout base/csvout \
 	base/worker \
 	net/net net/fetch net/opencast \
-	store/store store/store_impl store/spoolmeta store/retention \
+	store/store store/store_impl store/store_reports store/spoolmeta store/retention \
 	recording/ring recording/level recording/oggopus recording/recorder recording/session \
 	recording/recovery \
 	schedule/calendar schedule/schedule \
-	upload/upload upload/upload_opencast upload/ocagent \
+	upload/upload upload/upload_opencast upload/upload_attendance upload/ocagent \
 	appliance/app appliance/controller appliance/kiosk appliance/kiosk_view \
 	appliance/kiosk_events appliance/kiosk_settings appliance/monitor appliance/screen \
 	appliance/screen_null \

@@ -61,6 +61,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include <json-c/json.h>
+
 #include "lectern/config.h"
 #include "lectern/store.h"
 
@@ -89,6 +91,13 @@ struct upload_target_ops {
 		      struct upload_source *src, const char *sidecar_json,
 		      const struct upload_progress *prog, char *remote, size_t remote_len,
 		      char *err, size_t err_len);
+	/*
+	 * Attendance (upload_attendance.h): send `sidecar_json` again beside `rec`, already
+	 * delivered (rec->remote says where), replacing its sidecar. NULL: the target takes no
+	 * update (Opencast).
+	 */
+	lt_err (*put_sidecar)(const struct config *cfg, const struct recording *rec,
+			      const char *sidecar_json, char *err, size_t err_len);
 };
 
 extern const struct upload_target_ops upload_folder_ops;
@@ -98,9 +107,12 @@ extern const struct upload_target_ops upload_opencast_ops;
 /* The configured target, or NULL for [upload] target = none. */
 const struct upload_target_ops *upload_target(const struct config *cfg);
 
-/* Metadata sidecar for a recording (malloc'd JSON text). */
+/* Metadata sidecar for a recording (malloc'd JSON text), "attendance": null. */
 char *upload_sidecar_json(const struct config *cfg, const struct recording *rec,
 			  const char *sha256);
+/* The same with `attendance` (upload_attendance_json(), taken over; NULL: null). */
+char *upload_sidecar_json_attendance(const struct config *cfg, const struct recording *rec,
+				     const char *sha256, json_object *attendance);
 
 /*
  * What a server's checksum header (one line, "Name: value") says of `sha256` (lower-case

@@ -1,0 +1,189 @@
+/*
+ * store_reports.c — attendance read for delivery and reports (reports.h): sessions, their
+ * check-ins, returning attendees, and what a session went out with.
+ */
+#include <sqlite3.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "lectern/reports.h"
+#include "store_impl.h"
+
+/* A recording's session key, in SQL: the one rule, shared by every query below. */
+#define REC_KEY "(CASE WHEN event_key != '' THEN event_key ELSE 'adhoc:' || uid END)"
+
+/*
+ * `sess`: every session the store knows of, with what the reports say of it. Check-in's own
+ * row wins for title, presenter and date (the calendar's, kept when check-in opened); a
+ * recording fills what it lacks. SQLite takes the bare columns of a min() aggregate from the
+ * row holding the minimum: the first recording's title and presenter.
+ */
+#define SESSIONS_CTE                                                                         \
+	"WITH rec AS ("                                                                      \
+	"  SELECT " REC_KEY " AS key, min(started_ms) AS first_ms, title, presenter,"        \
+	"         count(*) AS n FROM recordings GROUP BY 1),"                                \
+	" cnt AS ("                                                                          \
+	"  SELECT session_key AS key, count(*) AS n, sum(name != '') AS named,"              \
+	"         max(at_ms) AS last_ms FROM checkins GROUP BY session_key),"                \
+	" sess AS ("                                                                         \
+	"  SELECT k.key AS key,"                                                             \
+	"    coalesce(nullif(c.title, ''), r.title, '') AS title,"                           \
+	"    coalesce(nullif(c.presenter, ''), r.presenter, '') AS presenter,"               \
+	"    coalesce(nullif(c.start_s, 0), r.first_ms / 1000, 0) AS start_s,"               \
+	"    coalesce(r.n, 0) AS recordings, c.key IS NOT NULL AS checkin,"                  \
+	"    coalesce(n.n, 0) AS count, coalesce(n.named, 0) AS named,"                      \
+	"    coalesce(c.delivered_ms, 0) AS delivered_ms,"                                   \
+	"    coalesce(c.delivered_count, -1) AS delivered_count,"                            \
+	"    coalesce(n.last_ms, 0) AS last_ms"                                              \
+	"  FROM (SELECT key FROM checkin_sessions UNION SELECT key FROM rec) AS k"           \
+	"  LEFT JOIN checkin_sessions AS c ON c.key = k.key"                                 \
+	"  LEFT JOIN rec AS r ON r.key = k.key"                                              \
+	"  LEFT JOIN cnt AS n ON n.key = k.key) "
+
+#define SESSION_COLUMNS                                                                      \
+	"SELECT key, title, presenter, start_s, recordings, checkin, count, named,"          \
+	" delivered_ms, delivered_count FROM sess "
+
+lt_err store_recording_session_key(struct store *st, int64_t id, char *key, size_t n)
+{
+	sqlite3_stmt *s;
+	lt_err err = st_row(st, &s, "reading a recording's session",
+			    "SELECT " REC_KEY " FROM recordings WHERE id = ?", "i", id);
+	if (err != LT_OK)
+		return err;
+	st_copy_text(key, n, s, 0);
+	sqlite3_finalize(s);
+	return LT_OK;
+}
+
+static void read_session(sqlite3_stmt *s, struct report_session *out)
+{
+	memset(out, 0, sizeof *out);
+	st_copy_text(out->key, sizeof out->key, s, 0);
+	st_copy_text(out->title, sizeof out->title, s, 1);
+	st_copy_text(out->presenter, sizeof out->presenter, s, 2);
+	out->start_s = sqlite3_column_int64(s, 3);
+	out->recordings = sqlite3_column_int(s, 4);
+	out->checkin = sqlite3_column_int(s, 5) != 0;
+	out->count = sqlite3_column_int(s, 6);
+	out->named = sqlite3_column_int(s, 7);
+	out->delivered_ms = sqlite3_column_int64(s, 8);
+	out->delivered_count = sqlite3_column_int(s, 9);
+}
+
+/* Every row of a prepared-and-stepped statement (st_row's) through `fn`. */
+static lt_err each_session(struct store *st, sqlite3_stmt *s, lt_err err, const char *what,
+			   report_session_fn fn, void *user)
+{
+	if (err == LT_ERR_NOT_FOUND)
+		return LT_OK;
+	if (err != LT_OK)
+		return err;
+	int rc = SQLITE_ROW;
+	while (rc == SQLITE_ROW) {
+		struct report_session row;
+		read_session(s, &row);
+		if (fn(&row, user) != 0)
+			break;
+		rc = sqlite3_step(s);
+	}
+	sqlite3_finalize(s);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? LT_OK : st_fail(st, what);
+}
+
+lt_err store_report_sessions(struct store *st, int64_t from_s, int64_t to_s,
+			     report_session_fn fn, void *user)
+{
+	sqlite3_stmt *s;
+	lt_err err = st_row(st, &s, "reading sessions",
+			    SESSIONS_CTE SESSION_COLUMNS
+			    "WHERE start_s >= ? AND start_s < ? ORDER BY start_s, key",
+			    "ii", from_s, to_s);
+	return each_session(st, s, err, "reading sessions", fn, user);
+}
+
+lt_err store_report_session(struct store *st, const char *key, struct report_session *out)
+{
+	sqlite3_stmt *s;
+	lt_err err = st_row(st, &s, "reading a session", SESSIONS_CTE SESSION_COLUMNS "WHERE key = ?",
+			    "t", key);
+	if (err != LT_OK)
+		return err;
+	read_session(s, out);
+	sqlite3_finalize(s);
+	return LT_OK;
+}
+
+lt_err store_report_changed_since_delivery(struct store *st, report_session_fn fn, void *user)
+{
+	sqlite3_stmt *s;
+	lt_err err = st_row(st, &s, "reading sessions changed since delivery",
+			    SESSIONS_CTE SESSION_COLUMNS
+			    "WHERE delivered_count >= 0 AND checkin"
+			    " AND (count != delivered_count OR last_ms > delivered_ms)"
+			    " ORDER BY start_s, key",
+			    "");
+	return each_session(st, s, err, "reading sessions changed since delivery", fn, user);
+}
+
+lt_err store_report_checkins(struct store *st, const char *key, report_checkin_fn fn,
+			     void *user)
+{
+	sqlite3_stmt *s;
+	lt_err err = st_row(st, &s, "reading check-ins",
+			    "SELECT method, person, name, email, at_ms FROM checkins"
+			    " WHERE session_key = ? ORDER BY at_ms, id",
+			    "t", key);
+	if (err == LT_ERR_NOT_FOUND)
+		return LT_OK;
+	if (err != LT_OK)
+		return err;
+	int rc = SQLITE_ROW;
+	while (rc == SQLITE_ROW) {
+		struct report_checkin c;
+		st_copy_text(c.method, sizeof c.method, s, 0);
+		st_copy_text(c.person, sizeof c.person, s, 1);
+		st_copy_text(c.name, sizeof c.name, s, 2);
+		st_copy_text(c.email, sizeof c.email, s, 3);
+		c.at_ms = sqlite3_column_int64(s, 4);
+		if (fn(&c, user) != 0)
+			break;
+		rc = sqlite3_step(s);
+	}
+	sqlite3_finalize(s);
+	return rc == SQLITE_ROW || rc == SQLITE_DONE ? LT_OK : st_fail(st, "reading check-ins");
+}
+
+lt_err store_report_returning(struct store *st, int64_t from_s, int64_t to_s, int *people,
+			      int *returning)
+{
+	sqlite3_stmt *s;
+	*people = *returning = 0;
+	lt_err err = st_row(st, &s, "counting returning attendees",
+			    SESSIONS_CTE
+			    "SELECT count(*), coalesce(sum(n >= 2), 0) FROM ("
+			    "  SELECT lower(coalesce(nullif(person, ''), nullif(email, ''), name))"
+			    "         AS who, count(DISTINCT session_key) AS n"
+			    "  FROM checkins WHERE name != '' AND session_key IN"
+			    "    (SELECT key FROM sess WHERE start_s >= ? AND start_s < ?)"
+			    "  GROUP BY who)",
+			    "ii", from_s, to_s);
+	if (err != LT_OK)
+		return err;
+	*people = sqlite3_column_int(s, 0);
+	*returning = sqlite3_column_int(s, 1);
+	sqlite3_finalize(s);
+	return LT_OK;
+}
+
+lt_err store_session_mark_delivered(struct store *st, const char *key, int64_t when_ms,
+				    int count)
+{
+	lt_err err = st_run(st, "keeping what a session was delivered with",
+			    "UPDATE checkin_sessions SET delivered_ms = ?, delivered_count = ?"
+			    " WHERE key = ?",
+			    "idt", when_ms, count, key);
+	if (err != LT_OK)
+		return err;
+	return sqlite3_changes(st->db) > 0 ? LT_OK : LT_ERR_NOT_FOUND;
+}
