@@ -33,7 +33,11 @@ static void attendance_usage(FILE *out)
 bool cmd_parse_day(const char *command, const char *option, const char *text, int64_t *out)
 {
 	struct tm tm = {0};
-	char *end = text ? strptime(text, "%Y-%m-%d", &tm) : NULL;
+	/* Exactly YYYY-MM-DD: strptime alone takes "26-1-1" for the year 26. */
+	bool shape = text && strlen(text) == 10 && text[4] == '-' && text[7] == '-';
+	for (int i = 0; shape && i < 10; i++)
+		shape = i == 4 || i == 7 || (text[i] >= '0' && text[i] <= '9');
+	char *end = shape ? strptime(text, "%Y-%m-%d", &tm) : NULL;
 	if (end && !*end) {
 		int y = tm.tm_year, m = tm.tm_mon, d = tm.tm_mday;
 		tm.tm_isdst = -1;
