@@ -32,10 +32,12 @@ LDLIBS += $(CORE_LIBS) -lm -lpthread
 FIRMWARE := base/err base/log base/osutil base/utf8 base/config base/signals base/jsonout base/csvout \
 	base/worker \
 	net/net net/fetch net/opencast \
-	store/store store/store_impl store/store_reports store/spoolmeta store/retention \
+	store/store store/store_impl store/store_checkin store/store_reports store/spoolmeta \
+	store/retention \
 	recording/ring recording/level recording/oggopus recording/recorder recording/session \
 	recording/recovery \
 	schedule/calendar schedule/schedule \
+	checkin/roster checkin/attendance \
 	upload/upload upload/upload_opencast upload/upload_attendance upload/ocagent \
 	appliance/app appliance/controller appliance/kiosk appliance/kiosk_view \
 	appliance/kiosk_events appliance/kiosk_settings appliance/monitor appliance/screen \
@@ -62,7 +64,7 @@ UI_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(wildcard ui/*.c)) $(BUILD)/ui/utf8.o
 PLUGIN := $(BUILD)/lectern-screen-sdl.so
 
 UNIT_TESTS := ring level config store state oggopus recorder controller net fetch opencast \
-	upload ui kiosk kiosk_view camera calendar spoolmeta retention worker
+	upload ui kiosk kiosk_view camera calendar spoolmeta retention worker attendance
 UNIT_BINS := $(UNIT_TESTS:%=$(BUILD)/tests/unit/test_%)
 
 RUN_CONFIG ?= board/pc/lectern.conf

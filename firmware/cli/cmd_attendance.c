@@ -82,7 +82,7 @@ struct people {
 	FILE *out;
 };
 
-static int add_person(const struct report_checkin *c, void *user)
+static int add_person(const struct store_checkin *c, void *user)
 {
 	struct people *p = user;
 	if (!c->name[0])
@@ -121,7 +121,7 @@ static lt_err gather(struct listing *l, const char *key, struct people *p)
 	} else if (!(p->out = open_memstream(&p->joined, &p->len))) {
 		return LT_ERR_NOMEM;
 	}
-	lt_err err = store_report_checkins(l->st, key, add_person, p);
+	lt_err err = store_checkins_each(l->st, key, add_person, p);
 	if (p->out && fclose(p->out) != 0 && err == LT_OK)
 		err = LT_ERR_NOMEM;
 	p->out = NULL;

@@ -1,6 +1,6 @@
 /*
- * store_reports.c — attendance read for delivery and reports (reports.h): sessions, their
- * check-ins, returning attendees, and what a session went out with.
+ * store_reports.c — attendance read for delivery and reports (reports.h): sessions as the
+ * reports see them, returning attendees, sessions changed since their delivery.
  */
 #include <sqlite3.h>
 #include <stdint.h>
@@ -126,34 +126,6 @@ lt_err store_report_changed_since_delivery(struct store *st, report_session_fn f
 	return each_session(st, s, err, "reading sessions changed since delivery", fn, user);
 }
 
-lt_err store_report_checkins(struct store *st, const char *key, report_checkin_fn fn,
-			     void *user)
-{
-	sqlite3_stmt *s;
-	lt_err err = st_row(st, &s, "reading check-ins",
-			    "SELECT method, person, name, email, at_ms FROM checkins"
-			    " WHERE session_key = ? ORDER BY at_ms, id",
-			    "t", key);
-	if (err == LT_ERR_NOT_FOUND)
-		return LT_OK;
-	if (err != LT_OK)
-		return err;
-	int rc = SQLITE_ROW;
-	while (rc == SQLITE_ROW) {
-		struct report_checkin c;
-		st_copy_text(c.method, sizeof c.method, s, 0);
-		st_copy_text(c.person, sizeof c.person, s, 1);
-		st_copy_text(c.name, sizeof c.name, s, 2);
-		st_copy_text(c.email, sizeof c.email, s, 3);
-		c.at_ms = sqlite3_column_int64(s, 4);
-		if (fn(&c, user) != 0)
-			break;
-		rc = sqlite3_step(s);
-	}
-	sqlite3_finalize(s);
-	return rc == SQLITE_ROW || rc == SQLITE_DONE ? LT_OK : st_fail(st, "reading check-ins");
-}
-
 lt_err store_report_returning(struct store *st, int64_t from_s, int64_t to_s, int *people,
 			      int *returning)
 {
@@ -174,16 +146,4 @@ lt_err store_report_returning(struct store *st, int64_t from_s, int64_t to_s, in
 	*returning = sqlite3_column_int(s, 1);
 	sqlite3_finalize(s);
 	return LT_OK;
-}
-
-lt_err store_session_mark_delivered(struct store *st, const char *key, int64_t when_ms,
-				    int count)
-{
-	lt_err err = st_run(st, "keeping what a session was delivered with",
-			    "UPDATE checkin_sessions SET delivered_ms = ?, delivered_count = ?"
-			    " WHERE key = ?",
-			    "idt", when_ms, count, key);
-	if (err != LT_OK)
-		return err;
-	return sqlite3_changes(st->db) > 0 ? LT_OK : LT_ERR_NOT_FOUND;
 }

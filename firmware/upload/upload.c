@@ -842,7 +842,7 @@ static lt_err upload_one(const struct config *cfg, struct store *st,
 			log_info("recording %lld uploaded (%s, attempt %d)", (long long)rec->id,
 				 target->name, attempts);
 		if (err == LT_OK && attendance >= 0)
-			store_session_mark_delivered(st, session, done, attendance);
+			store_checkin_session_delivered(st, session, done, attendance);
 		if (err == LT_OK)
 			spoolmeta_save(st, rec->id);
 		return err;

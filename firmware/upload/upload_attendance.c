@@ -24,7 +24,7 @@ struct gather {
 	int count;
 };
 
-static int add_checkin(const struct report_checkin *c, void *user)
+static int add_checkin(const struct store_checkin *c, void *user)
 {
 	struct gather *g = user;
 	json_object *one = json_object_new_object();
@@ -71,7 +71,7 @@ json_object *upload_attendance_json(const struct config *cfg, struct store *st,
 			   .by_method = json_object_new_object()};
 	json_object *o = json_object_new_object();
 	if (!o || !g.list || !g.by_method ||
-	    store_report_checkins(st, key, add_checkin, &g) != LT_OK) {
+	    store_checkins_each(st, key, add_checkin, &g) != LT_OK) {
 		json_object_put(o);
 		json_object_put(g.list);
 		json_object_put(g.by_method);
@@ -224,7 +224,7 @@ static bool update_session(const struct config *cfg, struct store *st,
 	/* Marked with the count they now carry; with no delivered recording left (forgotten by
 	 * retention) all the same, so that it is not looked at again. */
 	if (ok)
-		store_session_mark_delivered(st, s->key, now_ms, count);
+		store_checkin_session_delivered(st, s->key, now_ms, count);
 	return ok;
 }
 
@@ -232,7 +232,8 @@ int upload_attendance_updates(const struct config *cfg, struct store *st, int64_
 			      bool ignore_backoff)
 {
 	const struct upload_target_ops *target = upload_target(cfg);
-	if (!target || !target->put_sidecar || strcmp(cfg->attendance, "none") == 0)
+	if (!target || !target->put_sidecar || strcmp(cfg->attendance, "none") == 0 ||
+	    (strcmp(cfg->attendance, "names") == 0 && cfg->forget_names_when_delivered))
 		return 0;
 	if (!ignore_backoff && (now_ms < next_try_ms || !upload_window_open(cfg, now_ms)))
 		return 0;

@@ -15,8 +15,11 @@
  * mode is `names` now (a store written in `names` mode and read after a switch to `count`
  * shows counts only).
  *
+ * The check-ins themselves are read with store_checkins_each() (store.h).
+ *
  * Delivery (upload_attendance.h): the count a recording went out with is kept on its session
- * (delivered_ms, delivered_count), so that later check-ins are told apart: sent as an update
+ * (store_checkin_session_delivered: delivered_ms, delivered_count), so that later check-ins
+ * are told apart: sent as an update
  * where the target can take one, reported by `lectern attendance` where it cannot.
  */
 #ifndef LECTERN_REPORTS_H
@@ -54,19 +57,6 @@ lt_err store_report_sessions(struct store *st, int64_t from_s, int64_t to_s,
 /* One session by key: LT_ERR_NOT_FOUND when neither check-in nor a recording knows it. */
 lt_err store_report_session(struct store *st, const char *key, struct report_session *out);
 
-struct report_checkin {
-	char method[16];            /* tap | walkin | qr | guest */
-	char person[160];           /* tells one person's check-ins apart (attendance.h) */
-	char name[256];             /* "" unless stored (names mode, not yet purged) */
-	char email[256];
-	int64_t at_ms;
-};
-
-/* The check-ins of session `key`, in the order they happened. */
-typedef int (*report_checkin_fn)(const struct report_checkin *c, void *user);
-lt_err store_report_checkins(struct store *st, const char *key, report_checkin_fn fn,
-			     void *user);
-
 /*
  * Returning attendees of the sessions dated in [from_s, to_s): of the people whose name is
  * stored (told apart by `person`, else by their e-mail, else their name, case folded),
@@ -74,11 +64,6 @@ lt_err store_report_checkins(struct store *st, const char *key, report_checkin_f
  */
 lt_err store_report_returning(struct store *st, int64_t from_s, int64_t to_s, int *people,
 			      int *returning);
-
-/* Keep that session `key` went out with `count` check-ins at `when_ms`. LT_ERR_NOT_FOUND
- * when check-in was not held for it (nothing to keep). */
-lt_err store_session_mark_delivered(struct store *st, const char *key, int64_t when_ms,
-				    int count);
 
 /*
  * Each delivered session (delivered_count >= 0) whose check-ins changed since: its count is

@@ -13,12 +13,14 @@
  * name,email,method,checked_in_at, one row per check-in, name and e-mail empty unless the
  * mode is `names`) and as a line of the episode catalog's dcterms:description. Once the
  * target confirmed the upload, the session keeps the count it went out with
- * (store_session_mark_delivered).
+ * (store_checkin_session_delivered).
  *
  * Check-ins after the delivery: the folder and WebDAV targets get the sidecar again, rewritten
  * (upload_attendance_updates(), called by the queue after each pass); Opencast gets no update
  * (an ingested media package is the archive's, changed only by its own workflows), and
- * `lectern attendance` reports them as "N after delivery".
+ * `lectern attendance` reports them as "N after delivery". Nor is an update sent in `names`
+ * mode with [privacy] forget_names_when_delivered: the names delivered are blanked here by
+ * then, and a rewritten sidecar would erase them at the target too; they are reported.
  *
  * Why dcterms:description for the count: DCMI's terms have none for "how many attended".
  * dcterms:extent is the resource's size or duration, dcterms:audience a class of agents the
@@ -58,7 +60,8 @@ char *upload_attendance_csv(const char *sidecar_json, int *count);
 /*
  * Send the sidecars of recordings already delivered whose session's check-ins changed since
  * (store_report_changed_since_delivery), with the target's put_sidecar; each session is then
- * marked delivered with its new count. Targets without put_sidecar (Opencast) are left alone.
+ * marked delivered with its new count. Targets without put_sidecar (Opencast) are left alone,
+ * and so is everything in mode `none`, and in `names` with forget_names_when_delivered.
  * With `ignore_backoff` false, a failure puts the next try off (the queue's backoff).
  * Returns how many sidecars were sent, -1 if any failed.
  */
