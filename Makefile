@@ -64,7 +64,7 @@ UI_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(wildcard ui/*.c)) $(BUILD)/ui/utf8.o
 PLUGIN := $(BUILD)/lectern-screen-sdl.so
 
 UNIT_TESTS := ring level config store state oggopus recorder controller net fetch opencast \
-	upload ui kiosk kiosk_view camera calendar spoolmeta retention worker attendance
+	upload ui kiosk kiosk_view camera calendar spoolmeta retention worker attendance delivery
 UNIT_BINS := $(UNIT_TESTS:%=$(BUILD)/tests/unit/test_%)
 
 RUN_CONFIG ?= board/pc/lectern.conf
