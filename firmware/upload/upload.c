@@ -410,6 +410,10 @@ static lt_err folder_put_sidecar(const struct config *cfg, const struct recordin
 {
 	(void)cfg;
 	char dir[PATH_MAX], name[300], dest[PATH_MAX];
+	if (rec->remote[0] != '/') {
+		snprintf(err, n, "it was not delivered to a folder");
+		return LT_ERR_NOT_FOUND;
+	}
 	os_dirname(rec->remote, dir, sizeof dir);
 	if (snprintf(name, sizeof name, "%s.json", base_name(rec->remote)) >= (int)sizeof name) {
 		snprintf(err, n, "the recording's path is too long");
@@ -704,8 +708,14 @@ static lt_err webdav_put_sidecar(const struct config *cfg, const struct recordin
 {
 	struct dav d = {.cfg = cfg};
 	char url[sizeof rec->remote + 8];
+	if (strncmp(rec->remote, "http://", 7) != 0 && strncmp(rec->remote, "https://", 8) != 0) {
+		snprintf(err, n, "it was not delivered to a WebDAV share");
+		return LT_ERR_NOT_FOUND;
+	}
 	snprintf(url, sizeof url, "%s.json", rec->remote);
 	lt_err rc = net_resolve(cfg, NET_ROLE_UPLOAD, &d.srv, err, n);
+	if (rc == LT_ERR_NOT_FOUND)
+		rc = LT_ERR_INVALID; /* no share configured: a failure, not "not ours" */
 	if (rc == LT_OK && (rc = net_conn_open(&d.srv, cfg->upload_timeout_s, NULL, &d.conn)) !=
 				  LT_OK)
 		snprintf(err, n, "out of memory");

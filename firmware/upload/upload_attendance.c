@@ -195,7 +195,7 @@ static bool update_session(const struct config *cfg, struct store *st,
 		free(l.items);
 		return false;
 	}
-	int count = s->count;
+	int count = s->count, here = 0;
 	bool ok = true;
 	for (size_t i = 0; i < l.n && ok; i++) {
 		char key[320], why[320] = "";
@@ -208,8 +208,14 @@ static bool update_session(const struct config *cfg, struct store *st,
 		lt_err err = side ? target->put_sidecar(cfg, &l.items[i], side, why, sizeof why)
 				  : LT_ERR_NOMEM;
 		free(side);
-		if (err == LT_OK) {
+		if (err == LT_ERR_NOT_FOUND) {
+			/* Delivered before the target was changed: nothing of ours to replace (and
+			 * looked at again each pass: debug only). */
+			log_debug("attendance: recording %lld: not updated: %s",
+				  (long long)l.items[i].id, why);
+		} else if (err == LT_OK) {
 			(*sent)++;
+			here++;
 			log_info("attendance: recording %lld: its sidecar sent again (%d check-ins, "
 				 "%d at delivery)", (long long)l.items[i].id, count,
 				 s->delivered_count);
@@ -222,8 +228,10 @@ static bool update_session(const struct config *cfg, struct store *st,
 	}
 	free(l.items);
 	/* Marked with the count they now carry; with no delivered recording left (forgotten by
-	 * retention) all the same, so that it is not looked at again. */
-	if (ok)
+	 * retention) all the same, so that it is not looked at again. Recordings all delivered
+	 * to another kind of target got nothing: the session stays as it was, its check-ins
+	 * "after delivery" for `lectern attendance`. */
+	if (ok && (here > 0 || l.n == 0))
 		store_checkin_session_delivered(st, s->key, now_ms, count);
 	return ok;
 }

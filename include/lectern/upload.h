@@ -93,8 +93,9 @@ struct upload_target_ops {
 		      char *err, size_t err_len);
 	/*
 	 * Attendance (upload_attendance.h): send `sidecar_json` again beside `rec`, already
-	 * delivered (rec->remote says where), replacing its sidecar. NULL: the target takes no
-	 * update (Opencast).
+	 * delivered (rec->remote says where), replacing its sidecar. LT_ERR_NOT_FOUND when `rec`
+	 * went to another kind of target (the target was changed since). NULL: the target takes
+	 * no update (Opencast).
 	 */
 	lt_err (*put_sidecar)(const struct config *cfg, const struct recording *rec,
 			      const char *sidecar_json, char *err, size_t err_len);
