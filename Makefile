@@ -118,7 +118,13 @@ $(BUILD)/tests/unit/test_ui: tests/unit/test_ui.c $(UI_OBJS) $(LIB)
 	$(CC) $(CFLAGS) $(SCREEN_CFLAGS) -Iui $$($(PKG_CONFIG) --cflags cmocka) -o $@ $< \
 		$(UI_OBJS) $(LIB) $(LDLIBS) $(SCREEN_LIBS) $$($(PKG_CONFIG) --libs cmocka)
 
-unit: $(UNIT_BINS)
+# Tools the integration tests drive the firmware's modules with (tests/tools/*.c).
+TEST_TOOLS := $(BUILD)/tests/tools/checkin
+$(BUILD)/tests/tools/%: tests/tools/%.c $(LIB)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -o $@ $< $(LIB) $(LDLIBS)
+
+unit: $(UNIT_BINS) $(TEST_TOOLS)
 
 # Benchmark programs (tests/bench/*.c): the screen's timing links ui/ as test_ui does.
 $(BUILD)/tests/bench/ui_bench: tests/bench/ui_bench.c $(UI_OBJS) $(LIB)

@@ -188,6 +188,55 @@ assert [r[:3] for r in rows[1:]] == [["", "", "tap"], ["", "", "walkin"]], rows
 PY
 check "count mode: no name or e-mail in anything the double received or logged" \
 	bash -c "! grep -rqF -e '$ZOE' -e '$ZOE_MAIL' -e '$WALKIN' '$T/oc-store/$mp' '$T/oc.log'"
+
+# Privacy through the check-in API: `count` mode, real check-ins, both targets -----------------
+# The names are typed at the door (the check-in tool calls attendance.h as the screen does);
+# afterwards they are nowhere: not in the database (file, WAL), the spool, any log, the WebDAV
+# share or what the Opencast double received and logged.
+CHECKIN="$BUILD/tests/tools/checkin"
+if [ ! -x "$CHECKIN" ]; then
+	not_ok "the check-in tool is built (make unit builds $CHECKIN)"
+else
+	rm -rf "$T/data"
+	mkdir -p "$T/dav2/lectern"
+	start_nginx "$T/dav2" || { not_ok "nginx starts"; exit 1; }
+	lectern_config "$T/pdav.conf" "[upload]" "target = webdav" \
+		"url = http://127.0.0.1:$NGINX_PORT/lectern" "[privacy]" "attendance = count"
+	oc_conf "$T/poc.conf" count
+	people_in() { # RECORDING_ID: three people and a guest, through the API
+		local uid
+		uid=$(sql "select uid from recordings where id=$1")
+		"$CHECKIN" "$T/data/lectern.db" count "$uid" tap "$ZOE" "$ZOE_MAIL" &&
+			"$CHECKIN" "$T/data/lectern.db" count "$uid" walkin "$WALKIN" "" &&
+			"$CHECKIN" "$T/data/lectern.db" count "$uid" qr "$LATE" "late@example.org" &&
+			"$CHECKIN" "$T/data/lectern.db" count "$uid" guest
+	} >/dev/null 2>>"$T/lectern.log"
+	dav_id=$(record "$T/pdav.conf" "Private WebDAV talk")
+	check "count mode: the check-in API takes the three people and a guest" people_in "$dav_id"
+	"$LECTERN" --config "$T/pdav.conf" upload --once >/dev/null 2>>"$T/lectern.log"
+	oc_id=$(record "$T/poc.conf" "Private Opencast talk")
+	people_in "$oc_id"
+	"$LECTERN" --config "$T/poc.conf" upload --once >/dev/null 2>>"$T/lectern.log"
+	"$LECTERN" --config "$T/poc.conf" attendance >>"$T/lectern.log" 2>&1
+	"$LECTERN" --config "$T/poc.conf" stats >>"$T/lectern.log" 2>&1
+	oc_mp=$(sql "select remote from recordings where id=$oc_id")
+	check "count mode: both delivered with their count of 4 (the search below looks at real uploads)" \
+		bash -c "grep -rq '\"count\":4' '$T/dav2/lectern' && test \$(grep -c ',,' '$T/oc-store/$oc_mp/attendance.csv') -eq 4 && \
+		test \"\$(sqlite3 '$T/data/lectern.db' 'select group_concat(delivered_count) from checkin_sessions')\" = 4,4"
+	stop_nginx
+	everywhere() { # TEXT: found in the database, spool, logs or uploads
+		grep -rqF -- "$1" "$T/data" "$T/lectern.log" "$T/dav2" "$NGINX_DIR" \
+			"$T/oc-store/$oc_mp" "$T/oc.log" "$T"/oc-double.* 2>/dev/null
+	}
+	# The search finds what is there (a title, the session's key, a count in an upload).
+	check "count mode: the search does find what was stored and sent" \
+		bash -c "$(declare -f everywhere); T='$T' NGINX_DIR='$NGINX_DIR' oc_mp='$oc_mp'; \
+			everywhere 'Private WebDAV talk' && everywhere \"adhoc:\$(sqlite3 '$T/data/lectern.db' 'select uid from recordings where id=$oc_id')\" && everywhere 'Attendance: 4 checked in'"
+	for who in "$ZOE" "$ZOE_MAIL" "$WALKIN" "$LATE" "late@example.org"; do
+		check "count mode: '$who' is in no database file, spool, log or upload" \
+			bash -c "$(declare -f everywhere); T='$T' NGINX_DIR='$NGINX_DIR' oc_mp='$oc_mp'; ! everywhere '$who'"
+	done
+fi
 stop_opencast_double
 check "no name in any log of lectern, in any mode" \
 	bash -c "! grep -qF -e '$ZOE' -e '$ZOE_MAIL' -e '$WALKIN' -e '$LATE' '$T/lectern.log'"
