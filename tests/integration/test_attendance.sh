@@ -84,6 +84,18 @@ check "late check-in: the session now keeps 4, and the log says the sidecar went
 check "late check-in: nothing is sent again once it is up to date" \
 	bash -c "! grep -q 'sidecar sent again' '$T/again.err'"
 cat "$T/late.err" "$T/again.err" >>"$T/lectern.log"
+# The appliance's uploader thread does the same by itself.
+"$LECTERN" --config "$T/dav.conf" run --headless >/dev/null 2>"$T/run.err" &
+runpid=$!
+CHILDREN+=($runpid)
+sleep 1
+checkin "$key" tap "Rudi Runner" ""
+wait_for 20 "grep -q 'Rudi Runner' '$side'"
+kill -TERM $runpid
+wait $runpid
+check "late check-in while lectern run is up: its uploader rewrites the sidecar by itself" \
+	"$PY" -c 'import json,sys; a=json.load(open(sys.argv[1]))["attendance"]; assert a["count"] == 5, a' "$side"
+cat "$T/run.err" >>"$T/lectern.log" # searched for every name below
 stop_nginx
 
 # Opencast: an attachment in the media package, the count in the catalog ---------------------
@@ -239,7 +251,7 @@ else
 fi
 stop_opencast_double
 check "no name in any log of lectern, in any mode" \
-	bash -c "! grep -qF -e '$ZOE' -e '$ZOE_MAIL' -e '$WALKIN' -e '$LATE' '$T/lectern.log'"
+	bash -c "! grep -qF -e '$ZOE' -e '$ZOE_MAIL' -e '$WALKIN' -e '$LATE' -e 'Rudi Runner' '$T/lectern.log'"
 # `none`: nothing about attendance at all.
 lectern_config "$T/none.conf" "[upload]" "target = folder" "folder = $T/share" \
 	"[privacy]" "attendance = none"
