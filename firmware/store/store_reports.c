@@ -4,6 +4,7 @@
  */
 #include <sqlite3.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "lectern/reports.h"
@@ -102,10 +103,27 @@ lt_err store_report_sessions(struct store *st, int64_t from_s, int64_t to_s,
 	return each_session(st, s, err, "reading sessions", fn, user);
 }
 
+/*
+ * One session by key, without the whole-store grouping of SESSIONS_CTE (which SQLite does not
+ * narrow to one key): the uploader asks for every upload and every pass, so this one uses the
+ * check-ins' index and a scan of the recordings only. Same columns, same rules.
+ */
 lt_err store_report_session(struct store *st, const char *key, struct report_session *out)
 {
 	sqlite3_stmt *s;
-	lt_err err = st_row(st, &s, "reading a session", SESSIONS_CTE SESSION_COLUMNS "WHERE key = ?",
+	lt_err err = st_row(st, &s, "reading a session",
+			    "SELECT ?1,"
+			    "  coalesce(nullif(c.title, ''), r.title, ''),"
+			    "  coalesce(nullif(c.presenter, ''), r.presenter, ''),"
+			    "  coalesce(nullif(c.start_s, 0), r.first_ms / 1000, 0),"
+			    "  r.n, c.key IS NOT NULL,"
+			    "  (SELECT count(*) FROM checkins WHERE session_key = ?1),"
+			    "  (SELECT count(*) FROM checkins WHERE session_key = ?1 AND name != ''),"
+			    "  coalesce(c.delivered_ms, 0), coalesce(c.delivered_count, -1)"
+			    " FROM (SELECT min(started_ms) AS first_ms, title, presenter, count(*) AS n"
+			    "       FROM recordings WHERE " REC_KEY " = ?1) AS r"
+			    " LEFT JOIN checkin_sessions AS c ON c.key = ?1"
+			    " WHERE c.key IS NOT NULL OR r.n > 0",
 			    "t", key);
 	if (err != LT_OK)
 		return err;
@@ -114,16 +132,51 @@ lt_err store_report_session(struct store *st, const char *key, struct report_ses
 	return LT_OK;
 }
 
+/* Collected first, then read one by one: the readers' statements are not nested. */
+struct keys {
+	char (*items)[320];
+	size_t n, cap;
+};
+
 lt_err store_report_changed_since_delivery(struct store *st, report_session_fn fn, void *user)
 {
 	sqlite3_stmt *s;
+	/* Every uploader pass asks: only check-in's own rows and the check-ins' index. */
 	lt_err err = st_row(st, &s, "reading sessions changed since delivery",
-			    SESSIONS_CTE SESSION_COLUMNS
-			    "WHERE delivered_count >= 0 AND checkin"
-			    " AND (count != delivered_count OR last_ms > delivered_ms)"
+			    "SELECT key FROM checkin_sessions AS c WHERE delivered_count >= 0 AND ("
+			    "  delivered_count != (SELECT count(*) FROM checkins WHERE session_key = c.key)"
+			    "  OR EXISTS (SELECT 1 FROM checkins"
+			    "             WHERE session_key = c.key AND at_ms > c.delivered_ms))"
 			    " ORDER BY start_s, key",
 			    "");
-	return each_session(st, s, err, "reading sessions changed since delivery", fn, user);
+	if (err == LT_ERR_NOT_FOUND)
+		return LT_OK;
+	if (err != LT_OK)
+		return err;
+	struct keys k = {0};
+	int rc = SQLITE_ROW;
+	for (; rc == SQLITE_ROW; rc = sqlite3_step(s)) {
+		if (k.n == k.cap) {
+			size_t cap = k.cap ? 2 * k.cap : 8;
+			char(*more)[320] = realloc(k.items, cap * sizeof *more);
+			if (!more)
+				break;
+			k.items = more;
+			k.cap = cap;
+		}
+		st_copy_text(k.items[k.n++], sizeof k.items[0], s, 0);
+	}
+	sqlite3_finalize(s);
+	err = rc == SQLITE_ROW || rc == SQLITE_DONE ? LT_OK
+						    : st_fail(st, "reading sessions changed since delivery");
+	for (size_t i = 0; err == LT_OK && i < k.n; i++) {
+		struct report_session one;
+		err = store_report_session(st, k.items[i], &one);
+		if (err == LT_OK && fn(&one, user) != 0)
+			break;
+	}
+	free(k.items);
+	return err;
 }
 
 lt_err store_report_returning(struct store *st, int64_t from_s, int64_t to_s, int *people,
