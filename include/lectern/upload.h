@@ -44,13 +44,15 @@
  *
  * Targets are an ops table ([upload] target): folder (a mounted share or USB disk: temp name,
  * fsync, verify, rename, fsync the directory), webdav (MKCOL + PUT to URL/ROOM/YYYY/MM/, HEAD
- * to verify, then the metadata sidecar JSON) and opencast (upload_opencast.c: ingest
+ * to verify, then the metadata sidecar JSON, whose "attendance" upload_attendance.h describes)
+ * and opencast (upload_opencast.c: ingest
  * re-discovered before every upload, the last good one kept when discovery fails;
  * createMediaPackage, addDCCatalog with the calendar's episode catalog or one made from the
  * recording, addTrack with flavor and mediaPackage before the file, ingest/{workflow} with the
  * calendar's workflow configuration and workflowInstanceId = the event's UID; confirmed by
  * ingest's 200, `remote` = the media package id; a scheduled recording's states uploading /
- * upload_finished / upload_error go to capture-admin). The server, credentials and CA of
+ * upload_finished / upload_error go to capture-admin; attendance as an attachment before the
+ * ingest, upload_attendance.h). The server, credentials and CA of
  * WebDAV and Opencast are net_resolve(NET_ROLE_UPLOAD)'s (net.h). Files are streamed, never
  * held in memory whole.
  */
