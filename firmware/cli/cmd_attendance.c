@@ -220,15 +220,18 @@ int cmd_attendance(int argc, char **argv, const char *config_path)
 				return EXIT_USAGE;
 			}
 			format = f;
-		} else if (strcmp(a, "--from") == 0 || strcmp(a, "--to") == 0) {
-			if (i + 1 >= argc) {
+		} else if (strcmp(a, "--from") == 0 || strcmp(a, "--to") == 0 ||
+			   strncmp(a, "--from=", 7) == 0 || strncmp(a, "--to=", 5) == 0) {
+			bool from_opt = a[2] == 'f';
+			const char *eq = strchr(a, '='), *opt = from_opt ? "--from" : "--to";
+			if (!eq && i + 1 >= argc) {
 				fprintf(stderr, "lectern attendance: %s needs a date (YYYY-MM-DD)\n", a);
 				return EXIT_USAGE;
 			}
 			int64_t day;
-			if (!cmd_parse_day(cmd, a, argv[++i], &day))
+			if (!cmd_parse_day(cmd, opt, eq ? eq + 1 : argv[++i], &day))
 				return EXIT_USAGE;
-			if (a[2] == 'f')
+			if (from_opt)
 				from = day;
 			else
 				to = cmd_next_day(day); /* the last day is included */

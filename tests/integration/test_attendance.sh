@@ -23,12 +23,14 @@ record() { # CONFIG TITLE -> the new recording's id
 		>/dev/null 2>>"$T/lectern.log"
 	sql "select max(id) from recordings"
 }
-# checkin KEY METHOD NAME EMAIL [AT_MS]: a check-in as check-in stores it (names mode)
+# The check-in API (attendance.h) as the check-in screen calls it, from a test tool.
+CHECKIN="$BUILD/tests/tools/checkin"
+[ -x "$CHECKIN" ] || { not_ok "the check-in tool is built (make unit builds $CHECKIN)"; exit 1; }
+# checkin KEY METHOD [NAME [EMAIL]]: one check-in to an ad-hoc session, stored in names mode
+# (whatever the configuration says: a store written before a switch of mode).
 checkin() {
-	sql "insert or ignore into checkin_sessions(key, title, presenter, start_s)
-	     values('$1', 'Session', 'Ada Presenter', strftime('%s','now'));
-	     insert into checkins(session_key, method, person, name, email, at_ms)
-	     values('$1', '$2', lower('$3$4'), '$3', '$4', ${5:-$(date +%s%3N)})"
+	"$CHECKIN" "$T/data/lectern.db" names "${1#adhoc:}" "$2" ${3:+"$3" "${4:-}"} \
+		>/dev/null 2>>"$T/lectern.log"
 }
 session_of() { sql "select 'adhoc:' || uid from recordings where id=$1"; }
 
@@ -205,50 +207,45 @@ check "count mode: no name or e-mail in anything the double received or logged" 
 # The names are typed at the door (the check-in tool calls attendance.h as the screen does);
 # afterwards they are nowhere: not in the database (file, WAL), the spool, any log, the WebDAV
 # share or what the Opencast double received and logged.
-CHECKIN="$BUILD/tests/tools/checkin"
-if [ ! -x "$CHECKIN" ]; then
-	not_ok "the check-in tool is built (make unit builds $CHECKIN)"
-else
-	rm -rf "$T/data"
-	mkdir -p "$T/dav2/lectern"
-	start_nginx "$T/dav2" || { not_ok "nginx starts"; exit 1; }
-	lectern_config "$T/pdav.conf" "[upload]" "target = webdav" \
-		"url = http://127.0.0.1:$NGINX_PORT/lectern" "[privacy]" "attendance = count"
-	oc_conf "$T/poc.conf" count
-	people_in() { # RECORDING_ID: three people and a guest, through the API
-		local uid
-		uid=$(sql "select uid from recordings where id=$1")
-		"$CHECKIN" "$T/data/lectern.db" count "$uid" tap "$ZOE" "$ZOE_MAIL" &&
-			"$CHECKIN" "$T/data/lectern.db" count "$uid" walkin "$WALKIN" "" &&
-			"$CHECKIN" "$T/data/lectern.db" count "$uid" qr "$LATE" "late@example.org" &&
-			"$CHECKIN" "$T/data/lectern.db" count "$uid" guest
-	} >/dev/null 2>>"$T/lectern.log"
-	dav_id=$(record "$T/pdav.conf" "Private WebDAV talk")
-	check "count mode: the check-in API takes the three people and a guest" people_in "$dav_id"
-	"$LECTERN" --config "$T/pdav.conf" upload --once >/dev/null 2>>"$T/lectern.log"
-	oc_id=$(record "$T/poc.conf" "Private Opencast talk")
-	people_in "$oc_id"
-	"$LECTERN" --config "$T/poc.conf" upload --once >/dev/null 2>>"$T/lectern.log"
-	"$LECTERN" --config "$T/poc.conf" attendance >>"$T/lectern.log" 2>&1
-	"$LECTERN" --config "$T/poc.conf" stats >>"$T/lectern.log" 2>&1
-	oc_mp=$(sql "select remote from recordings where id=$oc_id")
-	check "count mode: both delivered with their count of 4 (the search below looks at real uploads)" \
-		bash -c "grep -rq '\"count\":4' '$T/dav2/lectern' && test \$(grep -c ',,' '$T/oc-store/$oc_mp/attendance.csv') -eq 4 && \
-		test \"\$(sqlite3 '$T/data/lectern.db' 'select group_concat(delivered_count) from checkin_sessions')\" = 4,4"
-	stop_nginx
-	everywhere() { # TEXT: found in the database, spool, logs or uploads
-		grep -rqF -- "$1" "$T/data" "$T/lectern.log" "$T/dav2" "$NGINX_DIR" \
-			"$T/oc-store/$oc_mp" "$T/oc.log" "$T"/oc-double.* 2>/dev/null
-	}
-	# The search finds what is there (a title, the session's key, a count in an upload).
-	check "count mode: the search does find what was stored and sent" \
-		bash -c "$(declare -f everywhere); T='$T' NGINX_DIR='$NGINX_DIR' oc_mp='$oc_mp'; \
-			everywhere 'Private WebDAV talk' && everywhere \"adhoc:\$(sqlite3 '$T/data/lectern.db' 'select uid from recordings where id=$oc_id')\" && everywhere 'Attendance: 4 checked in'"
-	for who in "$ZOE" "$ZOE_MAIL" "$WALKIN" "$LATE" "late@example.org"; do
-		check "count mode: '$who' is in no database file, spool, log or upload" \
-			bash -c "$(declare -f everywhere); T='$T' NGINX_DIR='$NGINX_DIR' oc_mp='$oc_mp'; ! everywhere '$who'"
-	done
-fi
+rm -rf "$T/data"
+mkdir -p "$T/dav2/lectern"
+start_nginx "$T/dav2" || { not_ok "nginx starts"; exit 1; }
+lectern_config "$T/pdav.conf" "[upload]" "target = webdav" \
+	"url = http://127.0.0.1:$NGINX_PORT/lectern" "[privacy]" "attendance = count"
+oc_conf "$T/poc.conf" count
+people_in() { # RECORDING_ID: three people and a guest, through the API
+	local uid
+	uid=$(sql "select uid from recordings where id=$1")
+	"$CHECKIN" "$T/data/lectern.db" count "$uid" tap "$ZOE" "$ZOE_MAIL" &&
+		"$CHECKIN" "$T/data/lectern.db" count "$uid" walkin "$WALKIN" "" &&
+		"$CHECKIN" "$T/data/lectern.db" count "$uid" qr "$LATE" "late@example.org" &&
+		"$CHECKIN" "$T/data/lectern.db" count "$uid" guest
+} >/dev/null 2>>"$T/lectern.log"
+dav_id=$(record "$T/pdav.conf" "Private WebDAV talk")
+check "count mode: the check-in API takes the three people and a guest" people_in "$dav_id"
+"$LECTERN" --config "$T/pdav.conf" upload --once >/dev/null 2>>"$T/lectern.log"
+oc_id=$(record "$T/poc.conf" "Private Opencast talk")
+people_in "$oc_id"
+"$LECTERN" --config "$T/poc.conf" upload --once >/dev/null 2>>"$T/lectern.log"
+"$LECTERN" --config "$T/poc.conf" attendance >>"$T/lectern.log" 2>&1
+"$LECTERN" --config "$T/poc.conf" stats >>"$T/lectern.log" 2>&1
+oc_mp=$(sql "select remote from recordings where id=$oc_id")
+check "count mode: both delivered with their count of 4 (the search below looks at real uploads)" \
+	bash -c "grep -rq '\"count\":4' '$T/dav2/lectern' && test \$(grep -c ',,' '$T/oc-store/$oc_mp/attendance.csv') -eq 4 && \
+	test \"\$(sqlite3 '$T/data/lectern.db' 'select group_concat(delivered_count) from checkin_sessions')\" = 4,4"
+stop_nginx
+everywhere() { # TEXT: found in the database, spool, logs or uploads
+	grep -rqF -- "$1" "$T/data" "$T/lectern.log" "$T/dav2" "$NGINX_DIR" \
+		"$T/oc-store/$oc_mp" "$T/oc.log" "$T"/oc-double.* 2>/dev/null
+}
+# The search finds what is there (a title, the session's key, a count in an upload).
+check "count mode: the search does find what was stored and sent" \
+	bash -c "$(declare -f everywhere); T='$T' NGINX_DIR='$NGINX_DIR' oc_mp='$oc_mp'; \
+		everywhere 'Private WebDAV talk' && everywhere \"adhoc:\$(sqlite3 '$T/data/lectern.db' 'select uid from recordings where id=$oc_id')\" && everywhere 'Attendance: 4 checked in'"
+for who in "$ZOE" "$ZOE_MAIL" "$WALKIN" "$LATE" "late@example.org"; do
+	check "count mode: '$who' is in no database file, spool, log or upload" \
+		bash -c "$(declare -f everywhere); T='$T' NGINX_DIR='$NGINX_DIR' oc_mp='$oc_mp'; ! everywhere '$who'"
+done
 stop_opencast_double
 check "no name in any log of lectern, in any mode" \
 	bash -c "! grep -qF -e '$ZOE' -e '$ZOE_MAIL' -e '$WALKIN' -e '$LATE' -e 'Rudi Runner' '$T/lectern.log'"
@@ -352,6 +349,9 @@ sed -i 's/attendance = names/attendance = count/' "$T/rep.conf"
 "$LECTERN" --config "$T/rep.conf" stats --json >"$T/stats-count.json"
 check "count mode: the reports show no names, and no returning attendees" \
 	bash -c "! grep -q '\"names\"\\|Ann\\|Ben' '$T/att-count.json' && grep -q '\"returning\":null' '$T/stats-count.json'"
+"$LECTERN" --config "$T/rep.conf" attendance --from=2026-09-14 --to 2026-09-14 --json >"$T/one.json"
+check "attendance --from=D --to D: one day, both ends included" \
+	test "$(grep -c '"session":"w2@a"' "$T/one.json")/$(wc -l <"$T/one.json")" = 1/1
 for bad in "--from 2026-02-30" "--to 26-1-1" "--from yesterday"; do
 	"$LECTERN" --config "$T/rep.conf" attendance $bad >/dev/null 2>"$T/bad.err"
 	rc=$?
