@@ -199,7 +199,7 @@ static const struct config_option options[] = {
 	 "... and stays open this many minutes after its start (or until its end, if later)"},
 	{"checkin", "roster", STR(checkin_roster), "", 0, 0, NULL,
 	 "CSV of people who may check in besides the calendar's attendees: name,email,badge "
-	 "(empty: none)"},
+	 "(empty: none; read again when it changes)"},
 	{"checkin", "consent", STR(checkin_consent), "", 0, 0, NULL,
 	 "Line shown on the check-in screen, e.g. what is kept and for how long (its version is "
 	 "stored with each check-in)"},
