@@ -25,9 +25,10 @@
  * Why dcterms:description for the count: DCMI's terms have none for "how many attended".
  * dcterms:extent is the resource's size or duration, dcterms:audience a class of agents the
  * resource is meant for (who it is for, not who came), dcterms:provenance its custody; a
- * custom term would be dropped by Opencast's episode catalog, which only keeps dcterms.
- * description ("an account of the resource", free text) is where a person reading the event
- * in Opencast sees it: "Attendance: 12 checked in".
+ * term of our own namespace would be shown by no Opencast screen and read by no tool that
+ * knows DC. description ("an account of the resource", free text) is where a person reading
+ * the event in Opencast sees it: "Attendance: 12 checked in", appended to a description the
+ * scheduler gave. The attachment carries the figure for machines.
  */
 #ifndef LECTERN_UPLOAD_ATTENDANCE_H
 #define LECTERN_UPLOAD_ATTENDANCE_H
