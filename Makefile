@@ -30,19 +30,20 @@ LDLIBS += $(CORE_LIBS) -lm -lpthread
 # two front ends' mains make the core library that the commands, `lectern run` and the tests
 # link.
 FIRMWARE := base/err base/log base/osutil base/utf8 base/urltpl base/config base/signals \
-	base/jsonout base/worker base/pinfile base/pinhash base/inifile \
+	base/jsonout base/csvout base/worker base/pinfile base/pinhash base/inifile \
 	net/net net/fetch net/opencast \
-	store/store store/store_impl store/store_checkin store/spoolmeta store/retention \
+	store/store store/store_impl store/store_checkin store/store_reports store/spoolmeta \
+	store/retention \
 	recording/ring recording/level recording/oggopus recording/recorder recording/session \
 	recording/recovery \
 	schedule/calendar schedule/schedule \
 	checkin/roster checkin/attendance \
-	upload/upload upload/upload_opencast upload/ocagent \
+	upload/upload upload/upload_opencast upload/upload_attendance upload/ocagent \
 	appliance/app appliance/controller appliance/kiosk appliance/kiosk_view \
 	appliance/kiosk_events appliance/kiosk_settings appliance/monitor appliance/screen \
 	appliance/screen_null appliance/health \
 	cli/cmd_record cli/cmd_run cli/cmd_misc cli/cmd_schedule cli/cmd_upload cli/cmd_queue \
-	cli/cmd_provision cli/cmd_doctor cli/cmd_status cli/cli
+	cli/cmd_provision cli/cmd_doctor cli/cmd_status cli/cmd_attendance cli/cmd_stats cli/cli
 DRIVERS := audio_source audio_alsa audio_file backlight camera camera_v4l2 camera_file gpio \
 	gpio_gpiod gpio_file
 LIB_OBJS := $(FIRMWARE:%=$(BUILD)/firmware/%.o) $(DRIVERS:%=$(BUILD)/drivers/%.o)
@@ -66,7 +67,7 @@ PLUGIN := $(BUILD)/lectern-screen-sdl.so
 
 UNIT_TESTS := ring level config store state oggopus recorder controller net fetch opencast \
 	upload ui kiosk kiosk_view camera calendar spoolmeta retention worker links pinhash \
-	inifile gpio health attendance
+	inifile gpio health attendance delivery
 UNIT_BINS := $(UNIT_TESTS:%=$(BUILD)/tests/unit/test_%)
 
 RUN_CONFIG ?= board/pc/lectern.conf
@@ -120,7 +121,13 @@ $(BUILD)/tests/unit/test_ui: tests/unit/test_ui.c $(UI_OBJS) $(LIB)
 	$(CC) $(CFLAGS) $(SCREEN_CFLAGS) -Iui $$($(PKG_CONFIG) --cflags cmocka) -o $@ $< \
 		$(UI_OBJS) $(LIB) $(LDLIBS) $(SCREEN_LIBS) $$($(PKG_CONFIG) --libs cmocka)
 
-unit: $(UNIT_BINS)
+# Tools the integration tests drive the firmware's modules with (tests/tools/*.c).
+TEST_TOOLS := $(BUILD)/tests/tools/checkin
+$(BUILD)/tests/tools/%: tests/tools/%.c $(LIB)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -o $@ $< $(LIB) $(LDLIBS)
+
+unit: $(UNIT_BINS) $(TEST_TOOLS)
 
 # Benchmark programs (tests/bench/*.c): the screen's timing links ui/ as test_ui does.
 $(BUILD)/tests/bench/ui_bench: tests/bench/ui_bench.c $(UI_OBJS) $(LIB)

@@ -381,7 +381,7 @@ static lt_err make_form(CURL *curl, const struct net_request *req, curl_mime **o
 			return LT_ERR_IO;
 		}
 		if (mc != CURLE_OK ||
-		    (f->file && f->filename && curl_mime_filename(part, f->filename) != CURLE_OK) ||
+		    (f->filename && curl_mime_filename(part, f->filename) != CURLE_OK) ||
 		    (f->type && curl_mime_type(part, f->type) != CURLE_OK))
 			return LT_ERR_NOMEM;
 	}
