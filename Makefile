@@ -12,7 +12,7 @@ LIBDIR ?= /usr/lib/lectern
 
 # The core (every command) and the screen (the plugin only: no command links SDL).
 CORE_PKGS := alsa opus opusfile libopusenc ogg sqlite3 inih libsystemd libical libcurl json-c \
-	libxml-2.0 libcrypto nettle libv4l2
+	libxml-2.0 libcrypto nettle libv4l2 zbar
 SCREEN_PKGS := sdl2 SDL2_ttf libpng
 CORE_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(CORE_PKGS) 2>/dev/null)
 CORE_LIBS := $(shell $(PKG_CONFIG) --libs $(CORE_PKGS) 2>/dev/null)
@@ -36,6 +36,7 @@ FIRMWARE := base/err base/log base/osutil base/utf8 base/config base/signals bas
 	recording/ring recording/level recording/oggopus recording/recorder recording/session \
 	recording/recovery \
 	schedule/calendar schedule/schedule \
+	checkin/qr checkin/badge \
 	upload/upload upload/upload_opencast upload/ocagent \
 	appliance/app appliance/controller appliance/kiosk appliance/kiosk_view \
 	appliance/kiosk_events appliance/kiosk_settings appliance/monitor appliance/screen \
@@ -62,7 +63,7 @@ UI_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(wildcard ui/*.c)) $(BUILD)/ui/utf8.o
 PLUGIN := $(BUILD)/lectern-screen-sdl.so
 
 UNIT_TESTS := ring level config store state oggopus recorder controller net fetch opencast \
-	upload ui kiosk kiosk_view camera calendar spoolmeta retention worker
+	upload ui kiosk kiosk_view camera calendar spoolmeta retention worker qr badge
 UNIT_BINS := $(UNIT_TESTS:%=$(BUILD)/tests/unit/test_%)
 
 RUN_CONFIG ?= board/pc/lectern.conf
