@@ -43,7 +43,9 @@ struct badge_identity {
 };
 
 /*
- * Read `len` bytes of `payload` (NUL bytes inside count as binary data). On LT_OK *out is
+ * Read `len` bytes of `payload` (NUL bytes inside count as binary data). A payload over
+ * BADGE_MAX_PAYLOAD is refused by its length alone, before a byte is read: a code that qr.h
+ * kept cut (truncated) is passed with its real length. On LT_OK *out is
  * filled. LT_ERR_FORMAT: refused, and `reason` (n bytes) says why in a sentence for the
  * screen ("This QR code is a web address, not a badge."). LT_ERR_INVALID: NULL arguments.
  */
