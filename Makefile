@@ -120,6 +120,10 @@ $(BUILD)/tests/unit/test_ui: tests/unit/test_ui.c $(UI_OBJS) $(LIB)
 unit: $(UNIT_BINS)
 
 # Benchmark programs (tests/bench/*.c): the screen's timing links ui/ as test_ui does.
+$(BUILD)/tests/bench/qr_bench: tests/bench/qr_bench.c $(LIB)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -o $@ $< $(LIB) $(LDLIBS)
+
 $(BUILD)/tests/bench/ui_bench: tests/bench/ui_bench.c $(UI_OBJS) $(LIB)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(SCREEN_CFLAGS) -Iui -o $@ $< $(UI_OBJS) $(LIB) $(LDLIBS) $(SCREEN_LIBS)
@@ -177,7 +181,7 @@ asan:
 
 bench:
 	board/deps.sh build bench
-	$(MAKE) --no-print-directory all $(BUILD)/tests/bench/ui_bench
+	$(MAKE) --no-print-directory all $(BUILD)/tests/bench/ui_bench $(BUILD)/tests/bench/qr_bench
 	LECTERN_BIN=$(BIN) BUILD=$(BUILD) tests/bench/run.sh
 
 # The kill drills at full length (DRILL_KILLS kill points each; DRILL_SEED replays a draw),

@@ -57,7 +57,7 @@ for bin in "$P"/*.bin; do
 		esac
 		f="$out/frames/$name-$t.$ext"
 		# -scale keeps the modules sharp; a code larger than the frame is shrunk to fit.
-		convert "$out/tmp/$name.png" -scale "$scale" "${pre[@]}" -resize '620x460>' \
+		convert -seed 7 "$out/tmp/$name.png" -scale "$scale" "${pre[@]}" -resize '620x460>' \
 			-background "$([ "$t" = colour ] && echo 'rgb(250,238,196)' || echo white)" \
 			-gravity center -extent 640x480 "${post[@]}" \
 			$([ "$ext" = pgm ] && echo "-colorspace Gray") -depth 8 "$f"
