@@ -32,10 +32,11 @@ LDLIBS += $(CORE_LIBS) -lm -lpthread
 FIRMWARE := base/err base/log base/osutil base/utf8 base/config base/signals base/jsonout \
 	base/worker \
 	net/net net/fetch net/opencast \
-	store/store store/store_impl store/spoolmeta store/retention \
+	store/store store/store_impl store/store_checkin store/spoolmeta store/retention \
 	recording/ring recording/level recording/oggopus recording/recorder recording/session \
 	recording/recovery \
 	schedule/calendar schedule/schedule \
+	checkin/roster checkin/attendance \
 	checkin/qr checkin/badge \
 	upload/upload upload/upload_opencast upload/ocagent \
 	appliance/app appliance/controller appliance/kiosk appliance/kiosk_view \
@@ -63,7 +64,8 @@ UI_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(wildcard ui/*.c)) $(BUILD)/ui/utf8.o
 PLUGIN := $(BUILD)/lectern-screen-sdl.so
 
 UNIT_TESTS := ring level config store state oggopus recorder controller net fetch opencast \
-	upload ui kiosk kiosk_view camera calendar spoolmeta retention worker qr badge
+	upload ui kiosk kiosk_view camera calendar spoolmeta retention worker attendance \
+	qr badge
 UNIT_BINS := $(UNIT_TESTS:%=$(BUILD)/tests/unit/test_%)
 
 RUN_CONFIG ?= board/pc/lectern.conf

@@ -173,6 +173,21 @@ static const struct config_option options[] = {
 	{"privacy", "keep_calendar_days", INT(keep_calendar_days), "30", 1, 365, NULL,
 	 "Drop the cached calendar (attendees' names) after this many days without a good fetch, "
 	 "and at once when the source changes"},
+	{"privacy", "keep_names_days", INT(keep_names_days), "30", 1, 3650, NULL,
+	 "Check-ins' names, e-mail addresses and badge ids are blanked this many days after the "
+	 "check-in (the count stays)"},
+	{"privacy", "forget_names_when_delivered", BOOL(forget_names_when_delivered), "no", 0, 0,
+	 NULL, "Blank check-ins' names as soon as their session's attendance was delivered"},
+	{"checkin", "open_before_min", INT(checkin_open_before_min), "15", 0, 240, NULL,
+	 "Check-in for a session opens this many minutes before its start"},
+	{"checkin", "open_after_min", INT(checkin_open_after_min), "30", 0, 720, NULL,
+	 "... and stays open this many minutes after its start (or until its end, if later)"},
+	{"checkin", "roster", STR(checkin_roster), "", 0, 0, NULL,
+	 "CSV of people who may check in besides the calendar's attendees: name,email,badge "
+	 "(empty: none)"},
+	{"checkin", "consent", STR(checkin_consent), "", 0, 0, NULL,
+	 "Line shown on the check-in screen, e.g. what is kept and for how long (its version is "
+	 "stored with each check-in)"},
 	{"camera", "source", CHOICE(camera_source), "auto", 0, 0, sources_camera,
 	 "Camera: auto (V4L2 if one is plugged in, else none), v4l2, file (a twin) or none"},
 	{"camera", "device", STR(camera_device), "/dev/video0", 0, 0, NULL,

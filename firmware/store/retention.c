@@ -158,6 +158,27 @@ static void check_local(struct pass *p)
 			 p->cfg->keep_local_days);
 }
 
+/*
+ * Check-ins' names (attendance.h): blanked keep_names_days after the check-in (the person key
+ * too), once their session was delivered when so configured, and at once, whatever their age,
+ * when the mode no longer stores names. The counts stay.
+ */
+static void checkin_names(struct pass *p)
+{
+	bool names = strcmp(p->cfg->attendance, "names") == 0;
+	int64_t before = names ? p->now_ms - p->cfg->keep_names_days * DAY_MS : INT64_MAX;
+	int n = store_checkin_forget_names(p->st, before, names);
+	int d = names && p->cfg->forget_names_when_delivered
+			? store_checkin_forget_delivered_names(p->st) : 0;
+	n = (n > 0 ? n : 0) + (d > 0 ? d : 0);
+	if (n > 0)
+		log_info("retention: names of %d check-ins blanked (%s)", n,
+			 !names ? "[privacy] attendance no longer stores names"
+			 : d > 0 ? "delivered, [privacy] forget_names_when_delivered"
+				 : "past [privacy] keep_names_days");
+	p->res.checkin_names = n;
+}
+
 void retention_run(const struct config *cfg, struct store *st, int64_t now_ms,
 		   struct retention_result *out)
 {
@@ -168,6 +189,7 @@ void retention_run(const struct config *cfg, struct store *st, int64_t now_ms,
 				      REC_MASK(REC_QUEUED) | REC_MASK(REC_UPLOADING),
 			      one, &p);
 	calendar(&p);
+	checkin_names(&p);
 	if (out)
 		*out = p.res;
 }

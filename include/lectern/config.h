@@ -103,6 +103,14 @@ struct config {
 	int keep_failed_days;      /* failed recordings without audio */
 	int keep_local_days;       /* target = none: recordings; 0 = for ever */
 	int keep_calendar_days;    /* cached calendar text without a good fetch */
+	int keep_names_days;       /* check-ins' names, e-mails and badge ids */
+	bool forget_names_when_delivered; /* ... and at once when their session was delivered */
+
+	/* [checkin] (attendance.h, roster.h) */
+	int checkin_open_before_min;   /* check-in opens this long before a session's start */
+	int checkin_open_after_min;    /* ... and stays open this long after it (or to its end) */
+	char checkin_roster[PATH_MAX]; /* the room's roster CSV (name,email,badge); "" = none */
+	char checkin_consent[256];     /* the line shown on the check-in screen; "" = none */
 
 	char camera_source[16];    /* auto | v4l2 | file | none */
 	char camera_device[PATH_MAX];
