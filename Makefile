@@ -40,7 +40,8 @@ FIRMWARE := base/err base/log base/osutil base/utf8 base/config base/signals bas
 	checkin/qr checkin/badge \
 	upload/upload upload/upload_opencast upload/ocagent \
 	appliance/app appliance/controller appliance/kiosk appliance/kiosk_view \
-	appliance/kiosk_events appliance/kiosk_settings appliance/monitor appliance/screen \
+	appliance/kiosk_events appliance/kiosk_settings appliance/kiosk_scan appliance/monitor \
+	appliance/screen \
 	appliance/screen_null \
 	cli/cmd_record cli/cmd_run cli/cmd_misc cli/cmd_schedule cli/cmd_upload cli/cmd_queue cli/cli
 DRIVERS := audio_source audio_alsa audio_file backlight camera camera_v4l2 camera_file

@@ -5,7 +5,9 @@
  * rotated, blurred, noisy) are fed through the camera's file twin, turned gray, decoded by one
  * reused zbar scanner (qr.h) and read by badge.h: the payload bytes come out exact, the
  * people are who the code says, and the rest is refused with its reason. Also: no code in a
- * blank frame, padded rows, two codes in one frame, a payload too long to keep whole.
+ * blank frame, padded rows, two codes in one frame, a payload too long to keep whole. And the
+ * check-in screen's scanner (kiosk_scan.h): on only while shown, each code read once, the
+ * camera unplugged (the twin's picture removed) and plugged back without a restart.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -14,11 +16,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <cmocka.h>
 
 #include "lectern/badge.h"
 #include "lectern/camera.h"
+#include "lectern/kiosk_scan.h"
 #include "lectern/qr.h"
 #include "testutil.h"
 
@@ -261,6 +265,161 @@ static void test_payload_too_long_to_keep(void **state)
 	assert_non_null(strstr(reason, "1500 bytes"));
 }
 
+/* ---- scanning while check-in shows (kiosk_scan.h) ---- */
+
+static double mono_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static void nap_ms(int ms)
+{
+	struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
+	nanosleep(&ts, NULL);
+}
+
+/* Wait up to `limit` s for the status line to be `want`. */
+static bool status_becomes(struct kiosk_scan *ks, const char *want, double limit)
+{
+	char st[128];
+	for (double end = mono_s() + limit; mono_s() < end; nap_ms(20)) {
+		kiosk_scan_status(ks, st, sizeof st);
+		if (strcmp(st, want) == 0)
+			return true;
+	}
+	kiosk_scan_status(ks, st, sizeof st);
+	print_error("status is \"%s\", want \"%s\"\n", st, want);
+	return false;
+}
+
+static void test_scan_reads_badges_while_shown(void **state)
+{
+	struct fixture *fx = *state;
+	const char *root = getenv("LECTERN_TEST_ROOT");
+	run("bash %s/lib/gen_qr_frames.sh %s quick", root && *root ? root : "tests", fx->dir);
+	struct config *cfg = calloc(1, sizeof *cfg);
+	assert_non_null(cfg);
+	config_defaults(cfg);
+	snprintf(cfg->camera_source, sizeof cfg->camera_source, "file");
+	snprintf(cfg->camera_file, sizeof cfg->camera_file, "%s/frames", fx->dir);
+	struct kiosk_scan *ks = NULL;
+	assert_int_equal(kiosk_scan_start(cfg, &ks), LT_OK);
+	/* Not on check-in: no camera, no status, nothing read. */
+	nap_ms(300);
+	assert_int_equal(kiosk_scan_frames(ks), 0);
+	assert_false(kiosk_scan_active(ks));
+	char st[128];
+	kiosk_scan_status(ks, st, sizeof st);
+	assert_string_equal(st, "");
+
+	kiosk_scan_follow(ks, true);
+	assert_true(kiosk_scan_active(ks));
+	assert_true(status_becomes(ks, KIOSK_SCAN_READY, 3));
+	/* The directory plays 40 frames, 4 of each of 10 codes, at 10 a second: every code is
+	 * read once (its 4 frames in a row count once), the people as the codes say. */
+	const char *want_ok[] = {"ada@example.org", "B-0042", "ada.lovelace@example.org",
+				 "grace@example.org", "zoe@example.org"};
+	const char *want_refused[] = {"code is not a badge:", "web address", "binary data",
+				      "not valid UTF-8", "too much for a badge"};
+	int ok_seen[5] = {0}, refused_seen[5] = {0}, reads = 0;
+	double end = mono_s() + 20;
+	while (mono_s() < end && reads < 10) {
+		struct kiosk_scan_read r;
+		if (!kiosk_scan_take(ks, &r)) {
+			nap_ms(20);
+			continue;
+		}
+		reads++;
+		bool known = false;
+		for (int i = 0; i < 5; i++) {
+			if (!r.refused && (strcmp(r.id.email, want_ok[i]) == 0 ||
+					   strcmp(r.id.id, want_ok[i]) == 0)) {
+				ok_seen[i]++;
+				known = true;
+			}
+			if (r.refused && strstr(r.reason, want_refused[i])) {
+				refused_seen[i]++;
+				known = true;
+			}
+		}
+		if (!known)
+			fail_msg("unexpected read: refused=%d reason \"%s\" email \"%s\" id \"%s\"",
+				 r.refused, r.reason, r.id.email, r.id.id);
+	}
+	for (int i = 0; i < 5; i++) {
+		if (ok_seen[i] != 1)
+			fail_msg("%s read %d times, want once", want_ok[i], ok_seen[i]);
+		if (refused_seen[i] != 1)
+			fail_msg("\"%s\" refused %d times, want once", want_refused[i],
+				 refused_seen[i]);
+	}
+	assert_true(kiosk_scan_frames(ks) >= 10);
+
+	/* Leaving check-in: the camera closes at once, the status goes, reads stop. */
+	kiosk_scan_follow(ks, false);
+	kiosk_scan_status(ks, st, sizeof st);
+	assert_string_equal(st, "");
+	nap_ms(300);
+	unsigned long frames = kiosk_scan_frames(ks);
+	nap_ms(500);
+	assert_int_equal(kiosk_scan_frames(ks), frames);
+	struct kiosk_scan_read r;
+	assert_false(kiosk_scan_take(ks, &r));
+	kiosk_scan_stop(ks);
+	free(cfg);
+}
+
+static void test_scan_camera_unplugged_and_back(void **state)
+{
+	struct fixture *fx = *state;
+	/* One badge shown for good: read once, however many frames show it. */
+	run("cd %s && qrencode -s 6 -m 4 -o b.png 'B-0042' && convert b.png -gravity center "
+	    "-background white -extent 640x480 -colorspace Gray -depth 8 badge.pgm && "
+	    "cp badge.pgm shown.pgm", fx->dir);
+	struct config *cfg = calloc(1, sizeof *cfg);
+	assert_non_null(cfg);
+	config_defaults(cfg);
+	snprintf(cfg->camera_source, sizeof cfg->camera_source, "file");
+	snprintf(cfg->camera_file, sizeof cfg->camera_file, "%s/shown.pgm", fx->dir);
+	struct kiosk_scan *ks = NULL;
+	assert_int_equal(kiosk_scan_start(cfg, &ks), LT_OK);
+	kiosk_scan_follow(ks, true);
+	assert_true(status_becomes(ks, KIOSK_SCAN_READY, 3));
+	struct kiosk_scan_read r;
+	int reads = 0;
+	for (double end = mono_s() + 1.5; mono_s() < end; nap_ms(20))
+		while (kiosk_scan_take(ks, &r)) {
+			reads++;
+			assert_false(r.refused);
+			assert_string_equal(r.id.id, "B-0042");
+		}
+	assert_int_equal(reads, 1);
+	assert_true(kiosk_scan_frames(ks) >= 5);
+
+	/* Unplugged: QR is off and says so. */
+	char shown[160];
+	snprintf(shown, sizeof shown, "%s/shown.pgm", fx->dir);
+	assert_int_equal(unlink(shown), 0);
+	assert_true(status_becomes(ks, KIOSK_SCAN_OFF, 2));
+	/* Plugged back: picked up again within the retry, without a restart. */
+	run("cp %s/badge.pgm %s/shown.tmp && mv %s/shown.tmp %s", fx->dir, fx->dir, fx->dir, shown);
+	assert_true(status_becomes(ks, KIOSK_SCAN_READY, KIOSK_SCAN_RETRY_S + 2));
+	kiosk_scan_stop(ks);
+
+	/* No camera configured: off, said so; leaving check-in clears the line. */
+	snprintf(cfg->camera_source, sizeof cfg->camera_source, "none");
+	assert_int_equal(kiosk_scan_start(cfg, &ks), LT_OK);
+	kiosk_scan_follow(ks, true);
+	assert_true(status_becomes(ks, KIOSK_SCAN_OFF, 2));
+	kiosk_scan_follow(ks, false);
+	assert_true(status_becomes(ks, "", 0.1));
+	kiosk_scan_stop(ks);
+	kiosk_scan_stop(NULL);
+	free(cfg);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -268,6 +427,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_generated_badges, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_padded_rows_and_two_codes, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_payload_too_long_to_keep, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_scan_reads_badges_while_shown, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_scan_camera_unplugged_and_back, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
