@@ -639,6 +639,21 @@ static void recording(struct ui *u, const struct view *v)
 
 /* ---- check-in ---- */
 
+/* The QR badge line (kiosk_scan.h): why the code just shown was refused, else whether QR
+ * badges are on. */
+static void qr_line(struct ui *u, SDL_Rect *b, const struct view *v)
+{
+	bool refused = v->qr_refused[0] != '\0';
+	if (!refused && !v->qr_status[0])
+		return;
+	SDL_Rect r = cut_top(b, ui_line_height(u, FONT_BOLD, ui_px(u, T_BODY)));
+	cut_top(b, gap(u) / 2);
+	ui_text(u, r, refused ? FONT_BOLD : FONT_REGULAR, ui_px(u, T_BODY),
+		refused ? COL_AMBER : COL_DIM, ALIGN_LEFT, 1, refused ? v->qr_refused : v->qr_status);
+	ui_widget(u, refused ? "qr:refused" : v->qr_camera ? "qr:on" : "qr:off", r, WIDGET_INFO,
+		  EV_NONE, 0);
+}
+
 static void checkin(struct ui *u, const struct view *v)
 {
 	SDL_Rect b = root(u);
@@ -646,6 +661,7 @@ static void checkin(struct ui *u, const struct view *v)
 	char count[48];
 	snprintf(count, sizeof count, "%d checked in", v->checked_in);
 	top_bar(u, &b, "Check in", count, COL_GREEN, true);
+	qr_line(u, &b, v);
 	SDL_Rect srow = cut_top(&b, btn_h(u));
 	cut_top(&b, g);
 	if (v->search[0]) {

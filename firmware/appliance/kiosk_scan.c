@@ -45,7 +45,11 @@ struct kiosk_scan {
 
 	atomic_ulong frames;
 
-	/* the thread's own */
+	/* the kiosk thread's own (kiosk_scan_apply) */
+	char refused[160];
+	double refused_until;
+
+	/* the scanning thread's own */
 	struct camera *cam;
 	bool off_logged;
 	double tried;            /* when the camera was last tried (0: try now) */
@@ -335,4 +339,40 @@ bool kiosk_scan_active(struct kiosk_scan *s)
 unsigned long kiosk_scan_frames(struct kiosk_scan *s)
 {
 	return s ? (unsigned long)atomic_load(&s->frames) : 0;
+}
+
+static const char *or_null(const char *s)
+{
+	return s[0] ? s : NULL;
+}
+
+bool kiosk_scan_apply(struct kiosk_scan *s, double now_s, kiosk_scan_check_in_fn check_in,
+		      void *user, struct view *v)
+{
+	v->qr_status[0] = v->qr_refused[0] = '\0';
+	v->qr_camera = false;
+	if (!s)
+		return false;
+	bool any = false;
+	struct kiosk_scan_read r;
+	while (kiosk_scan_take(s, &r)) {
+		any = true;
+		if (r.refused) {
+			utf8_copy(s->refused, sizeof s->refused, r.reason);
+			s->refused_until = now_s + KIOSK_SCAN_REFUSED_S;
+			continue;
+		}
+		s->refused[0] = '\0';
+		struct checkin_who who = {.name = or_null(r.id.name), .email = or_null(r.id.email),
+					  .badge = or_null(r.id.id)};
+		if (check_in)
+			check_in(user, &who);
+	}
+	if (s->refused[0] && now_s >= s->refused_until)
+		s->refused[0] = '\0';
+	kiosk_scan_status(s, v->qr_status, sizeof v->qr_status);
+	v->qr_camera = strcmp(v->qr_status, KIOSK_SCAN_READY) == 0;
+	if (v->qr_status[0])
+		utf8_copy(v->qr_refused, sizeof v->qr_refused, s->refused);
+	return any;
 }

@@ -25,13 +25,16 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "lectern/attendance.h"
 #include "lectern/badge.h"
 #include "lectern/config.h"
 #include "lectern/err.h"
+#include "lectern/view.h"
 
 #define KIOSK_SCAN_RETRY_S 3.0
 #define KIOSK_SCAN_REPEAT_S 3.0
 #define KIOSK_SCAN_FPS 8
+#define KIOSK_SCAN_REFUSED_S 6.0   /* how long a refusal's reason stays on the screen */
 
 /* What the status line says. */
 #define KIOSK_SCAN_READY "QR badges: hold your badge up to the camera"
@@ -66,6 +69,18 @@ void kiosk_scan_status(struct kiosk_scan *s, char *buf, size_t n);
 
 /* Whether scanning is on (the kiosk then looks for reads ~10 times a second). */
 bool kiosk_scan_active(struct kiosk_scan *s);
+
+/*
+ * On the kiosk's thread: take every read waiting. Each identity goes to `check_in(user, who)`
+ * (the kiosk's kiosk_events_check_in_qr): who.email, who.badge and who.name as the badge gave
+ * them, NULL where it gave none. A refusal's reason is kept for the screen for
+ * KIOSK_SCAN_REFUSED_S (monotonic `now_s`), until the next read. Then the QR line of `v` is
+ * filled (qr_status, qr_camera, qr_refused). Returns true when anything was read. NULL `s`:
+ * the line is empty.
+ */
+typedef void (*kiosk_scan_check_in_fn)(void *user, const struct checkin_who *who);
+bool kiosk_scan_apply(struct kiosk_scan *s, double now_s, kiosk_scan_check_in_fn check_in,
+		      void *user, struct view *v);
 
 /* Frames decoded so far (tests, the log at close). */
 unsigned long kiosk_scan_frames(struct kiosk_scan *s);
