@@ -29,6 +29,8 @@ struct kiosk {
 	struct kiosk_state s;
 	struct kiosk_settings set;
 	struct kiosk_events ev;
+	struct attendance att;
+	struct roster room;     /* [checkin] roster, read at start */
 	struct view v;          /* as last built */
 	struct view drawn;      /* as last drawn */
 	bool have_drawn;
@@ -48,7 +50,9 @@ static void build(struct kiosk *k)
 	struct controller_status cs;
 	controller_status(k->d.ctl, &cs);
 	kiosk_events_follow_recording(&k->s, &cs);
-	kiosk_events_follow_session(&k->s, kiosk_view_checkin_session(&k->vb, k->now));
+	int64_t opens_at = 0;
+	const struct occurrence *o = kiosk_view_checkin_session(&k->vb, k->now, &opens_at);
+	kiosk_events_follow_session(&k->ev, &k->s, o, opens_at, &cs);
 	kiosk_settings_follow(&k->set, k->s.screen, cs.recording);
 	kiosk_view_build(&k->vb, &k->s, &cs, k->now, &k->v);
 	kiosk_settings_show(&k->set, &k->v);
@@ -89,9 +93,10 @@ static void export_frame(struct kiosk *k)
 		if (f) {
 			fprintf(f,
 				"{\"screen\":\"%s\",\"recording\":%s,\"paused\":%s,"
-				"\"queue_waiting\":%d,\"frames\":%lu}\n",
+				"\"queue_waiting\":%d,\"checked_in\":%d,\"frames\":%lu}\n",
 				screen_names[k->v.screen], k->v.recording ? "true" : "false",
-				k->v.paused ? "true" : "false", k->v.queue_waiting, k->frames);
+				k->v.paused ? "true" : "false", k->v.queue_waiting, k->v.checked_in,
+				k->frames);
 			screen_dump_widgets(k->d.screen, f);
 			if (fclose(f) == 0)
 				rename(tmp, widgets);
@@ -157,6 +162,14 @@ void kiosk_handle(struct kiosk *k, const struct view_event *ev, int64_t now)
 	build(k);
 }
 
+void kiosk_check_in_qr(struct kiosk *k, const struct checkin_who *id, bool cards, int64_t now)
+{
+	k->now = now;
+	kiosk_events_check_in_qr(&k->ev, &k->s, id, cards, now);
+	build(k);
+	draw_if_changed(k);
+}
+
 /* --- life cycle --------------------------------------------------------------------------- */
 
 lt_err kiosk_create(const struct kiosk_deps *d, struct kiosk **out)
@@ -180,8 +193,19 @@ lt_err kiosk_create(const struct kiosk_deps *d, struct kiosk **out)
 		.clock = k->clock,
 	};
 	kiosk_settings_init(&k->set, &sp);
+	/* Check-in works without its secret or roster (said in the log): the screen says why a
+	 * check-in is refused. */
+	if (attendance_init(&k->att, d->st, d->cfg) != LT_OK)
+		log_warn("check-in: the device secret could not be kept; check-ins are refused");
+	roster_init(&k->room);
+	if (d->cfg->checkin_roster[0]) {
+		int bad = 0;
+		if (roster_load_csv(&k->room, d->cfg->checkin_roster, NULL, &bad) == LT_OK)
+			log_info("check-in: roster %s: %zu people%s", d->cfg->checkin_roster,
+				 k->room.count, bad ? " (bad rows skipped: see above)" : "");
+	}
 	k->ev = (struct kiosk_events){.cfg = d->cfg, .st = d->st, .ctl = d->ctl,
-				      .settings = &k->set};
+				      .settings = &k->set, .att = &k->att, .room = &k->room};
 	k->now = (int64_t)time(NULL);
 	k->shift_at = k->now;
 	kiosk_events_init(&k->ev, &k->s, k->now);
@@ -196,6 +220,8 @@ void kiosk_destroy(struct kiosk *k)
 		return;
 	kiosk_settings_free(&k->set);
 	kiosk_view_free(&k->vb);
+	kiosk_events_free(&k->s);
+	roster_free(&k->room);
 	free(k);
 }
 

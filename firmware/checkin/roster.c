@@ -44,11 +44,57 @@ static const char latin_1[] = "aaaaaa1ceeeeiiii" "dnooooo.ouuuuy23" "aaaaaa1ceee
 			      "dnooooo.ouuuuy2y";
 _Static_assert(sizeof latin_1 == 0x40 + 1, "one letter per code point");
 
+/* Greek and Cyrillic in lower case without their accents (tonos, dialytika; ё is е), the code
+ * point itself for anything else. */
+static uint32_t fold_greek_cyrillic(uint32_t cp)
+{
+	static const uint16_t greek_tonos[][2] = {
+		{0x386, 0x3B1}, {0x388, 0x3B5}, {0x389, 0x3B7}, {0x38A, 0x3B9}, {0x38C, 0x3BF},
+		{0x38E, 0x3C5}, {0x38F, 0x3C9}, {0x390, 0x3B9}, {0x3AA, 0x3B9}, {0x3AB, 0x3C5},
+		{0x3AC, 0x3B1}, {0x3AD, 0x3B5}, {0x3AE, 0x3B7}, {0x3AF, 0x3B9}, {0x3B0, 0x3C5},
+		{0x3C2, 0x3C3}, {0x3CA, 0x3B9}, {0x3CB, 0x3C5}, {0x3CC, 0x3BF}, {0x3CD, 0x3C5},
+		{0x3CE, 0x3C9}};
+	for (size_t i = 0; i < sizeof greek_tonos / sizeof greek_tonos[0]; i++)
+		if (greek_tonos[i][0] == cp)
+			return greek_tonos[i][1];
+	if (cp >= 0x391 && cp <= 0x3A9)
+		return cp + 0x20;
+	if (cp >= 0x400 && cp <= 0x40F)
+		cp += 0x50;
+	else if (cp >= 0x410 && cp <= 0x42F)
+		return cp + 0x20;
+	if (cp == 0x450 || cp == 0x451)
+		return 0x435;                   /* ѐ ё: е */
+	if (cp == 0x45D)
+		return 0x438;                   /* ѝ: и */
+	return cp;
+}
+
+static size_t utf8_put(uint32_t cp, char *out)
+{
+	if (cp < 0x800) {
+		out[0] = (char)(0xC0 | (cp >> 6));
+		out[1] = (char)(0x80 | (cp & 0x3F));
+		return 2;
+	}
+	out[0] = (char)(0xE0 | (cp >> 12));
+	out[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
+	out[2] = (char)(0x80 | (cp & 0x3F));
+	return 3;
+}
+
 /* The folded spelling of code point `cp`: "" to drop it, NULL to keep it unchanged. */
-static const char *fold_cp(uint32_t cp, char one[2])
+static const char *fold_cp(uint32_t cp, char one[4])
 {
 	static const char *const pairs[] = {"ij", "oe", "ae", "th", "ss"};
 	char c = 0;
+	if (cp >= 0x386 && cp <= 0x45F) {
+		uint32_t f = fold_greek_cyrillic(cp);
+		if (f == cp)
+			return NULL;
+		one[utf8_put(f, one)] = '\0';
+		return one;
+	}
 	if (cp < 0x80) {
 		c = (char)(cp >= 'A' && cp <= 'Z' ? cp + 32 : cp);
 	} else if (cp >= 0x300 && cp <= 0x36F) {
@@ -89,7 +135,7 @@ void roster_fold(const char *in, char *out, size_t n)
 			in += cl;
 			continue;
 		}
-		char one[2];
+		char one[4];
 		const char *f = fold_cp(cp, one);
 		size_t flen = f ? strlen(f) : cl;
 		if (f && !flen) {

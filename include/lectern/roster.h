@@ -32,7 +32,10 @@ struct roster_person {
 	char email[128];
 	char badge[64];
 	bool from_calendar;          /* an ATTENDEE of the session (else the roster file) */
-	int64_t checked_in_ms;       /* the caller's mark (the kiosk's: 0 = not checked in) */
+	/* The caller's (the kiosk's): */
+	bool walk_in;                /* typed in at the door */
+	int64_t checked_in_ms;       /* when checked in; 0 = not */
+	char key[65];                /* attendance's person key, "" until computed */
 };
 
 struct roster {
@@ -78,9 +81,10 @@ struct roster_person *roster_find_name(const struct roster *r, const char *name)
 bool roster_matches(const struct roster_person *p, const char *query);
 
 /*
- * Fold `in` for comparison into `out` (n bytes, always terminated): lower case, Latin accents
- * removed (é → e, ß → ss, Ø → o, ...), runs of white space made one space, leading and
- * trailing ones dropped. Characters it does not know are kept as they are.
+ * Fold `in` for comparison into `out` (n bytes, always terminated): lower case, accents
+ * removed (Latin: é → e, ß → ss, Ø → o, ...; Greek: Ώ → ω; Cyrillic: Ё → е; combining marks
+ * dropped), runs of white space made one space, leading and trailing ones dropped.
+ * Characters it does not know are kept as they are.
  */
 void roster_fold(const char *in, char *out, size_t n);
 

@@ -118,7 +118,7 @@ wait_for() {
 # start_xvfb WIDTH HEIGHT: a private X server (no TCP) for the screen; sets DISPLAY.
 start_xvfb() {
 	local n
-	for n in $(seq 91 140); do
+	for n in $(seq 91 299); do
 		[ -e "/tmp/.X11-unix/X$n" ] || [ -e "/tmp/.X$n-lock" ] && continue
 		Xvfb ":$n" -screen 0 "${1}x${2}x24" -nolisten tcp -noreset >"$T/xvfb.log" 2>&1 &
 		CHILDREN+=($!)

@@ -529,8 +529,12 @@ static void test_fold_and_search(void **state)
 	assert_string_equal(out, "strasse oeuvre ijssel thor lukasz zoe");
 	roster_fold("Jose\xcc\x81", out, sizeof out);         /* decomposed é */
 	assert_string_equal(out, "jose");
-	roster_fold("Ελένη", out, sizeof out);               /* kept as it is */
-	assert_string_equal(out, "Ελένη");
+	roster_fold("ΕΛΈΝΗ Ώρα", out, sizeof out);          /* Greek: case and tonos */
+	assert_string_equal(out, "ελενη ωρα");
+	roster_fold("Фёдор ЁЖИК", out, sizeof out);         /* Cyrillic: case, ё is е */
+	assert_string_equal(out, "федор ежик");
+	roster_fold("日本 ☃", out, sizeof out);              /* kept as it is */
+	assert_string_equal(out, "日本 ☃");
 	roster_fold("abcdefghij", out, 5);
 	assert_string_equal(out, "abcd");
 
