@@ -347,10 +347,8 @@ static const char *or_null(const char *s)
 }
 
 bool kiosk_scan_apply(struct kiosk_scan *s, double now_s, kiosk_scan_check_in_fn check_in,
-		      void *user, struct view *v)
+		      void *user)
 {
-	v->qr_status[0] = v->qr_refused[0] = '\0';
-	v->qr_camera = false;
 	if (!s)
 		return false;
 	bool any = false;
@@ -368,11 +366,19 @@ bool kiosk_scan_apply(struct kiosk_scan *s, double now_s, kiosk_scan_check_in_fn
 		if (check_in)
 			check_in(user, &who);
 	}
+	return any;
+}
+
+void kiosk_scan_show(struct kiosk_scan *s, double now_s, struct view *v)
+{
+	v->qr_status[0] = v->qr_refused[0] = '\0';
+	v->qr_camera = false;
+	if (!s)
+		return;
 	if (s->refused[0] && now_s >= s->refused_until)
 		s->refused[0] = '\0';
 	kiosk_scan_status(s, v->qr_status, sizeof v->qr_status);
 	v->qr_camera = strcmp(v->qr_status, KIOSK_SCAN_READY) == 0;
 	if (v->qr_status[0])
 		utf8_copy(v->qr_refused, sizeof v->qr_refused, s->refused);
-	return any;
 }

@@ -74,13 +74,16 @@ bool kiosk_scan_active(struct kiosk_scan *s);
  * On the kiosk's thread: take every read waiting. Each identity goes to `check_in(user, who)`
  * (the kiosk's kiosk_events_check_in_qr): who.email, who.badge and who.name as the badge gave
  * them, NULL where it gave none. A refusal's reason is kept for the screen for
- * KIOSK_SCAN_REFUSED_S (monotonic `now_s`), until the next read. Then the QR line of `v` is
- * filled (qr_status, qr_camera, qr_refused). Returns true when anything was read. NULL `s`:
- * the line is empty.
+ * KIOSK_SCAN_REFUSED_S (monotonic `now_s`), until the next read. Returns true when anything
+ * was read (the view is then out of date). NULL `s`: nothing.
  */
 typedef void (*kiosk_scan_check_in_fn)(void *user, const struct checkin_who *who);
 bool kiosk_scan_apply(struct kiosk_scan *s, double now_s, kiosk_scan_check_in_fn check_in,
-		      void *user, struct view *v);
+		      void *user);
+
+/* Fill the QR line of `v` (qr_status, qr_camera, qr_refused) as it is at `now_s`; NULL `s`:
+ * an empty line. */
+void kiosk_scan_show(struct kiosk_scan *s, double now_s, struct view *v);
 
 /* Frames decoded so far (tests, the log at close). */
 unsigned long kiosk_scan_frames(struct kiosk_scan *s);
