@@ -16,7 +16,6 @@
 
 #include "lectern/utf8.h"
 
-#define REFUSE_HINT "show a badge with your email, badge id or contact card"
 
 static lt_err refuse(char *reason, size_t n, const char *text)
 {
@@ -377,11 +376,11 @@ static lt_err parse(const void *payload, size_t len, struct badge_identity *out,
 {
 	const unsigned char *b = payload;
 	if (len == 0)
-		return refuse(reason, n, "This QR code is empty: " REFUSE_HINT ".");
+		return refuse(reason, n, "This QR code is empty: show the code on your badge.");
 	if (len > BADGE_MAX_PAYLOAD) {
 		if (n)
-			snprintf(reason, n, "This QR code holds %zu bytes, too much for a badge (at "
-					    "most %d): " REFUSE_HINT ".", len, BADGE_MAX_PAYLOAD);
+			snprintf(reason, n, "This QR code holds %zu bytes, too much for a badge "
+					    "(%d at most).", len, BADGE_MAX_PAYLOAD);
 		return LT_ERR_FORMAT;
 	}
 	for (size_t i = 0; i < len; i++)
@@ -391,7 +390,7 @@ static lt_err parse(const void *payload, size_t len, struct badge_identity *out,
 	memcpy(buf, b, len);
 	buf[len] = '\0';
 	if (!valid_utf8(buf))
-		return refuse(reason, n, "This QR code's text is not valid UTF-8: it is not a badge.");
+		return refuse(reason, n, "This QR code's text is not valid UTF-8: not a badge.");
 	size_t l = len;
 	char *s = trim(buf, &l);
 	if (has_prefix(s, "\xef\xbb\xbf")) { /* a byte order mark some generators put first */
@@ -419,16 +418,15 @@ static lt_err parse(const void *payload, size_t len, struct badge_identity *out,
 			out->kind = BADGE_EMAIL;
 			return LT_OK;
 		}
-		return refuse(reason, n, "This QR code holds something like an email address, but "
-					 "not a valid one.");
+		return refuse(reason, n, "This QR code's email address is not valid.");
 	}
 	bool id = l > 0 && !strchr(s, ':');
 	for (size_t i = 0; i < l && id; i++)
 		id = s[i] > 0x20 && s[i] < 0x7f;
 	if (id && l > BADGE_MAX_ID) {
 		if (n)
-			snprintf(reason, n, "This QR code is too long for a badge id (%zu characters, "
-					    "at most %d).", l, BADGE_MAX_ID);
+			snprintf(reason, n, "This code is too long for a badge id (%zu characters, "
+					    "%d at most).", l, BADGE_MAX_ID);
 		return LT_ERR_FORMAT;
 	}
 	if (id) {
@@ -437,8 +435,8 @@ static lt_err parse(const void *payload, size_t len, struct badge_identity *out,
 		return LT_OK;
 	}
 	if (l == 0)
-		return refuse(reason, n, "This QR code holds only white space: " REFUSE_HINT ".");
-	return refuse(reason, n, "This QR code is not a badge: " REFUSE_HINT ".");
+		return refuse(reason, n, "This QR code holds only white space: not a badge.");
+	return refuse(reason, n, "This QR code is not a badge: show the code on your badge.");
 }
 
 lt_err badge_parse(const void *payload, size_t len, struct badge_identity *out, char *reason,

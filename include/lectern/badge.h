@@ -18,7 +18,8 @@
  * Leading and trailing white space (and a final newline) around a bare email or id is ignored.
  *
  * Refused, with a reason sentence that never repeats the payload (it may name a person; the
- * reason is shown on the screen and may be logged): an empty code, one over BADGE_MAX_PAYLOAD
+ * reason is shown on the screen and may be logged) and fits one line of the check-in screen
+ * (at most 72 bytes): an empty code, one over BADGE_MAX_PAYLOAD
  * bytes, binary data (NUL or control bytes other than tab, CR, LF), text that is not UTF-8,
  * a web address, and anything else. Invalid UTF-8 never passes: every field handed out is
  * valid UTF-8 without control characters.
