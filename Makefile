@@ -76,7 +76,7 @@ RUN_CONFIG ?= board/pc/lectern.conf
 FUZZ_CC ?= clang
 FUZZ_FLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -std=c11 -D_GNU_SOURCE -Iinclude \
 	$(CORE_CFLAGS)
-FUZZ_TARGETS := calendar config registry mediapackage properties http
+FUZZ_TARGETS := calendar config registry mediapackage properties http badge
 FUZZ_BINS := $(FUZZ_TARGETS:%=$(BUILD)/fuzz/fuzz_%)
 FUZZ_SECONDS ?= 300
 
@@ -136,6 +136,7 @@ $(BUILD)/fuzz/fuzz_config: firmware/base/config.c firmware/base/log.c firmware/b
 $(BUILD)/fuzz/fuzz_registry $(BUILD)/fuzz/fuzz_mediapackage $(BUILD)/fuzz/fuzz_properties \
 $(BUILD)/fuzz/fuzz_http: firmware/net/opencast.c firmware/net/fetch.c firmware/net/net.c \
 	firmware/base/config.c firmware/base/log.c firmware/base/err.c firmware/base/utf8.c
+$(BUILD)/fuzz/fuzz_badge: firmware/checkin/badge.c firmware/base/utf8.c
 $(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(wildcard include/lectern/*.h)
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ $(filter %.c,$^) $(CORE_LIBS)
