@@ -29,8 +29,8 @@ LDLIBS += $(CORE_LIBS) -lm -lpthread
 # layer (README "Layout"; each includes only the layers above it in this list). All but the
 # two front ends' mains make the core library that the commands, `lectern run` and the tests
 # link.
-FIRMWARE := base/err base/log base/osutil base/utf8 base/config base/signals base/jsonout \
-	base/worker \
+FIRMWARE := base/err base/log base/osutil base/utf8 base/urltpl base/config base/signals \
+	base/jsonout base/worker \
 	net/net net/fetch net/opencast \
 	store/store store/store_impl store/store_checkin store/spoolmeta store/retention \
 	recording/ring recording/level recording/oggopus recording/recorder recording/session \
@@ -65,7 +65,7 @@ UI_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(wildcard ui/*.c)) $(BUILD)/ui/utf8.o
 PLUGIN := $(BUILD)/lectern-screen-sdl.so
 
 UNIT_TESTS := ring level config store state oggopus recorder controller net fetch opencast \
-	upload ui kiosk kiosk_view camera calendar spoolmeta retention worker attendance \
+	upload ui kiosk kiosk_view camera calendar spoolmeta retention worker links attendance \
 	qr badge
 UNIT_BINS := $(UNIT_TESTS:%=$(BUILD)/tests/unit/test_%)
 
@@ -132,10 +132,12 @@ $(BUILD)/tests/bench/ui_bench: tests/bench/ui_bench.c $(UI_OBJS) $(LIB)
 	$(CC) $(CFLAGS) $(SCREEN_CFLAGS) -Iui -o $@ $< $(UI_OBJS) $(LIB) $(LDLIBS) $(SCREEN_LIBS)
 
 $(BUILD)/fuzz/fuzz_calendar: firmware/schedule/calendar.c firmware/base/log.c firmware/base/err.c
-$(BUILD)/fuzz/fuzz_config: firmware/base/config.c firmware/base/log.c firmware/base/err.c
+$(BUILD)/fuzz/fuzz_config: firmware/base/config.c firmware/base/log.c firmware/base/err.c \
+	firmware/base/urltpl.c
 $(BUILD)/fuzz/fuzz_registry $(BUILD)/fuzz/fuzz_mediapackage $(BUILD)/fuzz/fuzz_properties \
 $(BUILD)/fuzz/fuzz_http: firmware/net/opencast.c firmware/net/fetch.c firmware/net/net.c \
-	firmware/base/config.c firmware/base/log.c firmware/base/err.c firmware/base/utf8.c
+	firmware/base/config.c firmware/base/log.c firmware/base/err.c firmware/base/utf8.c \
+	firmware/base/urltpl.c
 $(BUILD)/fuzz/fuzz_badge: firmware/checkin/badge.c firmware/base/utf8.c
 $(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(wildcard include/lectern/*.h)
 	@mkdir -p $(@D)

@@ -124,25 +124,24 @@ static void checkin_note(struct kiosk_checkin *k, enum view_checkin_note kind, c
 	k->note_until = now + KIOSK_CHECKIN_NOTE_S;
 }
 
-/* The recording `cs` shows, as the store has it: its uid, start and occurrence key. */
+/* The recording `cs` shows, as the store has it: its uid, start and occurrence key (read
+ * once per recording, not at every build). */
 static void follow_recording_uid(const struct kiosk_events *e, struct kiosk_checkin *k,
-				 const struct controller_status *cs, int64_t *started_s,
-				 char *event_key, size_t n)
+				 const struct controller_status *cs)
 {
-	*started_s = 0;
-	event_key[0] = '\0';
-	if (!cs || !cs->recording || !e->st)
+	int64_t id = cs && cs->recording ? cs->recording_id : 0;
+	if (id == k->recording_id)
 		return;
+	k->recording_id = id;
+	k->recording_uid[0] = k->recording_key[0] = '\0';
+	k->recording_start = 0;
 	struct recording rec;
-	if (store_recording_get(e->st, cs->recording_id, &rec) != LT_OK)
+	if (!id || !e->st || store_recording_get(e->st, id, &rec) != LT_OK)
 		return;
-	if (k->recording_id != cs->recording_id) {
-		k->recording_id = cs->recording_id;
-		utf8_copy(k->recording_uid, sizeof k->recording_uid, rec.uid);
-	}
-	*started_s = rec.started_ms / 1000;
-	if (store_recording_event_key(e->st, cs->recording_id, event_key, n) != LT_OK)
-		event_key[0] = '\0';
+	utf8_copy(k->recording_uid, sizeof k->recording_uid, rec.uid);
+	k->recording_start = rec.started_ms / 1000;
+	if (store_recording_event_key(e->st, id, k->recording_key, sizeof k->recording_key) != LT_OK)
+		k->recording_key[0] = '\0';
 }
 
 static int mark_stored(const struct store_checkin *c, void *user)
@@ -181,9 +180,8 @@ void kiosk_events_follow_session(const struct kiosk_events *e, struct kiosk_stat
 {
 	struct kiosk_checkin *k = &s->checkin;
 	struct store_checkin_session snap = {0};
-	int64_t started = 0;
-	char event_key[320];
-	follow_recording_uid(e, k, cs, &started, event_key, sizeof event_key);
+	follow_recording_uid(e, k, cs);
+	bool recording = k->recording_id != 0;
 	if (!checkin_on(e)) {
 		/* nothing is taken: no session */
 	} else if (o) {
@@ -192,13 +190,13 @@ void kiosk_events_follow_session(const struct kiosk_events *e, struct kiosk_stat
 		utf8_copy(snap.presenter, sizeof snap.presenter, o->presenter);
 		snap.start_s = o->start;
 		snap.end_s = o->end;
-		if (cs && cs->recording && strcmp(event_key, snap.key) == 0)
+		if (recording && strcmp(k->recording_key, snap.key) == 0)
 			utf8_copy(snap.recording_uid, sizeof snap.recording_uid, k->recording_uid);
-	} else if (cs && cs->recording && !event_key[0] && k->recording_uid[0]) {
+	} else if (recording && !k->recording_key[0] && k->recording_uid[0]) {
 		/* A recording started by hand, no calendar session open: an ad-hoc session. */
 		attendance_key_adhoc(k->recording_uid, snap.key, sizeof snap.key);
 		utf8_copy(snap.title, sizeof snap.title, cs->title);
-		snap.start_s = started;
+		snap.start_s = k->recording_start;
 		utf8_copy(snap.recording_uid, sizeof snap.recording_uid, k->recording_uid);
 	}
 	k->opens_at = snap.key[0] ? 0 : opens_at;
@@ -224,6 +222,7 @@ static void check_in(const struct kiosk_events *e, struct kiosk_state *s,
 		     bool qr_cards, int64_t now)
 {
 	struct kiosk_checkin *k = &s->checkin;
+	k->tap_at = os_mono_s();
 	if (!checkin_on(e)) {
 		checkin_note(k, CHECKIN_NOTE_REFUSED, "Check-in is off on this device", now);
 		return;
@@ -253,6 +252,10 @@ static void check_in(const struct kiosk_events *e, struct kiosk_state *s,
 		     now);
 	if (r.count >= 0)
 		k->count = r.count;
+	/* Undo is for the check-in just made: after any other outcome it would take back
+	 * someone else's. */
+	if (r.outcome != CHECKIN_OK)
+		k->undo_id = 0;
 	if (r.outcome != CHECKIN_OK && r.outcome != CHECKIN_DUPLICATE)
 		return;
 	/* The next person starts from an empty field. */
@@ -299,7 +302,10 @@ static void walk_in(const struct kiosk_events *e, struct kiosk_state *s, int64_t
 	}
 	struct checkin_who who = {.name = name};
 	int person = -1;
-	if (checkin_on(e) && s->checkin.key[0] && roster_add(r, name, NULL, NULL, false) == LT_OK) {
+	/* Listed after for the rest of the session in names mode only: in count mode the screen
+	 * keeps no name past its confirmation (which says "Checked in"). */
+	if (checkin_on(e) && e->att->mode == ATTENDANCE_NAMES && s->checkin.key[0] &&
+	    roster_add(r, name, NULL, NULL, false) == LT_OK) {
 		person = (int)r->count - 1;
 		r->items[person].walk_in = true;
 		attendance_person_key(e->att, &who, r->items[person].key);
@@ -428,6 +434,7 @@ void kiosk_events_init(const struct kiosk_events *e, struct kiosk_state *s, int6
 	memset(s, 0, sizeof *s);
 	s->screen = VIEW_HOME;
 	s->latency_ms = -1;
+	s->checkin.confirm_ms = -1;
 	for (const char *p = e->cfg->ui_tags; *p;) {
 		size_t len = strcspn(p, ",");
 		char tag[32];

@@ -376,6 +376,22 @@ lt_err attendance_list(struct attendance *a, const char *key, store_checkin_fn f
 	return store_checkins_each(a->st, key, fn, user);
 }
 
+lt_err attendance_recording_session(struct store *st, int64_t id, const char *uid, char *key,
+				    size_t n, struct store_checkin_session *out)
+{
+	char event[320] = "";
+	lt_err err = store_recording_event_key(st, id, event, sizeof event);
+	if (err != LT_OK && err != LT_ERR_NOT_FOUND)
+		return err;
+	if (event[0])
+		utf8_copy(key, n, event);
+	else
+		attendance_key_adhoc(uid, key, n);
+	struct store_checkin_session s;
+	err = store_checkin_session_get(st, key, out ? out : &s);
+	return err;
+}
+
 lt_err attendance_delivered(struct attendance *a, const char *key, int64_t when_ms, int count)
 {
 	if (!a->st)

@@ -405,8 +405,11 @@ lt_err roster_load_csv(struct roster *r, const char *path, FILE *problems, int *
 	for (;;) {
 		if (len + 4096 > cap) {
 			/* A roster of ROSTER_MAX people is well under 1 MB; more is not one. */
-			if (cap >= (8u << 20))
+			if (cap >= (8u << 20)) {
+				log_warn("roster: %s is larger than 8 MB; only its start is read",
+					 path);
 				break;
+			}
 			size_t ncap = cap ? cap * 2 : 16384;
 			char *t = realloc(text, ncap);
 			if (!t) {

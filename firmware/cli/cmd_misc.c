@@ -26,6 +26,9 @@ static int print_json(const struct recording *r, void *user)
 	jsonout_put_fixed3(o, "seconds", (double)r->samples / 48000.0);
 	jsonout_put_int(o, "bytes", r->bytes);
 	jsonout_put_string(o, "reason", r->reason);
+	jsonout_put_string(o, "tags", r->tags);
+	jsonout_put_string(o, "language", r->language);
+	jsonout_put_string(o, "link", r->link);
 	jsonout_print_line(stdout, o);
 	return 0;
 }

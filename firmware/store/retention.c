@@ -159,24 +159,28 @@ static void check_local(struct pass *p)
 }
 
 /*
- * Check-ins' names (attendance.h): blanked keep_names_days after the check-in (the person key
- * too), once their session was delivered when so configured, and at once, whatever their age,
- * when the mode no longer stores names. The counts stay.
+ * Check-ins' names (attendance.h): blanked keep_names_days after the check-in, with the person
+ * key (in every mode: it is what ties check-ins to a person); once their session was delivered
+ * when so configured; and at once, whatever their age, when the mode no longer stores names.
+ * The counts stay.
  */
 static void checkin_names(struct pass *p)
 {
 	bool names = strcmp(p->cfg->attendance, "names") == 0;
-	int64_t before = names ? p->now_ms - p->cfg->keep_names_days * DAY_MS : INT64_MAX;
-	int n = store_checkin_forget_names(p->st, before, names);
-	int d = names && p->cfg->forget_names_when_delivered
-			? store_checkin_forget_delivered_names(p->st) : 0;
-	n = (n > 0 ? n : 0) + (d > 0 ? d : 0);
-	if (n > 0)
-		log_info("retention: names of %d check-ins blanked (%s)", n,
-			 !names ? "[privacy] attendance no longer stores names"
-			 : d > 0 ? "delivered, [privacy] forget_names_when_delivered"
-				 : "past [privacy] keep_names_days");
-	p->res.checkin_names = n;
+	int aged = store_checkin_forget_names(p->st, p->now_ms - p->cfg->keep_names_days * DAY_MS,
+					      true);
+	int mode = names ? 0 : store_checkin_forget_names(p->st, INT64_MAX, false);
+	int sent = names && p->cfg->forget_names_when_delivered
+			   ? store_checkin_forget_delivered_names(p->st) : 0;
+	if (aged > 0)
+		log_info("retention: %d check-ins past [privacy] keep_names_days made anonymous", aged);
+	if (mode > 0)
+		log_info("retention: names of %d check-ins blanked: [privacy] attendance no longer "
+			 "stores names", mode);
+	if (sent > 0)
+		log_info("retention: names of %d delivered check-ins blanked "
+			 "([privacy] forget_names_when_delivered)", sent);
+	p->res.checkin_names = (aged > 0 ? aged : 0) + (mode > 0 ? mode : 0) + (sent > 0 ? sent : 0);
 }
 
 void retention_run(const struct config *cfg, struct store *st, int64_t now_ms,

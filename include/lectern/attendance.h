@@ -176,6 +176,14 @@ void attendance_person_key(const struct attendance *a, const struct checkin_who 
 /* Call `fn` for each check-in of the session, oldest first (store_checkins_each). */
 lt_err attendance_list(struct attendance *a, const char *key, store_checkin_fn fn, void *user);
 
+/*
+ * The check-in session of recording `id` (uid `uid`): its occurrence's ("UID@START") when it
+ * was recorded for one, else the ad-hoc one ("adhoc:<uid>"). The key is written to `key` (n
+ * bytes) in any case; LT_ERR_NOT_FOUND when no one checked in to it (no session was stored).
+ */
+lt_err attendance_recording_session(struct store *st, int64_t id, const char *uid, char *key,
+				    size_t n, struct store_checkin_session *out);
+
 /* Record that the session's attendance was delivered at `when_ms` with `count` check-ins. */
 lt_err attendance_delivered(struct attendance *a, const char *key, int64_t when_ms, int count);
 /* Check-ins that came after the delivery (0 when not delivered yet: nothing is late), -1. */

@@ -40,6 +40,7 @@ struct config {
 	char data_dir[PATH_MAX];   /* store: DATA_DIR/lectern.db */
 	char spool_dir[PATH_MAX];  /* recordings; "" means DATA_DIR/spool */
 	char log_level[16];
+	char device_language[36];  /* BCP 47 tag of the spoken language; "" = not said */
 	/* [audio] */
 	char audio_source[16];     /* auto | alsa | file */
 	char audio_device[128];    /* ALSA PCM name */
@@ -89,6 +90,7 @@ struct config {
 	int backoff_min_s, backoff_max_s;
 	int give_up_days;
 	int retention_days;
+	char upload_link_template[512]; /* folder/webdav: the watch link (urltpl.h); "" = none */
 	/* [opencast] */
 	char opencast_url[512];
 	char opencast_agent[128];
@@ -96,6 +98,8 @@ struct config {
 	char opencast_workflow[128];
 	char opencast_flavor[64];
 	int opencast_state_s;
+	char opencast_player_url[512];  /* the watch link: {url}, {id} (urltpl.h); "" = none */
+	char opencast_workflow_config[1024]; /* "key=value, key=value" sent with every ingest */
 
 	/* [privacy] (retention.h says what each keeps and for how long) */
 	char attendance[16];       /* none | count | names */
@@ -195,6 +199,20 @@ int config_time_range(const char *text, int *from, int *to);
 /* 1 if unix time `now` falls in the range (local time), 0 if not, -1 if the range is empty or
  * invalid. */
 int config_in_time_range(const char *text, int64_t now);
+
+/* Whether `tag` has the shape of a BCP 47 language tag ([device] language): a language of 2-3
+ * letters, then "-" subtags of 1-8 letters or digits ("en", "de-CH", "zh-Hant-TW"),
+ * at most 35 characters. The shape only: the registry is not consulted. */
+bool config_language_valid(const char *tag);
+
+/*
+ * [opencast] workflow_config's text, "key=value, key=value" (spaces around items, keys and
+ * values trimmed; a value runs to the next comma and may hold '='; an empty item is skipped),
+ * as "key=value\n" lines into `lines`: the form upload_opencast.c sends, like the calendar's
+ * workflow configuration. LT_ERR_CONFIG with a sentence in `why` for an item without '=', a
+ * key that is not letters, digits, '.', '_' or '-', a key given twice, or no room.
+ */
+lt_err config_workflow_pairs(const char *text, char *lines, size_t n, char *why, size_t why_len);
 
 /* frame_ms as a libopus expert frame duration constant and as samples at 48 kHz. */
 int config_frame_samples48(const struct config *c);

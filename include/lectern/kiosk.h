@@ -87,6 +87,10 @@ const char *kiosk_audio_device(const struct kiosk *k);
 /* The backlight's brightness now, percent (dimmed or not). */
 int kiosk_backlight(const struct kiosk *k);
 
+/* Last measured tap-to-confirmation time of a check-in in ms (the tap to the frame that shows
+ * its outcome, logged as "tap-to-confirmation: N ms"), -1 before one. */
+double kiosk_checkin_confirm_ms(const struct kiosk *k);
+
 /* Last measured tap-to-first-sample latency in ms, -1 before one (kiosk_events.h). */
 double kiosk_tap_latency_ms(const struct kiosk *k);
 

@@ -14,8 +14,9 @@
  *    a name), a QR badge (kiosk_events_check_in_qr) each store a check-in as [privacy]
  *    attendance allows and show the confirmation or why not ("Already checked in at
  *    13:58"); Undo takes the last one back within 10 s. The list's marks are the store's,
- *    so a restart keeps them; walk-ins' names are kept in memory only (and in the store in
- *    names mode). A check-in clears the search for the next person;
+ *    so a restart keeps them. In names mode a walk-in joins the list (in memory); in count
+ *    mode the screen keeps no typed name past its confirmation. A check-in clears the search
+ *    for the next person;
  *  - retry of an upload; the settings screen's microphone, brightness and connection test
  *    (kiosk_settings.h);
  *  - the PIN: settings open only through it. KIOSK_PIN_TRIES wrong PINs lock the keypad, for

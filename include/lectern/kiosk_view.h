@@ -58,8 +58,10 @@ struct kiosk_checkin {
 	char key[320];                  /* the session check-in is for (attendance.h), "" none */
 	struct store_checkin_session session;  /* its snapshot, stored with each check-in */
 	int64_t opens_at;               /* none: when check-in next opens (0: none coming) */
-	int64_t recording_id;           /* the recording whose uid the session has (0: none) */
+	int64_t recording_id;           /* the recording on (0: none) as the store has it: */
 	char recording_uid[48];
+	int64_t recording_start;        /* unix s */
+	char recording_key[320];        /* its occurrence's key, "" when started by hand */
 	struct roster people;           /* invitees, the room's roster, walk-ins (memory only) */
 	int count;                      /* the session's check-ins as stored */
 	int64_t undo_id;                /* the last check-in (0: none) ... */
@@ -68,6 +70,8 @@ struct kiosk_checkin {
 	enum view_checkin_note note;
 	char note_text[128];
 	int64_t note_until;             /* unix s */
+	double tap_at;                  /* os_mono_s() of the last check-in tap, 0 once shown */
+	double confirm_ms;              /* tap to the frame that showed its outcome; -1 before */
 };
 
 /* What the presenter's taps decided, and what of the recording and the session they follow

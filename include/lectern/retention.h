@@ -19,11 +19,12 @@
  *  - the cached calendar (its text holds attendees' names and e-mail addresses) and its
  *    occurrences: replaced by every fetch, dropped at once when the configured source changes
  *    (or is none), and after keep_calendar_days without a good fetch;
- *  - check-ins' names, e-mail addresses and badge ids ([privacy] attendance = names only,
- *    attendance.h): blanked keep_names_days after the check-in (with the key that tells a
- *    second check-in of the same person), and, with forget_names_when_delivered, as soon as
- *    their session's attendance was delivered; with attendance = count or none, any left from
- *    an earlier names mode at the next pass. The count of check-ins is kept.
+ *  - check-ins' names, e-mail addresses and badge ids (stored with [privacy] attendance =
+ *    names only, attendance.h) and the keyed hash that tells a second check-in of the same
+ *    person (every mode): blanked keep_names_days after the check-in; the names also, with
+ *    forget_names_when_delivered, as soon as their session's attendance was delivered, and
+ *    with attendance = count or none, any left from an earlier names mode at the next pass.
+ *    The count of check-ins is kept.
  * Audio is deleted only in those cases: never while a recording records, pauses or finalises,
  * nor while it waits for or is in an upload to a target.
  * Audio outside the spool (a file a person named with `lectern record --out`) is theirs: it is

@@ -160,6 +160,10 @@ check "the session is stored with its title" \
 check "every check-in stored the consent line's version" \
 	test "$(sql "select count(distinct consent) || ':' || min(length(consent)) from checkins")" = "1:8"
 
+check "the log measured tap-to-confirmation" grep -q "tap-to-confirmation:" "$T/run.err"
+grep -o 'tap-to-confirmation: [0-9.]* ms' "$T/run.err" | awk '{ v = $2 + 0; if (min == "" || v < min) min = v;
+	if (v > max) max = v; n++ } END { if (n) printf "# tap to visible confirmation: best %.1f ms, worst %.1f ms of %d (target < 50)\n", min, max, n }'
+
 kill -TERM "$pid"
 wait "$pid"
 rc=$?

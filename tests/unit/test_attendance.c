@@ -382,6 +382,27 @@ static void test_sessions_and_delivery(void **state)
 	assert_int_equal(attendance_list(&c->a, KEY, count_rows, &rows), LT_OK);
 	assert_int_equal(rows, 3);
 	assert_int_equal(attendance_delivered(&c->a, "nope@1", NOW_MS, 0), LT_ERR_NOT_FOUND);
+
+	/* From a recording to its session: scheduled (by its occurrence), by hand (ad hoc). */
+	struct recording rec = {.started_ms = NOW_MS};
+	snprintf(rec.path, sizeof rec.path, "/tmp/x.opus");
+	assert_int_equal(store_recording_create(c->st, &rec), LT_OK);
+	char key[320];
+	assert_int_equal(attendance_recording_session(c->st, rec.id, rec.uid, key, sizeof key, &s),
+			 LT_ERR_NOT_FOUND);                  /* nobody checked in to it */
+	char want[96];
+	attendance_key_adhoc(rec.uid, want, sizeof want);
+	assert_string_equal(key, want);
+	assert_int_equal(attendance_open_adhoc(&c->a, rec.uid, "", "", 1800000000, 0), LT_OK);
+	assert_int_equal(attendance_recording_session(c->st, rec.id, rec.uid, key, sizeof key, &s),
+			 LT_OK);
+	assert_string_equal(s.recording_uid, rec.uid);
+	struct store_event ev = {.key = KEY};
+	assert_int_equal(store_recording_set_event(c->st, rec.id, &ev), LT_OK);
+	assert_int_equal(attendance_recording_session(c->st, rec.id, rec.uid, key, sizeof key, &s),
+			 LT_OK);
+	assert_string_equal(key, KEY);
+	assert_string_equal(s.title, "Brown bag");
 }
 
 static void test_retention_blanks_names(void **state)
@@ -436,8 +457,15 @@ static void test_retention_blanks_names(void **state)
 	assert_int_equal(res.checkin_names, 1);
 	assert_int_equal(store_checkin_get(c->st, late.id, &sc), LT_OK);
 	assert_string_equal(sc.name, "");
+	assert_int_equal(strlen(sc.person), 64);            /* young: the key stays */
 	retention_run(&cfg, c->st, NOW_MS, &res);
 	assert_int_equal(res.checkin_names, 0);
+	/* In count mode too, the person key goes after keep_names_days. */
+	retention_run(&cfg, c->st, NOW_MS + 31 * DAY_MS, &res);
+	assert_int_equal(res.checkin_names, 2);
+	assert_int_equal(store_checkin_get(c->st, late.id, &sc), LT_OK);
+	assert_string_equal(sc.person, "");
+	assert_int_equal(attendance_count(&c->a, KEY), 3);
 }
 
 /* --- the roster --------------------------------------------------------------------------- */

@@ -476,54 +476,65 @@ static void test_checkin(void **state)
 	post_event(c, EV_BACKSPACE, 0);
 	type(c, "Γι");
 	assert_int_equal(v->n_invitees, 1);
+	assert_true(kiosk_checkin_confirm_ms(c->k) < 0);
 	post_event(c, EV_CHECKIN_TOGGLE, 0);
 	assert_int_equal(v->checkin_note, CHECKIN_NOTE_OK);
 	assert_string_equal(v->checkin_note_text, "Welcome, Γιώργος");
+	kiosk_tick(c->k, c->t0);                             /* drawn: the time it took */
+	assert_true(kiosk_checkin_confirm_ms(c->k) >= 0);
 	assert_true(v->checkin_undo);
 	assert_int_equal(v->checked_in, 1);
 	assert_int_equal(store_count(c, key), 1);
 	assert_string_equal(v->search, "");                 /* ready for the next person */
 	assert_int_equal(v->n_invitees, 3);
 	assert_true(v->invitees[1].checked_in);
-	/* A second tap: refused, with the time of the first. */
-	post_at(c, EV_CHECKIN_TOGGLE, 1, c->t0 + 2);
-	char want[64], at[16];
-	time_t t = (time_t)c->t0;
-	strftime(at, sizeof at, "%H:%M", localtime(&t));
-	snprintf(want, sizeof want, "Already checked in at %s", at);
-	assert_int_equal(v->checkin_note, CHECKIN_NOTE_REFUSED);
-	assert_string_equal(v->checkin_note_text, want);
-	assert_int_equal(store_count(c, key), 1);
 	/* Undo within 10 s: gone from the store and the list. */
 	post_at(c, EV_CHECKIN_UNDO, 0, c->t0 + 9);
 	assert_int_equal(store_count(c, key), 0);
 	assert_int_equal(v->checked_in, 0);
 	assert_false(v->invitees[1].checked_in);
 	assert_false(v->checkin_undo);
-	/* Again, and undo too late. */
+	assert_string_equal(v->checkin_note_text, "Check-in undone");
+	/* Again; a second tap: refused, with the time of the first, and no Undo offered (it
+	 * would take back the check-in before). */
 	post_at(c, EV_CHECKIN_TOGGLE, 1, c->t0 + 20);
 	assert_int_equal(store_count(c, key), 1);
-	kiosk_tick(c->k, c->t0 + 20 + KIOSK_CHECKIN_NOTE_S);
-	assert_int_equal(v->checkin_note, CHECKIN_NOTE_NONE); /* the confirmation went ... */
-	assert_true(v->checkin_undo);                          /* ... Undo stays a while */
-	kiosk_tick(c->k, c->t0 + 30);
+	assert_true(v->checkin_undo);
+	post_at(c, EV_CHECKIN_TOGGLE, 1, c->t0 + 22);
+	char want[64], at[16];
+	time_t t = (time_t)(c->t0 + 20);
+	strftime(at, sizeof at, "%H:%M", localtime(&t));
+	snprintf(want, sizeof want, "Already checked in at %s", at);
+	assert_int_equal(v->checkin_note, CHECKIN_NOTE_REFUSED);
+	assert_string_equal(v->checkin_note_text, want);
 	assert_false(v->checkin_undo);
-	post_at(c, EV_CHECKIN_UNDO, 0, c->t0 + 30);
+	post_at(c, EV_CHECKIN_UNDO, 0, c->t0 + 23);
 	assert_int_equal(store_count(c, key), 1);
+	/* Undo too late: the confirmation goes after a few seconds, Undo after 10. */
+	type(c, "Z");
+	post_at(c, EV_CHECKIN_TOGGLE, 0, c->t0 + 30);
+	assert_int_equal(store_count(c, key), 2);
+	kiosk_tick(c->k, c->t0 + 30 + KIOSK_CHECKIN_NOTE_S);
+	assert_int_equal(v->checkin_note, CHECKIN_NOTE_NONE);
+	assert_true(v->checkin_undo);
+	kiosk_tick(c->k, c->t0 + 40);
+	assert_false(v->checkin_undo);
+	post_at(c, EV_CHECKIN_UNDO, 0, c->t0 + 40);
+	assert_int_equal(store_count(c, key), 2);
 	/* A walk-in, typed; a guest. */
 	type(c, "K");
 	type(c, "i");
 	type(c, "m");
-	post_at(c, EV_WALK_IN, 0, c->t0 + 40);
+	post_at(c, EV_WALK_IN, 0, c->t0 + 45);
 	assert_string_equal(v->checkin_note_text, "Welcome, Kim");
-	assert_int_equal(v->checked_in, 2);
+	assert_int_equal(v->checked_in, 3);
 	assert_int_equal(v->n_invitees, 4);
 	assert_string_equal(v->invitees[3].name, "Kim");
 	assert_true(v->invitees[3].checked_in);
 	post_at(c, EV_CHECKIN_GUEST, 0, c->t0 + 50);
 	assert_string_equal(v->checkin_note_text, "Welcome, guest");
-	assert_int_equal(v->checked_in, 3);
-	assert_int_equal(store_count(c, key), 3);
+	assert_int_equal(v->checked_in, 4);
+	assert_int_equal(store_count(c, key), 4);
 	/* An invitee's name typed is that invitee: a duplicate, not a new walk-in. */
 	for (const char *p = "γιώργος παπαδόπουλος"; *p;) {
 		char ch[8];
@@ -534,7 +545,7 @@ static void test_checkin(void **state)
 	}
 	post_at(c, EV_WALK_IN, 0, c->t0 + 60);
 	assert_int_equal(v->checkin_note, CHECKIN_NOTE_REFUSED);
-	assert_int_equal(store_count(c, key), 3);
+	assert_int_equal(store_count(c, key), 4);
 	/* The session is stored with its snapshot. */
 	struct store_checkin_session ss;
 	assert_int_equal(store_checkin_session_get(c->st, key, &ss), LT_OK);
@@ -544,9 +555,10 @@ static void test_checkin(void **state)
 	restart_kiosk(c);
 	post_event(c, EV_SHOW, VIEW_CHECKIN);
 	v = kiosk_view(c->k);
-	assert_int_equal(v->checked_in, 3);
+	assert_int_equal(v->checked_in, 4);
 	assert_true(v->invitees[listed(v, "Γιώργος Παπαδόπουλος")].checked_in);
-	assert_false(v->invitees[listed(v, "Zoë Ångström")].checked_in);
+	assert_true(v->invitees[listed(v, "Zoë Ångström")].checked_in);
+	assert_false(v->invitees[listed(v, "nobody@example.org")].checked_in);
 }
 
 /* Which session: with the default window (15 min before) the next talk, starting in 10 min,
@@ -589,6 +601,8 @@ static void test_checkin_count_mode(void **state)
 	type(c, "m");
 	post_event(c, EV_WALK_IN, 0);
 	assert_int_equal(v->checked_in, 2);
+	assert_string_equal(v->checkin_note_text, "Checked in");
+	assert_int_equal(listed(v, "Kim"), -1);              /* no typed name stays on screen */
 	struct store_checkin sc;
 	assert_int_equal(store_checkin_get(c->st, 1, &sc), LT_OK);
 	assert_string_equal(sc.name, "");
@@ -654,6 +668,25 @@ static void test_checkin_roster_file(void **state)
 	assert_string_equal(v->checkin_note_text,
 			    "This e-mail address is not on the list: type your name");
 	assert_int_equal(v->checked_in, 2);
+	/* The file changes: read again within a minute, the marks kept (they are the store's). */
+	static const char csv2[] = "name,email,badge\nÉmilie Dubois,emilie@example.org,B-7\n"
+				   "Farid Haddad,farid@example.org,B-9\n";
+	assert_true(tu_write_file(c->cfg.checkin_roster, csv2, sizeof csv2 - 1));
+	fake_now += 61;
+	kiosk_tick(c->k, c->t0 + 3);
+	type(c, "f");
+	type(c, "a");
+	type(c, "r");
+	assert_int_equal(v->n_invitees, 1);
+	assert_string_equal(v->invitees[0].name, "Farid Haddad");
+	post_event(c, EV_BACKSPACE, 0);
+	post_event(c, EV_BACKSPACE, 0);
+	post_event(c, EV_BACKSPACE, 0);
+	type(c, "d");
+	type(c, "u");
+	type(c, "b");
+	assert_int_equal(v->n_invitees, 1);
+	assert_true(v->invitees[0].checked_in);
 }
 
 /* A recording started by hand with no session open gets check-in too (adhoc:<uid>). */

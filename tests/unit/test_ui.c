@@ -314,6 +314,17 @@ static void test_docs_shots(void **state)
 	check_frame(u, "docs recording");
 	snprintf(path, sizeof path, "%s/docs-recording-1280x800.png", shots);
 	assert_int_equal(ui_save_png(u, path), 0);
+	fixture(&v, VIEW_CHECKIN);
+	v.keyboard = false;
+	v.search[0] = '\0';
+	v.checkin_note = CHECKIN_NOTE_OK;
+	snprintf(v.checkin_note_text, sizeof v.checkin_note_text, "Welcome, Ann");
+	v.invitees[4].checked_in = true;                    /* Ann Lee, just now */
+	v.checkin_undo = true;
+	ui_render(u, &v);
+	check_frame(u, "docs check-in");
+	snprintf(path, sizeof path, "%s/docs-checkin-1280x800.png", shots);
+	assert_int_equal(ui_save_png(u, path), 0);
 	ui_close(u);
 }
 
