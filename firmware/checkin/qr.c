@@ -16,6 +16,8 @@ struct qr_scanner {
 	zbar_image_scanner_t *zs;
 	uint8_t *packed;         /* for frames whose stride is not their width */
 	size_t packed_size;
+	uint8_t *big;            /* the frame at twice the size, for the second look */
+	size_t big_size;
 };
 
 lt_err qr_scanner_new(struct qr_scanner **out)
@@ -45,30 +47,15 @@ void qr_scanner_free(struct qr_scanner *q)
 		return;
 	zbar_image_scanner_destroy(q->zs);
 	free(q->packed);
+	free(q->big);
 	free(q);
 }
 
-int qr_scan(struct qr_scanner *q, const uint8_t *gray, int width, int height, int stride,
-	    struct qr_code *out, int max)
+/* One zbar pass over a packed picture: codes into out, how many, or -1. */
+static int scan_once(struct qr_scanner *q, const uint8_t *data, int width, int height,
+		     struct qr_code *out, int max)
 {
-	if (!q || !gray || width <= 0 || height <= 0 || stride < width || max < 0 ||
-	    (max > 0 && !out))
-		return -1;
 	size_t bytes = (size_t)width * (size_t)height;
-	const uint8_t *data = gray;
-	if (stride != width) {
-		if (q->packed_size < bytes) {
-			uint8_t *p = realloc(q->packed, bytes);
-			if (!p)
-				return -1;
-			q->packed = p;
-			q->packed_size = bytes;
-		}
-		for (int y = 0; y < height; y++)
-			memcpy(q->packed + (size_t)y * (size_t)width,
-			       gray + (size_t)y * (size_t)stride, (size_t)width);
-		data = q->packed;
-	}
 	zbar_image_t *img = zbar_image_create();
 	if (!img)
 		return -1;
@@ -99,4 +86,80 @@ int qr_scan(struct qr_scanner *q, const uint8_t *gray, int width, int height, in
 	}
 	zbar_image_destroy(img);
 	return found;
+}
+
+/* `src` (w x h, packed) at twice the size into `dst`, bilinear: each new pixel the mean of
+ * the one to four source pixels around it. */
+static void upscale2(const uint8_t *src, int w, int h, uint8_t *dst)
+{
+	int bw = 2 * w;
+	for (int y = 0; y < h; y++) {
+		const uint8_t *r0 = src + (size_t)y * (size_t)w;
+		const uint8_t *r1 = y + 1 < h ? r0 + w : r0;
+		uint8_t *d0 = dst + (size_t)(2 * y) * (size_t)bw, *d1 = d0 + bw;
+		for (int x = 0; x < w; x++) {
+			int x1 = x + 1 < w ? x + 1 : x;
+			unsigned a = r0[x], b = r0[x1], c = r1[x], d = r1[x1];
+			d0[2 * x] = (uint8_t)a;
+			d0[2 * x + 1] = (uint8_t)((a + b + 1) / 2);
+			d1[2 * x] = (uint8_t)((a + c + 1) / 2);
+			d1[2 * x + 1] = (uint8_t)((a + b + c + d + 2) / 4);
+		}
+	}
+}
+
+/* The picture as zbar wants it: packed rows (the caller's memory when already so). */
+static const uint8_t *packed(struct qr_scanner *q, const uint8_t *gray, int width, int height,
+			     int stride)
+{
+	if (stride == width)
+		return gray;
+	size_t bytes = (size_t)width * (size_t)height;
+	if (q->packed_size < bytes) {
+		uint8_t *p = realloc(q->packed, bytes);
+		if (!p)
+			return NULL;
+		q->packed = p;
+		q->packed_size = bytes;
+	}
+	for (int y = 0; y < height; y++)
+		memcpy(q->packed + (size_t)y * (size_t)width, gray + (size_t)y * (size_t)stride,
+		       (size_t)width);
+	return q->packed;
+}
+
+static bool bad_args(const struct qr_scanner *q, const uint8_t *gray, int width, int height,
+		     int stride, const struct qr_code *out, int max)
+{
+	return !q || !gray || width <= 0 || height <= 0 || stride < width || max < 0 ||
+	       (max > 0 && !out) || (size_t)width * (size_t)height > (size_t)1 << 24;
+}
+
+int qr_scan(struct qr_scanner *q, const uint8_t *gray, int width, int height, int stride,
+	    struct qr_code *out, int max)
+{
+	if (bad_args(q, gray, width, height, stride, out, max))
+		return -1;
+	const uint8_t *data = packed(q, gray, width, height, stride);
+	return data ? scan_once(q, data, width, height, out, max) : -1;
+}
+
+int qr_scan_closer(struct qr_scanner *q, const uint8_t *gray, int width, int height, int stride,
+		   struct qr_code *out, int max)
+{
+	if (bad_args(q, gray, width, height, stride, out, max))
+		return -1;
+	const uint8_t *data = packed(q, gray, width, height, stride);
+	size_t big = (size_t)width * (size_t)height * 4;
+	if (data && q->big_size < big) {
+		uint8_t *p = realloc(q->big, big);
+		if (!p)
+			return -1;
+		q->big = p;
+		q->big_size = big;
+	}
+	if (!data)
+		return -1;
+	upscale2(data, width, height, q->big);
+	return scan_once(q, q->big, width * 2, height * 2, out, max);
 }

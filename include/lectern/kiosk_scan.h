@@ -14,6 +14,8 @@
  *    so one plugged back in is picked up without a restart. A camera unplugged while scanning
  *    (its grabs fail) is closed and tried again the same way. The file twin is used only when
  *    [camera] source = file (never instead of a missing camera, unlike the preview).
+ *  - One frame in four without a code gets a closer look (qr_scan_closer): a small or blurred
+ *    badge held up is in many frames, so it is found within half a second or so.
  *  - A code held in front of the camera is in many frames: the same payload is handed over
  *    once, and again only after it was out of sight for KIOSK_SCAN_REPEAT_S seconds.
  *  - A payload badge.h refuses is handed over too, with its reason, for the screen.

@@ -3,7 +3,9 @@
  * (tests/lib/gen_qr_frames.sh): each frame comes through the camera's file twin (not timed),
  * then gray conversion and zbar decoding (qr.h) are timed, best of 5 per frame so that a busy
  * moment on a shared machine does not count; the median and the 95th percentile are over the
- * frames. A frame counts as decoded when the exact payload bytes came out.
+ * frames. A frame counts as decoded when the exact payload bytes came out. Frames the first
+ * look (qr_scan) misses get the closer look the kiosk gives some of them (qr_scan_closer),
+ * counted and timed apart.
  *
  *   qr_bench FRAMES.TSV PAYLOAD_DIR
  */
@@ -50,7 +52,7 @@ int main(int argc, char **argv)
 	static double ms[MAX_FRAMES];
 	static struct qr_code codes[QR_MAX_CODES];
 	static uint8_t gray[4096 * 4096], want[QR_MAX_PAYLOAD + 1];
-	int frames = 0, decoded = 0, w = 0, h = 0;
+	int frames = 0, decoded = 0, closer = 0, w = 0, h = 0;
 	char line[1024];
 	while (frames < MAX_FRAMES && fgets(line, sizeof line, tsv)) {
 		char *path = strtok(line, "\t"), *name = strtok(NULL, "\t");
@@ -87,15 +89,21 @@ int main(int argc, char **argv)
 		bool ok = false;
 		for (int i = 0; i < n && !ok; i++)
 			ok = codes[i].len == len && memcmp(codes[i].data, want, len) == 0;
-		if (ok)
+		if (ok) {
 			decoded++;
-		else
-			fprintf(stderr, "qr_bench: not decoded: %s\n", path);
+		} else {
+			n = qr_scan_closer(q, gray, f.width, f.height, f.width, codes, QR_MAX_CODES);
+			for (int i = 0; i < n && !ok; i++)
+				ok = codes[i].len == len && memcmp(codes[i].data, want, len) == 0;
+			closer += ok;
+			if (!ok)
+				fprintf(stderr, "qr_bench: not decoded: %s\n", path);
+		}
 		camera_close(c);
 	}
 	fclose(tsv);
 	/* Most frames the kiosk sees hold no code at all: the twin's test pattern stands in. */
-	double empty = -1;
+	double empty = -1, empty_closer = -1;
 	struct camera_params pp = {.fps = 1000};
 	struct camera *c = NULL;
 	char msg[256];
@@ -108,6 +116,11 @@ int main(int argc, char **argv)
 			double took = now_ms() - t0;
 			if (empty < 0 || took < empty)
 				empty = took;
+			t0 = now_ms();
+			qr_scan_closer(q, gray, f.width, f.height, f.width, codes, QR_MAX_CODES);
+			took = now_ms() - t0;
+			if (empty_closer < 0 || took < empty_closer)
+				empty_closer = took;
 		}
 		camera_close(c);
 	}
@@ -120,9 +133,12 @@ int main(int argc, char **argv)
 	printf("%-44s %8.2f ms  p95 %.2f ms  max %.2f ms  (%d frames %dx%d; target <= 15)\n",
 	       "QR decode per frame (gray + zbar), median", median, ms[p95 < 0 ? 0 : p95],
 	       ms[frames - 1], frames, w, h);
-	printf("%-44s %8.2f ms  (the test pattern, best of 20)\n", "QR scan of a frame without a code",
-	       empty);
+	printf("%-44s %8.2f ms  closer look %.2f ms  (the test pattern, best of 20)\n",
+	       "QR scan of a frame without a code", empty, empty_closer);
 	printf("%-44s %8d / %d  (%.1f %%)\n", "QR decoded, exact payload (lectern)", decoded, frames,
 	       100.0 * decoded / frames);
+	printf("%-44s %8d / %d  (%.1f %%; the kiosk looks closer at 1 in 4 empty frames)\n",
+	       "QR decoded, with the closer look (lectern)", decoded + closer, frames,
+	       100.0 * (decoded + closer) / frames);
 	return 0;
 }

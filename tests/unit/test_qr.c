@@ -5,7 +5,8 @@
  * rotated, blurred, noisy) are fed through the camera's file twin, turned gray, decoded by one
  * reused zbar scanner (qr.h) and read by badge.h: the payload bytes come out exact, the
  * people are who the code says, and the rest is refused with its reason. Also: no code in a
- * blank frame, padded rows, two codes in one frame, a payload too long to keep whole. And the
+ * blank frame, padded rows, two codes in one frame, a payload too long to keep whole, the
+ * closer look finding codes too small or blurred for the first. And the
  * check-in screen's scanner (kiosk_scan.h): on only while shown, each code read once, the
  * camera unplugged (the twin's picture removed) and plugged back without a restart.
  */
@@ -265,6 +266,41 @@ static void test_payload_too_long_to_keep(void **state)
 	assert_non_null(strstr(reason, "1500 bytes"));
 }
 
+static void test_closer_look_finds_small_blurred_codes(void **state)
+{
+	struct fixture *fx = *state;
+	/* Modules of 3 pixels, blurred: too little for zbar's first look, enough at twice the
+	 * size. */
+	run("cd %s && qrencode -s 1 -m 4 -o u.png 'https://example.org/agenda' && "
+	    "convert u.png -scale 300%% -gravity center -background white -extent 640x480 "
+	    "-blur 0x0.8 -colorspace Gray -depth 8 blurred.pgm", fx->dir);
+	const char *names[] = {"blurred"};
+	for (int i = 0; i < 1; i++) {
+		char path[128];
+		snprintf(path, sizeof path, "%s/%s.pgm", fx->dir, names[i]);
+		struct qr_code codes[QR_MAX_CODES];
+		assert_int_equal(scan_picture(fx, path, codes, QR_MAX_CODES), 0);
+		struct camera_params p = {.file = path, .fps = 1000};
+		struct camera *c = NULL;
+		char msg[256];
+		assert_int_equal(camera_open(&camera_file_ops, &p, &c, msg, sizeof msg), LT_OK);
+		struct camera_frame f;
+		assert_int_equal(camera_grab(c, &f, 1000), LT_OK);
+		uint8_t *gray = malloc(640 * 480);
+		assert_non_null(gray);
+		camera_frame_gray(&f, gray);
+		if (qr_scan_closer(fx->q, gray, 640, 480, 640, codes, QR_MAX_CODES) != 1)
+			fail_msg("%s: the closer look found no code either", names[i]);
+		assert_string_equal((char *)codes[0].data, "https://example.org/agenda");
+		/* Nothing where there is nothing, closer or not. */
+		memset(gray, 0x80, 640 * 480);
+		assert_int_equal(qr_scan_closer(fx->q, gray, 640, 480, 640, codes, 1), 0);
+		assert_int_equal(qr_scan_closer(fx->q, gray, 640, 480, 600, codes, 1), -1);
+		free(gray);
+		camera_close(c);
+	}
+}
+
 /* ---- scanning while check-in shows (kiosk_scan.h) ---- */
 
 static double mono_s(void)
@@ -486,6 +522,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_generated_badges, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_padded_rows_and_two_codes, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_payload_too_long_to_keep, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_closer_look_finds_small_blurred_codes, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_scan_reads_badges_while_shown, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_scan_camera_unplugged_and_back, setup, teardown),
 	};
