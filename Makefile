@@ -76,7 +76,7 @@ RUN_CONFIG ?= board/pc/lectern.conf
 FUZZ_CC ?= clang
 FUZZ_FLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -std=c11 -D_GNU_SOURCE -Iinclude \
 	$(CORE_CFLAGS)
-FUZZ_TARGETS := calendar config registry mediapackage properties http badge
+FUZZ_TARGETS := calendar config registry mediapackage properties http roster badge
 FUZZ_BINS := $(FUZZ_TARGETS:%=$(BUILD)/fuzz/fuzz_%)
 FUZZ_SECONDS ?= 300
 
@@ -138,6 +138,7 @@ $(BUILD)/fuzz/fuzz_registry $(BUILD)/fuzz/fuzz_mediapackage $(BUILD)/fuzz/fuzz_p
 $(BUILD)/fuzz/fuzz_http: firmware/net/opencast.c firmware/net/fetch.c firmware/net/net.c \
 	firmware/base/config.c firmware/base/log.c firmware/base/err.c firmware/base/utf8.c \
 	firmware/base/urltpl.c
+$(BUILD)/fuzz/fuzz_roster: firmware/checkin/roster.c firmware/base/log.c firmware/base/utf8.c
 $(BUILD)/fuzz/fuzz_badge: firmware/checkin/badge.c firmware/base/utf8.c
 $(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(wildcard include/lectern/*.h)
 	@mkdir -p $(@D)

@@ -690,13 +690,21 @@ static void checkin(struct ui *u, const struct view *v)
 {
 	SDL_Rect b = root(u);
 	int g = gap(u);
+	bool port = portrait(u);
 	char count[48], title[160];
-	snprintf(count, sizeof count, "%d checked in", v->checked_in);
-	if (v->checkin_open && v->checkin_title[0])
+	/* Narrow: the count short, the session's title on a line of its own. */
+	snprintf(count, sizeof count, port ? "%d in" : "%d checked in", v->checked_in);
+	if (v->checkin_open && v->checkin_title[0] && !port)
 		snprintf(title, sizeof title, "Check in \xc2\xb7 %s", v->checkin_title);
 	else
 		snprintf(title, sizeof title, "Check in");
 	top_bar(u, &b, title, v->checkin_off ? "" : count, COL_GREEN, true);
+	if (port && v->checkin_open && v->checkin_title[0] && !v->checkin_off) {
+		int th = ui_line_height(u, FONT_BOLD, ui_px(u, T_BODY));
+		ui_text(u, cut_top(&b, th), FONT_BOLD, ui_px(u, T_BODY), COL_TEXT, ALIGN_LEFT, 1,
+			v->checkin_title);
+		cut_top(&b, g / 2);
+	}
 	if (v->checkin_consent[0] && !v->checkin_off) {
 		int ch = ui_line_height(u, FONT_REGULAR, ui_px(u, T_SMALL));
 		ui_text(u, cut_top(&b, ch), FONT_REGULAR, ui_px(u, T_SMALL), COL_DIM, ALIGN_LEFT, 1,
@@ -733,11 +741,18 @@ static void checkin(struct ui *u, const struct view *v)
 	if (v->search[0]) {
 		char walk[96];
 		snprintf(walk, sizeof walk, "Walk-in: add %s", v->search);
-		SDL_Rect wb = cut_right(&srow, srow.w * 2 / 5);
-		cut_right(&srow, g);
+		SDL_Rect wb;
+		if (port) {             /* a row of its own, for the name to fit */
+			wb = cut_top(&b, btn_h(u));
+			cut_top(&b, g);
+		} else {
+			wb = cut_right(&srow, srow.w * 2 / 5);
+			cut_right(&srow, g);
+		}
 		ui_button(u, "walkin", wb, walk, COL_ACCENT, ui_px(u, T_BODY), EV_WALK_IN, 0, true);
 	}
-	field(u, srow, NULL, v->search, "Tap here and type your name", "search");
+	field(u, srow, NULL, v->search, port ? "Type your name" : "Tap here and type your name",
+	      "search");
 	if (v->keyboard) {
 		int kh = btn_h(u) * 4;
 		SDL_Rect kb = cut_bottom(&b, kh);

@@ -159,6 +159,8 @@ static void load_people(const struct kiosk_events *e, struct kiosk_checkin *k,
 			const struct occurrence *o)
 {
 	roster_clear(&k->people);
+	if (!checkin_on(e) || !k->key[0])
+		return;
 	if (o)
 		roster_add_invitees(&k->people, o->invitees);
 	for (size_t i = 0; e->room && i < e->room->count; i++) {
@@ -170,8 +172,7 @@ static void load_people(const struct kiosk_events *e, struct kiosk_checkin *k,
 		struct checkin_who who = {p->name, p->email, p->badge};
 		attendance_person_key(e->att, &who, p->key);
 	}
-	if (k->key[0])
-		attendance_list(e->att, k->key, mark_stored, &k->people);
+	attendance_list(e->att, k->key, mark_stored, &k->people);
 }
 
 void kiosk_events_follow_session(const struct kiosk_events *e, struct kiosk_state *s,

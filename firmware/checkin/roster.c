@@ -291,13 +291,17 @@ static const char *split(const char *line, size_t len, char fields[CSV_FIELDS][2
 	}
 }
 
+/* Whether [s, s+len) is UTF-8. The text is not terminated: a character's length is taken from
+ * its lead byte and checked against the end before utf8_char_len looks at its bytes. */
 static bool valid_utf8(const char *s, size_t len)
 {
 	for (size_t i = 0; i < len;) {
-		size_t cl = utf8_char_len(s + i);
-		if (!cl || i + cl > len)
+		unsigned char c = (unsigned char)s[i];
+		size_t want = c < 0x80 ? 1 : c >= 0xC2 && c <= 0xDF ? 2 : c >= 0xE0 && c <= 0xEF ? 3
+			    : c >= 0xF0 && c <= 0xF4 ? 4 : 0;
+		if (!want || i + want > len || utf8_char_len(s + i) != want)
 			return false;
-		i += cl;
+		i += want;
 	}
 	return true;
 }

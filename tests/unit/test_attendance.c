@@ -521,6 +521,15 @@ static void test_roster_csv(void **state)
 	assert_null(strstr(out, "example.org"));
 	free(out);
 
+	/* A text that ends inside a character (no newline, no terminator to stop at). */
+	static const char cut[] = "Ada,ada@example.org\nBad\xc3";
+	char *heap = malloc(sizeof cut - 1);
+	memcpy(heap, cut, sizeof cut - 1);
+	roster_clear(&ro);
+	assert_int_equal(roster_parse_csv(&ro, heap, sizeof cut - 1, "cut.csv", NULL, NULL), 1);
+	assert_int_equal(ro.count, 1);
+	free(heap);
+
 	/* From a file; one that is not there is said so and adds nothing. */
 	char dir[64], path[PATH_MAX];
 	snprintf(dir, sizeof dir, "/tmp/lectern-roster-XXXXXX");
