@@ -646,10 +646,13 @@ static void qr_line(struct ui *u, SDL_Rect *b, const struct view *v)
 	bool refused = v->qr_refused[0] != '\0';
 	if (!refused && !v->qr_status[0])
 		return;
-	SDL_Rect r = cut_top(b, ui_line_height(u, FONT_BOLD, ui_px(u, T_BODY)));
+	const char *text = refused ? v->qr_refused : v->qr_status;
+	int font = refused ? FONT_BOLD : FONT_REGULAR, px = ui_px(u, T_BODY);
+	/* A reason is read whole: on a narrow (portrait) screen it takes two lines. */
+	int lines = refused && ui_text_width(u, font, px, text) > b->w ? 2 : 1;
+	SDL_Rect r = cut_top(b, lines * ui_line_height(u, font, px));
 	cut_top(b, gap(u) / 2);
-	ui_text(u, r, refused ? FONT_BOLD : FONT_REGULAR, ui_px(u, T_BODY),
-		refused ? COL_AMBER : COL_DIM, ALIGN_LEFT, 1, refused ? v->qr_refused : v->qr_status);
+	ui_text(u, r, font, px, refused ? COL_AMBER : COL_DIM, ALIGN_LEFT, lines, text);
 	ui_widget(u, refused ? "qr:refused" : v->qr_camera ? "qr:on" : "qr:off", r, WIDGET_INFO,
 		  EV_NONE, 0);
 }
