@@ -491,7 +491,7 @@ static void test_scan_camera_unplugged_and_back(void **state)
 			assert_string_equal(r.id.id, "B-0042");
 		}
 	assert_int_equal(reads, 1);
-	assert_true(kiosk_scan_frames(ks) >= 5);
+	assert_true(kiosk_scan_frames(ks) >= 3); /* many frames, one read */
 
 	/* Unplugged: QR is off and says so. */
 	char shown[160];
