@@ -86,12 +86,9 @@ static void qr_check_in(void *user, const struct checkin_who *who)
 	kiosk_events_check_in_qr(&k->ev, &k->s, who, true, k->now);
 }
 
-/* QR badges are scanned while the check-in screen takes people; reads are checked in here,
- * on the kiosk's thread. True when there was one. */
+/* QR badges read are checked in here, on the kiosk's thread. True when there was one. */
 static bool qr_reads(struct kiosk *k)
 {
-	kiosk_scan_follow(k->scan, k->s.screen == VIEW_CHECKIN && k->v.checkin_open &&
-					   !k->v.checkin_off);
 	return kiosk_scan_apply(k->scan, k->clock(), qr_check_in, k);
 }
 
@@ -108,6 +105,10 @@ static void build(struct kiosk *k)
 	kiosk_settings_follow(&k->set, k->s.screen, cs.recording);
 	kiosk_view_build(&k->vb, &k->s, &cs, k->now, &k->v);
 	kiosk_settings_show(&k->set, &k->v);
+	/* Scanned while the check-in screen takes people; followed after the settings' preview
+	 * has let go of the camera. */
+	kiosk_scan_follow(k->scan, k->s.screen == VIEW_CHECKIN && k->v.checkin_open &&
+					   !k->v.checkin_off);
 	kiosk_scan_show(k->scan, k->clock(), &k->v);
 }
 
