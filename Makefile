@@ -12,7 +12,7 @@ LIBDIR ?= /usr/lib/lectern
 
 # The core (every command) and the screen (the plugin only: no command links SDL).
 CORE_PKGS := alsa opus opusfile libopusenc ogg sqlite3 inih libsystemd libical libcurl json-c \
-	libxml-2.0 libcrypto nettle libv4l2 libgpiod
+	libxml-2.0 libcrypto nettle libv4l2 libgpiod zbar
 SCREEN_PKGS := sdl2 SDL2_ttf libpng
 CORE_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(CORE_PKGS) 2>/dev/null)
 CORE_LIBS := $(shell $(PKG_CONFIG) --libs $(CORE_PKGS) 2>/dev/null)
@@ -37,11 +37,11 @@ FIRMWARE := base/err base/log base/osutil base/utf8 base/urltpl base/config base
 	recording/ring recording/level recording/oggopus recording/recorder recording/session \
 	recording/recovery \
 	schedule/calendar schedule/schedule \
-	checkin/roster checkin/attendance \
+	checkin/roster checkin/attendance checkin/qr checkin/badge \
 	upload/upload upload/upload_opencast upload/upload_attendance upload/ocagent \
 	appliance/app appliance/controller appliance/kiosk appliance/kiosk_view \
-	appliance/kiosk_events appliance/kiosk_settings appliance/monitor appliance/screen \
-	appliance/screen_null appliance/health \
+	appliance/kiosk_events appliance/kiosk_settings appliance/kiosk_scan appliance/monitor \
+	appliance/screen appliance/screen_null appliance/health \
 	cli/cmd_record cli/cmd_run cli/cmd_misc cli/cmd_schedule cli/cmd_upload cli/cmd_queue \
 	cli/cmd_provision cli/cmd_doctor cli/cmd_status cli/cmd_attendance cli/cmd_stats cli/cli
 DRIVERS := audio_source audio_alsa audio_file backlight camera camera_v4l2 camera_file gpio \
@@ -67,7 +67,7 @@ PLUGIN := $(BUILD)/lectern-screen-sdl.so
 
 UNIT_TESTS := ring level config store state oggopus recorder controller net fetch opencast \
 	upload ui kiosk kiosk_view camera calendar spoolmeta retention worker links pinhash \
-	inifile gpio health attendance delivery
+	inifile gpio health attendance delivery qr badge
 UNIT_BINS := $(UNIT_TESTS:%=$(BUILD)/tests/unit/test_%)
 
 RUN_CONFIG ?= board/pc/lectern.conf
@@ -77,7 +77,7 @@ RUN_CONFIG ?= board/pc/lectern.conf
 FUZZ_CC ?= clang
 FUZZ_FLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -std=c11 -D_GNU_SOURCE -Iinclude \
 	$(CORE_CFLAGS)
-FUZZ_TARGETS := calendar config registry mediapackage properties http roster
+FUZZ_TARGETS := calendar config registry mediapackage properties http roster badge
 FUZZ_BINS := $(FUZZ_TARGETS:%=$(BUILD)/fuzz/fuzz_%)
 FUZZ_SECONDS ?= 300
 
@@ -130,6 +130,10 @@ $(BUILD)/tests/tools/%: tests/tools/%.c $(LIB)
 unit: $(UNIT_BINS) $(TEST_TOOLS)
 
 # Benchmark programs (tests/bench/*.c): the screen's timing links ui/ as test_ui does.
+$(BUILD)/tests/bench/qr_bench: tests/bench/qr_bench.c $(LIB)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -o $@ $< $(LIB) $(LDLIBS)
+
 $(BUILD)/tests/bench/ui_bench: tests/bench/ui_bench.c $(UI_OBJS) $(LIB)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(SCREEN_CFLAGS) -Iui -o $@ $< $(UI_OBJS) $(LIB) $(LDLIBS) $(SCREEN_LIBS)
@@ -142,6 +146,7 @@ $(BUILD)/fuzz/fuzz_http: firmware/net/opencast.c firmware/net/fetch.c firmware/n
 	firmware/base/config.c firmware/base/log.c firmware/base/err.c firmware/base/utf8.c \
 	firmware/base/urltpl.c
 $(BUILD)/fuzz/fuzz_roster: firmware/checkin/roster.c firmware/base/log.c firmware/base/utf8.c
+$(BUILD)/fuzz/fuzz_badge: firmware/checkin/badge.c firmware/base/utf8.c
 $(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(wildcard include/lectern/*.h)
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ $(filter %.c,$^) $(CORE_LIBS)
@@ -190,7 +195,7 @@ asan:
 
 bench:
 	board/deps.sh build bench
-	$(MAKE) --no-print-directory all $(BUILD)/tests/bench/ui_bench
+	$(MAKE) --no-print-directory all $(BUILD)/tests/bench/ui_bench $(BUILD)/tests/bench/qr_bench
 	LECTERN_BIN=$(BIN) BUILD=$(BUILD) tests/bench/run.sh
 
 # The kill drills at full length (DRILL_KILLS kill points each; DRILL_SEED replays a draw),

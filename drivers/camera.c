@@ -67,6 +67,17 @@ void camera_scale_rgb(const struct camera_frame *src, uint8_t *dst, int dst_w, i
 	}
 }
 
+void camera_frame_gray(const struct camera_frame *f, uint8_t *gray)
+{
+	for (int y = 0; y < f->height; y++) {
+		const uint8_t *p = f->rgb + (size_t)y * (size_t)f->stride;
+		uint8_t *o = gray + (size_t)y * (size_t)f->width;
+		/* 77 + 150 + 29 = 256: R = G = B = v gives exactly v. */
+		for (int x = 0; x < f->width; x++, p += 3)
+			o[x] = (uint8_t)((77u * p[0] + 150u * p[1] + 29u * p[2] + 128u) >> 8);
+	}
+}
+
 lt_err camera_open_config(const struct config *cfg, struct camera **out, bool *twin, char *msg,
 			  size_t n)
 {

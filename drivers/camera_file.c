@@ -1,16 +1,21 @@
 /*
  * camera_file.c — the camera's file-backed twin (see camera.h).
  *
- * The twin shows a binary PPM (P6, maxval 255) as a still, or, without a file, a generated
- * test pattern: colour bars with a box that moves every frame and carries the frame number in
- * binary, so a preview visibly updates and two frames never compare equal. Grabs are paced
+ * The twin shows a binary PPM (P6) or PGM (P5), maxval 255, as a still that is read again
+ * whenever the file is replaced (and whose removal is an unplugged camera), or the pictures of
+ * a directory one a frame in name order, or, without a file, a generated test pattern: colour
+ * bars with a box that moves every frame and carries the frame number in binary, so a preview
+ * visibly updates and two frames never compare equal. Grabs are paced
  * at `fps` (10): frame k is due k/fps seconds after open; a late caller gets the frame for
  * "now", never a burst of stale ones.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include "lectern/camera.h"
@@ -24,13 +29,18 @@
 struct file_camera {
 	struct camera base;
 	uint8_t *rgb;
-	bool pattern;            /* generated; else the still from the file */
+	bool pattern;            /* generated; else a picture from the file or the directory */
+	char *path;              /* the picture file, watched for a replacement */
+	struct stat st;          /* of the picture shown, when it came from `path` */
+	char **paths;            /* a directory's pictures, in name order */
+	int n_paths, next_path;
+	bool broken;             /* sticky: the picture file went away */
 	int64_t period_ns;
 	struct timespec t0;
 	int64_t index;           /* of the last frame handed out; -1 before the first */
 };
 
-/* ---- the twin: a PPM still ---- */
+/* ---- the twin: a picture ---- */
 
 /* Skip whitespace and '#' comments; true if at least one whitespace byte was skipped. */
 static bool skip_space(FILE *fp)
@@ -89,7 +99,12 @@ static lt_err header_number(FILE *fp, const char *path, const char *what, long m
 	return LT_OK;
 }
 
-static lt_err load_ppm(struct file_camera *f, const char *path, char *msg, size_t n)
+/*
+ * Read a binary PPM (P6) or PGM (P5), 8 bits, into a new RGB24 buffer (a PGM's gray level
+ * becomes R = G = B). Errors name `path` in `msg`.
+ */
+static lt_err load_picture(const char *path, uint8_t **rgb_out, int *w_out, int *h_out, char *msg,
+			   size_t n)
 {
 	FILE *fp = fopen(path, "rb");
 	if (!fp) {
@@ -101,20 +116,22 @@ static lt_err load_ppm(struct file_camera *f, const char *path, char *msg, size_
 	lt_err err = LT_ERR_FORMAT;
 	unsigned char magic[2];
 	long w = 0, h = 0, maxval = 0;
-	if (fread(magic, 1, 2, fp) != 2 || magic[0] != 'P' || magic[1] != '6') {
-		snprintf(msg, n, "camera picture %s is not a binary PPM: it must start with "
-				 "\"P6\" (convert one with: magick IN -depth 8 OUT.ppm)",
+	uint8_t *rgb = NULL;
+	if (fread(magic, 1, 2, fp) != 2 || magic[0] != 'P' || (magic[1] != '6' && magic[1] != '5')) {
+		snprintf(msg, n, "camera picture %s is not a binary PPM or PGM: it must start with "
+				 "\"P6\" or \"P5\" (convert one with: magick IN -depth 8 OUT.ppm)",
 			 path);
 		goto fail;
 	}
+	bool gray = magic[1] == '5';
 	if ((err = header_number(fp, path, "width", MAX_SIDE, &w, msg, n)) != LT_OK ||
 	    (err = header_number(fp, path, "height", MAX_SIDE, &h, msg, n)) != LT_OK ||
 	    (err = header_number(fp, path, "maxval", 65535, &maxval, msg, n)) != LT_OK)
 		goto fail;
 	err = LT_ERR_FORMAT;
 	if (maxval != 255) {
-		snprintf(msg, n, "camera picture %s has maxval %ld: only 8-bit PPM (maxval 255) is "
-				 "supported", path, maxval);
+		snprintf(msg, n, "camera picture %s has maxval %ld: only 8-bit PPM or PGM (maxval "
+				 "255) is supported", path, maxval);
 		goto fail;
 	}
 	/* Exactly one whitespace byte separates the header from the pixels. */
@@ -124,27 +141,130 @@ static lt_err load_ppm(struct file_camera *f, const char *path, char *msg, size_
 				 "maxval", path);
 		goto fail;
 	}
-	size_t want = (size_t)w * (size_t)h * 3;
-	f->rgb = malloc(want);
-	if (!f->rgb) {
+	size_t pixels = (size_t)w * (size_t)h, want = pixels * (gray ? 1 : 3);
+	rgb = malloc(pixels * 3);
+	if (!rgb) {
 		err = LT_ERR_NOMEM;
 		goto fail;
 	}
-	size_t got = fread(f->rgb, 1, want, fp);
+	/* A PGM is read into the buffer's last third, then spread out front to back. */
+	uint8_t *dst = gray ? rgb + pixels * 2 : rgb;
+	size_t got = fread(dst, 1, want, fp);
 	if (got != want) {
 		snprintf(msg, n, "camera picture %s is short: %zu of the %zu bytes of pixel data "
-				 "a %ldx%ld PPM needs", path, got, want, w, h);
+				 "a %ldx%ld %s needs", path, got, want, w, h, gray ? "PGM" : "PPM");
 		goto fail;
 	}
+	if (gray)
+		for (size_t i = 0; i < pixels; i++) {
+			uint8_t v = dst[i];
+			rgb[i * 3] = rgb[i * 3 + 1] = rgb[i * 3 + 2] = v;
+		}
 	fclose(fp);
-	f->base.width = (int)w;
-	f->base.height = (int)h;
+	*rgb_out = rgb;
+	*w_out = (int)w;
+	*h_out = (int)h;
 	return LT_OK;
 fail:
 	fclose(fp);
-	free(f->rgb);
-	f->rgb = NULL;
+	free(rgb);
 	return err;
+}
+
+/* ---- the twin: a picture that may be replaced, or a directory of them ---- */
+
+static bool same_file(const struct stat *a, const struct stat *b)
+{
+	return a->st_dev == b->st_dev && a->st_ino == b->st_ino && a->st_size == b->st_size &&
+	       a->st_mtim.tv_sec == b->st_mtim.tv_sec && a->st_mtim.tv_nsec == b->st_mtim.tv_nsec;
+}
+
+/* Show the picture at `path` from now on (the old one is freed once the new one loaded). */
+static lt_err show_picture(struct file_camera *f, const char *path, char *msg, size_t n)
+{
+	uint8_t *rgb;
+	int w, h;
+	lt_err err = load_picture(path, &rgb, &w, &h, msg, n);
+	if (err != LT_OK)
+		return err;
+	free(f->rgb);
+	f->rgb = rgb;
+	f->base.width = w;
+	f->base.height = h;
+	return LT_OK;
+}
+
+static int picture_name(const struct dirent *d)
+{
+	size_t l = strlen(d->d_name);
+	return d->d_name[0] != '.' && l > 4 &&
+	       (strcasecmp(d->d_name + l - 4, ".ppm") == 0 ||
+		strcasecmp(d->d_name + l - 4, ".pgm") == 0);
+}
+
+static lt_err open_directory(struct file_camera *f, const char *dir, char *msg, size_t n)
+{
+	struct dirent **list = NULL;
+	int count = scandir(dir, &list, picture_name, alphasort);
+	if (count < 0) {
+		int e = errno;
+		snprintf(msg, n, "cannot read the camera's picture directory %s: %s", dir,
+			 strerror(e));
+		return LT_ERR_NO_DEVICE;
+	}
+	lt_err err = LT_OK;
+	if (count == 0) {
+		snprintf(msg, n, "the camera's picture directory %s has no .ppm or .pgm picture",
+			 dir);
+		err = LT_ERR_NO_DEVICE;
+	}
+	f->paths = count > 0 ? calloc((size_t)count, sizeof *f->paths) : NULL;
+	if (count > 0 && !f->paths)
+		err = LT_ERR_NOMEM;
+	for (int i = 0; i < count; i++) {
+		if (err == LT_OK && asprintf(&f->paths[i], "%s/%s", dir, list[i]->d_name) < 0) {
+			f->paths[i] = NULL;
+			err = LT_ERR_NOMEM;
+		}
+		free(list[i]);
+	}
+	free(list);
+	if (err != LT_OK)
+		return err;
+	f->n_paths = count;
+	f->next_path = 0;
+	/* Each picture is checked now, so that a bad one fails the open, not a grab. */
+	for (int i = count - 1; i >= 0 && err == LT_OK; i--)
+		err = show_picture(f, f->paths[i], msg, n);
+	return err;
+}
+
+/* At each grab: the directory's next picture, or the file again if it was replaced. A file
+ * that is gone is a camera unplugged; one that does not load yet keeps the last picture. */
+static lt_err next_picture(struct file_camera *f)
+{
+	char msg[sizeof f->base.error];
+	if (f->n_paths) {
+		const char *path = f->paths[f->next_path];
+		f->next_path = (f->next_path + 1) % f->n_paths;
+		if (show_picture(f, path, msg, sizeof msg) != LT_OK)
+			log_debug("camera: %s", msg);
+		return LT_OK;
+	}
+	struct stat st;
+	if (stat(f->path, &st) != 0) {
+		f->broken = true;
+		snprintf(f->base.error, sizeof f->base.error, "camera picture %s is gone (the twin's "
+			 "camera was unplugged)", f->path);
+		return LT_ERR_DEVICE;
+	}
+	if (same_file(&st, &f->st))
+		return LT_OK;
+	if (show_picture(f, f->path, msg, sizeof msg) == LT_OK)
+		f->st = st;
+	else
+		log_debug("camera: %s", msg);
+	return LT_OK;
 }
 
 /* ---- the twin: a moving test pattern ---- */
@@ -214,6 +334,10 @@ static void sleep_until(const struct timespec *due)
 static void file_cam_close(struct camera *c)
 {
 	struct file_camera *f = (struct file_camera *)c;
+	for (int i = 0; i < f->n_paths; i++)
+		free(f->paths[i]);
+	free(f->paths);
+	free(f->path);
 	free(f->rgb);
 	free(f);
 }
@@ -228,13 +352,28 @@ static lt_err file_cam_open(const struct camera_params *p, struct camera **out, 
 	f->period_ns = 1000000000LL / fps;
 	f->index = -1;
 	if (p->file && *p->file) {
-		lt_err err = load_ppm(f, p->file, msg, n);
+		struct stat st;
+		lt_err err = LT_OK;
+		bool dir = stat(p->file, &st) == 0 && S_ISDIR(st.st_mode);
+		if (dir) {
+			err = open_directory(f, p->file, msg, n);
+		} else {
+			f->path = strdup(p->file);
+			err = f->path ? show_picture(f, p->file, msg, n) : LT_ERR_NOMEM;
+			if (err == LT_OK && stat(p->file, &f->st) != 0)
+				memset(&f->st, 0, sizeof f->st); /* replaced meanwhile: reloaded */
+		}
 		if (err != LT_OK) {
 			file_cam_close(&f->base);
 			return err;
 		}
-		snprintf(f->base.description, sizeof f->base.description,
-			 "picture %s %dx%d (no camera)", p->file, f->base.width, f->base.height);
+		if (dir)
+			snprintf(f->base.description, sizeof f->base.description,
+				 "%d pictures in %s (no camera)", f->n_paths, p->file);
+		else
+			snprintf(f->base.description, sizeof f->base.description,
+				 "picture %s %dx%d (no camera)", p->file, f->base.width,
+				 f->base.height);
 	} else {
 		int w = p->width > 0 ? p->width : 640, h = p->height > 0 ? p->height : 480;
 		if (w < 16 || h < 16 || w > MAX_SIDE || h > MAX_SIDE) {
@@ -263,6 +402,8 @@ static lt_err file_cam_open(const struct camera_params *p, struct camera **out, 
 static lt_err file_cam_grab(struct camera *c, struct camera_frame *fr, int timeout_ms)
 {
 	struct file_camera *f = (struct file_camera *)c;
+	if (f->broken)
+		return LT_ERR_DEVICE;
 	struct timespec now;
 	clock_gettime(CLOCK_MONOTONIC, &now);
 	struct timespec due = add_ns(f->t0, (f->index + 1) * f->period_ns);
@@ -284,6 +425,8 @@ static lt_err file_cam_grab(struct camera *c, struct camera_frame *fr, int timeo
 	f->index = index > f->index ? index : f->index + 1;
 	if (f->pattern)
 		draw_pattern(f, f->index);
+	else if (next_picture(f) != LT_OK)
+		return LT_ERR_DEVICE;
 	c->error[0] = '\0';
 	c->frames++;
 	fr->width = c->width;

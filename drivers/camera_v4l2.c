@@ -27,6 +27,7 @@
 
 #define DEFAULT_DEVICE "/dev/video0"
 #define N_BUFFERS 4
+#define MAX_SIDE 4096
 
 struct mapping {
 	void *start;
@@ -44,6 +45,7 @@ struct v4l2_camera {
 	unsigned n_buf;
 	size_t frame_bytes;      /* stride * height */
 	int stride;
+	int fps;                 /* as the driver agreed; 0 = its own */
 	uint8_t *rgb;            /* the frame handed out, ours until the next grab */
 	uint8_t *scratch;        /* read(): one frame as read */
 };
@@ -166,6 +168,57 @@ static lt_err open_node(struct v4l2_camera *v, char *msg, size_t n)
 	return LT_OK;
 }
 
+lt_err camera_v4l2_check_format(const char *device, const struct camera_v4l2_format *got,
+				int *stride, size_t *frame_bytes, char *msg, size_t n)
+{
+	if (got->pixelformat != V4L2_PIX_FMT_RGB24) {
+		char fourcc[5];
+		fourcc_text(got->pixelformat, fourcc);
+		snprintf(msg, n, "camera %s sends %s, which libv4l2 cannot convert to RGB24",
+			 dev_or_default(device), fourcc);
+		return LT_ERR_FORMAT;
+	}
+	if (got->width == 0 || got->height == 0 || got->width > MAX_SIDE ||
+	    got->height > MAX_SIDE) {
+		snprintf(msg, n, "camera %s offers %ux%u pictures, which lectern cannot use (1 to "
+				 "%d pixels a side)", dev_or_default(device), (unsigned)got->width,
+			 (unsigned)got->height, MAX_SIDE);
+		return LT_ERR_FORMAT;
+	}
+	uint32_t min_stride = got->width * 3;
+	/* Rows twice as long as the pixels need are not padding but a wrong answer. */
+	if (got->bytesperline > 2 * min_stride) {
+		snprintf(msg, n, "camera %s gives rows of %u bytes for %u pixels: not RGB24 as "
+				 "asked", dev_or_default(device), (unsigned)got->bytesperline,
+			 (unsigned)got->width);
+		return LT_ERR_FORMAT;
+	}
+	uint32_t row = got->bytesperline >= min_stride ? got->bytesperline : min_stride;
+	*stride = (int)row;
+	*frame_bytes = (size_t)row * got->height;
+	return LT_OK;
+}
+
+/* Ask for `fps` frames a second where the driver lets the rate be chosen; QR decoding needs
+ * no more than 5 to 10, and fewer frames cost less USB bandwidth and CPU. */
+static void set_rate(struct v4l2_camera *v, int fps)
+{
+	struct v4l2_streamparm parm;
+	memset(&parm, 0, sizeof parm);
+	parm.type = V4L2_BUF_TYPE_VIDEO_CAPTURE;
+	if (xioctl(v->fd, VIDIOC_G_PARM, &parm) != 0 ||
+	    !(parm.parm.capture.capability & V4L2_CAP_TIMEPERFRAME))
+		return;
+	parm.parm.capture.timeperframe.numerator = 1;
+	parm.parm.capture.timeperframe.denominator = (uint32_t)fps;
+	if (xioctl(v->fd, VIDIOC_S_PARM, &parm) == 0 && parm.parm.capture.timeperframe.numerator)
+		v->fps = (int)(parm.parm.capture.timeperframe.denominator /
+			       parm.parm.capture.timeperframe.numerator);
+	else
+		log_debug("camera: %s keeps its own frame rate (VIDIOC_S_PARM: %s)", v->device,
+			  strerror(errno));
+}
+
 /* RGB24 at about the asked size; the camera's own format, for the description. */
 static lt_err set_format(struct v4l2_camera *v, int width, int height, char native[5], char *msg,
 			 size_t n)
@@ -183,20 +236,15 @@ static lt_err set_format(struct v4l2_camera *v, int width, int height, char nati
 			 strerror(e));
 		return e == ENODEV ? LT_ERR_NO_DEVICE : LT_ERR_FORMAT;
 	}
-	if (fmt.fmt.pix.pixelformat != V4L2_PIX_FMT_RGB24 || fmt.fmt.pix.width == 0 ||
-	    fmt.fmt.pix.height == 0) {
-		char got[5];
-		fourcc_text(fmt.fmt.pix.pixelformat, got);
-		snprintf(msg, n, "camera %s sends %s, which libv4l2 cannot convert to RGB24",
-			 v->device, got);
-		return LT_ERR_FORMAT;
-	}
-	v->base.width = (int)fmt.fmt.pix.width;
-	v->base.height = (int)fmt.fmt.pix.height;
-	uint32_t min_stride = fmt.fmt.pix.width * 3;
-	v->stride = (int)(fmt.fmt.pix.bytesperline >= min_stride ? fmt.fmt.pix.bytesperline
-								   : min_stride);
-	v->frame_bytes = (size_t)v->stride * (size_t)v->base.height;
+	struct camera_v4l2_format got = {
+		.pixelformat = fmt.fmt.pix.pixelformat, .width = fmt.fmt.pix.width,
+		.height = fmt.fmt.pix.height, .bytesperline = fmt.fmt.pix.bytesperline,
+	};
+	lt_err err = camera_v4l2_check_format(v->device, &got, &v->stride, &v->frame_bytes, msg, n);
+	if (err != LT_OK)
+		return err;
+	v->base.width = (int)got.width;
+	v->base.height = (int)got.height;
 
 	/* The driver's own format is what libv4l2 converts from; the raw ioctl bypasses it. */
 	struct v4l2_format raw;
@@ -296,6 +344,8 @@ static lt_err v4l2_cam_open(const struct camera_params *p, struct camera **out, 
 	lt_err err = open_node(v, msg, n);
 	if (err == LT_OK)
 		err = set_format(v, width, height, native, msg, n);
+	if (err == LT_OK)
+		set_rate(v, p->fps > 0 && p->fps <= 60 ? p->fps : 10);
 	if (err == LT_OK && v->streaming) {
 		err = start_streaming(v, msg, n);
 		if (err != LT_OK) {
@@ -332,9 +382,12 @@ static lt_err v4l2_cam_open(const struct camera_params *p, struct camera **out, 
 		v4l2_cam_close(&v->base);
 		return err;
 	}
+	char rate[16] = "";
+	if (v->fps > 0)
+		snprintf(rate, sizeof rate, " %d fps", v->fps);
 	snprintf(v->base.description, sizeof v->base.description,
-		 "USB camera %s %dx%d (%s via libv4l2%s)", v->device, v->base.width,
-		 v->base.height, native, v->streaming ? "" : ", read()");
+		 "USB camera %s %dx%d%s (%s via libv4l2%s)", v->device, v->base.width,
+		 v->base.height, rate, native, v->streaming ? "" : ", read()");
 	log_info("camera: %s", v->base.description);
 	*out = &v->base;
 	return LT_OK;

@@ -639,6 +639,24 @@ static void recording(struct ui *u, const struct view *v)
 
 /* ---- check-in ---- */
 
+/* The QR badge line (kiosk_scan.h): why the code just shown was refused, else whether QR
+ * badges are on. */
+static void qr_line(struct ui *u, SDL_Rect *b, const struct view *v)
+{
+	bool refused = v->qr_refused[0] != '\0';
+	if (!refused && !v->qr_status[0])
+		return;
+	const char *text = refused ? v->qr_refused : v->qr_status;
+	int font = refused ? FONT_BOLD : FONT_REGULAR, px = ui_px(u, T_BODY);
+	/* A reason is read whole: on a narrow (portrait) screen it takes two lines. */
+	int lines = refused && ui_text_width(u, font, px, text) > b->w ? 2 : 1;
+	SDL_Rect r = cut_top(b, lines * ui_line_height(u, font, px));
+	cut_top(b, gap(u) / 2);
+	ui_text(u, r, font, px, refused ? COL_AMBER : COL_DIM, ALIGN_LEFT, lines, text);
+	ui_widget(u, refused ? "qr:refused" : v->qr_camera ? "qr:on" : "qr:off", r, WIDGET_INFO,
+		  EV_NONE, 0);
+}
+
 /* A line in the middle of what is left: why there is nothing to tap. */
 static void checkin_closed(struct ui *u, SDL_Rect b, const char *big, const char *small)
 {
@@ -711,6 +729,7 @@ static void checkin(struct ui *u, const struct view *v)
 		checkin_closed(u, b, "No session to check in to now", when);
 		return;
 	}
+	qr_line(u, &b, v);
 	SDL_Rect srow = cut_top(&b, btn_h(u));
 	cut_top(&b, g);
 	SDL_Rect gb = cut_right(&srow, ui_px(u, 14));

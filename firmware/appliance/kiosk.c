@@ -13,6 +13,7 @@
 #include <time.h>
 
 #include "lectern/kiosk_events.h"
+#include "lectern/kiosk_scan.h"
 #include "lectern/kiosk_settings.h"
 #include "lectern/kiosk_view.h"
 #include "lectern/log.h"
@@ -21,6 +22,7 @@
 
 #define WAKE_GRACE_S 0.8   /* after waking a dimmed screen, taps are not acted on */
 #define METER_MS 50
+#define SCAN_MS 100        /* how often QR reads are looked for while check-in scans */
 
 struct kiosk {
 	struct kiosk_deps d;
@@ -35,6 +37,7 @@ struct kiosk {
 	struct timespec room_mtime;
 	off_t room_size;
 	double room_checked;    /* clock() when the file was last looked at */
+	struct kiosk_scan *scan; /* QR badges while check-in is open (NULL: no thread) */
 	struct view v;          /* as last built */
 	struct view drawn;      /* as last drawn */
 	bool have_drawn;
@@ -76,8 +79,22 @@ static void follow_roster(struct kiosk *k, bool first)
 	k->s.checkin.key[0] = '\0';  /* the list is made again with it */
 }
 
+/* A QR badge read: checked in like a tap (a card not on the roster as the card says). */
+static void qr_check_in(void *user, const struct checkin_who *who)
+{
+	struct kiosk *k = user;
+	kiosk_events_check_in_qr(&k->ev, &k->s, who, true, k->now);
+}
+
+/* QR badges read are checked in here, on the kiosk's thread. True when there was one. */
+static bool qr_reads(struct kiosk *k)
+{
+	return kiosk_scan_apply(k->scan, k->clock(), qr_check_in, k);
+}
+
 static void build(struct kiosk *k)
 {
+	qr_reads(k);
 	struct controller_status cs;
 	controller_status(k->d.ctl, &cs);
 	kiosk_events_follow_recording(&k->s, &cs);
@@ -88,6 +105,11 @@ static void build(struct kiosk *k)
 	kiosk_settings_follow(&k->set, k->s.screen, cs.recording);
 	kiosk_view_build(&k->vb, &k->s, &cs, k->now, &k->v);
 	kiosk_settings_show(&k->set, &k->v);
+	/* Scanned while the check-in screen takes people; followed after the settings' preview
+	 * has let go of the camera. */
+	kiosk_scan_follow(k->scan, k->s.screen == VIEW_CHECKIN && k->v.checkin_open &&
+					   !k->v.checkin_off);
+	kiosk_scan_show(k->scan, k->clock(), &k->v);
 }
 
 /* Between builds: the meter, the tap-to-record clock and the camera's picture. */
@@ -252,6 +274,8 @@ lt_err kiosk_create(const struct kiosk_deps *d, struct kiosk **out)
 	k->shift_at = k->now;
 	kiosk_events_init(&k->ev, &k->s, k->now);
 	follow_roster(k, true);
+	if (kiosk_scan_start(d->cfg, &k->scan) != LT_OK)
+		log_warn("check-in: no thread for QR badges; they are off");
 	build(k);
 	*out = k;
 	return LT_OK;
@@ -261,6 +285,7 @@ void kiosk_destroy(struct kiosk *k)
 {
 	if (!k)
 		return;
+	kiosk_scan_stop(k->scan);
 	kiosk_settings_free(&k->set);
 	kiosk_view_free(&k->vb);
 	kiosk_events_free(&k->s);
@@ -286,14 +311,26 @@ void kiosk_wait(struct kiosk *k, int timeout_ms)
 		bool meter = (k->v.recording &&
 			      (k->s.screen == VIEW_RECORDING || k->s.screen == VIEW_SETTINGS)) ||
 			     kiosk_settings_live(&k->set);
+		bool scan = kiosk_scan_active(k->scan);
 		int wait = (int)(left * 1000) + 1;
 		if (meter && wait > METER_MS)
 			wait = METER_MS;
+		if (scan && wait > SCAN_MS)
+			wait = SCAN_MS;
 		struct view_event ev;
-		if (screen_next_event(k->d.screen, wait, &ev) == 1)
+		if (screen_next_event(k->d.screen, wait, &ev) == 1) {
 			kiosk_handle(k, &ev, (int64_t)time(NULL));
-		else if (meter || k->s.tap_at > 0)
-			refresh_live(k);
+		} else {
+			if (meter || k->s.tap_at > 0)
+				refresh_live(k);
+			if (scan) {
+				k->now = (int64_t)time(NULL);
+				if (qr_reads(k))
+					build(k);
+				else
+					kiosk_scan_show(k->scan, k->clock(), &k->v);
+			}
+		}
 		draw_if_changed(k);
 		if (signal_stop)
 			return;

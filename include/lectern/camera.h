@@ -1,11 +1,24 @@
 /*
  * camera.h — where pictures come from (the QR check-in and the settings screen's preview):
  * an ops table with two implementations, a USB camera through libv4l2 (drivers/camera_v4l2.c)
- * and a file-backed twin (drivers/camera_file.c) that shows a PPM picture or a moving test
- * pattern, used by demo mode and tests through the very same interface.
+ * and a file-backed twin (drivers/camera_file.c), used by demo mode and tests through the
+ * very same interface. The twin shows, by its `file`:
+ *  - empty: a moving test pattern;
+ *  - a picture file, binary PPM (P6) or PGM (P5), 8 bits: that picture, read again at the
+ *    next grab whenever the file was replaced (compared by inode, size and mtime: replace it
+ *    with rename(2) so that a grab never sees half a file; one that does not load keeps the
+ *    last picture). Removing the file unplugs the twin: grabs fail with LT_ERR_DEVICE, and an
+ *    open fails with LT_ERR_NO_DEVICE until the file is back. This is how tests show a QR
+ *    badge to a running appliance, and unplug and plug back its camera;
+ *  - a directory: its *.ppm and *.pgm pictures (not starting with '.'), read at open, shown
+ *    one a grab in name order, round and round — a sequence of frames for tests. They may
+ *    differ in size: each frame carries its own, and c->width/height follow the last one.
  *
  * Every implementation hands out RGB24 frames (3 bytes a pixel, R G B). Whatever the camera
- * gives (YUYV, MJPEG, ...) is converted by libv4l2, never by hand here.
+ * gives (YUYV, MJPEG, ...) is converted by libv4l2, never by hand here; camera_frame_gray()
+ * makes the 8-bit grayscale that QR decoding (qr.h) wants. The V4L2 camera is asked for
+ * [camera] width x height (640x480) at `fps` frames a second (10) where it lets the rate be
+ * chosen.
  *
  * A camera is used by one thread at a time; nothing here locks.
  */
@@ -22,9 +35,11 @@ struct config;
 
 struct camera_params {
 	const char *device;  /* V4L2 device node ("/dev/video0"); NULL or "" = /dev/video0 */
-	const char *file;    /* twin: a binary PPM (P6) to show; NULL or "" = the test pattern */
+	const char *file;    /* twin: a PPM/PGM picture or a directory of them (see above);
+				NULL or "" = the test pattern */
 	int width, height;   /* asked of the camera (it may give another); 0 = 640x480 */
-	int fps;             /* twin: frames a second it paces grabs to; 0 = 10 */
+	int fps;             /* frames a second: the twin paces grabs to it, a V4L2 camera is
+				asked for it (it may give another); 0 = 10 */
 };
 
 /* One picture. `rgb` holds `height` rows of `stride` bytes, each starting with width*3 bytes. */
@@ -90,6 +105,26 @@ bool camera_v4l2_present(const char *device);
  * (left/right or top/bottom). For the small preview thumbnail, not for QR decoding.
  */
 void camera_scale_rgb(const struct camera_frame *src, uint8_t *dst, int dst_w, int dst_h);
+
+/*
+ * The 8-bit luma of `f` (BT.601 weights, rounded: a gray pixel keeps its value) into `gray`,
+ * f->width * f->height bytes, rows packed.
+ */
+void camera_frame_gray(const struct camera_frame *f, uint8_t *gray);
+
+/*
+ * What VIDIOC_S_FMT gave back, as the V4L2 camera checks it (split out so that the rules are
+ * tested without a device): it must be RGB24 (libv4l2 converts to it), 1..4096 pixels a side;
+ * a row is at least width * 3 bytes even when the driver says less (bytesperline 0 is common).
+ * On LT_OK *stride and *frame_bytes are set; on LT_ERR_FORMAT `msg` names `device` and what
+ * the camera sent.
+ */
+struct camera_v4l2_format {
+	uint32_t pixelformat;    /* fourcc */
+	uint32_t width, height, bytesperline;
+};
+lt_err camera_v4l2_check_format(const char *device, const struct camera_v4l2_format *got,
+				int *stride, size_t *frame_bytes, char *msg, size_t n);
 
 /*
  * Open the camera [camera] asks for: source = auto: V4L2 at `device` if it is there and

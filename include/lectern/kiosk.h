@@ -7,7 +7,9 @@
  *  - kiosk_events.h: what taps do (recordings, tags, check-in, retry, the settings PIN and
  *    its lock-out);
  *  - kiosk_settings.h: the settings screen's live meter, camera preview, microphone choice,
- *    brightness and connection test.
+ *    brightness and connection test;
+ *  - kiosk_scan.h: QR badges, scanned on a thread of their own while check-in is open (the
+ *    kiosk looks for reads every 100 ms then, and checks them in on its own thread).
  * Decided here:
  *  - dimming: after [ui] dim_after_min idle minutes and during [ui] night (never while
  *    recording); the first touch on a dimmed screen only wakes it;

@@ -143,6 +143,11 @@ struct view {
 	bool checkin_undo;           /* the last check-in may still be undone (10 s) */
 	bool keyboard;               /* the on-screen keyboard is open (check-in or free tag) */
 
+	/* QR badges, a line on the check-in screen (kiosk_scan.h); all "" = no line */
+	char qr_status[96];          /* "QR badges: hold your badge up to the camera", or off */
+	bool qr_camera;              /* a camera scans (else QR is off) */
+	char qr_refused[160];        /* why the last code shown was refused (for a few s), "" */
+
 	/* Uploads */
 	int n_uploads;
 	struct view_upload uploads[VIEW_MAX_UPLOADS];

@@ -247,6 +247,24 @@ printf '%-44s %8d KiB (20 MB file) vs %d KiB (200 MB file)\n' "upload peak RSS" 
 	"$(cat "$T/small.time")" "$rss"
 
 echo
+echo "## QR badges: decode per 640x480 frame and success on the generated set, against zbarimg"
+bash tests/lib/gen_qr_frames.sh "$T/qr" full || { echo "tests/lib/gen_qr_frames.sh failed"; exit 1; }
+"$BUILD/tests/bench/qr_bench" "$T/qr/frames.tsv" "$T/qr/payloads" 2>"$T/qr.err" ||
+	{ echo "qr_bench failed:"; cat "$T/qr.err"; exit 1; }
+# zbarimg on the very same files, QR only and raw bytes as lectern asks of zbar: a frame counts
+# when its output is the exact payload. Its time is a whole process (reading the image
+# included), so only its success is compared.
+zb_ok=0 zb_n=0 t0=$(date +%s%N)
+while IFS=$'\t' read -r f name _; do
+	zb_n=$((zb_n + 1))
+	zbarimg -q --raw -Sdisable -Sqrcode.enable -Sbinary "$f" >"$T/zb.out" 2>/dev/null &&
+		cmp -s "$T/zb.out" "$T/qr/payloads/$name.bin" && zb_ok=$((zb_ok + 1))
+done <"$T/qr/frames.tsv"
+zb_ms=$(echo "($(date +%s%N) - $t0) / 1000000 / $zb_n" | bc -l)
+printf '%-44s %8d / %d  (%.1f %%; %.0f ms a frame as a whole process)\n' \
+	"QR decoded, exact payload (zbarimg)" "$zb_ok" "$zb_n" "$(echo "100 * $zb_ok / $zb_n" | bc -l)" "$zb_ms"
+
+echo
 echo "## Screen: full-frame render (software renderer), lectern run idling, tap to record"
 "$BUILD/tests/bench/ui_bench" || { echo "ui_bench failed"; exit 1; }
 start_xvfb 1280 800 || { echo "Xvfb did not start"; exit 1; }

@@ -1,12 +1,12 @@
 #!/bin/bash
 # Check-in through the real binary: `lectern run` under Xvfb at 800x480, driven by xdotool.
 # A session is on with three invitees; a walk-in's name is typed on the on-screen keyboard,
-# a listed name is tapped, the same name again is refused; the count on the screen (the
+# a listed name is tapped, the same name again is refused, a QR badge is shown to the camera; the count on the screen (the
 # LECTERN_UI_WIDGETS state line) and in the store both reach the expected number, with the
 # methods stored. Frames are kept under $BUILD/e2e-shots/checkin-*.png.
 #
-# Adding a way in (the QR badge through the camera twin): put its step in the "more ways in"
-# section below and raise EXPECTED by one; the checks after it need no change.
+# A QR badge shown through the camera twin: a code that is not a badge is refused on the
+# screen, a roster badge id checks its person in.
 source "$(dirname "$0")/../lib/common.sh"
 
 SHOTS="$BUILD/e2e-shots"
@@ -38,7 +38,11 @@ paced_mic "$T/mic.fifo" "$SPEECH"
 lectern_config "$T/lectern.conf" "[schedule]" "source = ics" "ics = $T/cal.ics" "auto_record = no" \
 	"[ui]" "width = 800" "height = 480" "fullscreen = no" "dim_after_min = 0" "shift_min = 0" \
 	"[privacy]" "attendance = names" \
-	"[checkin]" "roster = $T/roster.csv" "consent = Names are kept for 30 days to count who came."
+	"[checkin]" "roster = $T/roster.csv" "consent = Names are kept for 30 days to count who came." \
+	"[camera]" "source = file" "file = $T/camera.pgm"
+# The camera twin shows $T/camera.pgm, read again whenever it is replaced (camera.h): blank
+# until a QR badge is held up.
+convert -size 640x480 xc:white -depth 8 "$T/camera.pgm"
 LECTERN_SCREEN="$BUILD/lectern-screen-sdl.so" LECTERN_UI_WIDGETS="$WIDGETS" LECTERN_UI_SHOTS="$T/frames" \
 	ALSA_CONFIG_PATH=$(alsa_conf "$T/mic.fifo") "$LECTERN" --config "$T/lectern.conf" run \
 	>"$T/run.out" 2>"$T/run.err" &
@@ -126,7 +130,28 @@ sleep 0.5
 check "the count stays after the duplicate" test "$(state checked_in)" = "$EXPECTED"
 keep 5-duplicate
 
-# --- more ways in (h12-qr: the QR frame through the camera twin goes here) ---
+# --- more ways in ---
+
+# 4. QR badges through the camera twin: a code that is not a badge is refused with its reason
+# on the screen; a badge id of the room's roster checks its person in.
+qr_frame() { # TEXT: the twin's picture becomes a 640x480 frame of TEXT's QR code
+	qrencode -s 6 -m 4 -o "$T/qr.png" "$1" &&
+		convert "$T/qr.png" -gravity center -background white -extent 640x480 \
+			-colorspace Gray -depth 8 "$T/qr-next.pgm" && mv "$T/qr-next.pgm" "$T/camera.pgm"
+}
+check "the check-in screen says QR badges are on" wait_for 5 "grep -q '\"qr:on\"' '$WIDGETS'"
+qr_frame 'WIFI:S:office;T:WPA;P:hunter2;;'
+check "a QR code that is not a badge is refused on the screen" \
+	wait_for 5 "grep -q '\"qr:refused\"' '$WIDGETS'"
+keep 6-qr-refused
+check "the refused code counts no one" test "$(state checked_in)" = "$EXPECTED"
+qr_frame 'B-7'
+EXPECTED=$((EXPECTED + 1))
+check "a roster badge shown to the camera checks its person in" \
+	wait_for 5 "[ \"\$(state checked_in)\" = $EXPECTED ]"
+check "the store has the QR check-in" \
+	test "$(sql "select method || ' ' || email from checkins order by id desc limit 1")" = "qr emilie@example.org"
+keep 7-qr
 
 check "the count on the screen is $EXPECTED" wait_for 5 "[ \"\$(state checked_in)\" = $EXPECTED ]"
 check "the count in the store is $EXPECTED" test "$(stored)" = "$EXPECTED"

@@ -1,7 +1,9 @@
 /*
- * test_camera.c — the camera interface: the file twin (strict PPM parsing, the moving test
- * pattern, ~10 fps pacing), the preview scaler's letterboxing, libv4l2 failing cleanly where
- * there is no camera, and choosing a camera from [camera] source.
+ * test_camera.c — the camera interface: the file twin (strict PPM and PGM parsing, the moving
+ * test pattern, ~10 fps pacing, a picture replaced or removed while open, a directory as a
+ * sequence of frames), grayscale for QR decoding, the preview scaler's letterboxing, the V4L2
+ * camera's format rules and libv4l2 failing cleanly where there is no camera, and choosing a
+ * camera from [camera] source.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -10,7 +12,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -367,6 +371,245 @@ static void test_v4l2_not_a_camera(void **state)
 	assert_contains(fx->msg, "not a device node");
 }
 
+/* ---- the twin: PGM, a replaced file, unplugging, a directory ---- */
+
+/* A w x h PGM whose every pixel is `v`; or a PPM of colour (v, v/2, 255-v) when `colour`. */
+static void write_picture(const char *path, int w, int h, uint8_t v, bool colour)
+{
+	char tmp[256];
+	snprintf(tmp, sizeof tmp, "%s.tmp", path);
+	FILE *fp = fopen(tmp, "wb");
+	assert_non_null(fp);
+	fprintf(fp, "%s\n%d %d\n255\n", colour ? "P6" : "P5", w, h);
+	for (int i = 0; i < w * h; i++) {
+		if (colour) {
+			uint8_t px[3] = {v, (uint8_t)(v / 2), (uint8_t)(255 - v)};
+			fwrite(px, 1, 3, fp);
+		} else {
+			fputc(v, fp);
+		}
+	}
+	assert_int_equal(fclose(fp), 0);
+	assert_int_equal(rename(tmp, path), 0); /* whole, as camera.h asks */
+}
+
+static lt_err open_fast_twin(const char *file, struct camera **c, char *msg, size_t n)
+{
+	struct camera_params p = {.file = file, .fps = 1000};
+	return camera_open(&camera_file_ops, &p, c, msg, n);
+}
+
+static void test_pgm_still_is_gray(void **state)
+{
+	struct fixture *fx = *state;
+	snprintf(fx->path, sizeof fx->path, "%s/picture.pgm", fx->dir);
+	write_picture(fx->path, 5, 3, 200, false);
+	struct camera *c = NULL;
+	assert_int_equal(open_fast_twin(fx->path, &c, fx->msg, sizeof fx->msg), LT_OK);
+	struct camera_frame f;
+	assert_int_equal(camera_grab(c, &f, 1000), LT_OK);
+	assert_int_equal(f.width, 5);
+	assert_int_equal(f.height, 3);
+	for (int i = 0; i < 15 * 3; i++)
+		assert_int_equal(f.rgb[i], 200);
+	uint8_t gray[15];
+	camera_frame_gray(&f, gray);
+	for (int i = 0; i < 15; i++)
+		assert_int_equal(gray[i], 200); /* gray survives RGB and back exactly */
+	camera_close(c);
+	/* A short PGM says PGM. */
+	const char short_pgm[] = "P5 4 4 255\n\x01\x02";
+	write_file(fx->path, short_pgm, sizeof short_pgm - 1);
+	assert_int_equal(open_fast_twin(fx->path, &c, fx->msg, sizeof fx->msg), LT_ERR_FORMAT);
+	assert_contains(fx->msg, "2 of the 16 bytes");
+	assert_contains(fx->msg, "PGM");
+}
+
+static void test_gray_conversion(void **state)
+{
+	(void)state;
+	/* 2x2 with padded rows: white, black, pure red, pure green; then blue, gray 77. */
+	uint8_t rgb[2 * 8] = {255, 255, 255, 0, 0, 0, 0xee, 0xee,
+			      255, 0, 0, 0, 255, 0, 0xee, 0xee};
+	struct camera_frame f = {.width = 2, .height = 2, .stride = 8, .rgb = rgb};
+	uint8_t gray[4];
+	camera_frame_gray(&f, gray);
+	assert_int_equal(gray[0], 255);
+	assert_int_equal(gray[1], 0);
+	assert_int_equal(gray[2], 77);   /* 0.299 * 255 */
+	assert_int_equal(gray[3], 149);  /* 0.587 * 255 */
+	uint8_t blue[3] = {0, 0, 255};
+	struct camera_frame b = {.width = 1, .height = 1, .stride = 3, .rgb = blue};
+	camera_frame_gray(&b, gray);
+	assert_int_equal(gray[0], 29);   /* 0.114 * 255 */
+}
+
+static void test_replaced_file_is_shown(void **state)
+{
+	struct fixture *fx = *state;
+	write_picture(fx->path, 4, 4, 10, true);
+	struct camera *c = NULL;
+	assert_int_equal(open_fast_twin(fx->path, &c, fx->msg, sizeof fx->msg), LT_OK);
+	struct camera_frame f;
+	assert_int_equal(camera_grab(c, &f, 1000), LT_OK);
+	assert_int_equal(f.rgb[0], 10);
+	assert_int_equal(f.rgb[2], 245);
+	/* Replaced, at another size: the next grab shows it. */
+	write_picture(fx->path, 8, 2, 100, true);
+	assert_int_equal(camera_grab(c, &f, 1000), LT_OK);
+	assert_int_equal(f.width, 8);
+	assert_int_equal(f.height, 2);
+	assert_int_equal(c->width, 8);
+	assert_int_equal(f.rgb[0], 100);
+	assert_int_equal(f.rgb[1], 50);
+	/* Replaced by something that is not a picture: the last picture stays. */
+	char tmp[256];
+	snprintf(tmp, sizeof tmp, "%s.tmp", fx->path);
+	write_file(tmp, "P6 8 2 255\n\x01", 12);
+	assert_int_equal(rename(tmp, fx->path), 0);
+	assert_int_equal(camera_grab(c, &f, 1000), LT_OK);
+	assert_int_equal(f.width, 8);
+	assert_int_equal(f.rgb[0], 100);
+	/* Gone: the camera is unplugged, and stays so for this handle. */
+	assert_int_equal(unlink(fx->path), 0);
+	assert_int_equal(camera_grab(c, &f, 1000), LT_ERR_DEVICE);
+	assert_contains(c->error, "gone");
+	write_picture(fx->path, 4, 4, 30, false);
+	assert_int_equal(camera_grab(c, &f, 1000), LT_ERR_DEVICE);
+	camera_close(c);
+	/* Plugged back: a new open works. */
+	assert_int_equal(open_fast_twin(fx->path, &c, fx->msg, sizeof fx->msg), LT_OK);
+	assert_int_equal(camera_grab(c, &f, 1000), LT_OK);
+	assert_int_equal(f.rgb[0], 30);
+	camera_close(c);
+	unlink(fx->path);
+	c = NULL;
+	assert_int_equal(open_fast_twin(fx->path, &c, fx->msg, sizeof fx->msg), LT_ERR_NO_DEVICE);
+	assert_null(c);
+}
+
+static void test_directory_sequence(void **state)
+{
+	struct fixture *fx = *state;
+	char p[256];
+	/* Name order, not creation order; other files and hidden ones are not pictures. */
+	snprintf(p, sizeof p, "%s/b.pgm", fx->dir);
+	write_picture(p, 3, 3, 2, false);
+	snprintf(p, sizeof p, "%s/a.ppm", fx->dir);
+	write_picture(p, 6, 2, 1, true);
+	snprintf(p, sizeof p, "%s/c.PGM", fx->dir);
+	write_picture(p, 2, 7, 3, false);
+	snprintf(p, sizeof p, "%s/.hidden.pgm", fx->dir);
+	write_picture(p, 2, 2, 99, false);
+	snprintf(p, sizeof p, "%s/notes.txt", fx->dir);
+	write_file(p, "x", 1);
+	struct camera *c = NULL;
+	assert_int_equal(open_fast_twin(fx->dir, &c, fx->msg, sizeof fx->msg), LT_OK);
+	assert_contains(c->description, "3 pictures");
+	const int want_v[] = {1, 2, 3, 1, 2}, want_w[] = {6, 3, 2, 6, 3};
+	for (int i = 0; i < 5; i++) {
+		struct camera_frame f;
+		assert_int_equal(camera_grab(c, &f, 1000), LT_OK);
+		assert_int_equal(f.rgb[0], want_v[i]);
+		assert_int_equal(f.width, want_w[i]);
+		assert_int_equal(f.stride, want_w[i] * 3);
+	}
+	camera_close(c);
+	/* A bad picture fails the open, naming it. */
+	snprintf(p, sizeof p, "%s/d.pgm", fx->dir);
+	write_file(p, "P2 1 1 255\n0\n", 13);
+	c = NULL;
+	assert_int_equal(open_fast_twin(fx->dir, &c, fx->msg, sizeof fx->msg), LT_ERR_FORMAT);
+	assert_null(c);
+	assert_contains(fx->msg, "d.pgm");
+	/* A directory without pictures is no camera. */
+	char empty[160];
+	snprintf(empty, sizeof empty, "%s/empty", fx->dir);
+	assert_int_equal(mkdir(empty, 0700), 0);
+	assert_int_equal(open_fast_twin(empty, &c, fx->msg, sizeof fx->msg), LT_ERR_NO_DEVICE);
+	assert_contains(fx->msg, "no .ppm or .pgm picture");
+}
+
+/* ---- V4L2: the format the driver gives back ---- */
+
+static void test_v4l2_format_rules(void **state)
+{
+	(void)state;
+	char msg[256];
+	int stride = -1;
+	size_t bytes = 0;
+	const uint32_t rgb24 = 0x33424752; /* 'RGB3' */
+	struct camera_v4l2_format got = {.pixelformat = rgb24, .width = 640, .height = 480};
+	/* bytesperline 0 (many drivers): rows of width * 3. */
+	assert_int_equal(camera_v4l2_check_format("/dev/video3", &got, &stride, &bytes, msg,
+						  sizeof msg), LT_OK);
+	assert_int_equal(stride, 640 * 3);
+	assert_int_equal(bytes, 640 * 3 * 480);
+	/* Padded rows are kept; rows shorter than the pixels are not believed. */
+	got.bytesperline = 1936;
+	assert_int_equal(camera_v4l2_check_format(NULL, &got, &stride, &bytes, msg, sizeof msg),
+			 LT_OK);
+	assert_int_equal(stride, 1936);
+	assert_int_equal(bytes, 1936 * 480);
+	got.bytesperline = 640;
+	assert_int_equal(camera_v4l2_check_format(NULL, &got, &stride, &bytes, msg, sizeof msg),
+			 LT_OK);
+	assert_int_equal(stride, 1920);
+	/* Another size than asked is fine (the camera rounds to one it has). */
+	got = (struct camera_v4l2_format){.pixelformat = rgb24, .width = 352, .height = 288};
+	assert_int_equal(camera_v4l2_check_format(NULL, &got, &stride, &bytes, msg, sizeof msg),
+			 LT_OK);
+	assert_int_equal(bytes, 352 * 3 * 288);
+
+	/* Refusals name the device and what was wrong. */
+	got = (struct camera_v4l2_format){.pixelformat = 0x56595559 /* YUYV */, .width = 640,
+					  .height = 480};
+	assert_int_equal(camera_v4l2_check_format("/dev/video3", &got, &stride, &bytes, msg,
+						  sizeof msg), LT_ERR_FORMAT);
+	assert_contains(msg, "/dev/video3");
+	assert_contains(msg, "sends YUYV");
+	got.pixelformat = 0x20363159; /* "Y16 ": the padding space is not shown */
+	assert_int_equal(camera_v4l2_check_format(NULL, &got, &stride, &bytes, msg, sizeof msg),
+			 LT_ERR_FORMAT);
+	assert_contains(msg, "/dev/video0 sends Y16,");
+	got = (struct camera_v4l2_format){.pixelformat = rgb24, .width = 0, .height = 480};
+	assert_int_equal(camera_v4l2_check_format(NULL, &got, &stride, &bytes, msg, sizeof msg),
+			 LT_ERR_FORMAT);
+	assert_contains(msg, "0x480");
+	got = (struct camera_v4l2_format){.pixelformat = rgb24, .width = 8192, .height = 8192};
+	assert_int_equal(camera_v4l2_check_format(NULL, &got, &stride, &bytes, msg, sizeof msg),
+			 LT_ERR_FORMAT);
+	assert_contains(msg, "8192x8192");
+	got = (struct camera_v4l2_format){.pixelformat = rgb24, .width = 640, .height = 480,
+					  .bytesperline = 640 * 3 * 2 + 1};
+	assert_int_equal(camera_v4l2_check_format(NULL, &got, &stride, &bytes, msg, sizeof msg),
+			 LT_ERR_FORMAT);
+	assert_contains(msg, "rows of 3841 bytes");
+}
+
+static void test_v4l2_more_error_paths(void **state)
+{
+	struct fixture *fx = *state;
+	struct camera *c = NULL;
+	/* A directory is not a device node. */
+	assert_int_equal(open_v4l2(fx->dir, &c, fx->msg, sizeof fx->msg), LT_ERR_NO_DEVICE);
+	assert_null(c);
+	assert_contains(fx->msg, "not a device node");
+	/* A character device that is not V4L2 (it opens, VIDIOC_QUERYCAP fails). */
+	assert_int_equal(open_v4l2("/dev/zero", &c, fx->msg, sizeof fx->msg), LT_ERR_NO_DEVICE);
+	assert_contains(fx->msg, "/dev/zero is not a V4L2 video device");
+	/* A path too long to name in a message is refused, not cut. */
+	char longpath[200];
+	memset(longpath, 'v', sizeof longpath - 1);
+	longpath[0] = '/';
+	longpath[sizeof longpath - 1] = '\0';
+	assert_int_equal(open_v4l2(longpath, &c, fx->msg, sizeof fx->msg), LT_ERR_NO_DEVICE);
+	assert_contains(fx->msg, "too long");
+	assert_null(c);
+	/* Empty means /dev/video0, whatever this machine has there. */
+	assert_int_equal(camera_v4l2_present(""), camera_v4l2_present("/dev/video0"));
+}
+
 /* ---- [camera] source ---- */
 
 static void test_open_config_sources(void **state)
@@ -457,6 +700,12 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_v4l2_missing_device, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_v4l2_not_a_camera, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_open_config_sources, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_pgm_still_is_gray, setup, teardown),
+		cmocka_unit_test(test_gray_conversion),
+		cmocka_unit_test_setup_teardown(test_replaced_file_is_shown, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_directory_sequence, setup, teardown),
+		cmocka_unit_test(test_v4l2_format_rules),
+		cmocka_unit_test_setup_teardown(test_v4l2_more_error_paths, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
