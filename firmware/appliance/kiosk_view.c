@@ -355,7 +355,7 @@ static void build_taps(const struct kiosk_state *s, int64_t now, struct view *v)
 		if (s->people[i].in)
 			v->checked_in++;
 		if (v->n_invitees < VIEW_MAX_INVITEES &&
-		    (!s->search[0] || strcasestr(s->people[i].name, s->search))) {
+		    utf8_match(s->people[i].name, s->search)) {
 			utf8_copy(v->invitees[v->n_invitees].name, sizeof v->invitees[0].name,
 				  s->people[i].name);
 			v->invitees[v->n_invitees++].checked_in = s->people[i].in;

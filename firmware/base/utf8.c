@@ -73,3 +73,124 @@ void utf8_copy(char *dst, size_t n, const char *src)
 	memcpy(dst, src ? src : "", len);
 	dst[len] = '\0';
 }
+
+/* --- folding for search ------------------------------------------------------------------ */
+
+/* Base letters of U+00C0..U+00FF and U+0100..U+017F; '_' keeps the character (× ÷), and the
+ * capitals stand for two letters: A ae, T th, S ss, J ij, O oe. */
+static const char latin1[] = "aaaaaaAceeeeiiiidnooooo_ouuuuyTSaaaaaaAceeeeiiiidnooooo_ouuuuyTy";
+static const char latin_a[] =
+	"aaaaaaccccccccddddeeeeeeeeeegggggggghhhhiiiiiiiiiiJJjjkkkllllllllllnnnnnnnnnoooooo"
+	"OOrrrrrrssssssssttttttuuuuuuuuuuuuwwyyyzzzzzzs";
+
+static size_t put_cp(uint32_t c, char *out)
+{
+	if (c < 0x80) {
+		out[0] = (char)c;
+		return 1;
+	}
+	if (c < 0x800) {
+		out[0] = (char)(0xC0 | c >> 6);
+		out[1] = (char)(0x80 | (c & 0x3F));
+		return 2;
+	}
+	if (c < 0x10000) {
+		out[0] = (char)(0xE0 | c >> 12);
+		out[1] = (char)(0x80 | (c >> 6 & 0x3F));
+		out[2] = (char)(0x80 | (c & 0x3F));
+		return 3;
+	}
+	out[0] = (char)(0xF0 | c >> 18);
+	out[1] = (char)(0x80 | (c >> 12 & 0x3F));
+	out[2] = (char)(0x80 | (c >> 6 & 0x3F));
+	out[3] = (char)(0x80 | (c & 0x3F));
+	return 4;
+}
+
+/* Greek without tonos and dialytika, lower case (U+0386..U+03CE). */
+static uint32_t greek(uint32_t c)
+{
+	switch (c) {
+	case 0x386: case 0x3AC: return 0x3B1;           /* alpha */
+	case 0x388: case 0x3AD: return 0x3B5;           /* epsilon */
+	case 0x389: case 0x3AE: return 0x3B7;           /* eta */
+	case 0x38A: case 0x390: case 0x3AA: case 0x3AF: case 0x3CA: return 0x3B9; /* iota */
+	case 0x38C: case 0x3CC: return 0x3BF;           /* omicron */
+	case 0x38E: case 0x3AB: case 0x3B0: case 0x3CB: case 0x3CD: return 0x3C5; /* upsilon */
+	case 0x38F: case 0x3CE: return 0x3C9;           /* omega */
+	case 0x3C2: return 0x3C3;                       /* final sigma */
+	}
+	return c >= 0x391 && c <= 0x3A9 ? c + 0x20 : c;
+}
+
+/* The folded form of one code point into out (up to 4 bytes); 0 drops it. */
+static size_t fold_cp(uint32_t c, char *out)
+{
+	if (c < 0x80) {
+		out[0] = (char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
+		return 1;
+	}
+	char base = 0;
+	if (c >= 0xC0 && c <= 0xFF)
+		base = latin1[c - 0xC0];
+	else if (c >= 0x100 && c <= 0x17F)
+		base = latin_a[c - 0x100];
+	else if (c == 0x218 || c == 0x219)
+		base = 's';                                     /* Romanian comma below */
+	else if (c == 0x21A || c == 0x21B)
+		base = 't';
+	else if (c >= 0x300 && c <= 0x36F)
+		return 0;                                       /* combining marks (NFD text) */
+	else if (c >= 0x386 && c <= 0x3CE)
+		c = greek(c);
+	else if (c == 0x401 || c == 0x451)
+		c = 0x435;                                      /* yo as ye */
+	else if (c >= 0x400 && c <= 0x40F)
+		c += 0x50;
+	else if (c >= 0x410 && c <= 0x42F)
+		c += 0x20;
+	if (base && base != '_') {
+		static const char *const pairs[] = {"ae", "th", "ss", "ij", "oe"};
+		const char *two = strchr("ATSJO", base);
+		if (!two) {
+			out[0] = base;
+			return 1;
+		}
+		memcpy(out, pairs[two - "ATSJO"], 2);
+		return 2;
+	}
+	return put_cp(c, out);
+}
+
+size_t utf8_fold(const char *s, char *dst, size_t n)
+{
+	size_t len = 0;
+	if (n == 0)
+		return 0;
+	while (s && *s) {
+		uint32_t c;
+		size_t step = utf8_decode(s, &c);
+		if (step == 0) {
+			s++;                                    /* not UTF-8: skipped */
+			continue;
+		}
+		s += step;
+		char out[4];
+		size_t k = fold_cp(c, out);
+		if (len + k >= n)
+			break;
+		memcpy(dst + len, out, k);
+		len += k;
+	}
+	dst[len] = '\0';
+	return len;
+}
+
+bool utf8_match(const char *text, const char *query)
+{
+	char t[UTF8_MATCH_MAX], q[UTF8_MATCH_MAX];
+	if (utf8_fold(query, q, sizeof q) == 0)
+		return true;
+	utf8_fold(text, t, sizeof t);
+	return strstr(t, q) != NULL;
+}

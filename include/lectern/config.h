@@ -103,6 +103,7 @@ struct config {
 	int keep_failed_days;      /* failed recordings without audio */
 	int keep_local_days;       /* target = none: recordings; 0 = for ever */
 	int keep_calendar_days;    /* cached calendar text without a good fetch */
+	int recognition;           /* presenters named on the screen's session cards (kiosk_sessions.h) */
 
 	char camera_source[16];    /* auto | v4l2 | file | none */
 	char camera_device[PATH_MAX];
@@ -122,6 +123,7 @@ struct config {
 	char ui_backlight[PATH_MAX]; /* sysfs backlight dir; "" = first found, none = no-op */
 	char ui_font_dir[PATH_MAX];
 	int ui_shift_min;          /* burn-in pixel shift period; 0 = off */
+	char ui_term_start[128];   /* "MM-DD,MM-DD": the days a term begins */
 
 	/* Not options: where each value came from, for error messages. */
 	char source[PATH_MAX];     /* file path, or "(built-in defaults)" */
@@ -187,6 +189,10 @@ int config_time_range(const char *text, int *from, int *to);
 /* 1 if unix time `now` falls in the range (local time), 0 if not, -1 if the range is empty or
  * invalid. */
 int config_in_time_range(const char *text, int64_t now);
+/* The local midnight the term that `now` lies in began: the latest of [ui] term_start's days
+ * ("MM-DD,MM-DD", a year back at most) on or before now. -1 when the text is not such a list
+ * (start untouched; NULL start: just check it). */
+int config_term_start(const char *text, int64_t now, int64_t *start);
 
 /* frame_ms as a libopus expert frame duration constant and as samples at 48 kHz. */
 int config_frame_samples48(const struct config *c);
