@@ -32,13 +32,13 @@ LDLIBS += $(CORE_LIBS) -lm -lpthread
 FIRMWARE := base/err base/log base/osutil base/utf8 base/config base/signals base/jsonout \
 	base/worker \
 	net/net net/fetch net/opencast \
-	store/store store/store_impl store/spoolmeta store/retention \
+	store/store store/store_impl store/store_sessions store/spoolmeta store/retention \
 	recording/ring recording/level recording/oggopus recording/recorder recording/session \
 	recording/recovery \
 	schedule/calendar schedule/schedule \
 	upload/upload upload/upload_opencast upload/ocagent \
 	appliance/app appliance/controller appliance/kiosk appliance/kiosk_view \
-	appliance/kiosk_events appliance/kiosk_settings appliance/monitor appliance/screen \
+	appliance/kiosk_events appliance/kiosk_sessions appliance/kiosk_settings appliance/monitor appliance/screen \
 	appliance/screen_null \
 	cli/cmd_record cli/cmd_run cli/cmd_misc cli/cmd_schedule cli/cmd_upload cli/cmd_queue cli/cli
 DRIVERS := audio_source audio_alsa audio_file backlight camera camera_v4l2 camera_file
@@ -62,7 +62,7 @@ UI_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(wildcard ui/*.c)) $(BUILD)/ui/utf8.o
 PLUGIN := $(BUILD)/lectern-screen-sdl.so
 
 UNIT_TESTS := ring level config store state oggopus recorder controller net fetch opencast \
-	upload ui kiosk kiosk_view camera calendar spoolmeta retention worker
+	upload ui kiosk kiosk_view sessions camera calendar spoolmeta retention worker
 UNIT_BINS := $(UNIT_TESTS:%=$(BUILD)/tests/unit/test_%)
 
 RUN_CONFIG ?= board/pc/lectern.conf

@@ -383,6 +383,7 @@ void kiosk_view_build(struct kiosk_view_builder *b, const struct kiosk_state *s,
 		v->room_state = ROOM_RECORDING;
 	build_health(b, s, now, v);
 	build_taps(s, now, v);
+	kiosk_sessions_build(&b->sessions, cfg, b->src.st, s->session_search, cs, now, v);
 	v->pin_unset = !cfg->ui_pin[0];
 	/* Each part cut to its share at a character boundary: the whole always fits. */
 	const char *agent = cfg->opencast_agent[0] ? cfg->opencast_agent : cfg->room;

@@ -23,6 +23,7 @@ enum view_screen {
 	VIEW_UPLOADS,
 	VIEW_PIN,        /* settings are behind a PIN */
 	VIEW_SETTINGS,
+	VIEW_SESSIONS,   /* the room's past sessions: search, scan to watch */
 	VIEW_SCREEN_COUNT
 };
 
@@ -42,6 +43,10 @@ enum view_severity { SEV_INFO, SEV_WARN, SEV_ERROR };
 #define VIEW_MAX_INVITEES 48
 #define VIEW_MAX_UPLOADS 8
 #define VIEW_MAX_INPUTS 6
+#define VIEW_MAX_RECENT 3            /* past sessions on the free home screen */
+#define VIEW_MAX_FOUND 12            /* on the Sessions screen */
+#define VIEW_MAX_TEACHERS 6
+#define VIEW_LINK_MAX 384            /* a longer link gets no QR code: it would be too dense */
 #define VIEW_CAMERA_W 160            /* the settings screen's camera preview */
 #define VIEW_CAMERA_H 120
 
@@ -70,6 +75,22 @@ struct view_upload {
 	int64_t next_attempt;  /* unix seconds; 0 = now */
 };
 
+/* A past session of this room, delivered: what the home and Sessions screens show of it. */
+struct view_past {
+	char title[192];
+	char presenter[96];  /* "" with [privacy] recognition = off */
+	int64_t start;
+	char tags[128];      /* "databases · CRDT", "" for none */
+	char link[VIEW_LINK_MAX]; /* encoded as a QR code to watch; "" for none: no code */
+	int checkins;        /* -1: check-in was not held */
+};
+
+/* A presenter of this term and the sessions they gave. */
+struct view_teacher {
+	char name[96];
+	int sessions;
+};
+
 struct view_invitee {
 	char name[96];
 	bool checked_in;
@@ -91,6 +112,21 @@ struct view {
 	bool has_cadence;            /* "Next brown bag: Tue 14:00 — title" */
 	char cadence_label[64];
 	struct view_session cadence;
+
+	/* Home, while the room is free (kiosk_sessions.h): the latest delivered sessions, this
+	 * term's peer teachers (no names with recognition off: n_teachers is 0, the summary says
+	 * "12 sessions by 5 colleagues this term") */
+	int n_recent;
+	struct view_past recent[VIEW_MAX_RECENT];
+	int n_teachers;
+	struct view_teacher teachers[VIEW_MAX_TEACHERS];
+	char teachers_summary[96];   /* "" when nobody presented this term */
+
+	/* The thank-you card, on any screen for a few seconds after a recording stopped:
+	 * "Thank you, Ada" / "23 checked in. Your 5th session this term." */
+	bool has_thanks;
+	char thanks_title[160];
+	char thanks_text[160];
 
 	/* Status strip */
 	bool network_ok;
@@ -124,7 +160,14 @@ struct view {
 	int n_invitees;              /* those matching the search */
 	struct view_invitee invitees[VIEW_MAX_INVITEES];
 	int checked_in;              /* running count, all invitees and walk-ins */
-	bool keyboard;               /* the on-screen keyboard is open (check-in or free tag) */
+	bool keyboard;               /* the on-screen keyboard is open (check-in, sessions, tag) */
+
+	/* Sessions: the search (typed on the keyboard) and what matches it, most recent first */
+	char session_search[64];
+	int n_found;                 /* shown */
+	int found_total;             /* matching, also beyond VIEW_MAX_FOUND */
+	int sessions_total;          /* delivered sessions kept */
+	struct view_past found[VIEW_MAX_FOUND];
 
 	/* Uploads */
 	int n_uploads;

@@ -11,7 +11,7 @@
 #include "ui.h"
 
 static const char *names[VIEW_SCREEN_COUNT] = { "home", "recording", "checkin", "uploads", "pin",
-						"settings" };
+						"settings", "sessions" };
 
 static void fixture(struct view *v, enum view_screen s)
 {

@@ -157,7 +157,7 @@ static void fixture(struct view *v, enum view_screen s)
 }
 
 static const char *screen_name[VIEW_SCREEN_COUNT] = { "home", "recording", "checkin",
-						      "uploads", "pin", "settings" };
+						      "uploads", "pin", "settings", "sessions" };
 
 static struct ui *open_ui(int w, int h, int rot)
 {
