@@ -1278,16 +1278,18 @@ static void sessions(struct ui *u, const struct view *v)
 	int rg = v->keyboard ? 0 : g / 2;
 	int rows = (list.h + rg) / (rh + rg);
 	int shown = n < rows * cols ? n : rows * cols;
+	/* Portrait's title bar is narrow: the short words. */
+	bool port = portrait(u);
+	int total = v->session_search[0] ? v->found_total : v->sessions_total;
 	char sum[64] = "";
-	if (v->session_search[0] && shown < v->found_total)
-		snprintf(sum, sizeof sum, "%d of %d found", shown, v->found_total);
-	else if (v->session_search[0])
-		snprintf(sum, sizeof sum, "%d found", v->found_total);
-	else if (shown < v->sessions_total)
-		snprintf(sum, sizeof sum, "latest %d of %d", shown, v->sessions_total);
-	else if (v->sessions_total > 0)
-		snprintf(sum, sizeof sum, "%d delivered", v->sessions_total);
-	top_bar(u, &b, "Past sessions", sum, COL_DIM, true);
+	if (shown < total)
+		snprintf(sum, sizeof sum, port ? "%d of %d" : v->session_search[0] ? "%d of %d found"
+										: "latest %d of %d",
+			 shown, total);
+	else if (total > 0 || v->session_search[0])
+		snprintf(sum, sizeof sum, port ? "%d" : v->session_search[0] ? "%d found"
+									      : "%d delivered", total);
+	top_bar(u, &b, port ? "Sessions" : "Past sessions", sum, COL_DIM, true);
 	field(u, cut_top(&b, btn_h(u)), NULL, v->session_search, "Search by title, presenter or topic",
 	      "search");
 	if (v->keyboard) {
@@ -1330,11 +1332,18 @@ static void sessions(struct ui *u, const struct view *v)
 /* The thank-you card, over whatever the screen shows, for the few seconds the view keeps it. */
 static void thanks(struct ui *u, const struct view *v)
 {
-	int w = u->log_w * 4 / 5, g = gap(u);
+	int w = u->log_w * (portrait(u) ? 23 : 20) / 25, g = gap(u);
+	int pad = ui_px(u, 3.0f);
 	int tp = ui_px(u, 4.6f), bp = ui_px(u, T_LARGE);
+	/* A line each when they fit, centred; wrapped text reads better from the left. */
+	int tlines = ui_text_width(u, FONT_BOLD, tp, v->thanks_title) > w - 2 * pad ? 2 : 1;
+	int blines = ui_text_width(u, FONT_REGULAR, bp, v->thanks_text) > w - 2 * pad ? 2 : 1;
+	int align = tlines == 1 && blines == 1 ? ALIGN_CENTER : ALIGN_LEFT;
 	int tl = ui_line_height(u, FONT_BOLD, tp), ts = TTF_FontLineSkip(ui_font(u, FONT_BOLD, tp));
-	int bl = ui_line_height(u, FONT_REGULAR, bp), bs = TTF_FontLineSkip(ui_font(u, FONT_REGULAR, bp));
-	int h = 3 * g + ts + tl + bs + bl + ui_px(u, 2.0f);
+	int bl = ui_line_height(u, FONT_REGULAR, bp);
+	int bs = TTF_FontLineSkip(ui_font(u, FONT_REGULAR, bp));
+	int th = (tlines - 1) * ts + tl, bh = (blines - 1) * bs + bl;
+	int h = 2 * pad + th + 2 * g + bh;
 	SDL_Rect r = { u->shift_x + (u->log_w - w) / 2, u->shift_y + (u->log_h - h) / 2, w, h };
 	/* The screen behind dimmed, so that the card reads at a glance. */
 	SDL_SetRenderDrawBlendMode(u->ren, SDL_BLENDMODE_BLEND);
@@ -1344,12 +1353,10 @@ static void thanks(struct ui *u, const struct view *v)
 	ui_round(u, r, ui_px(u, 1.6f), COL_PANEL2);
 	ui_fill(u, (SDL_Rect){ r.x, r.y + ui_px(u, 1.6f), ui_px(u, 1.0f), r.h - ui_px(u, 3.2f) },
 		COL_GREEN);
-	SDL_Rect in = inset(r, ui_px(u, 3.0f), g);
-	cut_top(&in, ui_px(u, 1.0f));
-	ui_text(u, cut_top(&in, ts + tl), FONT_BOLD, tp, COL_TEXT, ALIGN_CENTER, 2, v->thanks_title);
-	cut_top(&in, g);
-	ui_text(u, cut_top(&in, bs + bl), FONT_REGULAR, bp, COL_TEXT, ALIGN_CENTER, 2,
-		v->thanks_text);
+	SDL_Rect in = inset(r, pad, pad);
+	ui_text(u, cut_top(&in, th), FONT_BOLD, tp, COL_TEXT, align, tlines, v->thanks_title);
+	cut_top(&in, 2 * g);
+	ui_text(u, cut_top(&in, bh), FONT_REGULAR, bp, COL_TEXT, align, blines, v->thanks_text);
 	/* A tap on the card does nothing (not the button drawn under it). */
 	ui_widget(u, "thanks", r, WIDGET_TAP, EV_NONE, 0);
 }

@@ -11,6 +11,7 @@
  *    and a new recording starts with none chosen;
  *  - check-in: the invitees of the session on (or starting within 15 minutes), "Name <mail>"
  *    shown by name; search, toggles, walk-ins. Names are kept in memory only;
+ *  - the Sessions screen's search: typed there, kept apart (kiosk_sessions.h);
  *  - retry of an upload; the settings screen's microphone, brightness and connection test
  *    (kiosk_settings.h);
  *  - the PIN: settings open only through it. KIOSK_PIN_TRIES wrong PINs lock the keypad, for

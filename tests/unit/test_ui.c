@@ -394,6 +394,59 @@ static void test_docs_shots(void **state)
 	ui_close(u);
 }
 
+/* README's pictures of the past sessions: the free home, the Sessions screen and the thank-you
+ * card at 800x480, 1280x800 and upright portrait (480x800), without the fixture's troubles. */
+static void docs_past_view(struct view *v, enum view_screen s)
+{
+	if (s == VIEW_HOME)
+		free_home(v);
+	else
+		fixture(v, s);
+	v->n_messages = 0;
+	v->server_ok = true;
+	v->calendar_stale = false;
+	v->queue_waiting = 0;
+	snprintf(v->room, sizeof v->room, "Room 4.12 \xe2\x80\x94 Ada Lovelace");
+	snprintf(v->card.title, sizeof v->card.title, "Property-based testing in practice");
+	snprintf(v->card.presenter, sizeof v->card.presenter, "Grace Hopper");
+	v->cadence = v->card;
+	v->cadence.start = v->card.start + 7 * 86400 - 26 * 3600;
+	snprintf(v->found[1].title, sizeof v->found[1].title, "Eventual consistency without tears: CRDTs in practice");
+	v->recent[1] = v->found[1];
+	v->keyboard = false;
+	v->session_search[0] = '\0';
+	v->found_total = v->sessions_total = 31;
+}
+
+static void test_docs_past_sessions(void **state)
+{
+	(void)state;
+	static const int sizes[][2] = { { 800, 480 }, { 1280, 800 }, { 480, 800 } };
+	static const enum view_screen screens[] = { VIEW_HOME, VIEW_SESSIONS, VIEW_HOME };
+	static const char *const names[] = { "home-free", "sessions", "thanks" };
+	struct view *v = malloc(sizeof *v);
+	for (int k = 0; k < 3; k++) {
+		struct ui *u = open_ui(sizes[k][0], sizes[k][1], 0);
+		for (int i = 0; i < 3; i++) {
+			docs_past_view(v, screens[i]);
+			if (i == 2) {
+				v->has_thanks = true;
+				snprintf(v->thanks_title, sizeof v->thanks_title, "Thank you, Ada Lovelace");
+				snprintf(v->thanks_text, sizeof v->thanks_text,
+					 "23 checked in. Your 5th session this term.");
+			}
+			ui_render(u, v);
+			char path[700];
+			snprintf(path, sizeof path, "%s/docs-%s-%dx%d.png", shots, names[i],
+				 sizes[k][0], sizes[k][1]);
+			check_frame(u, path);
+			assert_int_equal(ui_save_png(u, path), 0);
+		}
+		ui_close(u);
+	}
+	free(v);
+}
+
 /* Fraction of pixels in a window rectangle that are clearly red. */
 static double red_fraction(struct ui *u, int cx, int cy, int w, int h)
 {
@@ -975,6 +1028,7 @@ int main(void)
 		cmocka_unit_test(test_screens_portrait),
 		cmocka_unit_test(test_home_1920x1080),
 		cmocka_unit_test(test_docs_shots),
+		cmocka_unit_test(test_docs_past_sessions),
 		cmocka_unit_test(test_rec_indicator_is_red),
 		cmocka_unit_test(test_tap_start),
 		cmocka_unit_test(test_hold_to_stop),
