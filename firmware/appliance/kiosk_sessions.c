@@ -156,12 +156,13 @@ void kiosk_sessions_build(struct kiosk_sessions *ks, const struct config *cfg, s
 	config_term_start(cfg->ui_term_start, now, &term); /* checked with the configuration */
 	uint64_t changes = store_change_count(st);
 
-	if (ks->was_recording && !cs->recording)
+	/* A recording ended: by itself, by a tap, or followed at once by the next session's. */
+	if (ks->was_recording && (!cs->recording || cs->recording_id != ks->recording_id))
 		thank(ks, cfg, st, ks->recording_id, term, now);
-	if (cs->recording) {
-		ks->thanks_until = 0; /* a new recording: the card has served */
+	else if (cs->recording && !ks->was_recording)
+		ks->thanks_until = 0; /* a new recording after a pause: the card has served */
+	if (cs->recording)
 		ks->recording_id = cs->recording_id;
-	}
 	ks->was_recording = cs->recording;
 	if (ks->thanks_until > now) {
 		v->has_thanks = true;

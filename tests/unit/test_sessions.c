@@ -406,6 +406,47 @@ static void test_thanks_without_checkins(void **state)
 	assert_false(c->v.has_thanks);
 }
 
+/* Back-to-back sessions: the next recording starts as the last stops; the last is thanked. */
+static void test_thanks_back_to_back(void **state)
+{
+	struct ctx *c = *state;
+	int64_t first = recording(c, NOW - 3600, "First", "Ada Lovelace", "", "", REC_RECORDING);
+	int64_t next = recording(c, NOW, "Next", "Grace Hopper", "", "", REC_RECORDING);
+	c->cs = (struct controller_status){.recording = true, .recording_id = first};
+	build(c, NOW - 1);
+	c->cs.recording_id = next;
+	build(c, NOW);
+	assert_true(c->v.has_thanks);
+	assert_string_equal(c->v.thanks_title, "Thank you, Ada Lovelace");
+}
+
+/* Through kiosk_events: Sessions opens from home, the keyboard types into its search only. */
+static void test_events_hook(void **state)
+{
+	struct ctx *c = *state;
+	room_history(c);
+	struct kiosk_events e = {.cfg = &c->cfg, .st = c->st};
+	kiosk_events_init(&e, &c->s, NOW);
+	snprintf(c->s.session_search, sizeof c->s.session_search, "stale");
+	build(c, NOW);
+	const struct view_event evs[] = {
+		{.type = EV_SHOW, .arg = VIEW_SESSIONS}, {.type = EV_KEYBOARD, .arg = 1},
+		{.type = EV_KEY, .text = "C"}, {.type = EV_KEY, .text = "a"},
+		{.type = EV_KEY, .text = "x"}, {.type = EV_BACKSPACE}, {.type = EV_KEY, .text = "f"},
+	};
+	for (size_t i = 0; i < sizeof evs / sizeof evs[0]; i++) {
+		kiosk_events_apply(&e, &c->s, &c->v, &evs[i], NOW);
+		build(c, NOW);
+	}
+	assert_int_equal(c->v.screen, VIEW_SESSIONS);
+	assert_true(c->v.keyboard);
+	assert_string_equal(c->v.session_search, "Caf");
+	assert_string_equal(c->s.free_tag, "");
+	assert_string_equal(c->s.search, "");
+	assert_int_equal(c->v.n_found, 1);
+	assert_string_equal(c->v.found[0].title, "Café culture and remote teams");
+}
+
 static void test_ordinals(void **state)
 {
 	struct ctx *c = *state;
@@ -429,6 +470,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_recognition_off, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_thanks_with_checkins, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_thanks_without_checkins, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_thanks_back_to_back, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_events_hook, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_ordinals, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
