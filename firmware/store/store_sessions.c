@@ -74,11 +74,12 @@ int store_presenters(struct store *st, int64_t since_ms, int64_t until_ms,
 	sqlite3_stmt *s;
 	int n = 0, all = 0, people = 0;
 	lt_err err = st_row(st, &s, "counting presenters",
-			    "SELECT MAX(r.presenter), COUNT(DISTINCT " SESSION_KEY "), "
-			    "MAX(r.started_ms) FROM recordings r "
+			    /* The name as its latest recording spells it: SQLite takes a bare
+			     * column from the row of the one max(). */
+			    "SELECT r.presenter, COUNT(DISTINCT " SESSION_KEY "), "
+			    "MAX(r.started_ms) AS last FROM recordings r "
 			    "WHERE r.presenter != '' AND r.started_ms BETWEEN ? AND ? AND " GIVEN " "
-			    "GROUP BY r.presenter COLLATE NOCASE "
-			    "ORDER BY MAX(r.started_ms) DESC, MAX(r.id) DESC",
+			    "GROUP BY r.presenter COLLATE NOCASE ORDER BY last DESC",
 			    "ii", since_ms, until_ms);
 	if (err == LT_OK) {
 		int rc = SQLITE_ROW;

@@ -287,7 +287,8 @@ struct store_presenter {
 /*
  * Presenters of the sessions recorded from `since_ms` to `until_ms` (unix ms, inclusive), the
  * one who presented last first, at most `max` into `out`: the count of each, names compared
- * without case. A recording that failed without audio counts for nothing. Returns how many
+ * without (ASCII) case and given as the latest recording spells them. A recording that failed
+ * without audio counts for nothing. Returns how many
  * were written, -1 on error; *total (may be NULL) receives all presenters' sessions and
  * *presenters all presenters, also beyond `max`.
  */
