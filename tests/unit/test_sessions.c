@@ -161,6 +161,10 @@ static void room_history(struct ctx *c)
 	recording(c, NOW - 100 * DAY, "Old term: Kubernetes", "Grace Hopper", "k8s",
 		  "https://oc.example.org/play/ddd", REC_UPLOADED);
 	recording(c, NOW - 1 * DAY, "Waiting to upload", "Grace Hopper", "", "", REC_QUEUED);
+	int64_t failed = recording(c, NOW - 2 * DAY, "Failed delivery", "Grace Hopper", "", "",
+				   REC_UPLOADING);
+	assert_int_equal(store_recording_transition(c->st, failed, REC_UPLOADING, REC_FAILED,
+						    "refused"), LT_OK);
 }
 
 static void search(struct ctx *c, const char *text)
@@ -215,6 +219,8 @@ static void test_search(void **state)
 	assert_int_equal(c->v.n_found, 2);
 	assert_int_equal(c->v.found_total, 2);
 	search(c, "waiting");                              /* not delivered yet */
+	assert_int_equal(c->v.n_found, 0);
+	search(c, "failed");                               /* a failed delivery: none */
 	assert_int_equal(c->v.n_found, 0);
 	search(c, "quantum");
 	assert_int_equal(c->v.n_found, 0);
@@ -271,6 +277,13 @@ static void test_home_recent_and_teachers(void **state)
 {
 	struct ctx *c = *state;
 	room_history(c);
+	/* One that could not start (failed without audio) gave no session. */
+	struct recording r = {.started_ms = (int64_t)(NOW - 3 * DAY) * 1000};
+	snprintf(r.path, sizeof r.path, "%s/never.opus", c->dir);
+	snprintf(r.presenter, sizeof r.presenter, "Never Started");
+	assert_int_equal(store_recording_create(c->st, &r), LT_OK);
+	assert_int_equal(store_recording_transition(c->st, r.id, REC_RECORDING, REC_FAILED, "mic"),
+			 LT_OK);
 	build(c, NOW);
 	assert_int_equal(c->v.room_state, ROOM_FREE);
 	assert_int_equal(c->v.n_recent, 3);
@@ -279,15 +292,16 @@ static void test_home_recent_and_teachers(void **state)
 	assert_string_equal(c->v.recent[0].link, "");       /* delivered without a link: no code */
 	assert_string_equal(c->v.recent[1].link, "https://oc.example.org/play/bbb");
 	assert_string_equal(c->v.recent[2].tags, "rust \xc2\xb7 talk");
-	/* This term (from 04-01): Grace's waiting one, Ada twice (names without case), José;
-	 * Grace's older session is last term's. The one who presented last first. */
+	/* This term (from 04-01): Grace's waiting one and her failed delivery (it has audio: the
+	 * session was given), Ada twice (names without case), José; Grace's older session is
+	 * last term's. The one who presented last first. */
 	assert_int_equal(c->v.n_teachers, 3);
 	assert_string_equal(c->v.teachers[0].name, "Grace Hopper");
-	assert_int_equal(c->v.teachers[0].sessions, 1);
+	assert_int_equal(c->v.teachers[0].sessions, 2);
 	assert_string_equal(c->v.teachers[1].name, "ada lovelace");  /* as spelt last */
 	assert_int_equal(c->v.teachers[1].sessions, 2);
 	assert_string_equal(c->v.teachers[2].name, "José Núñez");
-	assert_string_equal(c->v.teachers_summary, "4 sessions by 3 colleagues this term");
+	assert_string_equal(c->v.teachers_summary, "5 sessions by 3 colleagues this term");
 	/* Not on other screens, nor while the room is in use. */
 	c->s.screen = VIEW_UPLOADS;
 	build(c, NOW);
@@ -327,7 +341,7 @@ static void test_recognition_off(void **state)
 	build(c, NOW);
 	assert_int_equal(c->v.n_recent, 3);
 	assert_int_equal(c->v.n_teachers, 0);
-	assert_string_equal(c->v.teachers_summary, "4 sessions by 3 colleagues this term");
+	assert_string_equal(c->v.teachers_summary, "5 sessions by 3 colleagues this term");
 	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
 		if (memmem(&c->v, sizeof c->v, names[i], strlen(names[i])))
 			fail_msg("home: \"%s\" is in the view", names[i]);
