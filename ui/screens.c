@@ -478,9 +478,16 @@ static void home_side(struct ui *u, SDL_Rect b, const struct view *v, bool with_
 static void small_buttons(struct ui *u, SDL_Rect r)
 {
 	int g = gap(u), w = (r.w - 2 * g) / 3;
-	int px = ui_px(u, T_BODY);
-	if (ui_text_width(u, FONT_BOLD, px, "Sessions") > w - 2 * ui_px(u, 1.0f))
-		px = ui_px(u, T_SMALL);
+	/* One size for the three, at which "Sessions" (the widest) fits: text widths grow with
+	 * the size, so one measure says it (and the font cache sees one more size, not a
+	 * search). */
+	int px = ui_px(u, T_BODY), avail = w - 2 * ui_px(u, 1.0f) - 2;
+	int tw = ui_text_width(u, FONT_BOLD, px, "Sessions");
+	if (tw > avail && tw > 0) {
+		px = px * avail / tw;
+		if (px < ui_px(u, 1.5f))
+			px = ui_px(u, 1.5f);
+	}
 	SDL_Rect a = cut_left(&r, w);
 	cut_left(&r, g);
 	SDL_Rect m = cut_left(&r, w);
