@@ -29,8 +29,8 @@ LDLIBS += $(CORE_LIBS) -lm -lpthread
 # layer (README "Layout"; each includes only the layers above it in this list). All but the
 # two front ends' mains make the core library that the commands, `lectern run` and the tests
 # link.
-FIRMWARE := base/err base/log base/osutil base/utf8 base/config base/signals base/jsonout \
-	base/worker \
+FIRMWARE := base/err base/log base/osutil base/utf8 base/urltpl base/config base/signals \
+	base/jsonout base/worker base/pinfile base/pinhash base/inifile \
 	net/net net/fetch net/opencast \
 	store/store store/store_impl store/store_sessions store/spoolmeta store/retention \
 	recording/ring recording/level recording/oggopus recording/recorder recording/session \
@@ -40,7 +40,7 @@ FIRMWARE := base/err base/log base/osutil base/utf8 base/config base/signals bas
 	appliance/app appliance/controller appliance/kiosk appliance/kiosk_view \
 	appliance/kiosk_events appliance/kiosk_sessions appliance/kiosk_settings appliance/monitor appliance/screen \
 	appliance/screen_null \
-	cli/cmd_record cli/cmd_run cli/cmd_misc cli/cmd_schedule cli/cmd_upload cli/cmd_queue cli/cli
+	cli/cmd_record cli/cmd_run cli/cmd_misc cli/cmd_schedule cli/cmd_upload cli/cmd_queue cli/cmd_provision cli/cli
 DRIVERS := audio_source audio_alsa audio_file backlight camera camera_v4l2 camera_file
 LIB_OBJS := $(FIRMWARE:%=$(BUILD)/firmware/%.o) $(DRIVERS:%=$(BUILD)/drivers/%.o)
 LIB := $(BUILD)/liblectern.a
@@ -62,7 +62,8 @@ UI_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(wildcard ui/*.c)) $(BUILD)/ui/utf8.o
 PLUGIN := $(BUILD)/lectern-screen-sdl.so
 
 UNIT_TESTS := ring level config store state oggopus recorder controller net fetch opencast \
-	upload ui kiosk kiosk_view sessions camera calendar spoolmeta retention worker
+	upload ui kiosk kiosk_view sessions camera calendar spoolmeta retention worker links \
+	pinhash inifile
 UNIT_BINS := $(UNIT_TESTS:%=$(BUILD)/tests/unit/test_%)
 
 RUN_CONFIG ?= board/pc/lectern.conf
@@ -124,10 +125,12 @@ $(BUILD)/tests/bench/ui_bench: tests/bench/ui_bench.c $(UI_OBJS) $(LIB)
 	$(CC) $(CFLAGS) $(SCREEN_CFLAGS) -Iui -o $@ $< $(UI_OBJS) $(LIB) $(LDLIBS) $(SCREEN_LIBS)
 
 $(BUILD)/fuzz/fuzz_calendar: firmware/schedule/calendar.c firmware/base/log.c firmware/base/err.c
-$(BUILD)/fuzz/fuzz_config: firmware/base/config.c firmware/base/log.c firmware/base/err.c
+$(BUILD)/fuzz/fuzz_config: firmware/base/config.c firmware/base/log.c firmware/base/err.c \
+	firmware/base/urltpl.c
 $(BUILD)/fuzz/fuzz_registry $(BUILD)/fuzz/fuzz_mediapackage $(BUILD)/fuzz/fuzz_properties \
 $(BUILD)/fuzz/fuzz_http: firmware/net/opencast.c firmware/net/fetch.c firmware/net/net.c \
-	firmware/base/config.c firmware/base/log.c firmware/base/err.c firmware/base/utf8.c
+	firmware/base/config.c firmware/base/log.c firmware/base/err.c firmware/base/utf8.c \
+	firmware/base/urltpl.c
 $(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(wildcard include/lectern/*.h)
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ $(filter %.c,$^) $(CORE_LIBS)

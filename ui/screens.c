@@ -1031,11 +1031,18 @@ static void pin(struct ui *u, const struct view *v)
 {
 	SDL_Rect b = root(u);
 	int g = gap(u);
-	bool locked = v->pin_locked_until > v->now || v->pin_unset;
+	bool refused = v->pin_unset || v->pin_default;
+	bool locked = v->pin_locked_until > v->now || refused;
 	SDL_Rect top = cut_top(&b, btn_h(u));
 	cut_top(&b, g);
+	/* Cancel sits where every other screen's way back is; the keypad's last row is
+	 * Clear 0 OK, OK alone submitting (the keypad does not react at the PIN's length). */
+	SDL_Rect cb = cut_left(&top, ui_px(u, 13));
+	ui_button(u, "pin:cancel", cb, "\xe2\x80\xb9 Cancel", COL_BUTTON, ui_px(u, T_BODY), EV_SHOW,
+		  VIEW_HOME, true);
+	cut_right(&top, cb.w);
 	ui_text(u, top, FONT_BOLD, ui_px(u, T_TITLE), COL_TEXT, ALIGN_CENTER, 1,
-		"Settings \xe2\x80\x94 enter PIN");
+		portrait(u) ? "Settings PIN" : "Settings \xe2\x80\x94 enter PIN");
 	SDL_Rect dots = cut_top(&b, ui_px(u, 4.5f));
 	int slots = v->pin_len > 4 ? v->pin_len : 4;
 	if (slots > 12)
@@ -1051,10 +1058,13 @@ static void pin(struct ui *u, const struct view *v)
 			ui_circle(u, cx, cy, rad - ui_px(u, 0.35f), COL_BG);
 		}
 	}
-	char st[64];
+	char st[128];
 	SDL_Color sc = COL_DIM;
 	if (v->pin_unset) {
 		snprintf(st, sizeof st, "Settings are locked: no PIN is set ([ui] pin)");
+		sc = COL_RED;
+	} else if (v->pin_default) {
+		snprintf(st, sizeof st, "The sample PIN opens nothing: IT runs sudo lectern provision");
 		sc = COL_RED;
 	} else if (locked) {
 		int64_t s = v->pin_locked_until - v->now;
@@ -1069,7 +1079,7 @@ static void pin(struct ui *u, const struct view *v)
 	}
 	SDL_Rect sr = cut_top(&b, ui_line_height(u, FONT_BOLD, ui_px(u, T_BODY)) + g);
 	ui_text(u, sr, FONT_BOLD, ui_px(u, T_BODY), sc, ALIGN_CENTER, 1, st);
-	/* keypad: 1-9, then Clear 0 Cancel */
+	/* keypad: 1-9, then Clear 0 OK */
 	int kh = (b.h - 3 * g / 2) / 4;
 	if (kh > ui_px(u, 9.0f))
 		kh = ui_px(u, 9.0f);
@@ -1078,7 +1088,7 @@ static void pin(struct ui *u, const struct view *v)
 		kw = (b.w - 2 * g) / 3;
 	int px0 = b.x + (b.w - (3 * kw + 2 * g)) / 2;
 	static const char *labels[12] = { "1", "2", "3", "4", "5", "6", "7", "8", "9",
-					  "Clear", "0", "Cancel" };
+					  "Clear", "0", "OK" };
 	for (int i = 0; i < 12; i++) {
 		SDL_Rect k = { px0 + (i % 3) * (kw + g), b.y + (i / 3) * (kh + g / 2), kw, kh };
 		char name[16];
@@ -1086,8 +1096,8 @@ static void pin(struct ui *u, const struct view *v)
 			ui_button(u, "pin:clear", k, labels[i], COL_PANEL2, ui_px(u, T_BODY),
 				  EV_PIN_CLEAR, 0, !locked);
 		} else if (i == 11) {
-			ui_button(u, "pin:cancel", k, labels[i], COL_PANEL2, ui_px(u, T_BODY), EV_SHOW,
-				  VIEW_HOME, true);
+			ui_button(u, "pin:ok", k, labels[i], COL_GREEN, ui_px(u, T_TITLE), EV_PIN_OK, 0,
+				  !locked && v->pin_len > 0);
 		} else {
 			int d = labels[i][0] - '0';
 			snprintf(name, sizeof name, "pin:%d", d);

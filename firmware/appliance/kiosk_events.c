@@ -4,13 +4,13 @@
 #include "lectern/kiosk_events.h"
 
 #include <inttypes.h>
-#include <openssl/crypto.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
 
 #include "lectern/log.h"
 #include "lectern/osutil.h"
+#include "lectern/pinhash.h"
 #include "lectern/utf8.h"
 
 /* Lock-outs by round since the last right PIN. Three tries per 2 h walk the 10,000 four-digit
@@ -166,7 +166,7 @@ static bool pin_matches(const char *typed, const char *pin)
 	char a[sizeof ((struct config *)0)->ui_pin] = {0}, b[sizeof a] = {0};
 	memcpy(a, typed, strnlen(typed, sizeof a - 1));
 	memcpy(b, pin, strnlen(pin, sizeof b - 1));
-	return CRYPTO_memcmp(a, b, sizeof a) == 0;
+	return pinhash_equal(a, b, sizeof a);
 }
 
 static void pin_save(const struct kiosk_events *e, const struct kiosk_state *s)
@@ -198,21 +198,64 @@ static void pin_load(const struct kiosk_events *e, struct kiosk_state *s, int64_
 			 "PINs", s->pin_locked_until - now, s->pin_failures);
 }
 
+/* Why the keypad takes no PIN at all ("" when it does): no PIN configured, or the sample one. */
+static const char *pin_refused(const struct config *cfg)
+{
+	if (cfg->ui_pin_file[0])
+		return "";
+	if (!cfg->ui_pin[0])
+		return "[ui] pin is empty: the settings screen stays locked";
+	if (strcmp(cfg->ui_pin, PINHASH_SAMPLE_PIN) == 0)
+		return "[ui] pin is still the sample PIN 1234, which opens nothing: run sudo lectern "
+		       "provision --pin N";
+	return "";
+}
+
 static void pin_digit(const struct kiosk_events *e, struct kiosk_state *s, int digit,
 		      int64_t now)
 {
-	const char *pin = e->cfg->ui_pin;
 	/* An empty [ui] pin locks settings: a box in a public room never opens them unasked. */
-	if (!pin[0] || s->pin_locked_until > now || digit < 0 || digit > 9)
+	if (pin_refused(e->cfg)[0] || s->pin_locked_until > now || digit < 0 || digit > 9)
 		return;
+	/* Nothing happens at any length: only OK submits, so the keypad does not tell how long
+	 * the PIN is. Eight digits is the longest a PIN may be. */
 	size_t len = strlen(s->pin);
-	if (len + 1 >= sizeof s->pin)
+	if (len >= 8 || len + 1 >= sizeof s->pin)
 		return;
 	s->pin[len] = (char)('0' + digit);
 	s->pin[len + 1] = '\0';
-	if (strlen(s->pin) < strlen(pin))
+}
+
+/* Whether `typed` is the configured PIN: the hash in [ui] pin_file (read at every try, so that
+ * a new one is used without a restart), else [ui] pin. -1 when the PIN file is unusable. */
+static int pin_check(const struct config *cfg, const char *typed)
+{
+	if (!cfg->ui_pin_file[0])
+		return pin_matches(typed, cfg->ui_pin);
+	char hash[PINHASH_MAX_LEN], why[PATH_MAX + 160];
+	if (pinhash_read_file(cfg->ui_pin_file, hash, sizeof hash, why, sizeof why) != LT_OK) {
+		log_error("screen: settings stay locked: %s", why);
+		return -1;
+	}
+	int right = pinhash_verify(typed, hash);
+	if (right < 0)
+		log_error("screen: settings stay locked: %s holds no usable PIN hash",
+			  cfg->ui_pin_file);
+	return right;
+}
+
+static void pin_ok(const struct kiosk_events *e, struct kiosk_state *s, int64_t now)
+{
+	if (pin_refused(e->cfg)[0] || s->pin_locked_until > now || !s->pin[0])
 		return;
-	if (pin_matches(s->pin, pin)) {
+	int right = pin_check(e->cfg, s->pin);
+	/* A hashed sample PIN (made by hand) is refused like a plain one. */
+	if (right == 1 && strcmp(s->pin, PINHASH_SAMPLE_PIN) == 0) {
+		log_warn("screen: the PIN is the sample 1234, which opens nothing: run sudo lectern "
+			 "provision --pin N");
+		right = -1;
+	}
+	if (right == 1) {
 		s->screen = VIEW_SETTINGS;
 		if (s->pin_failures) {
 			s->pin_failures = 0;
@@ -220,7 +263,7 @@ static void pin_digit(const struct kiosk_events *e, struct kiosk_state *s, int d
 			pin_save(e, s);
 		}
 		log_info("screen: settings opened");
-	} else {
+	} else if (right == 0) {
 		s->pin_failures++;
 		if (s->pin_failures % KIOSK_PIN_TRIES == 0) {
 			int round = s->pin_failures / KIOSK_PIN_TRIES - 1;
@@ -231,7 +274,7 @@ static void pin_digit(const struct kiosk_events *e, struct kiosk_state *s, int d
 		}
 		pin_save(e, s);
 	}
-	s->pin[0] = '\0';
+	explicit_bzero(s->pin, sizeof s->pin);
 }
 
 /* --- the whole --------------------------------------------------------------------------- */
@@ -249,8 +292,8 @@ void kiosk_events_init(const struct kiosk_events *e, struct kiosk_state *s, int6
 		p += len + (p[len] == ',');
 	}
 	pin_load(e, s, now);
-	if (!e->cfg->ui_pin[0])
-		log_warn("screen: [ui] pin is empty: the settings screen stays locked");
+	if (pin_refused(e->cfg)[0])
+		log_warn("screen: %s", pin_refused(e->cfg));
 }
 
 static void show(const struct kiosk_events *e, struct kiosk_state *s, int64_t screen)
@@ -314,6 +357,7 @@ void kiosk_events_apply(const struct kiosk_events *e, struct kiosk_state *s,
 	}
 	case EV_PIN_DIGIT: pin_digit(e, s, (int)ev->arg, now); break;
 	case EV_PIN_CLEAR: s->pin[0] = '\0'; break;
+	case EV_PIN_OK: pin_ok(e, s, now); break;
 	case EV_INPUT_SELECT:
 		if (ev->arg >= 0 && ev->arg < VIEW_MAX_INPUTS)
 			kiosk_settings_select_input(e->settings, (int)ev->arg);

@@ -14,6 +14,7 @@
 #include "lectern/fetch.h"
 #include "lectern/net.h"
 #include "lectern/osutil.h"
+#include "lectern/pinhash.h"
 #include "lectern/utf8.h"
 
 #define SOON_S (15 * 60)
@@ -288,6 +289,32 @@ void kiosk_view_recording(const struct controller_status *cs, struct view *v)
 	v->scheduled_end = cs->end;
 }
 
+/* A box nobody provisioned, or one still opened by the sample PIN, says so for IT: the room (or
+ * that there is none), where to reach the box, and the one command that sets it up. Last in
+ * the list: a presenter's trouble (the microphone) comes first. */
+static void build_provisioning(struct kiosk_view_builder *b, struct view *v)
+{
+	const struct config *cfg = b->src.cfg;
+	bool unprovisioned = config_unprovisioned(cfg);
+	bool sample_pin = !cfg->ui_pin_file[0] && strcmp(cfg->ui_pin, PINHASH_SAMPLE_PIN) == 0;
+	if (!unprovisioned && !sample_pin)
+		return;
+	const char *address = b->address[0] ? b->address : "no network address";
+	char text[sizeof v->messages[0].text], advice[sizeof v->messages[0].advice];
+	if (unprovisioned)
+		snprintf(text, sizeof text, "Not provisioned \xc2\xb7 %s", address);
+	else
+		snprintf(text, sizeof text, "%.*s: sample PIN 1234 still set \xc2\xb7 %s",
+			 utf8_fit(cfg->room, 48), cfg->room, address);
+	if (unprovisioned)
+		snprintf(advice, sizeof advice,
+			 "IT: on this box run  sudo lectern provision --room NAME --pin N");
+	else
+		snprintf(advice, sizeof advice,
+			 "IT: settings stay locked until  sudo lectern provision --pin N  is run");
+	add_message(v, SEV_WARN, text, advice);
+}
+
 static void build_health(struct kiosk_view_builder *b, const struct kiosk_state *s, int64_t now,
 			 struct view *v)
 {
@@ -336,6 +363,7 @@ static void build_health(struct kiosk_view_builder *b, const struct kiosk_state 
 			    "Showing the last schedule received; scheduled recordings still start. "
 			    "IT: check the calendar server.");
 	}
+	build_provisioning(b, v);
 	v->mic_present = src->mic_present;
 	utf8_copy(v->mic_name, sizeof v->mic_name,
 		  !src->mic_present ? "no microphone"
@@ -384,7 +412,8 @@ void kiosk_view_build(struct kiosk_view_builder *b, const struct kiosk_state *s,
 	build_health(b, s, now, v);
 	build_taps(s, now, v);
 	kiosk_sessions_build(&b->sessions, cfg, b->src.st, s->session_search, cs, now, v);
-	v->pin_unset = !cfg->ui_pin[0];
+	v->pin_unset = !cfg->ui_pin_file[0] && !cfg->ui_pin[0];
+	v->pin_default = !cfg->ui_pin_file[0] && strcmp(cfg->ui_pin, PINHASH_SAMPLE_PIN) == 0;
 	/* Each part cut to its share at a character boundary: the whole always fits. */
 	const char *agent = cfg->opencast_agent[0] ? cfg->opencast_agent : cfg->room;
 	const char *address = b->address[0] ? b->address : "none";

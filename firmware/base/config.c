@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "lectern/log.h"
+#include "lectern/urltpl.h"
 
 #define STR(field) CFG_STRING, offsetof(struct config, field), sizeof(((struct config *)0)->field)
 #define INT(field) CFG_INT, offsetof(struct config, field), 0
@@ -46,6 +47,9 @@ static const struct config_option options[] = {
 	 "Directory for recordings waiting for upload (empty: DATA_DIR/spool)"},
 	{"device", "log_level", CHOICE(log_level), "info", 0, 0, levels,
 	 "Log detail: error, warn, info or debug"},
+	{"device", "language", STR(device_language), "", 0, 0, NULL,
+	 "Spoken language of the room's sessions as a BCP 47 tag, e.g. en or de-CH: sent as "
+	 "dcterms:language (for speech-to-text) and in the sidecar (empty: none)"},
 	{"audio", "source", CHOICE(audio_source), "auto", 0, 0, sources,
 	 "auto (ALSA if a microphone is present, else the demo file), alsa or file"},
 	{"audio", "device", STR(audio_device), "default", 0, 0, NULL,
@@ -147,6 +151,10 @@ static const struct config_option options[] = {
 	 "Upload only between these local times, e.g. 19:00-07:00 (empty: any time)"},
 	{"upload", "retention_days", INT(retention_days), "7", 0, 3650, NULL,
 	 "Keep delivered recordings here this many days, then delete them"},
+	{"upload", "link_template", STR(upload_link_template), "", 0, 0, NULL,
+	 "target = folder or webdav: where people watch a delivered recording, e.g. "
+	 "https://media.example.org/{room}/{year}/{month}/{file} (also {uid}; each URL-encoded; "
+	 "empty: no link)"},
 	{"opencast", "url", STR(opencast_url), "", 0, 0, NULL,
 	 "Opencast server, e.g. https://opencast.example.org"},
 	{"opencast", "agent", STR(opencast_agent), "", 0, 0, NULL,
@@ -159,6 +167,13 @@ static const struct config_option options[] = {
 	 "Flavor of the audio track in the media package"},
 	{"opencast", "state_s", INT(opencast_state_s), "60", 5, 3600, NULL,
 	 "Report the agent's state to capture-admin this often (and on every change)"},
+	{"opencast", "player_url", STR(opencast_player_url), "{url}/play/{id}", 0, 0, NULL,
+	 "Where people watch a delivered recording ({url}: [opencast] url, {id}: its media "
+	 "package id; empty: no link)"},
+	{"opencast", "workflow_config", STR(opencast_workflow_config), "", 0, 0, NULL,
+	 "Workflow configuration sent with every ingest, comma-separated key=value pairs, e.g. "
+	 "transcribe=true, straightToPublishing=true (the calendar's values win for a scheduled "
+	 "event)"},
 	{"privacy", "attendance", CHOICE(attendance), "count", 0, 0, privacy,
 	 "What uploads say about attendance: none, count (a number) or names"},
 	{"privacy", "keep_records_days", INT(keep_records_days), "90", 1, 3650, NULL,
@@ -195,8 +210,11 @@ static const struct config_option options[] = {
 	{"ui", "rotation", INT(ui_rotation), "0", 0, 270, NULL,
 	 "Rotate the screen (and touch) by 0, 90, 180 or 270 degrees"},
 	{"ui", "pin", STR(ui_pin), "1234", 0, 0, NULL,
-	 "PIN that opens the settings screen (up to 8 digits; change it on every device; empty: "
-	 "settings stay locked)"},
+	 "PIN that opens the settings screen in plain text (up to 8 digits; the sample 1234 opens "
+	 "nothing; better: pin_file; empty: settings stay locked)"},
+	{"ui", "pin_file", STR(ui_pin_file), "", 0, 0, NULL,
+	 "File holding the PIN's salted hash, written by lectern provision --pin (mode 0600); "
+	 "when set, [ui] pin is ignored"},
 	{"ui", "tags", STR(ui_tags), "talk,demo,workshop,q&a,lightning", 0, 0, NULL,
 	 "Topic tags offered on the recording screen, comma-separated"},
 	{"ui", "cadence", STR(ui_cadence), "Next brown bag", 0, 0, NULL,
@@ -668,6 +686,117 @@ static lt_err check_clear_auth(const struct config *c, const struct clear_auth *
 	return LT_ERR_CONFIG;
 }
 
+bool config_language_valid(const char *tag)
+{
+	/* A language of 2-3 letters (RFC 5646 also reserves 5-8 for registration, but none is
+	 * registered: "German" is a mistake, not a tag), then subtags of 1-8 letters or digits
+	 * (script, region, variant, extension): the shape, not the registry. */
+	size_t len = strspn(tag, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz");
+	if (len < 2 || len > 3 || strlen(tag) > 35)
+		return false;
+	for (const char *p = tag + len; *p;) {
+		if (*p++ != '-')
+			return false;
+		size_t sub = strspn(p, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789");
+		if (sub < 1 || sub > 8)
+			return false;
+		p += sub;
+	}
+	return true;
+}
+
+lt_err config_workflow_pairs(const char *text, char *lines, size_t n, char *why, size_t why_len)
+{
+	size_t used = 0;
+	if (n)
+		lines[0] = '\0';
+	for (const char *p = text; *p;) {
+		size_t item = strcspn(p, ",");
+		const char *end = p + item;
+		while (p < end && (*p == ' ' || *p == '\t'))
+			p++;
+		const char *stop = end;
+		while (stop > p && (stop[-1] == ' ' || stop[-1] == '\t'))
+			stop--;
+		if (stop > p) {
+			const char *eq = memchr(p, '=', (size_t)(stop - p));
+			const char *kend = eq;
+			while (kend && kend > p && (kend[-1] == ' ' || kend[-1] == '\t'))
+				kend--;
+			size_t klen = eq ? (size_t)(kend - p) : 0;
+			/* Opencast's configuration keys: Java property names. */
+			if (!eq || klen == 0 ||
+			    strspn(p, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._-") <
+				    klen) {
+				snprintf(why, why_len, "'%.*s' is not key=value (pairs are separated by "
+					 "commas; a key is letters, digits, '.', '_' or '-')",
+					 (int)(stop - p < 60 ? stop - p : 60), p);
+				return LT_ERR_CONFIG;
+			}
+			const char *v = eq + 1;
+			while (v < stop && (*v == ' ' || *v == '\t'))
+				v++;
+			/* The same key twice would reach Opencast as two form fields: say it here. */
+			for (const char *l = lines; *l; l += strcspn(l, "\n") + 1)
+				if (strncmp(l, p, klen) == 0 && l[klen] == '=') {
+					snprintf(why, why_len, "'%.*s' is given twice", (int)klen, p);
+					return LT_ERR_CONFIG;
+				}
+			int w = snprintf(lines + used, n - used, "%.*s=%.*s\n", (int)klen, p,
+					 (int)(stop - v), v);
+			if (w < 0 || (size_t)w >= n - used) {
+				snprintf(why, why_len, "too long");
+				return LT_ERR_CONFIG;
+			}
+			used += (size_t)w;
+		}
+		p = *end ? end + 1 : end;
+	}
+	return LT_OK;
+}
+
+/* The link templates and the transcription keys: a template must give a URL for any recording
+ * (tried on an example one), so that a mistake shows at start, not as links missing later. */
+static lt_err check_links(struct config *c, struct config_error *err)
+{
+	char out[1024], why[200];
+	if (c->device_language[0] && !config_language_valid(c->device_language)) {
+		set_error(err, c->source, line_of(c, "device", "language"),
+			  find_option("device", "language"), NULL, NULL,
+			  "'%s' is not a language tag like en, de or pt-BR", c->device_language);
+		return LT_ERR_CONFIG;
+	}
+	char lines[sizeof c->opencast_workflow_config + 8];
+	if (config_workflow_pairs(c->opencast_workflow_config, lines, sizeof lines, why,
+				  sizeof why) != LT_OK) {
+		set_error(err, c->source, line_of(c, "opencast", "workflow_config"),
+			  find_option("opencast", "workflow_config"), NULL, NULL, "%s", why);
+		return LT_ERR_CONFIG;
+	}
+	const struct urltpl_var file_vars[] = {
+		{"room", c->room, false}, {"year", "2026", false}, {"month", "01", false},
+		{"uid", "20260101T120000Z-0a1b", false}, {"file", "20260101T120000Z-0a1b.opus", false},
+	};
+	if (urltpl_expand(c->upload_link_template, file_vars, 5, out, sizeof out, why,
+			  sizeof why) != LT_OK) {
+		set_error(err, c->source, line_of(c, "upload", "link_template"),
+			  find_option("upload", "link_template"), NULL, NULL, "%s", why);
+		return LT_ERR_CONFIG;
+	}
+	/* {url} is the server's own address: it can be judged only where Opencast is the target. */
+	const struct urltpl_var oc_vars[] = {
+		{"url", c->opencast_url, true}, {"id", "0c1e2d3f-4a5b-4c6d-8e7f-90a1b2c3d4e5", false},
+	};
+	if (strcmp(c->upload_target, "opencast") == 0 &&
+	    urltpl_expand(c->opencast_player_url, oc_vars, 2, out, sizeof out, why,
+			  sizeof why) != LT_OK) {
+		set_error(err, c->source, line_of(c, "opencast", "player_url"),
+			  find_option("opencast", "player_url"), NULL, NULL, "%s", why);
+		return LT_ERR_CONFIG;
+	}
+	return LT_OK;
+}
+
 lt_err config_check(struct config *c, struct config_error *err)
 {
 	if (!c->data_dir[0]) {
@@ -762,6 +891,22 @@ lt_err config_check(struct config *c, struct config_error *err)
 			return LT_ERR_CONFIG;
 		}
 	}
+	if (c->ui_pin_file[0]) {
+		struct stat sb;
+		char why[sizeof err->msg];
+		const char *file = c->ui_pin_file;
+		if (access(file, R_OK) != 0 || stat(file, &sb) != 0) {
+			set_error(err, c->source, line_of(c, "ui", "pin_file"),
+				  find_option("ui", "pin_file"), NULL, NULL, "cannot read '%s': %s",
+				  file, strerror(errno));
+			return LT_ERR_CONFIG;
+		}
+		if (config_secret_too_open(file, (unsigned)sb.st_mode, why, sizeof why)) {
+			set_error(err, c->source, line_of(c, "ui", "pin_file"),
+				  find_option("ui", "pin_file"), NULL, NULL, "%s", why);
+			return LT_ERR_CONFIG;
+		}
+	}
 	/*
 	 * Where each set of credentials is sent, by net.h's rule: [schedule]'s to the ICS URL,
 	 * [upload]'s to the WebDAV share, and Opencast's one account ([upload]'s when target =
@@ -811,6 +956,8 @@ lt_err config_check(struct config *c, struct config_error *err)
 			  "must not be less than backoff_min_s (%d)", c->backoff_min_s);
 		return LT_ERR_CONFIG;
 	}
+	if (check_links(c, err) != LT_OK)
+		return LT_ERR_CONFIG;
 	if (!c->spool_dir[0]) {
 		int len = snprintf(c->spool_dir, sizeof c->spool_dir, "%s/spool", c->data_dir);
 		if (len < 0 || (size_t)len >= sizeof c->spool_dir) {
@@ -824,6 +971,24 @@ lt_err config_check(struct config *c, struct config_error *err)
 	if (log_level_parse(c->log_level, &lvl) == 0)
 		log_set_level(lvl);
 	return LT_OK;
+}
+
+bool config_pin_warning(const struct config *c, char *why, size_t n)
+{
+	if (c->ui_pin_file[0] || !c->ui_pin[0])
+		return false;
+	if (strcmp(c->ui_pin, find_option("ui", "pin")->def) == 0)
+		snprintf(why, n, "%s: [ui] pin is still the sample PIN, which does not open the "
+			 "settings screen: set one with sudo lectern provision --pin N", c->source);
+	else
+		snprintf(why, n, "%s: [ui] pin is kept in plain text where anyone who can read the "
+			 "file sees it: store it hashed with sudo lectern provision --pin N", c->source);
+	return true;
+}
+
+bool config_unprovisioned(const struct config *c)
+{
+	return !c->room[0] || strcmp(c->room, find_option("device", "room")->def) == 0;
 }
 
 void config_error_format(const struct config_error *err, char *buf, size_t n)

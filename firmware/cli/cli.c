@@ -30,6 +30,8 @@ static void usage(FILE *out)
 		"  upload --once           deliver everything queued now (exit 1 if any failed)\n"
 		"  retry ID                make a failed upload due now\n"
 		"  config check|sample     check the configuration / print a commented sample\n"
+		"  provision --room NAME   set this box up for a room, then check its servers\n"
+		"                          (lectern provision --help)\n"
 		"  help [config]           this text / every configuration key\n"
 		"  version                 print the version\n"
 		"\n"

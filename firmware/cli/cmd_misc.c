@@ -6,6 +6,7 @@
 #include "lectern/app.h"
 #include "lectern/commands.h"
 #include "lectern/jsonout.h"
+#include "lectern/pinhash.h"
 
 static int print_json(const struct recording *r, void *user)
 {
@@ -26,6 +27,9 @@ static int print_json(const struct recording *r, void *user)
 	jsonout_put_fixed3(o, "seconds", (double)r->samples / 48000.0);
 	jsonout_put_int(o, "bytes", r->bytes);
 	jsonout_put_string(o, "reason", r->reason);
+	jsonout_put_string(o, "tags", r->tags);
+	jsonout_put_string(o, "language", r->language);
+	jsonout_put_string(o, "link", r->link);
 	jsonout_print_line(stdout, o);
 	return 0;
 }
@@ -75,6 +79,14 @@ int cmd_config(int argc, char **argv, const char *config_path)
 	if (argc == 2 && strcmp(argv[1], "check") == 0) {
 		struct config cfg;
 		int rc = app_load_config(config_path, &cfg);
+		char why[PATH_MAX + 256], hash[PINHASH_MAX_LEN];
+		if (rc == EXIT_OK && cfg.ui_pin_file[0] &&
+		    pinhash_read_file(cfg.ui_pin_file, hash, sizeof hash, why, sizeof why) != LT_OK) {
+			fprintf(stderr, "lectern: %s: ui.pin_file: %s\n", cfg.source, why);
+			return EXIT_USAGE;
+		}
+		if (rc == EXIT_OK && config_pin_warning(&cfg, why, sizeof why))
+			fprintf(stderr, "lectern: warning: %s\n", why);
 		if (rc == EXIT_OK)
 			printf("%s: OK\n", cfg.source);
 		return rc;

@@ -12,6 +12,6 @@ int main(int argc, char **argv)
 		{"retry", cmd_retry},   {"config", cmd_config},
 	};
 	/* main_net.c's commands. */
-	static const char *const net[] = {"run", "schedule", "upload", NULL};
+	static const char *const net[] = {"run", "schedule", "upload", "provision", NULL};
 	return cli_main(argc, argv, cmds, sizeof cmds / sizeof cmds[0], net);
 }

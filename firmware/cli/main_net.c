@@ -12,6 +12,7 @@ int main(int argc, char **argv)
 		{"run", cmd_run},
 		{"schedule", cmd_schedule},
 		{"upload", cmd_upload},
+		{"provision", cmd_provision},
 	};
 	return cli_main(argc, argv, cmds, sizeof cmds / sizeof cmds[0], NULL);
 }

@@ -402,6 +402,7 @@ static bool set_request(CURL *curl, const struct net_request *req, struct xfer *
 		ok &= curl_easy_setopt(curl, CURLOPT_NOBODY, 1L) == CURLE_OK;
 	} else if (strcmp(m, "PUT") == 0 && req->body) {
 		ok &= curl_easy_setopt(curl, CURLOPT_UPLOAD, 1L) == CURLE_OK;
+		ok &= curl_easy_setopt(curl, CURLOPT_UPLOAD_BUFFERSIZE, 2L << 20) == CURLE_OK;
 		ok &= curl_easy_setopt(curl, CURLOPT_READFUNCTION, on_read) == CURLE_OK;
 		ok &= curl_easy_setopt(curl, CURLOPT_READDATA, x) == CURLE_OK;
 		ok &= curl_easy_setopt(curl, CURLOPT_SEEKFUNCTION, on_seek) == CURLE_OK;

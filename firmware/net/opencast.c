@@ -474,6 +474,7 @@ char *opencast_episode_dc(const struct opencast_episode *ep)
 	}
 	dc_add(root, dc, "spatial", ep->spatial);
 	dc_add(root, dc, "isPartOf", ep->series);
+	dc_add(root, dc, "language", ep->language);
 	if (ep->start_ms > 0) {
 		char start[32], end[32], period[96];
 		w3cdtf(ep->start_ms, start, sizeof start);
@@ -487,6 +488,37 @@ char *opencast_episode_dc(const struct opencast_episode *ep)
 			xmlNewNsProp(cr, xsi, BAD_CAST "type", BAD_CAST "dcterms:W3CDTF");
 	}
 	out = doc_text(doc);
+done:
+	xmlFreeDoc(doc);
+	return out;
+}
+
+char *opencast_dc_add_language(const char *xml, size_t len, const char *language)
+{
+	if (!xml || len > INT32_MAX)
+		return NULL;
+	xmlDoc *doc = xmlReadMemory(xml, (int)len, "episode.xml", NULL,
+				    XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
+	if (!doc)
+		return NULL;
+	char *out = NULL;
+	xmlNode *root = xmlDocGetRootElement(doc);
+	if (!root)
+		goto done;
+	bool has = !language || !*language;
+	for (xmlNode *e = root->children; e && !has; e = e->next)
+		has = e->type == XML_ELEMENT_NODE && e->ns && e->ns->href &&
+		      strcmp((const char *)e->ns->href, DCTERMS_NS) == 0 &&
+		      strcmp((const char *)e->name, "language") == 0;
+	if (has) {
+		out = strndup(xml, len);
+		goto done;
+	}
+	xmlNs *dc = xmlSearchNsByHref(doc, root, BAD_CAST DCTERMS_NS);
+	if (!dc)
+		dc = xmlNewNs(root, BAD_CAST DCTERMS_NS, BAD_CAST "dcterms");
+	if (dc && dc_add(root, dc, "language", language))
+		out = doc_text(doc);
 done:
 	xmlFreeDoc(doc);
 	return out;

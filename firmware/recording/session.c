@@ -67,6 +67,8 @@ lt_err session_start(struct store *st, const struct config *cfg, struct audio_so
 	snprintf(row->title, sizeof row->title, "%s", info->title ? info->title : "");
 	snprintf(row->presenter, sizeof row->presenter, "%s", info->presenter ? info->presenter : "");
 	snprintf(row->room, sizeof row->room, "%s", cfg->room);
+	/* Kept with the recording: a later change of the setting does not rewrite what was said. */
+	snprintf(row->language, sizeof row->language, "%s", cfg->device_language);
 
 	int64_t max_s = info->max_seconds > 0 && info->max_seconds < cfg->max_duration_s
 				? info->max_seconds

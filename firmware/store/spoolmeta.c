@@ -99,6 +99,8 @@ lt_err spoolmeta_save(struct store *st, int64_t id)
 		put_text(o, "workflow_config", wf_config);
 		put_text(o, "episode_dc", episode);
 		put_text(o, "remote", r.remote);
+		put_text(o, "link", r.link);
+		put_text(o, "language", r.language);
 		put_int(o, "uploaded_ms", r.uploaded_ms);
 		char path[PATH_MAX];
 		if (snprintf(path, sizeof path, "%s/%s.json", spool, r.uid) >= (int)sizeof path) {
@@ -233,6 +235,8 @@ static bool read_sidecar(const char *spool_dir, const char *path, const char *na
 	snprintf(r->reason, sizeof r->reason, "%s", get_text(o, "reason"));
 	snprintf(r->tags, sizeof r->tags, "%s", get_text(o, "tags"));
 	snprintf(r->remote, sizeof r->remote, "%s", get_text(o, "remote"));
+	snprintf(r->link, sizeof r->link, "%s", get_text(o, "link"));
+	snprintf(r->language, sizeof r->language, "%s", get_text(o, "language"));
 	r->started_ms = get_int(o, "started_ms");
 	r->ended_ms = get_int(o, "ended_ms");
 	r->samples = get_int(o, "samples");

@@ -413,13 +413,14 @@ static lt_err insert_recording(struct store *st, struct recording *rec,
 		"INSERT OR IGNORE INTO recordings(uid, path, title, presenter, room, state, "
 		"started_ms, ended_ms, samples, bytes, reason, sha256, remote, uploaded_ms, "
 		"deleted_ms, tags, event_key, series, workflow, workflow_config, episode_dc, "
-		"updated_ms) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-		"tttttt" "iiii" "ttt" "ii" "t" "ttttt" "i",
+		"updated_ms, link, language) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+		"tttttt" "iiii" "ttt" "ii" "t" "ttttt" "i" "tt",
 		rec->uid, rec->path, rec->title, rec->presenter, rec->room, state_names[rec->state],
 		rec->started_ms, rec->ended_ms, rec->samples, rec->bytes,
 		rec->reason, rec->sha256, rec->remote, rec->uploaded_ms, rec->deleted_ms, rec->tags,
 		ev ? ev->key : NULL, ev ? ev->series : NULL, ev ? ev->workflow : NULL,
-		ev ? ev->workflow_config : NULL, ev ? ev->episode_dc : NULL, now) != LT_OK)
+		ev ? ev->workflow_config : NULL, ev ? ev->episode_dc : NULL, now, rec->link,
+		rec->language) != LT_OK)
 		goto rollback;
 	if (sqlite3_changes(st->db) != 1) {
 		err = LT_ERR_STATE;
@@ -452,8 +453,31 @@ lt_err store_recording_restore(struct store *st, struct recording *rec,
 	return insert_recording(st, rec, ev, why);
 }
 
-lt_err store_recording_transition(struct store *st, int64_t id, enum rec_state from,
-				  enum rec_state to, const char *reason)
+/* The compare-and-set and its history row, inside the caller's transaction: LT_ERR_STATE when
+ * the recording is not in `from`, LT_ERR_NOT_FOUND, LT_ERR_STORE. */
+static lt_err transition_in_tx(struct store *st, int64_t id, enum rec_state from,
+			       enum rec_state to, const char *why, int64_t now)
+{
+	/* The row moves only if it is still in `from`. */
+	if (st_run(st, "updating state",
+		   "UPDATE recordings SET state = ?, updated_ms = ?, "
+		   "reason = CASE WHEN ? = '' THEN reason ELSE ? END WHERE id = ? AND state = ?",
+		   "tittit", state_names[to], now, why, why, id, state_names[from]) != LT_OK)
+		return LT_ERR_STORE;
+	if (sqlite3_changes(st->db) != 1) {
+		struct recording cur;
+		return store_recording_get(st, id, &cur) == LT_OK ? LT_ERR_STATE : LT_ERR_NOT_FOUND;
+	}
+	return add_history(st, id, state_names[from], state_names[to], now, why);
+}
+
+/* BEGIN IMMEDIATE, the upload's confirmation (`note_sql` bound by `types` to attempts, remote,
+ * sha256, link, uploaded_ms, now and id; NULL: none), the transition, COMMIT: one durable
+ * commit for both. */
+static lt_err transition_with(struct store *st, int64_t id, enum rec_state from,
+			      enum rec_state to, const char *reason, const char *note_sql,
+			      const char *types, int attempts, const char *remote,
+			      const char *sha256, const char *link, int64_t uploaded_ms)
 {
 	if (!rec_state_can(from, to)) {
 		log_error("store: recording %lld: %s -> %s is not allowed", (long long)id,
@@ -463,29 +487,39 @@ lt_err store_recording_transition(struct store *st, int64_t id, enum rec_state f
 	int64_t now = os_now_ms();
 	if (st_exec(st, "BEGIN IMMEDIATE") != LT_OK)
 		return LT_ERR_STORE;
-	lt_err err = LT_ERR_STORE;
 	const char *why = reason ? reason : "";
-	/* The compare-and-set: the row moves only if it is still in `from`. */
-	if (st_run(st, "updating state",
-		"UPDATE recordings SET state = ?, updated_ms = ?, "
-		"reason = CASE WHEN ? = '' THEN reason ELSE ? END WHERE id = ? AND state = ?",
-		"tittit", state_names[to], now, why, why, id, state_names[from]) != LT_OK)
-		goto rollback;
-	if (sqlite3_changes(st->db) != 1) {
-		struct recording cur;
-		err = store_recording_get(st, id, &cur) == LT_OK ? LT_ERR_STATE : LT_ERR_NOT_FOUND;
-		goto rollback;
+	lt_err err = LT_OK;
+	if (note_sql)
+		err = st_run(st, "writing upload note", note_sql, types, attempts, remote, sha256,
+			     link, uploaded_ms, now, id);
+	if (err == LT_OK)
+		err = transition_in_tx(st, id, from, to, why, now);
+	if (err == LT_OK && st_exec(st, "COMMIT") != LT_OK)
+		err = LT_ERR_STORE;
+	if (err != LT_OK) {
+		st_exec(st, "ROLLBACK");
+		return err;
 	}
-	if (add_history(st, id, state_names[from], state_names[to], now, why) != LT_OK)
-		goto rollback;
-	if (st_exec(st, "COMMIT") != LT_OK)
-		goto rollback;
 	log_info("recording %lld: %s -> %s%s%s", (long long)id, state_names[from], state_names[to],
 		 *why ? ": " : "", why);
 	return LT_OK;
-rollback:
-	st_exec(st, "ROLLBACK");
-	return err;
+}
+
+lt_err store_recording_transition(struct store *st, int64_t id, enum rec_state from,
+				  enum rec_state to, const char *reason)
+{
+	return transition_with(st, id, from, to, reason, NULL, NULL, 0, NULL, NULL, NULL, 0);
+}
+
+lt_err store_upload_confirm(struct store *st, int64_t id, int attempts, const char *remote,
+			    const char *sha256, const char *link, int64_t uploaded_ms,
+			    const char *reason)
+{
+	return transition_with(st, id, REC_UPLOADING, REC_UPLOADED, reason,
+			       "UPDATE recordings SET attempts = ?, next_attempt_ms = 0, "
+			       "last_error = '', remote = ?, sha256 = ?, link = ?, uploaded_ms = ?, "
+			       "updated_ms = ? WHERE id = ?",
+			       "dtttiii", attempts, remote, sha256, link, uploaded_ms);
 }
 
 lt_err store_recording_set_result(struct store *st, int64_t id, int64_t samples, int64_t bytes,
@@ -503,7 +537,7 @@ lt_err store_recording_set_result(struct store *st, int64_t id, int64_t samples,
 #define REC_COLUMNS                                                                         \
 	"id, uid, path, title, presenter, room, state, started_ms, ended_ms, samples, bytes, "   \
 	"reason, attempts, next_attempt_ms, last_error, remote, sha256, uploaded_ms, deleted_ms, "  \
-	"sent_bytes, rate_bps, tags"
+	"sent_bytes, rate_bps, tags, link, language"
 
 static void row_to_recording(sqlite3_stmt *s, struct recording *r)
 {
@@ -532,6 +566,8 @@ static void row_to_recording(sqlite3_stmt *s, struct recording *r)
 	r->sent_bytes = sqlite3_column_int64(s, 19);
 	r->rate_bps = sqlite3_column_int64(s, 20);
 	st_copy_text(r->tags, sizeof r->tags, s, 21);
+	st_copy_text(r->link, sizeof r->link, s, 22);
+	st_copy_text(r->language, sizeof r->language, s, 23);
 }
 
 lt_err store_recording_get(struct store *st, int64_t id, struct recording *out)
@@ -724,6 +760,15 @@ lt_err store_recording_set_tags(struct store *st, int64_t id, const char *tags)
 		   id);
 }
 
+lt_err store_recording_set_link(struct store *st, int64_t id, const char *link)
+{
+	lt_err err = st_run(st, "writing link", "UPDATE recordings SET link = ? WHERE id = ?", "ti",
+			    link, id);
+	if (err != LT_OK)
+		return err;
+	return sqlite3_changes(st->db) == 1 ? LT_OK : LT_ERR_NOT_FOUND;
+}
+
 int store_event_recordings(struct store *st, const char *event_key,
 			   const char *const *ending_reasons)
 {
@@ -827,9 +872,17 @@ lt_err store_recording_event_key(struct store *st, int64_t id, char *key, size_t
 
 lt_err store_upload_progress(struct store *st, int64_t id, int64_t sent_bytes, int64_t rate_bps)
 {
-	return st_run(st, "writing progress",
-		   "UPDATE recordings SET sent_bytes = ?, rate_bps = ? WHERE id = ?", "iii",
-		   sent_bytes, rate_bps, id);
+	/* Progress is for people watching, not for recovery: its commit is not synced (the next
+	 * durable commit syncs the WAL with it; a power cut loses at most a progress figure), so
+	 * that a second's note costs the upload no disk flush. */
+	if (st_exec(st, "PRAGMA synchronous=OFF") != LT_OK)
+		return LT_ERR_STORE;
+	lt_err err = st_run(st, "writing progress",
+			    "UPDATE recordings SET sent_bytes = ?, rate_bps = ? WHERE id = ?",
+			    "iii", sent_bytes, rate_bps, id);
+	if (st_exec(st, "PRAGMA synchronous=FULL") != LT_OK)
+		return LT_ERR_STORE;
+	return err;
 }
 
 /* The cached calendar's last good fetch, and its source or its error (NULL: not wanted). */

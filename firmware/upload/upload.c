@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,22 +28,29 @@
 #include "lectern/osutil.h"
 #include "lectern/retention.h"
 #include "lectern/spoolmeta.h"
+#include "lectern/urltpl.h"
 #include "lectern/worker.h"
 
-/* "ROOM/YYYY/MM" for a recording (the room's '/' replaced so it stays one component). */
-static void remote_dir(const struct recording *rec, char *buf, size_t n)
+/* The room's folder on the share: its name with '/' replaced so it stays one component. */
+static void room_folder(const struct recording *rec, char *room, size_t n)
 {
-	time_t t = (time_t)(rec->started_ms / 1000);
-	struct tm tm;
-	localtime_r(&t, &tm);
-	char room[128];
-	snprintf(room, sizeof room, "%s", rec->room[0] ? rec->room : "room");
+	snprintf(room, n, "%s", rec->room[0] ? rec->room : "room");
 	for (char *p = room; *p; p++)
 		if (*p == '/' || *p == '\\')
 			*p = '-';
 	/* "." and ".." would leave the room's folder, or the share itself */
 	if (strspn(room, ".") == strlen(room))
 		memset(room, '-', strlen(room));
+}
+
+/* "ROOM/YYYY/MM" for a recording. */
+static void remote_dir(const struct recording *rec, char *buf, size_t n)
+{
+	time_t t = (time_t)(rec->started_ms / 1000);
+	struct tm tm;
+	localtime_r(&t, &tm);
+	char room[128];
+	room_folder(rec, room, sizeof room);
 	snprintf(buf, n, "%s/%04d/%02d", room, tm.tm_year + 1900, tm.tm_mon + 1);
 }
 
@@ -83,6 +91,9 @@ char *upload_sidecar_json(const struct config *cfg, const struct recording *rec,
 		tag += len + (tag[len] == ',');
 	}
 	json_object_object_add(o, "tags", tags);
+	/* The spoken language as it was set when the recording started (null: not said). */
+	json_object_object_add(o, "language", rec->language[0] ? jsonout_string(rec->language)
+							       : NULL);
 	/* Check-in does not record attendance yet: nothing to say, whatever the privacy setting. */
 	json_object_object_add(o, "attendance", NULL);
 	char *text = NULL;
@@ -100,13 +111,148 @@ char *upload_sidecar_json(const struct config *cfg, const struct recording *rec,
 	return text;
 }
 
+lt_err upload_link(const struct config *cfg, const struct recording *rec, const char *remote,
+		   char *link, size_t n, char *why, size_t why_len)
+{
+	if (strcmp(cfg->upload_target, "opencast") == 0) {
+		const struct urltpl_var vars[] = {
+			{"url", cfg->opencast_url, true}, {"id", remote, false},
+		};
+		return urltpl_expand(cfg->opencast_player_url, vars, 2, link, n, why, why_len);
+	}
+	/* The folder's and the share's layout: the same ROOM/YYYY/MM as remote_dir(). */
+	time_t t = (time_t)(rec->started_ms / 1000);
+	struct tm tm;
+	localtime_r(&t, &tm);
+	char room[128], year[16], month[16];
+	room_folder(rec, room, sizeof room);
+	snprintf(year, sizeof year, "%04d", tm.tm_year + 1900);
+	snprintf(month, sizeof month, "%02d", tm.tm_mon + 1);
+	const struct urltpl_var vars[] = {
+		{"room", room, false}, {"year", year, false}, {"month", month, false},
+		{"uid", rec->uid, false}, {"file", base_name(rec->path), false},
+	};
+	return urltpl_expand(cfg->upload_link_template, vars, 5, link, n, why, why_len);
+}
+
 /* --- what a target sends ------------------------------------------------------------------ */
 
 /*
  * The recording's file, held to what finalisation stored, or a text in memory (the metadata
  * sidecar). Bytes are hashed as the target reads them, so checking what was sent costs no
- * second read of the file; the verdict comes with the last byte, before the target commits.
+ * second read of the file (a large file's on the hasher's thread, alongside the sending); the
+ * verdict comes with the last byte, before the target commits.
  */
+/*
+ * A recording's SHA-256 on a thread of its own, so that hashing a large file overlaps with
+ * sending it instead of adding to it (SHA-256 runs at about the speed loopback sends). The
+ * sender copies each chunk it read into one of two slots and goes on; the hash is of exactly
+ * the bytes handed to the target.
+ */
+#define HASHER_SLOT (2u << 20)
+#define HASHER_MIN_SIZE (4u << 20)   /* smaller files: hashed inline, no thread */
+
+struct hasher {
+	pthread_t thread;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;
+	EVP_MD_CTX *md;            /* the thread's while a slot is full */
+	unsigned char *slot[2];
+	size_t len[2];             /* > 0: full, to be hashed */
+	int put, take;
+	bool quit, failed;
+};
+
+static void *hasher_main(void *arg)
+{
+	struct hasher *h = arg;
+	pthread_mutex_lock(&h->mu);
+	for (;;) {
+		while (h->len[h->take] == 0 && !h->quit)
+			pthread_cond_wait(&h->cv, &h->mu);
+		if (h->len[h->take] == 0)
+			break;
+		int i = h->take;
+		pthread_mutex_unlock(&h->mu);
+		bool ok = EVP_DigestUpdate(h->md, h->slot[i], h->len[i]);
+		pthread_mutex_lock(&h->mu);
+		h->failed |= !ok;
+		h->len[i] = 0;
+		h->take ^= 1;
+		pthread_cond_broadcast(&h->cv);
+	}
+	pthread_mutex_unlock(&h->mu);
+	return NULL;
+}
+
+static struct hasher *hasher_start(EVP_MD_CTX *md)
+{
+	struct hasher *h = calloc(1, sizeof *h);
+	if (!h)
+		return NULL;
+	h->md = md;
+	h->slot[0] = malloc(HASHER_SLOT);
+	h->slot[1] = malloc(HASHER_SLOT);
+	pthread_mutex_init(&h->mu, NULL);
+	pthread_cond_init(&h->cv, NULL);
+	if (h->slot[0] && h->slot[1] && pthread_create(&h->thread, NULL, hasher_main, h) == 0)
+		return h;
+	free(h->slot[0]);
+	free(h->slot[1]);
+	pthread_mutex_destroy(&h->mu);
+	pthread_cond_destroy(&h->cv);
+	free(h);
+	return NULL;
+}
+
+static void hasher_feed(struct hasher *h, const unsigned char *data, size_t n)
+{
+	while (n > 0) {
+		size_t c = n < HASHER_SLOT ? n : HASHER_SLOT;
+		pthread_mutex_lock(&h->mu);
+		while (h->len[h->put] != 0)
+			pthread_cond_wait(&h->cv, &h->mu);
+		pthread_mutex_unlock(&h->mu);
+		/* The thread leaves an empty slot alone: filled without the lock. */
+		memcpy(h->slot[h->put], data, c);
+		pthread_mutex_lock(&h->mu);
+		h->len[h->put] = c;
+		h->put ^= 1;
+		pthread_cond_broadcast(&h->cv);
+		pthread_mutex_unlock(&h->mu);
+		data += c;
+		n -= c;
+	}
+}
+
+/* Everything fed is hashed (the digest is the caller's again): false when hashing failed. */
+static bool hasher_drain(struct hasher *h)
+{
+	pthread_mutex_lock(&h->mu);
+	while (h->len[0] != 0 || h->len[1] != 0)
+		pthread_cond_wait(&h->cv, &h->mu);
+	bool ok = !h->failed;
+	h->failed = false;
+	pthread_mutex_unlock(&h->mu);
+	return ok;
+}
+
+static void hasher_stop(struct hasher *h)
+{
+	if (!h)
+		return;
+	pthread_mutex_lock(&h->mu);
+	h->quit = true;
+	pthread_cond_broadcast(&h->cv);
+	pthread_mutex_unlock(&h->mu);
+	pthread_join(h->thread, NULL);
+	free(h->slot[0]);
+	free(h->slot[1]);
+	pthread_mutex_destroy(&h->mu);
+	pthread_cond_destroy(&h->cv);
+	free(h);
+}
+
 struct upload_source {
 	const char *name;          /* the file's base name, for messages */
 	int fd;                    /* -1: the bytes are `mem` */
@@ -115,6 +261,7 @@ struct upload_source {
 	uint64_t pos;
 	char sha256[65];           /* what finalisation stored */
 	EVP_MD_CTX *md;
+	struct hasher *hasher;     /* a large file's hash, off the sender's thread; NULL: inline */
 	bool damaged;              /* the local file is missing, unreadable or not what was stored */
 	bool verified;             /* all `size` bytes were read and their SHA-256 is `sha256` */
 	char why[256];
@@ -193,6 +340,8 @@ static lt_err source_text(struct upload_source *src, const char *name, const cha
 
 static void source_close(struct upload_source *src)
 {
+	hasher_stop(src->hasher);
+	src->hasher = NULL;
 	if (src->fd >= 0)
 		close(src->fd);
 	EVP_MD_CTX_free(src->md);
@@ -206,12 +355,18 @@ static lt_err source_rewind(struct upload_source *src)
 	if (src->fd >= 0 && lseek(src->fd, 0, SEEK_SET) != 0)
 		return damaged(src, LT_ERR_IO, "cannot read %s again: %s", src->name,
 			       strerror(errno));
+	if (src->hasher)
+		hasher_drain(src->hasher); /* the digest starts again: nothing may still add to it */
 	return source_start(src);
 }
 
 /* All bytes read: are they the recording? */
 static void judge(struct upload_source *src)
 {
+	if (src->hasher && !hasher_drain(src->hasher)) {
+		damaged(src, LT_ERR_NOMEM, "out of memory hashing %s", src->name);
+		return;
+	}
 	char hex[65];
 	sha256_hex(src->md, hex);
 	if (strcmp(hex, src->sha256) == 0)
@@ -255,7 +410,11 @@ static ssize_t source_read(struct upload_source *src, void *buf, size_t n)
 			return -1;
 		}
 	}
-	if (!EVP_DigestUpdate(src->md, buf, (size_t)got)) {
+	if (src->fd >= 0 && !src->hasher && src->size >= HASHER_MIN_SIZE)
+		src->hasher = hasher_start(src->md); /* NULL (no thread): hashed here */
+	if (src->hasher) {
+		hasher_feed(src->hasher, buf, (size_t)got);
+	} else if (!EVP_DigestUpdate(src->md, buf, (size_t)got)) {
 		damaged(src, LT_ERR_NOMEM, "out of memory hashing %s", src->name);
 		return -1;
 	}
@@ -718,15 +877,18 @@ struct progress_note {
 	struct store *st;
 	int64_t id;
 	double started, noted;
+	bool whole;          /* the last byte was noted */
 };
 
-/* At most once a second into the store, where `lectern queue` (another process) reads it. */
+/* At most once a second into the store, where `lectern queue` (another process) reads it, and
+ * once more when the last byte has gone (libcurl keeps calling while the server answers). */
 static void note_progress(void *user, uint64_t sent, uint64_t total)
 {
 	struct progress_note *p = user;
 	double now = os_mono_s();
-	if (now - p->noted < 1.0 && sent < total)
+	if (p->whole || (now - p->noted < 1.0 && sent < total))
 		return;
+	p->whole = total > 0 && sent >= total;
 	p->noted = now;
 	double secs = now - p->started;
 	store_upload_progress(p->st, p->id, (int64_t)sent, secs > 0 ? (int64_t)(sent / secs) : 0);
@@ -751,7 +913,7 @@ static lt_err upload_one(const struct config *cfg, struct store *st,
 		err = source_check_all(&src);
 	if (err == LT_OK) {
 		char *sidecar = upload_sidecar_json(cfg, rec, src.sha256);
-		struct progress_note note = {st, rec->id, os_mono_s(), 0};
+		struct progress_note note = {st, rec->id, os_mono_s(), 0, false};
 		struct upload_progress prog = {note_progress, &note, cancel};
 		err = sidecar ? target->put(cfg, rec, &src, sidecar, &prog, remote, sizeof remote,
 					    why, sizeof why)
@@ -770,11 +932,17 @@ static lt_err upload_one(const struct config *cfg, struct store *st,
 	int attempts = rec->attempts + 1;
 	if (err == LT_OK) {
 		int64_t done = os_now_ms();
-		/* The confirmation is stored before the state says uploaded. */
-		err = store_upload_note(st, rec->id, attempts, 0, "", remote, src.sha256, done);
-		if (err == LT_OK)
-			err = store_recording_transition(st, rec->id, REC_UPLOADING, REC_UPLOADED,
-							 "delivered and confirmed");
+		/* The link is known only now (Opencast's media package id): a template that cannot
+		 * make one for this recording costs the link, never the delivery. */
+		char link[sizeof rec->link], link_why[200];
+		if (upload_link(cfg, rec, remote, link, sizeof link, link_why, sizeof link_why) !=
+		    LT_OK)
+			log_warn("recording %lld: delivered, but no link to watch it: %s",
+				 (long long)rec->id, link_why);
+		/* The confirmation and the link are stored with the move to uploaded, in one
+		 * commit. */
+		err = store_upload_confirm(st, rec->id, attempts, remote, src.sha256, link, done,
+					   "delivered and confirmed");
 		if (err == LT_OK)
 			log_info("recording %lld uploaded (%s, attempt %d)", (long long)rec->id,
 				 target->name, attempts);
@@ -786,6 +954,7 @@ static lt_err upload_one(const struct config *cfg, struct store *st,
 	 * screen's advice and `lectern queue`. */
 	struct lt_error e;
 	lt_error_set(&e, err, lt_err_domain(err), "%s", why);
+	store_recording_set_link(st, rec->id, ""); /* a failed delivery has nothing to watch */
 	/* The stored SHA-256 is kept: it is what the file is held to at the next attempt. */
 	if (src.damaged) {
 		/* It will not heal by waiting: no retries, the file kept for a person. */

@@ -229,6 +229,42 @@ static size_t ingest_fields(struct net_field *f, size_t cap, const char *mp,
 	return count;
 }
 
+/*
+ * The workflow configuration sent with the ingest, as "key=value" lines (malloc'd): the
+ * calendar's (a scheduled recording's, prefix stripped), then each pair of [opencast]
+ * workflow_config whose key the calendar does not set. The calendar wins where both say: the
+ * event was scheduled with its values on purpose; the box's own only fill in (e.g.
+ * transcribe=true for every session). A manual recording has only the box's.
+ */
+static char *workflow_config(const struct config *cfg, const char *calendar)
+{
+	char own[sizeof cfg->opencast_workflow_config + 8], why[200];
+	/* Checked at load: this fails only for a configuration set past config_check(). */
+	if (config_workflow_pairs(cfg->opencast_workflow_config, own, sizeof own, why,
+				  sizeof why) != LT_OK) {
+		log_warn("opencast: [opencast] workflow_config is not sent: %s", why);
+		own[0] = '\0';
+	}
+	const char *cal = calendar ? calendar : "";
+	size_t cal_len = strlen(cal);
+	char *out = malloc(cal_len + strlen(own) + 2);
+	if (!out)
+		return NULL;
+	bool newline = cal_len && cal[cal_len - 1] != '\n';
+	size_t used = (size_t)sprintf(out, "%s%s", cal, newline ? "\n" : "");
+	for (const char *line = own; *line; line += strcspn(line, "\n") + 1) {
+		size_t key = strcspn(line, "=");
+		bool set = false;
+		for (const char *c = cal; *c && !set; c += strcspn(c, "\n"), c += *c == '\n')
+			set = strncmp(c, line, key) == 0 && c[key] == '=';
+		if (set)
+			continue;
+		size_t len = strcspn(line, "\n");
+		used += (size_t)sprintf(out + used, "%.*s\n", (int)len, line);
+	}
+	return out;
+}
+
 static lt_err conversation(struct ingest *in, const struct recording *rec,
 			   const struct event_meta *ev, const struct upload_progress *prog,
 			   char *remote, size_t remote_len, char *err, size_t n)
@@ -252,13 +288,16 @@ static lt_err conversation(struct ingest *in, const struct recording *rec,
 	if ((rc = grow(in, "createMediaPackage", url, NULL, 0, NULL, &mp, err, n)) != LT_OK)
 		goto out;
 
-	/* The calendar's episode catalog when it delivered one: it is what the scheduler made. */
+	/* The calendar's episode catalog when it delivered one: it is what the scheduler made.
+	 * Only the spoken language is added, when it names none (speech-to-text reads it). */
 	if (ev->episode_dc && *ev->episode_dc) {
-		dc = strdup(ev->episode_dc);
+		dc = opencast_dc_add_language(ev->episode_dc, strlen(ev->episode_dc), rec->language);
+		if (!dc)
+			dc = strdup(ev->episode_dc);
 	} else {
 		struct opencast_episode ep = {
 			.title = rec->title, .creator = rec->presenter, .tags = rec->tags,
-			.spatial = rec->room, .series = ev->series,
+			.spatial = rec->room, .series = ev->series, .language = rec->language,
 			.start_ms = rec->started_ms, .end_ms = rec->ended_ms,
 		};
 		dc = opencast_episode_dc(&ep);
@@ -307,7 +346,7 @@ static lt_err conversation(struct ingest *in, const struct recording *rec,
 	} else {
 		snprintf(url, sizeof url, "%s/ingest", in->url);
 	}
-	wf_cfg = strdup(ev->workflow_config ? ev->workflow_config : "");
+	wf_cfg = workflow_config(cfg, ev->workflow_config);
 	size_t cap = 3;
 	for (const char *p = wf_cfg ? wf_cfg : ""; *p; p++)
 		cap += *p == '\n';

@@ -14,5 +14,6 @@ int cmd_schedule(int argc, char **argv, const char *config_path);
 int cmd_queue(int argc, char **argv, const char *config_path);
 int cmd_upload(int argc, char **argv, const char *config_path);
 int cmd_retry(int argc, char **argv, const char *config_path);
+int cmd_provision(int argc, char **argv, const char *config_path);
 
 #endif

@@ -5,6 +5,12 @@
  * The option table is the single source for the file parser, `lectern help config`, the
  * commented sample config and (later) the settings screen, so they cannot drift.
  * Unknown sections/keys are errors, not silently ignored. Errors carry FILE:LINE: KEY.
+ *
+ * No secret lives in the file: [schedule]/[upload] password_file and [ui] pin_file name files
+ * of their own (0600, or 0640 for the service's group; `lectern provision` writes them beside
+ * the config, owned by the service user), so lectern.conf itself can stay 0644. [ui] pin_file
+ * holds the PIN's PBKDF2 hash (pinhash.h); a plain [ui] pin is still read, and `config check`
+ * warns about it (config_pin_warning).
  */
 #ifndef LECTERN_CONFIG_H
 #define LECTERN_CONFIG_H
@@ -40,6 +46,7 @@ struct config {
 	char data_dir[PATH_MAX];   /* store: DATA_DIR/lectern.db */
 	char spool_dir[PATH_MAX];  /* recordings; "" means DATA_DIR/spool */
 	char log_level[16];
+	char device_language[36];  /* BCP 47 tag of the spoken language; "" = not said */
 	/* [audio] */
 	char audio_source[16];     /* auto | alsa | file */
 	char audio_device[128];    /* ALSA PCM name */
@@ -89,6 +96,7 @@ struct config {
 	int backoff_min_s, backoff_max_s;
 	int give_up_days;
 	int retention_days;
+	char upload_link_template[512]; /* folder/webdav: the watch link (urltpl.h); "" = none */
 	/* [opencast] */
 	char opencast_url[512];
 	char opencast_agent[128];
@@ -96,6 +104,8 @@ struct config {
 	char opencast_workflow[128];
 	char opencast_flavor[64];
 	int opencast_state_s;
+	char opencast_player_url[512];  /* the watch link: {url}, {id} (urltpl.h); "" = none */
+	char opencast_workflow_config[1024]; /* "key=value, key=value" sent with every ingest */
 
 	/* [privacy] (retention.h says what each keeps and for how long) */
 	char attendance[16];       /* none | count | names */
@@ -113,7 +123,8 @@ struct config {
 	int ui_width, ui_height;   /* window size; 0 = the display's (fullscreen) or 1280x800 */
 	char ui_fullscreen[8];     /* auto | yes | no */
 	int ui_rotation;           /* 0 | 90 | 180 | 270 */
-	char ui_pin[16];
+	char ui_pin[16];           /* plain PIN (compatibility); ignored when ui_pin_file is set */
+	char ui_pin_file[PATH_MAX]; /* file holding the PIN's hash (pinhash.h); "" = use ui_pin */
 	char ui_tags[512];         /* comma-separated topic tags */
 	char ui_cadence[64];       /* label of the weekly line, e.g. "Next brown bag" */
 	int ui_dim_after_min;      /* 0 = never */
@@ -177,6 +188,18 @@ lt_err config_check(struct config *c, struct config_error *err);
  */
 bool config_secret_too_open(const char *path, unsigned mode, char *why, size_t n);
 
+/*
+ * What `lectern config check` says about the settings PIN, or false when there is nothing to
+ * say: a plain [ui] pin in the file (readable by everyone who can read the file; `lectern
+ * provision --pin` stores it hashed in [ui] pin_file instead), or the sample PIN 1234, which
+ * does not open settings at all.
+ */
+bool config_pin_warning(const struct config *c, char *why, size_t n);
+
+/* Whether the box still looks unprovisioned: the room is still the option table's default
+ * (as without a configuration file, or with the sample one). */
+bool config_unprovisioned(const struct config *c);
+
 /* "lectern: FILE:LINE: KEY: msg" into buf. */
 void config_error_format(const struct config_error *err, char *buf, size_t n);
 
@@ -193,6 +216,20 @@ int config_in_time_range(const char *text, int64_t now);
  * ("MM-DD,MM-DD", a year back at most) on or before now. -1 when the text is not such a list
  * (start untouched; NULL start: just check it). */
 int config_term_start(const char *text, int64_t now, int64_t *start);
+
+/* Whether `tag` has the shape of a BCP 47 language tag ([device] language): a language of 2-3
+ * letters, then "-" subtags of 1-8 letters or digits ("en", "de-CH", "zh-Hant-TW"),
+ * at most 35 characters. The shape only: the registry is not consulted. */
+bool config_language_valid(const char *tag);
+
+/*
+ * [opencast] workflow_config's text, "key=value, key=value" (spaces around items, keys and
+ * values trimmed; a value runs to the next comma and may hold '='; an empty item is skipped),
+ * as "key=value\n" lines into `lines`: the form upload_opencast.c sends, like the calendar's
+ * workflow configuration. LT_ERR_CONFIG with a sentence in `why` for an item without '=', a
+ * key that is not letters, digits, '.', '_' or '-', a key given twice, or no room.
+ */
+lt_err config_workflow_pairs(const char *text, char *lines, size_t n, char *why, size_t why_len);
 
 /* frame_ms as a libopus expert frame duration constant and as samples at 48 kHz. */
 int config_frame_samples48(const struct config *c);

@@ -14,7 +14,11 @@
  *  - the Sessions screen's search: typed there, kept apart (kiosk_sessions.h);
  *  - retry of an upload; the settings screen's microphone, brightness and connection test
  *    (kiosk_settings.h);
- *  - the PIN: settings open only through it. KIOSK_PIN_TRIES wrong PINs lock the keypad, for
+ *  - the PIN: settings open only through it. Digits are collected (up to 8) and checked only
+ *    on OK (EV_PIN_OK), so the keypad never shows the PIN's length by reacting at it. The PIN
+ *    is [ui] pin_file's hash (pinhash.h, read at every OK) when set, else the plain [ui] pin.
+ *    The sample PIN 1234 (plain, or hashed by hand) never opens settings: the box says to
+ *    provision it. KIOSK_PIN_TRIES wrong PINs lock the keypad, for
  *    1 min, then 5 min, 30 min and 2 h for each further round until the right PIN is typed;
  *    the count and the lock are kept in the store (store_kv_*), so a restart resets neither,
  *    and a clock set back cannot lock it for longer than 2 h. An empty [ui] pin keeps settings

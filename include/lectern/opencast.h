@@ -129,6 +129,7 @@ struct opencast_episode {
 	const char *tags;           /* comma-separated: one dcterms:subject each */
 	const char *spatial;        /* the room */
 	const char *series;         /* dcterms:isPartOf, when known */
+	const char *language;       /* dcterms:language, a BCP 47 tag ("en"), when known */
 	int64_t start_ms, end_ms;   /* dcterms:temporal (W3C-DTF period) and dcterms:created */
 };
 
@@ -136,6 +137,14 @@ struct opencast_episode {
  * out of memory. Text is escaped by libxml2; what XML 1.0 cannot hold (invalid UTF-8, control
  * characters) becomes '?', never passed on: Opencast would refuse the whole document. */
 char *opencast_episode_dc(const struct opencast_episode *ep);
+
+/*
+ * The calendar's episode catalog `xml` (`len` bytes) with dcterms:language `language` added as
+ * the root's last child when it has no dcterms:language of its own (the scheduler's word wins),
+ * malloc'd. Returned as it came (a copy) when it names a language already or `language` is
+ * empty; NULL when it is not XML or out of memory (the caller then sends it as it came).
+ */
+char *opencast_dc_add_language(const char *xml, size_t len, const char *language);
 
 /* The `id` attribute of the first <mediapackage> element of a document (the root, or inside
  * the <workflow> ingest answers). LT_ERR_PARSE when there is none or it has no id;

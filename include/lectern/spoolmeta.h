@@ -3,8 +3,9 @@
  * forgotten when its database is lost.
  *
  * SPOOL/<uid>.json holds what the store knows of a recording: uid, path, title, presenter,
- * room, state, start and end, samples, bytes, SHA-256, reason, tags, its occurrence (event key)
- * with the calendar's upload metadata, and where and when it was delivered. It is written when
+ * room, state, start and end, samples, bytes, SHA-256, reason, tags, spoken language, its
+ * occurrence (event key) with the calendar's upload metadata, and where and when it was
+ * delivered (and its watch link). It is written when
  * the row is created, when the recording is finalised (by the session or by recovery) and when
  * its upload is confirmed; each time whole (write-temp, fsync, rename, mode 0600: it names
  * the presenter). It goes when retention forgets the recording (spoolmeta_remove). Sidecars

@@ -61,6 +61,8 @@ struct recording {
 	int64_t sent_bytes;    /* of the current or last attempt */
 	int64_t rate_bps;      /* bytes per second of that attempt */
 	char tags[256];        /* topic tags, comma-separated */
+	char link[1024];       /* where people watch it once delivered; "" for none */
+	char language[36];     /* spoken language sent with it ([device] language at its start) */
 };
 
 struct store;
@@ -159,8 +161,16 @@ lt_err store_upload_next(struct store *st, int64_t now_ms, bool ignore_backoff,
 lt_err store_upload_note(struct store *st, int64_t id, int attempts, int64_t next_attempt_ms,
 			 const char *last_error, const char *remote, const char *sha256,
 			 int64_t uploaded_ms);
+/* Delivered and confirmed: the confirmation (attempts, where the target put it, the SHA-256 it
+ * was checked against, the link to watch it — "" for none —, when) and the move uploading ->
+ * uploaded with `reason`, in one durable commit. LT_ERR_STATE when the recording is no longer
+ * uploading. */
+lt_err store_upload_confirm(struct store *st, int64_t id, int attempts, const char *remote,
+			    const char *sha256, const char *link, int64_t uploaded_ms,
+			    const char *reason);
 lt_err store_recording_mark_deleted(struct store *st, int64_t id, int64_t when_ms);
-/* How far the running attempt is (written about once a second by the uploader). */
+/* How far the running attempt is (written about once a second by the uploader). Not synced:
+ * it may be lost with a power cut, never anything else. */
 lt_err store_upload_progress(struct store *st, int64_t id, int64_t sent_bytes, int64_t rate_bps);
 
 /* --- the schedule's cache (see schedule.h) --- */
@@ -219,6 +229,9 @@ lt_err store_upload_retry(struct store *st, int64_t id);
 lt_err store_recording_event_key(struct store *st, int64_t id, char *key, size_t n);
 /* Topic tags of a recording, comma-separated ("" for none). */
 lt_err store_recording_set_tags(struct store *st, int64_t id, const char *tags);
+/* Where people watch a delivered recording (upload.h: set with its delivery, "" when none or
+ * when the delivery failed). */
+lt_err store_recording_set_link(struct store *st, int64_t id, const char *link);
 /*
  * Recordings of an occurrence. With `ending_reasons` (NULL-terminated, 1 to 16), only those
  * whose history holds a move to `finalizing` for exactly one of these reasons: the caller's

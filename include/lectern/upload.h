@@ -47,8 +47,11 @@
  * to verify, then the metadata sidecar JSON) and opencast (upload_opencast.c: ingest
  * re-discovered before every upload, the last good one kept when discovery fails;
  * createMediaPackage, addDCCatalog with the calendar's episode catalog or one made from the
- * recording, addTrack with flavor and mediaPackage before the file, ingest/{workflow} with the
- * calendar's workflow configuration and workflowInstanceId = the event's UID; confirmed by
+ * recording (either with dcterms:language = the recording's language, the calendar's own
+ * kept when it names one), addTrack with flavor and mediaPackage before the file,
+ * ingest/{workflow} with the workflow configuration (the calendar's, and [opencast]
+ * workflow_config's pairs for keys the calendar does not set: all of them for a manual
+ * recording) and workflowInstanceId = the event's UID; confirmed by
  * ingest's 200, `remote` = the media package id; a scheduled recording's states uploading /
  * upload_finished / upload_error go to capture-admin). The server, credentials and CA of
  * WebDAV and Opencast are net_resolve(NET_ROLE_UPLOAD)'s (net.h). Files are streamed, never
@@ -97,6 +100,19 @@ extern const struct upload_target_ops upload_opencast_ops;
 
 /* The configured target, or NULL for [upload] target = none. */
 const struct upload_target_ops *upload_target(const struct config *cfg);
+
+/*
+ * Where people watch `rec` once delivered, into `link` ("" for none): with target = opencast
+ * [opencast] player_url, {url} its server and {id} `remote` (the media package id); with
+ * folder and webdav [upload] link_template, {room} (the room's folder name on the share),
+ * {year} and {month} (of its start, local time, as the folders are), {uid} and {file} (the
+ * audio file's name). Each value URL-encoded (urltpl.h). The queue stores it with the
+ * confirmation, before the state says uploaded; a failed attempt stores "" (a link only ever
+ * names what was delivered). LT_ERR_CONFIG / LT_ERR_INVALID with a sentence in `why` when the
+ * template gives no URL for this recording: the delivery stands, without a link.
+ */
+lt_err upload_link(const struct config *cfg, const struct recording *rec, const char *remote,
+		   char *link, size_t n, char *why, size_t why_len);
 
 /* Metadata sidecar for a recording (malloc'd JSON text). */
 char *upload_sidecar_json(const struct config *cfg, const struct recording *rec,

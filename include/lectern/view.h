@@ -178,6 +178,7 @@ struct view {
 	int pin_tries_left;
 	int64_t pin_locked_until;    /* 0 when not locked */
 	bool pin_unset;              /* [ui] pin is empty: settings are locked for good */
+	bool pin_default;            /* [ui] pin is the sample 1234: refused until provisioned */
 
 	/* Settings */
 	int n_inputs;
@@ -207,8 +208,9 @@ enum view_event_type {
 	EV_CHECKIN_TOGGLE,   /* arg = index into invitees */
 	EV_WALK_IN,          /* adds `search` as a walk-in */
 	EV_RETRY,            /* arg = upload id */
-	EV_PIN_DIGIT,        /* arg = 0..9 */
+	EV_PIN_DIGIT,        /* arg = 0..9; nothing is submitted until EV_PIN_OK */
 	EV_PIN_CLEAR,
+	EV_PIN_OK,           /* submit the digits typed */
 	EV_INPUT_SELECT,     /* arg = index into inputs */
 	EV_BRIGHTNESS,       /* arg = percent */
 	EV_TEST_CONNECTION,

@@ -35,7 +35,8 @@ SPEECH=$(speech_raw 60)
 paced_mic "$T/mic.fifo" "$SPEECH"
 # auto_record = no: the session is on, but only the presenter's tap starts a recording.
 lectern_config "$T/lectern.conf" "[schedule]" "source = ics" "ics = $T/cal.ics" "auto_record = no" \
-	"[ui]" "width = 1280" "height = 800" "fullscreen = no" "dim_after_min = 0" "shift_min = 0"
+	"[ui]" "width = 1280" "height = 800" "fullscreen = no" "dim_after_min = 0" "shift_min = 0" \
+	"pin = 2580"
 LECTERN_SCREEN="$BUILD/lectern-screen-sdl.so" LECTERN_UI_WIDGETS="$WIDGETS" LECTERN_UI_SHOTS="$T/frames" \
 	ALSA_CONFIG_PATH=$(alsa_conf "$T/mic.fifo") "$LECTERN" --config "$T/lectern.conf" run \
 	>"$T/run.out" 2>"$T/run.err" &
@@ -120,7 +121,8 @@ check "Check in opens the check-in screen" \
 check "the check-in screen is shown" wait_for 5 '[ "$(state screen)" = checkin ]'
 keep 4-checkin
 
-# Settings behind the PIN (the default 1234): the camera preview and the live meter.
+# Settings behind the PIN (2580: the sample 1234 opens nothing), submitted with OK: the camera
+# preview and the live meter.
 tapwait() { # tap NAME, then wait until the screen is SCREEN
 	local xy
 	xy=$(widget "$1")
@@ -130,8 +132,8 @@ tapwait() { # tap NAME, then wait until the screen is SCREEN
 }
 check "Home, then Settings asks for the PIN" bash -c "$(declare -f widget state tapwait wait_for); \
 	WIDGETS='$WIDGETS' win='$win'; tapwait home home && tapwait settings pin"
-check "the PIN 1234 opens the settings" bash -c "$(declare -f widget state tapwait wait_for); \
-	WIDGETS='$WIDGETS' win='$win'; tapwait pin:1 pin && tapwait pin:2 pin && tapwait pin:3 pin && tapwait pin:4 settings"
+check "the PIN 2580 and OK open the settings" bash -c "$(declare -f widget state tapwait wait_for); \
+	WIDGETS='$WIDGETS' win='$win'; tapwait pin:2 pin && tapwait pin:5 pin && tapwait pin:8 pin && tapwait pin:0 pin && tapwait pin:ok settings"
 sleep 1.5
 keep 5-settings
 

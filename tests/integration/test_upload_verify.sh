@@ -152,3 +152,34 @@ assert paths[-1] == "/ingest/ingest/schedule-and-upload", paths
 track = [r for r in reqs if r["path"] == "/ingest/addTrack" and r["status"] == 200]
 assert len(track) == 1 and track[0]["file"]["sha256"] == sys.argv[2], track
 ' "$T/oc.log" "$sha"
+
+# A large recording (12 MB) is hashed on a thread of its own while it is sent: the same
+# verdicts, to the folder and to WebDAV, whichever part of it was spoiled.
+head -c $((12 << 20)) /dev/urandom >"$T/good.opus"
+bytes=$(stat -c %s "$T/good.opus")
+sha=$(sha256sum "$T/good.opus" | cut -c1-64)
+sql "update recordings set bytes = $bytes, sha256 = '$sha' where id = 1"
+REASON[truncated]="was $bytes when it was finalised"
+REASON[zero-byte]="is 0 bytes but was $bytes"
+rm -rf "$T/share"/*
+damaged "folder, 12 MB" "$T/folder.conf" no_files "$T/share"
+check "folder, 12 MB: byte-identical on the share" \
+	cmp "$T/good.opus" "$T/share/Test Room/$month/$(basename "$src")"
+rm -rf "$T/dav/lectern"/*
+start_nginx "$T/dav" "$DAV" || { not_ok "nginx starts"; exit 1; }
+sed -i "s|^url = .*|url = http://127.0.0.1:$NGINX_PORT/lectern|" "$T/dav.conf"
+damaged "webdav, 12 MB" "$T/dav.conf" no_files "$T/dav/lectern"
+check "webdav, 12 MB: byte-identical on the share" cmp "$T/good.opus" "$remote"
+# One byte near the end (in the last slot the hasher takes) and one in the first.
+for at in $((bytes - 7)) 3; do
+	requeue
+	was=$(od -An -tu1 -j "$at" -N1 "$src" | tr -d ' ')
+	printf "\\$(printf %03o $((was ^ 1)))" | dd of="$src" bs=1 seek="$at" conv=notrunc status=none
+	rm -rf "$T/dav/lectern"/*
+	"$LECTERN" --config "$T/dav.conf" upload --once >"$T/out" 2>&1
+	check "webdav, 12 MB, byte $at flipped: failed with the reason, nothing delivered" \
+		bash -c "test \"\$(sqlite3 '$T/data/lectern.db' 'select state from recordings')\" = failed && \
+		sqlite3 '$T/data/lectern.db' 'select last_error from recordings' | grep -qF 'SHA-256 differs' && \
+		test -z \"\$(find '$T/dav/lectern' -type f)\""
+done
+stop_nginx

@@ -12,7 +12,11 @@ trap 'cleanup_children; [ -n "${KEEP_TMP:-}" ] || rm -rf "$T"' EXIT
 CHILDREN=()
 GROUPS_TO_KILL=()
 cleanup_children() {
-	local p
+	local p i
+	# Xvfb removes its lock and socket on TERM; killed, it leaves them for the next test.
+	if [ -n "${XVFB_PID:-}" ] && kill -TERM "$XVFB_PID" 2>/dev/null; then
+		for i in $(seq 20); do kill -0 "$XVFB_PID" 2>/dev/null || break; sleep 0.05; done
+	fi
 	for p in "${CHILDREN[@]:-}"; do
 		[ -n "$p" ] && kill -9 "$p" 2>/dev/null
 	done
@@ -118,9 +122,16 @@ wait_for() {
 # start_xvfb WIDTH HEIGHT: a private X server (no TCP) for the screen; sets DISPLAY.
 start_xvfb() {
 	local n
-	for n in $(seq 91 140); do
-		[ -e "/tmp/.X11-unix/X$n" ] || [ -e "/tmp/.X$n-lock" ] && continue
+	for n in $(seq 91 240); do
+		# Taken while the process its lock names lives; a stale lock and socket (an Xvfb
+		# that was killed) are cleared by the next Xvfb itself.
+		if [ -e "/tmp/.X$n-lock" ]; then
+			kill -0 "$(tr -dc 0-9 <"/tmp/.X$n-lock")" 2>/dev/null && continue
+		elif [ -e "/tmp/.X11-unix/X$n" ]; then
+			continue
+		fi
 		Xvfb ":$n" -screen 0 "${1}x${2}x24" -nolisten tcp -noreset >"$T/xvfb.log" 2>&1 &
+		XVFB_PID=$!
 		CHILDREN+=($!)
 		export DISPLAY=":$n"
 		if wait_for 10 "xdpyinfo -display :$n"; then

@@ -49,7 +49,10 @@ has its answer finds the line): time, method, path, query, status (or "dropped")
 (authenticated user or null), auth (the scheme the client offered, never its credentials), the
 headers that matter to the protocol, and body_bytes; for form posts also "parts" (field names in
 order), "fields" (text fields), "file" (name, type, bytes, sha256 of a file part), "mp" (the
-media package id) and "error" (why a 400).
+media package id) and "error" (why a 400). addDCCatalog's line also has "dc": the catalog's
+dcterms elements as {local name: [texts in order]} (e.g. {"language": ["de"]}); ingest's has
+"workflow_config": the fields Opencast takes as the workflow's configuration, i.e. every text
+field but mediaPackage and workflowInstanceId, as {key: value}.
 """
 import argparse
 import base64
@@ -543,6 +546,18 @@ def mp_store(req, user, root):
     req.reply(200, text.encode(), "text/xml; charset=UTF-8", user=user)
 
 
+DCTERMS_NS = "http://purl.org/dc/terms/"
+
+
+def dc_terms(root):
+    """The catalog's dcterms:* children as {local name: [texts in document order]}."""
+    terms = {}
+    for el in root:
+        if isinstance(el.tag, str) and el.tag.startswith("{" + DCTERMS_NS + "}"):
+            terms.setdefault(el.tag[len(DCTERMS_NS) + 2:], []).append(el.text or "")
+    return terms
+
+
 def add_element(req, root, section, tag, flavor, mimetype, filename):
     el = ET.SubElement(root.find(q(section)), q(tag), id=str(uuid.uuid4()), type=flavor)
     ET.SubElement(el, q("mimetype")).text = mimetype
@@ -575,9 +590,10 @@ def add_dc_catalog(req, query, user):
     if not dc:
         return bad(req, user, "dublinCore is required")
     try:
-        ET.fromstring(dc)
+        dc_root = ET.fromstring(dc)
     except ET.ParseError as e:
         return bad(req, user, f"dublinCore is not XML: {e}")
+    req.extra["dc"] = dc_terms(dc_root)
     add_element(req, root, "metadata", "catalog", fields.get("flavor") or "dublincore/episode",
                 "text/xml", "dublincore.xml")
     mp_store(req, user, root)
@@ -632,6 +648,8 @@ def ingest(req, query, user):
     log_form(req, parts)
     req.extra["workflow"] = req.params["wd"]
     fields = text_fields(parts)
+    req.extra["workflow_config"] = {k: v for k, v in fields.items()
+                                    if k not in ("mediaPackage", "workflowInstanceId")}
     root = mp_parse(req, user, fields.get("mediaPackage"))
     if root is None:
         return

@@ -32,7 +32,9 @@
 #include "lectern/config.h"
 #include "lectern/controller.h"
 #include "lectern/kiosk.h"
+#include "lectern/kiosk_view.h"
 #include "lectern/log.h"
+#include "lectern/pinhash.h"
 #include "lectern/schedule.h"
 #include "lectern/screen.h"
 #include "lectern/store.h"
@@ -134,6 +136,8 @@ static int setup_with(void **state, bool on_now, bool mic)
 	c->cfg.auto_record = 0;
 	c->cfg.min_free_mb = 0;
 	c->cfg.ui_shift_min = 0;
+	/* a provisioned box's PIN: the sample 1234 opens nothing (test_sample_pin_refused) */
+	snprintf(c->cfg.ui_pin, sizeof c->cfg.ui_pin, "2580");
 	c->t0 = (int64_t)time(NULL);
 	write_calendar(c, on_now);
 	char db[PATH_MAX], why[256];
@@ -277,28 +281,48 @@ static void test_record_tags_stop(void **state)
 	assert_string_equal(v->uploads[0].state, "queued");
 }
 
+/* One PIN typed and submitted with OK. */
+static void type_pin(struct ctx *c, const char *digits)
+{
+	for (const char *d = digits; *d; d++)
+		post_event(c, EV_PIN_DIGIT, *d - '0');
+	post_event(c, EV_PIN_OK, 0);
+}
+
+/* Three wrong PINs (the configured one is 2580). */
+static void wrong_round(struct ctx *c)
+{
+	for (int round = 0; round < 3; round++)
+		type_pin(c, "9999");
+}
+
+static void right_pin(struct ctx *c)
+{
+	type_pin(c, "2580");
+}
+
 static void test_pin(void **state)
 {
 	struct ctx *c = *state;
 	post_event(c, EV_SHOW, VIEW_PIN);
 	assert_int_equal(kiosk_view(c->k)->screen, VIEW_PIN);
-	for (int round = 0; round < 3; round++)
-		for (int d = 0; d < 4; d++)
-			post_event(c, EV_PIN_DIGIT, 9);
+	wrong_round(c);
 	const struct view *v = kiosk_view(c->k);
 	assert_int_equal(v->screen, VIEW_PIN);
 	assert_true(v->pin_locked_until >= c->t0 + 59);
 	/* locked: even the right PIN does nothing */
-	for (int d = 1; d <= 4; d++)
-		post_event(c, EV_PIN_DIGIT, d);
+	right_pin(c);
 	assert_int_equal(kiosk_view(c->k)->screen, VIEW_PIN);
-	/* a minute later the right PIN opens settings */
+	/* a minute later the right PIN opens settings, on OK only */
 	c->t0 += 61;
-	post_event(c, EV_PIN_DIGIT, 1);
 	post_event(c, EV_PIN_DIGIT, 2);
+	post_event(c, EV_PIN_DIGIT, 5);
 	assert_int_equal(kiosk_view(c->k)->pin_len, 2);
-	post_event(c, EV_PIN_DIGIT, 3);
-	post_event(c, EV_PIN_DIGIT, 4);
+	post_event(c, EV_PIN_DIGIT, 8);
+	post_event(c, EV_PIN_DIGIT, 0);
+	assert_int_equal(kiosk_view(c->k)->screen, VIEW_PIN);
+	assert_int_equal(kiosk_view(c->k)->pin_len, 4);
+	post_event(c, EV_PIN_OK, 0);
 	assert_int_equal(kiosk_view(c->k)->screen, VIEW_SETTINGS);
 	/* the live meter hears the microphone while nothing records, and lets go of it after */
 	usleep(400 * 1000);
@@ -323,20 +347,6 @@ static void test_pin(void **state)
 	assert_int_equal(kiosk_view(c->k)->brightness, 100);
 	post_event(c, EV_BRIGHTNESS, 40);
 	assert_int_equal(kiosk_view(c->k)->brightness, 40);
-}
-
-/* Three wrong PINs (the configured one is the default 1234). */
-static void wrong_round(struct ctx *c)
-{
-	for (int round = 0; round < 3; round++)
-		for (int d = 0; d < 4; d++)
-			post_event(c, EV_PIN_DIGIT, 9);
-}
-
-static void right_pin(struct ctx *c)
-{
-	for (int d = 1; d <= 4; d++)
-		post_event(c, EV_PIN_DIGIT, d);
 }
 
 /* Each round of wrong PINs locks longer (1 min, 5 min, 30 min, 2 h, 2 h ...) until the right
@@ -370,13 +380,11 @@ static void test_pin_lockout_survives_restart(void **state)
 	struct ctx *c = *state;
 	post_event(c, EV_SHOW, VIEW_PIN);
 	for (int round = 0; round < 2; round++)
-		for (int d = 0; d < 4; d++)
-			post_event(c, EV_PIN_DIGIT, 9);
+		type_pin(c, "9999");
 	restart_kiosk(c);
 	assert_int_equal(kiosk_view(c->k)->pin_tries_left, 1);
 	post_event(c, EV_SHOW, VIEW_PIN);
-	for (int d = 0; d < 4; d++)
-		post_event(c, EV_PIN_DIGIT, 9);
+	type_pin(c, "9999");
 	restart_kiosk(c);
 	assert_int_equal(kiosk_view(c->k)->pin_locked_until, c->t0 + 60);
 	post_event(c, EV_SHOW, VIEW_PIN);
@@ -413,6 +421,113 @@ static void test_empty_pin_keeps_settings_locked(void **state)
 	post_event(c, EV_SHOW, VIEW_SETTINGS);
 	assert_int_equal(kiosk_view(c->k)->screen, VIEW_PIN);
 	assert_int_equal(kiosk_view(c->k)->pin_len, 0);
+}
+
+/* The keypad does not react at the PIN's length: digits collect (up to 8) until OK, and a
+ * PIN that is a prefix or an extension of the right one is wrong. */
+static void test_pin_ok_key(void **state)
+{
+	struct ctx *c = *state;
+	post_event(c, EV_SHOW, VIEW_PIN);
+	for (int i = 0; i < 12; i++)
+		post_event(c, EV_PIN_DIGIT, 2);
+	assert_int_equal(kiosk_view(c->k)->pin_len, 8);
+	assert_int_equal(kiosk_view(c->k)->screen, VIEW_PIN);
+	post_event(c, EV_PIN_CLEAR, 0);
+	/* OK with nothing typed is not a try */
+	post_event(c, EV_PIN_OK, 0);
+	assert_int_equal(kiosk_view(c->k)->pin_tries_left, KIOSK_PIN_TRIES);
+	type_pin(c, "258");
+	assert_int_equal(kiosk_view(c->k)->pin_tries_left, KIOSK_PIN_TRIES - 1);
+	assert_int_equal(kiosk_view(c->k)->pin_len, 0);
+	type_pin(c, "25800");
+	assert_int_equal(kiosk_view(c->k)->pin_tries_left, KIOSK_PIN_TRIES - 2);
+	assert_int_equal(kiosk_view(c->k)->screen, VIEW_PIN);
+	right_pin(c);
+	assert_int_equal(kiosk_view(c->k)->screen, VIEW_SETTINGS);
+}
+
+/* The sample PIN 1234 never opens settings: the keypad is refused and says so, and the home
+ * screen tells IT what to run. */
+static void test_sample_pin_refused(void **state)
+{
+	struct ctx *c = *state;
+	snprintf(c->cfg.ui_pin, sizeof c->cfg.ui_pin, "1234");
+	snprintf(c->cfg.room, sizeof c->cfg.room, "Room 4.01");
+	restart_kiosk(c);
+	post_event(c, EV_SHOW, VIEW_PIN);
+	const struct view *v = kiosk_view(c->k);
+	assert_true(v->pin_default);
+	assert_false(v->pin_unset);
+	type_pin(c, "1234");
+	assert_int_equal(kiosk_view(c->k)->screen, VIEW_PIN);
+	assert_int_equal(kiosk_view(c->k)->pin_len, 0);
+	/* refused, not counted as a wrong PIN */
+	assert_int_equal(kiosk_view(c->k)->pin_tries_left, KIOSK_PIN_TRIES);
+	post_event(c, EV_SHOW, VIEW_HOME);
+	v = kiosk_view(c->k);
+	bool said = false;
+	for (int i = 0; i < v->n_messages; i++)
+		said = said || (strstr(v->messages[i].text, "sample PIN") &&
+				strstr(v->messages[i].text, "Room 4.01") &&
+				strstr(v->messages[i].advice, "sudo lectern provision --pin"));
+	assert_true(said);
+	/* a box with the default room is "not provisioned", with the command to run */
+	snprintf(c->cfg.room, sizeof c->cfg.room, "Room");
+	restart_kiosk(c);
+	v = kiosk_view(c->k);
+	said = false;
+	for (int i = 0; i < v->n_messages; i++)
+		said = said || (strstr(v->messages[i].text, "Not provisioned") &&
+				strstr(v->messages[i].advice, "sudo lectern provision --room"));
+	assert_true(said);
+	/* provisioned with another PIN: the message is gone */
+	snprintf(c->cfg.room, sizeof c->cfg.room, "Room 4.01");
+	snprintf(c->cfg.ui_pin, sizeof c->cfg.ui_pin, "2580");
+	restart_kiosk(c);
+	v = kiosk_view(c->k);
+	for (int i = 0; i < v->n_messages; i++) {
+		assert_null(strstr(v->messages[i].text, "provisioned"));
+		assert_null(strstr(v->messages[i].text, "sample PIN"));
+	}
+}
+
+/* [ui] pin_file: the hash rules (the plain pin is ignored), read at every OK so a new PIN
+ * counts without a restart; a hashed 1234 is refused too; an unusable file opens nothing. */
+static void test_hashed_pin(void **state)
+{
+	struct ctx *c = *state;
+	char path[PATH_MAX], hash[PINHASH_MAX_LEN + 1];
+	snprintf(path, sizeof path, "%s/pin.hash", c->dir);
+	assert_int_equal(pinhash_make("97531", PINHASH_MIN_ITER, hash, PINHASH_MAX_LEN), LT_OK);
+	strcat(hash, "\n");
+	assert_true(tu_write_file(path, hash, strlen(hash)));
+	chmod(path, 0600);
+	snprintf(c->cfg.ui_pin_file, sizeof c->cfg.ui_pin_file, "%s", path);
+	snprintf(c->cfg.ui_pin, sizeof c->cfg.ui_pin, "1234"); /* ignored now */
+	restart_kiosk(c);
+	post_event(c, EV_SHOW, VIEW_PIN);
+	assert_false(kiosk_view(c->k)->pin_default);
+	unsigned long compares = pinhash_compare_count();
+	type_pin(c, "2580");
+	assert_int_equal(kiosk_view(c->k)->screen, VIEW_PIN);
+	assert_int_equal(kiosk_view(c->k)->pin_tries_left, KIOSK_PIN_TRIES - 1);
+	assert_true(pinhash_compare_count() > compares);
+	type_pin(c, "97531");
+	assert_int_equal(kiosk_view(c->k)->screen, VIEW_SETTINGS);
+	/* a new hash is used at the next OK */
+	assert_int_equal(pinhash_make("1234", PINHASH_MIN_ITER, hash, PINHASH_MAX_LEN), LT_OK);
+	strcat(hash, "\n");
+	assert_true(tu_write_file(path, hash, strlen(hash)));
+	post_event(c, EV_SHOW, VIEW_PIN);
+	type_pin(c, "1234");
+	assert_int_equal(kiosk_view(c->k)->screen, VIEW_PIN);
+	/* an unreadable or malformed file: nothing opens, and no try is counted */
+	int left = kiosk_view(c->k)->pin_tries_left;
+	assert_true(tu_write_file(path, "garbage\n", 8));
+	type_pin(c, "97531");
+	assert_int_equal(kiosk_view(c->k)->screen, VIEW_PIN);
+	assert_int_equal(kiosk_view(c->k)->pin_tries_left, left);
 }
 
 static void test_checkin(void **state)
@@ -749,8 +864,7 @@ static void test_camera_failure_names_the_camera(void **state)
 	snprintf(c->cfg.camera_source, sizeof c->cfg.camera_source, "v4l2");
 	snprintf(c->cfg.camera_device, sizeof c->cfg.camera_device, "%s/no-video0", c->dir);
 	post_event(c, EV_SHOW, VIEW_PIN);
-	for (int d = 1; d <= 4; d++)
-		post_event(c, EV_PIN_DIGIT, d);
+	right_pin(c);
 	assert_int_equal(kiosk_view(c->k)->screen, VIEW_SETTINGS);
 	for (int i = 0; i < 10 && !kiosk_view(c->k)->camera_name[0]; i++) {
 		fake_now += 0.2;
@@ -834,6 +948,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_record_tags_stop, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_pin, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_pin_lockout_grows, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_pin_ok_key, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_sample_pin_refused, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_hashed_pin, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_pin_lockout_survives_restart, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_empty_pin_keeps_settings_locked, setup,
 						teardown),

@@ -431,6 +431,44 @@ static void test_unknown_id(void **state)
 	assert_int_equal(store_recording_history_count(c->st, id), 1);
 }
 
+static void test_upload_confirm(void **state)
+{
+	struct ctx *c = *state;
+	int64_t id = create(c, "c", 0);
+	const enum rec_state path[] = {REC_RECORDING, REC_FINALIZING, REC_QUEUED, REC_UPLOADING};
+	for (int i = 1; i < 4; i++)
+		assert_int_equal(store_recording_transition(c->st, id, path[i - 1], path[i], NULL),
+				 LT_OK);
+	assert_int_equal(store_upload_note(c->st, id, 1, 99, "timed out", "", "", 0), LT_OK);
+	/* Progress is written (not synced) and read back like any other column. */
+	assert_int_equal(store_upload_progress(c->st, id, 4096, 512), LT_OK);
+	assert_int_equal(store_upload_confirm(c->st, id, 2, "https://dav/x.opus", "ab12",
+					      "https://watch/x", 1234, "delivered and confirmed"),
+			 LT_OK);
+	struct recording g;
+	assert_int_equal(store_recording_get(c->st, id, &g), LT_OK);
+	assert_int_equal(g.state, REC_UPLOADED);
+	assert_int_equal(g.attempts, 2);
+	assert_int_equal(g.next_attempt_ms, 0);
+	assert_string_equal(g.last_error, "");
+	assert_string_equal(g.remote, "https://dav/x.opus");
+	assert_string_equal(g.sha256, "ab12");
+	assert_string_equal(g.link, "https://watch/x");
+	assert_int_equal(g.uploaded_ms, 1234);
+	assert_int_equal(g.sent_bytes, 4096);
+	assert_string_equal(g.reason, "delivered and confirmed");
+	assert_int_equal(store_recording_history_count(c->st, id), 5);
+	/* Once more: no longer uploading, so neither the note nor the move is written. */
+	assert_int_equal(store_upload_confirm(c->st, id, 7, "elsewhere", "ffff", "", 99, "again"),
+			 LT_ERR_STATE);
+	struct recording after;
+	assert_int_equal(store_recording_get(c->st, id, &after), LT_OK);
+	assert_memory_equal(&g, &after, sizeof g);
+	assert_int_equal(store_recording_history_count(c->st, id), 5);
+	/* The rollback left no transaction open. */
+	assert_int_equal(store_kv_set(c->st, "k", "v"), LT_OK);
+}
+
 static void test_set_result(void **state)
 {
 	struct ctx *c = *state;
@@ -649,6 +687,7 @@ int main(void)
 		T(test_wrong_from_changes_nothing),
 		T(test_forbidden_transition),
 		T(test_unknown_id),
+		T(test_upload_confirm),
 		T(test_set_result),
 		T(test_each_filters_and_orders),
 		T(test_each_stops_when_asked),

@@ -614,6 +614,20 @@ static void test_pin_and_checkin(void **state)
 	}
 	assert_int_equal(tap(u, &v, "pin:clear", 4000, &ev), 1);
 	assert_int_equal(ev.type, EV_PIN_CLEAR);
+	/* OK submits (the fixture has digits typed); with none typed it does nothing */
+	assert_int_equal(tap(u, &v, "pin:ok", 4100, &ev), 1);
+	assert_int_equal(ev.type, EV_PIN_OK);
+	v.pin_len = 0;
+	ui_render(u, &v);
+	assert_int_equal(tap(u, &v, "pin:ok", 4150, &ev), 0);
+	/* the sample PIN: the keypad is refused, Cancel still leads home */
+	v.pin_len = 2;
+	v.pin_default = true;
+	ui_render(u, &v);
+	assert_int_equal(tap(u, &v, "pin:ok", 4170, &ev), 0);
+	assert_int_equal(tap(u, &v, "pin:3", 4180, &ev), 0);
+	v.pin_default = false;
+	ui_render(u, &v);
 	assert_int_equal(tap(u, &v, "pin:cancel", 4200, &ev), 1);
 	assert_int_equal(ev.type, EV_SHOW);
 	assert_int_equal(ev.arg, VIEW_HOME);
