@@ -164,7 +164,8 @@ void kiosk_sessions_build(struct kiosk_sessions *ks, const struct config *cfg, s
 	if (cs->recording)
 		ks->recording_id = cs->recording_id;
 	ks->was_recording = cs->recording;
-	if (ks->thanks_until > now) {
+	/* On the home screen only, where a stop leads: over a keypad it would take the taps. */
+	if (ks->thanks_until > now && v->screen == VIEW_HOME) {
 		v->has_thanks = true;
 		utf8_copy(v->thanks_title, sizeof v->thanks_title, ks->thanks_title);
 		utf8_copy(v->thanks_text, sizeof v->thanks_text, ks->thanks_text);

@@ -11,7 +11,7 @@
  *  - the Sessions screen: delivered sessions matching the search typed on its keyboard, by
  *    title, presenter or tag with utf8_match (the rule check-in searches with), the latest
  *    first, each with its link and check-in count;
- *  - the thank-you card, KIOSK_THANKS_S seconds after a recording stopped (by a tap, on
+ *  - the thank-you card, on the home screen KIOSK_THANKS_S seconds after a recording stopped (by a tap, on
  *    schedule, or as the next session's began): "Thank you, Ada" and "23 checked in. Your 5th
  *    session this term." (sessions this presenter gave this term up to this one); the count
  *    part only when people checked in, the session part only when the presenter is known;

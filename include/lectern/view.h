@@ -122,7 +122,7 @@ struct view {
 	struct view_teacher teachers[VIEW_MAX_TEACHERS];
 	char teachers_summary[96];   /* "" when nobody presented this term */
 
-	/* The thank-you card, on any screen for a few seconds after a recording stopped:
+	/* The thank-you card, over the home screen for a few seconds after a recording stopped:
 	 * "Thank you, Ada" / "23 checked in. Your 5th session this term." */
 	bool has_thanks;
 	char thanks_title[160];

@@ -398,6 +398,10 @@ static void test_thanks_with_checkins(void **state)
 	assert_string_equal(c->v.thanks_text, "23 checked in. Your 3rd session this term.");
 	build(c, NOW + KIOSK_THANKS_S - 1);
 	assert_true(c->v.has_thanks);
+	c->s.screen = VIEW_PIN;                               /* not over another screen */
+	build(c, NOW + 1);
+	assert_false(c->v.has_thanks);
+	c->s.screen = VIEW_HOME;
 	build(c, NOW + KIOSK_THANKS_S);                       /* a few seconds, then gone */
 	assert_false(c->v.has_thanks);
 }
