@@ -27,6 +27,7 @@
 #include "lectern/schedule.h"
 #include "lectern/screen.h"
 #include "lectern/store.h"
+#include "lectern/upload.h"
 #include "testutil.h"
 #include "ui.h"
 
@@ -1026,6 +1027,98 @@ static void test_codes_decode_to_stored_links(void **state)
 	tu_rmrf(dir);
 }
 
+/* The whole way: a recording delivered to a folder target stores its link from [upload]
+ * link_template; the free home and the Sessions screen show it as a code that reads back
+ * exactly that link. A delivery that fails (its file gone) stores none and shows nothing. */
+static void test_delivered_link_to_code(void **state)
+{
+	(void)state;
+	char dir[64], share[128], db[128], spool[128];
+	struct config cfg;
+	assert_true(tu_temp_config(dir, sizeof dir, "uilink", &cfg));
+	snprintf(cfg.schedule_source, sizeof cfg.schedule_source, "none");
+	snprintf(cfg.room, sizeof cfg.room, "Room 4.12");
+	snprintf(share, sizeof share, "%s/share", dir);
+	snprintf(spool, sizeof spool, "%s/spool", dir);
+	assert_int_equal(mkdir(share, 0700), 0);
+	assert_int_equal(mkdir(spool, 0700), 0);
+	snprintf(cfg.spool_dir, sizeof cfg.spool_dir, "%s", spool);
+	snprintf(cfg.upload_target, sizeof cfg.upload_target, "folder");
+	snprintf(cfg.upload_folder, sizeof cfg.upload_folder, "%s", share);
+	snprintf(cfg.upload_link_template, sizeof cfg.upload_link_template,
+		 "https://media.example.org/{room}/{year}/{month}/{file}");
+	snprintf(db, sizeof db, "%s/lectern.db", dir);
+	struct store *st;
+	struct schedule *sched;
+	assert_int_equal(store_open(db, &st), LT_OK);
+	assert_int_equal(schedule_open(&cfg, st, &sched), LT_OK);
+	int64_t ids[2];
+	for (int i = 0; i < 2; i++) {
+		struct recording r = { .started_ms = (int64_t)(NOW - (i + 1) * 86400) * 1000 };
+		store_make_uid(r.started_ms, r.uid, sizeof r.uid);
+		snprintf(r.path, sizeof r.path, "%s/%s.opus", spool, r.uid);
+		snprintf(r.title, sizeof r.title, i ? "Lost before delivery" : "Delivered for real");
+		snprintf(r.presenter, sizeof r.presenter, "Ada Lovelace");
+		snprintf(r.room, sizeof r.room, "%s", cfg.room);
+		char audio[4000];
+		memset(audio, 0x55, sizeof audio);
+		assert_true(tu_write_file(r.path, audio, sizeof audio));
+		assert_int_equal(store_recording_create(st, &r), LT_OK);
+		assert_int_equal(store_recording_set_result(st, r.id, 48000, sizeof audio,
+							    r.started_ms + 3600000, NULL), LT_OK);
+		assert_int_equal(store_recording_transition(st, r.id, REC_RECORDING, REC_FINALIZING,
+							    "t"), LT_OK);
+		assert_int_equal(store_recording_transition(st, r.id, REC_FINALIZING, REC_QUEUED,
+							    "t"), LT_OK);
+		ids[i] = r.id;
+		if (i == 1)
+			assert_int_equal(unlink(r.path), 0);
+	}
+	int attempted = 0, failed = 0;
+	upload_run_once(&cfg, st, (int64_t)NOW * 1000, true, &attempted, &failed);
+	assert_int_equal(attempted, 2);
+	assert_int_equal(failed, 1);
+	struct recording done, lost;
+	assert_int_equal(store_recording_get(st, ids[0], &done), LT_OK);
+	assert_int_equal(store_recording_get(st, ids[1], &lost), LT_OK);
+	assert_int_equal(done.state, REC_UPLOADED);
+	assert_non_null(strstr(done.link, "https://media.example.org/Room%204.12/"));
+	assert_int_not_equal(lost.state, REC_UPLOADED);
+	assert_string_equal(lost.link, "");
+
+	struct kiosk_view_sources src = { .cfg = &cfg, .st = st, .sched = sched,
+					  .mic_name = "USB microphone", .mic_present = true };
+	struct kiosk_view_builder b;
+	kiosk_view_init(&b, &src);
+	struct kiosk_state ks = { .screen = VIEW_HOME };
+	struct controller_status cs = { 0 };
+	struct view *v = malloc(sizeof *v);
+	struct ui *u = open_ui(800, 480, 0);
+	for (int screen = 0; screen < 2; screen++) {
+		ks.screen = screen ? VIEW_SESSIONS : VIEW_HOME;
+		kiosk_view_build(&b, &ks, &cs, NOW, v);
+		/* Only the delivered one is listed. */
+		assert_int_equal(screen ? v->n_found : v->n_recent, 1);
+		ui_render(u, v);
+		check_frame(u, screen ? "delivered sessions" : "delivered home");
+		char path[700], got[2048], want[1100];
+		snprintf(path, sizeof path, "%s/delivered-%s-800x480.png", shots,
+			 screen ? "sessions" : "home");
+		assert_int_equal(ui_save_png(u, path), 0);
+		zbar(path, got, sizeof got);
+		snprintf(want, sizeof want, "%s\n", done.link);
+		if (strcmp(got, want) != 0)
+			fail_msg("%s: zbarimg read \"%s\", the delivery stored \"%s\"", path, got,
+				 done.link);
+	}
+	ui_close(u);
+	free(v);
+	kiosk_view_free(&b);
+	schedule_close(sched);
+	store_close(st);
+	tu_rmrf(dir);
+}
+
 int main(void)
 {
 	const char *b = getenv("BUILD");
@@ -1054,6 +1147,7 @@ int main(void)
 		cmocka_unit_test(test_screen_ops),
 		cmocka_unit_test(test_sessions_taps),
 		cmocka_unit_test(test_codes_decode_to_stored_links),
+		cmocka_unit_test(test_delivered_link_to_code),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
