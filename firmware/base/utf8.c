@@ -143,8 +143,10 @@ static size_t fold_cp(uint32_t c, char *out)
 		return 0;                                       /* combining marks (NFD text) */
 	else if (c >= 0x386 && c <= 0x3CE)
 		c = greek(c);
-	else if (c == 0x401 || c == 0x451)
-		c = 0x435;                                      /* yo as ye */
+	else if (c == 0x400 || c == 0x401 || c == 0x450 || c == 0x451)
+		c = 0x435;                                      /* ѐ ё as е */
+	else if (c == 0x40D || c == 0x45D)
+		c = 0x438;                                      /* ѝ as и */
 	else if (c >= 0x400 && c <= 0x40F)
 		c += 0x50;
 	else if (c >= 0x410 && c <= 0x42F)
@@ -165,6 +167,7 @@ static size_t fold_cp(uint32_t c, char *out)
 size_t utf8_fold(const char *s, char *dst, size_t n)
 {
 	size_t len = 0;
+	bool space = false;
 	if (n == 0)
 		return 0;
 	while (s && *s) {
@@ -175,10 +178,19 @@ size_t utf8_fold(const char *s, char *dst, size_t n)
 			continue;
 		}
 		s += step;
+		if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == 0xA0) {
+			space = len > 0;                        /* a run is one, at the ends none */
+			continue;
+		}
 		char out[4];
 		size_t k = fold_cp(c, out);
-		if (len + k >= n)
+		if (k == 0)
+			continue;
+		if (len + space + k >= n)
 			break;
+		if (space)
+			dst[len++] = ' ';
+		space = false;
 		memcpy(dst + len, out, k);
 		len += k;
 	}

@@ -48,8 +48,9 @@ void utf8_copy(char *dst, size_t n, const char *src);
  * names, past sessions' titles, presenters and tags), so that all of them treat "zoe" and
  * "Zoë" alike. The folded form is lower case without accents: Latin (Latin-1 and Extended-A,
  * with æ ae, ß ss, ø o, ł l, œ oe, þ th, ș s), Greek without tonos (final sigma as sigma),
- * Cyrillic (ё as е); combining marks (decomposed text) are dropped, other scripts kept as they
- * are, bytes that are not UTF-8 skipped.
+ * Cyrillic (ё ѐ as е, ѝ as и); combining marks (decomposed text) are dropped, other scripts
+ * kept as they are, bytes that are not UTF-8 skipped; a run of white space (space, tab, line
+ * ends, no-break space) is one space, none at either end.
  *
  * utf8_fold writes the folded `s` (NULL: "") into dst of n > 0 bytes, cut at a character
  * boundary when it does not fit, and returns its length.

@@ -187,6 +187,10 @@ static void test_fold(void **state)
 	assert_true(utf8_match("Jose\xcc\x81 (decomposed)", "josé"));
 	assert_true(utf8_match("anything", ""));
 	assert_false(utf8_match("Zoë", "zoey"));
+	utf8_fold("  Ada\t\xc2\xa0 Lovelace \n", buf, sizeof buf);   /* white space: one, inside */
+	assert_string_equal(buf, "ada lovelace");
+	assert_true(utf8_match("Ada Lovelace", "ada  lovelace"));
+	assert_true(utf8_match("Ada Lovelace", "ada "));          /* typing on after a space */
 	assert_int_equal(utf8_fold("Ωmega", buf, 3), 2);  /* "ω" is 2 bytes; "m" would not fit */
 	assert_string_equal(buf, "ω");
 }
