@@ -53,12 +53,6 @@ static const QRcode *encode(const char *text)
 	return code;
 }
 
-int ui_qr_modules(const char *text)
-{
-	const QRcode *code = text && *text ? encode(text) : NULL;
-	return code ? code->width + 2 * QUIET : 0;
-}
-
 SDL_Rect ui_qr(struct ui *u, SDL_Rect box, const char *text, const char *name)
 {
 	SDL_Rect none = { box.x, box.y, 0, 0 };

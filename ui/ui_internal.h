@@ -132,11 +132,9 @@ SDL_Color ui_mix(SDL_Color a, SDL_Color b, float t);
 
 /* qr.c: `text` as a QR code centred in `box` (modules of whole pixels, quiet zone included),
  * registered as the findable widget `name` (may be NULL); returns the square drawn, of width 0
- * when a module would be under QR_MIN_PX pixels or the text cannot be encoded.
- * ui_qr_modules: the code's side in modules with its quiet zone, 0 for none. */
+ * when a module would be under QR_MIN_PX pixels or the text cannot be encoded. */
 #define QR_MIN_PX 2
 SDL_Rect ui_qr(struct ui *u, SDL_Rect box, const char *text, const char *name);
-int ui_qr_modules(const char *text);
 
 /* screens.c */
 void ui_draw_screen(struct ui *u, const struct view *v);

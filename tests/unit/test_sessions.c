@@ -226,10 +226,17 @@ static void test_search(void **state)
 	assert_int_equal(c->v.n_found, 0);
 	search(c, "failed");                               /* a failed delivery: none */
 	assert_int_equal(c->v.n_found, 0);
+	char longlink[600] = "https://oc.example.org/play/";
+	while (strlen(longlink) < 500)
+		strcat(longlink, "x");
+	recording(c, NOW - 30 * DAY, "Long link", "", "", longlink, REC_UPLOADED);
+	search(c, "long link");                            /* too long to scan: no code */
+	assert_int_equal(c->v.n_found, 1);
+	assert_string_equal(c->v.found[0].link, "");
 	search(c, "quantum");
 	assert_int_equal(c->v.n_found, 0);
 	assert_int_equal(c->v.found_total, 0);
-	assert_int_equal(c->v.sessions_total, 4);
+	assert_int_equal(c->v.sessions_total, 5);
 	assert_string_equal(c->v.session_search, "quantum");
 }
 
