@@ -5,7 +5,8 @@
  * the recorder, the upload queue and the device's health; the screen (ui/) draws a snapshot
  * of it and turns taps into `struct view_event`s. Everything the screen shows is already
  * decided here: which state the room is in, which messages to show and what they advise, which
- * invitees match the search. The screen only lays it out.
+ * invitees and past sessions match the search, which link each code encodes. The screen only
+ * lays it out.
  *
  * All strings are UTF-8 and NUL-terminated; times are unix seconds and are shown in the
  * device's local time zone. Sizes are fixed so that a snapshot is one memcpy.
