@@ -394,8 +394,40 @@ static void past_tile(struct ui *u, SDL_Rect r, const struct view_past *p, const
 		ui_text(u, cut_top(&in, sl), fonts[i], sp, col[i], ALIGN_LEFT, 1, line[i]);
 }
 
-/* The home's latest sessions, as many as fit under their line ("Scan to watch"). */
-static void recent_panel(struct ui *u, SDL_Rect *b, const struct view *v)
+/* A delivered session standing up: its code on top, the title and who and when under it
+ * (two side by side where the home has the height but not the width for two rows). */
+static void past_tile_tall(struct ui *u, SDL_Rect r, const struct view_past *p,
+			   const char *qr_name)
+{
+	ui_round(u, r, ui_px(u, 1.0f), COL_PANEL);
+	SDL_Rect in = inset(r, ui_px(u, 0.8f), ui_px(u, 0.8f));
+	SDL_Rect q = cut_top(&in, ui_px(u, QR_BOX));
+	if (p->link[0])
+		ui_qr(u, q, p->link, qr_name);
+	cut_top(&in, ui_px(u, 0.6f));
+	in = inset(in, ui_px(u, 0.4f), 0);
+	int bp = ui_px(u, T_BODY), sp = ui_px(u, T_SMALL);
+	int bl = ui_line_height(u, FONT_BOLD, bp), bs = TTF_FontLineSkip(ui_font(u, FONT_BOLD, bp));
+	int sl = ui_line_height(u, FONT_REGULAR, sp);
+	char when[32], who[160];
+	short_date(p->start, when, sizeof when);
+	if (p->presenter[0])
+		snprintf(who, sizeof who, "%s \xc2\xb7 %s", p->presenter, when);
+	else
+		snprintf(who, sizeof who, "%s", when);
+	int lines = in.h >= bs + bl + sl ? 2 : 1;
+	ui_text(u, cut_top(&in, (lines - 1) * bs + bl), FONT_BOLD, bp, COL_TEXT, ALIGN_LEFT, lines,
+		p->title);
+	if (in.h >= sl)
+		ui_text(u, cut_top(&in, sl), FONT_REGULAR, sp, COL_DIM, ALIGN_LEFT, 1, who);
+	if (p->tags[0] && in.h >= sl)
+		ui_text(u, cut_top(&in, sl), FONT_REGULAR, sp, ui_mix(COL_BLUE, COL_TEXT, 0.45f),
+			ALIGN_LEFT, 1, p->tags);
+}
+
+/* The home's latest sessions under their line ("Scan to watch"): as many rows as fit, or two
+ * standing side by side when that shows more. */
+static void recent_panel(struct ui *u, SDL_Rect *b, const struct view *v, int reserve)
 {
 	int n = v->n_recent < VIEW_MAX_RECENT ? v->n_recent : VIEW_MAX_RECENT;
 	int sp = ui_px(u, T_SMALL), g = gap(u);
@@ -407,9 +439,29 @@ static void recent_panel(struct ui *u, SDL_Rect *b, const struct view *v)
 	if (ui_text_width(u, FONT_BOLD, sp, head) > b->w)
 		head = "Missed a session? Scan to watch.";
 	int lines = ui_text_width(u, FONT_BOLD, sp, head) > b->w ? 2 : 1;
-	SDL_Rect h = cut_top(b, (lines - 1) * hs + hl + ui_px(u, 0.4f));
+	int head_h = (lines - 1) * hs + hl + ui_px(u, 0.4f);
+	/* Standing tiles: the code, a two-line title, who and when. Room is kept for one line of
+	 * peer teachers under them, and the caller's `reserve`. */
+	int bp = ui_px(u, T_BODY);
+	int sl = ui_line_height(u, FONT_REGULAR, sp);
+	int tall = ui_px(u, QR_BOX) + ui_px(u, 2.6f) + TTF_FontLineSkip(ui_font(u, FONT_BOLD, bp)) +
+		   ui_line_height(u, FONT_BOLD, bp) + sl; /* topics too where there is room */
+	int keep = reserve + (v->teachers_summary[0] ? sl + g / 2 : 0);
+	int rows = (b->h - head_h + g / 2) / (tile + g / 2);
+	bool side = n >= 2 && rows < 2 && b->h >= head_h + tall + keep &&
+		    (b->w - g) / 2 >= ui_px(u, QR_BOX) + ui_px(u, 1.6f);
+	SDL_Rect h = cut_top(b, head_h);
 	ui_text(u, h, FONT_BOLD, sp, COL_DIM, ALIGN_LEFT, lines, head);
 	ui_widget(u, "recent", h, WIDGET_INFO, EV_NONE, 0);
+	if (side) {
+		SDL_Rect row = cut_top(b, tall);
+		cut_top(b, g / 2);
+		SDL_Rect l = cut_left(&row, (row.w - g) / 2);
+		cut_left(&row, g);
+		past_tile_tall(u, l, &v->recent[0], "qr:recent:0");
+		past_tile_tall(u, row, &v->recent[1], "qr:recent:1");
+		return;
+	}
 	for (int i = 0; i < n && b->h >= tile; i++) {
 		char name[24];
 		snprintf(name, sizeof name, "qr:recent:%d", i);
@@ -463,10 +515,10 @@ static void cadence(struct ui *u, SDL_Rect *b, const struct view *v);
  * today's agenda in what is left. */
 static void home_side(struct ui *u, SDL_Rect b, const struct view *v, bool with_cadence)
 {
-	recent_panel(u, &b, v);
 	int px = ui_px(u, T_BODY);
 	int need = TTF_FontLineSkip(ui_font(u, FONT_REGULAR, px)) +
 		   ui_line_height(u, FONT_REGULAR, px) + ui_px(u, 1.0f) + gap(u) / 2;
+	recent_panel(u, &b, v, with_cadence && v->has_cadence ? need : 0);
 	if (with_cadence && (b.h >= need || !v->n_recent))
 		cadence(u, &b, v);
 	teachers_panel(u, &b, v);
