@@ -12,7 +12,7 @@ LIBDIR ?= /usr/lib/lectern
 
 # The core (every command) and the screen (the plugin only: no command links SDL).
 CORE_PKGS := alsa opus opusfile libopusenc ogg sqlite3 inih libsystemd libical libcurl json-c \
-	libxml-2.0 libcrypto nettle libv4l2
+	libxml-2.0 libcrypto nettle libv4l2 libgpiod
 SCREEN_PKGS := sdl2 SDL2_ttf libpng libqrencode
 CORE_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(CORE_PKGS) 2>/dev/null)
 CORE_LIBS := $(shell $(PKG_CONFIG) --libs $(CORE_PKGS) 2>/dev/null)
@@ -30,18 +30,22 @@ LDLIBS += $(CORE_LIBS) -lm -lpthread
 # two front ends' mains make the core library that the commands, `lectern run` and the tests
 # link.
 FIRMWARE := base/err base/log base/osutil base/utf8 base/urltpl base/config base/signals \
-	base/jsonout base/worker base/pinfile base/pinhash base/inifile \
+	base/jsonout base/csvout base/worker base/pinfile base/pinhash base/inifile \
 	net/net net/fetch net/opencast \
-	store/store store/store_impl store/store_sessions store/spoolmeta store/retention \
+	store/store store/store_impl store/store_checkin store/store_reports \
+	store/store_sessions store/spoolmeta store/retention \
 	recording/ring recording/level recording/oggopus recording/recorder recording/session \
 	recording/recovery \
 	schedule/calendar schedule/schedule \
-	upload/upload upload/upload_opencast upload/ocagent \
+	checkin/roster checkin/attendance \
+	upload/upload upload/upload_opencast upload/upload_attendance upload/ocagent \
 	appliance/app appliance/controller appliance/kiosk appliance/kiosk_view \
-	appliance/kiosk_events appliance/kiosk_sessions appliance/kiosk_settings appliance/monitor appliance/screen \
-	appliance/screen_null \
-	cli/cmd_record cli/cmd_run cli/cmd_misc cli/cmd_schedule cli/cmd_upload cli/cmd_queue cli/cmd_provision cli/cli
-DRIVERS := audio_source audio_alsa audio_file backlight camera camera_v4l2 camera_file
+	appliance/kiosk_events appliance/kiosk_sessions appliance/kiosk_settings \
+	appliance/monitor appliance/screen appliance/screen_null appliance/health \
+	cli/cmd_record cli/cmd_run cli/cmd_misc cli/cmd_schedule cli/cmd_upload cli/cmd_queue \
+	cli/cmd_provision cli/cmd_doctor cli/cmd_status cli/cmd_attendance cli/cmd_stats cli/cli
+DRIVERS := audio_source audio_alsa audio_file backlight camera camera_v4l2 camera_file gpio \
+	gpio_gpiod gpio_file
 LIB_OBJS := $(FIRMWARE:%=$(BUILD)/firmware/%.o) $(DRIVERS:%=$(BUILD)/drivers/%.o)
 LIB := $(BUILD)/liblectern.a
 # Two front ends, one command (cli.h): `lectern` links the light commands (version, help,
@@ -62,8 +66,8 @@ UI_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(wildcard ui/*.c)) $(BUILD)/ui/utf8.o
 PLUGIN := $(BUILD)/lectern-screen-sdl.so
 
 UNIT_TESTS := ring level config store state oggopus recorder controller net fetch opencast \
-	upload ui kiosk kiosk_view sessions camera calendar spoolmeta retention worker links \
-	pinhash inifile
+	upload ui kiosk kiosk_view sessions camera calendar spoolmeta retention worker links pinhash \
+	inifile gpio health attendance delivery
 UNIT_BINS := $(UNIT_TESTS:%=$(BUILD)/tests/unit/test_%)
 
 RUN_CONFIG ?= board/pc/lectern.conf
@@ -73,7 +77,7 @@ RUN_CONFIG ?= board/pc/lectern.conf
 FUZZ_CC ?= clang
 FUZZ_FLAGS := -g -O1 -fsanitize=fuzzer,address,undefined -std=c11 -D_GNU_SOURCE -Iinclude \
 	$(CORE_CFLAGS)
-FUZZ_TARGETS := calendar config registry mediapackage properties http
+FUZZ_TARGETS := calendar config registry mediapackage properties http roster
 FUZZ_BINS := $(FUZZ_TARGETS:%=$(BUILD)/fuzz/fuzz_%)
 FUZZ_SECONDS ?= 300
 
@@ -117,7 +121,13 @@ $(BUILD)/tests/unit/test_ui: tests/unit/test_ui.c $(UI_OBJS) $(LIB)
 	$(CC) $(CFLAGS) $(SCREEN_CFLAGS) -Iui $$($(PKG_CONFIG) --cflags cmocka) -o $@ $< \
 		$(UI_OBJS) $(LIB) $(LDLIBS) $(SCREEN_LIBS) $$($(PKG_CONFIG) --libs cmocka)
 
-unit: $(UNIT_BINS)
+# Tools the integration tests drive the firmware's modules with (tests/tools/*.c).
+TEST_TOOLS := $(BUILD)/tests/tools/checkin
+$(BUILD)/tests/tools/%: tests/tools/%.c $(LIB)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -o $@ $< $(LIB) $(LDLIBS)
+
+unit: $(UNIT_BINS) $(TEST_TOOLS)
 
 # Benchmark programs (tests/bench/*.c): the screen's timing links ui/ as test_ui does.
 $(BUILD)/tests/bench/ui_bench: tests/bench/ui_bench.c $(UI_OBJS) $(LIB)
@@ -131,6 +141,7 @@ $(BUILD)/fuzz/fuzz_registry $(BUILD)/fuzz/fuzz_mediapackage $(BUILD)/fuzz/fuzz_p
 $(BUILD)/fuzz/fuzz_http: firmware/net/opencast.c firmware/net/fetch.c firmware/net/net.c \
 	firmware/base/config.c firmware/base/log.c firmware/base/err.c firmware/base/utf8.c \
 	firmware/base/urltpl.c
+$(BUILD)/fuzz/fuzz_roster: firmware/checkin/roster.c firmware/base/log.c firmware/base/utf8.c
 $(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(wildcard include/lectern/*.h)
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ $(filter %.c,$^) $(CORE_LIBS)

@@ -849,23 +849,104 @@ static void recording(struct ui *u, const struct view *v)
 
 /* ---- check-in ---- */
 
+/* A line in the middle of what is left: why there is nothing to tap. */
+static void checkin_closed(struct ui *u, SDL_Rect b, const char *big, const char *small)
+{
+	int lh = ui_line_height(u, FONT_BOLD, ui_px(u, T_TITLE));
+	int sh = ui_line_height(u, FONT_REGULAR, ui_px(u, T_BODY));
+	SDL_Rect r = inset(b, 0, (b.h - lh - sh - gap(u)) / 2 > 0 ? (b.h - lh - sh - gap(u)) / 2 : 0);
+	ui_text(u, cut_top(&r, lh), FONT_BOLD, ui_px(u, T_TITLE), COL_TEXT, ALIGN_CENTER, 1, big);
+	cut_top(&r, gap(u));
+	ui_text(u, cut_top(&r, sh * 2), FONT_REGULAR, ui_px(u, T_BODY), COL_DIM, ALIGN_CENTER, 2,
+		small);
+}
+
+/* The confirmation, big enough to read from a step away, with Undo while it may be used. */
+static void checkin_note(struct ui *u, SDL_Rect r, const struct view *v)
+{
+	bool ok = v->checkin_note == CHECKIN_NOTE_OK;
+	SDL_Color c = ok ? COL_GREEN : COL_AMBER;
+	ui_round(u, r, ui_px(u, 1.2f), ui_mix(c, COL_BG, 0.35f));
+	ui_fill(u, (SDL_Rect){ r.x, r.y, ui_px(u, 1.0f), r.h }, c);
+	SDL_Rect in = inset(r, ui_px(u, 2.5f), ui_px(u, 0.8f));
+	if (v->checkin_undo && ok) {
+		SDL_Rect ub = cut_right(&in, ui_px(u, 16));
+		ub = inset(ub, 0, (ub.h - btn_h(u)) / 2 > 0 ? (ub.h - btn_h(u)) / 2 : 0);
+		ui_button(u, "undo", ub, "Undo", COL_BUTTON, ui_px(u, T_LARGE), EV_CHECKIN_UNDO, 0,
+			  true);
+		cut_right(&in, gap(u));
+	}
+	char text[160];
+	snprintf(text, sizeof text, "%s%s", ok ? "\xe2\x9c\x93 " : "", v->checkin_note_text);
+	ui_text(u, in, FONT_BOLD, ui_px(u, 4.6f), COL_TEXT, ALIGN_LEFT, 1, text);
+}
+
 static void checkin(struct ui *u, const struct view *v)
 {
 	SDL_Rect b = root(u);
 	int g = gap(u);
-	char count[48];
-	snprintf(count, sizeof count, "%d checked in", v->checked_in);
-	top_bar(u, &b, "Check in", count, COL_GREEN, true);
+	bool port = portrait(u);
+	char count[48], title[160];
+	/* Narrow: the count short, the session's title on a line of its own. */
+	snprintf(count, sizeof count, port ? "%d in" : "%d checked in", v->checked_in);
+	if (v->checkin_open && v->checkin_title[0] && !port)
+		snprintf(title, sizeof title, "Check in \xc2\xb7 %s", v->checkin_title);
+	else
+		snprintf(title, sizeof title, "Check in");
+	top_bar(u, &b, title, v->checkin_off ? "" : count, COL_GREEN, true);
+	if (port && v->checkin_open && v->checkin_title[0] && !v->checkin_off) {
+		int th = ui_line_height(u, FONT_BOLD, ui_px(u, T_BODY));
+		ui_text(u, cut_top(&b, th), FONT_BOLD, ui_px(u, T_BODY), COL_TEXT, ALIGN_LEFT, 1,
+			v->checkin_title);
+		cut_top(&b, g / 2);
+	}
+	if (v->checkin_consent[0] && !v->checkin_off) {
+		int ch = ui_line_height(u, FONT_REGULAR, ui_px(u, T_SMALL));
+		ui_text(u, cut_top(&b, ch), FONT_REGULAR, ui_px(u, T_SMALL), COL_DIM, ALIGN_LEFT, 1,
+			v->checkin_consent);
+		cut_top(&b, g);
+	}
+	if (v->checkin_off) {
+		checkin_closed(u, b, "Check-in is off on this device",
+			       "Nothing about who comes is kept here.");
+		return;
+	}
+	if (!v->checkin_open) {
+		char when[64] = "No session is coming up today.";
+		if (v->checkin_opens_at) {
+			char t[16];
+			hm(v->checkin_opens_at, t, sizeof t);
+			snprintf(when, sizeof when, "Check-in opens at %s.", t);
+		}
+		checkin_closed(u, b, "No session to check in to now", when);
+		return;
+	}
 	SDL_Rect srow = cut_top(&b, btn_h(u));
 	cut_top(&b, g);
+	SDL_Rect gb = cut_right(&srow, ui_px(u, 14));
+	cut_right(&srow, g);
+	ui_button(u, "guest", gb, "Guest", COL_BUTTON, ui_px(u, T_BODY), EV_CHECKIN_GUEST, 0, true);
+	if (v->checkin_undo && v->checkin_note != CHECKIN_NOTE_OK) {
+		SDL_Rect ub = cut_right(&srow, ui_px(u, 12));
+		cut_right(&srow, g);
+		ui_button(u, "undo", ub, "Undo", COL_BUTTON, ui_px(u, T_BODY), EV_CHECKIN_UNDO, 0,
+			  true);
+	}
 	if (v->search[0]) {
 		char walk[96];
 		snprintf(walk, sizeof walk, "Walk-in: add %s", v->search);
-		SDL_Rect wb = cut_right(&srow, srow.w * 2 / 5);
-		cut_right(&srow, g);
+		SDL_Rect wb;
+		if (port) {             /* a row of its own, for the name to fit */
+			wb = cut_top(&b, btn_h(u));
+			cut_top(&b, g);
+		} else {
+			wb = cut_right(&srow, srow.w * 2 / 5);
+			cut_right(&srow, g);
+		}
 		ui_button(u, "walkin", wb, walk, COL_ACCENT, ui_px(u, T_BODY), EV_WALK_IN, 0, true);
 	}
-	field(u, srow, NULL, v->search, "Tap here and type your name", "search");
+	field(u, srow, NULL, v->search, port ? "Type your name" : "Tap here and type your name",
+	      "search");
 	if (v->keyboard) {
 		int kh = btn_h(u) * 4;
 		SDL_Rect kb = cut_bottom(&b, kh);
@@ -875,14 +956,22 @@ static void checkin(struct ui *u, const struct view *v)
 		kb.h += ui_px(u, 1.5f);   /* to the panel's bottom edge */
 		ui_keyboard(u, kb, true);
 	}
+	if (v->checkin_note != CHECKIN_NOTE_NONE) {
+		int nh = btn_h(u) * 2;
+		if (nh > b.h)
+			nh = b.h;
+		checkin_note(u, cut_top(&b, nh), v);
+		cut_top(&b, g);
+	}
 	int n = v->n_invitees < VIEW_MAX_INVITEES ? v->n_invitees : VIEW_MAX_INVITEES;
 	if (n == 0) {
-		char t[128];
+		char t[192];
 		if (v->search[0])
-			snprintf(t, sizeof t, "No invitee matches \xe2\x80\x9c%s\xe2\x80\x9d \xe2\x80\x94 "
-				 "tap Walk-in to add yourself", v->search);
+			snprintf(t, sizeof t, "No one on the list matches \xe2\x80\x9c%s\xe2\x80\x9d "
+				 "\xe2\x80\x94 tap Walk-in to add yourself", v->search);
 		else
-			snprintf(t, sizeof t, "No invitees for this session \xe2\x80\x94 type your name");
+			snprintf(t, sizeof t, "No list for this session \xe2\x80\x94 type your name, "
+				 "or tap Guest");
 		SDL_Rect e = cut_top(&b, ui_px(u, 6.0f));
 		ui_text(u, e, FONT_REGULAR, ui_px(u, T_BODY), COL_DIM, ALIGN_CENTER, 2, t);
 		return;
@@ -892,10 +981,11 @@ static void checkin(struct ui *u, const struct view *v)
 	int rows = (b.h + g / 2) / (rh + g / 2);
 	int fit = rows * cols;
 	int shown = n;
+	int total = n + v->invitees_more;
 	SDL_Rect more = { 0 };
-	if (n > fit) {
+	if (total > fit) {
 		/* last cell says how many more: typing narrows the list */
-		shown = fit - 1;
+		shown = fit - 1 < n ? fit - 1 : n;
 		if (shown < 0)
 			shown = 0;
 	}
@@ -927,11 +1017,11 @@ static void checkin(struct ui *u, const struct view *v)
 			p->name);
 		ui_widget(u, name, c, WIDGET_TAP, EV_CHECKIN_TOGGLE, i);
 	}
-	if (shown < n) {
+	if (shown < total && fit > 0) {
 		int i = shown;
 		more = (SDL_Rect){ b.x + (i % cols) * (cw + g), b.y + (i / cols) * (rh + g / 2), cw, rh };
 		char t[64];
-		snprintf(t, sizeof t, "+%d more \xe2\x80\x94 type to narrow", n - shown);
+		snprintf(t, sizeof t, "+%d more \xe2\x80\x94 type to narrow", total - shown);
 		ui_text(u, inset(more, ui_px(u, 1.0f), 0), FONT_REGULAR, px, COL_DIM, ALIGN_LEFT, 1,
 			t);
 	}

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include "lectern/kiosk_events.h"
@@ -29,6 +30,11 @@ struct kiosk {
 	struct kiosk_state s;
 	struct kiosk_settings set;
 	struct kiosk_events ev;
+	struct attendance att;
+	struct roster room;     /* [checkin] roster, read again when the file changes */
+	struct timespec room_mtime;
+	off_t room_size;
+	double room_checked;    /* clock() when the file was last looked at */
 	struct view v;          /* as last built */
 	struct view drawn;      /* as last drawn */
 	bool have_drawn;
@@ -43,12 +49,42 @@ struct kiosk {
 	int64_t shift_at;
 };
 
+/* The room's roster, (re)read when its file changed (looked at once a minute at most). */
+static void follow_roster(struct kiosk *k, bool first)
+{
+	const char *path = k->cfg->checkin_roster;
+	if (!path[0] || (!first && k->clock() - k->room_checked < 60))
+		return;
+	k->room_checked = k->clock();
+	struct stat st;
+	bool there = stat(path, &st) == 0;
+	if (!first && there && st.st_size == k->room_size &&
+	    st.st_mtim.tv_sec == k->room_mtime.tv_sec &&
+	    st.st_mtim.tv_nsec == k->room_mtime.tv_nsec)
+		return;
+	if (!first && !there)
+		return;                 /* gone for a moment (being replaced): keep what we have */
+	if (there) {
+		k->room_mtime = st.st_mtim;
+		k->room_size = st.st_size;
+	}
+	roster_clear(&k->room);
+	int bad = 0;
+	if (roster_load_csv(&k->room, path, NULL, &bad) == LT_OK)
+		log_info("check-in: roster %s: %zu people%s", path, k->room.count,
+			 bad ? " (bad rows skipped: see above)" : "");
+	k->s.checkin.key[0] = '\0';  /* the list is made again with it */
+}
+
 static void build(struct kiosk *k)
 {
 	struct controller_status cs;
 	controller_status(k->d.ctl, &cs);
 	kiosk_events_follow_recording(&k->s, &cs);
-	kiosk_events_follow_session(&k->s, kiosk_view_checkin_session(&k->vb, k->now));
+	follow_roster(k, false);
+	int64_t opens_at = 0;
+	const struct occurrence *o = kiosk_view_checkin_session(&k->vb, k->now, &opens_at);
+	kiosk_events_follow_session(&k->ev, &k->s, o, opens_at, &cs);
 	kiosk_settings_follow(&k->set, k->s.screen, cs.recording);
 	kiosk_view_build(&k->vb, &k->s, &cs, k->now, &k->v);
 	kiosk_settings_show(&k->set, &k->v);
@@ -89,9 +125,10 @@ static void export_frame(struct kiosk *k)
 		if (f) {
 			fprintf(f,
 				"{\"screen\":\"%s\",\"recording\":%s,\"paused\":%s,"
-				"\"queue_waiting\":%d,\"frames\":%lu}\n",
+				"\"queue_waiting\":%d,\"checked_in\":%d,\"frames\":%lu}\n",
 				screen_names[k->v.screen], k->v.recording ? "true" : "false",
-				k->v.paused ? "true" : "false", k->v.queue_waiting, k->frames);
+				k->v.paused ? "true" : "false", k->v.queue_waiting, k->v.checked_in,
+				k->frames);
 			screen_dump_widgets(k->d.screen, f);
 			if (fclose(f) == 0)
 				rename(tmp, widgets);
@@ -103,13 +140,29 @@ static void export_frame(struct kiosk *k)
 	}
 }
 
+/* A check-in's outcome is on the screen: how long it took from the tap (measured as
+ * tap-to-record is, from the handler's first look at the tap). */
+static void confirmation_shown(struct kiosk *k)
+{
+	struct kiosk_checkin *ci = &k->s.checkin;
+	if (ci->tap_at <= 0 || k->drawn.checkin_note == CHECKIN_NOTE_NONE)
+		return;
+	ci->confirm_ms = (os_mono_s() - ci->tap_at) * 1000.0;
+	ci->tap_at = 0;
+	log_info("tap-to-confirmation: %.1f ms from the tap to the frame that shows it",
+		 ci->confirm_ms);
+}
+
 static void draw_if_changed(struct kiosk *k)
 {
 	if (k->have_drawn && !screen_dirty(k->d.screen) &&
-	    memcmp(&k->v, &k->drawn, sizeof k->v) == 0)
+	    memcmp(&k->v, &k->drawn, sizeof k->v) == 0) {
+		confirmation_shown(k);  /* the same outcome again: already on the screen */
 		return;
+	}
 	screen_post(k->d.screen, &k->v);
 	k->drawn = k->v;
+	confirmation_shown(k);
 	k->have_drawn = true;
 	k->frames++;
 	export_frame(k);
@@ -157,6 +210,14 @@ void kiosk_handle(struct kiosk *k, const struct view_event *ev, int64_t now)
 	build(k);
 }
 
+void kiosk_check_in_qr(struct kiosk *k, const struct checkin_who *id, bool cards, int64_t now)
+{
+	k->now = now;
+	kiosk_events_check_in_qr(&k->ev, &k->s, id, cards, now);
+	build(k);
+	draw_if_changed(k);
+}
+
 /* --- life cycle --------------------------------------------------------------------------- */
 
 lt_err kiosk_create(const struct kiosk_deps *d, struct kiosk **out)
@@ -180,11 +241,17 @@ lt_err kiosk_create(const struct kiosk_deps *d, struct kiosk **out)
 		.clock = k->clock,
 	};
 	kiosk_settings_init(&k->set, &sp);
+	/* Check-in works without its secret or roster (said in the log): the screen says why a
+	 * check-in is refused. */
+	if (attendance_init(&k->att, d->st, d->cfg) != LT_OK)
+		log_warn("check-in: the device secret could not be kept; check-ins are refused");
+	roster_init(&k->room);
 	k->ev = (struct kiosk_events){.cfg = d->cfg, .st = d->st, .ctl = d->ctl,
-				      .settings = &k->set};
+				      .settings = &k->set, .att = &k->att, .room = &k->room};
 	k->now = (int64_t)time(NULL);
 	k->shift_at = k->now;
 	kiosk_events_init(&k->ev, &k->s, k->now);
+	follow_roster(k, true);
 	build(k);
 	*out = k;
 	return LT_OK;
@@ -196,6 +263,8 @@ void kiosk_destroy(struct kiosk *k)
 		return;
 	kiosk_settings_free(&k->set);
 	kiosk_view_free(&k->vb);
+	kiosk_events_free(&k->s);
+	roster_free(&k->room);
 	free(k);
 }
 
@@ -260,4 +329,9 @@ int kiosk_backlight(const struct kiosk *k)
 double kiosk_tap_latency_ms(const struct kiosk *k)
 {
 	return k->s.latency_ms;
+}
+
+double kiosk_checkin_confirm_ms(const struct kiosk *k)
+{
+	return k->s.checkin.confirm_ms;
 }

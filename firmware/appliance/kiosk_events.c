@@ -111,50 +111,244 @@ void kiosk_events_follow_recording(struct kiosk_state *s, const struct controlle
 
 /* --- check-in ----------------------------------------------------------------------------- */
 
-void kiosk_events_follow_session(struct kiosk_state *s, const struct occurrence *session)
+static bool checkin_on(const struct kiosk_events *e)
 {
-	char key[320] = "";
-	if (session)
-		snprintf(key, sizeof key, "%s@%lld", session->uid, (long long)session->start);
-	if (strcmp(key, s->people_key) == 0)
-		return;
-	utf8_copy(s->people_key, sizeof s->people_key, key);
-	s->n_people = 0;
-	/* "Name <mail>" lines: the screen shows the name (or the address without one). */
-	const char *p = session ? session->invitees : NULL;
-	while (p && *p && s->n_people < VIEW_MAX_INVITEES) {
-		size_t len = strcspn(p, "\n"), skip = strspn(p, " <");
-		const char *mail = memmem(p, len, "<", 1);
-		int shown = mail && skip == 0 ? (int)(mail - p) : (int)strcspn(p + skip, ">\n");
-		while (skip == 0 && shown > 0 && p[shown - 1] == ' ')
-			shown--;
-		snprintf(s->people[s->n_people].name, sizeof s->people[0].name, "%.*s", shown,
-			 p + skip);
-		s->people[s->n_people++].in = false;
-		p += len + (p[len] == '\n');
-	}
+	return e->att && e->att->mode != ATTENDANCE_NONE;
 }
 
-static void checkin_toggle(struct kiosk_state *s, const struct view *shown, int64_t i)
+static void checkin_note(struct kiosk_checkin *k, enum view_checkin_note kind, const char *text,
+			 int64_t now)
 {
-	/* The index is into the filtered list the screen showed. */
+	k->note = kind;
+	utf8_copy(k->note_text, sizeof k->note_text, text);
+	k->note_until = now + KIOSK_CHECKIN_NOTE_S;
+}
+
+/* The recording `cs` shows, as the store has it: its uid, start and occurrence key (read
+ * once per recording, not at every build). */
+static void follow_recording_uid(const struct kiosk_events *e, struct kiosk_checkin *k,
+				 const struct controller_status *cs)
+{
+	int64_t id = cs && cs->recording ? cs->recording_id : 0;
+	if (id == k->recording_id)
+		return;
+	k->recording_id = id;
+	k->recording_uid[0] = k->recording_key[0] = '\0';
+	k->recording_start = 0;
+	struct recording rec;
+	if (!id || !e->st || store_recording_get(e->st, id, &rec) != LT_OK)
+		return;
+	utf8_copy(k->recording_uid, sizeof k->recording_uid, rec.uid);
+	k->recording_start = rec.started_ms / 1000;
+	if (store_recording_event_key(e->st, id, k->recording_key, sizeof k->recording_key) != LT_OK)
+		k->recording_key[0] = '\0';
+}
+
+static int mark_stored(const struct store_checkin *c, void *user)
+{
+	struct roster *r = user;
+	for (size_t i = 0; c->person[0] && i < r->count; i++)
+		if (strcmp(r->items[i].key, c->person) == 0 && !r->items[i].checked_in_ms)
+			r->items[i].checked_in_ms = c->at_ms;
+	return 0;
+}
+
+/* The session's people: its invitees, then the room's roster; each marked as the store has
+ * them (a restart forgets nobody who checked in). */
+static void load_people(const struct kiosk_events *e, struct kiosk_checkin *k,
+			const struct occurrence *o)
+{
+	roster_clear(&k->people);
+	if (!checkin_on(e) || !k->key[0])
+		return;
+	if (o)
+		roster_add_invitees(&k->people, o->invitees);
+	for (size_t i = 0; e->room && i < e->room->count; i++) {
+		const struct roster_person *p = &e->room->items[i];
+		roster_add(&k->people, p->name, p->email, p->badge, false);
+	}
+	for (size_t i = 0; i < k->people.count; i++) {
+		struct roster_person *p = &k->people.items[i];
+		struct checkin_who who = {p->name, p->email, p->badge};
+		attendance_person_key(e->att, &who, p->key);
+	}
+	attendance_list(e->att, k->key, mark_stored, &k->people);
+}
+
+void kiosk_events_follow_session(const struct kiosk_events *e, struct kiosk_state *s,
+				 const struct occurrence *o, int64_t opens_at,
+				 const struct controller_status *cs)
+{
+	struct kiosk_checkin *k = &s->checkin;
+	struct store_checkin_session snap = {0};
+	follow_recording_uid(e, k, cs);
+	bool recording = k->recording_id != 0;
+	if (!checkin_on(e)) {
+		/* nothing is taken: no session */
+	} else if (o) {
+		attendance_key_occurrence(o->uid, o->start, snap.key, sizeof snap.key);
+		utf8_copy(snap.title, sizeof snap.title, o->title);
+		utf8_copy(snap.presenter, sizeof snap.presenter, o->presenter);
+		snap.start_s = o->start;
+		snap.end_s = o->end;
+		if (recording && strcmp(k->recording_key, snap.key) == 0)
+			utf8_copy(snap.recording_uid, sizeof snap.recording_uid, k->recording_uid);
+	} else if (recording && !k->recording_key[0] && k->recording_uid[0]) {
+		/* A recording started by hand, no calendar session open: an ad-hoc session. */
+		attendance_key_adhoc(k->recording_uid, snap.key, sizeof snap.key);
+		utf8_copy(snap.title, sizeof snap.title, cs->title);
+		snap.start_s = k->recording_start;
+		utf8_copy(snap.recording_uid, sizeof snap.recording_uid, k->recording_uid);
+	}
+	k->opens_at = snap.key[0] ? 0 : opens_at;
+	if (strcmp(snap.key, k->key) != 0) {
+		utf8_copy(k->key, sizeof k->key, snap.key);
+		k->session = snap;
+		k->undo_id = 0;
+		load_people(e, k, o);
+	} else if (snap.recording_uid[0] &&
+		   strcmp(snap.recording_uid, k->session.recording_uid) != 0) {
+		/* Recorded after people checked in: the stored session learns its recording. */
+		utf8_copy(k->session.recording_uid, sizeof k->session.recording_uid,
+			  snap.recording_uid);
+		if (k->count > 0)
+			attendance_open_session(e->att, &k->session);
+	}
+	k->count = k->key[0] ? attendance_count(e->att, k->key) : 0;
+}
+
+/* Check `who` (roster entry `person`, -1 for none) in and say so on the screen. */
+static void check_in(const struct kiosk_events *e, struct kiosk_state *s,
+		     enum checkin_method method, const struct checkin_who *who, int person,
+		     bool qr_cards, int64_t now)
+{
+	struct kiosk_checkin *k = &s->checkin;
+	k->tap_at = os_mono_s();
+	if (!checkin_on(e)) {
+		checkin_note(k, CHECKIN_NOTE_REFUSED, "Check-in is off on this device", now);
+		return;
+	}
+	if (!k->key[0]) {
+		char text[64] = "No session to check in to now";
+		if (k->opens_at) {
+			time_t t = (time_t)k->opens_at;
+			struct tm tm;
+			localtime_r(&t, &tm);
+			strftime(text, sizeof text, "Check-in opens at %H:%M", &tm);
+		}
+		checkin_note(k, CHECKIN_NOTE_REFUSED, text, now);
+		return;
+	}
+	struct checkin_result r;
+	if (attendance_open_session(e->att, &k->session) != LT_OK) {
+		checkin_note(k, CHECKIN_NOTE_REFUSED, "Check-in is not working: the store failed",
+			     now);
+		return;
+	}
+	if (method == CHECKIN_QR)
+		attendance_check_in_qr(e->att, &k->people, k->key, who, qr_cards, now * 1000, &r);
+	else
+		attendance_check_in(e->att, k->key, method, who, now * 1000, &r);
+	checkin_note(k, r.outcome == CHECKIN_OK ? CHECKIN_NOTE_OK : CHECKIN_NOTE_REFUSED, r.message,
+		     now);
+	if (r.count >= 0)
+		k->count = r.count;
+	/* Undo is for the check-in just made: after any other outcome it would take back
+	 * someone else's. */
+	if (r.outcome != CHECKIN_OK)
+		k->undo_id = 0;
+	if (r.outcome != CHECKIN_OK && r.outcome != CHECKIN_DUPLICATE)
+		return;
+	/* The next person starts from an empty field. */
+	s->search[0] = '\0';
+	s->keyboard = false;
+	if (r.outcome != CHECKIN_OK)
+		return;
+	if (person >= 0 && (size_t)person < k->people.count)
+		k->people.items[person].checked_in_ms = r.at_ms;
+	k->undo_id = r.id;
+	k->undo_person = person;
+	k->undo_until = now + KIOSK_CHECKIN_UNDO_S;
+}
+
+static void checkin_tap(const struct kiosk_events *e, struct kiosk_state *s,
+			const struct view *shown, int64_t i, int64_t now)
+{
+	/* The index is into the filtered list the screen showed; its person must still be the
+	 * one shown (the list may have changed since). */
 	if (i < 0 || i >= shown->n_invitees)
 		return;
-	const char *name = shown->invitees[i].name;
-	for (int j = 0; j < s->n_people; j++)
-		if (strcmp(s->people[j].name, name) == 0) {
-			s->people[j].in = !s->people[j].in;
-			return;
-		}
+	const struct view_invitee *vi = &shown->invitees[i];
+	struct roster *r = &s->checkin.people;
+	if (vi->person < 0 || (size_t)vi->person >= r->count)
+		return;
+	struct roster_person *p = &r->items[vi->person];
+	if (strcmp(p->name[0] ? p->name : p->email, vi->name) != 0)
+		return;
+	struct checkin_who who = {p->name, p->email, p->badge};
+	check_in(e, s, CHECKIN_TAP, &who, vi->person, false, now);
 }
 
-static void walk_in(struct kiosk_state *s)
+static void walk_in(const struct kiosk_events *e, struct kiosk_state *s, int64_t now)
 {
-	if (!s->search[0] || s->n_people >= VIEW_MAX_INVITEES)
+	struct roster *r = &s->checkin.people;
+	char name[sizeof s->search];
+	utf8_copy(name, sizeof name, s->search);
+	/* A name typed that is on the list is that person (the same one, for duplicates). */
+	struct roster_person *p = roster_find_name(r, name);
+	if (p) {
+		struct checkin_who who = {p->name, p->email, p->badge};
+		check_in(e, s, CHECKIN_WALKIN, &who, (int)(p - r->items), false, now);
 		return;
-	utf8_copy(s->people[s->n_people].name, sizeof s->people[0].name, s->search);
-	s->people[s->n_people++].in = true;
-	s->search[0] = '\0';
+	}
+	struct checkin_who who = {.name = name};
+	int person = -1;
+	/* Listed after for the rest of the session in names mode only: in count mode the screen
+	 * keeps no name past its confirmation (which says "Checked in"). */
+	if (checkin_on(e) && e->att->mode == ATTENDANCE_NAMES && s->checkin.key[0] &&
+	    roster_add(r, name, NULL, NULL, false) == LT_OK) {
+		person = (int)r->count - 1;
+		r->items[person].walk_in = true;
+		attendance_person_key(e->att, &who, r->items[person].key);
+	}
+	check_in(e, s, CHECKIN_WALKIN, &who, person, false, now);
+	if (person >= 0 && !r->items[person].checked_in_ms)
+		r->count--;             /* refused: not one of the session's people */
+}
+
+static void checkin_undo(const struct kiosk_events *e, struct kiosk_state *s, int64_t now)
+{
+	struct kiosk_checkin *k = &s->checkin;
+	if (!k->undo_id || !checkin_on(e))
+		return;
+	lt_err err = attendance_undo(e->att, k->undo_id, now * 1000);
+	if (err == LT_ERR_STATE) {
+		checkin_note(k, CHECKIN_NOTE_REFUSED, "Too late to undo", now);
+	} else if (err == LT_OK) {
+		checkin_note(k, CHECKIN_NOTE_OK, "Check-in undone", now);
+		struct roster *r = &k->people;
+		if (k->undo_person >= 0 && (size_t)k->undo_person < r->count) {
+			r->items[k->undo_person].checked_in_ms = 0;
+			/* A walk-in taken back was most likely mistyped: off the list. */
+			if (r->items[k->undo_person].walk_in && (size_t)k->undo_person == r->count - 1)
+				r->count--;
+		}
+		k->count = attendance_count(e->att, k->key);
+	}
+	k->undo_id = 0;
+}
+
+void kiosk_events_check_in_qr(const struct kiosk_events *e, struct kiosk_state *s,
+			      const struct checkin_who *id, bool cards, int64_t now)
+{
+	struct roster *r = &s->checkin.people;
+	struct roster_person *p = roster_find(r, id->email, id->badge);
+	check_in(e, s, CHECKIN_QR, id, p ? (int)(p - r->items) : -1, cards, now);
+}
+
+void kiosk_events_free(struct kiosk_state *s)
+{
+	roster_free(&s->checkin.people);
 }
 
 /* --- the PIN ------------------------------------------------------------------------------ */
@@ -284,6 +478,7 @@ void kiosk_events_init(const struct kiosk_events *e, struct kiosk_state *s, int6
 	memset(s, 0, sizeof *s);
 	s->screen = VIEW_HOME;
 	s->latency_ms = -1;
+	s->checkin.confirm_ms = -1;
 	for (const char *p = e->cfg->ui_tags; *p;) {
 		size_t len = strcspn(p, ",");
 		char tag[32];
@@ -346,8 +541,10 @@ void kiosk_events_apply(const struct kiosk_events *e, struct kiosk_state *s,
 			save_tags(e, s);
 		}
 		break;
-	case EV_CHECKIN_TOGGLE: checkin_toggle(s, shown, ev->arg); break;
-	case EV_WALK_IN: walk_in(s); break;
+	case EV_CHECKIN_TOGGLE: checkin_tap(e, s, shown, ev->arg, now); break;
+	case EV_WALK_IN: walk_in(e, s, now); break;
+	case EV_CHECKIN_GUEST: check_in(e, s, CHECKIN_GUEST, NULL, -1, false, now); break;
+	case EV_CHECKIN_UNDO: checkin_undo(e, s, now); break;
 	case EV_RETRY: {
 		lt_err err = store_upload_retry(e->st, ev->arg);
 		if (err != LT_OK)

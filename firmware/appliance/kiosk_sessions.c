@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "lectern/kiosk_view.h"
+#include "lectern/roster.h"
 #include "lectern/utf8.h"
 
 /* "a,b" as "a · b", cut at a character boundary. */
@@ -42,16 +43,26 @@ static void past_from(struct view_past *out, const struct store_session *s, bool
 	out->checkins = s->checkins;
 }
 
-/* Whether the session matches the search: title, tags and (with recognition) presenter. */
-static bool matches(const struct store_session *s, const char *search, bool names)
+/* Whether the folded `query` lies in `text` folded: check-in's rule (roster_fold), so that
+ * "cafe" finds "Café" on both screens. */
+static bool has(const char *text, const char *query)
 {
-	if (utf8_match(s->title, search) || (names && utf8_match(s->presenter, search)))
+	char t[3 * sizeof ((struct store_session *)0)->title];
+	roster_fold(text, t, sizeof t);
+	return strstr(t, query) != NULL;
+}
+
+/* Whether the session matches the folded search: title, tags and (with recognition)
+ * presenter. */
+static bool matches(const struct store_session *s, const char *query, bool names)
+{
+	if (!query[0] || has(s->title, query) || (names && has(s->presenter, query)))
 		return true;
 	for (const char *p = s->tags; *p;) {
 		size_t k = strcspn(p, ",");
 		char tag[sizeof s->tags];
 		snprintf(tag, sizeof tag, "%.*s", (int)k, p);
-		if (utf8_match(tag, search))
+		if (has(tag, query))
 			return true;
 		p += k + (p[k] == ',');
 	}
@@ -109,7 +120,9 @@ static void read_found(struct kiosk_sessions *ks, const struct config *cfg, stru
 		       const char *search)
 {
 	ks->n_found = ks->found_total = ks->sessions_total = 0;
-	struct scan sc = {.ks = ks, .search = search, .names = cfg->recognition};
+	char query[3 * sizeof ks->found_search];
+	roster_fold(search, query, sizeof query);
+	struct scan sc = {.ks = ks, .search = query, .names = cfg->recognition};
 	store_sessions_each(st, one, &sc);
 	ks->scans++;
 }

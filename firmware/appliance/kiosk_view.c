@@ -224,11 +224,12 @@ static void current_and_next(const struct occurrence_list *l, int64_t now,
 	}
 }
 
-const struct occurrence *kiosk_view_checkin_session(struct kiosk_view_builder *b, int64_t now)
+const struct occurrence *kiosk_view_checkin_session(struct kiosk_view_builder *b, int64_t now,
+						    int64_t *opens_at)
 {
-	const struct occurrence *current, *next;
-	current_and_next(occurrences(b, now), now, &current, &next);
-	return current ? current : next && next->start - now <= SOON_S ? next : NULL;
+	const struct config *cfg = b->src.cfg;
+	return attendance_pick(occurrences(b, now), now, cfg->checkin_open_before_min * 60LL,
+			       cfg->checkin_open_after_min * 60LL, opens_at);
 }
 
 static void build_schedule(struct kiosk_view_builder *b, int64_t now, struct view *v)
@@ -261,6 +262,50 @@ static void build_schedule(struct kiosk_view_builder *b, int64_t now, struct vie
 		v->has_cadence = true;
 		utf8_copy(v->cadence_label, sizeof v->cadence_label, b->src.cfg->ui_cadence);
 		session_from(&v->cadence, cadence);
+	}
+}
+
+/* --- check-in ---------------------------------------------------------------------------- */
+
+/* Who is listed: with a search, everyone matching it; without, the session's invitees and
+ * walk-ins, or the room's roster when the session has none (a roster of hundreds is found by
+ * typing, not by scrolling). */
+static void build_checkin(const struct config *cfg, const struct kiosk_state *s, int64_t now,
+			  struct view *v)
+{
+	const struct kiosk_checkin *k = &s->checkin;
+	v->checkin_off = attendance_mode_parse(cfg->attendance) == ATTENDANCE_NONE;
+	utf8_copy(v->checkin_consent, sizeof v->checkin_consent, cfg->checkin_consent);
+	if (k->note != CHECKIN_NOTE_NONE && now < k->note_until) {
+		v->checkin_note = k->note;
+		utf8_copy(v->checkin_note_text, sizeof v->checkin_note_text, k->note_text);
+	}
+	if (v->checkin_off)
+		return;
+	v->checkin_open = k->key[0] != '\0';
+	v->checkin_opens_at = k->opens_at;
+	v->checked_in = k->count > 0 ? k->count : 0;
+	if (v->checkin_open)
+		utf8_copy(v->checkin_title, sizeof v->checkin_title,
+			  k->session.title[0] ? k->session.title : "Untitled recording");
+	v->checkin_undo = k->undo_id > 0 && now < k->undo_until;
+	bool session_people = false;
+	for (size_t i = 0; i < k->people.count && !session_people; i++)
+		session_people = k->people.items[i].from_calendar || k->people.items[i].walk_in;
+	for (size_t i = 0; v->checkin_open && i < k->people.count; i++) {
+		const struct roster_person *p = &k->people.items[i];
+		bool listed = s->search[0] ? roster_matches(p, s->search)
+			      : !session_people || p->from_calendar || p->walk_in;
+		if (!listed)
+			continue;
+		if (v->n_invitees == VIEW_MAX_INVITEES) {
+			v->invitees_more++;
+			continue;
+		}
+		struct view_invitee *vi = &v->invitees[v->n_invitees++];
+		utf8_copy(vi->name, sizeof vi->name, p->name[0] ? p->name : p->email);
+		vi->checked_in = p->checked_in_ms != 0;
+		vi->person = (int)i;
 	}
 }
 
@@ -379,16 +424,6 @@ static void build_taps(const struct kiosk_state *s, int64_t now, struct view *v)
 	utf8_copy(v->free_tag, sizeof v->free_tag, s->free_tag);
 	utf8_copy(v->search, sizeof v->search, s->search);
 	v->keyboard = s->keyboard;
-	for (int i = 0; i < s->n_people; i++) {
-		if (s->people[i].in)
-			v->checked_in++;
-		if (v->n_invitees < VIEW_MAX_INVITEES &&
-		    utf8_match(s->people[i].name, s->search)) {
-			utf8_copy(v->invitees[v->n_invitees].name, sizeof v->invitees[0].name,
-				  s->people[i].name);
-			v->invitees[v->n_invitees++].checked_in = s->people[i].in;
-		}
-	}
 	v->pin_len = (int)strlen(s->pin);
 	v->pin_tries_left = KIOSK_PIN_TRIES - s->pin_failures % KIOSK_PIN_TRIES;
 	v->pin_locked_until = s->pin_locked_until > now ? s->pin_locked_until : 0;
@@ -411,6 +446,7 @@ void kiosk_view_build(struct kiosk_view_builder *b, const struct kiosk_state *s,
 		v->room_state = ROOM_RECORDING;
 	build_health(b, s, now, v);
 	build_taps(s, now, v);
+	build_checkin(cfg, s, now, v);
 	kiosk_sessions_build(&b->sessions, cfg, b->src.st, s->session_search, cs, now, v);
 	v->pin_unset = !cfg->ui_pin_file[0] && !cfg->ui_pin[0];
 	v->pin_default = !cfg->ui_pin_file[0] && strcmp(cfg->ui_pin, PINHASH_SAMPLE_PIN) == 0;

@@ -191,6 +191,21 @@ static const struct config_option options[] = {
 	{"privacy", "recognition", BOOL(recognition), "on", 0, 0, NULL,
 	 "Name presenters on the screen's past sessions, thank-you and peer-teacher cards (off: "
 	 "counts only, and past sessions are searched by title and tag only)"},
+	{"privacy", "keep_names_days", INT(keep_names_days), "30", 1, 3650, NULL,
+	 "Check-ins' names, e-mail addresses and badge ids are blanked this many days after the "
+	 "check-in (the count stays)"},
+	{"privacy", "forget_names_when_delivered", BOOL(forget_names_when_delivered), "no", 0, 0,
+	 NULL, "Blank check-ins' names as soon as their session's attendance was delivered"},
+	{"checkin", "open_before_min", INT(checkin_open_before_min), "15", 0, 240, NULL,
+	 "Check-in for a session opens this many minutes before its start"},
+	{"checkin", "open_after_min", INT(checkin_open_after_min), "30", 0, 720, NULL,
+	 "... and stays open this many minutes after its start (or until its end, if later)"},
+	{"checkin", "roster", STR(checkin_roster), "", 0, 0, NULL,
+	 "CSV of people who may check in besides the calendar's attendees: name,email,badge "
+	 "(empty: none; read again when it changes)"},
+	{"checkin", "consent", STR(checkin_consent), "", 0, 0, NULL,
+	 "Line shown on the check-in screen, e.g. what is kept and for how long (its version is "
+	 "stored with each check-in)"},
 	{"camera", "source", CHOICE(camera_source), "auto", 0, 0, sources_camera,
 	 "Camera: auto (V4L2 if one is plugged in, else none), v4l2, file (a twin) or none"},
 	{"camera", "device", STR(camera_device), "/dev/video0", 0, 0, NULL,
@@ -236,6 +251,22 @@ static const struct config_option options[] = {
 	 "thank-you count sessions since the latest of them"},
 	{"ui", "shift_min", INT(ui_shift_min), "10", 0, 1440, NULL,
 	 "Shift the picture by a few pixels this often against burn-in (minutes; 0: off)"},
+	{"health", "prometheus_file", STR(health_prometheus_file), "", 0, 0, NULL,
+	 "lectern run writes its health figures here in Prometheus text format, for "
+	 "node_exporter's textfile collector, e.g. /var/lib/node_exporter/lectern.prom (empty: off)"},
+	{"health", "prometheus_interval_s", INT(health_prometheus_interval_s), "60", 1, 3600, NULL,
+	 "Rewrite prometheus_file this often (seconds)"},
+	{"gpio", "chip", STR(gpio_chip), "", 0, 0, NULL,
+	 "GPIO chip of the REC LED and start/stop button, e.g. gpiochip0 (empty: no GPIO; file: "
+	 "a twin whose rec_led and button are file paths)"},
+	{"gpio", "rec_led", STR(gpio_rec_led), "", 0, 0, NULL,
+	 "Line of the REC LED (offset or name): lit while recording, blinking while paused "
+	 "(empty: none)"},
+	{"gpio", "button", STR(gpio_button), "", 0, 0, NULL,
+	 "Line of the start/stop button (offset or name): a short press starts, holding it 1.5 s "
+	 "stops (empty: none)"},
+	{"gpio", "active_low", BOOL(gpio_active_low), "no", 0, 0, NULL,
+	 "yes: the lines are active low (a button to ground, with the pull-up enabled)"},
 };
 
 #define N_OPTIONS (sizeof options / sizeof options[0])

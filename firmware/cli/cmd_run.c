@@ -18,9 +18,12 @@
 #include "lectern/app.h"
 #include "lectern/commands.h"
 #include "lectern/controller.h"
+#include "lectern/gpio.h"
+#include "lectern/health.h"
 #include "lectern/kiosk.h"
 #include "lectern/log.h"
 #include "lectern/ocagent.h"
+#include "lectern/osutil.h"
 #include "lectern/recovery.h"
 #include "lectern/retention.h"
 #include "lectern/schedule.h"
@@ -97,6 +100,64 @@ static void start_workers(const struct config *cfg, const char *db_path, struct 
 	if (strcmp(cfg->schedule_source, "none") != 0 &&
 	    schedule_fetcher_start(cfg, db_path, fetcher) != LT_OK)
 		log_error("schedule: the calendar fetcher could not start; using the cached one");
+}
+
+/* [health] prometheus_file: the figures `lectern status` shows, for node_exporter. */
+static void write_health(const struct config *cfg, struct store *st)
+{
+	struct health_snapshot h = {0};
+	health_collect(cfg, st, os_now_ms(), true, true, &h);
+	if (health_write_prometheus(cfg->health_prometheus_file, &h) != LT_OK)
+		log_warn("health: cannot write %s: %m", cfg->health_prometheus_file);
+}
+
+/* The GPIO panel's presses, acted on as the screen's buttons are (the controller belongs to
+ * this loop), and its REC LED set from the controller. */
+static void panel_step(struct gpio_panel *panel, struct controller *ctl, struct kiosk *kiosk)
+{
+	if (!panel)
+		return;
+	enum gpio_action a;
+	int64_t now = (int64_t)time(NULL);
+	while ((a = gpio_panel_take(panel)) != GPIO_NONE) {
+		bool recording = controller_recording(ctl, NULL);
+		if (a == GPIO_SHORT_PRESS && !recording) {
+			log_info("gpio: start pressed");
+			if (kiosk) {
+				struct view_event ev = {.type = EV_START_RECORDING};
+				kiosk_handle(kiosk, &ev, now); /* titled as on the screen */
+			} else if (controller_start_manual(ctl, now, "") != LT_OK) {
+				log_warn("gpio: the recording could not start");
+			}
+		} else if (a == GPIO_LONG_PRESS && recording) {
+			controller_stop(ctl, "stopped with the button");
+		}
+	}
+	struct controller_status cs;
+	controller_status(ctl, &cs);
+	gpio_panel_set_led(panel, !cs.recording ? GPIO_LED_OFF
+				  : cs.rec.paused ? GPIO_LED_BLINK : GPIO_LED_ON);
+}
+
+/* Wait for taps (or signals) up to `ms`; with a button, in short slices so that a press is
+ * acted on within PANEL_SLICE_MS rather than at the next tick. */
+#define PANEL_SLICE_MS 50
+static void wait_tick(struct kiosk *kiosk, struct gpio_panel *panel, struct controller *ctl, int ms)
+{
+	double end = os_mono_s() + ms / 1000.0;
+	for (;;) {
+		int left = (int)((end - os_mono_s()) * 1000.0);
+		if (left <= 0 || signal_stop || signal_reload)
+			return;
+		int slice = gpio_panel_has_button(panel) && left > PANEL_SLICE_MS ? PANEL_SLICE_MS : left;
+		if (kiosk)
+			kiosk_wait(kiosk, slice); /* taps are handled as they come */
+		else
+			poll(NULL, 0, slice); /* signals cut it short */
+		panel_step(panel, ctl, kiosk);
+		if (!gpio_panel_has_button(panel) || (kiosk && kiosk_quit(kiosk)))
+			return;
+	}
 }
 
 int cmd_run(int argc, char **argv, const char *config_path)
@@ -187,15 +248,32 @@ int cmd_run(int argc, char **argv, const char *config_path)
 					  .store_set_aside = app_store_set_aside()};
 		kiosk = opener.kiosk = open_screen(&cfg, &deps, &screen);
 	}
+	struct gpio_panel *panel = NULL;
+	gpio_panel_start(&cfg, &panel); /* nothing configured: none; a failure is logged */
 	sd_notify(0, "READY=1\nSTATUS=idle");
 
 	uint64_t watchdog_us = 0;
 	int tick_ms = 1000;
 	if (sd_watchdog_enabled(0, &watchdog_us) > 0 && watchdog_us / 2000 < (uint64_t)tick_ms)
 		tick_ms = (int)(watchdog_us / 2000);
+	/* TEST HOOK (tests/integration/test_watchdog.sh): after this many pets the loop hangs as
+	 * a stuck one would, until SIGTERM, so that a test sees systemd's view of it. */
+	const char *stall_env = getenv("LECTERN_TEST_STOP_WATCHDOG_AFTER");
+	long stall_after = stall_env ? strtol(stall_env, NULL, 10) : 0, pets = 0;
+	int64_t health_at = 0;
 	while (!signal_stop && !(kiosk && kiosk_quit(kiosk))) {
-		if (watchdog_us)
+		/* Petted from this loop only, never from a thread of its own: a loop stuck anywhere
+		 * below stops the pets, and systemd restarts the service. */
+		if (watchdog_us) {
+			if (stall_after > 0 && pets >= stall_after) {
+				log_warn("test hook: the main loop stalls (LECTERN_TEST_STOP_WATCHDOG_AFTER)");
+				while (!signal_stop)
+					pause();
+				break;
+			}
 			sd_notify(0, "WATCHDOG=1");
+			pets++;
+		}
 		int64_t now = (int64_t)time(NULL);
 		schedule_sync(sched, fetcher);
 		controller_tick(ctl, now);
@@ -203,12 +281,15 @@ int cmd_run(int argc, char **argv, const char *config_path)
 			retention_run(&cfg, st, now * 1000, NULL);
 			retention_at = now;
 		}
-		if (kiosk) {
-			kiosk_tick(kiosk, now);
-			kiosk_wait(kiosk, tick_ms); /* taps are handled as they come */
-		} else {
-			poll(NULL, 0, tick_ms); /* signals cut it short */
+		if (cfg.health_prometheus_file[0] &&
+		    (now - health_at >= cfg.health_prometheus_interval_s || now < health_at)) {
+			write_health(&cfg, st);
+			health_at = now;
 		}
+		panel_step(panel, ctl, kiosk);
+		if (kiosk)
+			kiosk_tick(kiosk, now);
+		wait_tick(kiosk, panel, ctl, tick_ms);
 		if (signal_reload) {
 			signal_reload = 0;
 			struct config fresh;
@@ -224,6 +305,10 @@ int cmd_run(int argc, char **argv, const char *config_path)
 				agent = NULL;
 				cfg = fresh;
 				start_workers(&cfg, db_path, ctl, &up, &fetcher, &agent);
+				gpio_panel_stop(panel); /* [gpio] may have changed too */
+				panel = NULL;
+				gpio_panel_start(&cfg, &panel);
+				health_at = 0;
 				log_info("configuration reloaded from %s", cfg.source);
 			} else {
 				log_warn("configuration not reloaded: keeping the running one");
@@ -233,6 +318,7 @@ int cmd_run(int argc, char **argv, const char *config_path)
 	sd_notify(0, "STOPPING=1");
 	log_info("stopping");
 	controller_destroy(ctl); /* the recording is finished first, whatever the threads do */
+	gpio_panel_stop(panel);  /* the REC LED goes out */
 	kiosk_destroy(kiosk);
 	screen_close(screen);
 	ocagent_stop(agent, true); /* told the recording's end above; now `offline` */

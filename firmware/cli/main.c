@@ -10,8 +10,10 @@ int main(int argc, char **argv)
 	static const struct cli_command cmds[] = {
 		{"record", cmd_record}, {"recordings", cmd_recordings}, {"queue", cmd_queue},
 		{"retry", cmd_retry},   {"config", cmd_config},
+		{"attendance", cmd_attendance}, {"stats", cmd_stats},
 	};
 	/* main_net.c's commands. */
-	static const char *const net[] = {"run", "schedule", "upload", "provision", NULL};
+	static const char *const net[] = {"run",    "schedule", "upload", "provision",
+					   "status", "doctor",   NULL};
 	return cli_main(argc, argv, cmds, sizeof cmds / sizeof cmds[0], net);
 }

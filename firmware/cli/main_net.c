@@ -13,6 +13,8 @@ int main(int argc, char **argv)
 		{"schedule", cmd_schedule},
 		{"upload", cmd_upload},
 		{"provision", cmd_provision},
+		{"status", cmd_status},
+		{"doctor", cmd_doctor},
 	};
 	return cli_main(argc, argv, cmds, sizeof cmds / sizeof cmds[0], NULL);
 }

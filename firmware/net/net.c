@@ -381,7 +381,7 @@ static lt_err make_form(CURL *curl, const struct net_request *req, curl_mime **o
 			return LT_ERR_IO;
 		}
 		if (mc != CURLE_OK ||
-		    (f->file && f->filename && curl_mime_filename(part, f->filename) != CURLE_OK) ||
+		    (f->filename && curl_mime_filename(part, f->filename) != CURLE_OK) ||
 		    (f->type && curl_mime_type(part, f->type) != CURLE_OK))
 			return LT_ERR_NOMEM;
 	}
@@ -402,7 +402,11 @@ static bool set_request(CURL *curl, const struct net_request *req, struct xfer *
 		ok &= curl_easy_setopt(curl, CURLOPT_NOBODY, 1L) == CURLE_OK;
 	} else if (strcmp(m, "PUT") == 0 && req->body) {
 		ok &= curl_easy_setopt(curl, CURLOPT_UPLOAD, 1L) == CURLE_OK;
-		ok &= curl_easy_setopt(curl, CURLOPT_UPLOAD_BUFFERSIZE, 2L << 20) == CURLE_OK;
+		/* Large reads for speed; under a send cap libcurl's smallest, so that the cap
+		 * paces the bytes smoothly instead of letting a whole buffer out at once. */
+		ok &= curl_easy_setopt(curl, CURLOPT_UPLOAD_BUFFERSIZE,
+				       req->max_send_bytes_per_s > 0 ? 16L << 10 : 2L << 20) ==
+		      CURLE_OK;
 		ok &= curl_easy_setopt(curl, CURLOPT_READFUNCTION, on_read) == CURLE_OK;
 		ok &= curl_easy_setopt(curl, CURLOPT_READDATA, x) == CURLE_OK;
 		ok &= curl_easy_setopt(curl, CURLOPT_SEEKFUNCTION, on_seek) == CURLE_OK;

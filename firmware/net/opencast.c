@@ -588,3 +588,43 @@ char *opencast_properties_xml(const char *const *keys, const char *const *values
 	xmlFreeDoc(doc);
 	return out;
 }
+
+/* --- attendance in the episode catalog (h12) ---------------------------------------------- */
+
+char *opencast_dc_add_description(const char *dc, size_t len, const char *line)
+{
+	if (!dc || !line || len > INT32_MAX)
+		return NULL;
+	xmlDoc *doc = xmlReadMemory(dc, (int)len, "dublincore.xml", NULL,
+				    XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
+	xmlNode *root = doc ? xmlDocGetRootElement(doc) : NULL;
+	char *out = NULL;
+	if (!root || strcmp((const char *)root->name, "dublincore") != 0)
+		goto done;
+	xmlNode *desc = NULL;
+	for (xmlNode *e = root->children; e && !desc; e = e->next)
+		if (e->type == XML_ELEMENT_NODE && e->ns && e->ns->href &&
+		    strcmp((const char *)e->ns->href, DCTERMS_NS) == 0 &&
+		    strcmp((const char *)e->name, "description") == 0)
+			desc = e;
+	char *clean = xml_text(line);
+	if (!clean)
+		goto done;
+	if (desc) {
+		/* The text the scheduler shows stays first; the line follows it. */
+		xmlNodeAddContent(desc, BAD_CAST "\n\n");
+		xmlNodeAddContent(desc, BAD_CAST clean);
+	} else {
+		xmlNs *ns = xmlSearchNsByHref(doc, root, BAD_CAST DCTERMS_NS);
+		if (!ns)
+			ns = xmlNewNs(root, BAD_CAST DCTERMS_NS, BAD_CAST "dcterms");
+		xmlNode *e = ns ? xmlNewTextChild(root, ns, BAD_CAST "description", NULL) : NULL;
+		if (e)
+			xmlNodeAddContent(e, BAD_CAST clean);
+	}
+	free(clean);
+	out = doc_text(doc);
+done:
+	xmlFreeDoc(doc);
+	return out;
+}

@@ -158,6 +158,31 @@ static void check_local(struct pass *p)
 			 p->cfg->keep_local_days);
 }
 
+/*
+ * Check-ins' names (attendance.h): blanked keep_names_days after the check-in, with the person
+ * key (in every mode: it is what ties check-ins to a person); once their session was delivered
+ * when so configured; and at once, whatever their age, when the mode no longer stores names.
+ * The counts stay.
+ */
+static void checkin_names(struct pass *p)
+{
+	bool names = strcmp(p->cfg->attendance, "names") == 0;
+	int aged = store_checkin_forget_names(p->st, p->now_ms - p->cfg->keep_names_days * DAY_MS,
+					      true);
+	int mode = names ? 0 : store_checkin_forget_names(p->st, INT64_MAX, false);
+	int sent = names && p->cfg->forget_names_when_delivered
+			   ? store_checkin_forget_delivered_names(p->st) : 0;
+	if (aged > 0)
+		log_info("retention: %d check-ins past [privacy] keep_names_days made anonymous", aged);
+	if (mode > 0)
+		log_info("retention: names of %d check-ins blanked: [privacy] attendance no longer "
+			 "stores names", mode);
+	if (sent > 0)
+		log_info("retention: names of %d delivered check-ins blanked "
+			 "([privacy] forget_names_when_delivered)", sent);
+	p->res.checkin_names = (aged > 0 ? aged : 0) + (mode > 0 ? mode : 0) + (sent > 0 ? sent : 0);
+}
+
 void retention_run(const struct config *cfg, struct store *st, int64_t now_ms,
 		   struct retention_result *out)
 {
@@ -168,6 +193,7 @@ void retention_run(const struct config *cfg, struct store *st, int64_t now_ms,
 				      REC_MASK(REC_QUEUED) | REC_MASK(REC_UPLOADING),
 			      one, &p);
 	calendar(&p);
+	checkin_names(&p);
 	if (out)
 		*out = p.res;
 }

@@ -27,7 +27,9 @@
 #include "lectern/net.h"
 #include "lectern/osutil.h"
 #include "lectern/retention.h"
+#include "lectern/reports.h"
 #include "lectern/spoolmeta.h"
+#include "lectern/upload_attendance.h"
 #include "lectern/urltpl.h"
 #include "lectern/worker.h"
 
@@ -63,11 +65,18 @@ static const char *base_name(const char *path)
 char *upload_sidecar_json(const struct config *cfg, const struct recording *rec,
 			  const char *sha256)
 {
+	return upload_sidecar_json_attendance(cfg, rec, sha256, NULL);
+}
+
+char *upload_sidecar_json_attendance(const struct config *cfg, const struct recording *rec,
+				     const char *sha256, json_object *attendance)
+{
 	(void)cfg;
 	json_object *o = json_object_new_object(), *tags = json_object_new_array();
 	if (!o || !tags) {
 		json_object_put(o);
 		json_object_put(tags);
+		json_object_put(attendance);
 		return NULL;
 	}
 	char start[32], end[32];
@@ -94,8 +103,8 @@ char *upload_sidecar_json(const struct config *cfg, const struct recording *rec,
 	/* The spoken language as it was set when the recording started (null: not said). */
 	json_object_object_add(o, "language", rec->language[0] ? jsonout_string(rec->language)
 							       : NULL);
-	/* Check-in does not record attendance yet: nothing to say, whatever the privacy setting. */
-	json_object_object_add(o, "attendance", NULL);
+	/* As [privacy] attendance allows (upload_attendance.h); null: nothing to say. */
+	json_object_object_add(o, "attendance", attendance);
 	char *text = NULL;
 	size_t len = 0;
 	FILE *out = open_memstream(&text, &len);
@@ -553,6 +562,32 @@ done:
 	return LT_OK;
 }
 
+/* Attendance's follow-up (upload_attendance.h): the sidecar beside the delivered copy,
+ * replaced through the same temp-fsync-check-rename path. */
+static lt_err folder_put_sidecar(const struct config *cfg, const struct recording *rec,
+				 const char *sidecar_json, char *err, size_t n)
+{
+	(void)cfg;
+	char dir[PATH_MAX], name[300], dest[PATH_MAX];
+	if (rec->remote[0] != '/') {
+		snprintf(err, n, "it was not delivered to a folder");
+		return LT_ERR_NOT_FOUND;
+	}
+	os_dirname(rec->remote, dir, sizeof dir);
+	if (snprintf(name, sizeof name, "%s.json", base_name(rec->remote)) >= (int)sizeof name) {
+		snprintf(err, n, "the recording's path is too long");
+		return LT_ERR_INVALID;
+	}
+	struct upload_source side;
+	lt_err rc = source_text(&side, name, sidecar_json);
+	if (rc == LT_OK)
+		rc = copy_verified(&side, dir, name, NULL, dest, sizeof dest, err, n);
+	else
+		snprintf(err, n, "out of memory");
+	source_close(&side);
+	return rc;
+}
+
 static lt_err folder_put(const struct config *cfg, const struct recording *rec,
 			 struct upload_source *src, const char *sidecar_json,
 			 const struct upload_progress *prog, char *remote, size_t remote_len,
@@ -589,7 +624,7 @@ static lt_err folder_put(const struct config *cfg, const struct recording *rec,
 }
 
 const struct upload_target_ops upload_folder_ops = {
-	.name = "folder", .reads_source = true, .put = folder_put};
+	.name = "folder", .reads_source = true, .put = folder_put, .put_sidecar = folder_put_sidecar};
 
 /* --- WebDAV ----------------------------------------------------------------------------- */
 
@@ -825,8 +860,41 @@ static lt_err webdav_put(const struct config *cfg, const struct recording *rec,
 	return rc;
 }
 
+/* Attendance's follow-up (upload_attendance.h): PUT the sidecar again beside the delivered
+ * file, whose URL the upload stored. */
+static lt_err webdav_put_sidecar(const struct config *cfg, const struct recording *rec,
+				 const char *sidecar_json, char *err, size_t n)
+{
+	struct dav d = {.cfg = cfg};
+	char url[sizeof rec->remote + 8];
+	if (strncmp(rec->remote, "http://", 7) != 0 && strncmp(rec->remote, "https://", 8) != 0) {
+		snprintf(err, n, "it was not delivered to a WebDAV share");
+		return LT_ERR_NOT_FOUND;
+	}
+	snprintf(url, sizeof url, "%s.json", rec->remote);
+	lt_err rc = net_resolve(cfg, NET_ROLE_UPLOAD, &d.srv, err, n);
+	if (rc == LT_ERR_NOT_FOUND)
+		rc = LT_ERR_INVALID; /* no share configured: a failure, not "not ours" */
+	if (rc == LT_OK && (rc = net_conn_open(&d.srv, cfg->upload_timeout_s, NULL, &d.conn)) !=
+				  LT_OK)
+		snprintf(err, n, "out of memory");
+	net_server_clear(&d.srv);
+	if (rc != LT_OK)
+		return rc;
+	d.host = net_conn_host(d.conn);
+	struct upload_source side;
+	rc = source_text(&side, base_name(url), sidecar_json);
+	if (rc == LT_OK)
+		rc = dav_put(&d, url, &side, NULL, err, n);
+	else
+		snprintf(err, n, "out of memory");
+	source_close(&side);
+	net_conn_close(d.conn);
+	return rc;
+}
+
 const struct upload_target_ops upload_webdav_ops = {
-	.name = "webdav", .reads_source = true, .put = webdav_put};
+	.name = "webdav", .reads_source = true, .put = webdav_put, .put_sidecar = webdav_put_sidecar};
 
 /* --- the queue ---------------------------------------------------------------------------- */
 
@@ -911,8 +979,13 @@ static lt_err upload_one(const struct config *cfg, struct store *st,
 	err = source_open(&src, rec);
 	if (err == LT_OK && !target->reads_source)
 		err = source_check_all(&src);
+	char session[320] = "";
+	int attendance = -1;
 	if (err == LT_OK) {
-		char *sidecar = upload_sidecar_json(cfg, rec, src.sha256);
+		/* One snapshot of the attendance: what the target sends is what is kept below. */
+		json_object *att = upload_attendance_json(cfg, st, rec, session, sizeof session,
+							  &attendance);
+		char *sidecar = upload_sidecar_json_attendance(cfg, rec, src.sha256, att);
 		struct progress_note note = {st, rec->id, os_mono_s(), 0, false};
 		struct upload_progress prog = {note_progress, &note, cancel};
 		err = sidecar ? target->put(cfg, rec, &src, sidecar, &prog, remote, sizeof remote,
@@ -946,6 +1019,8 @@ static lt_err upload_one(const struct config *cfg, struct store *st,
 		if (err == LT_OK)
 			log_info("recording %lld uploaded (%s, attempt %d)", (long long)rec->id,
 				 target->name, attempts);
+		if (err == LT_OK && attendance >= 0)
+			store_checkin_session_delivered(st, session, done, attendance);
 		if (err == LT_OK)
 			spoolmeta_save(st, rec->id);
 		return err;
@@ -1030,7 +1105,10 @@ static lt_err run_queue(const struct config *cfg, struct store *st, int64_t now_
 lt_err upload_run_once(const struct config *cfg, struct store *st, int64_t now_ms,
 		       bool ignore_backoff, int *attempted, int *failed)
 {
-	return run_queue(cfg, st, now_ms, ignore_backoff, NULL, attempted, failed);
+	lt_err err = run_queue(cfg, st, now_ms, ignore_backoff, NULL, attempted, failed);
+	/* Check-ins since an earlier delivery (upload_attendance.h): not counted as jobs. */
+	upload_attendance_updates(cfg, st, now_ms, ignore_backoff);
+	return err;
 }
 
 struct prune_ctx {
@@ -1104,6 +1182,7 @@ static void uploader_pass(void *arg)
 	int attempted, failed;
 	int64_t now = os_now_ms();
 	run_queue(u->cfg, u->st, now, false, &u->stopping, &attempted, &failed);
+	upload_attendance_updates(u->cfg, u->st, now, false);
 	upload_prune(u->cfg, u->st, now);
 }
 

@@ -32,9 +32,11 @@
 #include "lectern/net.h"
 #include "lectern/opencast.h"
 #include "lectern/osutil.h"
+#include "lectern/upload_attendance.h"
 
 #define DC_FLAVOR "dublincore/episode"
 #define TRACK_TYPE "audio/ogg"
+#define ATTENDANCE_FLAVOR "attendance/csv"
 
 /* The last ingest URL discovery gave, for when it fails. */
 static pthread_mutex_t remembered_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -48,6 +50,9 @@ struct ingest {
 	char url[1024];             /* ingest service base */
 	char admin[1024];           /* capture-admin base, "" until needed */
 	char event_uid[320];        /* Opencast event of a scheduled recording, "" for manual */
+	/* Attendance (upload_attendance.h): the CSV to attach, NULL for none; the count. */
+	const char *attendance_csv;
+	int attendance;
 };
 
 static void remembered_path(const struct config *cfg, char *buf, size_t n)
@@ -265,6 +270,43 @@ static char *workflow_config(const struct config *cfg, const char *calendar)
 	return out;
 }
 
+/* --- attendance (upload_attendance.h) ------------------------------------------------------- */
+
+/* The episode catalog with the count in its description (why there: upload_attendance.h);
+ * `dc` replaced, or kept as it was when it cannot be read (said in the log). */
+static void attendance_in_dc(const struct ingest *in, const struct recording *rec, char **dc)
+{
+	if (in->attendance < 0)
+		return;
+	char line[96];
+	snprintf(line, sizeof line, "Attendance: %d checked in", in->attendance);
+	char *more = opencast_dc_add_description(*dc, strlen(*dc), line);
+	if (!more) {
+		log_warn("opencast: recording %lld: the episode catalog cannot take the attendance "
+			 "count; it goes without it (the attachment has it)", (long long)rec->id);
+		return;
+	}
+	free(*dc);
+	*dc = more;
+}
+
+/* addAttachment: the attendance CSV, before the ingest, as Opencast's ingest API takes it
+ * (flavor and mediaPackage before the file part BODY). Nothing when there is none. */
+static lt_err attach_attendance(struct ingest *in, char **mp, char *err, size_t n)
+{
+	if (!in->attendance_csv)
+		return LT_OK;
+	char url[1400];
+	snprintf(url, sizeof url, "%s/addAttachment", in->url);
+	struct net_field f[] = {
+		{.name = "flavor", .value = ATTENDANCE_FLAVOR},
+		{.name = "mediaPackage", .value = *mp},
+		{.name = "BODY", .value = in->attendance_csv, .filename = "attendance.csv",
+		 .type = "text/csv"},
+	};
+	return grow(in, "addAttachment", url, f, 3, NULL, mp, err, n);
+}
+
 static lt_err conversation(struct ingest *in, const struct recording *rec,
 			   const struct event_meta *ev, const struct upload_progress *prog,
 			   char *remote, size_t remote_len, char *err, size_t n)
@@ -305,6 +347,7 @@ static lt_err conversation(struct ingest *in, const struct recording *rec,
 	rc = LT_ERR_NOMEM;
 	if (!dc)
 		goto out;
+	attendance_in_dc(in, rec, &dc);
 	snprintf(url, sizeof url, "%s/addDCCatalog", in->url);
 	struct net_field cat[] = {
 		{.name = "mediaPackage", .value = mp},
@@ -331,11 +374,8 @@ static lt_err conversation(struct ingest *in, const struct recording *rec,
 	if ((rc = grow(in, "addTrack", url, track, 3, &x, &mp, err, n)) != LT_OK)
 		goto out;
 
-	/*
-	 * Attendance hook: when check-in records attendance, and [privacy] attendance allows it
-	 * (count or names), it goes here as POST addAttachment (flavor attendance/list) before
-	 * the ingest. Check-in stores nothing yet, so nothing is sent: no placeholder data.
-	 */
+	if ((rc = attach_attendance(in, &mp, err, n)) != LT_OK)
+		goto out;
 
 	const char *workflow = ev->workflow && *ev->workflow ? ev->workflow
 							      : cfg->opencast_workflow;
@@ -390,11 +430,15 @@ static lt_err opencast_put(const struct config *cfg, const struct recording *rec
 			   char *err, size_t n)
 {
 	(void)src; /* checked whole by the queue before: addTrack streams the file by itself */
-	(void)sidecar_json; /* Opencast keeps its metadata in the Dublin Core catalog */
-	struct ingest in = {.cfg = cfg};
+	/* Opencast keeps its metadata in the Dublin Core catalog; of the sidecar it takes the
+	 * attendance, as the queue's one snapshot of it. */
+	int attendance = -1;
+	char *csv = upload_attendance_csv(sidecar_json, &attendance);
+	struct ingest in = {.cfg = cfg, .attendance_csv = csv, .attendance = attendance};
 	lt_err rc = net_resolve(cfg, NET_ROLE_UPLOAD, &in.srv, err, n);
 	if (rc != LT_OK) {
 		net_server_clear(&in.srv);
+		free(csv);
 		return rc;
 	}
 	in.conn = opencast_conn_of(&in.srv, cfg->upload_timeout_s, prog ? prog->cancel : NULL);
@@ -406,6 +450,7 @@ static lt_err opencast_put(const struct config *cfg, const struct recording *rec
 	else
 		snprintf(err, n, "out of memory");
 	opencast_session_close(in.s);
+	free(csv);
 	free_event(&ev);
 	net_server_clear(&in.srv);
 	return rc;

@@ -6,7 +6,8 @@
  *   lectern      version, help, record, recordings, queue, retry, config: the core without
  *                libcurl, libical, libxml2 or libsystemd, so that it starts as fast as curl
  *                and `record` stays small next to the encoder;
- *   lectern-net  run, schedule, upload: the commands that reach servers or parse calendars.
+ *   lectern-net  run, schedule, upload, status, doctor: the commands that reach servers or
+ *                parse calendars (status and doctor report libcurl's version and ask servers).
  * `lectern` replaces itself (execv: same pid, same argv, same environment) with the
  * lectern-net in its own directory for the commands it has not linked, so `lectern run`
  * stays the command a systemd unit or a user types.

@@ -6,6 +6,9 @@
 #ifndef LECTERN_COMMANDS_H
 #define LECTERN_COMMANDS_H
 
+#include <stdbool.h>
+#include <stdint.h>
+
 int cmd_record(int argc, char **argv, const char *config_path);
 int cmd_run(int argc, char **argv, const char *config_path);
 int cmd_recordings(int argc, char **argv, const char *config_path);
@@ -15,5 +18,15 @@ int cmd_queue(int argc, char **argv, const char *config_path);
 int cmd_upload(int argc, char **argv, const char *config_path);
 int cmd_retry(int argc, char **argv, const char *config_path);
 int cmd_provision(int argc, char **argv, const char *config_path);
+int cmd_status(int argc, char **argv, const char *config_path);
+int cmd_doctor(int argc, char **argv, const char *config_path);
+int cmd_attendance(int argc, char **argv, const char *config_path);
+int cmd_stats(int argc, char **argv, const char *config_path);
+
+/* For the report commands (cmd_attendance.c): a local date YYYY-MM-DD as the unix time of its
+ * midnight; false after saying on stderr "lectern COMMAND: OPTION: 'TEXT' is not a date". */
+bool cmd_parse_day(const char *command, const char *option, const char *text, int64_t *out);
+/* The midnight after that of `day` (unix time): a day is not always 86400 s long. */
+int64_t cmd_next_day(int64_t day);
 
 #endif

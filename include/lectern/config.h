@@ -114,6 +114,14 @@ struct config {
 	int keep_local_days;       /* target = none: recordings; 0 = for ever */
 	int keep_calendar_days;    /* cached calendar text without a good fetch */
 	int recognition;           /* presenters named on the screen's session cards (kiosk_sessions.h) */
+	int keep_names_days;       /* check-ins' names, e-mails and badge ids */
+	bool forget_names_when_delivered; /* ... and at once when their session was delivered */
+
+	/* [checkin] (attendance.h, roster.h) */
+	int checkin_open_before_min;   /* check-in opens this long before a session's start */
+	int checkin_open_after_min;    /* ... and stays open this long after it (or to its end) */
+	char checkin_roster[PATH_MAX]; /* the room's roster CSV (name,email,badge); "" = none */
+	char checkin_consent[256];     /* the line shown on the check-in screen; "" = none */
 
 	char camera_source[16];    /* auto | v4l2 | file | none */
 	char camera_device[PATH_MAX];
@@ -135,6 +143,15 @@ struct config {
 	char ui_font_dir[PATH_MAX];
 	int ui_shift_min;          /* burn-in pixel shift period; 0 = off */
 	char ui_term_start[128];   /* "MM-DD,MM-DD": the days a term begins */
+
+	/* [health] (health.h) */
+	char health_prometheus_file[PATH_MAX]; /* "" = off */
+	int health_prometheus_interval_s;
+	/* [gpio] (gpio.h) */
+	char gpio_chip[64];        /* "" = none; "file" = the twin */
+	char gpio_rec_led[PATH_MAX];
+	char gpio_button[PATH_MAX];
+	int gpio_active_low;
 
 	/* Not options: where each value came from, for error messages. */
 	char source[PATH_MAX];     /* file path, or "(built-in defaults)" */

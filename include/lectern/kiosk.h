@@ -16,7 +16,7 @@
  *    the camera preview are refreshed ~20 Hz only while they are live.
  *
  * For automation and support, after every frame: LECTERN_UI_WIDGETS=FILE receives a line
- * {"screen","recording","paused","queue_waiting","frames"} and then the screen's widgets
+ * {"screen","recording","paused","queue_waiting","checked_in","frames"} and then the screen's widgets
  * (screen_dump_widgets); LECTERN_UI_SHOTS=DIR receives the frame as DIR/<screen>.png.
  */
 #ifndef LECTERN_KIOSK_H
@@ -25,6 +25,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "lectern/attendance.h"
 #include "lectern/config.h"
 #include "lectern/controller.h"
 #include "lectern/schedule.h"
@@ -65,6 +66,10 @@ void kiosk_wait(struct kiosk *k, int timeout_ms);
 /* Act on one event at `now` (what kiosk_wait does with each tap; tests call it directly). */
 void kiosk_handle(struct kiosk *k, const struct view_event *ev, int64_t now);
 
+/* A QR badge was read while the check-in screen is shown: check in who `id` names
+ * (kiosk_events_check_in_qr) at `now` and redraw. */
+void kiosk_check_in_qr(struct kiosk *k, const struct checkin_who *id, bool cards, int64_t now);
+
 /* The current view model, as last built. */
 const struct view *kiosk_view(const struct kiosk *k);
 
@@ -81,6 +86,10 @@ const char *kiosk_audio_device(const struct kiosk *k);
 
 /* The backlight's brightness now, percent (dimmed or not). */
 int kiosk_backlight(const struct kiosk *k);
+
+/* Last measured tap-to-confirmation time of a check-in in ms (the tap to the frame that shows
+ * its outcome, logged as "tap-to-confirmation: N ms"), -1 before one. */
+double kiosk_checkin_confirm_ms(const struct kiosk *k);
 
 /* Last measured tap-to-first-sample latency in ms, -1 before one (kiosk_events.h). */
 double kiosk_tap_latency_ms(const struct kiosk *k);

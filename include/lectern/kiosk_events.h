@@ -9,8 +9,14 @@
  *  - Stop (after the screen's 1.5 s hold), pause, resume; tags toggle and a free tag typed on
  *    the keyboard is added on close; the tags are saved with the recording at every change,
  *    and a new recording starts with none chosen;
- *  - check-in: the invitees of the session on (or starting within 15 minutes), "Name <mail>"
- *    shown by name; search, toggles, walk-ins. Names are kept in memory only;
+ *  - check-in (attendance.h): the session's invitees and the room's roster; a tap on a name,
+ *    a walk-in's typed name (one that is on the list is that person), Guest (a count without
+ *    a name), a QR badge (kiosk_events_check_in_qr) each store a check-in as [privacy]
+ *    attendance allows and show the confirmation or why not ("Already checked in at
+ *    13:58"); Undo takes the last one back within 10 s. The list's marks are the store's,
+ *    so a restart keeps them. In names mode a walk-in joins the list (in memory); in count
+ *    mode the screen keeps no typed name past its confirmation. A check-in clears the search
+ *    for the next person;
  *  - the Sessions screen's search: typed there, kept apart (kiosk_sessions.h);
  *  - retry of an upload; the settings screen's microphone, brightness and connection test
  *    (kiosk_settings.h);
@@ -29,6 +35,7 @@
 
 #include <stdint.h>
 
+#include "lectern/attendance.h"
 #include "lectern/calendar.h"
 #include "lectern/config.h"
 #include "lectern/controller.h"
@@ -42,6 +49,8 @@ struct kiosk_events {
 	struct store *st;              /* NULL: the PIN's lock-out is not kept */
 	struct controller *ctl;
 	struct kiosk_settings *settings;
+	struct attendance *att;        /* NULL: check-in is off */
+	const struct roster *room;     /* [checkin] roster as loaded (NULL: none) */
 };
 
 /* A fresh state at `now`: the home screen, [ui] tags offered, the PIN's lock-out as stored. */
@@ -56,8 +65,23 @@ void kiosk_events_apply(const struct kiosk_events *e, struct kiosk_state *s,
  * new tag choice for a new one, measure the tap-to-record latency. */
 void kiosk_events_follow_recording(struct kiosk_state *s, const struct controller_status *cs);
 
-/* The check-in list follows `session` (kiosk_view_checkin_session; NULL: none): a new session
- * lists its invitees, none checked in. */
-void kiosk_events_follow_session(struct kiosk_state *s, const struct occurrence *session);
+/*
+ * Check-in follows the calendar session `o` (kiosk_view_checkin_session; NULL: none open,
+ * then check-in next opens at `opens_at`) or, without one, the recording `cs` shows when it
+ * was started by hand (an ad-hoc session, "adhoc:<uid>"). A new session lists its invitees
+ * and the room's roster, marked as the store has them; the count is read again every time.
+ */
+void kiosk_events_follow_session(const struct kiosk_events *e, struct kiosk_state *s,
+				 const struct occurrence *o, int64_t opens_at,
+				 const struct controller_status *cs);
+
+/* A QR badge was read on the check-in screen: check in the person `id` names (see
+ * attendance_check_in_qr; `cards`: a MECARD/vCard not on the roster is taken as a walk-in)
+ * and show the outcome as for a tap. */
+void kiosk_events_check_in_qr(const struct kiosk_events *e, struct kiosk_state *s,
+			      const struct checkin_who *id, bool cards, int64_t now);
+
+/* Free what the state holds (the check-in list). */
+void kiosk_events_free(struct kiosk_state *s);
 
 #endif

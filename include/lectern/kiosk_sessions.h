@@ -9,7 +9,8 @@
  *    link) and this term's peer teachers (who presented, sessions each, the latest first: not a
  *    ranking) with a one-line summary;
  *  - the Sessions screen: delivered sessions matching the search typed on its keyboard, by
- *    title, presenter or tag with utf8_match (the rule check-in searches with), the latest
+ *    title, presenter or tag, folded as check-in folds names (roster_fold: case, accents and
+ *    white space do not count), the latest
  *    first, each with its link and check-in count;
  *  - the thank-you card, on the home screen KIOSK_THANKS_S seconds after a recording stopped (by a tap, on
  *    schedule, or as the next session's began): "Thank you, Ada" and "23 checked in. Your 5th

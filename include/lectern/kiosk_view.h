@@ -15,6 +15,12 @@
  *    of the part its reason names: network, server, storage), calendar stale, a recording that
  *    failed to start (which part failed: microphone, storage, configuration; err.h's
  *    lt_error), a damaged database replaced at start (until the next start);
+ *  - check-in: the session it is for (kiosk_view_checkin_session; an ad-hoc recording's when
+ *    no calendar session is open), the people matching the search (case and accents folded;
+ *    without a search the session's invitees and walk-ins, else the room's roster), the
+ *    count as stored, the confirmation for KIOSK_CHECKIN_NOTE_S and Undo for 10 s, the
+ *    consent line, or when check-in next opens; with [privacy] attendance = none, that it
+ *    is off;
  *  - the time keeps minute resolution on screens without seconds, so that an idle screen is
  *    not redrawn every second.
  *
@@ -33,6 +39,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "lectern/attendance.h"
 #include "lectern/config.h"
 #include "lectern/controller.h"
 #include "lectern/err.h"
@@ -44,9 +51,29 @@
 #define KIOSK_VIEW_FACTS_S 5.0
 #define KIOSK_PIN_TRIES 3       /* wrong PINs that lock the keypad (kiosk_events.h) */
 
-struct kiosk_person {
-	char name[96];
-	bool in;
+/* How long the check-in screen shows its confirmation, and offers Undo (attendance.h). */
+#define KIOSK_CHECKIN_NOTE_S 4
+#define KIOSK_CHECKIN_UNDO_S (ATTENDANCE_UNDO_MS / 1000)
+
+/* The check-in screen's state (kiosk_events.h acts on it; the builder shows it). */
+struct kiosk_checkin {
+	char key[320];                  /* the session check-in is for (attendance.h), "" none */
+	struct store_checkin_session session;  /* its snapshot, stored with each check-in */
+	int64_t opens_at;               /* none: when check-in next opens (0: none coming) */
+	int64_t recording_id;           /* the recording on (0: none) as the store has it: */
+	char recording_uid[48];
+	int64_t recording_start;        /* unix s */
+	char recording_key[320];        /* its occurrence's key, "" when started by hand */
+	struct roster people;           /* invitees, the room's roster, walk-ins (memory only) */
+	int count;                      /* the session's check-ins as stored */
+	int64_t undo_id;                /* the last check-in (0: none) ... */
+	int undo_person;                /* ... its roster entry (-1: a guest) ... */
+	int64_t undo_until;             /* ... undoable until then (unix s) */
+	enum view_checkin_note note;
+	char note_text[128];
+	int64_t note_until;             /* unix s */
+	double tap_at;                  /* os_mono_s() of the last check-in tap, 0 once shown */
+	double confirm_ms;              /* tap to the frame that showed its outcome; -1 before */
 };
 
 /* What the presenter's taps decided, and what of the recording and the session they follow
@@ -62,9 +89,7 @@ struct kiosk_state {
 	char tags[VIEW_MAX_TAGS][32];
 	bool tag_on[VIEW_MAX_TAGS];
 	int64_t tagged_recording;       /* the recording the tag choice belongs to */
-	char people_key[320];           /* the session whose invitees are listed */
-	int n_people;
-	struct kiosk_person people[VIEW_MAX_INVITEES];
+	struct kiosk_checkin checkin;
 	char pin[16];
 	int pin_failures;               /* wrong PINs since the last right one (stored) */
 	int64_t pin_locked_until;       /* unix time (kept in the store) */
@@ -128,9 +153,11 @@ struct kiosk_view_builder {
 void kiosk_view_init(struct kiosk_view_builder *b, const struct kiosk_view_sources *src);
 void kiosk_view_free(struct kiosk_view_builder *b);
 
-/* The session the check-in list belongs to at `now`: the one on, else the one starting within
- * 15 minutes; NULL when none. Valid until the next call into the builder. */
-const struct occurrence *kiosk_view_checkin_session(struct kiosk_view_builder *b, int64_t now);
+/* The calendar session check-in is for at `now` ([checkin] open_before_min/open_after_min,
+ * attendance_pick); NULL when none, and then *opens_at (may be NULL) says when the next opens
+ * (0: none in the look-ahead). Valid until the next call into the builder. */
+const struct occurrence *kiosk_view_checkin_session(struct kiosk_view_builder *b, int64_t now,
+						    int64_t *opens_at);
 
 /* Build `v` from scratch at unix time `now`, `cs` being the controller's status. The live meter,
  * camera preview and other settings are kiosk_settings.h's to fill in. */

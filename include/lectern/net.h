@@ -118,7 +118,8 @@ struct net_body {
 };
 
 /* One field of a multipart/form-data POST: text (`value`), or a file streamed from `file` as
- * `filename` of `type`. */
+ * `filename` of `type`. A `value` with a `filename` is sent as a file part too (a small file
+ * made in memory, e.g. the attendance CSV). */
 struct net_field {
 	const char *name;
 	const char *value;

@@ -146,6 +146,15 @@ char *opencast_episode_dc(const struct opencast_episode *ep);
  */
 char *opencast_dc_add_language(const char *xml, size_t len, const char *language);
 
+/*
+ * The episode catalog `dc` (`len` bytes) with `line` added to its dcterms:description: after
+ * the first one's text (a blank line between) when there is one, else as a new element. For
+ * what DC has no term of its own, like attendance (upload_attendance.h says why description).
+ * NULL when `dc` is not a <dublincore> document or out of memory: the caller sends it as it
+ * was. `line` is cleaned like the episode's text.
+ */
+char *opencast_dc_add_description(const char *dc, size_t len, const char *line);
+
 /* The `id` attribute of the first <mediapackage> element of a document (the root, or inside
  * the <workflow> ingest answers). LT_ERR_PARSE when there is none or it has no id;
  * LT_ERR_INVALID when the id does not fit. */

@@ -18,7 +18,13 @@
  *    younger than the limit: a clock far ahead would make them all look old at once;
  *  - the cached calendar (its text holds attendees' names and e-mail addresses) and its
  *    occurrences: replaced by every fetch, dropped at once when the configured source changes
- *    (or is none), and after keep_calendar_days without a good fetch.
+ *    (or is none), and after keep_calendar_days without a good fetch;
+ *  - check-ins' names, e-mail addresses and badge ids (stored with [privacy] attendance =
+ *    names only, attendance.h) and the keyed hash that tells a second check-in of the same
+ *    person (every mode): blanked keep_names_days after the check-in; the names also, with
+ *    forget_names_when_delivered, as soon as their session's attendance was delivered, and
+ *    with attendance = count or none, any left from an earlier names mode at the next pass.
+ *    The count of check-ins is kept.
  * Audio is deleted only in those cases: never while a recording records, pauses or finalises,
  * nor while it waits for or is in an upload to a target.
  * Audio outside the spool (a file a person named with `lectern record --out`) is theirs: it is
@@ -46,6 +52,7 @@ struct retention_result {
 	int failed;    /* failed recordings without audio removed */
 	int local;     /* target = none: recordings removed after keep_local_days */
 	int calendar;  /* 1 when the cached calendar was dropped */
+	int checkin_names; /* check-ins whose name, e-mail and badge id were blanked */
 };
 
 /*

@@ -263,6 +263,72 @@ int64_t store_recording_entered(struct store *st, int64_t id, enum rec_state sta
 /* Where the cached calendar came from and when it was last good (cheap: no body). */
 lt_err store_calendar_origin(struct store *st, char *source, size_t n, int64_t *ok_ms);
 
+/* --- check-in (attendance.h decides what is stored; these only keep it) --- */
+
+/* A session people check in to, as kept for reports: the calendar's occurrences come and go. */
+struct store_checkin_session {
+	char key[320];               /* "UID@START" (start in unix seconds) or "adhoc:<rec uid>" */
+	char title[256];
+	char presenter[128];
+	int64_t start_s, end_s;      /* unix seconds; end 0 while unknown */
+	char recording_uid[48];      /* the recording made of it, "" for none yet */
+	int64_t delivered_ms;        /* when its attendance was delivered; 0 not yet */
+	int delivered_count;         /* the count delivered then; -1 not yet */
+};
+
+/* One check-in. `person` is attendance.h's keyed hash ("" for a guest); name, email and badge
+ * are "" unless the privacy mode stores them (or after their retention). */
+struct store_checkin {
+	int64_t id;
+	char session_key[320];
+	char method[16];             /* tap | walkin | qr | guest */
+	char person[72];
+	char name[128];
+	char email[256];
+	char badge[128];
+	int64_t at_ms;               /* unix ms */
+	char consent[24];            /* version of the consent line shown */
+};
+
+/* Insert the session, or update an existing one's title, presenter, end and recording uid
+ * (each only when given: non-empty, non-zero). Its delivery stays as it was. */
+lt_err store_checkin_session_put(struct store *st, const struct store_checkin_session *s);
+/* LT_ERR_NOT_FOUND when there is no session `key`. */
+lt_err store_checkin_session_get(struct store *st, const char *key,
+				 struct store_checkin_session *out);
+/* Sessions starting in [from_s, to_s) (to_s 0: no end), oldest first; `fn` returning non-zero
+ * stops early (LT_OK). */
+typedef int (*store_checkin_session_fn)(const struct store_checkin_session *s, void *user);
+lt_err store_checkin_sessions_each(struct store *st, int64_t from_s, int64_t to_s,
+				   store_checkin_session_fn fn, void *user);
+/* Record that the session's attendance was delivered at `when_ms` with `count` check-ins. */
+lt_err store_checkin_session_delivered(struct store *st, const char *key, int64_t when_ms,
+				       int count);
+
+/* Insert `c` (its id set); the session must exist. */
+lt_err store_checkin_add(struct store *st, struct store_checkin *c);
+/* The first check-in of `person` (non-empty) in the session; LT_ERR_NOT_FOUND when none. */
+lt_err store_checkin_find(struct store *st, const char *session_key, const char *person,
+			  struct store_checkin *out);
+lt_err store_checkin_get(struct store *st, int64_t id, struct store_checkin *out);
+/* Remove check-in `id` (an undo); LT_ERR_NOT_FOUND when there is none. */
+lt_err store_checkin_remove(struct store *st, int64_t id);
+/* Check-ins of a session (all when at_after_ms is 0, else those after it: late ones), -1 on
+ * error. */
+int store_checkin_count(struct store *st, const char *session_key, int64_t at_after_ms);
+/* A session's check-ins, oldest first; `fn` returning non-zero stops early. */
+typedef int (*store_checkin_fn)(const struct store_checkin *c, void *user);
+lt_err store_checkins_each(struct store *st, const char *session_key, store_checkin_fn fn,
+			   void *user);
+/*
+ * Retention only (retention.h), each returning the check-ins changed, -1 on error:
+ *  - forget_names: blank name, email and badge of check-ins made before `before_ms`, and
+ *    with `person` their person key too (past the retention nothing tells who came);
+ *  - forget_delivered_names: blank name, email and badge of check-ins made before their
+ *    session's delivery (the person key stays: a late second check-in is still refused).
+ */
+int store_checkin_forget_names(struct store *st, int64_t before_ms, bool person);
+int store_checkin_forget_delivered_names(struct store *st);
 
 /* --- past sessions: what the room's screen shows of its recordings (store_sessions.c) --- */
 

@@ -44,7 +44,8 @@
  *
  * Targets are an ops table ([upload] target): folder (a mounted share or USB disk: temp name,
  * fsync, verify, rename, fsync the directory), webdav (MKCOL + PUT to URL/ROOM/YYYY/MM/, HEAD
- * to verify, then the metadata sidecar JSON) and opencast (upload_opencast.c: ingest
+ * to verify, then the metadata sidecar JSON, whose "attendance" upload_attendance.h describes)
+ * and opencast (upload_opencast.c: ingest
  * re-discovered before every upload, the last good one kept when discovery fails;
  * createMediaPackage, addDCCatalog with the calendar's episode catalog or one made from the
  * recording (either with dcterms:language = the recording's language, the calendar's own
@@ -53,7 +54,8 @@
  * workflow_config's pairs for keys the calendar does not set: all of them for a manual
  * recording) and workflowInstanceId = the event's UID; confirmed by
  * ingest's 200, `remote` = the media package id; a scheduled recording's states uploading /
- * upload_finished / upload_error go to capture-admin). The server, credentials and CA of
+ * upload_finished / upload_error go to capture-admin; attendance as an attachment before the
+ * ingest, upload_attendance.h). The server, credentials and CA of
  * WebDAV and Opencast are net_resolve(NET_ROLE_UPLOAD)'s (net.h). Files are streamed, never
  * held in memory whole.
  */
@@ -63,6 +65,8 @@
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
+
+#include <json-c/json.h>
 
 #include "lectern/config.h"
 #include "lectern/store.h"
@@ -92,6 +96,14 @@ struct upload_target_ops {
 		      struct upload_source *src, const char *sidecar_json,
 		      const struct upload_progress *prog, char *remote, size_t remote_len,
 		      char *err, size_t err_len);
+	/*
+	 * Attendance (upload_attendance.h): send `sidecar_json` again beside `rec`, already
+	 * delivered (rec->remote says where), replacing its sidecar. LT_ERR_NOT_FOUND when `rec`
+	 * went to another kind of target (the target was changed since). NULL: the target takes
+	 * no update (Opencast).
+	 */
+	lt_err (*put_sidecar)(const struct config *cfg, const struct recording *rec,
+			      const char *sidecar_json, char *err, size_t err_len);
 };
 
 extern const struct upload_target_ops upload_folder_ops;
@@ -114,9 +126,12 @@ const struct upload_target_ops *upload_target(const struct config *cfg);
 lt_err upload_link(const struct config *cfg, const struct recording *rec, const char *remote,
 		   char *link, size_t n, char *why, size_t why_len);
 
-/* Metadata sidecar for a recording (malloc'd JSON text). */
+/* Metadata sidecar for a recording (malloc'd JSON text), "attendance": null. */
 char *upload_sidecar_json(const struct config *cfg, const struct recording *rec,
 			  const char *sha256);
+/* The same with `attendance` (upload_attendance_json(), taken over; NULL: null). */
+char *upload_sidecar_json_attendance(const struct config *cfg, const struct recording *rec,
+				     const char *sha256, json_object *attendance);
 
 /*
  * What a server's checksum header (one line, "Name: value") says of `sha256` (lower-case

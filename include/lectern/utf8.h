@@ -43,22 +43,4 @@ int utf8_fit(const char *s, size_t max);
  * fit; always terminated (n > 0). */
 void utf8_copy(char *dst, size_t n, const char *src);
 
-/*
- * Searching as people type: the one matching rule of every search on the screen (check-in's
- * names, past sessions' titles, presenters and tags), so that all of them treat "zoe" and
- * "Zoë" alike. The folded form is lower case without accents: Latin (Latin-1 and Extended-A,
- * with æ ae, ß ss, ø o, ł l, œ oe, þ th, ș s), Greek without tonos (final sigma as sigma),
- * Cyrillic (ё ѐ as е, ѝ as и); combining marks (decomposed text) are dropped, other scripts
- * kept as they are, bytes that are not UTF-8 skipped; a run of white space (space, tab, line
- * ends, no-break space) is one space, none at either end.
- *
- * utf8_fold writes the folded `s` (NULL: "") into dst of n > 0 bytes, cut at a character
- * boundary when it does not fit, and returns its length.
- * utf8_match: whether the folded `query` occurs in the folded `text` (an empty query matches
- * everything); each is folded into UTF8_MATCH_MAX bytes, longer ones are cut.
- */
-#define UTF8_MATCH_MAX 512
-size_t utf8_fold(const char *s, char *dst, size_t n);
-bool utf8_match(const char *text, const char *query);
-
 #endif

@@ -95,6 +95,14 @@ struct view_teacher {
 struct view_invitee {
 	char name[96];
 	bool checked_in;
+	int person;          /* which person of the kiosk's roster (for the event's handler) */
+};
+
+/* The check-in screen's confirmation, big enough to read from a step away. */
+enum view_checkin_note {
+	CHECKIN_NOTE_NONE,
+	CHECKIN_NOTE_OK,       /* "Welcome, Ada" / "Checked in" (green) */
+	CHECKIN_NOTE_REFUSED   /* "Already checked in at 13:58", "Not on the list …" (amber) */
 };
 
 struct view {
@@ -156,11 +164,20 @@ struct view {
 	bool tag_on[VIEW_MAX_TAGS];
 	char free_tag[64];           /* being typed on the keyboard */
 
-	/* Check-in */
+	/* Check-in (attendance.h): the session it is for, who may check in, what was stored */
 	char search[64];
-	int n_invitees;              /* those matching the search */
+	int n_invitees;              /* those matching the search, as many as fit here ... */
+	int invitees_more;           /* ... and how many more match */
 	struct view_invitee invitees[VIEW_MAX_INVITEES];
-	int checked_in;              /* running count, all invitees and walk-ins */
+	int checked_in;              /* the session's check-ins as stored (guests included) */
+	bool checkin_off;            /* [privacy] attendance = none: nothing is taken */
+	bool checkin_open;           /* a session takes check-in now */
+	char checkin_title[128];     /* its title ("Untitled recording" for an ad-hoc one) */
+	int64_t checkin_opens_at;    /* closed: when check-in next opens; 0 none coming */
+	char checkin_consent[256];   /* [checkin] consent, "" for none */
+	enum view_checkin_note checkin_note;
+	char checkin_note_text[128];
+	bool checkin_undo;           /* the last check-in may still be undone (10 s) */
 	bool keyboard;               /* the on-screen keyboard is open (check-in, sessions, tag) */
 
 	/* Sessions: the search (typed on the keyboard) and what matches it, most recent first */
@@ -206,8 +223,10 @@ enum view_event_type {
 	EV_KEY,              /* text = one UTF-8 character typed on the on-screen keyboard */
 	EV_BACKSPACE,
 	EV_KEYBOARD,         /* arg = 1 open, 0 close (adds the free tag / walk-in on close) */
-	EV_CHECKIN_TOGGLE,   /* arg = index into invitees */
-	EV_WALK_IN,          /* adds `search` as a walk-in */
+	EV_CHECKIN_TOGGLE,   /* arg = index into invitees: check that person in */
+	EV_WALK_IN,          /* checks `search` in as a walk-in */
+	EV_CHECKIN_GUEST,    /* counts a guest, without a name */
+	EV_CHECKIN_UNDO,     /* takes the last check-in back (within 10 s) */
 	EV_RETRY,            /* arg = upload id */
 	EV_PIN_DIGIT,        /* arg = 0..9; nothing is submitted until EV_PIN_OK */
 	EV_PIN_CLEAR,

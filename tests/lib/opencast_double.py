@@ -22,11 +22,15 @@ URL-decoded segment, passed in req.params.
   POST /ingest/addTrack                          multipart: flavor and mediaPackage BEFORE the
                                                  file part BODY (400 otherwise); the file is
                                                  kept as --store DIR/MPID/FILENAME
-  POST /ingest/addAttachment                     the same shape as addTrack
+  POST /ingest/addAttachment                     the same shape as addTrack, and only the
+                                                 documented fields (mediaPackage, flavor as
+                                                 TYPE/SUBTYPE, tags, BODY); 400 otherwise
   POST /ingest/ingest/{wd}                       mediaPackage (the latest one this double
                                                  returned for its id, with a catalog and a
                                                  track); other fields are the workflow's
-                                                 configuration, workflowInstanceId included
+                                                 configuration, workflowInstanceId included;
+                                                 with --store, the media package as ingested
+                                                 is kept as DIR/MPID/ingested.xml
   POST /capture-admin/agents/{name}              state (idle capturing uploading error offline
                                                  unknown shutting_down) and address, both needed
   POST /capture-admin/agents/{name}/configuration  configuration: Java properties XML or JSON
@@ -635,8 +639,24 @@ def add_track(req, query, user):
     add_file(req, user, "media", "track")
 
 
+# -- attendance (h12): addAttachment as Opencast's ingest API documents it -------------------
+# Fields mediaPackage, flavor (TYPE/SUBTYPE: Opencast's MediaPackageElementFlavor refuses
+# anything else), the optional tags, and the file part BODY after flavor and mediaPackage.
+ATTACHMENT_FIELDS = ("mediaPackage", "flavor", "tags", "BODY")
+FLAVOR_RE = re.compile(r"^[^/\s]+/[^/\s]+$")
+
+
 @route("POST", "/ingest/addAttachment")
 def add_attachment(req, query, user):
+    parts = form(req)
+    if parts is not None:
+        log_form(req, parts)
+        unknown = [n for n, _, _, _ in parts if n not in ATTACHMENT_FIELDS]
+        if unknown:
+            return bad(req, user, f"addAttachment takes no field {unknown[0]!r}")
+        flavor = text_fields(parts).get("flavor")
+        if flavor is not None and not FLAVOR_RE.match(flavor):
+            return bad(req, user, f"flavor {flavor!r} is not TYPE/SUBTYPE")
     add_file(req, user, "attachments", "attachment")
 
 
@@ -659,6 +679,12 @@ def ingest(req, query, user):
     wf_id = fields.get("workflowInstanceId") or str(uuid.uuid4())
     with MPS_LOCK:
         INGESTED[root.get("id")] = wf_id
+    if ARGS.store:
+        # The media package as ingested (catalogs, tracks, attachments), beside its files.
+        d = os.path.join(ARGS.store, root.get("id"))
+        os.makedirs(d, exist_ok=True)
+        with open(os.path.join(d, "ingested.xml"), "w") as f:
+            f.write(ET.tostring(root, encoding="unicode"))
     wf = ET.Element("{http://workflow.opencastproject.org}workflow", id=wf_id, state="RUNNING")
     ET.SubElement(wf, "{http://workflow.opencastproject.org}template").text = req.params["wd"]
     wf.append(root)

@@ -38,6 +38,7 @@
 #include "lectern/schedule.h"
 #include "lectern/screen.h"
 #include "lectern/store.h"
+#include "lectern/utf8.h"
 
 struct ctx {
 	char dir[64];
@@ -165,6 +166,7 @@ static int setup_with(void **state, bool on_now, bool mic)
 
 static int setup(void **state) { return setup_with(state, true, true); }
 static int setup_free(void **state) { return setup_with(state, false, false); }
+static int setup_free_mic(void **state) { return setup_with(state, false, true); }
 
 static int teardown(void **state)
 {
@@ -530,33 +532,300 @@ static void test_hashed_pin(void **state)
 	assert_int_equal(kiosk_view(c->k)->pin_tries_left, left);
 }
 
+static void post_at(struct ctx *c, enum view_event_type type, int64_t arg, int64_t now)
+{
+	struct view_event ev = {.type = type, .arg = arg};
+	kiosk_handle(c->k, &ev, now);
+}
+
+/* The index of `name` in the check-in list shown, -1 when it is not there. */
+static int listed(const struct view *v, const char *name)
+{
+	for (int i = 0; i < v->n_invitees; i++)
+		if (strcmp(v->invitees[i].name, name) == 0)
+			return i;
+	return -1;
+}
+
+static int store_count(struct ctx *c, const char *key)
+{
+	return store_checkin_count(c->st, key, 0);
+}
+
+/*
+ * Check-in through the screen, in names mode: the session on (check-in for the next one opens
+ * only 5 min before it here), a tap, a duplicate refused with its time, undo within 10 s and
+ * not after, a walk-in, a guest; the count on screen is the store's, and survives a restart
+ * with the marks.
+ */
 static void test_checkin(void **state)
 {
 	struct ctx *c = *state;
+	c->cfg.checkin_open_before_min = 5;
+	snprintf(c->cfg.attendance, sizeof c->cfg.attendance, "names");
+	snprintf(c->cfg.checkin_consent, sizeof c->cfg.checkin_consent,
+		 "Your name is kept for 30 days.");
+	restart_kiosk(c);
+	char key[320];
+	snprintf(key, sizeof key, "now@t@%lld", (long long)(c->t0 - 600));
 	post_event(c, EV_SHOW, VIEW_CHECKIN);
 	const struct view *v = kiosk_view(c->k);
 	assert_int_equal(v->screen, VIEW_CHECKIN);
+	assert_true(v->checkin_open);
+	assert_false(v->checkin_off);
+	assert_string_equal(v->checkin_title, "Лекция о записи");
+	assert_string_equal(v->checkin_consent, "Your name is kept for 30 days.");
 	assert_int_equal(v->n_invitees, 3);
 	assert_string_equal(v->invitees[0].name, "Zoë Ångström");
 	assert_string_equal(v->invitees[1].name, "Γιώργος Παπαδόπουλος");
 	assert_string_equal(v->invitees[2].name, "nobody@example.org");
+	/* Accents and case do not matter when searching. */
+	type(c, "a");
+	type(c, "n");
+	type(c, "g");
+	assert_int_equal(v->n_invitees, 1);
+	assert_string_equal(v->invitees[0].name, "Zoë Ångström");
+	post_event(c, EV_BACKSPACE, 0);
+	post_event(c, EV_BACKSPACE, 0);
+	post_event(c, EV_BACKSPACE, 0);
 	type(c, "Γι");
 	assert_int_equal(v->n_invitees, 1);
+	assert_true(kiosk_checkin_confirm_ms(c->k) < 0);
 	post_event(c, EV_CHECKIN_TOGGLE, 0);
-	assert_true(v->invitees[0].checked_in);
+	assert_int_equal(v->checkin_note, CHECKIN_NOTE_OK);
+	assert_string_equal(v->checkin_note_text, "Welcome, Γιώργος");
+	kiosk_tick(c->k, c->t0);                             /* drawn: the time it took */
+	assert_true(kiosk_checkin_confirm_ms(c->k) >= 0);
+	assert_true(v->checkin_undo);
 	assert_int_equal(v->checked_in, 1);
-	post_event(c, EV_BACKSPACE, 0);
-	post_event(c, EV_BACKSPACE, 0);
-	assert_string_equal(v->search, "");
+	assert_int_equal(store_count(c, key), 1);
+	assert_string_equal(v->search, "");                 /* ready for the next person */
 	assert_int_equal(v->n_invitees, 3);
+	assert_true(v->invitees[1].checked_in);
+	/* Undo within 10 s: gone from the store and the list. */
+	post_at(c, EV_CHECKIN_UNDO, 0, c->t0 + 9);
+	assert_int_equal(store_count(c, key), 0);
+	assert_int_equal(v->checked_in, 0);
+	assert_false(v->invitees[1].checked_in);
+	assert_false(v->checkin_undo);
+	assert_string_equal(v->checkin_note_text, "Check-in undone");
+	/* Again; a second tap: refused, with the time of the first, and no Undo offered (it
+	 * would take back the check-in before). */
+	post_at(c, EV_CHECKIN_TOGGLE, 1, c->t0 + 20);
+	assert_int_equal(store_count(c, key), 1);
+	assert_true(v->checkin_undo);
+	post_at(c, EV_CHECKIN_TOGGLE, 1, c->t0 + 22);
+	char want[64], at[16];
+	time_t t = (time_t)(c->t0 + 20);
+	strftime(at, sizeof at, "%H:%M", localtime(&t));
+	snprintf(want, sizeof want, "Already checked in at %s", at);
+	assert_int_equal(v->checkin_note, CHECKIN_NOTE_REFUSED);
+	assert_string_equal(v->checkin_note_text, want);
+	assert_false(v->checkin_undo);
+	post_at(c, EV_CHECKIN_UNDO, 0, c->t0 + 23);
+	assert_int_equal(store_count(c, key), 1);
+	/* Undo too late: the confirmation goes after a few seconds, Undo after 10. */
+	type(c, "Z");
+	post_at(c, EV_CHECKIN_TOGGLE, 0, c->t0 + 30);
+	assert_int_equal(store_count(c, key), 2);
+	kiosk_tick(c->k, c->t0 + 30 + KIOSK_CHECKIN_NOTE_S);
+	assert_int_equal(v->checkin_note, CHECKIN_NOTE_NONE);
+	assert_true(v->checkin_undo);
+	kiosk_tick(c->k, c->t0 + 40);
+	assert_false(v->checkin_undo);
+	post_at(c, EV_CHECKIN_UNDO, 0, c->t0 + 40);
+	assert_int_equal(store_count(c, key), 2);
+	/* A walk-in, typed; a guest. */
+	type(c, "K");
+	type(c, "i");
+	type(c, "m");
+	post_at(c, EV_WALK_IN, 0, c->t0 + 45);
+	assert_string_equal(v->checkin_note_text, "Welcome, Kim");
+	assert_int_equal(v->checked_in, 3);
+	assert_int_equal(v->n_invitees, 4);
+	assert_string_equal(v->invitees[3].name, "Kim");
+	assert_true(v->invitees[3].checked_in);
+	post_at(c, EV_CHECKIN_GUEST, 0, c->t0 + 50);
+	assert_string_equal(v->checkin_note_text, "Welcome, guest");
+	assert_int_equal(v->checked_in, 4);
+	assert_int_equal(store_count(c, key), 4);
+	/* An invitee's name typed is that invitee: a duplicate, not a new walk-in. */
+	for (const char *p = "γιώργος παπαδόπουλος"; *p;) {
+		char ch[8];
+		size_t len = (size_t)(utf8_next(p) - p);
+		snprintf(ch, sizeof ch, "%.*s", (int)len, p);
+		type(c, ch);
+		p += len;
+	}
+	post_at(c, EV_WALK_IN, 0, c->t0 + 60);
+	assert_int_equal(v->checkin_note, CHECKIN_NOTE_REFUSED);
+	assert_int_equal(store_count(c, key), 4);
+	/* The session is stored with its snapshot. */
+	struct store_checkin_session ss;
+	assert_int_equal(store_checkin_session_get(c->st, key, &ss), LT_OK);
+	assert_string_equal(ss.title, "Лекция о записи");
+	assert_string_equal(ss.presenter, "Анастасия Кузнецова");
+	/* A restart: the count and the marks come back from the store. */
+	restart_kiosk(c);
+	post_event(c, EV_SHOW, VIEW_CHECKIN);
+	v = kiosk_view(c->k);
+	assert_int_equal(v->checked_in, 4);
+	assert_true(v->invitees[listed(v, "Γιώργος Παπαδόπουλος")].checked_in);
+	assert_true(v->invitees[listed(v, "Zoë Ångström")].checked_in);
+	assert_false(v->invitees[listed(v, "nobody@example.org")].checked_in);
+}
+
+/* Which session: with the default window (15 min before) the next talk, starting in 10 min,
+ * takes check-in from the one ending in 5; with none open the screen says when it opens. */
+static void test_checkin_window(void **state)
+{
+	struct ctx *c = *state;
+	post_event(c, EV_SHOW, VIEW_CHECKIN);
+	const struct view *v = kiosk_view(c->k);
+	assert_true(v->checkin_open);
+	assert_string_equal(v->checkin_title, "Next talk");
+	assert_int_equal(v->n_invitees, 0);
+	c->cfg.checkin_open_before_min = 2;
+	c->cfg.checkin_open_after_min = 0;
+	kiosk_tick(c->k, c->t0 + 300);                  /* the first ended, the next not open */
+	assert_false(v->checkin_open);
+	assert_true(v->checkin_opens_at == c->t0 + 600 - 120);
+	post_at(c, EV_CHECKIN_GUEST, 0, c->t0 + 300);
+	assert_int_equal(v->checkin_note, CHECKIN_NOTE_REFUSED);
+	assert_non_null(strstr(v->checkin_note_text, "Check-in opens at"));
+	assert_int_equal(v->checked_in, 0);
+	kiosk_tick(c->k, c->t0 + 600 - 120);            /* opens 2 min before its start */
+	assert_true(v->checkin_open);
+	assert_string_equal(v->checkin_title, "Next talk");
+}
+
+/* Count mode: the screen works, says "Checked in", and stores no name. */
+static void test_checkin_count_mode(void **state)
+{
+	struct ctx *c = *state;
+	c->cfg.checkin_open_before_min = 5;
+	char key[320];
+	snprintf(key, sizeof key, "now@t@%lld", (long long)(c->t0 - 600));
+	post_event(c, EV_SHOW, VIEW_CHECKIN);
+	const struct view *v = kiosk_view(c->k);
+	post_event(c, EV_CHECKIN_TOGGLE, 0);
+	assert_string_equal(v->checkin_note_text, "Checked in");
 	type(c, "K");
 	type(c, "i");
 	type(c, "m");
 	post_event(c, EV_WALK_IN, 0);
 	assert_int_equal(v->checked_in, 2);
-	assert_int_equal(v->n_invitees, 4);
-	assert_string_equal(v->invitees[3].name, "Kim");
-	assert_true(v->invitees[3].checked_in);
+	assert_string_equal(v->checkin_note_text, "Checked in");
+	assert_int_equal(listed(v, "Kim"), -1);              /* no typed name stays on screen */
+	struct store_checkin sc;
+	assert_int_equal(store_checkin_get(c->st, 1, &sc), LT_OK);
+	assert_string_equal(sc.name, "");
+	assert_string_equal(sc.email, "");
+	assert_int_equal(strlen(sc.person), 64);
+	assert_int_equal(store_checkin_get(c->st, 2, &sc), LT_OK);
+	assert_string_equal(sc.name, "");
+	assert_string_equal(sc.method, "walkin");
+	/* Still a duplicate. */
+	post_event(c, EV_CHECKIN_TOGGLE, 0);
+	assert_int_equal(v->checkin_note, CHECKIN_NOTE_REFUSED);
+	assert_int_equal(store_count(c, key), 2);
+}
+
+/* Mode none: the screen says check-in is off, and nothing is stored. */
+static void test_checkin_off(void **state)
+{
+	struct ctx *c = *state;
+	snprintf(c->cfg.attendance, sizeof c->cfg.attendance, "none");
+	restart_kiosk(c);
+	post_event(c, EV_SHOW, VIEW_CHECKIN);
+	const struct view *v = kiosk_view(c->k);
+	assert_true(v->checkin_off);
+	assert_false(v->checkin_open);
+	assert_int_equal(v->n_invitees, 0);
+	post_event(c, EV_CHECKIN_GUEST, 0);
+	assert_string_equal(v->checkin_note_text, "Check-in is off on this device");
+	assert_int_equal(v->checked_in, 0);
+	struct store_checkin sc;
+	assert_int_equal(store_checkin_get(c->st, 1, &sc), LT_ERR_NOT_FOUND);
+}
+
+/* The room's roster file joins the invitees: found by typing, checked in like them. */
+static void test_checkin_roster_file(void **state)
+{
+	struct ctx *c = *state;
+	c->cfg.checkin_open_before_min = 5;
+	snprintf(c->cfg.checkin_roster, sizeof c->cfg.checkin_roster, "%s/roster.csv", c->dir);
+	static const char csv[] = "name,email,badge\nÉmilie Dubois,emilie@example.org,B-7\n"
+				  "broken row without an address,nope,\n"
+				  "Zoë Ångström,z@example.org,B-8\n";
+	assert_true(tu_write_file(c->cfg.checkin_roster, csv, sizeof csv - 1));
+	restart_kiosk(c);
+	post_event(c, EV_SHOW, VIEW_CHECKIN);
+	const struct view *v = kiosk_view(c->k);
+	assert_int_equal(v->n_invitees, 3);              /* the session's own, until one types */
+	type(c, "e");
+	type(c, "m");
+	type(c, "i");
+	assert_int_equal(v->n_invitees, 1);
+	assert_string_equal(v->invitees[0].name, "Émilie Dubois");
+	post_event(c, EV_CHECKIN_TOGGLE, 0);
+	assert_int_equal(v->checked_in, 1);
+	/* A QR badge of the roster (h12-qr's entry point), then of no one. */
+	struct checkin_who badge = {.badge = "B-8"};
+	kiosk_check_in_qr(c->k, &badge, false, c->t0 + 1);
+	assert_int_equal(v->checkin_note, CHECKIN_NOTE_OK);
+	assert_int_equal(v->checked_in, 2);
+	assert_true(v->invitees[listed(v, "Zoë Ångström")].checked_in);  /* the invitee, merged */
+	struct checkin_who stranger = {.email = "eve@example.org"};
+	kiosk_check_in_qr(c->k, &stranger, false, c->t0 + 2);
+	assert_int_equal(v->checkin_note, CHECKIN_NOTE_REFUSED);
+	assert_string_equal(v->checkin_note_text,
+			    "This e-mail address is not on the list: type your name");
+	assert_int_equal(v->checked_in, 2);
+	/* The file changes: read again within a minute, the marks kept (they are the store's). */
+	static const char csv2[] = "name,email,badge\nÉmilie Dubois,emilie@example.org,B-7\n"
+				   "Farid Haddad,farid@example.org,B-9\n";
+	assert_true(tu_write_file(c->cfg.checkin_roster, csv2, sizeof csv2 - 1));
+	fake_now += 61;
+	kiosk_tick(c->k, c->t0 + 3);
+	type(c, "f");
+	type(c, "a");
+	type(c, "r");
+	assert_int_equal(v->n_invitees, 1);
+	assert_string_equal(v->invitees[0].name, "Farid Haddad");
+	post_event(c, EV_BACKSPACE, 0);
+	post_event(c, EV_BACKSPACE, 0);
+	post_event(c, EV_BACKSPACE, 0);
+	type(c, "d");
+	type(c, "u");
+	type(c, "b");
+	assert_int_equal(v->n_invitees, 1);
+	assert_true(v->invitees[0].checked_in);
+}
+
+/* A recording started by hand with no session open gets check-in too (adhoc:<uid>). */
+static void test_checkin_adhoc(void **state)
+{
+	struct ctx *c = *state;
+	c->cfg.checkin_open_before_min = 5;
+	kiosk_tick(c->k, c->t0);
+	const struct view *v = kiosk_view(c->k);
+	assert_false(v->checkin_open);
+	post_event(c, EV_START_RECORDING, 0);
+	assert_true(v->recording);
+	post_event(c, EV_SHOW, VIEW_CHECKIN);
+	assert_true(v->checkin_open);
+	assert_string_equal(v->checkin_title, "Untitled recording");
+	post_event(c, EV_CHECKIN_GUEST, 0);
+	assert_int_equal(v->checked_in, 1);
+	struct store_checkin sc;
+	assert_int_equal(store_checkin_get(c->st, 1, &sc), LT_OK);
+	assert_int_equal(strncmp(sc.session_key, "adhoc:", 6), 0);
+	struct store_checkin_session ss;
+	assert_int_equal(store_checkin_session_get(c->st, sc.session_key, &ss), LT_OK);
+	assert_string_equal(ss.key + 6, ss.recording_uid);
+	assert_true(ss.start_s >= c->t0 - 1 && ss.start_s <= c->t0 + 1);
+	post_event(c, EV_STOP_RECORDING, 0);
 }
 
 static void test_retry_from_screen(void **state)
@@ -955,6 +1224,11 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_empty_pin_keeps_settings_locked, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(test_checkin, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_checkin_window, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_checkin_count_mode, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_checkin_off, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_checkin_roster_file, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_checkin_adhoc, setup_free_mic, teardown),
 		cmocka_unit_test_setup_teardown(test_retry_from_screen, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_no_redraw_when_idle, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_dims_wakes_and_shifts, setup, teardown),

@@ -1,7 +1,7 @@
 /*
  * test_sessions.c — the room's past sessions in the view model (kiosk_sessions.h), built by the
  * real view builder from a real store at injected times: search by title, presenter and tag
- * with accents and case (utf8_match, check-in's rule), no match; recognition on and off (no
+ * with accents and case (check-in's roster_fold), no match; recognition on and off (no
  * presenter's name anywhere in the view when off); the thank-you card with and without
  * check-ins; this term's peer teachers; a delivery without a link has no code to scan.
  * Links are written into the store directly, as the delivery stores them.
@@ -26,7 +26,6 @@
 #include "lectern/kiosk_view.h"
 #include "lectern/schedule.h"
 #include "lectern/store.h"
-#include "lectern/utf8.h"
 
 #define NOW 1779278400          /* Wed 2026-05-20 12:00 UTC; the term began 2026-04-01 */
 #define DAY 86400
@@ -174,25 +173,31 @@ static void search(struct ctx *c, const char *text)
 	build(c, NOW);
 }
 
-static void test_fold(void **state)
+/* The search folds as check-in folds names (roster_fold): scripts, ß, decomposed accents,
+ * white space. */
+static void test_search_folds(void **state)
 {
-	(void)state;
-	char buf[64];
-	utf8_fold("Zoë ÅNGSTRÖM-Núñez", buf, sizeof buf);
-	assert_string_equal(buf, "zoe angstrom-nunez");
-	utf8_fold("Straße Œuvre Łódź Ørsted Þór ȘTEFAN", buf, sizeof buf);
-	assert_string_equal(buf, "strasse oeuvre lodz orsted thor stefan");
-	assert_true(utf8_match("Γιώργος Παπαδόπουλος", "ΓΙΩΡΓΟΣ"));
-	assert_true(utf8_match("Анастасия Ёлкина", "елкина"));
-	assert_true(utf8_match("Jose\xcc\x81 (decomposed)", "josé"));
-	assert_true(utf8_match("anything", ""));
-	assert_false(utf8_match("Zoë", "zoey"));
-	utf8_fold("  Ada\t\xc2\xa0 Lovelace \n", buf, sizeof buf);   /* white space: one, inside */
-	assert_string_equal(buf, "ada lovelace");
-	assert_true(utf8_match("Ada Lovelace", "ada  lovelace"));
-	assert_true(utf8_match("Ada Lovelace", "ada "));          /* typing on after a space */
-	assert_int_equal(utf8_fold("Ωmega", buf, 3), 2);  /* "ω" is 2 bytes; "m" would not fit */
-	assert_string_equal(buf, "ω");
+	struct ctx *c = *state;
+	recording(c, NOW - 3 * DAY, "Введение в Kubernetes", "Анастасия Ёлкина", "", "", REC_UPLOADED);
+	recording(c, NOW - 4 * DAY, "Straße der Daten", "Γιώργος Παπαδόπουλος", "", "", REC_UPLOADED);
+	recording(c, NOW - 5 * DAY, "Zoë's talk", "José Núñez", "", "", REC_UPLOADED);
+	static const struct { const char *query, *title; } cases[] = {
+		{"елкина", "Введение в Kubernetes"},
+		{"ВВЕДЕНИЕ", "Введение в Kubernetes"},
+		{"ΓΙΩΡΓΟΣ", "Straße der Daten"},
+		{"strasse", "Straße der Daten"},
+		{"  straße   der ", "Straße der Daten"},
+		{"Jose\xcc\x81", "Zoë's talk"},          /* decomposed é */
+		{"ZOE", "Zoë's talk"},
+	};
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		search(c, cases[i].query);
+		if (c->v.n_found != 1 || strcmp(c->v.found[0].title, cases[i].title) != 0)
+			fail_msg("\"%s\": %d found, first \"%s\"", cases[i].query, c->v.n_found,
+				 c->v.n_found ? c->v.found[0].title : "");
+	}
+	search(c, "zoey");
+	assert_int_equal(c->v.n_found, 0);
 }
 
 static void test_search(void **state)
@@ -490,7 +495,7 @@ int main(void)
 	setenv("TZ", "UTC", 1);
 	tzset();
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_fold),
+		cmocka_unit_test_setup_teardown(test_search_folds, setup, teardown),
 		cmocka_unit_test(test_term_config),
 		cmocka_unit_test_setup_teardown(test_search, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_reads_only_on_change, setup, teardown),

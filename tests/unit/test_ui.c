@@ -115,6 +115,10 @@ static void fixture(struct view *v, enum view_screen s)
 		v->invitees[i].checked_in = i % 3 == 0;
 	}
 	v->checked_in = 5;
+	v->checkin_open = true;
+	snprintf(v->checkin_title, sizeof v->checkin_title, "Distributed systems reading group");
+	snprintf(v->checkin_consent, sizeof v->checkin_consent,
+		 "Names are kept for 30 days to count participation.");
 	v->keyboard = s == VIEW_CHECKIN;
 	/* uploads */
 	v->n_uploads = 4;
@@ -392,6 +396,17 @@ static void test_docs_shots(void **state)
 	check_frame(u, "docs recording");
 	snprintf(path, sizeof path, "%s/docs-recording-1280x800.png", shots);
 	assert_int_equal(ui_save_png(u, path), 0);
+	fixture(&v, VIEW_CHECKIN);
+	v.keyboard = false;
+	v.search[0] = '\0';
+	v.checkin_note = CHECKIN_NOTE_OK;
+	snprintf(v.checkin_note_text, sizeof v.checkin_note_text, "Welcome, Ann");
+	v.invitees[4].checked_in = true;                    /* Ann Lee, just now */
+	v.checkin_undo = true;
+	ui_render(u, &v);
+	check_frame(u, "docs check-in");
+	snprintf(path, sizeof path, "%s/docs-checkin-1280x800.png", shots);
+	assert_int_equal(ui_save_png(u, path), 0);
 	ui_close(u);
 }
 
@@ -658,6 +673,30 @@ static void test_pin_and_checkin(void **state)
 	v.search[0] = 0;
 	ui_render(u, &v);
 	assert_false(ui_find(u, "walkin", NULL, NULL, NULL, NULL));
+	assert_int_equal(tap(u, &v, "guest", 7400, &ev), 1);
+	assert_int_equal(ev.type, EV_CHECKIN_GUEST);
+	/* The confirmation and its Undo. */
+	assert_false(ui_find(u, "undo", NULL, NULL, NULL, NULL));
+	v.keyboard = false;
+	v.checkin_note = CHECKIN_NOTE_OK;
+	snprintf(v.checkin_note_text, sizeof v.checkin_note_text, "Welcome, Ada");
+	v.checkin_undo = true;
+	ui_render(u, &v);
+	assert_int_equal(tap(u, &v, "undo", 7600, &ev), 1);
+	assert_int_equal(ev.type, EV_CHECKIN_UNDO);
+	v.checkin_note = CHECKIN_NOTE_NONE;                 /* Undo outlives the confirmation */
+	ui_render(u, &v);
+	assert_int_equal(tap(u, &v, "undo", 7800, &ev), 1);
+	/* No session open, and check-in off: nothing to tap but Home. */
+	v.checkin_open = false;
+	v.checkin_opens_at = v.now + 3600;
+	ui_render(u, &v);
+	assert_false(ui_find(u, "guest", NULL, NULL, NULL, NULL));
+	assert_false(ui_find(u, "invitee:0", NULL, NULL, NULL, NULL));
+	assert_true(ui_find(u, "home", NULL, NULL, NULL, NULL));
+	v.checkin_off = true;
+	ui_render(u, &v);
+	assert_false(ui_find(u, "search", NULL, NULL, NULL, NULL));
 	ui_close(u);
 }
 

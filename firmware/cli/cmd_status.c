@@ -1,0 +1,130 @@
+/*
+ * cmd_status.c — `lectern status [--json]`: what the appliance is doing and how it is, from
+ * the health snapshot (health.h) that the Prometheus file and `lectern doctor` share. It lives
+ * in lectern-net: the versions it reports include libcurl's.
+ */
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "lectern/app.h"
+#include "lectern/commands.h"
+#include "lectern/health.h"
+#include "lectern/jsonout.h"
+#include "lectern/osutil.h"
+
+/* "3d 4h", "2h 5m", "4m 10s", "12s" */
+static void span(int64_t s, char *buf, size_t n)
+{
+	if (s >= 86400)
+		snprintf(buf, n, "%" PRId64 "d %" PRId64 "h", s / 86400, s % 86400 / 3600);
+	else if (s >= 3600)
+		snprintf(buf, n, "%" PRId64 "h %" PRId64 "m", s / 3600, s % 3600 / 60);
+	else if (s >= 60)
+		snprintf(buf, n, "%" PRId64 "m %" PRId64 "s", s / 60, s % 60);
+	else
+		snprintf(buf, n, "%" PRId64 "s", s);
+}
+
+/* A unix time as a local time and how long ago; "never" for 0. */
+static void when(int64_t t, int64_t now, char *buf, size_t n)
+{
+	if (!t) {
+		snprintf(buf, n, "never");
+		return;
+	}
+	char iso[40], ago[32];
+	json_local_time(t, iso, sizeof iso);
+	span(now > t ? now - t : 0, ago, sizeof ago);
+	snprintf(buf, n, "%s (%s ago)", iso, ago);
+}
+
+static void print_text(const struct health_snapshot *h)
+{
+	int64_t now = h->now_ms / 1000;
+	char a[96], b[96];
+	printf("State:        %s\n", health_state_name(h->state));
+	if (h->recording_id) {
+		span(now - h->recording_started_ms / 1000, a, sizeof a);
+		printf("Recording:    #%" PRId64 " \"%s\" for %s\n", h->recording_id,
+		       h->recording_title[0] ? h->recording_title : "untitled", a);
+	} else {
+		printf("Recording:    none\n");
+	}
+	if (h->queue_waiting) {
+		span(health_queue_oldest_age_s(h), a, sizeof a);
+		printf("Queue:        %d waiting (the oldest for %s), %d failed\n", h->queue_waiting, a,
+		       h->queue_failed);
+	} else {
+		printf("Queue:        nothing waiting, %d failed\n", h->queue_failed);
+	}
+	if (h->calendar_configured) {
+		when(h->calendar_ok_ms / 1000, now, a, sizeof a);
+		printf("Calendar:     last sync %s%s%s\n", a, h->calendar_error[0] ? "; last error: " : "",
+		       h->calendar_error);
+	} else {
+		printf("Calendar:     none configured\n");
+	}
+	when(h->last_upload_ms / 1000, now, a, sizeof a);
+	printf("Last upload:  %s\n", a);
+	if (h->disk_known)
+		printf("Disk free:    %.1f MB\n", (double)h->disk_free_bytes / 1e6);
+	else
+		printf("Disk free:    unknown\n");
+	printf("Microphone:   %s\n", h->microphone_present ? "present" : "missing");
+	if (h->service_pid) {
+		span(health_uptime_s(h), b, sizeof b);
+		printf("Service:      running (pid %ld, up %s)\n", h->service_pid, b);
+	} else {
+		printf("Service:      not running\n");
+	}
+	printf("Versions:    ");
+	for (size_t i = 0; i < h->n_versions; i++)
+		printf(" %s %s%s", h->versions[i].name, h->versions[i].version,
+		       i + 1 < h->n_versions ? "," : "\n");
+}
+
+int cmd_status(int argc, char **argv, const char *config_path)
+{
+	static const struct option opts[] = {
+		{"json", no_argument, NULL, 'j'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	bool json = false;
+	int c;
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'j': json = true; break;
+		case 'h':
+			printf("Usage: lectern status [--json]\n"
+			       "State, current recording, upload queue, last calendar sync, last upload,\n"
+			       "free disk, microphone, the running service and versions.\n");
+			return EXIT_OK;
+		default: return EXIT_USAGE;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "lectern: status: unexpected argument '%s'\n", argv[optind]);
+		return EXIT_USAGE;
+	}
+	struct config cfg;
+	struct store *st;
+	int rc = app_load_config_and_store(config_path, &cfg, &st);
+	if (rc != EXIT_OK)
+		return rc;
+	struct health_snapshot h = {0};
+	lt_err err = health_collect(&cfg, st, os_now_ms(), false, true, &h);
+	store_close(st);
+	if (json)
+		jsonout_print_line(stdout, health_json(&h));
+	else
+		print_text(&h);
+	if (err != LT_OK) {
+		fprintf(stderr, "lectern: status: the store could not be read in full (see the log)\n");
+		return EXIT_STORAGE;
+	}
+	return EXIT_OK;
+}
