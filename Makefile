@@ -13,7 +13,7 @@ LIBDIR ?= /usr/lib/lectern
 # The core (every command) and the screen (the plugin only: no command links SDL).
 CORE_PKGS := alsa opus opusfile libopusenc ogg sqlite3 inih libsystemd libical libcurl json-c \
 	libxml-2.0 libcrypto nettle libv4l2 libgpiod zbar
-SCREEN_PKGS := sdl2 SDL2_ttf libpng
+SCREEN_PKGS := sdl2 SDL2_ttf libpng libqrencode
 CORE_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(CORE_PKGS) 2>/dev/null)
 CORE_LIBS := $(shell $(PKG_CONFIG) --libs $(CORE_PKGS) 2>/dev/null)
 SCREEN_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(SCREEN_PKGS) 2>/dev/null)
@@ -32,16 +32,17 @@ LDLIBS += $(CORE_LIBS) -lm -lpthread
 FIRMWARE := base/err base/log base/osutil base/utf8 base/urltpl base/config base/signals \
 	base/jsonout base/csvout base/worker base/pinfile base/pinhash base/inifile \
 	net/net net/fetch net/opencast \
-	store/store store/store_impl store/store_checkin store/store_reports store/spoolmeta \
-	store/retention \
+	store/store store/store_impl store/store_checkin store/store_reports \
+	store/store_sessions store/spoolmeta store/retention \
 	recording/ring recording/level recording/oggopus recording/recorder recording/session \
 	recording/recovery \
 	schedule/calendar schedule/schedule \
 	checkin/roster checkin/attendance checkin/qr checkin/badge \
 	upload/upload upload/upload_opencast upload/upload_attendance upload/ocagent \
 	appliance/app appliance/controller appliance/kiosk appliance/kiosk_view \
-	appliance/kiosk_events appliance/kiosk_settings appliance/kiosk_scan appliance/monitor \
-	appliance/screen appliance/screen_null appliance/health \
+	appliance/kiosk_events appliance/kiosk_sessions appliance/kiosk_settings \
+	appliance/kiosk_scan appliance/monitor appliance/screen appliance/screen_null \
+	appliance/health \
 	cli/cmd_record cli/cmd_run cli/cmd_misc cli/cmd_schedule cli/cmd_upload cli/cmd_queue \
 	cli/cmd_provision cli/cmd_doctor cli/cmd_status cli/cmd_attendance cli/cmd_stats cli/cli
 DRIVERS := audio_source audio_alsa audio_file backlight camera camera_v4l2 camera_file gpio \
@@ -66,8 +67,8 @@ UI_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(wildcard ui/*.c)) $(BUILD)/ui/utf8.o
 PLUGIN := $(BUILD)/lectern-screen-sdl.so
 
 UNIT_TESTS := ring level config store state oggopus recorder controller net fetch opencast \
-	upload ui kiosk kiosk_view camera calendar spoolmeta retention worker links pinhash \
-	inifile gpio health attendance delivery qr badge
+	upload ui kiosk kiosk_view sessions camera calendar spoolmeta retention worker links \
+	pinhash inifile gpio health attendance delivery qr badge
 UNIT_BINS := $(UNIT_TESTS:%=$(BUILD)/tests/unit/test_%)
 
 RUN_CONFIG ?= board/pc/lectern.conf

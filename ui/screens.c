@@ -337,6 +337,243 @@ static void status_strip(struct ui *u, SDL_Rect r, const struct view *v, int row
 	}
 }
 
+/* ---- past sessions: tiles with a code to scan (home and Sessions) ---- */
+
+#define QR_BOX 17.0f             /* a tile's code, in units: 3 px modules for a link of
+				  * ~60 characters on a 800x480 panel */
+
+static void short_date(int64_t t, char *buf, size_t n)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+	localtime_r(&tt, &tm);
+	strftime(buf, n, "%a %e %b", &tm);
+}
+
+/* One delivered session in `r`: its code on the left (none without a link), then the title,
+ * who and when, the topics and, with `count`, how many checked in. */
+static void past_tile(struct ui *u, SDL_Rect r, const struct view_past *p, const char *qr_name,
+		      bool count)
+{
+	ui_round(u, r, ui_px(u, 1.0f), COL_PANEL);
+	SDL_Rect in = inset(r, ui_px(u, 0.8f), ui_px(u, 0.8f));
+	if (p->link[0]) {
+		SDL_Rect q = cut_left(&in, in.h);
+		SDL_Rect drawn = ui_qr(u, q, p->link, qr_name);
+		if (drawn.w > 0) {
+			in.x = drawn.x + drawn.w + ui_px(u, 1.5f);
+			in.w = r.x + r.w - ui_px(u, 1.0f) - in.x;
+		} else {
+			in = inset(r, ui_px(u, 1.0f), ui_px(u, 0.8f));
+		}
+	}
+	int bp = ui_px(u, T_BODY), sp = ui_px(u, T_SMALL);
+	int bl = ui_line_height(u, FONT_BOLD, bp), bs = TTF_FontLineSkip(ui_font(u, FONT_BOLD, bp));
+	int sl = ui_line_height(u, FONT_REGULAR, sp);
+	char when[32], checked[32] = "";
+	short_date(p->start, when, sizeof when);
+	if (count && p->checkins >= 0)
+		snprintf(checked, sizeof checked, "%d checked in", p->checkins);
+	/* Lines under the title, dropped from the last when the tile is short. */
+	const char *line[4];
+	SDL_Color col[4];
+	int fonts[4], n = 0;
+	if (p->presenter[0])
+		line[n] = p->presenter, col[n] = COL_TEXT, fonts[n++] = FONT_REGULAR;
+	line[n] = when, col[n] = COL_DIM, fonts[n++] = FONT_REGULAR;
+	if (p->tags[0])
+		line[n] = p->tags, col[n] = ui_mix(COL_BLUE, COL_TEXT, 0.45f), fonts[n++] = FONT_REGULAR;
+	if (checked[0])
+		line[n] = checked, col[n] = COL_GREEN, fonts[n++] = FONT_BOLD;
+	while (n > 1 && in.h < bl + n * sl)
+		n--;
+	int lines = in.h - n * sl >= bs + bl ? 2 : 1;
+	SDL_Rect t = cut_top(&in, (lines - 1) * bs + bl);
+	ui_text(u, t, FONT_BOLD, bp, COL_TEXT, ALIGN_LEFT, lines, p->title);
+	for (int i = 0; i < n && in.h >= sl; i++)
+		ui_text(u, cut_top(&in, sl), fonts[i], sp, col[i], ALIGN_LEFT, 1, line[i]);
+}
+
+/* A delivered session standing up: its code on top, the title and who and when under it
+ * (two side by side where the home has the height but not the width for two rows). */
+static void past_tile_tall(struct ui *u, SDL_Rect r, const struct view_past *p,
+			   const char *qr_name)
+{
+	ui_round(u, r, ui_px(u, 1.0f), COL_PANEL);
+	SDL_Rect in = inset(r, ui_px(u, 0.8f), ui_px(u, 0.8f));
+	SDL_Rect q = cut_top(&in, ui_px(u, QR_BOX));
+	if (p->link[0])
+		ui_qr(u, q, p->link, qr_name);
+	cut_top(&in, ui_px(u, 0.6f));
+	in = inset(in, ui_px(u, 0.4f), 0);
+	int bp = ui_px(u, T_BODY), sp = ui_px(u, T_SMALL);
+	int bl = ui_line_height(u, FONT_BOLD, bp), bs = TTF_FontLineSkip(ui_font(u, FONT_BOLD, bp));
+	int sl = ui_line_height(u, FONT_REGULAR, sp);
+	char when[32], who[160];
+	short_date(p->start, when, sizeof when);
+	if (p->presenter[0])
+		snprintf(who, sizeof who, "%s \xc2\xb7 %s", p->presenter, when);
+	else
+		snprintf(who, sizeof who, "%s", when);
+	int lines = in.h >= bs + bl + sl ? 2 : 1;
+	ui_text(u, cut_top(&in, (lines - 1) * bs + bl), FONT_BOLD, bp, COL_TEXT, ALIGN_LEFT, lines,
+		p->title);
+	if (in.h >= sl)
+		ui_text(u, cut_top(&in, sl), FONT_REGULAR, sp, COL_DIM, ALIGN_LEFT, 1, who);
+	if (p->tags[0] && in.h >= sl)
+		ui_text(u, cut_top(&in, sl), FONT_REGULAR, sp, ui_mix(COL_BLUE, COL_TEXT, 0.45f),
+			ALIGN_LEFT, 1, p->tags);
+}
+
+/* The home's latest sessions under their line ("Scan to watch"): as many rows as fit, or two
+ * standing side by side when that shows more. */
+static void recent_panel(struct ui *u, SDL_Rect *b, const struct view *v, int reserve)
+{
+	int n = v->n_recent < VIEW_MAX_RECENT ? v->n_recent : VIEW_MAX_RECENT;
+	int sp = ui_px(u, T_SMALL), g = gap(u);
+	int tile = ui_px(u, QR_BOX) + ui_px(u, 1.6f);
+	if (n == 0 || b->h < tile)
+		return;
+	int hl = ui_line_height(u, FONT_BOLD, sp), hs = TTF_FontLineSkip(ui_font(u, FONT_BOLD, sp));
+	const char *head = "Missed last week\xe2\x80\x99s session? Scan to watch.";
+	if (ui_text_width(u, FONT_BOLD, sp, head) > b->w)
+		head = "Missed a session? Scan to watch.";
+	int lines = ui_text_width(u, FONT_BOLD, sp, head) > b->w ? 2 : 1;
+	int head_h = (lines - 1) * hs + hl + ui_px(u, 0.4f);
+	/* Standing tiles: the code, a two-line title, who and when. Room is kept for one line of
+	 * peer teachers under them, and the caller's `reserve`. */
+	int bp = ui_px(u, T_BODY);
+	int sl = ui_line_height(u, FONT_REGULAR, sp);
+	int tall = ui_px(u, QR_BOX) + ui_px(u, 2.6f) + TTF_FontLineSkip(ui_font(u, FONT_BOLD, bp)) +
+		   ui_line_height(u, FONT_BOLD, bp) + sl; /* topics too where there is room */
+	int keep = reserve + (v->teachers_summary[0] ? sl + g / 2 : 0);
+	int rows = (b->h - head_h + g / 2) / (tile + g / 2);
+	bool side = n >= 2 && rows < 2 && b->h >= head_h + tall + keep &&
+		    (b->w - g) / 2 >= ui_px(u, QR_BOX) + ui_px(u, 1.6f);
+	SDL_Rect h = cut_top(b, head_h);
+	ui_text(u, h, FONT_BOLD, sp, COL_DIM, ALIGN_LEFT, lines, head);
+	ui_widget(u, "recent", h, WIDGET_INFO, EV_NONE, 0);
+	if (side) {
+		SDL_Rect row = cut_top(b, tall);
+		cut_top(b, g / 2);
+		SDL_Rect l = cut_left(&row, (row.w - g) / 2);
+		cut_left(&row, g);
+		past_tile_tall(u, l, &v->recent[0], "qr:recent:0");
+		past_tile_tall(u, row, &v->recent[1], "qr:recent:1");
+		return;
+	}
+	for (int i = 0; i < n && b->h >= tile; i++) {
+		char name[24];
+		snprintf(name, sizeof name, "qr:recent:%d", i);
+		past_tile(u, cut_top(b, tile), &v->recent[i], name, false);
+		cut_top(b, g / 2);
+	}
+}
+
+/* This term's peer teachers: their names and sessions each, the latest first (not a ranking);
+ * without names (recognition off), how many sessions by how many colleagues. */
+static void teachers_panel(struct ui *u, SDL_Rect *b, const struct view *v)
+{
+	if (!v->teachers_summary[0])
+		return;
+	int sp = ui_px(u, T_SMALL);
+	int sl = ui_line_height(u, FONT_REGULAR, sp);
+	int ss = TTF_FontLineSkip(ui_font(u, FONT_REGULAR, sp));
+	char names[600] = "";
+	size_t len = 0;
+	int n = v->n_teachers < VIEW_MAX_TEACHERS ? v->n_teachers : VIEW_MAX_TEACHERS;
+	for (int i = 0; i < n && len < sizeof names; i++)
+		len += (size_t)snprintf(names + len, sizeof names - len, "%s%s (%d)", i ? ", " : "",
+					v->teachers[i].name, v->teachers[i].sessions);
+	const char *text = names[0] ? names : v->teachers_summary;
+	int pad = ui_px(u, 0.7f);
+	if (b->h < 2 * pad + sl + ss + sl) {
+		/* short of room: one line, without its panel */
+		if (b->h < sl)
+			return;
+		char line[700];
+		snprintf(line, sizeof line, "Peer teachers this term: %s", text);
+		SDL_Rect r = cut_top(b, sl);
+		ui_text(u, r, FONT_REGULAR, sp, COL_GREEN, ALIGN_LEFT, 1, line);
+		ui_widget(u, "teachers", r, WIDGET_INFO, EV_NONE, 0);
+		return;
+	}
+	SDL_Rect r = cut_top(b, 2 * pad + sl + ss + sl);
+	cut_top(b, gap(u) / 2);
+	ui_round(u, r, ui_px(u, 1.0f), COL_PANEL);
+	ui_widget(u, "teachers", r, WIDGET_INFO, EV_NONE, 0);
+	SDL_Rect in = inset(r, ui_px(u, 1.2f), pad);
+	ui_text(u, cut_top(&in, sl), FONT_BOLD, sp, COL_GREEN, ALIGN_LEFT, 1,
+		"Peer teachers this term");
+	ui_text(u, in, FONT_REGULAR, sp, COL_TEXT, ALIGN_LEFT, 2, text);
+}
+
+static void cadence(struct ui *u, SDL_Rect *b, const struct view *v);
+
+/* The home's right-hand side (below the card in portrait): while the room is free, its latest
+ * sessions and peer teachers first; the next brown bag (unless it went under the card) and
+ * today's agenda in what is left. */
+static void home_side(struct ui *u, SDL_Rect b, const struct view *v, bool with_cadence)
+{
+	int px = ui_px(u, T_BODY);
+	int need = TTF_FontLineSkip(ui_font(u, FONT_REGULAR, px)) +
+		   ui_line_height(u, FONT_REGULAR, px) + ui_px(u, 1.0f) + gap(u) / 2;
+	recent_panel(u, &b, v, with_cadence && v->has_cadence ? need : 0);
+	if (with_cadence && (b.h >= need || !v->n_recent))
+		cadence(u, &b, v);
+	teachers_panel(u, &b, v);
+	if (b.h >= ui_px(u, 6.0f))
+		agenda(u, b, v);
+}
+
+/* Sessions, Uploads and Settings, side by side. */
+static void small_buttons(struct ui *u, SDL_Rect r)
+{
+	int g = gap(u), w = (r.w - 2 * g) / 3;
+	/* One size for the three, at which "Sessions" (the widest) fits: text widths grow with
+	 * the size, so one measure says it (and the font cache sees one more size, not a
+	 * search). */
+	int px = ui_px(u, T_BODY), avail = w - 2 * ui_px(u, 1.0f) - 2;
+	int tw = ui_text_width(u, FONT_BOLD, px, "Sessions");
+	if (tw > avail && tw > 0) {
+		px = px * avail / tw;
+		if (px < ui_px(u, 1.5f))
+			px = ui_px(u, 1.5f);
+	}
+	SDL_Rect a = cut_left(&r, w);
+	cut_left(&r, g);
+	SDL_Rect m = cut_left(&r, w);
+	cut_left(&r, g);
+	ui_button(u, "sessions", a, "Sessions", COL_BUTTON, px, EV_SHOW, VIEW_SESSIONS, true);
+	ui_button(u, "uploads", m, "Uploads", COL_BUTTON, px, EV_SHOW, VIEW_UPLOADS, true);
+	ui_button(u, "settings", r, "Settings", COL_BUTTON, px, EV_SHOW, VIEW_PIN, true);
+}
+
+/* "Next brown bag: Tue 14:00 — title", cut from the bottom of `b`. */
+static void cadence(struct ui *u, SDL_Rect *b, const struct view *v)
+{
+	if (!v->has_cadence)
+		return;
+	int g = gap(u);
+	char t[8], line[400];
+	time_t ct = (time_t)v->cadence.start;
+	struct tm ctm;
+	localtime_r(&ct, &ctm);
+	char day[8];
+	strftime(day, sizeof day, "%a", &ctm);
+	hm(v->cadence.start, t, sizeof t);
+	snprintf(line, sizeof line, "%s: %s %s \xe2\x80\x94 %s",
+		 v->cadence_label[0] ? v->cadence_label : "Next", day, t, v->cadence.title);
+	int px = ui_px(u, T_BODY);
+	int lh = ui_line_height(u, FONT_REGULAR, px);
+	int skip = TTF_FontLineSkip(ui_font(u, FONT_REGULAR, px));
+	SDL_Rect cl = cut_bottom(b, skip + lh + ui_px(u, 1.0f));
+	cut_bottom(b, g / 2);
+	ui_round(u, cl, ui_px(u, 0.6f), COL_PANEL);
+	ui_text(u, inset(cl, ui_px(u, 1.0f), ui_px(u, 0.4f)), FONT_REGULAR, px, COL_TEXT,
+		ALIGN_LEFT, 2, line);
+}
+
 static void home(struct ui *u, const struct view *v)
 {
 	SDL_Rect b = root(u);
@@ -373,6 +610,9 @@ static void home(struct ui *u, const struct view *v)
 
 	banners(u, &b, v, u->log_h >= 700 ? 3 : port ? 2 : 1);
 
+	/* While the room is free, its past sessions and peer teachers take the side: the next
+	 * brown bag moves under the card. */
+	bool past = v->room_state == ROOM_FREE && (v->n_recent > 0 || v->teachers_summary[0]);
 	char start[64];
 	snprintf(start, sizeof start, "%s", v->recording ? "Recording \xe2\x80\x94 open"
 						      : "Start recording");
@@ -380,15 +620,9 @@ static void home(struct ui *u, const struct view *v)
 	int64_t sa = v->recording ? VIEW_RECORDING : 0;
 	int bigh = ui_px(u, 8.0f);
 	if (port) {
-		SDL_Rect small = cut_bottom(&b, btn_h(u));
+		small_buttons(u, cut_bottom(&b, btn_h(u)));
 		cut_bottom(&b, g);
-		SDL_Rect sl = cut_left(&small, (small.w - g) / 2);
-		cut_left(&small, g);
-		ui_button(u, "uploads", sl, "Uploads", COL_BUTTON, ui_px(u, T_BODY), EV_SHOW,
-			  VIEW_UPLOADS, true);
-		ui_button(u, "settings", small, "Settings", COL_BUTTON, ui_px(u, T_BODY), EV_SHOW,
-			  VIEW_PIN, true);
-		SDL_Rect c = cut_top(&b, b.h * 11 / 20);
+		SDL_Rect c = cut_top(&b, b.h * (past ? 10 : 11) / 20);
 		cut_top(&b, g);
 		SDL_Rect big = cut_bottom(&c, bigh);
 		cut_bottom(&c, g);
@@ -399,46 +633,22 @@ static void home(struct ui *u, const struct view *v)
 			  VIEW_CHECKIN, true);
 		ui_button(u, "start", big, start, COL_RED, ui_px(u, T_LARGE), st, sa, true);
 	} else {
-		SDL_Rect left = cut_left(&b, b.w * 3 / 5);
+		SDL_Rect left = cut_left(&b, b.w * (past ? 10 : 12) / 20);
 		cut_left(&b, g * 2);
 		SDL_Rect big = cut_bottom(&left, bigh);
 		cut_bottom(&left, g);
+		if (past)
+			cadence(u, &left, v);
 		card(u, left, v);
 		SDL_Rect bl = cut_left(&big, (big.w - g) * 2 / 5);
 		cut_left(&big, g);
 		ui_button(u, "checkin", bl, "Check in", COL_GREEN, ui_px(u, T_LARGE), EV_SHOW,
 			  VIEW_CHECKIN, true);
 		ui_button(u, "start", big, start, COL_RED, ui_px(u, T_LARGE), st, sa, true);
-		SDL_Rect small = cut_bottom(&b, btn_h(u));
+		small_buttons(u, cut_bottom(&b, btn_h(u)));
 		cut_bottom(&b, g);
-		SDL_Rect sl = cut_left(&small, (small.w - g) / 2);
-		cut_left(&small, g);
-		ui_button(u, "uploads", sl, "Uploads", COL_BUTTON, ui_px(u, T_BODY), EV_SHOW,
-			  VIEW_UPLOADS, true);
-		ui_button(u, "settings", small, "Settings", COL_BUTTON, ui_px(u, T_BODY), EV_SHOW,
-			  VIEW_PIN, true);
 	}
-	/* cadence line under the agenda */
-	if (v->has_cadence) {
-		char t[8], line[400];
-		time_t ct = (time_t)v->cadence.start;
-		struct tm ctm;
-		localtime_r(&ct, &ctm);
-		char day[8];
-		strftime(day, sizeof day, "%a", &ctm);
-		hm(v->cadence.start, t, sizeof t);
-		snprintf(line, sizeof line, "%s: %s %s \xe2\x80\x94 %s",
-			 v->cadence_label[0] ? v->cadence_label : "Next", day, t, v->cadence.title);
-		int px = ui_px(u, T_BODY);
-		int lh = ui_line_height(u, FONT_REGULAR, px);
-		int skip = TTF_FontLineSkip(ui_font(u, FONT_REGULAR, px));
-		SDL_Rect cl = cut_bottom(&b, skip + lh + ui_px(u, 1.0f));
-		cut_bottom(&b, g / 2);
-		ui_round(u, cl, ui_px(u, 0.6f), COL_PANEL);
-		ui_text(u, inset(cl, ui_px(u, 1.0f), ui_px(u, 0.4f)), FONT_REGULAR, px, COL_TEXT,
-			ALIGN_LEFT, 2, line);
-	}
-	agenda(u, b, v);
+	home_side(u, b, v, !past || port);
 }
 
 /* ---- recording ---- */
@@ -1221,6 +1431,114 @@ static void settings(struct ui *u, const struct view *v)
 	settings_right(u, &b, v);
 }
 
+/* ---- sessions ---- */
+
+static void sessions(struct ui *u, const struct view *v)
+{
+	SDL_Rect b = root(u);
+	int g = gap(u);
+	int n = v->n_found < VIEW_MAX_FOUND ? v->n_found : VIEW_MAX_FOUND;
+	int bp = ui_px(u, T_BODY), sp = ui_px(u, T_SMALL);
+	/* What fits decides the count in the title bar: laid out before it is drawn. */
+	SDL_Rect list = b;
+	cut_top(&list, btn_h(u) + g + btn_h(u) + g);
+	SDL_Rect kb = { 0 };
+	if (v->keyboard) {
+		kb = cut_bottom(&list, btn_h(u) * 4);
+		cut_bottom(&list, g);
+	}
+	/* A tile is its code and a readable column of text beside it: 42 units at least. */
+	int cols = v->keyboard ? 1 : (list.w + g) / (ui_px(u, 42.0f) + g);
+	if (cols < 1)
+		cols = 1;
+	int rh = v->keyboard ? ui_line_height(u, FONT_REGULAR, bp) + ui_px(u, 1.0f)
+			     : ui_px(u, QR_BOX) + ui_px(u, 1.6f);
+	int rg = v->keyboard ? 0 : g / 2;
+	int rows = (list.h + rg) / (rh + rg);
+	int shown = n < rows * cols ? n : rows * cols;
+	/* Portrait's title bar is narrow: the short words. */
+	bool port = portrait(u);
+	int total = v->session_search[0] ? v->found_total : v->sessions_total;
+	char sum[64] = "";
+	if (shown < total)
+		snprintf(sum, sizeof sum, port ? "%d of %d" : v->session_search[0] ? "%d of %d found"
+										: "latest %d of %d",
+			 shown, total);
+	else if (total > 0 || v->session_search[0])
+		snprintf(sum, sizeof sum, port ? "%d" : v->session_search[0] ? "%d found"
+									      : "%d delivered", total);
+	top_bar(u, &b, port ? "Sessions" : "Past sessions", sum, COL_DIM, true);
+	field(u, cut_top(&b, btn_h(u)), NULL, v->session_search, "Search by title, presenter or topic",
+	      "search");
+	if (v->keyboard) {
+		kb.x = u->shift_x;
+		kb.w = u->log_w;
+		kb.h += ui_px(u, 1.5f);   /* to the panel's bottom edge */
+		ui_keyboard(u, kb, true);
+	}
+	if (n == 0) {
+		char t[160];
+		if (v->session_search[0])
+			snprintf(t, sizeof t, "No session matches \xe2\x80\x9c%s\xe2\x80\x9d",
+				 v->session_search);
+		else
+			snprintf(t, sizeof t, "No sessions delivered yet \xe2\x80\x94 they appear here "
+				 "once uploaded");
+		ui_text(u, cut_top(&list, ui_px(u, 6.0f)), FONT_REGULAR, bp, COL_DIM, ALIGN_CENTER,
+			2, t);
+		return;
+	}
+	int cw = (list.w - (cols - 1) * g) / cols;
+	int tw = ui_text_width(u, FONT_REGULAR, sp, "Wed 30 Sep") + ui_px(u, 2.0f);
+	for (int i = 0; i < shown; i++) {
+		SDL_Rect c = { list.x + (i % cols) * (cw + g), list.y + (i / cols) * (rh + rg), cw, rh };
+		if (v->keyboard) {
+			/* While typing: a line each, to see the list narrow; codes once it closes. */
+			SDL_Rect row = inset(c, ui_px(u, 0.8f), 0);
+			char when[32];
+			short_date(v->found[i].start, when, sizeof when);
+			ui_text(u, cut_right(&row, tw), FONT_REGULAR, sp, COL_DIM, ALIGN_RIGHT, 1, when);
+			ui_text(u, row, FONT_REGULAR, bp, COL_TEXT, ALIGN_LEFT, 1, v->found[i].title);
+			continue;
+		}
+		char name[24];
+		snprintf(name, sizeof name, "qr:found:%d", i);
+		past_tile(u, c, &v->found[i], name, true);
+	}
+}
+
+/* The thank-you card, over whatever the screen shows, for the few seconds the view keeps it. */
+static void thanks(struct ui *u, const struct view *v)
+{
+	int w = u->log_w * (portrait(u) ? 23 : 20) / 25, g = gap(u);
+	int pad = ui_px(u, 3.0f);
+	int tp = ui_px(u, 4.6f), bp = ui_px(u, T_LARGE);
+	/* A line each when they fit, centred; wrapped text reads better from the left. */
+	int tlines = ui_text_width(u, FONT_BOLD, tp, v->thanks_title) > w - 2 * pad ? 2 : 1;
+	int blines = ui_text_width(u, FONT_REGULAR, bp, v->thanks_text) > w - 2 * pad ? 2 : 1;
+	int align = tlines == 1 && blines == 1 ? ALIGN_CENTER : ALIGN_LEFT;
+	int tl = ui_line_height(u, FONT_BOLD, tp), ts = TTF_FontLineSkip(ui_font(u, FONT_BOLD, tp));
+	int bl = ui_line_height(u, FONT_REGULAR, bp);
+	int bs = TTF_FontLineSkip(ui_font(u, FONT_REGULAR, bp));
+	int th = (tlines - 1) * ts + tl, bh = (blines - 1) * bs + bl;
+	int h = 2 * pad + th + 2 * g + bh;
+	SDL_Rect r = { u->shift_x + (u->log_w - w) / 2, u->shift_y + (u->log_h - h) / 2, w, h };
+	/* The screen behind dimmed, so that the card reads at a glance. */
+	SDL_SetRenderDrawBlendMode(u->ren, SDL_BLENDMODE_BLEND);
+	SDL_SetRenderDrawColor(u->ren, 0, 0, 0, 0xa0);
+	SDL_RenderFillRect(u->ren, &(SDL_Rect){ u->shift_x, u->shift_y, u->log_w, u->log_h });
+	SDL_SetRenderDrawBlendMode(u->ren, SDL_BLENDMODE_NONE);
+	ui_round(u, r, ui_px(u, 1.6f), COL_PANEL2);
+	ui_fill(u, (SDL_Rect){ r.x, r.y + ui_px(u, 1.6f), ui_px(u, 1.0f), r.h - ui_px(u, 3.2f) },
+		COL_GREEN);
+	SDL_Rect in = inset(r, pad, pad);
+	ui_text(u, cut_top(&in, th), FONT_BOLD, tp, COL_TEXT, align, tlines, v->thanks_title);
+	cut_top(&in, 2 * g);
+	ui_text(u, cut_top(&in, bh), FONT_REGULAR, bp, COL_TEXT, align, blines, v->thanks_text);
+	/* A tap on the card does nothing (not the button drawn under it). */
+	ui_widget(u, "thanks", r, WIDGET_TAP, EV_NONE, 0);
+}
+
 void ui_draw_screen(struct ui *u, const struct view *v)
 {
 	switch (v->screen) {
@@ -1239,7 +1557,12 @@ void ui_draw_screen(struct ui *u, const struct view *v)
 	case VIEW_SETTINGS:
 		settings(u, v);
 		break;
+	case VIEW_SESSIONS:
+		sessions(u, v);
+		break;
 	default:
 		home(u, v);
 	}
+	if (v->has_thanks)
+		thanks(u, v);
 }

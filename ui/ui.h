@@ -21,8 +21,11 @@
  * Widget names (ui_find, ui_dump_widgets): "home", "start", "checkin", "uploads", "settings",
  * "pause" (pause or resume), "stop", "tag:N", "addtag", "key:<char>" (e.g. "key:a", "key:é"),
  * "key:space", "key:backspace", "key:done", "search", "walkin", "invitee:N", "retry:ID",
- * "pin:0".."pin:9", "pin:clear", "pin:cancel", "input:N", "test", "bright:-", "bright:+";
- * and, findable but not tappable, "rec" (the recording indicator), "meter", "clock", "card".
+ * "pin:0".."pin:9", "pin:clear", "pin:cancel", "input:N", "test", "bright:-", "bright:+",
+ * "sessions" (home's button to the past sessions), "thanks" (the thank-you card: a tap on it
+ * does nothing); and, findable but not tappable, "rec" (the recording indicator), "meter",
+ * "clock", "card", "recent" (home's line over its past sessions), "teachers", and the QR codes
+ * drawn, "qr:recent:N" and "qr:found:N" (N the index into the view's recent or found list).
  */
 #ifndef LECTERN_UI_H
 #define LECTERN_UI_H

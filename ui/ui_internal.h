@@ -1,6 +1,6 @@
 /*
- * ui_internal.h — what ui.c (window, input, gestures), draw.c (widgets, text) and screens.c
- * (the six screens) share. Not a public header: nothing outside ui/ includes it.
+ * ui_internal.h — what ui.c (window, input, gestures), draw.c (widgets, text), qr.c (QR codes)
+ * and screens.c (the screens) share. Not a public header: nothing outside ui/ includes it.
  *
  * Coordinates: everything here is in the LOGICAL canvas (portrait when rotated 90/270),
  * already including the burn-in shift. ui.c maps window <-> logical.
@@ -129,6 +129,12 @@ void ui_button(struct ui *u, const char *name, SDL_Rect r, const char *label, SD
 void ui_meter(struct ui *u, SDL_Rect r, float rms_db, float peak_hold_db, bool scale);
 void ui_keyboard(struct ui *u, SDL_Rect r, bool done_key);
 SDL_Color ui_mix(SDL_Color a, SDL_Color b, float t);
+
+/* qr.c: `text` as a QR code centred in `box` (modules of whole pixels, quiet zone included),
+ * registered as the findable widget `name` (may be NULL); returns the square drawn, of width 0
+ * when a module would be under QR_MIN_PX pixels or the text cannot be encoded. */
+#define QR_MIN_PX 2
+SDL_Rect ui_qr(struct ui *u, SDL_Rect box, const char *text, const char *name);
 
 /* screens.c */
 void ui_draw_screen(struct ui *u, const struct view *v);

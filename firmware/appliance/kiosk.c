@@ -133,7 +133,7 @@ static void refresh_live(struct kiosk *k)
 /* --- drawing ------------------------------------------------------------------------------ */
 
 static const char *const screen_names[VIEW_SCREEN_COUNT] = {
-	"home", "recording", "checkin", "uploads", "pin", "settings",
+	"home", "recording", "checkin", "uploads", "pin", "settings", "sessions",
 };
 
 /* For automation and support: the widgets of the last frame, and the frame itself. */

@@ -510,6 +510,8 @@ void kiosk_events_apply(const struct kiosk_events *e, struct kiosk_state *s,
 			const struct view *shown, const struct view_event *ev, int64_t now)
 {
 	bool checkin = s->screen == VIEW_CHECKIN;
+	if (kiosk_sessions_apply(s, ev))
+		return;
 	switch (ev->type) {
 	case EV_SHOW: show(e, s, ev->arg); break;
 	case EV_START_RECORDING: start_recording(e, s, shown, now); break;

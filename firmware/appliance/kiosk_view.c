@@ -447,6 +447,7 @@ void kiosk_view_build(struct kiosk_view_builder *b, const struct kiosk_state *s,
 	build_health(b, s, now, v);
 	build_taps(s, now, v);
 	build_checkin(cfg, s, now, v);
+	kiosk_sessions_build(&b->sessions, cfg, b->src.st, s->session_search, cs, now, v);
 	v->pin_unset = !cfg->ui_pin_file[0] && !cfg->ui_pin[0];
 	v->pin_default = !cfg->ui_pin_file[0] && strcmp(cfg->ui_pin, PINHASH_SAMPLE_PIN) == 0;
 	/* Each part cut to its share at a character boundary: the whole always fits. */

@@ -188,6 +188,9 @@ static const struct config_option options[] = {
 	{"privacy", "keep_calendar_days", INT(keep_calendar_days), "30", 1, 365, NULL,
 	 "Drop the cached calendar (attendees' names) after this many days without a good fetch, "
 	 "and at once when the source changes"},
+	{"privacy", "recognition", BOOL(recognition), "on", 0, 0, NULL,
+	 "Name presenters on the screen's past sessions, thank-you and peer-teacher cards (off: "
+	 "counts only, and past sessions are searched by title and tag only)"},
 	{"privacy", "keep_names_days", INT(keep_names_days), "30", 1, 3650, NULL,
 	 "Check-ins' names, e-mail addresses and badge ids are blanked this many days after the "
 	 "check-in (the count stays)"},
@@ -243,6 +246,9 @@ static const struct config_option options[] = {
 	 "sysfs backlight directory (empty: the first in /sys/class/backlight; none: no dimming)"},
 	{"ui", "font_dir", STR(ui_font_dir), "/usr/share/fonts/truetype/dejavu", 0, 0, NULL,
 	 "Directory holding DejaVuSans.ttf and DejaVuSans-Bold.ttf"},
+	{"ui", "term_start", STR(ui_term_start), "01-01,04-01,07-01,10-01", 0, 0, NULL,
+	 "Days a term begins, MM-DD comma-separated: the home screen's peer teachers and the "
+	 "thank-you count sessions since the latest of them"},
 	{"ui", "shift_min", INT(ui_shift_min), "10", 0, 1440, NULL,
 	 "Shift the picture by a few pixels this often against burn-in (minutes; 0: off)"},
 	{"health", "prometheus_file", STR(health_prometheus_file), "", 0, 0, NULL,
@@ -958,6 +964,12 @@ lt_err config_check(struct config *c, struct config_error *err)
 			  NULL, "'%s' is not a time range like 20:00-07:00", c->ui_night);
 		return LT_ERR_CONFIG;
 	}
+	if (config_term_start(c->ui_term_start, 1000000000, NULL) != 0) {
+		set_error(err, c->source, line_of(c, "ui", "term_start"),
+			  find_option("ui", "term_start"), NULL, NULL,
+			  "'%s' is not a list of days like 01-01,09-01 (MM-DD)", c->ui_term_start);
+		return LT_ERR_CONFIG;
+	}
 	if (c->ui_rotation % 90 != 0) {
 		set_error(err, c->source, line_of(c, "ui", "rotation"),
 			  find_option("ui", "rotation"), NULL, NULL,
@@ -1066,6 +1078,41 @@ int config_time_range(const char *text, int *from, int *to)
 		*from = h1 * 60 + m1;
 	if (to)
 		*to = h2 * 60 + m2;
+	return 0;
+}
+
+int config_term_start(const char *text, int64_t now, int64_t *start)
+{
+	time_t t = (time_t)now;
+	struct tm today;
+	localtime_r(&t, &today);
+	int64_t best = INT64_MIN;
+	int items = 0;
+	for (const char *p = text; *p;) {
+		int mon, day, used = 0;
+		size_t len = strcspn(p, ",");
+		if (sscanf(p, " %d-%d %n", &mon, &day, &used) != 2 || (size_t)used != len ||
+		    mon < 1 || mon > 12 || day < 1 || day > 31)
+			return -1;
+		/* This year's date, or last year's when it is still to come (mktime takes 31-02 as
+		 * 03-03: a typo moves the day, it does not fail). */
+		for (int back = 0; back < 2; back++) {
+			struct tm tm = {.tm_year = today.tm_year - back, .tm_mon = mon - 1,
+					.tm_mday = day, .tm_isdst = -1};
+			time_t when = mktime(&tm);
+			if (when != (time_t)-1 && when <= t) {
+				if ((int64_t)when > best)
+					best = when;
+				break;
+			}
+		}
+		items++;
+		p += len + (p[len] == ',');
+	}
+	if (items == 0)
+		return -1;
+	if (start)
+		*start = best;
 	return 0;
 }
 

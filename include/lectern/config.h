@@ -113,6 +113,7 @@ struct config {
 	int keep_failed_days;      /* failed recordings without audio */
 	int keep_local_days;       /* target = none: recordings; 0 = for ever */
 	int keep_calendar_days;    /* cached calendar text without a good fetch */
+	int recognition;           /* presenters named on the screen's session cards (kiosk_sessions.h) */
 	int keep_names_days;       /* check-ins' names, e-mails and badge ids */
 	bool forget_names_when_delivered; /* ... and at once when their session was delivered */
 
@@ -141,6 +142,7 @@ struct config {
 	char ui_backlight[PATH_MAX]; /* sysfs backlight dir; "" = first found, none = no-op */
 	char ui_font_dir[PATH_MAX];
 	int ui_shift_min;          /* burn-in pixel shift period; 0 = off */
+	char ui_term_start[128];   /* "MM-DD,MM-DD": the days a term begins */
 
 	/* [health] (health.h) */
 	char health_prometheus_file[PATH_MAX]; /* "" = off */
@@ -227,6 +229,10 @@ int config_time_range(const char *text, int *from, int *to);
 /* 1 if unix time `now` falls in the range (local time), 0 if not, -1 if the range is empty or
  * invalid. */
 int config_in_time_range(const char *text, int64_t now);
+/* The local midnight the term that `now` lies in began: the latest of [ui] term_start's days
+ * ("MM-DD,MM-DD", a year back at most) on or before now. -1 when the text is not such a list
+ * (start untouched; NULL start: just check it). */
+int config_term_start(const char *text, int64_t now, int64_t *start);
 
 /* Whether `tag` has the shape of a BCP 47 language tag ([device] language): a language of 2-3
  * letters, then "-" subtags of 1-8 letters or digits ("en", "de-CH", "zh-Hant-TW"),

@@ -17,6 +17,7 @@
  *    so a restart keeps them. In names mode a walk-in joins the list (in memory); in count
  *    mode the screen keeps no typed name past its confirmation. A check-in clears the search
  *    for the next person;
+ *  - the Sessions screen's search: typed there, kept apart (kiosk_sessions.h);
  *  - retry of an upload; the settings screen's microphone, brightness and connection test
  *    (kiosk_settings.h);
  *  - the PIN: settings open only through it. Digits are collected (up to 8) and checked only

@@ -31,6 +31,7 @@
  *    through this connection or another (store_change_count: the uploader's thread writes
  *    with its own);
  *  - today's sessions: expanded once per calendar generation and day.
+ * The room's past sessions, its peer teachers and the thank-you card: kiosk_sessions.h.
  */
 #ifndef LECTERN_KIOSK_VIEW_H
 #define LECTERN_KIOSK_VIEW_H
@@ -42,6 +43,7 @@
 #include "lectern/config.h"
 #include "lectern/controller.h"
 #include "lectern/err.h"
+#include "lectern/kiosk_sessions.h"
 #include "lectern/schedule.h"
 #include "lectern/store.h"
 #include "lectern/view.h"
@@ -80,6 +82,7 @@ struct kiosk_state {
 	enum view_screen screen;
 	bool recording;                 /* as last seen, to leave the recording screen at its end */
 	char search[64];
+	char session_search[64];        /* the Sessions screen's (kiosk_sessions.h) */
 	char free_tag[64];
 	bool keyboard;
 	int n_tags;
@@ -144,6 +147,7 @@ struct kiosk_view_builder {
 	uint64_t queue_changes;         /* store_change_count() the queue was read at */
 	struct kiosk_view_queue queue;
 	unsigned long queue_scans;      /* full reads of the store's recordings so far */
+	struct kiosk_sessions sessions; /* past sessions, peer teachers, the thank-you card */
 };
 
 void kiosk_view_init(struct kiosk_view_builder *b, const struct kiosk_view_sources *src);

@@ -330,4 +330,52 @@ lt_err store_checkins_each(struct store *st, const char *session_key, store_chec
 int store_checkin_forget_names(struct store *st, int64_t before_ms, bool person);
 int store_checkin_forget_delivered_names(struct store *st);
 
+/* --- past sessions: what the room's screen shows of its recordings (store_sessions.c) --- */
+
+/*
+ * A recording as one session of the room. Its check-in session is the recording's occurrence
+ * key ("UID@START"), or "adhoc:<uid>" for one recorded by hand (the checkins table's
+ * session_key). Several recordings of one occurrence (stopped and started again) are one
+ * session given, each still listed as a recording.
+ */
+struct store_session {
+	int64_t id;
+	char uid[48];
+	char title[256];
+	char presenter[128];
+	char tags[256];              /* comma-separated */
+	char link[1024];             /* where people watch it once delivered; "" for none */
+	int64_t started_ms;
+	int checkins;                /* check-ins of its session; -1: check-in was not held */
+};
+
+/* Call `fn` for each delivered recording (state uploaded), most recent first; stops early when
+ * `fn` returns non-zero. `fn` must not write through `st` (the rows are read as it goes). */
+typedef int (*store_session_fn)(const struct store_session *s, void *user);
+lt_err store_sessions_each(struct store *st, store_session_fn fn, void *user);
+
+/* Recording `id` as a session, whatever its state (the thank-you after a stop). */
+lt_err store_session_get(struct store *st, int64_t id, struct store_session *out);
+
+struct store_presenter {
+	char name[128];
+	int sessions;                /* sessions given (occurrences, not recordings) */
+	int64_t last_ms;             /* start of the latest */
+};
+
+/*
+ * Presenters of the sessions recorded from `since_ms` to `until_ms` (unix ms, inclusive), the
+ * one who presented last first, at most `max` into `out`: the count of each, names compared
+ * without (ASCII) case and given as the latest recording spells them. A recording that failed
+ * without audio counts for nothing. Returns how many
+ * were written, -1 on error; *total (may be NULL) receives all presenters' sessions and
+ * *presenters all presenters, also beyond `max`.
+ */
+int store_presenters(struct store *st, int64_t since_ms, int64_t until_ms,
+		     struct store_presenter *out, int max, int *total, int *presenters);
+
+/* Sessions `presenter` gave from `since_ms` to `until_ms` by the same rule; -1 on error. */
+int store_presenter_sessions(struct store *st, const char *presenter, int64_t since_ms,
+			     int64_t until_ms);
+
 #endif

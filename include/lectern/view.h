@@ -5,7 +5,8 @@
  * the recorder, the upload queue and the device's health; the screen (ui/) draws a snapshot
  * of it and turns taps into `struct view_event`s. Everything the screen shows is already
  * decided here: which state the room is in, which messages to show and what they advise, which
- * invitees match the search. The screen only lays it out.
+ * invitees and past sessions match the search, which link each code encodes. The screen only
+ * lays it out.
  *
  * All strings are UTF-8 and NUL-terminated; times are unix seconds and are shown in the
  * device's local time zone. Sizes are fixed so that a snapshot is one memcpy.
@@ -23,6 +24,7 @@ enum view_screen {
 	VIEW_UPLOADS,
 	VIEW_PIN,        /* settings are behind a PIN */
 	VIEW_SETTINGS,
+	VIEW_SESSIONS,   /* the room's past sessions: search, scan to watch */
 	VIEW_SCREEN_COUNT
 };
 
@@ -42,6 +44,10 @@ enum view_severity { SEV_INFO, SEV_WARN, SEV_ERROR };
 #define VIEW_MAX_INVITEES 48
 #define VIEW_MAX_UPLOADS 8
 #define VIEW_MAX_INPUTS 6
+#define VIEW_MAX_RECENT 3            /* past sessions on the free home screen */
+#define VIEW_MAX_FOUND 12            /* on the Sessions screen */
+#define VIEW_MAX_TEACHERS 6
+#define VIEW_LINK_MAX 384            /* a longer link gets no QR code: it would be too dense */
 #define VIEW_CAMERA_W 160            /* the settings screen's camera preview */
 #define VIEW_CAMERA_H 120
 
@@ -68,6 +74,22 @@ struct view_upload {
 	int attempts;
 	char last_error[160];
 	int64_t next_attempt;  /* unix seconds; 0 = now */
+};
+
+/* A past session of this room, delivered: what the home and Sessions screens show of it. */
+struct view_past {
+	char title[192];
+	char presenter[96];  /* "" with [privacy] recognition = off */
+	int64_t start;
+	char tags[128];      /* "databases · CRDT", "" for none */
+	char link[VIEW_LINK_MAX]; /* encoded as a QR code to watch; "" for none: no code */
+	int checkins;        /* -1: check-in was not held */
+};
+
+/* A presenter of this term and the sessions they gave. */
+struct view_teacher {
+	char name[96];
+	int sessions;
 };
 
 struct view_invitee {
@@ -99,6 +121,21 @@ struct view {
 	bool has_cadence;            /* "Next brown bag: Tue 14:00 — title" */
 	char cadence_label[64];
 	struct view_session cadence;
+
+	/* Home, while the room is free (kiosk_sessions.h): the latest delivered sessions, this
+	 * term's peer teachers (no names with recognition off: n_teachers is 0, the summary says
+	 * "12 sessions by 5 colleagues this term") */
+	int n_recent;
+	struct view_past recent[VIEW_MAX_RECENT];
+	int n_teachers;
+	struct view_teacher teachers[VIEW_MAX_TEACHERS];
+	char teachers_summary[96];   /* "" when nobody presented this term */
+
+	/* The thank-you card, over the home screen for a few seconds after a recording stopped:
+	 * "Thank you, Ada" / "23 checked in. Your 5th session this term." */
+	bool has_thanks;
+	char thanks_title[160];
+	char thanks_text[160];
 
 	/* Status strip */
 	bool network_ok;
@@ -141,7 +178,14 @@ struct view {
 	enum view_checkin_note checkin_note;
 	char checkin_note_text[128];
 	bool checkin_undo;           /* the last check-in may still be undone (10 s) */
-	bool keyboard;               /* the on-screen keyboard is open (check-in or free tag) */
+	bool keyboard;               /* the on-screen keyboard is open (check-in, sessions, tag) */
+
+	/* Sessions: the search (typed on the keyboard) and what matches it, most recent first */
+	char session_search[64];
+	int n_found;                 /* shown */
+	int found_total;             /* matching, also beyond VIEW_MAX_FOUND */
+	int sessions_total;          /* delivered sessions kept */
+	struct view_past found[VIEW_MAX_FOUND];
 
 	/* QR badges, a line on the check-in screen (kiosk_scan.h); all "" = no line */
 	char qr_status[96];          /* "QR badges: hold your badge up to the camera", or off */

@@ -11,7 +11,7 @@
 #include "ui.h"
 
 static const char *names[VIEW_SCREEN_COUNT] = { "home", "recording", "checkin", "uploads", "pin",
-						"settings" };
+						"settings", "sessions" };
 
 static void fixture(struct view *v, enum view_screen s)
 {
@@ -55,6 +55,16 @@ static void fixture(struct view *v, enum view_screen s)
 	for (int i = 0; i < 12; i++) {
 		snprintf(v->invitees[i].name, sizeof v->invitees[i].name, "Attendee number %d", i);
 		v->invitees[i].checked_in = i % 2;
+	}
+	v->n_found = v->found_total = v->sessions_total = VIEW_MAX_FOUND;
+	for (int i = 0; i < VIEW_MAX_FOUND; i++) {
+		struct view_past *p = &v->found[i];
+		snprintf(p->title, sizeof p->title, "Past session number %d", i);
+		snprintf(p->presenter, sizeof p->presenter, "Presenter %d", i);
+		snprintf(p->link, sizeof p->link,
+			 "https://opencast.example.org/play/6f1c2a7e-93b4-4d1e-8a55-0c2d9b7e4f%02d", i);
+		p->start = v->now - (i + 1) * 7 * 86400;
+		p->checkins = i;
 	}
 	v->keyboard = s == VIEW_CHECKIN;
 	snprintf(v->search, sizeof v->search, "att");

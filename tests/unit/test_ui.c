@@ -2,8 +2,9 @@
  * test_ui.c — the screen, drawn offscreen by SDL's software renderer: every screen at 800x480,
  * 1280x800 and rotated to portrait, with long titles and non-Latin names. Checks that text
  * always fits its box, that touch targets are big enough and inside the window, that taps and
- * the hold-to-stop gesture give the right events (also through the rotation), and writes the
- * screenshots to $BUILD/shots/ for the docs and for eyes.
+ * the hold-to-stop gesture give the right events (also through the rotation), that the QR codes
+ * of past sessions, built from a real store, decode (zbarimg) to exactly the links stored, and
+ * writes the screenshots to $BUILD/shots/ for the docs and for eyes.
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -20,7 +21,14 @@
 #define SDL_MAIN_HANDLED
 #include <SDL.h>
 
+#include <sqlite3.h>
+
+#include "lectern/kiosk_view.h"
+#include "lectern/schedule.h"
 #include "lectern/screen.h"
+#include "lectern/store.h"
+#include "lectern/upload.h"
+#include "testutil.h"
 #include "ui.h"
 
 #define NOW 1717077600  /* a fixed moment; shown in the local zone */
@@ -129,6 +137,35 @@ static void fixture(struct view *v, enum view_screen s)
 		.last_error = "Server refused our credentials (401): check the agent password" };
 	v->uploads[3] = (struct view_upload){ .id = 20, .title = "Morning stand-up",
 		.state = "queued", .bytes = 800000, .eta_s = -1 };
+	/* past sessions (the home shows them only while the room is free: see free_home) */
+	const struct { const char *title, *presenter, *tags, *link; int checkins; } past[] = {
+		{ "Rust for C programmers: ownership without tears", "Ada Lovelace",
+		  "rust \xc2\xb7 talk", "https://opencast.example.org/play/6f1c2a7e-93b4-4d1e-8a55-0c2d9b7e4f10", 23 },
+		{ LONG_TITLE, "\xce\x93\xce\xb9\xcf\x8e\xcf\x81\xce\xb3\xce\xbf\xcf\x82 \xce\xa0\xce\xb1\xcf\x80\xce\xb1\xce\xb4\xcf\x8c\xcf\x80\xce\xbf\xcf\x85\xce\xbb\xce\xbf\xcf\x82",
+		  "databases \xc2\xb7 distributed systems \xc2\xb7 CRDT \xc2\xb7 demo \xc2\xb7 Q&A",
+		  "https://opencast.example.org/play/0b8e4c1d-2f6a-4e3b-9c7d-5a1e8f2b6c30", 41 },
+		{ "Caf\xc3\xa9 culture in remote teams", "Jos\xc3\xa9 N\xc3\xba\xc3\xb1\x65z", "workshop",
+		  "", -1 },
+		{ "\xd0\x92\xd0\xb2\xd0\xb5\xd0\xb4\xd0\xb5\xd0\xbd\xd0\xb8\xd0\xb5 \xd0\xb2 Kubernetes", "Grace Hopper", "k8s",
+		  "https://dav.example.org/recordings/Room-4.12/2024/05/20240521T120000Z-3fa9.opus", 7 },
+	};
+	for (int i = 0; i < VIEW_MAX_FOUND; i++) {
+		struct view_past *p = &v->found[i];
+		int k = i % 4;
+		snprintf(p->title, sizeof p->title, "%s", past[k].title);
+		snprintf(p->presenter, sizeof p->presenter, "%s", past[k].presenter);
+		snprintf(p->tags, sizeof p->tags, "%s", past[k].tags);
+		snprintf(p->link, sizeof p->link, "%s", past[k].link);
+		p->checkins = past[k].checkins;
+		p->start = NOW - (i + 1) * 7 * 86400;
+		if (i < VIEW_MAX_RECENT)
+			v->recent[i] = *p;
+	}
+	v->n_found = VIEW_MAX_FOUND;
+	v->found_total = 31;
+	v->sessions_total = 31;
+	v->keyboard = v->keyboard || s == VIEW_SESSIONS;
+	snprintf(v->session_search, sizeof v->session_search, "t");
 	/* pin */
 	v->pin_len = 2;
 	v->pin_tries_left = 3;
@@ -160,8 +197,28 @@ static void fixture(struct view *v, enum view_screen s)
 		 "config /etc/lectern/lectern.conf \xc2\xb7 spool /var/lib/lectern");
 }
 
+/* The home while the room is free: its latest sessions and peer teachers. */
+static void free_home(struct view *v)
+{
+	fixture(v, VIEW_HOME);
+	v->room_state = ROOM_FREE;
+	v->card.start = NOW + 26 * 3600;
+	v->card.end = v->card.start + 3600;
+	v->n_messages = 1;
+	v->n_recent = VIEW_MAX_RECENT;
+	const char *who[] = { "Ada Lovelace", "Grace Hopper", "Jos\xc3\xa9 N\xc3\xba\xc3\xb1\x65z",
+			      "\xce\x93\xce\xb9\xcf\x8e\xcf\x81\xce\xb3\xce\xbf\xcf\x82 \xce\xa0\xce\xb1\xcf\x80\xce\xb1\xce\xb4\xcf\x8c\xcf\x80\xce\xbf\xcf\x85\xce\xbb\xce\xbf\xcf\x82" };
+	v->n_teachers = 4;
+	for (int i = 0; i < 4; i++) {
+		snprintf(v->teachers[i].name, sizeof v->teachers[i].name, "%s", who[i]);
+		v->teachers[i].sessions = 4 - i;
+	}
+	snprintf(v->teachers_summary, sizeof v->teachers_summary,
+		 "10 sessions by 4 colleagues this term");
+}
+
 static const char *screen_name[VIEW_SCREEN_COUNT] = { "home", "recording", "checkin",
-						      "uploads", "pin", "settings" };
+						      "uploads", "pin", "settings", "sessions" };
 
 static struct ui *open_ui(int w, int h, int rot)
 {
@@ -250,6 +307,31 @@ static void render_all_at(int w, int h, int rot)
 	ui_render(u, v);
 	check_frame(u, "home recording");
 	save(u, "home-recording", w, h, rot);
+	/* past sessions: the free home, the Sessions screen without the keyboard, no match,
+	 * and the thank-you card over the home */
+	free_home(v);
+	ui_render(u, v);
+	check_frame(u, "home free");
+	save(u, "home-free", w, h, rot);
+	fixture(v, VIEW_SESSIONS);
+	v->keyboard = false;
+	v->session_search[0] = '\0';
+	ui_render(u, v);
+	check_frame(u, "sessions");
+	save(u, "sessions-codes", w, h, rot);
+	fixture(v, VIEW_SESSIONS);
+	v->n_found = v->found_total = 0;
+	snprintf(v->session_search, sizeof v->session_search, "quantum");
+	ui_render(u, v);
+	check_frame(u, "sessions none");
+	save(u, "sessions-none", w, h, rot);
+	free_home(v);
+	v->has_thanks = true;
+	snprintf(v->thanks_title, sizeof v->thanks_title, "Thank you, Ada Lovelace");
+	snprintf(v->thanks_text, sizeof v->thanks_text, "23 checked in. Your 5th session this term.");
+	ui_render(u, v);
+	check_frame(u, "thanks");
+	save(u, "thanks", w, h, rot);
 	free(v);
 	ui_close(u);
 }
@@ -326,6 +408,59 @@ static void test_docs_shots(void **state)
 	snprintf(path, sizeof path, "%s/docs-checkin-1280x800.png", shots);
 	assert_int_equal(ui_save_png(u, path), 0);
 	ui_close(u);
+}
+
+/* README's pictures of the past sessions: the free home, the Sessions screen and the thank-you
+ * card at 800x480, 1280x800 and upright portrait (480x800), without the fixture's troubles. */
+static void docs_past_view(struct view *v, enum view_screen s)
+{
+	if (s == VIEW_HOME)
+		free_home(v);
+	else
+		fixture(v, s);
+	v->n_messages = 0;
+	v->server_ok = true;
+	v->calendar_stale = false;
+	v->queue_waiting = 0;
+	snprintf(v->room, sizeof v->room, "Room 4.12 \xe2\x80\x94 Ada Lovelace");
+	snprintf(v->card.title, sizeof v->card.title, "Property-based testing in practice");
+	snprintf(v->card.presenter, sizeof v->card.presenter, "Grace Hopper");
+	v->cadence = v->card;
+	v->cadence.start = v->card.start + 7 * 86400 - 26 * 3600;
+	snprintf(v->found[1].title, sizeof v->found[1].title, "Eventual consistency without tears: CRDTs in practice");
+	v->recent[1] = v->found[1];
+	v->keyboard = false;
+	v->session_search[0] = '\0';
+	v->found_total = v->sessions_total = 31;
+}
+
+static void test_docs_past_sessions(void **state)
+{
+	(void)state;
+	static const int sizes[][2] = { { 800, 480 }, { 1280, 800 }, { 480, 800 } };
+	static const enum view_screen screens[] = { VIEW_HOME, VIEW_SESSIONS, VIEW_HOME };
+	static const char *const names[] = { "home-free", "sessions", "thanks" };
+	struct view *v = malloc(sizeof *v);
+	for (int k = 0; k < 3; k++) {
+		struct ui *u = open_ui(sizes[k][0], sizes[k][1], 0);
+		for (int i = 0; i < 3; i++) {
+			docs_past_view(v, screens[i]);
+			if (i == 2) {
+				v->has_thanks = true;
+				snprintf(v->thanks_title, sizeof v->thanks_title, "Thank you, Ada Lovelace");
+				snprintf(v->thanks_text, sizeof v->thanks_text,
+					 "23 checked in. Your 5th session this term.");
+			}
+			ui_render(u, v);
+			char path[700];
+			snprintf(path, sizeof path, "%s/docs-%s-%dx%d.png", shots, names[i],
+				 sizes[k][0], sizes[k][1]);
+			check_frame(u, path);
+			assert_int_equal(ui_save_png(u, path), 0);
+		}
+		ui_close(u);
+	}
+	free(v);
 }
 
 /* Fraction of pixels in a window rectangle that are clearly red. */
@@ -751,6 +886,278 @@ static void test_screen_ops(void **state)
 	screen_close(s);
 }
 
+/* Home's Sessions button opens the screen; its search field opens the keyboard; the keys type;
+ * the thank-you card takes a tap on itself (nothing), not the button under it. */
+static void test_sessions_taps(void **state)
+{
+	(void)state;
+	struct ui *u = open_ui(800, 480, 90);
+	struct view v;
+	struct view_event ev;
+	free_home(&v);
+	ui_render(u, &v);
+	assert_int_equal(tap(u, &v, "sessions", 1000, &ev), 1);
+	assert_int_equal(ev.type, EV_SHOW);
+	assert_int_equal(ev.arg, VIEW_SESSIONS);
+	assert_true(ui_find(u, "qr:recent:0", NULL, NULL, NULL, NULL));
+	assert_false(ui_find(u, "qr:found:0", NULL, NULL, NULL, NULL));
+	fixture(&v, VIEW_SESSIONS);
+	v.keyboard = false;
+	ui_render(u, &v);
+	assert_true(ui_find(u, "qr:found:0", NULL, NULL, NULL, NULL));
+	assert_false(ui_find(u, "qr:found:2", NULL, NULL, NULL, NULL)); /* its link is "" */
+	assert_int_equal(tap(u, &v, "search", 2000, &ev), 1);
+	assert_int_equal(ev.type, EV_KEYBOARD);
+	assert_int_equal(ev.arg, 1);
+	v.keyboard = true;
+	ui_render(u, &v);
+	assert_false(ui_find(u, "qr:found:0", NULL, NULL, NULL, NULL)); /* a line each */
+	assert_int_equal(tap(u, &v, "key:\xc3\xa9", 3000, &ev), 1);
+	assert_int_equal(ev.type, EV_KEY);
+	assert_string_equal(ev.text, "\xc3\xa9");
+	free_home(&v);
+	v.has_thanks = true;
+	snprintf(v.thanks_title, sizeof v.thanks_title, "Thank you");
+	snprintf(v.thanks_text, sizeof v.thanks_text, "The recording is saved.");
+	ui_render(u, &v);
+	assert_int_equal(tap(u, &v, "thanks", 4000, &ev), 1);
+	assert_int_equal(ev.type, EV_NONE);
+	ui_close(u);
+}
+
+/* ---- past sessions: from the store to a code a phone reads ---- */
+
+/* What zbarimg reads in the PNG at `path`, one symbol a line, sorted: "" for none. */
+static void zbar(const char *path, char *out, size_t n)
+{
+	char cmd[800];
+	snprintf(cmd, sizeof cmd, "zbarimg --quiet --raw '%s' 2>/dev/null | LC_ALL=C sort", path);
+	FILE *p = popen(cmd, "r");
+	assert_non_null(p);
+	size_t len = fread(out, 1, n - 1, p);
+	out[len] = '\0';
+	pclose(p);   /* zbarimg exits 4 when it found nothing: the text says so */
+}
+
+/* The links of the codes the last frame drew (widgets qr:KIND:N of view entries `past`),
+ * sorted, one a line, as zbar() gives them. */
+static int drawn_links(struct ui *u, const char *kind, const struct view_past *past, int n,
+		       char *out, size_t size)
+{
+	const char *lines[VIEW_MAX_FOUND];
+	int k = 0;
+	for (int i = 0; i < n; i++) {
+		char name[32];
+		snprintf(name, sizeof name, "qr:%s:%d", kind, i);
+		if (ui_find(u, name, NULL, NULL, NULL, NULL)) {
+			assert_true(past[i].link[0]);       /* no link, no code */
+			lines[k++] = past[i].link;
+		}
+	}
+	for (int i = 1; i < k; i++)             /* insertion sort, as `LC_ALL=C sort` */
+		for (int j = i; j > 0 && strcmp(lines[j - 1], lines[j]) > 0; j--) {
+			const char *t = lines[j];
+			lines[j] = lines[j - 1];
+			lines[j - 1] = t;
+		}
+	out[0] = '\0';
+	for (int i = 0; i < k; i++)
+		snprintf(out + strlen(out), size - strlen(out), "%s\n", lines[i]);
+	return k;
+}
+
+static void put_delivered(struct store *st, sqlite3 *db, int64_t start, const char *title,
+			  const char *presenter, const char *tags, const char *link)
+{
+	struct recording r = { .started_ms = start * 1000 };
+	snprintf(r.path, sizeof r.path, "/nonexistent/%lld.opus", (long long)start);
+	snprintf(r.title, sizeof r.title, "%s", title);
+	snprintf(r.presenter, sizeof r.presenter, "%s", presenter);
+	assert_int_equal(store_recording_create(st, &r), LT_OK);
+	static const enum rec_state path[] = { REC_RECORDING, REC_FINALIZING, REC_QUEUED,
+					       REC_UPLOADING, REC_UPLOADED };
+	for (int i = 1; i < 5; i++)
+		assert_int_equal(store_recording_transition(st, r.id, path[i - 1], path[i], "t"),
+				 LT_OK);
+	assert_int_equal(store_recording_set_tags(st, r.id, tags), LT_OK);
+	/* The link as the delivery stores it (recordings.link). */
+	char *q = sqlite3_mprintf("UPDATE recordings SET link = %Q WHERE id = %lld", link,
+				  (long long)r.id);
+	assert_int_equal(sqlite3_exec(db, q, NULL, NULL, NULL), SQLITE_OK);
+	sqlite3_free(q);
+}
+
+static void test_codes_decode_to_stored_links(void **state)
+{
+	(void)state;
+	char dir[64];
+	struct config cfg;
+	assert_true(tu_temp_config(dir, sizeof dir, "uiqr", &cfg));
+	snprintf(cfg.schedule_source, sizeof cfg.schedule_source, "none");
+	snprintf(cfg.room, sizeof cfg.room, "Room 4.12");
+	char db[128];
+	snprintf(db, sizeof db, "%s/lectern.db", dir);
+	struct store *st;
+	struct schedule *sched;
+	sqlite3 *raw;
+	assert_int_equal(store_open(db, &st), LT_OK);
+	assert_int_equal(schedule_open(&cfg, st, &sched), LT_OK);
+	assert_int_equal(sqlite3_open(db, &raw), SQLITE_OK);
+	sqlite3_busy_timeout(raw, 2000);
+	/* Opencast's player, a WebDAV file (escaped), one without a link, an older one. */
+	put_delivered(st, raw, NOW - 7 * 86400, "Rust for C programmers: ownership without tears",
+		      "Ada Lovelace", "rust,talk",
+		      "https://opencast.example.org/play/6f1c2a7e-93b4-4d1e-8a55-0c2d9b7e4f10");
+	put_delivered(st, raw, NOW - 14 * 86400, "Caf\xc3\xa9 culture in remote teams",
+		      "Jos\xc3\xa9 N\xc3\xba\xc3\xb1\x65z", "workshop",
+		      "https://dav.example.org/lectern/Room%204.12/2024/05/20240516T120000Z-3fa9.opus");
+	put_delivered(st, raw, NOW - 21 * 86400, "Property-based testing", "Grace Hopper", "testing",
+		      "");
+	put_delivered(st, raw, NOW - 28 * 86400, "Kubernetes for the rest of us", "Ada Lovelace",
+		      "k8s", "https://opencast.example.org/play/0b8e4c1d-2f6a-4e3b-9c7d-5a1e8f2b6c30");
+	struct kiosk_view_sources src = { .cfg = &cfg, .st = st, .sched = sched,
+					  .mic_name = "USB microphone", .mic_present = true };
+	struct kiosk_view_builder b;
+	kiosk_view_init(&b, &src);
+	struct kiosk_state ks = { .screen = VIEW_HOME };
+	struct controller_status cs = { 0 };
+	struct view *v = malloc(sizeof *v);
+	static const int sizes[][3] = { { 800, 480, 0 }, { 1280, 800, 0 }, { 800, 480, 90 },
+					{ 480, 800, 0 } };
+	for (size_t k = 0; k < sizeof sizes / sizeof sizes[0]; k++) {
+		struct ui *u = open_ui(sizes[k][0], sizes[k][1], sizes[k][2]);
+		for (int screen = 0; screen < 2; screen++) {
+			ks.screen = screen ? VIEW_SESSIONS : VIEW_HOME;
+			kiosk_view_build(&b, &ks, &cs, NOW, v);
+			assert_int_equal(v->room_state, ROOM_FREE);
+			ui_render(u, v);
+			char what[64], path[700], want[2048], got[2048];
+			snprintf(what, sizeof what, "%s from the store %dx%d r%d",
+				 screen ? "sessions" : "home", sizes[k][0], sizes[k][1], sizes[k][2]);
+			check_frame(u, what);
+			snprintf(path, sizeof path, "%s/store-%s-%dx%d%s.png", shots,
+				 screen ? "sessions" : "home", sizes[k][0], sizes[k][1],
+				 sizes[k][2] ? "-r90" : "");
+			assert_int_equal(ui_save_png(u, path), 0);
+			int codes = screen ? drawn_links(u, "found", v->found, v->n_found, want,
+							 sizeof want)
+					   : drawn_links(u, "recent", v->recent, v->n_recent, want,
+							 sizeof want);
+			/* The home shows at least the latest; the Sessions screen all four, three
+			 * of them with a code. */
+			assert_true(codes >= 1);
+			if (screen) {
+				assert_int_equal(v->n_found, 4);
+				assert_int_equal(codes, 3);
+				assert_false(ui_find(u, "qr:found:2", NULL, NULL, NULL, NULL));
+			}
+			zbar(path, got, sizeof got);
+			if (strcmp(got, want) != 0)
+				fail_msg("%s: zbarimg read\n%swhere the store holds\n%s", what, got,
+					 want);
+		}
+		ui_close(u);
+	}
+	free(v);
+	kiosk_view_free(&b);
+	sqlite3_close(raw);
+	schedule_close(sched);
+	store_close(st);
+	tu_rmrf(dir);
+}
+
+/* The whole way: a recording delivered to a folder target stores its link from [upload]
+ * link_template; the free home and the Sessions screen show it as a code that reads back
+ * exactly that link. A delivery that fails (its file gone) stores none and shows nothing. */
+static void test_delivered_link_to_code(void **state)
+{
+	(void)state;
+	char dir[64], share[128], db[128], spool[128];
+	struct config cfg;
+	assert_true(tu_temp_config(dir, sizeof dir, "uilink", &cfg));
+	snprintf(cfg.schedule_source, sizeof cfg.schedule_source, "none");
+	snprintf(cfg.room, sizeof cfg.room, "Room 4.12");
+	snprintf(share, sizeof share, "%s/share", dir);
+	snprintf(spool, sizeof spool, "%s/spool", dir);
+	assert_int_equal(mkdir(share, 0700), 0);
+	assert_int_equal(mkdir(spool, 0700), 0);
+	snprintf(cfg.spool_dir, sizeof cfg.spool_dir, "%s", spool);
+	snprintf(cfg.upload_target, sizeof cfg.upload_target, "folder");
+	snprintf(cfg.upload_folder, sizeof cfg.upload_folder, "%s", share);
+	snprintf(cfg.upload_link_template, sizeof cfg.upload_link_template,
+		 "https://media.example.org/{room}/{year}/{month}/{file}");
+	snprintf(db, sizeof db, "%s/lectern.db", dir);
+	struct store *st;
+	struct schedule *sched;
+	assert_int_equal(store_open(db, &st), LT_OK);
+	assert_int_equal(schedule_open(&cfg, st, &sched), LT_OK);
+	int64_t ids[2];
+	for (int i = 0; i < 2; i++) {
+		struct recording r = { .started_ms = (int64_t)(NOW - (i + 1) * 86400) * 1000 };
+		store_make_uid(r.started_ms, r.uid, sizeof r.uid);
+		snprintf(r.path, sizeof r.path, "%s/%s.opus", spool, r.uid);
+		snprintf(r.title, sizeof r.title, i ? "Lost before delivery" : "Delivered for real");
+		snprintf(r.presenter, sizeof r.presenter, "Ada Lovelace");
+		snprintf(r.room, sizeof r.room, "%s", cfg.room);
+		char audio[4000];
+		memset(audio, 0x55, sizeof audio);
+		assert_true(tu_write_file(r.path, audio, sizeof audio));
+		assert_int_equal(store_recording_create(st, &r), LT_OK);
+		assert_int_equal(store_recording_set_result(st, r.id, 48000, sizeof audio,
+							    r.started_ms + 3600000, NULL), LT_OK);
+		assert_int_equal(store_recording_transition(st, r.id, REC_RECORDING, REC_FINALIZING,
+							    "t"), LT_OK);
+		assert_int_equal(store_recording_transition(st, r.id, REC_FINALIZING, REC_QUEUED,
+							    "t"), LT_OK);
+		ids[i] = r.id;
+		if (i == 1)
+			assert_int_equal(unlink(r.path), 0);
+	}
+	int attempted = 0, failed = 0;
+	upload_run_once(&cfg, st, (int64_t)NOW * 1000, true, &attempted, &failed);
+	assert_int_equal(attempted, 2);
+	assert_int_equal(failed, 1);
+	struct recording done, lost;
+	assert_int_equal(store_recording_get(st, ids[0], &done), LT_OK);
+	assert_int_equal(store_recording_get(st, ids[1], &lost), LT_OK);
+	assert_int_equal(done.state, REC_UPLOADED);
+	assert_non_null(strstr(done.link, "https://media.example.org/Room%204.12/"));
+	assert_int_not_equal(lost.state, REC_UPLOADED);
+	assert_string_equal(lost.link, "");
+
+	struct kiosk_view_sources src = { .cfg = &cfg, .st = st, .sched = sched,
+					  .mic_name = "USB microphone", .mic_present = true };
+	struct kiosk_view_builder b;
+	kiosk_view_init(&b, &src);
+	struct kiosk_state ks = { .screen = VIEW_HOME };
+	struct controller_status cs = { 0 };
+	struct view *v = malloc(sizeof *v);
+	struct ui *u = open_ui(800, 480, 0);
+	for (int screen = 0; screen < 2; screen++) {
+		ks.screen = screen ? VIEW_SESSIONS : VIEW_HOME;
+		kiosk_view_build(&b, &ks, &cs, NOW, v);
+		/* Only the delivered one is listed. */
+		assert_int_equal(screen ? v->n_found : v->n_recent, 1);
+		ui_render(u, v);
+		check_frame(u, screen ? "delivered sessions" : "delivered home");
+		char path[700], got[2048], want[1100];
+		snprintf(path, sizeof path, "%s/delivered-%s-800x480.png", shots,
+			 screen ? "sessions" : "home");
+		assert_int_equal(ui_save_png(u, path), 0);
+		zbar(path, got, sizeof got);
+		snprintf(want, sizeof want, "%s\n", done.link);
+		if (strcmp(got, want) != 0)
+			fail_msg("%s: zbarimg read \"%s\", the delivery stored \"%s\"", path, got,
+				 done.link);
+	}
+	ui_close(u);
+	free(v);
+	kiosk_view_free(&b);
+	schedule_close(sched);
+	store_close(st);
+	tu_rmrf(dir);
+}
+
 int main(void)
 {
 	const char *b = getenv("BUILD");
@@ -767,6 +1174,7 @@ int main(void)
 		cmocka_unit_test(test_screens_portrait),
 		cmocka_unit_test(test_home_1920x1080),
 		cmocka_unit_test(test_docs_shots),
+		cmocka_unit_test(test_docs_past_sessions),
 		cmocka_unit_test(test_rec_indicator_is_red),
 		cmocka_unit_test(test_tap_start),
 		cmocka_unit_test(test_hold_to_stop),
@@ -776,6 +1184,9 @@ int main(void)
 		cmocka_unit_test(test_missing_font),
 		cmocka_unit_test(test_window_dummy),
 		cmocka_unit_test(test_screen_ops),
+		cmocka_unit_test(test_sessions_taps),
+		cmocka_unit_test(test_codes_decode_to_stored_links),
+		cmocka_unit_test(test_delivered_link_to_code),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,122 @@
+/*
+ * store_sessions.c — the room's past sessions and their presenters, as the screen shows them
+ * (store.h, "past sessions"). Read only: the recordings table is store.c's, check-ins are
+ * counted from the checkins table by their session key.
+ */
+#include <sqlite3.h>
+#include <string.h>
+
+#include "lectern/store.h"
+#include "store_impl.h"
+
+/* The check-in session a recording belongs to (schema 8). */
+#define SESSION_KEY "(CASE WHEN r.event_key != '' THEN r.event_key ELSE 'adhoc:' || r.uid END)"
+
+#define SESSION_COLUMNS                                                                        \
+	"r.id, r.uid, r.title, r.presenter, r.tags, r.link, r.started_ms, "                    \
+	"(SELECT COUNT(*) FROM checkins c WHERE c.session_key = " SESSION_KEY "), "            \
+	"EXISTS (SELECT 1 FROM checkin_sessions k WHERE k.key = " SESSION_KEY ")"
+
+/* A recording "gave" a session unless it failed without audio (it never started). */
+#define GIVEN "(r.state != 'failed' OR r.bytes > 0)"
+
+static void row_to_session(sqlite3_stmt *s, struct store_session *out)
+{
+	memset(out, 0, sizeof *out);
+	out->id = sqlite3_column_int64(s, 0);
+	st_copy_text(out->uid, sizeof out->uid, s, 1);
+	st_copy_text(out->title, sizeof out->title, s, 2);
+	st_copy_text(out->presenter, sizeof out->presenter, s, 3);
+	st_copy_text(out->tags, sizeof out->tags, s, 4);
+	st_copy_text(out->link, sizeof out->link, s, 5);
+	out->started_ms = sqlite3_column_int64(s, 6);
+	int count = sqlite3_column_int(s, 7);
+	out->checkins = count > 0 || sqlite3_column_int(s, 8) ? count : -1;
+}
+
+lt_err store_sessions_each(struct store *st, store_session_fn fn, void *user)
+{
+	sqlite3_stmt *s;
+	lt_err err = st_row(st, &s, "listing past sessions",
+			    "SELECT " SESSION_COLUMNS " FROM recordings r WHERE r.state = 'uploaded' "
+			    "ORDER BY r.started_ms DESC, r.id DESC", "");
+	if (err != LT_OK)
+		return err == LT_ERR_NOT_FOUND ? LT_OK : err;
+	int rc = SQLITE_ROW;
+	while (rc == SQLITE_ROW) {
+		struct store_session one;
+		row_to_session(s, &one);
+		if (fn(&one, user))
+			break;
+		rc = sqlite3_step(s);
+	}
+	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+		err = st_fail(st, "listing past sessions");
+	sqlite3_finalize(s);
+	return err;
+}
+
+lt_err store_session_get(struct store *st, int64_t id, struct store_session *out)
+{
+	sqlite3_stmt *s;
+	lt_err err = st_row(st, &s, "reading a session",
+			    "SELECT " SESSION_COLUMNS " FROM recordings r WHERE r.id = ?", "i", id);
+	if (err != LT_OK)
+		return err;
+	row_to_session(s, out);
+	sqlite3_finalize(s);
+	return LT_OK;
+}
+
+int store_presenters(struct store *st, int64_t since_ms, int64_t until_ms,
+		     struct store_presenter *out, int max, int *total, int *presenters)
+{
+	sqlite3_stmt *s;
+	int n = 0, all = 0, people = 0;
+	lt_err err = st_row(st, &s, "counting presenters",
+			    /* The name as its latest recording spells it: SQLite takes a bare
+			     * column from the row of the one max(). */
+			    "SELECT r.presenter, COUNT(DISTINCT " SESSION_KEY "), "
+			    "MAX(r.started_ms) AS last FROM recordings r "
+			    "WHERE r.presenter != '' AND r.started_ms BETWEEN ? AND ? AND " GIVEN " "
+			    "GROUP BY r.presenter COLLATE NOCASE ORDER BY last DESC",
+			    "ii", since_ms, until_ms);
+	if (err == LT_OK) {
+		int rc = SQLITE_ROW;
+		for (; rc == SQLITE_ROW; rc = sqlite3_step(s)) {
+			int sessions = sqlite3_column_int(s, 1);
+			all += sessions;
+			people++;
+			if (n >= max)
+				continue;
+			st_copy_text(out[n].name, sizeof out[n].name, s, 0);
+			out[n].sessions = sessions;
+			out[n].last_ms = sqlite3_column_int64(s, 2);
+			n++;
+		}
+		if (rc != SQLITE_DONE)
+			err = st_fail(st, "counting presenters");
+		sqlite3_finalize(s);
+	}
+	if (err != LT_OK && err != LT_ERR_NOT_FOUND)
+		return -1;
+	if (total)
+		*total = all;
+	if (presenters)
+		*presenters = people;
+	return n;
+}
+
+int store_presenter_sessions(struct store *st, const char *presenter, int64_t since_ms,
+			     int64_t until_ms)
+{
+	sqlite3_stmt *s;
+	if (st_row(st, &s, "counting a presenter's sessions",
+		   "SELECT COUNT(DISTINCT " SESSION_KEY ") FROM recordings r "
+		   "WHERE r.presenter = ? COLLATE NOCASE AND r.started_ms BETWEEN ? AND ? AND "
+		   GIVEN, "tii", presenter, since_ms, until_ms) != LT_OK)
+		return -1;
+	int n = sqlite3_column_int(s, 0);
+	sqlite3_finalize(s);
+	return n;
+}
