@@ -232,6 +232,7 @@ enum view_event_type {
 	EV_WALK_IN,          /* checks `search` in as a walk-in */
 	EV_CHECKIN_GUEST,    /* counts a guest, without a name */
 	EV_CHECKIN_UNDO,     /* takes the last check-in back (within 10 s) */
+	EV_THANKS_DISMISS,   /* a tap on the thank-you card: it goes before its time */
 	EV_RETRY,            /* arg = upload id */
 	EV_PIN_DIGIT,        /* arg = 0..9; nothing is submitted until EV_PIN_OK */
 	EV_PIN_CLEAR,
