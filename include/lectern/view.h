@@ -170,7 +170,8 @@ struct view {
 	int invitees_more;           /* ... and how many more match */
 	struct view_invitee invitees[VIEW_MAX_INVITEES];
 	int checked_in;              /* the session's check-ins as stored (guests included) */
-	bool checkin_off;            /* [privacy] attendance = none: nothing is taken */
+	bool checkin_off;            /* [privacy] attendance = none: nothing is taken, and the
+				      * home screen offers no Check in */
 	bool checkin_open;           /* a session takes check-in now */
 	char checkin_title[128];     /* its title ("Untitled recording" for an ad-hoc one) */
 	int64_t checkin_opens_at;    /* closed: when check-in next opens; 0 none coming */
