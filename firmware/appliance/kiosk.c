@@ -217,14 +217,15 @@ static void power(struct kiosk *k)
 /* --- idle return ------------------------------------------------------------------------- */
 
 /* Back home after [ui] idle_return_s without a touch from the screens one looks at and walks
- * away from: Sessions, Uploads, and check-in while no session takes it. Never from the
- * recording screen, nor from a check-in that takes people (they keep coming to it). */
+ * away from: Sessions, Uploads, and check-in while no session takes it; and from the PIN and
+ * the unlocked settings, so that settings left open lock again (back in takes the PIN). Never
+ * from the recording screen, nor from a check-in that takes people (they keep coming to it). */
 static void idle_return(struct kiosk *k)
 {
 	int after = k->cfg->ui_idle_return_s;
 	enum view_screen s = k->s.screen;
-	bool leave = s == VIEW_SESSIONS || s == VIEW_UPLOADS ||
-		     (s == VIEW_CHECKIN && !k->v.checkin_open);
+	bool leave = s == VIEW_SESSIONS || s == VIEW_UPLOADS || s == VIEW_PIN ||
+		     s == VIEW_SETTINGS || (s == VIEW_CHECKIN && !k->v.checkin_open);
 	if (after <= 0 || !leave || k->clock() - k->touched < after)
 		return;
 	struct view_event home = {.type = EV_SHOW, .arg = VIEW_HOME};

@@ -255,9 +255,9 @@ static const struct config_option options[] = {
 	{"ui", "shift_min", INT(ui_shift_min), "10", 0, 1440, NULL,
 	 "Shift the picture by a few pixels this often against burn-in (minutes; 0: off)"},
 	{"ui", "idle_return_s", INT(ui_idle_return_s), "120", 0, 86400, NULL,
-	 "Go back to the home screen after this many seconds without a touch on the Sessions and "
-	 "Uploads screens, and on check-in while no session takes it (never while recording; 0: "
-	 "never)"},
+	 "Go back to the home screen after this many seconds without a touch on the Sessions, "
+	 "Uploads, PIN and settings screens (settings lock again), and on check-in while no "
+	 "session takes it (never while recording; 0: never)"},
 	{"health", "prometheus_file", STR(health_prometheus_file), "", 0, 0, NULL,
 	 "lectern run writes its health figures here in Prometheus text format, for "
 	 "node_exporter's textfile collector, e.g. /var/lib/node_exporter/lectern.prom (empty: off)"},

@@ -838,9 +838,12 @@ static void test_idle_return(void **state)
 	c->cfg.ui_idle_return_s = 120;
 	c->cfg.checkin_open_before_min = 5;   /* the next session's check-in is not open yet */
 	const struct view *v = kiosk_view(c->k);
-	static const enum view_screen leave[] = {VIEW_SESSIONS, VIEW_UPLOADS, VIEW_CHECKIN};
+	static const enum view_screen leave[] = {VIEW_SESSIONS, VIEW_UPLOADS, VIEW_CHECKIN,
+						 VIEW_PIN, VIEW_SETTINGS};
 	for (size_t i = 0; i < sizeof leave / sizeof leave[0]; i++) {
 		post_event(c, EV_SHOW, leave[i]);
+		if (leave[i] == VIEW_SETTINGS)
+			right_pin(c);
 		assert_int_equal(v->screen, leave[i]);
 		assert_false(v->checkin_open);
 		fake_now += 100;
@@ -854,6 +857,10 @@ static void test_idle_return(void **state)
 		kiosk_tick(c->k, c->t0);
 		assert_int_equal(v->screen, VIEW_HOME);
 	}
+	/* settings left open locked again: back in asks for the PIN */
+	post_event(c, EV_SHOW, VIEW_SETTINGS);
+	assert_int_equal(v->screen, VIEW_PIN);
+	post_event(c, EV_SHOW, VIEW_HOME);
 	/* the home screen itself stays home, and so does the keyboard's search (gone) */
 	assert_false(v->keyboard);
 	/* recording: its screen stays, and so does the ad-hoc session's check-in */
