@@ -195,7 +195,7 @@ drills:
 # `make install` installs. Paths are Debian 12's (/lib for systemd and udev). BOARD names the
 # board profiles to install (default: all; the package has all). The service user and
 # /etc/lectern's group are the package's postinst; after `make install` on a live system run
-# `sudo board/deb/postinst configure`.
+# `sudo board/deb/postinst configure`. A configuration already there is kept.
 SYSCONFDIR ?= /etc
 UNITDIR ?= /lib/systemd/system
 UDEVDIR ?= /lib/udev/rules.d
@@ -219,22 +219,22 @@ INSTALL_FILES := 0755:$(BIN):$(BINDIR)/lectern \
 		0644:$(f):$(DATADIR)/boards/$(patsubst board/%,%,$(f))))
 DEB_ARCH = $(shell dpkg --print-architecture)
 DEB = $(BUILD)/lectern_$(VERSION)_$(DEB_ARCH).deb
-# The manual's date: the last commit's, so that two builds of one commit are equal.
-SOURCE_DATE_EPOCH ?= $(shell git log -1 --format=%ct 2>/dev/null || date +%s)
-export SOURCE_DATE_EPOCH
+# The manual's date and the package's file times: the last commit's, so that two builds of
+# one commit are equal.
+DATE_EPOCH = $${SOURCE_DATE_EPOCH:-$$(git log -1 --format=%ct 2>/dev/null || date +%s)}
 
 .PHONY: deb man
 man: $(MAN_PAGES)
 
 $(BUILD)/man/lectern.1.gz: board/man/lectern.1.scd
 	@mkdir -p $(@D)
-	scdoc <$< | gzip -9n >$@
+	SOURCE_DATE_EPOCH=$(DATE_EPOCH) scdoc <$< | gzip -9n >$@
 # lectern.conf(5)'s key reference is the sample config (generated from the option table).
 $(BUILD)/man/lectern.conf.5.gz: board/man/lectern.conf.5.scd board/man/conf2scd.awk board/lectern.conf
 	@mkdir -p $(@D)
 	awk -f board/man/conf2scd.awk board/lectern.conf >$(BUILD)/man/keys.scd
 	awk -v keys=$(BUILD)/man/keys.scd '$$0 == "@KEYS@" { while ((getline l <keys) > 0) print l; \
-		next } { print }' $< | scdoc | gzip -9n >$@
+		next } { print }' $< | SOURCE_DATE_EPOCH=$(DATE_EPOCH) scdoc | gzip -9n >$@
 # The unit names the installed binary.
 $(BUILD)/man/lectern.service: board/lectern.service
 	@mkdir -p $(@D)
@@ -243,6 +243,8 @@ $(BUILD)/man/lectern.service: board/lectern.service
 install: all $(MAN_PAGES) $(BUILD)/man/lectern.service
 	@set -e; umask 022; for f in $(INSTALL_FILES); do \
 		mode=$${f%%:*}; rest=$${f#*:}; src=$${rest%%:*}; dst=$(DESTDIR)$${rest#*:}; \
+		case $$dst in $(DESTDIR)$(SYSCONFDIR)/*) if [ -e $$dst ]; then \
+			echo "keeping $$dst (the sample is $$src)"; continue; fi ;; esac; \
 		echo "install -D -m $$mode $$src $$dst"; install -D -m $$mode $$src $$dst; \
 	done
 	chmod 0750 $(DESTDIR)$(SYSCONFDIR)/lectern
@@ -250,7 +252,7 @@ install: all $(MAN_PAGES) $(BUILD)/man/lectern.service
 deb: all $(MAN_PAGES) $(BUILD)/man/lectern.service
 	rm -rf $(BUILD)/deb
 	$(MAKE) --no-print-directory install DESTDIR=$(abspath $(BUILD))/deb/root >/dev/null
-	board/deb/mkdeb.sh $(BUILD)/deb/root $(VERSION) $(DEB_ARCH) $(DEB)
+	SOURCE_DATE_EPOCH=$(DATE_EPOCH) board/deb/mkdeb.sh $(BUILD)/deb/root $(VERSION) $(DEB_ARCH) $(DEB)
 
 format:
 	clang-format -i firmware/*/*.c drivers/*.c ui/*.c include/lectern/*.h tests/unit/*.c
