@@ -144,6 +144,69 @@ check "purge: nothing of the package is left in the root" bash -c "
 	! ls '$R/etc' | grep -vxE '(passwd|group|shadow|gshadow)-?'"
 check "purge: dpkg no longer knows the package" test -z "$(status)"
 
+# --- the same in a chroot: the maintainer scripts' live path ---------------------------------
+# dpkg --root without chrootless runs the scripts inside the root, as on a real system being
+# installed: adduser, deb-systemd-helper (enable, mask, purge), no systemd running. The root
+# is this system's /usr under an overlay (writes land in $T) in a private mount namespace.
+chroot_run() {
+	local C="$T/c"
+	mkdir -p "$C/usr" "$T/c-up" "$T/c-work"
+	mount -t overlay overlay -o "lowerdir=/usr,upperdir=$T/c-up,workdir=$T/c-work" "$C/usr" || return 1
+	local d
+	for d in bin lib lib32 lib64 sbin; do [ -L "/$d" ] && ln -s "usr/$d" "$C/$d"; done
+	mkdir -p "$C/etc" "$C/dev" "$C/tmp" "$C/run" "$C/var/lib/dpkg/info" "$C/var/lib/dpkg/updates" \
+		"$C/var/lib/dpkg/triggers"
+	touch "$C/var/lib/dpkg/status" "$C/var/lib/dpkg/available" "$C/dev/null"
+	mount --bind /dev/null "$C/dev/null" || return 1
+	cp /etc/login.defs /etc/adduser.conf /etc/nsswitch.conf "$C/etc/" 2>/dev/null
+	printf 'root:x:0:0:root:/root:/bin/sh\n' >"$C/etc/passwd"
+	printf 'root:*:19000:0:99999:7:::\n' >"$C/etc/shadow"
+	printf 'root:x:0:\naudio:x:29:\nvideo:x:44:\ninput:x:101:\nrender:x:105:\n' >"$C/etc/group"
+	printf 'root:*::\naudio:*::\nvideo:*::\ninput:*::\nrender:*::\n' >"$C/etc/gshadow"
+	chmod 0600 "$C/etc/shadow" "$C/etc/gshadow"
+	local dp="dpkg --root=$C --force-depends --log=$T/c-dpkg.log"
+	$dp -i "$DEB" >"$T/c-install.log" 2>&1 || return 1
+	mkdir -p "$T/c-after-install"
+	cp "$C/etc/passwd" "$C/etc/group" "$T/c-after-install/"
+	stat -c '%a %u:%g' "$C/etc/lectern" "$C/var/lib/lectern" >"$T/c-after-install/modes" 2>&1
+	readlink "$C/etc/systemd/system/multi-user.target.wants/lectern.service" >"$T/c-after-install/wants" 2>&1
+	$dp -i "$DEB" >"$T/c-reinstall.log" 2>&1 || return 1
+	echo data >"$C/var/lib/lectern/lectern.db"
+	$dp -r lectern >"$T/c-remove.log" 2>&1 || return 1
+	test -s "$C/var/lib/lectern/lectern.db" && echo kept >"$T/c-after-remove-data"
+	$dp -P lectern >"$T/c-purge.log" 2>&1 || return 1
+	(cd "$C" && find etc/lectern var/lib/lectern var/cache/lectern etc/systemd var/lib/systemd \
+		-name '*lectern*' 2>/dev/null) >"$T/c-after-purge"
+	return 0
+}
+if [ "$(id -u)" = 0 ] && unshare -m true 2>/dev/null; then
+	export -f chroot_run
+	export T DEB
+	if unshare -m bash -c chroot_run 2>"$T/c-setup.err"; then
+		ok "dpkg installs, reinstalls, removes and purges it in a chroot (scripts run inside)"
+		check "chroot: adduser made the system user lectern, in audio, video, render, input" bash -c "
+			grep -qE '^lectern:x:[0-9]+:[0-9]+:[^:]*:/var/lib/lectern:/usr/sbin/nologin\$' '$T/c-after-install/passwd' &&
+			for g in audio video render input; do grep -qE \"^\$g:x:[0-9]+:(.*,)?lectern(,|\$)\" '$T/c-after-install/group' || exit 1; done"
+		# numeric: the chroot's ids, not this system's names
+		cuid=$(awk -F: '$1 == "lectern" { print $3 }' "$T/c-after-install/passwd")
+		cgid=$(awk -F: '$1 == "lectern" { print $3 }' "$T/c-after-install/group")
+		check "chroot: /etc/lectern 0750 root:lectern, /var/lib/lectern 0750 lectern:lectern" \
+			test "$(tr '\n' ' ' <"$T/c-after-install/modes")" = "750 0:$cgid 750 $cuid:$cgid "
+		check "chroot: the service is enabled (multi-user.target.wants) without systemd running" \
+			test "$(cat "$T/c-after-install/wants")" = /lib/systemd/system/lectern.service
+		check "chroot: no script complained (no PAM, chfn or systemctl errors)" bash -c "
+			! grep -iE 'error|fail|critical' '$T/c-install.log' '$T/c-reinstall.log' '$T/c-remove.log' '$T/c-purge.log'"
+		check "chroot: remove keeps the data" test -f "$T/c-after-remove-data"
+		check "chroot: purge leaves nothing of lectern (config, data, enablement)" \
+			test ! -s "$T/c-after-purge"
+	else
+		echo "# chroot section not run: $(tail -2 "$T/c-setup.err" | tr '\n' ' ')"
+		not_ok "dpkg installs it in a chroot" "$(tail -5 "$T"/c-*.log 2>/dev/null | tr '\n' ' ')"
+	fi
+else
+	echo "ok - dpkg in a chroot # SKIP needs root and mount namespaces (unshare -m)"
+fi
+
 # --- the unit ---------------------------------------------------------------------------------
 if command -v systemd-analyze >/dev/null; then
 	# A root holding the installed tree, the targets the unit names and /bin/kill: verify
