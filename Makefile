@@ -211,7 +211,7 @@ INSTALL_FILES := 0755:$(BIN):$(BINDIR)/lectern \
 	0755:$(NET_BIN):$(BINDIR)/$(notdir $(NET_BIN)) \
 	0644:$(PLUGIN):$(LIBDIR)/$(notdir $(PLUGIN)) \
 	0644:board/lectern.conf:$(SYSCONFDIR)/lectern/lectern.conf \
-	0644:$(BUILD)/man/lectern.service:$(UNITDIR)/lectern.service \
+	0644:$(BUILD)/pkg/lectern.service:$(UNITDIR)/lectern.service \
 	0644:board/99-lectern-backlight.rules:$(UDEVDIR)/99-lectern-backlight.rules \
 	0644:$(BUILD)/man/lectern.1.gz:$(MANDIR)/man1/lectern.1.gz \
 	0644:$(BUILD)/man/lectern.conf.5.gz:$(MANDIR)/man5/lectern.conf.5.gz \
@@ -236,11 +236,11 @@ $(BUILD)/man/lectern.conf.5.gz: board/man/lectern.conf.5.scd board/man/conf2scd.
 	awk -v keys=$(BUILD)/man/keys.scd '$$0 == "@KEYS@" { while ((getline l <keys) > 0) print l; \
 		next } { print }' $< | SOURCE_DATE_EPOCH=$(DATE_EPOCH) scdoc | gzip -9n >$@
 # The unit names the installed binary.
-$(BUILD)/man/lectern.service: board/lectern.service
+$(BUILD)/pkg/lectern.service: board/lectern.service
 	@mkdir -p $(@D)
 	sed 's|/usr/bin/lectern |$(BINDIR)/lectern |' $< >$@
 
-install: all $(MAN_PAGES) $(BUILD)/man/lectern.service
+install: all $(MAN_PAGES) $(BUILD)/pkg/lectern.service
 	@set -e; umask 022; for f in $(INSTALL_FILES); do \
 		mode=$${f%%:*}; rest=$${f#*:}; src=$${rest%%:*}; dst=$(DESTDIR)$${rest#*:}; \
 		case $$dst in $(DESTDIR)$(SYSCONFDIR)/*) if [ -e $$dst ]; then \
@@ -249,7 +249,7 @@ install: all $(MAN_PAGES) $(BUILD)/man/lectern.service
 	done
 	chmod 0750 $(DESTDIR)$(SYSCONFDIR)/lectern
 
-deb: all $(MAN_PAGES) $(BUILD)/man/lectern.service
+deb: all $(MAN_PAGES) $(BUILD)/pkg/lectern.service
 	rm -rf $(BUILD)/deb
 	$(MAKE) --no-print-directory install DESTDIR=$(abspath $(BUILD))/deb/root >/dev/null
 	SOURCE_DATE_EPOCH=$(DATE_EPOCH) board/deb/mkdeb.sh $(BUILD)/deb/root $(VERSION) $(DEB_ARCH) $(DEB)
