@@ -2,7 +2,8 @@
 # The Debian package and `make install` (issue 14): `make deb` builds it; dpkg-deb shows the
 # files, modes, owners, conffiles and dependencies; it installs, reinstalls, removes and
 # purges in a scratch root (dpkg --root, maintainer scripts run chrootless with DPKG_ROOT:
-# the service user is made in that root's /etc/passwd, systemd and udev are left alone);
+# the service user is made in that root's /etc/passwd, the service enabled there, the
+# running systemd and udev left alone) and in a chroot (the scripts' live path);
 # `make install DESTDIR=` makes the very tree the package holds; the unit passes
 # `systemd-analyze verify` (its man pages found) and scores at most 2.0 on `systemd-analyze
 # security`; the board profiles' configs, unit drop-ins and asound.conf parse.
@@ -105,8 +106,11 @@ status() { dpkg-query --admindir="$R/var/lib/dpkg" -W -f='${db:Status-Abbrev}' l
 check "dpkg installs it into a scratch root (maintainer scripts chrootless)" dpkgr -i "$DEB"
 cp "$T/check.log" "$T/install.log"
 check "the package is installed and configured there (ii)" test "$(status)" = ii
-check "postinst leaves systemd and udev alone in a foreign root, and says so" \
-	grep -q 'not touching udev or systemd' "$T/install.log"
+check "postinst leaves the running systemd and udev alone in a foreign root, and says so" \
+	grep -q 'not touching udev or the running systemd' "$T/install.log"
+check "… and enables the service in that root (deb-systemd-helper with DPKG_ROOT)" \
+	test "$(readlink "$R/etc/systemd/system/multi-user.target.wants/lectern.service")" = \
+	/lib/systemd/system/lectern.service
 if [ "$(id -u)" = 0 ]; then
 	check "postinst made the system user lectern (home /var/lib/lectern, no login)" \
 		grep -qE '^lectern:x:[0-9]+:[0-9]+:[^:]*:/var/lib/lectern:/usr/sbin/nologin$' "$R/etc/passwd"
@@ -137,11 +141,15 @@ check "remove: the data and the edited configuration stay (rc)" bash -c "
 	test -s '$R/var/lib/lectern/lectern.db' && grep -q Edited '$R/etc/lectern/lectern.conf' &&
 	test -s '$R/etc/lectern/secrets' && test \"\$(dpkg-query --admindir='$R/var/lib/dpkg' -W -f='\${db:Status-Abbrev}' lectern | tr -d ' ')\" = rc"
 check "dpkg purges it" dpkgr -P lectern
+check "purge: the service's enablement is gone" \
+	test ! -e "$R/etc/systemd/system/multi-user.target.wants/lectern.service" -a \
+	! -L "$R/etc/systemd/system/multi-user.target.wants/lectern.service"
 check "purge: configuration, secrets and data are gone" \
 	test ! -e "$R/etc/lectern" -a ! -e "$R/var/lib/lectern" -a ! -e "$R/var/cache/lectern"
+# (no file or link of it; deb-systemd-helper leaves the shared systemd directories, empty)
 check "purge: nothing of the package is left in the root" bash -c "
-	! (cd '$R' && find . -path ./var/lib/dpkg -prune -o -path ./etc -prune -o -print | grep -vxE '\\.|\\./var|\\./var/lib' | grep .) &&
-	! ls '$R/etc' | grep -vxE '(passwd|group|shadow|gshadow)-?'"
+	! find '$R' -path '$R/var/lib/dpkg' -prune -o \( -type f -o -type l \) -print |
+		grep -vE '^$R/etc/(passwd|group|shadow|gshadow)-?\$'"
 check "purge: dpkg no longer knows the package" test -z "$(status)"
 
 # --- the same in a chroot: the maintainer scripts' live path ---------------------------------

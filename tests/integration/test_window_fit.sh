@@ -69,3 +69,7 @@ run_fit default-size
 cp "$T/screen-default-size.png" "$SHOTS/window-fit-800x480.png" 2>/dev/null
 check "a screenshot of the 800x480 X screen was taken" test -s "$SHOTS/window-fit-800x480.png"
 run_fit explicit-1920x1080 "width = 1920" "height = 1080"
+
+# The X server (the first child) ends with TERM, so that it removes its lock and socket.
+kill -TERM "${CHILDREN[0]}" 2>/dev/null
+wait "${CHILDREN[0]}" 2>/dev/null

@@ -117,13 +117,18 @@ wait_for() {
 
 # start_xvfb WIDTH HEIGHT: a private X server (no TCP) for the screen; sets DISPLAY.
 start_xvfb() {
-	local n
+	local n holder xvfb
 	for n in $(seq 91 140); do
-		[ -e "/tmp/.X11-unix/X$n" ] || [ -e "/tmp/.X$n-lock" ] && continue
+		# A display is taken while the process in its lock lives. A server killed with -9 (the
+		# tests' cleanup) leaves its lock and socket behind: Xvfb itself replaces those.
+		holder=$(tr -d ' ' <"/tmp/.X$n-lock" 2>/dev/null)
+		[ -n "$holder" ] && kill -0 "$holder" 2>/dev/null && continue
 		Xvfb ":$n" -screen 0 "${1}x${2}x24" -nolisten tcp -noreset >"$T/xvfb.log" 2>&1 &
-		CHILDREN+=($!)
+		xvfb=$!
+		CHILDREN+=($xvfb)
 		export DISPLAY=":$n"
-		if wait_for 10 "xdpyinfo -display :$n"; then
+		# ours, not a server another test started on the same number at the same moment
+		if wait_for 10 "xdpyinfo -display :$n" && kill -0 "$xvfb" 2>/dev/null; then
 			return 0
 		fi
 	done
