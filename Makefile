@@ -235,7 +235,8 @@ $(BUILD)/man/lectern.conf.5.gz: board/man/lectern.conf.5.scd board/man/conf2scd.
 	awk -f board/man/conf2scd.awk board/lectern.conf >$(BUILD)/man/keys.scd
 	awk -v keys=$(BUILD)/man/keys.scd '$$0 == "@KEYS@" { while ((getline l <keys) > 0) print l; \
 		next } { print }' $< | SOURCE_DATE_EPOCH=$(DATE_EPOCH) scdoc | gzip -9n >$@
-# The unit names the installed binary.
+# The unit names the installed binary (made again each time: BINDIR may differ).
+.PHONY: $(BUILD)/pkg/lectern.service
 $(BUILD)/pkg/lectern.service: board/lectern.service
 	@mkdir -p $(@D)
 	sed 's|/usr/bin/lectern |$(BINDIR)/lectern |' $< >$@
