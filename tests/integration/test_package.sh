@@ -252,6 +252,69 @@ else
 	echo "not ok - systemd-analyze verify on the unit # SKIP systemd-analyze not installed"
 fi
 
+# --- the unit's system call filter against what lectern does ---------------------------------
+# strace lists the calls lectern makes recording (alsa-lib), delivering (folder target) and
+# running the appliance, as an unprivileged user as the service is: each must be in what
+# the unit allows (its SystemCallFilter= lines, less what ProtectClock= and
+# ProtectKernelModules= take), or the service would meet EPERM where this run succeeded.
+if command -v strace >/dev/null && command -v systemd-analyze >/dev/null && [ "$(id -u)" = 0 ]; then
+	python3 - "$REPO/board/lectern.service" >"$T/allowed" <<'PY'
+import subprocess, sys
+def expand(name):
+    if not name.startswith("@"):
+        return {name}
+    out = subprocess.run(["systemd-analyze", "syscall-filter", name], capture_output=True,
+                         text=True, check=True).stdout.splitlines()[1:]
+    calls = set()
+    for line in (l.strip() for l in out):
+        if line.startswith("@"):
+            calls |= expand(line)
+        elif line and not line.startswith("#"):
+            calls.add(line)
+    return calls
+# The unit's own SystemCallFilter= lines (allow lists, then ~deny lists), and the sets its
+# Protect*= settings take away.
+allow, deny = set(), set()
+for line in open(sys.argv[1]):
+    key, _, value = line.strip().partition("=")
+    if key == "SystemCallFilter":
+        names = value.lstrip("~").split()
+        (deny if value.startswith("~") else allow).update(*(expand(n) for n in names))
+    elif key == "ProtectClock" and value == "yes":
+        deny |= expand("@clock")
+    elif key == "ProtectKernelModules" and value == "yes":
+        deny |= expand("@module")
+print("\n".join(sorted(allow - deny)))
+PY
+	S="$T/sc"
+	mkdir -p "$S/out"
+	lectern_config "$S/lectern.conf" "[upload]" "target = folder" "folder = $S/out"
+	sed -i "s|^data_dir = .*|data_dir = $S/data|" "$S/lectern.conf"
+	head -c 192000 "$(speech_raw 5)" >"$S/mic.raw"
+	sed "s|infile \".*\"|infile \"$S/mic.raw\"|" "$(alsa_conf /dev/null)" >"$S/asound.conf"
+	chown -R 65534:65534 "$S"
+	chmod 0711 "$T" # nobody passes through to $S
+	as_service() { # the command under strace as user nobody, without root's groups
+		ALSA_CONFIG_PATH="$S/asound.conf" strace -f -qq -o "$S/trace.$1" \
+			setpriv --reuid=65534 --regid=65534 --clear-groups "${@:2}"
+	}
+	as_service record timeout 20 "$LECTERN" --config "$S/lectern.conf" record --seconds 1 >"$S/record.out" 2>&1
+	as_service upload timeout 20 "$LECTERN" --config "$S/lectern.conf" upload --once >"$S/upload.out" 2>&1
+	as_service run timeout -s TERM 4 "$LECTERN" --config "$S/lectern.conf" run --headless >"$S/run.out" 2>&1
+	check "traced as the service would run: a recording made and delivered" \
+		bash -c "ls '$S/out'/*/*/*/*.opus >/dev/null 2>&1"
+	# The calls after setpriv's execve of timeout/lectern (setpriv's own setresuid is systemd's).
+	for f in "$S"/trace.*; do
+		awk '/execve\("[^"]*(timeout|lectern)/ { on = 1 } on' "$f"
+	done | sed -nE 's/^[0-9]+ +([a-z_0-9]+)\(.*/\1/p' | sort -u >"$S/used"
+	outside=$(comm -23 "$S/used" "$T/allowed" | tr '\n' ' ')
+	echo "# figures: lectern recording, delivering and running made $(wc -l <"$S/used") distinct system calls"
+	check "every system call lectern made is one the unit's filter allows (${outside:-none outside})" \
+		bash -c "test -z '$outside' && ls '$S/out'/*/*/*/*.opus && grep -qx fdatasync '$S/used'"
+else
+	echo "ok - the unit's system call filter against what lectern does # SKIP needs strace, systemd-analyze and root"
+fi
+
 # --- the board profiles ---------------------------------------------------------------------
 # [gpio] belongs to the GPIO module; a build without it checks the profiles without that section.
 gpio_known=no
