@@ -134,6 +134,8 @@ fi
 mkdir -p "$R/var/lib/lectern/spool"
 echo data >"$R/var/lib/lectern/lectern.db"
 echo secret >"$R/etc/lectern/secrets"
+mkdir -p "$R/etc/systemd/system/lectern.service.d"
+printf '[Service]\nReadWritePaths=-/srv/share\n' >"$R/etc/systemd/system/lectern.service.d/paths.conf"
 echo "room = Edited" >>"$R/etc/lectern/lectern.conf"
 check "dpkg removes it" dpkgr -r lectern
 check "remove: the programs are gone" test ! -e "$R/usr/bin/lectern" -a ! -e "$R/lib/systemd/system/lectern.service"
@@ -144,8 +146,9 @@ check "dpkg purges it" dpkgr -P lectern
 check "purge: the service's enablement is gone" \
 	test ! -e "$R/etc/systemd/system/multi-user.target.wants/lectern.service" -a \
 	! -L "$R/etc/systemd/system/multi-user.target.wants/lectern.service"
-check "purge: configuration, secrets and data are gone" \
-	test ! -e "$R/etc/lectern" -a ! -e "$R/var/lib/lectern" -a ! -e "$R/var/cache/lectern"
+check "purge: configuration, secrets, provision's drop-in and data are gone" \
+	test ! -e "$R/etc/lectern" -a ! -e "$R/var/lib/lectern" -a ! -e "$R/var/cache/lectern" -a \
+	! -e "$R/etc/systemd/system/lectern.service.d"
 # (no file or link of it; deb-systemd-helper leaves the shared systemd directories, empty)
 check "purge: nothing of the package is left in the root" bash -c "
 	! find '$R' -path '$R/var/lib/dpkg' -prune -o \( -type f -o -type l \) -print |
