@@ -353,7 +353,7 @@ static bool x11_answers(const char *display, char *where, size_t n)
 	const char *colon = strrchr(display, ':');
 	char *end;
 	long num = colon ? strtol(colon + 1, &end, 10) : -1;
-	if (!colon || num < 0 || num > 10000 || end == colon + 1 || (*end && *end != '.')) {
+	if (!colon || num < 0 || num > 65535 - 6000 || end == colon + 1 || (*end && *end != '.')) {
 		snprintf(where, n, "DISPLAY=%s is not [host]:number", display);
 		return false;
 	}

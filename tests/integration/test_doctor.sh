@@ -129,6 +129,8 @@ same("queue oldest age", status["queue"]["oldest_age_s"], p("lectern_queue_oldes
 same("calendar last sync", status["calendar"]["last_sync"],
      p("lectern_calendar_last_sync_timestamp_seconds"), 15)
 same("last upload", status["last_upload"], p("lectern_last_upload_timestamp_seconds"))
+same("calendar stale", status["calendar"]["stale"], p("lectern_calendar_stale"))
+if status["calendar"]["stale"] is not False: problems.append("a fresh calendar called stale")
 same("microphone", status["microphone_present"], p("lectern_microphone_present"))
 same("service start", status["service"]["started"], p("lectern_service_start_time_seconds"), 1)
 same("disk free", status["disk_free_bytes"], p("lectern_disk_free_bytes"),
@@ -171,10 +173,16 @@ sql "update calendar_cache set ok_ms = ok_ms - 86400000"
 mv "$T/www/cal.ics" "$T/www/cal.ics.away"
 kill -STOP "$RUN" # the service's fetcher must not find it either while the doctor looks
 doctor stale "$T/good.conf"
+"$LECTERN" --config "$T/good.conf" status --json >"$T/stale-status.json" 2>/dev/null
+"$LECTERN" --config "$T/good.conf" status >"$T/stale-status.txt" 2>/dev/null
 kill -CONT "$RUN"
 mv "$T/www/cal.ics.away" "$T/www/cal.ics"
 check "stale calendar: exit 1" test "$(cat "$T/stale.rc")" -eq 1
 check "stale calendar: only the calendar fails ($(failures stale))" test "$(failures stale)" = calendar
+check "stale calendar: status --json says calendar.stale, as the doctor judged" \
+	python3 -c 'import json, sys; assert json.load(open(sys.argv[1]))["calendar"]["stale"] is True' \
+	"$T/stale-status.json"
+check "stale calendar: status (text) says STALE" grep -q '^Calendar: .*, STALE' "$T/stale-status.txt"
 check "stale calendar: it says stale, since when, and why fetching fails" \
 	grep -q 'stale: last good fetch 1d 0h ago .*fetching now fails: .*404' "$T/stale.txt"
 
@@ -297,9 +305,9 @@ fi
 # a recording holds the microphone: the Prometheus file never calls it missing, and lectern run
 # does not open it behind the recording's back (a USB microphone's hw device opens once: a
 # probe would fail and say "missing"; alsa-lib's file plugin opens twice, so the opens of its
-# infile are counted instead, with inotify) ------------------------------------------------------
-MICIN="$T/mic.raw"
-cp "$(speech_raw 30)" "$MICIN"
+# infile, a FIFO fed in real time, are counted instead, with inotify) ---------------------------
+MICIN="$T/mic.fifo"
+paced_mic "$MICIN" "$(speech_raw 60)"
 start=$(date -u -d "-5 seconds" +%Y%m%dT%H%M%SZ)
 end=$(date -u -d "+60 seconds" +%Y%m%dT%H%M%SZ)
 printf 'BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//lectern test//EN\r\nBEGIN:VEVENT\r\nUID:now@test\r\nDTSTAMP:20260101T000000Z\r\nDTSTART:%s\r\nDTEND:%s\r\nSUMMARY:Now\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n' \
