@@ -31,7 +31,7 @@ LDLIBS += $(CORE_LIBS) -lm -lpthread
 # link.
 FIRMWARE := base/err base/log base/osutil base/utf8 base/urltpl base/config base/signals \
 	base/jsonout base/csvout base/worker base/pinfile base/pinhash base/inifile \
-	net/net net/fetch net/opencast \
+	net/net net/fetch net/opencast net/servercheck \
 	store/store store/store_impl store/store_checkin store/store_reports \
 	store/store_sessions store/spoolmeta store/retention \
 	recording/ring recording/level recording/oggopus recording/recorder recording/session \

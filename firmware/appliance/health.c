@@ -185,6 +185,11 @@ lt_err health_collect(const struct config *cfg, struct store *st, int64_t now_ms
 		if (e != LT_OK && e != LT_ERR_NOT_FOUND)
 			rc = LT_ERR_STORE;
 	}
+	if (out->calendar_configured) {
+		int64_t stale_after_ms =
+			(int64_t)cfg->schedule_refresh_s * HEALTH_CALENDAR_STALE_REFRESHES * 1000;
+		out->calendar_stale = !out->calendar_ok_ms || now_ms - out->calendar_ok_ms > stale_after_ms;
+	}
 	uint64_t free_bytes;
 	if (os_free_bytes(cfg->spool_dir[0] ? cfg->spool_dir : cfg->data_dir, &free_bytes) == LT_OK ||
 	    os_free_bytes(cfg->data_dir, &free_bytes) == LT_OK) {
@@ -256,6 +261,7 @@ json_object *health_json(const struct health_snapshot *h)
 	json_object_object_add(c, "configured", json_object_new_boolean(h->calendar_configured));
 	jsonout_put_int(c, "last_sync", h->calendar_ok_ms / 1000);
 	jsonout_put_string(c, "error", h->calendar_error);
+	json_object_object_add(c, "stale", json_object_new_boolean(h->calendar_stale));
 	json_object_object_add(o, "calendar", c);
 	jsonout_put_int(o, "last_upload", h->last_upload_ms / 1000);
 	if (h->disk_known)
@@ -360,6 +366,9 @@ int health_prometheus(const struct health_snapshot *h, char *buf, size_t n)
 	gauge(&o, "lectern_calendar_last_sync_timestamp_seconds",
 	      "When the calendar was last fetched good (unix time; 0: never).",
 	      h->calendar_ok_ms / 1000);
+	gauge(&o, "lectern_calendar_stale",
+	      "1 when the calendar is configured but was not fetched good for more than 3 refresh "
+	      "intervals (or never), else 0.", h->calendar_stale);
 	gauge(&o, "lectern_last_upload_timestamp_seconds",
 	      "When the newest confirmed upload was confirmed (unix time; 0: none).",
 	      h->last_upload_ms / 1000);

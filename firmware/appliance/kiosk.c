@@ -380,6 +380,11 @@ void kiosk_release_mic(struct kiosk *k)
 		kiosk_settings_release_mic(&k->set);
 }
 
+bool kiosk_mic_held(const struct kiosk *k)
+{
+	return k && k->set.mon_src != NULL;
+}
+
 const char *kiosk_audio_device(const struct kiosk *k)
 {
 	return k ? kiosk_settings_audio_device(&k->set) : NULL;

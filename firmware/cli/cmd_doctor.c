@@ -13,12 +13,17 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <inttypes.h>
+#include <netdb.h>
+#include <poll.h>
+#include <stddef.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/timex.h>
+#include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -33,6 +38,7 @@
 #include "lectern/osutil.h"
 #include "lectern/schedule.h"
 #include "lectern/screen.h"
+#include "lectern/servercheck.h"
 
 enum verdict { PASS, WARN, FAIL };
 
@@ -47,7 +53,7 @@ struct check {
 
 #define MAX_CHECKS 12
 #define MIC_LISTEN_S 2.0
-#define CALENDAR_STALE_REFRESHES 3 /* a cache older than this many refresh intervals is stale */
+#define DISPLAY_CONNECT_MS 2000 /* a remote X server's TCP port */
 #define DEFAULT_WEEK_SESSIONS 5    /* without a calendar: five one-hour sessions a week */
 #define UNSYNC_MAXERROR_US 16000000L /* the kernel's own "unsynchronised" bound */
 
@@ -289,6 +295,99 @@ static bool kms_card(char *path, size_t n)
 	return found;
 }
 
+/* Connect to a stream socket within DISPLAY_CONNECT_MS; true when it accepted. `abstract`:
+ * Linux's abstract namespace (the name without its leading NUL). */
+static bool try_unix(const char *path, bool abstract)
+{
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	size_t len = strlen(path), off = abstract ? 1 : 0;
+	if (len + off >= sizeof sa.sun_path)
+		return false;
+	memcpy(sa.sun_path + off, path, len);
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return false;
+	bool ok = connect(fd, (struct sockaddr *)&sa,
+			  (socklen_t)(offsetof(struct sockaddr_un, sun_path) + off + len)) == 0;
+	close(fd);
+	return ok;
+}
+
+static bool try_tcp(const char *host, int port)
+{
+	char service[16];
+	snprintf(service, sizeof service, "%d", port);
+	struct addrinfo hints = {.ai_socktype = SOCK_STREAM}, *res;
+	if (getaddrinfo(host, service, &hints, &res) != 0)
+		return false;
+	bool ok = false;
+	for (struct addrinfo *a = res; a && !ok; a = a->ai_next) {
+		int fd = socket(a->ai_family, a->ai_socktype | SOCK_CLOEXEC | SOCK_NONBLOCK,
+				a->ai_protocol);
+		if (fd < 0)
+			continue;
+		if (connect(fd, a->ai_addr, a->ai_addrlen) == 0) {
+			ok = true;
+		} else if (errno == EINPROGRESS) {
+			struct pollfd pfd = {.fd = fd, .events = POLLOUT};
+			int err = 0;
+			socklen_t el = sizeof err;
+			ok = poll(&pfd, 1, DISPLAY_CONNECT_MS) == 1 &&
+			     getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &el) == 0 && err == 0;
+		}
+		close(fd);
+	}
+	freeaddrinfo(res);
+	return ok;
+}
+
+/*
+ * Whether the X server DISPLAY names takes a connection (the X11 socket, not the X protocol:
+ * lectern links no libX11, and a server that accepts is one SDL can talk to). DISPLAY is
+ * [host]:N[.screen]: no host (or "unix") is the local socket /tmp/.X11-unix/XN (also in the
+ * abstract namespace, where a container may see only that one); a host is TCP port 6000+N.
+ * `where` receives what was tried.
+ */
+static bool x11_answers(const char *display, char *where, size_t n)
+{
+	const char *colon = strrchr(display, ':');
+	char *end;
+	long num = colon ? strtol(colon + 1, &end, 10) : -1;
+	if (!colon || num < 0 || num > 65535 - 6000 || end == colon + 1 || (*end && *end != '.')) {
+		snprintf(where, n, "DISPLAY=%s is not [host]:number", display);
+		return false;
+	}
+	char host[256];
+	snprintf(host, sizeof host, "%.*s", (int)(colon - display), display);
+	if (host[0] == '/') { /* a socket path (XQuartz's launchd style) */
+		snprintf(where, n, "socket %s", host);
+		return try_unix(host, false);
+	}
+	if (!host[0] || strcmp(host, "unix") == 0) {
+		char path[64];
+		snprintf(path, sizeof path, "/tmp/.X11-unix/X%ld", num);
+		snprintf(where, n, "socket %s", path);
+		return try_unix(path, false) || try_unix(path, true);
+	}
+	snprintf(where, n, "%s port %ld", host, 6000 + num);
+	return try_tcp(host, (int)(6000 + num));
+}
+
+/* Whether the Wayland compositor WAYLAND_DISPLAY names takes a connection. */
+static bool wayland_answers(const char *name, char *where, size_t n)
+{
+	const char *run = getenv("XDG_RUNTIME_DIR");
+	if (name[0] == '/')
+		snprintf(where, n, "socket %s", name);
+	else if (run && *run)
+		snprintf(where, n, "socket %s/%s", run, name);
+	else {
+		snprintf(where, n, "XDG_RUNTIME_DIR is not set");
+		return false;
+	}
+	return try_unix(where + strlen("socket "), false);
+}
+
 static void check_display(struct doctor *d)
 {
 	struct check *c = add(d, "display");
@@ -299,17 +398,30 @@ static void check_display(struct doctor *d)
 		    "%s: lectern run will be headless", why);
 		return;
 	}
-	char card[64];
+	char card[64], where[PATH_MAX + 32];
 	const char *wl = getenv("WAYLAND_DISPLAY"), *x = getenv("DISPLAY");
-	if (wl && *wl)
-		say(c, PASS, NULL, "the screen plugin loads; Wayland display %s", wl);
-	else if (x && *x)
-		say(c, PASS, NULL, "the screen plugin loads; X11 display %s", x);
-	else if (kms_card(card, sizeof card))
+	if (wl && *wl) {
+		if (wayland_answers(wl, where, sizeof where))
+			say(c, PASS, NULL, "the screen plugin loads; Wayland display %s answers", wl);
+		else
+			say(c, WARN, "start the compositor, or unset WAYLAND_DISPLAY for KMS",
+			    "Wayland display %s does not answer (%s): lectern run will be headless", wl,
+			    where);
+	} else if (x && *x) {
+		if (x11_answers(x, where, sizeof where))
+			say(c, PASS, NULL, "the screen plugin loads; X11 display %s answers (%s)", x,
+			    where);
+		else
+			say(c, WARN, "start the X server (or xhost/XAUTHORITY for this user), or "
+				     "unset DISPLAY for KMS",
+			    "X11 display %s does not answer (%s): lectern run will be headless", x,
+			    where);
+	} else if (kms_card(card, sizeof card)) {
 		say(c, PASS, NULL, "the screen plugin loads; KMS/DRM on %s", card);
-	else
+	} else {
 		say(c, WARN, "connect the display (no /dev/dri/card*, no DISPLAY or WAYLAND_DISPLAY)",
 		    "the screen plugin loads but there is no display: lectern run will be headless");
+	}
 }
 
 /* --- disk ----------------------------------------------------------------------------------- */
@@ -402,8 +514,8 @@ static void check_clock(struct doctor *d)
 
 /* --- calendar and server -------------------------------------------------------------------- */
 
-static void check_calendar(struct doctor *d, const struct config *cfg,
-			   const struct health_snapshot *h, struct schedule *sched)
+static void check_calendar(struct doctor *d, const struct health_snapshot *h,
+			   struct schedule *sched)
 {
 	struct check *c = add(d, "calendar");
 	if (!h->calendar_configured) {
@@ -411,9 +523,8 @@ static void check_calendar(struct doctor *d, const struct config *cfg,
 		return;
 	}
 	int64_t now = h->now_ms / 1000;
-	int64_t stale_after = (int64_t)cfg->schedule_refresh_s * CALENDAR_STALE_REFRESHES;
 	int64_t ok = h->calendar_ok_ms / 1000;
-	bool stale = !ok || now - ok > stale_after;
+	bool stale = h->calendar_stale; /* the flag status and the Prometheus file show */
 	char age[32] = "never";
 	if (ok)
 		span(now > ok ? now - ok : 0, age, sizeof age);
@@ -423,7 +534,7 @@ static void check_calendar(struct doctor *d, const struct config *cfg,
 		say(c, FAIL, "check [schedule] and the calendar server; recordings follow the cached "
 			     "calendar meanwhile",
 		    "stale: last good fetch %s%s (more than %d refresh intervals), and fetching now "
-		    "fails: %s", age, ok ? " ago" : "", CALENDAR_STALE_REFRESHES,
+		    "fails: %s", age, ok ? " ago" : "", HEALTH_CALENDAR_STALE_REFRESHES,
 		    why[0] ? why : lt_strerror(err));
 	else if (err != LT_OK)
 		say(c, WARN, "check the calendar server if this persists",
@@ -450,6 +561,25 @@ static void check_server(struct doctor *d, const struct config *cfg)
 	}
 	if (net_test_role(cfg, &role) != LT_OK) {
 		say(c, PASS, NULL, "no server configured: recordings stay on this device");
+		return;
+	}
+	bool opencast = false;
+	net_role_url(cfg, role, &opencast);
+	if (opencast) {
+		/* A GET of Opencast's base URL redirects to its login page whatever the
+		 * credentials: ask the registry as the agent will, as provision does. */
+		struct servercheck sc;
+		servercheck_opencast(cfg, role, 10, &sc);
+		char detail[sizeof c->detail] = "";
+		const char *hint = NULL;
+		for (int i = 0; i < sc.count; i++) {
+			size_t used = strlen(detail);
+			snprintf(detail + used, sizeof detail - used, "%s%s", used ? "; " : "",
+				 sc.findings[i].detail);
+			if (!hint && !sc.findings[i].ok)
+				hint = sc.findings[i].hint;
+		}
+		say(c, sc.ok ? PASS : FAIL, hint, "%s", detail);
 		return;
 	}
 	struct net_server srv = {0};
@@ -693,7 +823,7 @@ int cmd_doctor(int argc, char **argv, const char *config_path)
 		check_camera(&d, &cfg);
 		check_display(&d);
 		check_clock(&d);
-		check_calendar(&d, &cfg, &h, sched); /* refreshes the calendar the disk check uses */
+		check_calendar(&d, &h, sched); /* refreshes the calendar the disk check uses */
 		check_disk(&d, &cfg, &h, sched);
 		check_server(&d, &cfg);
 		check_queue(&d, &h);

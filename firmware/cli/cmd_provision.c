@@ -53,6 +53,7 @@
 #include "lectern/inifile.h"
 #include "lectern/net.h"
 #include "lectern/opencast.h"
+#include "lectern/servercheck.h"
 #include "lectern/osutil.h"
 #include "lectern/pinhash.h"
 #include "lectern/schedule.h"
@@ -66,8 +67,9 @@
 
 struct opts {
 	const char *room, *board, *target, *url, *user, *password_file, *calendar, *pin;
+	const char *calendar_user, *calendar_password_file;
 	const char *auth, *root, *config;
-	bool password_stdin, dry_run, allow_insecure, no_check;
+	bool password_stdin, pin_stdin, dry_run, allow_insecure, no_check;
 };
 
 /* The service user's ids, looked up in ROOT/etc/passwd under --root. */
@@ -82,7 +84,8 @@ static void usage(FILE *out)
 	fprintf(out,
 		"Usage: lectern provision --room NAME [--board B] [--target opencast|webdav|folder]\n"
 		"         [--url URL] [--user U] [--password-file F | --password-stdin]\n"
-		"         [--auth basic|digest] [--allow-insecure-auth] [--calendar URL] [--pin N]\n"
+		"         [--auth basic|digest] [--allow-insecure-auth] [--calendar URL]\n"
+		"         [--calendar-user U --calendar-password-file F] [--pin N | --pin-stdin]\n"
 		"         [--dry-run] [--no-check] [--root DIR]\n"
 		"\n"
 		"Write the configuration (changing only what is given) and the secrets beside it,\n"
@@ -95,7 +98,10 @@ static void usage(FILE *out)
 		"                     line) or --password-stdin, never on the command line\n"
 		"  --calendar URL     the room's ICS calendar (a URL or an absolute file), or\n"
 		"                     'opencast': this agent's calendar on the Opencast server\n"
+		"  --calendar-user U  the calendar server's user, when it is not the target's\n"
+		"                     server; its password from --calendar-password-file F\n"
 		"  --pin N            the settings PIN (4 to 8 digits, not 1234), stored hashed\n"
+		"  --pin-stdin        read the PIN from stdin's first line instead (not in ps)\n"
 		"  --dry-run          print the changes, write nothing\n"
 		"  --no-check         write, but do not contact the servers\n"
 		"  --root DIR         write under DIR (an image being built; tests)\n"
@@ -118,6 +124,8 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		{"--password-file", offsetof(struct opts, password_file)},
 		{"--calendar", offsetof(struct opts, calendar)},
 		{"--pin", offsetof(struct opts, pin)},
+		{"--calendar-user", offsetof(struct opts, calendar_user)},
+		{"--calendar-password-file", offsetof(struct opts, calendar_password_file)},
 		{"--auth", offsetof(struct opts, auth)},
 		{"--root", offsetof(struct opts, root)},
 	};
@@ -129,6 +137,10 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		}
 		if (strcmp(a, "--password-stdin") == 0) {
 			o->password_stdin = true;
+			continue;
+		}
+		if (strcmp(a, "--pin-stdin") == 0) {
+			o->pin_stdin = true;
 			continue;
 		}
 		if (strcmp(a, "--dry-run") == 0) {
@@ -143,10 +155,12 @@ static int parse_args(int argc, char **argv, struct opts *o)
 			o->allow_insecure = true;
 			continue;
 		}
-		if (strcmp(a, "--password") == 0 || strncmp(a, "--password=", 11) == 0) {
+		if (strcmp(a, "--password") == 0 || strncmp(a, "--password=", 11) == 0 ||
+		    strcmp(a, "--calendar-password") == 0 ||
+		    strncmp(a, "--calendar-password=", 20) == 0) {
 			fprintf(stderr, "lectern: provision: a password on the command line is seen by "
-					"every user of this machine (ps): give --password-file FILE or "
-					"--password-stdin\n");
+					"every user of this machine (ps): give --password-file FILE "
+					"(--calendar-password-file FILE) or --password-stdin\n");
 			return EXIT_USAGE;
 		}
 		size_t k = 0, n = sizeof with_value / sizeof with_value[0];
@@ -184,6 +198,22 @@ static bool has_userinfo(const char *url)
 	return memchr(p, '@', authority) != NULL;
 }
 
+/* A PIN as provision takes it (`what` names where it came from). */
+static int check_pin(const char *pin, const char *what)
+{
+	size_t len = strlen(pin);
+	if (len < 4 || len > 8 || strspn(pin, "0123456789") != len) {
+		fprintf(stderr, "lectern: provision: %s must be 4 to 8 digits\n", what);
+		return EXIT_USAGE;
+	}
+	if (strcmp(pin, PINHASH_SAMPLE_PIN) == 0) {
+		fprintf(stderr, "lectern: provision: %s %s is the sample PIN every box starts with: "
+				"choose another\n", what, PINHASH_SAMPLE_PIN);
+		return EXIT_USAGE;
+	}
+	return EXIT_OK;
+}
+
 static int check_args(const struct opts *o)
 {
 	if (o->password_file && o->password_stdin) {
@@ -193,6 +223,20 @@ static int check_args(const struct opts *o)
 	}
 	if ((o->password_file || o->password_stdin) && !o->user) {
 		fprintf(stderr, "lectern: provision: a password needs --user\n");
+		return EXIT_USAGE;
+	}
+	if (!o->calendar_user != !o->calendar_password_file) {
+		fprintf(stderr, "lectern: provision: give --calendar-user and "
+				"--calendar-password-file together\n");
+		return EXIT_USAGE;
+	}
+	if (o->pin && o->pin_stdin) {
+		fprintf(stderr, "lectern: provision: give --pin or --pin-stdin, not both\n");
+		return EXIT_USAGE;
+	}
+	if (o->pin_stdin && o->password_stdin) {
+		fprintf(stderr, "lectern: provision: stdin holds one secret: give the password with "
+				"--password-file when the PIN comes from --pin-stdin\n");
 		return EXIT_USAGE;
 	}
 	if (o->target && strcmp(o->target, "opencast") != 0 && strcmp(o->target, "webdav") != 0 &&
@@ -217,18 +261,8 @@ static int check_args(const struct opts *o)
 		fprintf(stderr, "lectern: provision: --board '%s' is not a board name\n", o->board);
 		return EXIT_USAGE;
 	}
-	if (o->pin) {
-		size_t len = strlen(o->pin);
-		if (len < 4 || len > 8 || strspn(o->pin, "0123456789") != len) {
-			fprintf(stderr, "lectern: provision: --pin must be 4 to 8 digits\n");
-			return EXIT_USAGE;
-		}
-		if (strcmp(o->pin, PINHASH_SAMPLE_PIN) == 0) {
-			fprintf(stderr, "lectern: provision: --pin %s is the sample PIN every box "
-					"starts with: choose another\n", PINHASH_SAMPLE_PIN);
-			return EXIT_USAGE;
-		}
-	}
+	if (o->pin && check_pin(o->pin, "--pin") != EXIT_OK)
+		return EXIT_USAGE;
 	if (o->root && o->root[0] != '/') {
 		fprintf(stderr, "lectern: provision: --root must be an absolute directory\n");
 		return EXIT_USAGE;
@@ -452,14 +486,15 @@ static bool make_dir(const char *dir, mode_t last_mode, const struct owner *grou
 	return false;
 }
 
-/* The first line of a password given by file or stdin; false (said) when there is none. */
-static bool read_password(const struct opts *o, char *buf, size_t n)
+/* The first line of a secret (`what`: "password", "PIN") in `file`, or on stdin when `file` is
+ * NULL; false (said) when there is none. */
+static bool read_secret_line(const char *file, const char *what, char *buf, size_t n)
 {
 	int fd = 0;
 	const char *from = "stdin";
-	if (o->password_file) {
-		from = o->password_file;
-		fd = open(o->password_file, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	if (file) {
+		from = file;
+		fd = open(file, O_RDONLY | O_CLOEXEC | O_NOCTTY);
 		if (fd < 0) {
 			fprintf(stderr, "lectern: provision: cannot read %s: %s\n", from,
 				strerror(errno));
@@ -483,15 +518,15 @@ static bool read_password(const struct opts *o, char *buf, size_t n)
 		close(fd);
 	if (used + 1 >= n && !line_end) {
 		explicit_bzero(buf, n);
-		fprintf(stderr, "lectern: provision: the password from %s is too long (at most %zu "
-				"bytes)\n", from, n - 2);
+		fprintf(stderr, "lectern: provision: the %s from %s is too long (at most %zu "
+				"bytes)\n", what, from, n - 2);
 		return false;
 	}
 	if (used > 0 && buf[used - 1] == '\r')
 		used--;
 	buf[used] = '\0';
 	if (!used) {
-		fprintf(stderr, "lectern: provision: no password in %s (its first line is empty)\n",
+		fprintf(stderr, "lectern: provision: no %s in %s (its first line is empty)\n", what,
 			from);
 		return false;
 	}
@@ -611,6 +646,7 @@ static bool apply_board(const struct opts *o, struct edit *e)
 struct secrets {
 	char dir[PATH_MAX];          /* on the target system */
 	char password[PATH_MAX];
+	char calendar_password[PATH_MAX];
 	char pin[PATH_MAX];
 };
 
@@ -668,6 +704,12 @@ static bool apply_options(const struct opts *o, struct edit *e, const struct sec
 	} else if (o->calendar) {
 		set_key(e, "schedule", "source", "ics");
 		set_key(e, "schedule", "ics", o->calendar);
+	}
+	if (o->calendar_user) {
+		set_key(e, "schedule", "user", o->calendar_user);
+		set_key(e, "schedule", "password_file", sec->calendar_password);
+		if (o->allow_insecure)
+			set_key(e, "schedule", "allow_insecure_auth", "yes");
 	}
 	if (o->pin) {
 		set_key(e, "ui", "pin_file", sec->pin);
@@ -926,35 +968,18 @@ static void check_webdav(const struct config *cfg, struct tally *t)
 	net_server_clear(&srv);
 }
 
-/* Opencast: the registry answers with these credentials and lists an ingest service. */
+/* Opencast: the registry answers with these credentials and lists an ingest service and
+ * capture-admin; the same check, in the same words, as `lectern doctor` (servercheck.h). */
 static void check_opencast(const struct config *cfg, struct tally *t)
 {
-	struct net_server srv;
-	char why[512] = "", ingest[1024];
-	if (net_resolve(cfg, NET_ROLE_UPLOAD, &srv, why, sizeof why) != LT_OK) {
-		say(t, FAIL, "target", "%s", why);
-		return;
+	struct servercheck sc;
+	servercheck_opencast(cfg, NET_ROLE_UPLOAD, CHECK_TIMEOUT_S, &sc);
+	for (int i = 0; i < sc.count; i++) {
+		const struct servercheck_finding *f = &sc.findings[i];
+		say(t, f->ok ? OK : FAIL, f->name, "%s", f->detail);
+		if (!f->ok && f->hint[0])
+			printf("     %-9s -> %s\n", "", f->hint);
 	}
-	struct opencast_conn conn = opencast_conn_of(&srv, CHECK_TIMEOUT_S, NULL);
-	lt_err err = opencast_discover(&conn, OPENCAST_INGEST_SERVICE, ingest, sizeof ingest, why,
-				       sizeof why);
-	if (err == LT_OK) {
-		say(t, OK, "target", "Opencast accepts %s%s; ingest at %s",
-		    srv.user[0] ? "user " : "no credentials", srv.user, ingest);
-		char admin[1024];
-		err = opencast_discover(&conn, OPENCAST_CAPTURE_ADMIN_SERVICE, admin, sizeof admin,
-					why, sizeof why);
-		if (err == LT_OK)
-			say(t, OK, "discovery", "capture-admin at %s", admin);
-		else
-			say(t, FAIL, "discovery", "%s", why[0] ? why : lt_strerror(err));
-	} else if (err == LT_ERR_AUTH) {
-		say(t, FAIL, "target", "Opencast refused the credentials of [%s] user %s: %s",
-		    srv.section, srv.user[0] ? srv.user : "(none)", why);
-	} else {
-		say(t, FAIL, "target", "%s", why[0] ? why : lt_strerror(err));
-	}
-	net_server_clear(&srv);
 }
 
 static void check_folder(const struct opts *o, const struct config *cfg, struct tally *t)
@@ -1008,6 +1033,30 @@ static void check_all(const struct opts *o, const struct config *cfg, struct tal
 		say(t, SKIP, "target", "none: recordings stay on this device");
 }
 
+/*
+ * --calendar-user: the calendar must be a server whose account is [schedule]'s (net.h): an
+ * http(s) calendar, or Opencast when the target is not Opencast with its own user (Opencast
+ * is one server with one account, and then [upload]'s is the one sent). Said when not.
+ */
+static bool calendar_takes_account(const struct config *cfg)
+{
+	if (strcmp(cfg->schedule_source, "ics") == 0 && is_url(cfg->schedule_ics))
+		return true;
+	if (strcmp(cfg->schedule_source, "opencast") == 0) {
+		if (strcmp(cfg->upload_target, "opencast") != 0 || !cfg->upload_user[0])
+			return true;
+		fprintf(stderr, "lectern: provision: the calendar is the target's Opencast, one "
+				"server with one account: it uses [upload] user %s (give --user and "
+				"--password-file, not --calendar-user)\n", cfg->upload_user);
+		return false;
+	}
+	fprintf(stderr, "lectern: provision: --calendar-user needs a calendar server (--calendar "
+			"https://...): %s\n", strcmp(cfg->schedule_source, "none") == 0
+						  ? "no calendar is configured"
+						  : "a calendar file needs no account");
+	return false;
+}
+
 /* --- the command ---------------------------------------------------------------------------- */
 
 /* Dummy secrets for checking the configuration before the real files exist. */
@@ -1053,29 +1102,49 @@ int cmd_provision(int argc, char **argv, const char *config_path)
 		return EXIT_USAGE;
 	}
 	snprintf(sec.password, sizeof sec.password, "%.*s/upload.password", PATH_MAX - 32, sec.dir);
+	snprintf(sec.calendar_password, sizeof sec.calendar_password, "%.*s/calendar.password",
+		 PATH_MAX - 32, sec.dir);
 	snprintf(sec.pin, sizeof sec.pin, "%.*s/pin.hash", PATH_MAX - 32, sec.dir);
 	char conf_path[PATH_MAX], dir_path[PATH_MAX], password_path[PATH_MAX], pin_path[PATH_MAX],
-		dropin_path[PATH_MAX];
+		dropin_path[PATH_MAX], cal_password_path[PATH_MAX];
 	if (!under_root(&o, conf, conf_path, sizeof conf_path) ||
 	    !under_root(&o, sec.dir, dir_path, sizeof dir_path) ||
 	    !under_root(&o, sec.password, password_path, sizeof password_path) ||
+	    !under_root(&o, sec.calendar_password, cal_password_path, sizeof cal_password_path) ||
 	    !under_root(&o, sec.pin, pin_path, sizeof pin_path) ||
 	    !under_root(&o, DROPIN_PATH, dropin_path, sizeof dropin_path))
 		return EXIT_USAGE;
 
-	/* The password first, so that a stalled stdin writes nothing; it lives in memory only
-	 * until its file is written. */
-	char password[256] = "";
+	/* The secrets first, so that a stalled stdin writes nothing; they live in memory only
+	 * until their files are written. */
+	char password[256] = "", cal_password[256] = "", pin[16] = "";
 	bool have_password = o.password_file || o.password_stdin;
-	if (have_password && !read_password(&o, password, sizeof password))
+	if (have_password &&
+	    !read_secret_line(o.password_file, "password", password, sizeof password))
 		return EXIT_USAGE;
+	if (o.calendar_password_file &&
+	    !read_secret_line(o.calendar_password_file, "password", cal_password,
+			      sizeof cal_password)) {
+		explicit_bzero(password, sizeof password);
+		return EXIT_USAGE;
+	}
+	if (o.pin_stdin) {
+		if (!read_secret_line(NULL, "PIN", pin, sizeof pin) ||
+		    check_pin(pin, "the PIN from stdin") != EXIT_OK) {
+			explicit_bzero(password, sizeof password);
+			explicit_bzero(cal_password, sizeof cal_password);
+			explicit_bzero(pin, sizeof pin);
+			return EXIT_USAGE;
+		}
+		o.pin = pin;
+	}
 
 	rc = EXIT_USAGE;
 	struct inifile *doc = NULL;
 	char *old_text = NULL, *new_text = NULL, *hash_line = NULL;
 	size_t old_len = 0, new_len = 0;
 	struct change_list changes = {0};
-	struct staged staged[4] = {0}; /* password, PIN, drop-in, configuration */
+	struct staged staged[5] = {0}; /* password, PIN, drop-in, configuration, calendar's */
 	char dummy_dir[64] = "", dummy_secret[PATH_MAX] = "", dummy_pin[PATH_MAX] = "";
 	struct config cfg;
 	struct owner own;
@@ -1118,6 +1187,8 @@ int cmd_provision(int argc, char **argv, const char *config_path)
 	}
 	if (!load_text(&o, new_text, new_len, conf, dummy_secret, dummy_pin, &cfg))
 		goto out;
+	if (o.calendar_user && !calendar_takes_account(&cfg))
+		goto out;
 
 	char dropin[2048], *old_dropin;
 	size_t old_dropin_len = 0;
@@ -1141,6 +1212,9 @@ int cmd_provision(int argc, char **argv, const char *config_path)
 	if (have_password)
 		printf("  %s: the password of [upload] user %s (0600%s)\n", sec.password, o.user,
 		       own.chown ? ", owner " SERVICE_USER : "");
+	if (o.calendar_user)
+		printf("  %s: the password of [schedule] user %s (0600%s)\n", sec.calendar_password,
+		       o.calendar_user, own.chown ? ", owner " SERVICE_USER : "");
 	if (o.pin)
 		printf("  %s: the PIN's hash (0600%s)\n", sec.pin,
 		       own.chown ? ", owner " SERVICE_USER : "");
@@ -1163,6 +1237,7 @@ int cmd_provision(int argc, char **argv, const char *config_path)
 		goto out;
 	remove_stale_temps(conf_path);
 	remove_stale_temps(password_path);
+	remove_stale_temps(cal_password_path);
 	remove_stale_temps(pin_path);
 	remove_stale_temps(dropin_path);
 	bool ok = true;
@@ -1171,6 +1246,12 @@ int cmd_provision(int argc, char **argv, const char *config_path)
 		password[pl] = '\n';
 		ok = stage(&staged[0], password_path, password, pl + 1, 0600, &own);
 		explicit_bzero(password, sizeof password);
+	}
+	if (ok && o.calendar_user) {
+		size_t pl = strlen(cal_password);
+		cal_password[pl] = '\n';
+		ok = stage(&staged[4], cal_password_path, cal_password, pl + 1, 0600, &own);
+		explicit_bzero(cal_password, sizeof cal_password);
 	}
 	if (ok && o.pin) {
 		double ms10k = 0;
@@ -1198,8 +1279,10 @@ int cmd_provision(int argc, char **argv, const char *config_path)
 		ok = stage(&staged[3], conf_path, new_text, new_len, 0644, NULL);
 	if (ok)
 		test_pause();
-	for (int i = 0; i < 4 && ok; i++)
-		ok = stage_commit(&staged[i]);
+	/* The configuration (3) last: its rename is the moment the new settings exist. */
+	static const int commit_order[] = {0, 4, 1, 2, 3};
+	for (int i = 0; i < 5 && ok; i++)
+		ok = stage_commit(&staged[commit_order[i]]);
 	if (ok && dropin_changes && !dropin[0] && unlink(dropin_path) == 0)
 		os_fsync_parent(dropin_path);
 	if (!ok) {
@@ -1222,9 +1305,11 @@ int cmd_provision(int argc, char **argv, const char *config_path)
 	printf("%s\n", t.failed ? "Some checks failed: see above." : "All checks passed.");
 	rc = t.failed ? EXIT_FAIL : EXIT_OK;
 out:
-	for (int i = 0; i < 4; i++)
+	for (int i = 0; i < 5; i++)
 		stage_abandon(&staged[i]);
 	explicit_bzero(password, sizeof password);
+	explicit_bzero(cal_password, sizeof cal_password);
+	explicit_bzero(pin, sizeof pin);
 	if (dummy_dir[0])
 		remove_dummies(dummy_dir, dummy_secret, dummy_pin);
 	inifile_free(doc);

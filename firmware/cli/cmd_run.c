@@ -103,10 +103,16 @@ static void start_workers(const struct config *cfg, const char *db_path, struct 
 }
 
 /* [health] prometheus_file: the figures `lectern status` shows, for node_exporter. */
-static void write_health(const struct config *cfg, struct store *st)
+static void write_health(const struct config *cfg, struct store *st,
+			 const struct controller *ctl, const struct kiosk *kiosk)
 {
 	struct health_snapshot h = {0};
-	health_collect(cfg, st, os_now_ms(), true, true, &h);
+	/* While a recording or the settings screen's meter holds the microphone, opening it
+	 * again would fail (a hw device opens once) and call it missing: it is there, and
+	 * asking ALSA could only get in the way. */
+	bool held = controller_recording(ctl, NULL) || kiosk_mic_held(kiosk);
+	h.microphone_present = held;
+	health_collect(cfg, st, os_now_ms(), true, !held, &h);
 	if (health_write_prometheus(cfg->health_prometheus_file, &h) != LT_OK)
 		log_warn("health: cannot write %s: %m", cfg->health_prometheus_file);
 }
@@ -283,7 +289,7 @@ int cmd_run(int argc, char **argv, const char *config_path)
 		}
 		if (cfg.health_prometheus_file[0] &&
 		    (now - health_at >= cfg.health_prometheus_interval_s || now < health_at)) {
-			write_health(&cfg, st);
+			write_health(&cfg, st, ctl, kiosk);
 			health_at = now;
 		}
 		panel_step(panel, ctl, kiosk);

@@ -62,8 +62,8 @@ static void print_text(const struct health_snapshot *h)
 	}
 	if (h->calendar_configured) {
 		when(h->calendar_ok_ms / 1000, now, a, sizeof a);
-		printf("Calendar:     last sync %s%s%s\n", a, h->calendar_error[0] ? "; last error: " : "",
-		       h->calendar_error);
+		printf("Calendar:     last sync %s%s%s%s\n", a, h->calendar_stale ? ", STALE" : "",
+		       h->calendar_error[0] ? "; last error: " : "", h->calendar_error);
 	} else {
 		printf("Calendar:     none configured\n");
 	}

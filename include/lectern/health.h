@@ -12,12 +12,16 @@
  *                    oldest of them ended (its start while it has no end), and how many gave
  *                    up (failed);
  *   calendar         the store's cache stamp: when it was last fetched good, and why the last
- *                    attempt failed;
+ *                    attempt failed; stale when configured and never fetched good, or not for
+ *                    more than HEALTH_CALENDAR_STALE_REFRESHES refresh intervals ([schedule]
+ *                    refresh_s) — the doctor's calendar check judges by the same flag;
  *   last upload      the newest confirmed upload (uploaded_ms) among the recordings the store
  *                    still holds;
  *   disk             bytes free to the service on the spool's filesystem;
  *   microphone       whether the configured microphone is there: a running recording counts
- *                    as present, else ALSA can open the device (or the [audio] file exists);
+ *                    as present (so does the settings screen's meter in `lectern run`, which
+ *                    asks no probe while it holds the device), else ALSA can open the device
+ *                    (or the [audio] file exists);
  *   service          the process holding DATA_DIR/lectern.lock (read from /proc/locks, never
  *                    by taking the lock, so that a starting `lectern run` is never refused)
  *                    and its start time (/proc/PID/stat);
@@ -39,6 +43,7 @@
 enum health_state { HEALTH_IDLE, HEALTH_RECORDING, HEALTH_PAUSED, HEALTH_UPLOADING };
 
 #define HEALTH_MAX_VERSIONS 8
+#define HEALTH_CALENDAR_STALE_REFRESHES 3 /* a cache older than this many refreshes is stale */
 
 struct health_version {
 	const char *name;           /* "lectern", "libopus", "sqlite", "curl", "alsa", "json-c" */
@@ -57,6 +62,7 @@ struct health_snapshot {
 	bool calendar_configured;   /* [schedule] source is not none */
 	int64_t calendar_ok_ms;     /* last good fetch; 0: never */
 	char calendar_error[320];   /* why the last attempt failed; "" if it did not */
+	bool calendar_stale;        /* configured, and no good fetch recently (see above) */
 	int64_t last_upload_ms;     /* 0: none held in the store */
 	bool disk_known;
 	uint64_t disk_free_bytes;

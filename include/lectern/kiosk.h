@@ -87,6 +87,10 @@ bool kiosk_quit(const struct kiosk *k);
  * before opening the microphone for a recording (the controller's opener does). NULL: none. */
 void kiosk_release_mic(struct kiosk *k);
 
+/* Whether the settings screen's meter holds the microphone now (ALSA would call it busy:
+ * the health figures count it present without opening it). NULL: false. */
+bool kiosk_mic_held(const struct kiosk *k);
+
 /* The ALSA device chosen on the settings screen for recordings (until the next start), or NULL
  * for the configured microphone. */
 const char *kiosk_audio_device(const struct kiosk *k);

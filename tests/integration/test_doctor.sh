@@ -129,6 +129,8 @@ same("queue oldest age", status["queue"]["oldest_age_s"], p("lectern_queue_oldes
 same("calendar last sync", status["calendar"]["last_sync"],
      p("lectern_calendar_last_sync_timestamp_seconds"), 15)
 same("last upload", status["last_upload"], p("lectern_last_upload_timestamp_seconds"))
+same("calendar stale", status["calendar"]["stale"], p("lectern_calendar_stale"))
+if status["calendar"]["stale"] is not False: problems.append("a fresh calendar called stale")
 same("microphone", status["microphone_present"], p("lectern_microphone_present"))
 same("service start", status["service"]["started"], p("lectern_service_start_time_seconds"), 1)
 same("disk free", status["disk_free_bytes"], p("lectern_disk_free_bytes"),
@@ -171,10 +173,16 @@ sql "update calendar_cache set ok_ms = ok_ms - 86400000"
 mv "$T/www/cal.ics" "$T/www/cal.ics.away"
 kill -STOP "$RUN" # the service's fetcher must not find it either while the doctor looks
 doctor stale "$T/good.conf"
+"$LECTERN" --config "$T/good.conf" status --json >"$T/stale-status.json" 2>/dev/null
+"$LECTERN" --config "$T/good.conf" status >"$T/stale-status.txt" 2>/dev/null
 kill -CONT "$RUN"
 mv "$T/www/cal.ics.away" "$T/www/cal.ics"
 check "stale calendar: exit 1" test "$(cat "$T/stale.rc")" -eq 1
 check "stale calendar: only the calendar fails ($(failures stale))" test "$(failures stale)" = calendar
+check "stale calendar: status --json says calendar.stale, as the doctor judged" \
+	python3 -c 'import json, sys; assert json.load(open(sys.argv[1]))["calendar"]["stale"] is True' \
+	"$T/stale-status.json"
+check "stale calendar: status (text) says STALE" grep -q '^Calendar: .*, STALE' "$T/stale-status.txt"
 check "stale calendar: it says stale, since when, and why fetching fails" \
 	grep -q 'stale: last good fetch 1d 0h ago .*fetching now fails: .*404' "$T/stale.txt"
 
@@ -223,10 +231,117 @@ check "broken configuration: exit 1, the configuration fails with its line" \
 doctor noplugin "$T/good.conf" LECTERN_SCREEN="$T/none.so"
 check "display: a missing screen plugin is a warning that names it" \
 	bash -c "test '$(verdict noplugin display)' = warn && grep -q '$T/none.so' '$T/noplugin.txt'"
+if [ -s "$BUILD/lectern-screen-sdl.so" ]; then
+	# A display that does not exist: the plugin loads, but nothing answers there.
+	doctor nox "$T/good.conf" LECTERN_SCREEN="$BUILD/lectern-screen-sdl.so" DISPLAY=:7391 \
+		WAYLAND_DISPLAY=
+	check "display: DISPLAY=:7391 (no such server) is a warning that says it does not answer ($(detail nox display))" \
+		bash -c "test '$(verdict nox display)' = warn && grep -q 'X11 display :7391 does not answer (socket /tmp/.X11-unix/X7391)' '$T/nox.txt'"
+	doctor noxtcp "$T/good.conf" LECTERN_SCREEN="$BUILD/lectern-screen-sdl.so" \
+		DISPLAY=127.0.0.1:$(($(free_port) - 6000)) WAYLAND_DISPLAY=
+	check "display: a TCP display nobody listens on is a warning ($(detail noxtcp display))" \
+		bash -c "test '$(verdict noxtcp display)' = warn && grep -q 'does not answer (127.0.0.1 port' '$T/noxtcp.txt'"
+else
+	echo "ok - display: a display that does not exist is a warning # SKIP no plugin built"
+fi
 if [ -x "$(command -v Xvfb)" ] && [ -s "$BUILD/lectern-screen-sdl.so" ] && start_xvfb 800 480; then
-	doctor x11 "$T/good.conf" LECTERN_SCREEN="$BUILD/lectern-screen-sdl.so"
-	check "display: the plugin loads and an X11 display is named" \
-		bash -c "test '$(verdict x11 display)' = pass && grep -q 'X11 display $DISPLAY' '$T/x11.txt'"
+	doctor x11 "$T/good.conf" LECTERN_SCREEN="$BUILD/lectern-screen-sdl.so" WAYLAND_DISPLAY=
+	check "display: the plugin loads and the X11 display answers ($(detail x11 display))" \
+		bash -c "test '$(verdict x11 display)' = pass && grep -q 'X11 display $DISPLAY answers' '$T/x11.txt'"
+	stop_pid "$XVFB_PID"
+	doctor x11gone "$T/good.conf" LECTERN_SCREEN="$BUILD/lectern-screen-sdl.so" WAYLAND_DISPLAY=
+	check "display: the same DISPLAY once its server is gone is a warning ($(detail x11gone display))" \
+		bash -c "test '$(verdict x11gone display)' = warn && grep -q 'X11 display $DISPLAY does not answer' '$T/x11gone.txt'"
 else
 	echo "ok - display: the plugin loads and an X11 display is named # SKIP no Xvfb or no plugin built"
 fi
+
+# Opencast: the registry asked with the agent's credentials, as provision asks ---------------
+printf 'oc-right-pw\n' >"$T/oc.pw"
+printf 'oc-wrong-pw\n' >"$T/ocbad.pw"
+chmod 600 "$T/oc.pw" "$T/ocbad.pw"
+if start_opencast_double --digest --user agent --password oc-right-pw --log "$T/oc.log"; then
+	# occonf PATH PASSWORD_FILE [extra lines...]: Opencast as the upload target
+	occonf() {
+		local path=$1 pw=$2
+		shift 2
+		lectern_config "$path" "[upload]" "target = opencast" "user = agent" \
+			"password_file = $pw" "auth = digest" "[opencast]" "url = $OC_URL" "$@"
+	}
+	occonf "$T/oc.conf" "$T/oc.pw"
+	doctor oc "$T/oc.conf"
+	check "Opencast, right password: the server check passes naming ingest and capture-admin ($(detail oc server))" \
+		bash -c "test '$(verdict oc server)' = pass && grep -q 'Opencast accepts user agent; ingest at http://127.0.0.1:$OC_PORT/ingest; capture-admin at' '$T/oc.txt'"
+	check "... it asked the service registry with Digest as the agent" \
+		bash -c "grep -q '\"path\": \"/services/available.json\".*\"user\": \"agent\"' '$T/oc.log'"
+	occonf "$T/ocbad.conf" "$T/ocbad.pw"
+	doctor ocbad "$T/ocbad.conf"
+	check "Opencast, wrong password: the server check fails ($(detail ocbad server))" \
+		bash -c "test '$(verdict ocbad server)' = fail && grep -q 'Opencast refused the credentials of \[upload\] user agent' '$T/ocbad.txt'"
+	check "... with a hint that names the password file" \
+		bash -c "grep -q -- '-> check \[upload\] user and its password_file' '$T/ocbad.txt'"
+	check "... and the password appears nowhere in the output" \
+		bash -c "! grep -q 'oc-wrong-pw\|oc-right-pw' '$T/ocbad.txt' '$T/ocbad.json' '$T/ocbad.err'"
+	"$SERVERS_PYTHON" -c 'import sys, urllib.request
+urllib.request.urlopen(urllib.request.Request(sys.argv[1], data=b"", method="POST")).read()' \
+		"$OC_URL/__double__/services?shape=empty"
+	doctor ocnoingest "$T/oc.conf"
+	check "Opencast without an ingest service: the server check fails ($(detail ocnoingest server))" \
+		bash -c "test '$(verdict ocnoingest server)' = fail && grep -q 'no org.opencastproject.ingest service' '$T/ocnoingest.txt' && grep -q 'ingest service registered and online' '$T/ocnoingest.txt'"
+	"$SERVERS_PYTHON" -c 'import sys, urllib.request
+urllib.request.urlopen(urllib.request.Request(sys.argv[1], data=b"", method="POST")).read()' \
+		"$OC_URL/__double__/services?shape=object"
+	# The agent's calendar on Opencast, no upload target: the scheduler is what it needs.
+	lectern_config "$T/occal.conf" "[schedule]" "source = opencast" "user = agent" \
+		"password_file = $T/oc.pw" "auth = digest" "[opencast]" "url = $OC_URL"
+	doctor occal "$T/occal.conf"
+	check "Opencast as the calendar only: the server check asks for the scheduler ($(detail occal server))" \
+		bash -c "test '$(verdict occal server)' = pass && grep -q 'scheduler at http://127.0.0.1:$OC_PORT/recordings' '$T/occal.txt'"
+	stop_opencast_double
+else
+	not_ok "the Opencast double starts"
+fi
+
+# a recording holds the microphone: the Prometheus file never calls it missing, and lectern run
+# does not open it behind the recording's back (a USB microphone's hw device opens once: a
+# probe would fail and say "missing"; alsa-lib's file plugin opens twice, so the opens of its
+# infile, a FIFO fed in real time, are counted instead, with inotify) ---------------------------
+MICIN="$T/mic.fifo"
+paced_mic "$MICIN" "$(speech_raw 60)"
+start=$(date -u -d "-5 seconds" +%Y%m%dT%H%M%SZ)
+end=$(date -u -d "+60 seconds" +%Y%m%dT%H%M%SZ)
+printf 'BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//lectern test//EN\r\nBEGIN:VEVENT\r\nUID:now@test\r\nDTSTAMP:20260101T000000Z\r\nDTSTART:%s\r\nDTEND:%s\r\nSUMMARY:Now\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n' \
+	"$start" "$end" >"$T/now.ics"
+mkdir -p "$T/prom2"
+lectern_config "$T/rec.conf" "[device]" "data_dir = $T/recdata" "[schedule]" "source = ics" \
+	"ics = $T/now.ics" "[health]" "prometheus_file = $T/prom2/lectern.prom" \
+	"prometheus_interval_s = 1"
+"$SERVERS_PYTHON" "$TESTS/lib/inotify_opens.py" "$MICIN" "$T/opens.log" 90 &
+CHILDREN+=($!)
+wait_for 5 "grep -q LISTENING '$T/opens.log'"
+ALSA_CONFIG_PATH=$(alsa_conf "$MICIN") "$LECTERN" --config "$T/rec.conf" run --headless \
+	>"$T/recrun.out" 2>"$T/recrun.err" &
+RECRUN=$!
+CHILDREN+=($RECRUN)
+recsql() { sqlite3 "$T/recdata/lectern.db" "$1" 2>/dev/null; }
+wait_for 20 "test \"\$(recsql \"select count(*) from recordings where state = 'recording'\")\" = 1"
+check "lectern run --headless records the session that is on now" \
+	test "$(recsql "select count(*) from recordings where state = 'recording'")" = 1
+sleep 1.5 # the recording's own open is behind us
+opens_before=$(grep -c '^OPEN' "$T/opens.log")
+samples="" stamps=""
+for i in $(seq 1 24); do # 6 s: six rewrites at prometheus_interval_s = 1
+	sleep 0.25
+	samples+="$(grep -h '^lectern_microphone_present ' "$T/prom2/lectern.prom" | cut -d' ' -f2)"
+	rec=$(grep -h '^lectern_recording ' "$T/prom2/lectern.prom" | cut -d' ' -f2)
+	[ "$rec" = 1 ] || samples+="(not recording)"
+	stamps+=" $(grep -h '^lectern_health_timestamp_seconds ' "$T/prom2/lectern.prom" | cut -d' ' -f2)"
+done
+opens_after=$(grep -c '^OPEN' "$T/opens.log")
+check "the Prometheus file was rewritten during the recording ($(echo $stamps | tr ' ' '\n' | sort -u | wc -l) distinct stamps)" \
+	test "$(echo $stamps | tr ' ' '\n' | sort -u | wc -l)" -ge 4
+check "while recording, lectern_microphone_present is 1 in every one of 24 samples ($samples)" \
+	test "$samples" = "$(printf '1%.0s' $(seq 1 24))"
+check "while recording, nothing opened the microphone again ($opens_before opens before, $opens_after after)" \
+	test "$opens_after" -eq "$opens_before" -a "$opens_before" -ge 1
+stop_pid "$RECRUN"

@@ -192,6 +192,57 @@ prov ocbad --password-file "$T/bad.pw" --user agent
 check "Opencast with a wrong password fails its check (exit 1), naming the credentials" \
 	bash -c "[ \"\$(cat '$T/ocbad.rc')\" = 1 ] && grep -q '^FAIL target    Opencast refused the credentials of \[upload\] user agent' '$T/ocbad.out'"
 
+# --- the calendar's own account: a calendar server that is not the target ----------------------
+PW_CAL='cal-Secret-5d1a'
+printf '%s\n' "$PW_CAL" >"$T/cal.pw"
+chmod 600 "$T/cal.pw"
+mkdir -p "$T/calweb"
+cp "$T/web/room.ics" "$T/calweb/room.ics"
+start_nginx --auth "cal:$PW_CAL" "$T/calweb" || { not_ok "nginx for a calendar with a login starts"; exit 1; }
+CALA_URL="http://127.0.0.1:$NGINX_PORT/room.ics"
+# ini_get SECTION KEY: the value in $CONF ("" when absent)
+ini_get() {
+	"$PY" -c 'import configparser, sys
+c = configparser.ConfigParser(interpolation=None, strict=False)
+c.read(sys.argv[1])
+print(c.get(sys.argv[2], sys.argv[3], fallback=""))' "$CONF" "$1" "$2"
+}
+cp "$CONF" "$T/before-cal.conf"
+prov calargv --calendar "$CALA_URL" --calendar-user cal --calendar-password "$PW_CAL"
+check "a calendar password on the command line is refused (exit 2)" rc_is calargv 2
+prov calhalf --calendar "$CALA_URL" --calendar-user cal
+check "--calendar-user without --calendar-password-file is refused (exit 2)" rc_is calhalf 2
+prov calsame --calendar opencast --calendar-user cal --calendar-password-file "$T/cal.pw"
+check "an account for a calendar on the target's Opencast is refused (exit 2): one server, one account" \
+	bash -c "[ \"\$(cat '$T/calsame.rc')\" = 2 ] && grep -q 'one server with one account' '$T/calsame.err'"
+prov calfile --calendar /srv/room.ics --calendar-user cal --calendar-password-file "$T/cal.pw"
+check "an account for a calendar file is refused (exit 2)" \
+	bash -c "[ \"\$(cat '$T/calfile.rc')\" = 2 ] && grep -q 'a calendar file needs no account' '$T/calfile.err'"
+check "... the refused runs wrote nothing" \
+	bash -c "cmp -s '$T/before-cal.conf' '$CONF' && [ ! -e '$R/etc/lectern/calendar.password' ]"
+prov calok --user agent --password-file "$T/oc.pw" --calendar "$CALA_URL" --calendar-user cal \
+	--calendar-password-file "$T/cal.pw" --allow-insecure-auth
+check "Opencast target and a calendar with its own account: both checks pass (exit 0)" \
+	bash -c "[ \"\$(cat '$T/calok.rc')\" = 0 ] && grep -q '^ok   calendar  $CALA_URL: 1 session' '$T/calok.out' && grep -q '^ok   target    Opencast accepts user agent' '$T/calok.out'"
+check "... the calendar server saw user cal, the Opencast double user agent" \
+	bash -c "grep -q ' cal \[.*\"GET /room.ics HTTP/1.1\" 200' '$NGINX_ACCESS_LOG' && grep -q '\"user\": \"agent\"' '$T/oc.log'"
+vals="$(ini_get schedule user)|$(ini_get schedule password_file)|$(ini_get upload user)|$(ini_get upload password_file)"
+check "[schedule] names user cal and the calendar's own password file; [upload] keeps agent's ($vals)" \
+	test "$vals" = "cal|/etc/lectern/calendar.password|agent|/etc/lectern/upload.password"
+check "the calendar's password file is 0600 and holds its password, the target's its own" \
+	bash -c "[ \$(stat -c %a '$R/etc/lectern/calendar.password') = 600 ] && [ \"\$(cat '$R/etc/lectern/calendar.password')\" = '$PW_CAL' ] && [ \"\$(cat '$R/etc/lectern/upload.password')\" = '$PW_OC' ]"
+if [ "$(id -u)" = 0 ]; then
+	check "as root, the calendar's password file belongs to the service user" \
+		test "$(stat -c %u "$R/etc/lectern/calendar.password")" = 4242
+else
+	ok "owners: not root, the calendar's password file stays the caller's # SKIP needs root"
+fi
+prov calbad --calendar-user cal --calendar-password-file "$T/bad.pw"
+check "a wrong calendar password: written, the calendar check fails (exit 1), the target passes" \
+	bash -c "[ \"\$(cat '$T/calbad.rc')\" = 1 ] && grep -q '^FAIL calendar' '$T/calbad.out' && grep -q '^ok   target ' '$T/calbad.out' && [ \"\$(cat '$R/etc/lectern/calendar.password')\" = '$PW_BAD' ]"
+CAL_LOGS="$CAL_LOGS $NGINX_ACCESS_LOG $NGINX_ERROR_LOG"
+stop_nginx
+
 # --- lectern config check and the PIN ---------------------------------------------------------
 lectern_config "$T/plain.conf" "[ui]" "pin = 4321"
 check "config check passes a plain [ui] pin, with a warning to hash it" \
@@ -210,8 +261,38 @@ chmod 600 "$T/pin.hash"
 check "config check passes a 0600 PIN file without a warning" \
 	bash -c "'$LECTERN' --config '$T/hashed.conf' config check 2>'$T/h2.err' && ! grep -q warning '$T/h2.err'"
 
+# --- the PIN from stdin (never in argv) -------------------------------------------------------
+cp "$R/etc/lectern/pin.hash" "$T/before-stdin.pin"
+# provstdin NAME INPUT ARGS...: prov with INPUT on stdin
+provstdin() {
+	local name=$1 input=$2
+	shift 2
+	printf '%s\n' "$input" | "$LECTERN" provision --root "$R" "$@" >"$T/$name.out" 2>"$T/$name.err"
+	echo $? >"$T/$name.rc"
+}
+provstdin pinboth 5791 --pin 5791 --pin-stdin --no-check
+check "--pin with --pin-stdin is refused (exit 2)" rc_is pinboth 2
+provstdin pinpw 5791 --pin-stdin --user agent --password-stdin --no-check
+check "--pin-stdin with --password-stdin is refused (exit 2): stdin holds one secret" rc_is pinpw 2
+provstdin pinsample 1234 --pin-stdin --no-check
+check "the sample PIN on stdin is refused (exit 2)" \
+	bash -c "[ \"\$(cat '$T/pinsample.rc')\" = 2 ] && grep -q 'the PIN from stdin 1234 is the sample PIN' '$T/pinsample.err'"
+provstdin pinshort 12 --pin-stdin --no-check
+check "a PIN on stdin that is not 4-8 digits is refused (exit 2)" rc_is pinshort 2
+check "... the refused ones left the PIN file as it was" cmp -s "$T/before-stdin.pin" "$R/etc/lectern/pin.hash"
+provstdin pinstdin 5791 --pin-stdin --no-check
+check "--pin-stdin stores the hash of the PIN read from stdin (exit 0)" rc_is pinstdin 0
+check "... hashlib verifies 5791 against it" "$PY" - "$R/etc/lectern/pin.hash" 5791 <<'PY'
+import base64, hashlib, hmac, sys
+kind, it, salt, h = open(sys.argv[1]).read().strip().split("$")
+salt, h = base64.b64decode(salt), base64.b64decode(h)
+assert hmac.compare_digest(hashlib.pbkdf2_hmac("sha256", sys.argv[2].encode(), salt, int(it)), h)
+PY
+check "... and the PIN is in no output and not in the config" \
+	bash -c "! grep -q 5791 '$T/pinstdin.out' '$T/pinstdin.err' '$CONF'"
+
 # --- the passwords went nowhere they should not -----------------------------------------------
-leaks=$(grep -rlaF -e "$PW_DAV" -e "$PW_OC" -e "$PW_BAD" "$T"/*.out "$T"/*.err "$T/oc.log" \
+leaks=$(grep -rlaF -e "$PW_DAV" -e "$PW_OC" -e "$PW_BAD" -e "$PW_CAL" "$T"/*.out "$T"/*.err "$T/oc.log" \
 	$CAL_LOGS "$NGINX_DIR"/*.log "$CONF" "$DROPIN" "$R/etc/lectern/pin.hash" 2>/dev/null)
 check "no password in any output, server log or config" test -z "$leaks"
 [ -z "$leaks" ] || echo "# leaked into: $leaks"

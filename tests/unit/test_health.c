@@ -31,6 +31,7 @@ static struct health_snapshot sample(void)
 	h.queue_oldest_ms = h.now_ms - 90061000;
 	h.calendar_configured = true;
 	h.calendar_ok_ms = 1799999940000;
+	h.calendar_stale = true;
 	h.last_upload_ms = 1799990000000;
 	h.disk_known = true;
 	h.disk_free_bytes = 123456789012ULL;
@@ -95,6 +96,7 @@ static void prometheus_format(void **state)
 	assert_int_equal(metric(buf, "lectern_queue_failed_recordings"), 1);
 	assert_int_equal(metric(buf, "lectern_queue_oldest_age_seconds"), 90061);
 	assert_int_equal(metric(buf, "lectern_calendar_last_sync_timestamp_seconds"), 1799999940);
+	assert_int_equal(metric(buf, "lectern_calendar_stale"), 1);
 	assert_int_equal(metric(buf, "lectern_last_upload_timestamp_seconds"), 1799990000);
 	assert_int_equal(metric(buf, "lectern_disk_free_bytes"), 123456789012LL);
 	assert_int_equal(metric(buf, "lectern_microphone_present"), 1);
@@ -122,6 +124,10 @@ static void json_matches_snapshot(void **state)
 	assert_true(json_object_object_get_ex(o, "queue", &q));
 	assert_true(json_object_object_get_ex(q, "oldest_age_s", &v));
 	assert_int_equal(json_object_get_int64(v), 90061);
+	json_object *c;
+	assert_true(json_object_object_get_ex(o, "calendar", &c));
+	assert_true(json_object_object_get_ex(c, "stale", &v));
+	assert_true(json_object_get_boolean(v));
 	assert_true(json_object_object_get_ex(o, "disk_free_bytes", &v));
 	assert_int_equal(json_object_get_int64(v), 123456789012LL);
 	json_object *s;
@@ -202,7 +208,10 @@ static void collect_from_store(void **state)
 	assert_int_equal(h.recording_id, rec);
 	assert_true(h.microphone_present); /* a recording holds it */
 
-	/* The calendar's stamp. */
+	/* The calendar's stamp; stale: never fetched good, or not for 3 refresh intervals. */
+	cfg.schedule_refresh_s = 60;
+	assert_true(h.calendar_configured);
+	assert_true(h.calendar_stale); /* never fetched */
 	struct store_calendar_cache c = {0};
 	snprintf(c.source, sizeof c.source, "x.ics");
 	c.body = "BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n";
@@ -215,6 +224,13 @@ static void collect_from_store(void **state)
 	assert_int_equal(h.calendar_ok_ms, now - 120000);
 	assert_string_equal(h.calendar_error, "server down");
 	assert_true(h.calendar_configured);
+	assert_false(h.calendar_stale); /* 120 s: under 3 x 60 s */
+	assert_int_equal(health_collect(&cfg, st, now + 61000, false, false, &h), LT_OK);
+	assert_true(h.calendar_stale);  /* 181 s */
+	snprintf(cfg.schedule_source, sizeof cfg.schedule_source, "none");
+	assert_int_equal(health_collect(&cfg, st, now + 61000, false, false, &h), LT_OK);
+	assert_false(h.calendar_stale); /* no calendar: nothing to be stale */
+	snprintf(cfg.schedule_source, sizeof cfg.schedule_source, "ics");
 	assert_true(h.n_versions >= 5);
 	assert_string_equal(h.versions[0].name, "lectern");
 	store_close(st);

@@ -331,6 +331,7 @@ static void test_pin(void **state)
 	kiosk_tick(c->k, c->t0 + 1);
 	assert_true(kiosk_view(c->k)->rms_db > -12);
 	assert_true(kiosk_view(c->k)->peak_db > -8);
+	assert_true(kiosk_mic_held(c->k)); /* lectern run's health figures ask no probe now */
 	/* no camera here: [camera] source = auto previews the twin's test pattern, and says so */
 	snprintf(c->cfg.camera_device, sizeof c->cfg.camera_device, "%s/no-video0", c->dir);
 	for (int i = 0; i < 10 && !kiosk_view(c->k)->camera_frame; i++) {
@@ -345,6 +346,7 @@ static void test_pin(void **state)
 	post_event(c, EV_SHOW, VIEW_HOME);
 	assert_true(kiosk_view(c->k)->rms_db <= -90);
 	assert_false(kiosk_view(c->k)->camera_present);
+	assert_false(kiosk_mic_held(c->k));
 	post_event(c, EV_BRIGHTNESS, 150);
 	assert_int_equal(kiosk_view(c->k)->brightness, 100);
 	post_event(c, EV_BRIGHTNESS, 40);
