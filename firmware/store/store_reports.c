@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lectern/osutil.h"
 #include "lectern/reports.h"
 #include "store_impl.h"
 
@@ -151,14 +152,10 @@ lt_err store_report_changed_since_delivery(struct store *st, report_session_fn f
 	struct keys k = {0};
 	int rc = SQLITE_ROW;
 	for (; rc == SQLITE_ROW; rc = sqlite3_step(s)) {
-		if (k.n == k.cap) {
-			size_t cap = k.cap ? 2 * k.cap : 8;
-			char(*more)[320] = realloc(k.items, cap * sizeof *more);
-			if (!more)
-				break;
-			k.items = more;
-			k.cap = cap;
-		}
+		char(*more)[320] = os_grow(k.items, k.n, &k.cap, sizeof *more, 8);
+		if (!more)
+			break;
+		k.items = more;
 		st_copy_text(k.items[k.n++], sizeof k.items[0], s, 0);
 	}
 	sqlite3_finalize(s);
