@@ -166,7 +166,7 @@ bool cli_flags(int argc, char **argv, const char *command, const char *help,
 	       const struct cli_flag *flags, int *exit_code)
 {
 	enum { MAX_FLAGS = 8, FIRST = 256 }; /* FIRST: values no short option has */
-	struct option opts[MAX_FLAGS + 2] = {{"help", no_argument, NULL, 'h'}};
+	struct option opts[MAX_FLAGS + 2] = {{0}};
 	size_t n = 0;
 	for (; flags && flags[n].name; n++) {
 		if (n == MAX_FLAGS) {
@@ -174,8 +174,10 @@ bool cli_flags(int argc, char **argv, const char *command, const char *help,
 			*exit_code = EXIT_FAIL;
 			return false;
 		}
-		opts[n + 1] = (struct option){flags[n].name, no_argument, NULL, FIRST + (int)n};
+		opts[n] = (struct option){flags[n].name, no_argument, NULL, FIRST + (int)n};
 	}
+	/* After the flags: getopt_long lists an ambiguous abbreviation's options in this order. */
+	opts[n] = (struct option){"help", no_argument, NULL, 'h'};
 	int c;
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		if (c == 'h') {
