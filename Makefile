@@ -209,12 +209,71 @@ drills:
 		timeout 1200 bash tests/integration/test_drills.sh | tee $(BUILD)/drills.log
 	grep -q '^# drills: done' $(BUILD)/drills.log && ! grep -q '^not ok' $(BUILD)/drills.log
 
-install: all
-	install -D -m 0755 $(BIN) $(DESTDIR)$(BINDIR)/lectern
-	install -D -m 0755 $(NET_BIN) $(DESTDIR)$(BINDIR)/$(notdir $(NET_BIN))
-	install -D -m 0644 $(PLUGIN) $(DESTDIR)$(LIBDIR)/$(notdir $(PLUGIN))
-	install -D -m 0644 board/lectern.conf $(DESTDIR)/etc/lectern/lectern.conf
-	install -D -m 0644 board/lectern.service $(DESTDIR)/lib/systemd/system/lectern.service
+# --- install and the Debian package -------------------------------------------------------
+# One list, INSTALL_FILES (MODE:SOURCE:DESTINATION), serves both: `make deb` is `make install`
+# into $(BUILD)/deb/root plus DEBIAN/ (board/deb/mkdeb.sh), so the package holds exactly what
+# `make install` installs. Paths are Debian 12's (/lib for systemd and udev). BOARD names the
+# board profiles to install (default: all; the package has all). The service user and
+# /etc/lectern's group are the package's postinst; after `make install` on a live system run
+# `sudo board/deb/postinst configure`. A configuration already there is kept.
+SYSCONFDIR ?= /etc
+UNITDIR ?= /lib/systemd/system
+UDEVDIR ?= /lib/udev/rules.d
+MANDIR ?= /usr/share/man
+DATADIR ?= /usr/share/lectern
+BOARD ?= pc rpi4-touch7 rpi5
+# A board profile: its drop-in config, README, asound.conf, udev rules, unit drop-ins (not
+# pc/'s `make run` demo files).
+board_files = $(wildcard board/$(1)/board.conf board/$(1)/README.md board/$(1)/asound.conf \
+	board/$(1)/udev/*.rules board/$(1)/lectern.service.d/*.conf)
+MAN_PAGES := $(BUILD)/man/lectern.1.gz $(BUILD)/man/lectern.conf.5.gz
+INSTALL_FILES := 0755:$(BIN):$(BINDIR)/lectern \
+	0755:$(NET_BIN):$(BINDIR)/$(notdir $(NET_BIN)) \
+	0644:$(PLUGIN):$(LIBDIR)/$(notdir $(PLUGIN)) \
+	0644:board/lectern.conf:$(SYSCONFDIR)/lectern/lectern.conf \
+	0644:$(BUILD)/pkg/lectern.service:$(UNITDIR)/lectern.service \
+	0644:board/99-lectern-backlight.rules:$(UDEVDIR)/99-lectern-backlight.rules \
+	0644:$(BUILD)/man/lectern.1.gz:$(MANDIR)/man1/lectern.1.gz \
+	0644:$(BUILD)/man/lectern.conf.5.gz:$(MANDIR)/man5/lectern.conf.5.gz \
+	$(foreach b,$(BOARD),$(foreach f,$(call board_files,$(b)),\
+		0644:$(f):$(DATADIR)/boards/$(patsubst board/%,%,$(f))))
+DEB_ARCH = $(shell dpkg --print-architecture)
+DEB = $(BUILD)/lectern_$(VERSION)_$(DEB_ARCH).deb
+# The manual's date and the package's file times: the last commit's, so that two builds of
+# one commit are equal.
+DATE_EPOCH = $${SOURCE_DATE_EPOCH:-$$(git log -1 --format=%ct 2>/dev/null || date +%s)}
+
+.PHONY: deb man
+man: $(MAN_PAGES)
+
+$(BUILD)/man/lectern.1.gz: board/man/lectern.1.scd
+	@mkdir -p $(@D)
+	SOURCE_DATE_EPOCH=$(DATE_EPOCH) scdoc <$< | gzip -9n >$@
+# lectern.conf(5)'s key reference is the sample config (generated from the option table).
+$(BUILD)/man/lectern.conf.5.gz: board/man/lectern.conf.5.scd board/man/conf2scd.awk board/lectern.conf
+	@mkdir -p $(@D)
+	awk -f board/man/conf2scd.awk board/lectern.conf >$(BUILD)/man/keys.scd
+	awk -v keys=$(BUILD)/man/keys.scd '$$0 == "@KEYS@" { while ((getline l <keys) > 0) print l; \
+		next } { print }' $< | SOURCE_DATE_EPOCH=$(DATE_EPOCH) scdoc | gzip -9n >$@
+# The unit names the installed binary (made again each time: BINDIR may differ).
+.PHONY: $(BUILD)/pkg/lectern.service
+$(BUILD)/pkg/lectern.service: board/lectern.service
+	@mkdir -p $(@D)
+	sed 's|/usr/bin/lectern |$(BINDIR)/lectern |' $< >$@
+
+install: all $(MAN_PAGES) $(BUILD)/pkg/lectern.service
+	@set -e; umask 022; for f in $(INSTALL_FILES); do \
+		mode=$${f%%:*}; rest=$${f#*:}; src=$${rest%%:*}; dst=$(DESTDIR)$${rest#*:}; \
+		case $$dst in $(DESTDIR)$(SYSCONFDIR)/*) if [ -e $$dst ]; then \
+			echo "keeping $$dst (the sample is $$src)"; continue; fi ;; esac; \
+		echo "install -D -m $$mode $$src $$dst"; install -D -m $$mode $$src $$dst; \
+	done
+	chmod 0750 $(DESTDIR)$(SYSCONFDIR)/lectern
+
+deb: all $(MAN_PAGES) $(BUILD)/pkg/lectern.service
+	rm -rf $(BUILD)/deb
+	$(MAKE) --no-print-directory install DESTDIR=$(abspath $(BUILD))/deb/root >/dev/null
+	SOURCE_DATE_EPOCH=$(DATE_EPOCH) board/deb/mkdeb.sh $(BUILD)/deb/root $(VERSION) $(DEB_ARCH) $(DEB)
 
 format:
 	clang-format -i firmware/*/*.c drivers/*.c ui/*.c include/lectern/*.h tests/unit/*.c
@@ -222,4 +281,4 @@ format:
 clean:
 	rm -rf build build-asan build-dev
 
--include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
+-include $(shell find $(BUILD) -type f -name '*.d' 2>/dev/null)

@@ -7,11 +7,11 @@ set -eu
 pkgs_build="build-essential pkg-config libasound2-dev libv4l-dev libopus-dev libopusenc-dev libopusfile-dev libogg-dev
  libsqlite3-dev libinih-dev libsystemd-dev libical-dev libcurl4-openssl-dev libjson-c-dev
  libxml2-dev libssl-dev nettle-dev libsdl2-dev libsdl2-ttf-dev libpng-dev libzbar-dev libqrencode-dev libgpiod-dev fonts-dejavu-core
- ca-certificates tzdata"
+ ca-certificates tzdata scdoc"
 pkgs_run="espeak-ng sox alsa-utils"
 pkgs_test="libcmocka-dev opus-tools espeak-ng sox pv sqlite3 python3 time nginx curl openssl clang
  libclang-rt-14-dev xvfb xdotool x11-utils libfaketime python3-icalendar
- python3-recurring-ical-events zbar-tools qrencode imagemagick"
+ python3-recurring-ical-events zbar-tools qrencode imagemagick strace"
 pkgs_bench="opus-tools espeak-ng sox time valgrind bc xvfb xdotool x11-utils nginx curl pv sqlite3
  python3 qrencode imagemagick zbar-tools"
 

@@ -574,6 +574,18 @@ static void cadence(struct ui *u, SDL_Rect *b, const struct view *v)
 		ALIGN_LEFT, 2, line);
 }
 
+/* "Check in" beside Start, `w` wide off the left of `big`; none where check-in is off
+ * ([privacy] attendance = none): Start takes the whole row. */
+static void checkin_button(struct ui *u, SDL_Rect *big, int w, const struct view *v)
+{
+	if (v->checkin_off)
+		return;
+	SDL_Rect bl = cut_left(big, w);
+	cut_left(big, gap(u));
+	ui_button(u, "checkin", bl, "Check in", COL_GREEN, ui_px(u, T_LARGE), EV_SHOW,
+		  VIEW_CHECKIN, true);
+}
+
 static void home(struct ui *u, const struct view *v)
 {
 	SDL_Rect b = root(u);
@@ -627,10 +639,7 @@ static void home(struct ui *u, const struct view *v)
 		SDL_Rect big = cut_bottom(&c, bigh);
 		cut_bottom(&c, g);
 		card(u, c, v);
-		SDL_Rect bl = cut_left(&big, (big.w - g) / 2);
-		cut_left(&big, g);
-		ui_button(u, "checkin", bl, "Check in", COL_GREEN, ui_px(u, T_LARGE), EV_SHOW,
-			  VIEW_CHECKIN, true);
+		checkin_button(u, &big, (big.w - g) / 2, v);
 		ui_button(u, "start", big, start, COL_RED, ui_px(u, T_LARGE), st, sa, true);
 	} else {
 		SDL_Rect left = cut_left(&b, b.w * (past ? 10 : 12) / 20);
@@ -640,10 +649,7 @@ static void home(struct ui *u, const struct view *v)
 		if (past)
 			cadence(u, &left, v);
 		card(u, left, v);
-		SDL_Rect bl = cut_left(&big, (big.w - g) * 2 / 5);
-		cut_left(&big, g);
-		ui_button(u, "checkin", bl, "Check in", COL_GREEN, ui_px(u, T_LARGE), EV_SHOW,
-			  VIEW_CHECKIN, true);
+		checkin_button(u, &big, (big.w - g) * 2 / 5, v);
 		ui_button(u, "start", big, start, COL_RED, ui_px(u, T_LARGE), st, sa, true);
 		small_buttons(u, cut_bottom(&b, btn_h(u)));
 		cut_bottom(&b, g);
@@ -1535,8 +1541,8 @@ static void thanks(struct ui *u, const struct view *v)
 	ui_text(u, cut_top(&in, th), FONT_BOLD, tp, COL_TEXT, align, tlines, v->thanks_title);
 	cut_top(&in, 2 * g);
 	ui_text(u, cut_top(&in, bh), FONT_REGULAR, bp, COL_TEXT, align, blines, v->thanks_text);
-	/* A tap on the card does nothing (not the button drawn under it). */
-	ui_widget(u, "thanks", r, WIDGET_TAP, EV_NONE, 0);
+	/* A tap on the card dismisses it (and is not taken by the button drawn under it). */
+	ui_widget(u, "thanks", r, WIDGET_TAP, EV_THANKS_DISMISS, 0);
 }
 
 void ui_draw_screen(struct ui *u, const struct view *v)

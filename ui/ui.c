@@ -172,12 +172,35 @@ lt_err ui_open(const struct ui_options *o, struct ui **out, char *why, size_t n)
 							: SDL_WINDOW_FULLSCREEN_DESKTOP;
 	if (!(drv && strcmp(drv, "kmsdrm") == 0))
 		SDL_SetHint(SDL_HINT_FRAMEBUFFER_ACCELERATION, "0"); /* see the renderer below */
-	u->win = SDL_CreateWindow("lectern", SDL_WINDOWPOS_CENTERED, SDL_WINDOWPOS_CENTERED, w, h,
-				  flags);
+	/* A window larger than the desktop's usable area (the 1280x800 default on the 7" panel's
+	 * 800x480, less a panel bar) would hang over its edges, Stop out of reach: it shrinks
+	 * to that area (the layout scales to any size) and sits in it. */
+	SDL_Rect usable = {0};
+	bool fit = !full && SDL_GetDisplayUsableBounds(0, &usable) == 0 && usable.w > 0 &&
+		   usable.h > 0 && (w > usable.w || h > usable.h);
+	int x = SDL_WINDOWPOS_CENTERED, y = SDL_WINDOWPOS_CENTERED;
+	if (fit) {
+		w = w < usable.w ? w : usable.w;
+		h = h < usable.h ? h : usable.h;
+		x = usable.x + (usable.w - w) / 2;
+		y = usable.y + (usable.h - h) / 2;
+	}
+	u->win = SDL_CreateWindow("lectern", x, y, w, h, flags);
 	if (!u->win) {
 		snprintf(why, n, "cannot open a %dx%d window on %s: %s", w, h, drv ? drv : "?",
 			 SDL_GetError());
 		goto fail;
+	}
+	/* The window manager's frame (title bar, borders) is known only once the window is
+	 * shown; the frame counts against the usable area too. */
+	int top = 0, left = 0, bottom = 0, right = 0;
+	if (fit && SDL_GetWindowBordersSize(u->win, &top, &left, &bottom, &right) == 0 &&
+	    (w + left + right > usable.w || h + top + bottom > usable.h)) {
+		int fw = usable.w - left - right, fh = usable.h - top - bottom;
+		if (fw > 0 && fh > 0) {
+			SDL_SetWindowSize(u->win, fw < w ? fw : w, fh < h ? fh : h);
+			SDL_SetWindowPosition(u->win, usable.x + left, usable.y + top);
+		}
 	}
 	/* The software renderer wherever SDL can present its frames without GL (X11, Wayland):
 	 * a frame takes ~1-2 ms, and a GL stack (llvmpipe on a desktop without a GPU) would

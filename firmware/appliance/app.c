@@ -24,7 +24,9 @@ int app_load_config(const char *path, struct config *cfg)
 	struct config_error err;
 	if (!path || !*path)
 		path = getenv(CONFIG_ENV);
-	if ((!path || !*path) && access(CONFIG_DEFAULT_PATH, F_OK) == 0)
+	/* Only a configuration that is not there means the defaults: one this user may not read
+	 * (/etc/lectern is the service's) is an error that says so, not a silent fallback. */
+	if ((!path || !*path) && (access(CONFIG_DEFAULT_PATH, F_OK) == 0 || errno != ENOENT))
 		path = CONFIG_DEFAULT_PATH;
 	lt_err rc;
 	if (path && *path) {

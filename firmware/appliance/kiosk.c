@@ -48,6 +48,7 @@ struct kiosk {
 	bool dimmed;
 	double last_activity;
 	double wake_grace_until;
+	double touched;         /* clock() of the last event the screen posted: idle return */
 	int shift;
 	int64_t shift_at;
 };
@@ -213,11 +214,33 @@ static void power(struct kiosk *k)
 	}
 }
 
+/* --- idle return ------------------------------------------------------------------------- */
+
+/* Back home after [ui] idle_return_s without a touch from the screens one looks at and walks
+ * away from: Sessions, Uploads, and check-in while no session takes it; and from the PIN and
+ * the unlocked settings, so that settings left open lock again (back in takes the PIN). Never
+ * from the recording screen, nor from a check-in that takes people (they keep coming to it). */
+static void idle_return(struct kiosk *k)
+{
+	int after = k->cfg->ui_idle_return_s;
+	enum view_screen s = k->s.screen;
+	bool leave = s == VIEW_SESSIONS || s == VIEW_UPLOADS || s == VIEW_PIN ||
+		     s == VIEW_SETTINGS || (s == VIEW_CHECKIN && !k->v.checkin_open);
+	if (after <= 0 || !leave || k->clock() - k->touched < after)
+		return;
+	struct view_event home = {.type = EV_SHOW, .arg = VIEW_HOME};
+	kiosk_events_apply(&k->ev, &k->s, &k->v, &home, k->now);
+	log_debug("screen: back home after %d s without a touch", after);
+	build(k);
+}
+
 /* --- events ------------------------------------------------------------------------------- */
 
 void kiosk_handle(struct kiosk *k, const struct view_event *ev, int64_t now)
 {
 	k->now = now;
+	if (ev->type != EV_NONE && ev->type != EV_QUIT)
+		k->touched = k->clock();
 	if (ev->type == EV_ACTIVITY) {
 		k->last_activity = k->clock();
 		if (k->dimmed) {
@@ -228,7 +251,10 @@ void kiosk_handle(struct kiosk *k, const struct view_event *ev, int64_t now)
 	}
 	if (k->clock() < k->wake_grace_until)
 		return; /* the touch that woke the screen does nothing else */
-	kiosk_events_apply(&k->ev, &k->s, &k->v, ev, now);
+	if (ev->type == EV_THANKS_DISMISS)
+		kiosk_sessions_dismiss_thanks(&k->vb.sessions);
+	else
+		kiosk_events_apply(&k->ev, &k->s, &k->v, ev, now);
 	build(k);
 }
 
@@ -250,7 +276,7 @@ lt_err kiosk_create(const struct kiosk_deps *d, struct kiosk **out)
 	k->d = *d;
 	k->cfg = d->cfg;
 	k->clock = d->clock ? d->clock : os_mono_s;
-	k->last_activity = k->clock();
+	k->last_activity = k->touched = k->clock();
 	struct kiosk_view_sources src = {
 		.cfg = d->cfg, .st = d->st, .sched = d->sched, .mic_name = d->mic_name,
 		.mic_present = d->mic_present, .mic_error = d->mic_error, .mic_twin = d->mic_twin,
@@ -297,6 +323,7 @@ void kiosk_tick(struct kiosk *k, int64_t now)
 {
 	k->now = now;
 	build(k);
+	idle_return(k);
 	power(k);
 	draw_if_changed(k);
 }

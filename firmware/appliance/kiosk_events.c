@@ -563,6 +563,7 @@ void kiosk_events_apply(const struct kiosk_events *e, struct kiosk_state *s,
 	case EV_TEST_CONNECTION: kiosk_settings_test_connection(e->settings); break;
 	case EV_QUIT: s->quit = true; break;
 	case EV_NONE:
-	case EV_ACTIVITY: break;
+	case EV_ACTIVITY:
+	case EV_THANKS_DISMISS: break;  /* the kiosk's (kiosk.h) */
 	}
 }

@@ -214,6 +214,11 @@ void kiosk_sessions_build(struct kiosk_sessions *ks, const struct config *cfg, s
 	}
 }
 
+void kiosk_sessions_dismiss_thanks(struct kiosk_sessions *ks)
+{
+	ks->thanks_until = 0;
+}
+
 bool kiosk_sessions_apply(struct kiosk_state *s, const struct view_event *ev)
 {
 	if (ev->type == EV_SHOW && ev->arg == VIEW_SESSIONS) {

@@ -175,7 +175,9 @@ static const struct config_option options[] = {
 	 "transcribe=true, straightToPublishing=true (the calendar's values win for a scheduled "
 	 "event)"},
 	{"privacy", "attendance", CHOICE(attendance), "count", 0, 0, privacy,
-	 "What uploads say about attendance: none, count (a number) or names"},
+	 "What check-in stores and what uploads say about attendance: none (no check-in: "
+	 "nothing stored or sent), count (how many: no name stored, logged or sent) or names "
+	 "(who, blanked after keep_names_days)"},
 	{"privacy", "keep_records_days", INT(keep_records_days), "90", 1, 3650, NULL,
 	 "A delivered recording's row (title, presenter, tags) and history are forgotten this many "
 	 "days after delivery, once its local copy is gone"},
@@ -247,10 +249,15 @@ static const struct config_option options[] = {
 	{"ui", "font_dir", STR(ui_font_dir), "/usr/share/fonts/truetype/dejavu", 0, 0, NULL,
 	 "Directory holding DejaVuSans.ttf and DejaVuSans-Bold.ttf"},
 	{"ui", "term_start", STR(ui_term_start), "01-01,04-01,07-01,10-01", 0, 0, NULL,
-	 "Days a term begins, MM-DD comma-separated: the home screen's peer teachers and the "
-	 "thank-you count sessions since the latest of them"},
+	 "Days a term begins, MM-DD comma-separated: the home screen's peer teachers, the "
+	 "thank-you card and lectern stats (without --term) count sessions since the latest of "
+	 "them"},
 	{"ui", "shift_min", INT(ui_shift_min), "10", 0, 1440, NULL,
 	 "Shift the picture by a few pixels this often against burn-in (minutes; 0: off)"},
+	{"ui", "idle_return_s", INT(ui_idle_return_s), "120", 0, 86400, NULL,
+	 "Go back to the home screen after this many seconds without a touch on the Sessions, "
+	 "Uploads, PIN and settings screens (settings lock again), and on check-in while no "
+	 "session takes it (never while recording; 0: never)"},
 	{"health", "prometheus_file", STR(health_prometheus_file), "", 0, 0, NULL,
 	 "lectern run writes its health figures here in Prometheus text format, for "
 	 "node_exporter's textfile collector, e.g. /var/lib/node_exporter/lectern.prom (empty: off)"},

@@ -1,12 +1,16 @@
 /* cmd_misc.c — `lectern recordings` and `lectern config`. */
+#include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "lectern/app.h"
 #include "lectern/commands.h"
 #include "lectern/jsonout.h"
+#include "lectern/log.h"
 #include "lectern/pinhash.h"
+#include "lectern/roster.h"
 
 static int print_json(const struct recording *r, void *user)
 {
@@ -70,6 +74,52 @@ int cmd_recordings(int argc, char **argv, const char *config_path)
 	return err == LT_OK ? EXIT_OK : EXIT_STORAGE;
 }
 
+/* [checkin] roster read as check-in reads it: each bad row a warning (FILE:LINE and what is
+ * wrong; check-in skips it and loads the rest), a file that cannot be read an error naming it.
+ * False on the error. The loader's own log lines are held back: they would say it twice. */
+static bool check_roster(const struct config *cfg)
+{
+	const char *path = cfg->checkin_roster;
+	if (!path[0])
+		return true;
+	char *text = NULL;
+	size_t len = 0;
+	FILE *problems = open_memstream(&text, &len);
+	if (!problems) {
+		fprintf(stderr, "lectern: %s: checkin.roster: %s: not checked: %s\n", cfg->source,
+			path, strerror(errno));
+		return false;
+	}
+	struct roster r;
+	roster_init(&r);
+	enum log_level level = log_get_level();
+	log_set_level(LOG_LVL_ERROR);
+	int bad = 0;
+	int saved_errno = 0;
+	lt_err err = roster_load_csv(&r, path, problems, &bad);
+	if (err != LT_OK)
+		saved_errno = errno;
+	log_set_level(level);
+	roster_free(&r);
+	fclose(problems);
+	bool ok = err == LT_OK;
+	if (!ok && len == 0)   /* read but failed (a directory, an I/O error): said here */
+		fprintf(stderr, "lectern: %s: checkin.roster: %s: cannot read it: %s\n", cfg->source,
+			path, err == LT_ERR_IO && saved_errno ? strerror(saved_errno)
+							      : lt_strerror(err));
+	for (char *line = text, *nl; line && *line; line = nl ? nl + 1 : NULL) {
+		nl = strchr(line, '\n');
+		if (nl)
+			*nl = '\0';
+		if (ok)
+			fprintf(stderr, "lectern: warning: roster: %s\n", line);
+		else
+			fprintf(stderr, "lectern: %s: checkin.roster: %s\n", cfg->source, line);
+	}
+	free(text);
+	return ok;
+}
+
 int cmd_config(int argc, char **argv, const char *config_path)
 {
 	if (argc == 2 && strcmp(argv[1], "sample") == 0) {
@@ -87,6 +137,8 @@ int cmd_config(int argc, char **argv, const char *config_path)
 		}
 		if (rc == EXIT_OK && config_pin_warning(&cfg, why, sizeof why))
 			fprintf(stderr, "lectern: warning: %s\n", why);
+		if (rc == EXIT_OK && !check_roster(&cfg))
+			return EXIT_USAGE;
 		if (rc == EXIT_OK)
 			printf("%s: OK\n", cfg.source);
 		return rc;

@@ -19,7 +19,10 @@ static void stats_usage(FILE *out)
 		"Usage: lectern stats [--term FROM..TO] [--json|--csv]\n"
 		"\n"
 		"Participation over a term (dates YYYY-MM-DD, local time, both included; either\n"
-		"side may be left out: 2026-09-01.. or ..2026-12-31; default: everything):\n"
+		"side may be left out: 2026-09-01.. or ..2026-12-31; --term .. for everything\n"
+		"kept). Default: the current term, from the latest of [ui] term_start's days\n"
+		"(MM-DD, e.g. 01-01,04-01,07-01,10-01) on, as the screen's peer-teacher and\n"
+		"thank-you cards count it:\n"
 		"  sessions held (checked in to or recorded) and recorded;\n"
 		"  check-ins per session: mean and median over the sessions that had check-in;\n"
 		"  the trend by ISO week (sessions, check-ins, mean), and its slope in check-ins\n"
@@ -364,10 +367,25 @@ static bool parse_term(const char *text, int64_t *from, int64_t *to, char *from_
 	return true;
 }
 
+/* The term `now` lies in, by the rule the screen's cards follow (config_term_start): from its
+ * first day, open-ended. */
+static void current_term(const struct config *cfg, int64_t *from, char *from_s, size_t n)
+{
+	int64_t start;
+	if (config_term_start(cfg->ui_term_start, (int64_t)time(NULL), &start) != 0)
+		return;   /* refused when the configuration was loaded; kept whole just in case */
+	*from = start;
+	time_t t = (time_t)start;
+	struct tm tm;
+	localtime_r(&t, &tm);
+	strftime(from_s, n, "%Y-%m-%d", &tm);
+}
+
 int cmd_stats(int argc, char **argv, const char *config_path)
 {
 	int64_t from = 0, to = INT64_MAX;
 	char from_s[64] = "", to_s[64] = "";
+	bool term_given = false;
 	enum cmd_format format = CMD_TEXT;
 	int taken;
 	for (int i = 1; i < argc; i++) {
@@ -387,6 +405,7 @@ int cmd_stats(int argc, char **argv, const char *config_path)
 			}
 			if (!parse_term(v, &from, &to, from_s, to_s, sizeof from_s))
 				return EXIT_USAGE;
+			term_given = true;
 		} else {
 			fprintf(stderr, "lectern stats: unknown option '%s'\n", a);
 			stats_usage(stderr);
@@ -398,6 +417,8 @@ int cmd_stats(int argc, char **argv, const char *config_path)
 	int rc = app_load_config_and_store(config_path, &cfg, &st);
 	if (rc != EXIT_OK)
 		return rc;
+	if (!term_given)
+		current_term(&cfg, &from, from_s, sizeof from_s);
 	bool names = strcmp(cfg.attendance, "names") == 0;
 	struct tally t = {0};
 	int people = 0, returning = 0;

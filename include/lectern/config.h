@@ -142,6 +142,7 @@ struct config {
 	char ui_backlight[PATH_MAX]; /* sysfs backlight dir; "" = first found, none = no-op */
 	char ui_font_dir[PATH_MAX];
 	int ui_shift_min;          /* burn-in pixel shift period; 0 = off */
+	int ui_idle_return_s;      /* back home from Sessions, Uploads, idle check-in; 0 = never */
 	char ui_term_start[128];   /* "MM-DD,MM-DD": the days a term begins */
 
 	/* [health] (health.h) */

@@ -14,6 +14,11 @@
  *  - dimming: after [ui] dim_after_min idle minutes and during [ui] night (never while
  *    recording); the first touch on a dimmed screen only wakes it;
  *  - the picture moves by a few pixels every [ui] shift_min minutes against burn-in;
+ *  - idle return: after [ui] idle_return_s without a touch (any event the screen posts), the
+ *    Sessions and Uploads screens, and check-in while no session takes it (or it is off),
+ *    go back home (checked at every kiosk_tick); never the recording screen, nor a check-in
+ *    that takes people;
+ *  - a tap on the thank-you card dismisses it (EV_THANKS_DISMISS, kiosk_sessions.h);
  *  - redraws only when the view changed or the screen's own feedback needs it; the meter and
  *    the camera preview are refreshed ~20 Hz only while they are live.
  *

@@ -57,7 +57,7 @@ struct kiosk_events {
 void kiosk_events_init(const struct kiosk_events *e, struct kiosk_state *s, int64_t now);
 
 /* Act on `ev` at `now`. `shown` is the view the screen showed (what an index in the event
- * refers to). EV_ACTIVITY is the kiosk's (kiosk.h): ignored here. */
+ * refers to). EV_ACTIVITY and EV_THANKS_DISMISS are the kiosk's (kiosk.h): ignored here. */
 void kiosk_events_apply(const struct kiosk_events *e, struct kiosk_state *s,
 			const struct view *shown, const struct view_event *ev, int64_t now);
 

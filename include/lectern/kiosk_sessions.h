@@ -13,7 +13,8 @@
  *    white space do not count), the latest
  *    first, each with its link and check-in count;
  *  - the thank-you card, on the home screen KIOSK_THANKS_S seconds after a recording stopped (by a tap, on
- *    schedule, or as the next session's began): "Thank you, Ada" and "23 checked in. Your 5th
+ *    schedule, or as the next session's began), or until a tap on it
+ *    (kiosk_sessions_dismiss_thanks): "Thank you, Ada" and "23 checked in. Your 5th
  *    session this term." (sessions this presenter gave this term up to this one); the count
  *    part only when people checked in, the session part only when the presenter is known;
  *    a recording started later ends the card;
@@ -68,6 +69,9 @@ struct kiosk_sessions {
 void kiosk_sessions_build(struct kiosk_sessions *ks, const struct config *cfg, struct store *st,
 			  const char *search, const struct controller_status *cs, int64_t now,
 			  struct view *v);
+
+/* The thank-you card was tapped: it goes now (the next build shows none). */
+void kiosk_sessions_dismiss_thanks(struct kiosk_sessions *ks);
 
 /* The Sessions screen's own events: typing into its search. True when `ev` was taken; opening
  * the screen starts a fresh search (and is left to kiosk_events for the rest). */

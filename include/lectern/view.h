@@ -170,7 +170,8 @@ struct view {
 	int invitees_more;           /* ... and how many more match */
 	struct view_invitee invitees[VIEW_MAX_INVITEES];
 	int checked_in;              /* the session's check-ins as stored (guests included) */
-	bool checkin_off;            /* [privacy] attendance = none: nothing is taken */
+	bool checkin_off;            /* [privacy] attendance = none: nothing is taken, and the
+				      * home screen offers no Check in */
 	bool checkin_open;           /* a session takes check-in now */
 	char checkin_title[128];     /* its title ("Untitled recording" for an ad-hoc one) */
 	int64_t checkin_opens_at;    /* closed: when check-in next opens; 0 none coming */
@@ -232,6 +233,7 @@ enum view_event_type {
 	EV_WALK_IN,          /* checks `search` in as a walk-in */
 	EV_CHECKIN_GUEST,    /* counts a guest, without a name */
 	EV_CHECKIN_UNDO,     /* takes the last check-in back (within 10 s) */
+	EV_THANKS_DISMISS,   /* a tap on the thank-you card: it goes before its time */
 	EV_RETRY,            /* arg = upload id */
 	EV_PIN_DIGIT,        /* arg = 0..9; nothing is submitted until EV_PIN_OK */
 	EV_PIN_CLEAR,

@@ -364,3 +364,19 @@ for bad in "2026-09-01" "2026-09-01..2026-13-01" "2026-09-30..2026-09-01"; do
 	check "stats --term $bad: exit 2 naming --term" \
 		bash -c "test $rc -eq 2 && grep -q -- '--term' '$T/bad.err'"
 done
+# Without --term: the current term, by [ui] term_start as the screen's cards count it. A term
+# that began today holds today's session only; --term .. holds everything kept.
+seed_session today@a "$(date +%F)" "Today" "Ada Presenter"
+seed_checkins today@a "$(date +%F)" "" ""
+printf '[ui]\nterm_start = %s\n' "$(date +%m-%d)" >>"$T/rep.conf"
+"$LECTERN" --config "$T/rep.conf" stats --json >"$T/stats-term.json"
+"$LECTERN" --config "$T/rep.conf" stats --term .. --json >"$T/stats-all.json"
+check "stats without --term: the current term from [ui] term_start, as the screen counts" \
+	"$PY" - "$T/stats-term.json" "$T/stats-all.json" "$(date +%F)" <<'PY'
+import json, sys
+s, a = json.load(open(sys.argv[1])), json.load(open(sys.argv[2]))
+assert s["from"] == sys.argv[3] and s["to"] == "", s
+assert s["sessions_held"] == 1 and s["checkins"] == 2, s
+assert s["presenters"] == [{"presenter": "Ada Presenter", "sessions": 1}], s
+assert a["from"] == "" and a["sessions_held"] == 6, a
+PY

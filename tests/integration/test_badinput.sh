@@ -103,6 +103,27 @@ expect_error "a FIFO as --config: refused at once" 2 "^lectern: $T/fifo.conf: is
 	timeout 10 "$LECTERN" --config "$T/fifo.conf" config check
 check "the sample config passes its own check" "$LECTERN" --config "$TESTS/../board/lectern.conf" config check
 
+# The room's roster: bad rows are warnings with FILE:LINE and what is wrong (check-in loads the
+# rest), a roster that cannot be read an error naming its path.
+printf 'name,email,badge\nAda Lovelace,ada@example.org,B-1\nbroken row,nope,\n"unclosed,x@example.org,\nGrace Hopper,grace@example.org,B-2\n' \
+	>"$T/roster.csv"
+printf '[checkin]\nroster = %s\n' "$T/roster.csv" >"$T/roster.conf"
+"$LECTERN" --config "$T/roster.conf" config check >"$T/roster.out" 2>"$T/roster.err"
+rc=$?
+check "config check: roster rows in error are warnings naming FILE:LINE and what is wrong" \
+	bash -c "test $rc -eq 0 && grep -q ': OK$' '$T/roster.out' &&
+	grep -qx 'lectern: warning: roster: $T/roster.csv:3: the e-mail address is not one (name@domain); row skipped' '$T/roster.err' &&
+	grep -qx 'lectern: warning: roster: $T/roster.csv:4: a quote is not closed; row skipped' '$T/roster.err' &&
+	test \$(grep -c 'warning: roster:' '$T/roster.err') -eq 2 && ! grep -q 'Ada\|Grace' '$T/roster.err'"
+printf '[checkin]\nroster = %s\n' "$T/no-roster.csv" >"$T/roster.conf"
+expect_error "config check: a missing roster is an error naming its path" 2 \
+	"^lectern: $T/roster.conf: checkin.roster: $T/no-roster.csv: cannot read it: No such file" \
+	"$LECTERN" --config "$T/roster.conf" config check
+printf '[checkin]\nroster = %s\n' "$T" >"$T/roster.conf"
+expect_error "config check: a roster that cannot be read (a directory) is an error naming it" 2 \
+	"^lectern: $T/roster.conf: checkin.roster: $T: cannot read it: Is a directory" \
+	"$LECTERN" --config "$T/roster.conf" config check
+
 # Devices -------------------------------------------------------------------------------------
 expect_error "missing ALSA device: exit 3 and what to do" 3 "microphone 'nosuchpcm' not found.*arecord -L" \
 	"$LECTERN" --config "$T/lectern.conf" record --device nosuchpcm --seconds 1

@@ -134,7 +134,8 @@ start_xvfb() {
 		XVFB_PID=$!
 		CHILDREN+=($!)
 		export DISPLAY=":$n"
-		if wait_for 10 "xdpyinfo -display :$n"; then
+		# ours, not a server another test started on the same number at the same moment
+		if wait_for 10 "xdpyinfo -display :$n" && kill -0 "$XVFB_PID" 2>/dev/null; then
 			return 0
 		fi
 	done

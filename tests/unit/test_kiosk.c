@@ -828,6 +828,86 @@ static void test_checkin_adhoc(void **state)
 	post_event(c, EV_STOP_RECORDING, 0);
 }
 
+/* Idle return: Sessions, Uploads and a check-in that takes nobody go home after [ui]
+ * idle_return_s without a touch, and a touch starts the wait again; the recording screen and
+ * a check-in that takes people (the ad-hoc session of a recording) stay; 0 never returns. */
+static void test_idle_return(void **state)
+{
+	struct ctx *c = *state;
+	c->cfg.ui_dim_after_min = 0;   /* no wake-up touch in the way */
+	c->cfg.ui_idle_return_s = 120;
+	c->cfg.checkin_open_before_min = 5;   /* the next session's check-in is not open yet */
+	const struct view *v = kiosk_view(c->k);
+	static const enum view_screen leave[] = {VIEW_SESSIONS, VIEW_UPLOADS, VIEW_CHECKIN,
+						 VIEW_PIN, VIEW_SETTINGS};
+	for (size_t i = 0; i < sizeof leave / sizeof leave[0]; i++) {
+		post_event(c, EV_SHOW, leave[i]);
+		if (leave[i] == VIEW_SETTINGS)
+			right_pin(c);
+		assert_int_equal(v->screen, leave[i]);
+		assert_false(v->checkin_open);
+		fake_now += 100;
+		kiosk_tick(c->k, c->t0);
+		assert_int_equal(v->screen, leave[i]);
+		post_event(c, EV_ACTIVITY, 0);          /* a touch: the wait starts again */
+		fake_now += 119;
+		kiosk_tick(c->k, c->t0);
+		assert_int_equal(v->screen, leave[i]);
+		fake_now += 1;
+		kiosk_tick(c->k, c->t0);
+		assert_int_equal(v->screen, VIEW_HOME);
+	}
+	/* settings left open locked again: back in asks for the PIN */
+	post_event(c, EV_SHOW, VIEW_SETTINGS);
+	assert_int_equal(v->screen, VIEW_PIN);
+	post_event(c, EV_SHOW, VIEW_HOME);
+	/* the home screen itself stays home, and so does the keyboard's search (gone) */
+	assert_false(v->keyboard);
+	/* recording: its screen stays, and so does the ad-hoc session's check-in */
+	post_event(c, EV_START_RECORDING, 0);
+	assert_int_equal(v->screen, VIEW_RECORDING);
+	fake_now += 1000;
+	kiosk_tick(c->k, c->t0 + 1);
+	assert_int_equal(v->screen, VIEW_RECORDING);
+	assert_true(v->recording);
+	post_event(c, EV_SHOW, VIEW_CHECKIN);
+	assert_true(v->checkin_open);
+	fake_now += 1000;
+	kiosk_tick(c->k, c->t0 + 2);
+	assert_int_equal(v->screen, VIEW_CHECKIN);
+	/* ... but Sessions opened during a recording goes home like any other time */
+	post_event(c, EV_SHOW, VIEW_SESSIONS);
+	fake_now += 120;
+	kiosk_tick(c->k, c->t0 + 3);
+	assert_int_equal(v->screen, VIEW_HOME);
+	post_event(c, EV_STOP_RECORDING, 0);
+	/* 0: never */
+	c->cfg.ui_idle_return_s = 0;
+	post_event(c, EV_SHOW, VIEW_UPLOADS);
+	fake_now += 100000;
+	kiosk_tick(c->k, c->t0 + 4);
+	assert_int_equal(v->screen, VIEW_UPLOADS);
+}
+
+/* The thank-you card after a stop goes at a tap on it, before its time. */
+static void test_thanks_dismissed_by_tap(void **state)
+{
+	struct ctx *c = *state;
+	const struct view *v = kiosk_view(c->k);
+	post_event(c, EV_START_RECORDING, 0);
+	assert_true(v->recording);
+	post_event(c, EV_STOP_RECORDING, 0);
+	kiosk_tick(c->k, c->t0 + 1);
+	assert_int_equal(v->screen, VIEW_HOME);
+	assert_true(v->has_thanks);
+	post_event(c, EV_THANKS_DISMISS, 0);
+	assert_false(v->has_thanks);
+	kiosk_tick(c->k, c->t0 + 2);
+	assert_false(v->has_thanks);                    /* and does not come back */
+	assert_int_equal(v->screen, VIEW_HOME);
+	assert_false(v->recording);                     /* the tap did nothing else */
+}
+
 static void test_retry_from_screen(void **state)
 {
 	struct ctx *c = *state;
@@ -1232,6 +1312,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_retry_from_screen, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_no_redraw_when_idle, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_dims_wakes_and_shifts, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_idle_return, setup_free_mic, teardown),
+		cmocka_unit_test_setup_teardown(test_thanks_dismissed_by_tap, setup_free_mic,
+						teardown),
 		cmocka_unit_test_setup_teardown(test_input_choice, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_backlight_sysfs, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_store_replaced_message, setup, teardown),

@@ -561,6 +561,37 @@ static void test_tap_start(void **state)
 	}
 }
 
+/* [privacy] attendance = none: the home screen offers no "Check in", and Start takes its
+ * place (a wider button, still a tap to record). */
+static void test_home_without_checkin(void **state)
+{
+	(void)state;
+	static const struct { int w, h, rot; } sizes[] = { {800, 480, 0}, {1280, 800, 0},
+							   {800, 480, 90} };
+	for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++) {
+		struct ui *u = open_ui(sizes[i].w, sizes[i].h, sizes[i].rot);
+		struct view v;
+		struct view_event ev;
+		int w_on, h_on, w_off, h_off;
+		fixture(&v, VIEW_HOME);
+		ui_render(u, &v);
+		assert_true(ui_find(u, "checkin", NULL, NULL, NULL, NULL));
+		assert_true(ui_find(u, "start", NULL, NULL, &w_on, &h_on));
+		v.checkin_off = true;
+		ui_render(u, &v);
+		assert_false(ui_find(u, "checkin", NULL, NULL, NULL, NULL));
+		assert_true(ui_find(u, "start", NULL, NULL, &w_off, &h_off));
+		assert_true(w_off * h_off > w_on * h_on);   /* rotated: taller */
+		assert_int_equal(tap(u, &v, "start", 1000, &ev), 1);
+		assert_int_equal(ev.type, EV_START_RECORDING);
+		char path[600];
+		snprintf(path, sizeof path, "%s/home-checkin-off-%dx%d%s.png", shots, sizes[i].w,
+			 sizes[i].h, sizes[i].rot ? "-r90" : "");
+		assert_int_equal(ui_save_png(u, path), 0);
+		ui_close(u);
+	}
+}
+
 static void test_hold_to_stop(void **state)
 {
 	(void)state;
@@ -887,7 +918,7 @@ static void test_screen_ops(void **state)
 }
 
 /* Home's Sessions button opens the screen; its search field opens the keyboard; the keys type;
- * the thank-you card takes a tap on itself (nothing), not the button under it. */
+ * a tap on the thank-you card dismisses it, not the button under it. */
 static void test_sessions_taps(void **state)
 {
 	(void)state;
@@ -921,7 +952,7 @@ static void test_sessions_taps(void **state)
 	snprintf(v.thanks_text, sizeof v.thanks_text, "The recording is saved.");
 	ui_render(u, &v);
 	assert_int_equal(tap(u, &v, "thanks", 4000, &ev), 1);
-	assert_int_equal(ev.type, EV_NONE);
+	assert_int_equal(ev.type, EV_THANKS_DISMISS);
 	ui_close(u);
 }
 
@@ -1177,6 +1208,7 @@ int main(void)
 		cmocka_unit_test(test_docs_past_sessions),
 		cmocka_unit_test(test_rec_indicator_is_red),
 		cmocka_unit_test(test_tap_start),
+		cmocka_unit_test(test_home_without_checkin),
 		cmocka_unit_test(test_hold_to_stop),
 		cmocka_unit_test(test_pin_and_checkin),
 		cmocka_unit_test(test_uploads_and_settings),
