@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lectern/osutil.h"
+
 /* Longest line written: config.c reads lines of up to 198 characters; keep a margin. */
 #define WRAP 150
 
@@ -77,14 +79,10 @@ static void classify(struct inifile *f)
 
 static lt_err insert(struct inifile *f, size_t at, const char *text, size_t len)
 {
-	if (f->n == f->cap) {
-		size_t cap = f->cap ? f->cap * 2 : 32;
-		struct line *l = realloc(f->lines, cap * sizeof *l);
-		if (!l)
-			return LT_ERR_NOMEM;
-		f->lines = l;
-		f->cap = cap;
-	}
+	struct line *l = os_grow(f->lines, f->n, &f->cap, sizeof *l, 32);
+	if (!l)
+		return LT_ERR_NOMEM;
+	f->lines = l;
 	char *copy = strndup(text, len);
 	if (!copy)
 		return LT_ERR_NOMEM;

@@ -199,3 +199,14 @@ lt_err os_sha256_file(const char *path, char hex[65])
 	return LT_OK;
 }
 
+
+void *os_grow(void *items, size_t count, size_t *cap, size_t size, size_t first)
+{
+	if (count < *cap)
+		return items;
+	size_t more = *cap ? *cap * 2 : first;
+	void *n = realloc(items, more * size);
+	if (n)
+		*cap = more;
+	return n;
+}

@@ -17,6 +17,7 @@
 #include <time.h>
 
 #include "lectern/log.h"
+#include "lectern/reports.h"
 #include "lectern/utf8.h"
 
 enum attendance_mode attendance_mode_parse(const char *word)
@@ -128,12 +129,12 @@ void attendance_key_occurrence(const char *uid, int64_t start, char *buf, size_t
 
 void attendance_key_adhoc(const char *recording_uid, char *buf, size_t n)
 {
-	snprintf(buf, n, "adhoc:%s", recording_uid);
+	snprintf(buf, n, STORE_ADHOC_PREFIX "%s", recording_uid);
 }
 
 bool attendance_key_is_adhoc(const char *key)
 {
-	return strncmp(key, "adhoc:", 6) == 0;
+	return strncmp(key, STORE_ADHOC_PREFIX, strlen(STORE_ADHOC_PREFIX)) == 0;
 }
 
 /* --- sessions ----------------------------------------------------------------------------- */
@@ -379,14 +380,12 @@ lt_err attendance_list(struct attendance *a, const char *key, store_checkin_fn f
 lt_err attendance_recording_session(struct store *st, int64_t id, const char *uid, char *key,
 				    size_t n, struct store_checkin_session *out)
 {
-	char event[320] = "";
-	lt_err err = store_recording_event_key(st, id, event, sizeof event);
-	if (err != LT_OK && err != LT_ERR_NOT_FOUND)
-		return err;
-	if (event[0])
-		utf8_copy(key, n, event);
-	else
+	/* The store's rule (store.h); `uid` makes the key of a recording not stored (yet). */
+	lt_err err = store_recording_session_key(st, id, key, n);
+	if (err == LT_ERR_NOT_FOUND)
 		attendance_key_adhoc(uid, key, n);
+	else if (err != LT_OK)
+		return err;
 	struct store_checkin_session s;
 	err = store_checkin_session_get(st, key, out ? out : &s);
 	return err;

@@ -12,6 +12,7 @@
 #include <strings.h>
 
 #include "lectern/log.h"
+#include "lectern/osutil.h"
 #include "lectern/utf8.h"
 
 void roster_init(struct roster *r)
@@ -196,14 +197,10 @@ lt_err roster_add(struct roster *r, const char *name, const char *email, const c
 	}
 	if (r->count >= ROSTER_MAX)
 		return LT_ERR_NOMEM;
-	if (r->count == r->cap) {
-		size_t cap = r->cap ? r->cap * 2 : 32;
-		struct roster_person *items = realloc(r->items, cap * sizeof *items);
-		if (!items)
-			return LT_ERR_NOMEM;
-		r->items = items;
-		r->cap = cap;
-	}
+	struct roster_person *items = os_grow(r->items, r->count, &r->cap, sizeof *items, 32);
+	if (!items)
+		return LT_ERR_NOMEM;
+	r->items = items;
 	struct roster_person *p = &r->items[r->count++];
 	memset(p, 0, sizeof *p);
 	utf8_copy(p->name, sizeof p->name, nm);

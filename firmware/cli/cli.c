@@ -1,5 +1,6 @@
 /* cli.c — the command line of both front ends (see cli.h). */
 #include <errno.h>
+#include <getopt.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -159,4 +160,41 @@ int cli_main(int argc, char **argv, const struct cli_command *cmds, size_t n,
 	int rc = cmds[c].run(sub_argc, sub, config_path);
 	free(sub);
 	return rc;
+}
+
+bool cli_flags(int argc, char **argv, const char *command, const char *help,
+	       const struct cli_flag *flags, int *exit_code)
+{
+	enum { MAX_FLAGS = 8, FIRST = 256 }; /* FIRST: values no short option has */
+	struct option opts[MAX_FLAGS + 2] = {{0}};
+	size_t n = 0;
+	for (; flags && flags[n].name; n++) {
+		if (n == MAX_FLAGS) {
+			fprintf(stderr, "lectern: %s: too many options for cli_flags\n", command);
+			*exit_code = EXIT_FAIL;
+			return false;
+		}
+		opts[n] = (struct option){flags[n].name, no_argument, NULL, FIRST + (int)n};
+	}
+	/* After the flags: getopt_long lists an ambiguous abbreviation's options in this order. */
+	opts[n] = (struct option){"help", no_argument, NULL, 'h'};
+	int c;
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		if (c == 'h') {
+			fputs(help, stdout);
+			*exit_code = EXIT_OK;
+			return false;
+		}
+		if (c < FIRST || c >= FIRST + (int)n) {
+			*exit_code = EXIT_USAGE;
+			return false;
+		}
+		*flags[c - FIRST].set = true;
+	}
+	if (optind < argc) {
+		fprintf(stderr, "lectern: %s: unexpected argument '%s'\n", command, argv[optind]);
+		*exit_code = EXIT_USAGE;
+		return false;
+	}
+	return true;
 }

@@ -55,6 +55,19 @@ bool cmd_parse_day(const char *command, const char *option, const char *text, in
 	return false;
 }
 
+int cmd_parse_format(const char *command, const char *arg, enum cmd_format *format)
+{
+	if (strcmp(arg, "--csv") != 0 && strcmp(arg, "--json") != 0)
+		return 0;
+	enum cmd_format f = arg[2] == 'c' ? CMD_CSV : CMD_JSON;
+	if (*format != CMD_TEXT && *format != f) {
+		fprintf(stderr, "lectern %s: --csv and --json: one or the other\n", command);
+		return -1;
+	}
+	*format = f;
+	return 1;
+}
+
 int64_t cmd_next_day(int64_t day)
 {
 	time_t t = (time_t)day;
@@ -66,10 +79,8 @@ int64_t cmd_next_day(int64_t day)
 	return (int64_t)mktime(&tm);
 }
 
-enum format { TEXT, CSV, JSON };
-
 struct listing {
-	enum format format;
+	enum cmd_format format;
 	bool names;                /* [privacy] attendance = names */
 	struct store *st;
 	lt_err err;
@@ -115,7 +126,7 @@ static lt_err gather(struct listing *l, const char *key, struct people *p)
 	memset(p, 0, sizeof *p);
 	if (!l->names)
 		return LT_OK;
-	if (l->format == JSON) {
+	if (l->format == CMD_JSON) {
 		if (!(p->list = json_object_new_array()))
 			return LT_ERR_NOMEM;
 	} else if (!(p->out = open_memstream(&p->joined, &p->len))) {
@@ -148,7 +159,7 @@ static int print_session(const struct report_session *s, void *user)
 	char date[32];
 	json_local_time(s->start_s, date, sizeof date);
 	int late = after_delivery(s);
-	if (l->format == JSON) {
+	if (l->format == CMD_JSON) {
 		json_object *o = json_object_new_object();
 		if (!o) {
 			l->err = LT_ERR_NOMEM;
@@ -169,7 +180,7 @@ static int print_session(const struct report_session *s, void *user)
 		if (p.list)
 			json_object_object_add(o, "names", p.list);
 		jsonout_print_line(stdout, o);
-	} else if (l->format == CSV) {
+	} else if (l->format == CMD_CSV) {
 		csvout_field(stdout, date, 1);
 		csvout_field(stdout, s->key, 0);
 		csvout_field(stdout, s->title, 0);
@@ -206,20 +217,16 @@ int cmd_attendance(int argc, char **argv, const char *config_path)
 {
 	static const char *const cmd = "attendance";
 	int64_t from = 0, to = INT64_MAX;
-	enum format format = TEXT;
+	enum cmd_format format = CMD_TEXT;
+	int taken;
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
 		if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
 			attendance_usage(stdout);
 			return EXIT_OK;
-		} else if (strcmp(a, "--csv") == 0 || strcmp(a, "--json") == 0) {
-			enum format f = a[2] == 'c' ? CSV : JSON;
-			if (format != TEXT && format != f) {
-				fprintf(stderr, "lectern attendance: --csv and --json: one or the "
-						"other\n");
+		} else if ((taken = cmd_parse_format(cmd, a, &format)) != 0) {
+			if (taken < 0)
 				return EXIT_USAGE;
-			}
-			format = f;
 		} else if (strcmp(a, "--from") == 0 || strcmp(a, "--to") == 0 ||
 			   strncmp(a, "--from=", 7) == 0 || strncmp(a, "--to=", 5) == 0) {
 			bool from_opt = a[2] == 'f';
@@ -251,7 +258,7 @@ int cmd_attendance(int argc, char **argv, const char *config_path)
 	if (rc != EXIT_OK)
 		return rc;
 	l.names = strcmp(cfg.attendance, "names") == 0;
-	if (format == CSV) {
+	if (format == CMD_CSV) {
 		static const char *const header[] = {"date", "session", "title", "presenter",
 						     "recordings", "checkin", "count",
 						     "after_delivery", "names"};

@@ -11,7 +11,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <inttypes.h>
 #include <netdb.h>
 #include <poll.h>
@@ -28,6 +27,7 @@
 #include <unistd.h>
 
 #include "lectern/app.h"
+#include "lectern/cli.h"
 #include "lectern/camera.h"
 #include "lectern/commands.h"
 #include "lectern/fetch.h"
@@ -780,29 +780,15 @@ static void report_json(const struct doctor *d, bool ok)
 
 int cmd_doctor(int argc, char **argv, const char *config_path)
 {
-	static const struct option opts[] = {
-		{"json", no_argument, NULL, 'j'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
-	};
 	bool json = false;
-	int opt;
-	while ((opt = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		switch (opt) {
-		case 'j': json = true; break;
-		case 'h':
-			printf("Usage: lectern doctor [--json]\n"
-			       "Checks the configuration, microphone (listens 2 s), camera, display, "
-			       "disk,\nclock, calendar, server, upload queue and service. Exit 0 when "
-			       "nothing fails.\n");
-			return EXIT_OK;
-		default: return EXIT_USAGE;
-		}
-	}
-	if (optind < argc) {
-		fprintf(stderr, "lectern: doctor: unexpected argument '%s'\n", argv[optind]);
-		return EXIT_USAGE;
-	}
+	int exit_code;
+	if (!cli_flags(argc, argv, "doctor",
+		       "Usage: lectern doctor [--json]\n"
+		       "Checks the configuration, microphone (listens 2 s), camera, display, disk,\n"
+		       "clock, calendar, server, upload queue and service. Exit 0 when nothing "
+		       "fails.\n",
+		       (const struct cli_flag[]){{"json", &json}, {NULL, NULL}}, &exit_code))
+		return exit_code;
 	struct doctor d = {0};
 	struct config cfg;
 	if (check_config(&d, config_path, &cfg)) {

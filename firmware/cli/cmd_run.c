@@ -6,7 +6,6 @@
  * screen's taps; until SIGTERM (or the window is closed), telling systemd it is ready and
  * feeding its watchdog.
  */
-#include <getopt.h>
 #include <limits.h>
 #include <poll.h>
 #include <stdio.h>
@@ -16,6 +15,7 @@
 #include <systemd/sd-daemon.h>
 
 #include "lectern/app.h"
+#include "lectern/cli.h"
 #include "lectern/commands.h"
 #include "lectern/controller.h"
 #include "lectern/gpio.h"
@@ -168,27 +168,13 @@ static void wait_tick(struct kiosk *kiosk, struct gpio_panel *panel, struct cont
 
 int cmd_run(int argc, char **argv, const char *config_path)
 {
-	static const struct option opts[] = {
-		{"headless", no_argument, NULL, 'H'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
-	};
 	bool headless = false;
-	int c;
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'H': headless = true; break;
-		case 'h':
-			printf("Usage: lectern run [--headless]\n"
-			       "Runs the appliance until SIGTERM. SIGHUP reloads the configuration.\n");
-			return EXIT_OK;
-		default: return EXIT_USAGE;
-		}
-	}
-	if (optind < argc) {
-		fprintf(stderr, "lectern: run: unexpected argument '%s'\n", argv[optind]);
-		return EXIT_USAGE;
-	}
+	int exit_code;
+	if (!cli_flags(argc, argv, "run",
+		       "Usage: lectern run [--headless]\n"
+		       "Runs the appliance until SIGTERM. SIGHUP reloads the configuration.\n",
+		       (const struct cli_flag[]){{"headless", &headless}, {NULL, NULL}}, &exit_code))
+		return exit_code;
 	struct config cfg;
 	int rc = app_load_config(config_path, &cfg);
 	if (rc != EXIT_OK)

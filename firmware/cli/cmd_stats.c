@@ -203,16 +203,14 @@ static void text_number(const char *label, double v)
 		printf("%s: %.1f\n", label, v);
 }
 
-enum format { TEXT, CSV, JSON };
-
-static void report(const struct tally *t, enum format format, const char *from_s,
+static void report(const struct tally *t, enum cmd_format format, const char *from_s,
 		   const char *to_s, bool names, int people, int returning)
 {
 	double mean = t->checkin_sessions ? (double)t->checkins / t->checkin_sessions : NAN;
 	int *counts = t->counts;
 	double med = median(counts, t->checkin_sessions);
 	double trend = slope(t);
-	if (format == JSON) {
+	if (format == CMD_JSON) {
 		json_object *o = json_object_new_object(), *weeks = json_object_new_array(),
 			    *pres = json_object_new_array(), *per = json_object_new_object();
 		if (!o || !weeks || !pres || !per) {
@@ -267,7 +265,7 @@ static void report(const struct tally *t, enum format format, const char *from_s
 		jsonout_print_line(stdout, o);
 		return;
 	}
-	if (format == CSV) {
+	if (format == CMD_CSV) {
 		static const char *const header[] = {"section", "name", "sessions", "recorded",
 						     "checkins", "mean", "median", "people",
 						     "returning"};
@@ -388,19 +386,16 @@ int cmd_stats(int argc, char **argv, const char *config_path)
 	int64_t from = 0, to = INT64_MAX;
 	char from_s[64] = "", to_s[64] = "";
 	bool term_given = false;
-	enum format format = TEXT;
+	enum cmd_format format = CMD_TEXT;
+	int taken;
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i];
 		if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
 			stats_usage(stdout);
 			return EXIT_OK;
-		} else if (strcmp(a, "--csv") == 0 || strcmp(a, "--json") == 0) {
-			enum format f = a[2] == 'c' ? CSV : JSON;
-			if (format != TEXT && format != f) {
-				fprintf(stderr, "lectern stats: --csv and --json: one or the other\n");
+		} else if ((taken = cmd_parse_format("stats", a, &format)) != 0) {
+			if (taken < 0)
 				return EXIT_USAGE;
-			}
-			format = f;
 		} else if (strcmp(a, "--term") == 0 || strncmp(a, "--term=", 7) == 0) {
 			const char *v = a[6] == '=' ? a + 7 : i + 1 < argc ? argv[++i] : NULL;
 			if (!v) {

@@ -3,13 +3,13 @@
  * the health snapshot (health.h) that the Prometheus file and `lectern doctor` share. It lives
  * in lectern-net: the versions it reports include libcurl's.
  */
-#include <getopt.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
 
 #include "lectern/app.h"
+#include "lectern/cli.h"
 #include "lectern/commands.h"
 #include "lectern/health.h"
 #include "lectern/jsonout.h"
@@ -88,28 +88,14 @@ static void print_text(const struct health_snapshot *h)
 
 int cmd_status(int argc, char **argv, const char *config_path)
 {
-	static const struct option opts[] = {
-		{"json", no_argument, NULL, 'j'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
-	};
 	bool json = false;
-	int c;
-	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'j': json = true; break;
-		case 'h':
-			printf("Usage: lectern status [--json]\n"
-			       "State, current recording, upload queue, last calendar sync, last upload,\n"
-			       "free disk, microphone, the running service and versions.\n");
-			return EXIT_OK;
-		default: return EXIT_USAGE;
-		}
-	}
-	if (optind < argc) {
-		fprintf(stderr, "lectern: status: unexpected argument '%s'\n", argv[optind]);
-		return EXIT_USAGE;
-	}
+	int exit_code;
+	if (!cli_flags(argc, argv, "status",
+		       "Usage: lectern status [--json]\n"
+		       "State, current recording, upload queue, last calendar sync, last upload,\n"
+		       "free disk, microphone, the running service and versions.\n",
+		       (const struct cli_flag[]){{"json", &json}, {NULL, NULL}}, &exit_code))
+		return exit_code;
 	struct config cfg;
 	struct store *st;
 	int rc = app_load_config_and_store(config_path, &cfg, &st);

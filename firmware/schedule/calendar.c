@@ -21,6 +21,7 @@
 #include <time.h>
 
 #include "lectern/log.h"
+#include "lectern/osutil.h"
 
 struct master;
 
@@ -84,17 +85,10 @@ void occurrence_list_free(struct occurrence_list *l)
 	l->count = l->cap = 0;
 }
 
-/* `items` (an array of *cap elements of `size` bytes, `count` used) with room for one more:
- * itself, or reallocated (then *cap grows), or NULL (and `items` is left as it was). */
+/* os_grow() from 16 elements. */
 static void *grow(void *items, size_t count, size_t *cap, size_t size)
 {
-	if (count < *cap)
-		return items;
-	size_t more = *cap ? *cap * 2 : 16;
-	void *n = realloc(items, more * size);
-	if (n)
-		*cap = more;
-	return n;
+	return os_grow(items, count, cap, size, 16);
 }
 
 static struct occurrence *list_add(struct occurrence_list *l)

@@ -141,14 +141,10 @@ struct found_list {
 
 static struct found *add_found(struct found_list *l)
 {
-	if (l->n == l->cap) {
-		size_t cap = l->cap ? l->cap * 2 : 16;
-		struct found *items = realloc(l->items, cap * sizeof *items);
-		if (!items)
-			return NULL;
-		l->items = items;
-		l->cap = cap;
-	}
+	struct found *items = os_grow(l->items, l->n, &l->cap, sizeof *items, 16);
+	if (!items)
+		return NULL;
+	l->items = items;
 	struct found *f = &l->items[l->n++];
 	memset(f, 0, sizeof *f);
 	return f;

@@ -599,16 +599,12 @@ lt_err store_recordings_each(struct store *st, unsigned state_mask, store_record
 		row_to_recording(s, &r);
 		if (state_mask && !(state_mask & REC_MASK(r.state)))
 			continue;
-		if (n == cap) {
-			size_t ncap = cap ? cap * 2 : 8;
-			struct recording *nl = realloc(list, ncap * sizeof *nl);
-			if (!nl) {
-				err = LT_ERR_NOMEM;
-				break;
-			}
-			list = nl;
-			cap = ncap;
+		struct recording *nl = os_grow(list, n, &cap, sizeof *nl, 8);
+		if (!nl) {
+			err = LT_ERR_NOMEM;
+			break;
 		}
+		list = nl;
 		list[n++] = r;
 	}
 	if (err == LT_OK && rc != SQLITE_DONE)

@@ -38,6 +38,33 @@ static void checkin_from_row(sqlite3_stmt *s, struct store_checkin *out)
 	st_copy_text(out->consent, sizeof out->consent, s, 8);
 }
 
+/* st_each's row readers: the row as its struct, to the caller's function. */
+struct session_visit {
+	store_checkin_session_fn fn;
+	void *user;
+};
+
+static int visit_session(sqlite3_stmt *s, void *ctx)
+{
+	struct session_visit *v = ctx;
+	struct store_checkin_session row;
+	session_from_row(s, &row);
+	return v->fn(&row, v->user);
+}
+
+struct checkin_visit {
+	store_checkin_fn fn;
+	void *user;
+};
+
+static int visit_checkin(sqlite3_stmt *s, void *ctx)
+{
+	struct checkin_visit *v = ctx;
+	struct store_checkin row;
+	checkin_from_row(s, &row);
+	return v->fn(&row, v->user);
+}
+
 lt_err store_checkin_session_put(struct store *st, const struct store_checkin_session *c)
 {
 	/* One statement: a snapshot taken later (the recording's uid, a corrected end) completes
@@ -70,24 +97,12 @@ lt_err store_checkin_session_get(struct store *st, const char *key,
 lt_err store_checkin_sessions_each(struct store *st, int64_t from_s, int64_t to_s,
 				   store_checkin_session_fn fn, void *user)
 {
-	sqlite3_stmt *s;
+	sqlite3_stmt *s = NULL;
 	lt_err err = st_row(st, &s, "listing check-in sessions",
 			    "SELECT " SESSION_COLS " FROM checkin_sessions WHERE start_s >= ? AND "
 			    "(? = 0 OR start_s < ?) ORDER BY start_s, key", "iii", from_s, to_s, to_s);
-	if (err == LT_ERR_NOT_FOUND)
-		return LT_OK;
-	if (err != LT_OK)
-		return err;
-	int rc = SQLITE_ROW;
-	while (rc == SQLITE_ROW) {
-		struct store_checkin_session row;
-		session_from_row(s, &row);
-		if (fn(&row, user))
-			break;
-		rc = sqlite3_step(s);
-	}
-	sqlite3_finalize(s);
-	return rc == SQLITE_ROW || rc == SQLITE_DONE ? LT_OK : st_fail(st, "listing check-in sessions");
+	struct session_visit v = {fn, user};
+	return st_each(st, s, err, "listing check-in sessions", visit_session, &v);
 }
 
 lt_err store_checkin_session_delivered(struct store *st, const char *key, int64_t when_ms,
@@ -164,24 +179,12 @@ int store_checkin_count(struct store *st, const char *session_key, int64_t at_af
 lt_err store_checkins_each(struct store *st, const char *session_key, store_checkin_fn fn,
 			   void *user)
 {
-	sqlite3_stmt *s;
+	sqlite3_stmt *s = NULL;
 	lt_err err = st_row(st, &s, "listing check-ins",
 			    "SELECT " CHECKIN_COLS " FROM checkins WHERE session_key = ? "
 			    "ORDER BY at_ms, id", "t", session_key);
-	if (err == LT_ERR_NOT_FOUND)
-		return LT_OK;
-	if (err != LT_OK)
-		return err;
-	int rc = SQLITE_ROW;
-	while (rc == SQLITE_ROW) {
-		struct store_checkin row;
-		checkin_from_row(s, &row);
-		if (fn(&row, user))
-			break;
-		rc = sqlite3_step(s);
-	}
-	sqlite3_finalize(s);
-	return rc == SQLITE_ROW || rc == SQLITE_DONE ? LT_OK : st_fail(st, "listing check-ins");
+	struct checkin_visit v = {fn, user};
+	return st_each(st, s, err, "listing check-ins", visit_checkin, &v);
 }
 
 int store_checkin_forget_names(struct store *st, int64_t before_ms, bool person)

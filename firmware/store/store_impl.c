@@ -61,6 +61,19 @@ lt_err st_run(struct store *st, const char *what, const char *sql, const char *t
 	return rc == SQLITE_DONE ? LT_OK : st_fail(st, what);
 }
 
+lt_err st_each(struct store *st, sqlite3_stmt *s, lt_err err, const char *what,
+	       int (*row)(sqlite3_stmt *s, void *ctx), void *ctx)
+{
+	if (err != LT_OK)
+		return err == LT_ERR_NOT_FOUND ? LT_OK : err;
+	int rc = SQLITE_ROW;
+	while (rc == SQLITE_ROW && row(s, ctx) == 0)
+		rc = sqlite3_step(s);
+	err = rc == SQLITE_ROW || rc == SQLITE_DONE ? LT_OK : st_fail(st, what);
+	sqlite3_finalize(s);
+	return err;
+}
+
 lt_err st_row(struct store *st, sqlite3_stmt **out, const char *what, const char *sql,
 		  const char *types, ...)
 {

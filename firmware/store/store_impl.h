@@ -16,6 +16,12 @@ struct store {
 	sqlite3 *db;
 };
 
+/* A recording's check-in session key (store.h) in SQL; `t` is the recordings table's alias
+ * with its dot ("r.") or "". */
+#define ST_SESSION_KEY(t)                                                                    \
+	"(CASE WHEN " t "event_key != '' THEN " t "event_key ELSE '" STORE_ADHOC_PREFIX       \
+	"' || " t "uid END)"
+
 /* Log `what` with SQLite's message; LT_ERR_STORE. */
 lt_err st_fail(struct store *st, const char *what);
 
@@ -36,6 +42,14 @@ lt_err st_run(struct store *st, const char *what, const char *sql, const char *t
  * (logged). Further rows: sqlite3_step(*out). */
 lt_err st_row(struct store *st, sqlite3_stmt **out, const char *what, const char *sql,
 	      const char *types, ...);
+/*
+ * Every row of the statement st_row left on its first row (`err`: what st_row returned, `s`
+ * its statement): `row` reads each (its `ctx` passed on) until it returns nonzero, then `s` is
+ * finalized. No row is LT_OK; an error of st_row is returned as it is; a failing step is
+ * LT_ERR_STORE, logged as `what`.
+ */
+lt_err st_each(struct store *st, sqlite3_stmt *s, lt_err err, const char *what,
+	       int (*row)(sqlite3_stmt *s, void *ctx), void *ctx);
 /* Run SQL text without parameters (several statements allowed). */
 lt_err st_exec(struct store *st, const char *sql);
 /* Column `col` of the row as text into dst (truncated; "" for NULL). */

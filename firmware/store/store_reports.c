@@ -7,11 +7,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lectern/osutil.h"
 #include "lectern/reports.h"
 #include "store_impl.h"
 
-/* A recording's session key, in SQL: the one rule, shared by every query below. */
-#define REC_KEY "(CASE WHEN event_key != '' THEN event_key ELSE 'adhoc:' || uid END)"
+/* A recording's session key, in SQL (store.h's rule), for every query below. */
+#define REC_KEY ST_SESSION_KEY("")
 
 /*
  * `sess`: every session the store knows of, with what the reports say of it. Check-in's own
@@ -72,35 +73,30 @@ static void read_session(sqlite3_stmt *s, struct report_session *out)
 	out->delivered_count = sqlite3_column_int(s, 9);
 }
 
-/* Every row of a prepared-and-stepped statement (st_row's) through `fn`. */
-static lt_err each_session(struct store *st, sqlite3_stmt *s, lt_err err, const char *what,
-			   report_session_fn fn, void *user)
+/* st_each's row reader: the row as a report_session, to the caller's function. */
+struct session_visit {
+	report_session_fn fn;
+	void *user;
+};
+
+static int visit_session(sqlite3_stmt *s, void *ctx)
 {
-	if (err == LT_ERR_NOT_FOUND)
-		return LT_OK;
-	if (err != LT_OK)
-		return err;
-	int rc = SQLITE_ROW;
-	while (rc == SQLITE_ROW) {
-		struct report_session row;
-		read_session(s, &row);
-		if (fn(&row, user) != 0)
-			break;
-		rc = sqlite3_step(s);
-	}
-	sqlite3_finalize(s);
-	return rc == SQLITE_ROW || rc == SQLITE_DONE ? LT_OK : st_fail(st, what);
+	struct session_visit *v = ctx;
+	struct report_session row;
+	read_session(s, &row);
+	return v->fn(&row, v->user);
 }
 
 lt_err store_report_sessions(struct store *st, int64_t from_s, int64_t to_s,
 			     report_session_fn fn, void *user)
 {
-	sqlite3_stmt *s;
+	sqlite3_stmt *s = NULL;
 	lt_err err = st_row(st, &s, "reading sessions",
 			    SESSIONS_CTE SESSION_COLUMNS
 			    "WHERE start_s >= ? AND start_s < ? ORDER BY start_s, key",
 			    "ii", from_s, to_s);
-	return each_session(st, s, err, "reading sessions", fn, user);
+	struct session_visit v = {fn, user};
+	return st_each(st, s, err, "reading sessions", visit_session, &v);
 }
 
 /*
@@ -156,14 +152,10 @@ lt_err store_report_changed_since_delivery(struct store *st, report_session_fn f
 	struct keys k = {0};
 	int rc = SQLITE_ROW;
 	for (; rc == SQLITE_ROW; rc = sqlite3_step(s)) {
-		if (k.n == k.cap) {
-			size_t cap = k.cap ? 2 * k.cap : 8;
-			char(*more)[320] = realloc(k.items, cap * sizeof *more);
-			if (!more)
-				break;
-			k.items = more;
-			k.cap = cap;
-		}
+		char(*more)[320] = os_grow(k.items, k.n, &k.cap, sizeof *more, 8);
+		if (!more)
+			break;
+		k.items = more;
 		st_copy_text(k.items[k.n++], sizeof k.items[0], s, 0);
 	}
 	sqlite3_finalize(s);

@@ -9,8 +9,8 @@
 #include "lectern/store.h"
 #include "store_impl.h"
 
-/* The check-in session a recording belongs to (schema 8). */
-#define SESSION_KEY "(CASE WHEN r.event_key != '' THEN r.event_key ELSE 'adhoc:' || r.uid END)"
+/* The check-in session a recording belongs to (store.h's rule). */
+#define SESSION_KEY ST_SESSION_KEY("r.")
 
 #define SESSION_COLUMNS                                                                        \
 	"r.id, r.uid, r.title, r.presenter, r.tags, r.link, r.started_ms, "                    \
@@ -34,26 +34,28 @@ static void row_to_session(sqlite3_stmt *s, struct store_session *out)
 	out->checkins = count > 0 || sqlite3_column_int(s, 8) ? count : -1;
 }
 
+/* st_each's row reader: the row as a store_session, to the caller's function. */
+struct session_visit {
+	store_session_fn fn;
+	void *user;
+};
+
+static int visit_session(sqlite3_stmt *s, void *ctx)
+{
+	struct session_visit *v = ctx;
+	struct store_session one;
+	row_to_session(s, &one);
+	return v->fn(&one, v->user);
+}
+
 lt_err store_sessions_each(struct store *st, store_session_fn fn, void *user)
 {
-	sqlite3_stmt *s;
+	sqlite3_stmt *s = NULL;
 	lt_err err = st_row(st, &s, "listing past sessions",
 			    "SELECT " SESSION_COLUMNS " FROM recordings r WHERE r.state = 'uploaded' "
 			    "ORDER BY r.started_ms DESC, r.id DESC", "");
-	if (err != LT_OK)
-		return err == LT_ERR_NOT_FOUND ? LT_OK : err;
-	int rc = SQLITE_ROW;
-	while (rc == SQLITE_ROW) {
-		struct store_session one;
-		row_to_session(s, &one);
-		if (fn(&one, user))
-			break;
-		rc = sqlite3_step(s);
-	}
-	if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-		err = st_fail(st, "listing past sessions");
-	sqlite3_finalize(s);
-	return err;
+	struct session_visit v = {fn, user};
+	return st_each(st, s, err, "listing past sessions", visit_session, &v);
 }
 
 lt_err store_session_get(struct store *st, int64_t id, struct store_session *out)

@@ -15,6 +15,7 @@
 #include "lectern/csvout.h"
 #include "lectern/jsonout.h"
 #include "lectern/log.h"
+#include "lectern/osutil.h"
 #include "lectern/reports.h"
 #include "lectern/upload.h"
 
@@ -152,14 +153,10 @@ static int collect_uploaded(const struct recording *rec, void *user)
 	if (!rec->remote[0] || store_recording_session_key(l->st, rec->id, key, sizeof key) != LT_OK ||
 	    strcmp(key, l->key) != 0)
 		return 0;
-	if (l->n == l->cap) {
-		size_t cap = l->cap ? 2 * l->cap : 4;
-		struct recording *more = realloc(l->items, cap * sizeof *more);
-		if (!more)
-			return 1;
-		l->items = more;
-		l->cap = cap;
-	}
+	struct recording *more = os_grow(l->items, l->n, &l->cap, sizeof *more, 4);
+	if (!more)
+		return 1;
+	l->items = more;
 	l->items[l->n++] = *rec;
 	return 0;
 }
@@ -173,14 +170,10 @@ struct changed {
 static int collect_changed(const struct report_session *s, void *user)
 {
 	struct changed *c = user;
-	if (c->n == c->cap) {
-		size_t cap = c->cap ? 2 * c->cap : 4;
-		struct report_session *more = realloc(c->items, cap * sizeof *more);
-		if (!more)
-			return 1;
-		c->items = more;
-		c->cap = cap;
-	}
+	struct report_session *more = os_grow(c->items, c->n, &c->cap, sizeof *more, 4);
+	if (!more)
+		return 1;
+	c->items = more;
 	c->items[c->n++] = *s;
 	return 0;
 }

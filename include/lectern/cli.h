@@ -15,6 +15,7 @@
 #ifndef LECTERN_CLI_H
 #define LECTERN_CLI_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 /* The executable of the heavy commands, looked for in the directory of /proc/self/exe. */
@@ -42,5 +43,21 @@ int cli_main(int argc, char **argv, const struct cli_command *cmds, size_t n,
  * be run and why.
  */
 int cli_exec_net(const char *command, char **argv);
+
+/* A boolean option of a command (cli_flags): --NAME sets *set to true. */
+struct cli_flag {
+	const char *name;
+	bool *set;
+};
+
+/*
+ * The arguments of a command that takes only boolean options (`flags`, ended by {NULL}, at
+ * most 8) and --help/-h, and no other argument, parsed with getopt_long. Returns true when the
+ * command goes on; false with *exit_code set when it is answered here: EXIT_OK after printing
+ * `help` on stdout for --help, EXIT_USAGE for an unknown option (getopt_long has said which on
+ * stderr) or for an argument ("lectern: COMMAND: unexpected argument 'ARG'").
+ */
+bool cli_flags(int argc, char **argv, const char *command, const char *help,
+	       const struct cli_flag *flags, int *exit_code);
 
 #endif

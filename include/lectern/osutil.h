@@ -36,6 +36,12 @@ lt_err os_sha256_file(const char *path, char hex[65]);
  * ("" if it has not written it yet). LT_ERR_IO with errno set otherwise.
  */
 lt_err os_lock_file(const char *path, const char *holder, int *fd, char *busy, size_t n);
+/*
+ * `items` (an array of *cap elements of `size` bytes, `count` of them used) with room for one
+ * more: itself, or reallocated to twice *cap (`first` elements the first time; then *cap
+ * grows), or NULL when memory ran out (`items` and *cap are left as they were).
+ */
+void *os_grow(void *items, size_t count, size_t *cap, size_t size, size_t first);
 /* Wall clock in unix milliseconds / monotonic seconds. */
 int64_t os_now_ms(void);
 double os_mono_s(void);

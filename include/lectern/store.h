@@ -265,6 +265,14 @@ lt_err store_calendar_origin(struct store *st, char *source, size_t n, int64_t *
 
 /* --- check-in (attendance.h decides what is stored; these only keep it) --- */
 
+/*
+ * A recording's check-in session is its occurrence's key ("UID@START", the recordings'
+ * event_key) when it was recorded for one, else this prefix and the recording's uid. The one
+ * rule: the store's queries use it as SQL (store_impl.h), store_recording_session_key()
+ * (reports.h) answers it for C, attendance_key_adhoc() builds the ad-hoc key.
+ */
+#define STORE_ADHOC_PREFIX "adhoc:"
+
 /* A session people check in to, as kept for reports: the calendar's occurrences come and go. */
 struct store_checkin_session {
 	char key[320];               /* "UID@START" (start in unix seconds) or "adhoc:<rec uid>" */

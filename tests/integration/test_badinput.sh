@@ -168,6 +168,20 @@ expect_error "bad --bitrate" 2 "--bitrate '1' must be 6 to 510" \
 	"$LECTERN" --config "$T/lectern.conf" record --bitrate 1
 expect_error "unknown command" 2 "unknown command 'fly'" "$LECTERN" fly
 expect_error "unknown option" 2 "unknown option '--fast'" "$LECTERN" --fast run
+# The commands' shared parsers (cli_flags, cmd_parse_format) refuse before anything is opened.
+expect_error "run: an argument it does not take" 2 "^lectern: run: unexpected argument 'now'$" \
+	timeout 20 "$LECTERN" --config "$T/lectern.conf" run now
+expect_error "status: an option it does not know" 2 "unrecognized option '--fast'" \
+	timeout 20 "$LECTERN" --config "$T/lectern.conf" status --fast
+expect_error "doctor: an argument after --json" 2 "^lectern: doctor: unexpected argument 'x'$" \
+	timeout 20 "$LECTERN" --config "$T/lectern.conf" doctor --json x
+check "status --help: its usage on stdout, exit 0" \
+	bash -c "timeout 20 '$LECTERN' status --help >'$T/h.out' && grep -q '^Usage: lectern status \[--json\]$' '$T/h.out'"
+expect_error "stats: --csv and --json together" 2 "^lectern stats: --csv and --json: one or the other$" \
+	"$LECTERN" --config "$T/lectern.conf" stats --csv --json
+expect_error "attendance: --json and --csv together" 2 \
+	"^lectern attendance: --csv and --json: one or the other$" \
+	"$LECTERN" --config "$T/lectern.conf" attendance --json --csv
 
 # Nothing was corrupted -------------------------------------------------------------------------
 check "the earlier recording is byte-identical" test "$(sha256sum <"$T/keep.opus")" = "$keep_sum"

@@ -8,6 +8,7 @@
 # A QR badge shown through the camera twin: a code that is not a badge is refused on the
 # screen, a roster badge id checks its person in.
 source "$(dirname "$0")/../lib/common.sh"
+source "$(dirname "$0")/../lib/ui.sh" # widget, state
 
 SHOTS="$BUILD/e2e-shots"
 mkdir -p "$SHOTS" "$T/frames"
@@ -49,22 +50,6 @@ LECTERN_SCREEN="$BUILD/lectern-screen-sdl.so" LECTERN_UI_WIDGETS="$WIDGETS" LECT
 pid=$!
 CHILDREN+=($pid)
 
-# widget NAME -> "X Y" (window coordinates of its centre) from the last frame's widget list
-widget() {
-	python3 - "$WIDGETS" "$1" <<'PY'
-import json, sys
-for line in open(sys.argv[1], encoding="utf-8").read().splitlines()[1:]:
-    w = json.loads(line)
-    if w.get("name") == sys.argv[2]:
-        print(w["x"] + w["w"] // 2, w["y"] + w["h"] // 2)
-        break
-PY
-}
-# state KEY -> the first line's value (screen, checked_in, frames, ...)
-state() {
-	python3 -c 'import json,sys; print(str(json.loads(open(sys.argv[1]).readline())[sys.argv[2]]).lower())' \
-		"$WIDGETS" "$1" 2>/dev/null
-}
 keep() { cp "$T/frames/$(state screen).png" "$SHOTS/checkin-$1.png" 2>/dev/null; }
 # tap NAME: click the centre of a widget of the current frame, then wait for the next frame
 tap() {

@@ -9,6 +9,7 @@
 # up without a restart; leaving check-in closes it. With a USB camera (/dev/video*), the same
 # screen scans through V4L2; without one that check says "skipped: no device".
 source "$(dirname "$0")/../lib/common.sh"
+source "$(dirname "$0")/../lib/ui.sh" # widget, state
 
 SHOTS="$BUILD/e2e-shots"
 mkdir -p "$SHOTS" "$T/shots"
@@ -50,21 +51,6 @@ start_run() {
 	CHILDREN+=($pid)
 	wait_for 20 '[ "$(state screen)" = home ]' &&
 		win=$(xdotool search --sync --onlyvisible --pid "$pid" 2>/dev/null | head -1) && [ -n "$win" ]
-}
-# widget NAME -> "X Y" (window coordinates of its centre) from the last frame's widget list
-widget() {
-	python3 - "$WIDGETS" "$1" <<'PY'
-import json, sys
-for line in open(sys.argv[1], encoding="utf-8").read().splitlines()[1:]:
-    w = json.loads(line)
-    if w.get("name") == sys.argv[2]:
-        print(w["x"] + w["w"] // 2, w["y"] + w["h"] // 2)
-        break
-PY
-}
-state() {
-	python3 -c 'import json,sys; print(str(json.loads(open(sys.argv[1]).readline())[sys.argv[2]]).lower())' \
-		"$WIDGETS" "$1" 2>/dev/null
 }
 shown() { grep -q "\"name\":\"$1\"" "$WIDGETS" 2>/dev/null; }
 tap() {

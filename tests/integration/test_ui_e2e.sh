@@ -6,6 +6,7 @@
 # ($BUILD/lectern-screen-sdl.so, through LECTERN_SCREEN): this is the proof that it loads and
 # works. Each step's frame is kept under $BUILD/e2e-shots/ as an artifact.
 source "$(dirname "$0")/../lib/common.sh"
+source "$(dirname "$0")/../lib/ui.sh" # widget, state
 
 SHOTS="$BUILD/e2e-shots"
 rm -rf "$SHOTS"
@@ -43,22 +44,6 @@ LECTERN_SCREEN="$BUILD/lectern-screen-sdl.so" LECTERN_UI_WIDGETS="$WIDGETS" LECT
 pid=$!
 CHILDREN+=($pid)
 
-# widget NAME -> "X Y" (window coordinates of its centre) from the last frame's widget list
-widget() {
-	python3 - "$WIDGETS" "$1" <<'PY'
-import json, sys
-for line in open(sys.argv[1], encoding="utf-8").read().splitlines()[1:]:
-    w = json.loads(line)
-    if w.get("name") == sys.argv[2]:
-        print(w["x"] + w["w"] // 2, w["y"] + w["h"] // 2)
-        break
-PY
-}
-# state KEY -> the first line's value (screen, recording, queue_waiting, ...)
-state() {
-	python3 -c 'import json,sys; print(str(json.loads(open(sys.argv[1]).readline())[sys.argv[2]]).lower())' \
-		"$WIDGETS" "$1" 2>/dev/null
-}
 # keep NAME: this step's frame as an artifact
 keep() { cp "$T/frames/$(state screen).png" "$SHOTS/$1.png" 2>/dev/null; }
 

@@ -47,11 +47,8 @@ static int setup(void **state)
 	struct ctx *c = calloc(1, sizeof *c);
 	if (!c)
 		return -1;
-	snprintf(c->dir, sizeof c->dir, "/tmp/lectern-attendance-XXXXXX");
-	if (!mkdtemp(c->dir))
-		return -1;
-	snprintf(c->db, sizeof c->db, "%s/lectern.db", c->dir);
-	if (store_open(c->db, &c->st) != LT_OK)
+	if (!tu_temp_dir(c->dir, sizeof c->dir, "attendance") ||
+	    !tu_store_open(c->dir, c->db, sizeof c->db, &c->st))
 		return -1;
 	*state = c;
 	return 0;

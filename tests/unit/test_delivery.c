@@ -56,8 +56,7 @@ static int setup(void **state)
 	snprintf(c->cfg.upload_target, sizeof c->cfg.upload_target, "folder");
 	snprintf(c->cfg.upload_folder, sizeof c->cfg.upload_folder, "%s/share", c->dir);
 	os_mkdir_p(c->cfg.spool_dir);
-	snprintf(c->db, sizeof c->db, "%s/lectern.db", c->dir);
-	if (store_open(c->db, &c->st) != LT_OK)
+	if (!tu_store_open(c->dir, c->db, sizeof c->db, &c->st))
 		return -1;
 	*state = c;
 	return 0;

@@ -44,11 +44,8 @@ static int setup(void **state)
 	struct ctx *c = calloc(1, sizeof *c);
 	if (!c)
 		return -1;
-	snprintf(c->dir, sizeof c->dir, "/tmp/lectern-retention-XXXXXX");
-	if (!mkdtemp(c->dir))
-		return -1;
-	snprintf(c->db, sizeof c->db, "%s/lectern.db", c->dir);
-	if (store_open(c->db, &c->st) != LT_OK ||
+	if (!tu_temp_dir(c->dir, sizeof c->dir, "retention") ||
+	    !tu_store_open(c->dir, c->db, sizeof c->db, &c->st) ||
 	    sqlite3_open_v2(c->db, &c->peek, SQLITE_OPEN_READWRITE, NULL) != SQLITE_OK)
 		return -1;
 	config_defaults(&c->cfg);

@@ -35,13 +35,8 @@ static int setup(void **state)
 	struct ctx *c = calloc(1, sizeof *c);
 	if (!c)
 		return -1;
-	snprintf(c->dir, sizeof c->dir, "/tmp/lectern-store-XXXXXX");
-	if (!mkdtemp(c->dir)) {
-		free(c);
-		return -1;
-	}
-	snprintf(c->db, sizeof c->db, "%s/lectern.db", c->dir);
-	if (store_open(c->db, &c->st) != LT_OK) {
+	if (!tu_temp_dir(c->dir, sizeof c->dir, "store") ||
+	    !tu_store_open(c->dir, c->db, sizeof c->db, &c->st)) {
 		free(c);
 		return -1;
 	}

@@ -38,17 +38,14 @@ struct ctx {
 static int setup(void **state)
 {
 	struct ctx *c = calloc(1, sizeof *c);
-	snprintf(c->dir, sizeof c->dir, "/tmp/lectern-upload-XXXXXX");
-	if (!c || !mkdtemp(c->dir))
+	if (!c || !tu_temp_dir(c->dir, sizeof c->dir, "upload"))
 		return -1;
 	log_set_level(LOG_LVL_ERROR);
 	config_defaults(&c->cfg);
 	snprintf(c->cfg.upload_target, sizeof c->cfg.upload_target, "folder");
 	snprintf(c->cfg.spool_dir, sizeof c->cfg.spool_dir, "%s", c->dir); /* the recordings' */
 	snprintf(c->cfg.upload_folder, sizeof c->cfg.upload_folder, "%s/share", c->dir);
-	char db[PATH_MAX];
-	snprintf(db, sizeof db, "%s/lectern.db", c->dir);
-	if (store_open(db, &c->st) != LT_OK)
+	if (!tu_store_open(c->dir, NULL, 0, &c->st))
 		return -1;
 	*state = c;
 	return 0;
