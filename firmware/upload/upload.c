@@ -981,6 +981,8 @@ static lt_err upload_one(const struct config *cfg, struct store *st,
 		err = source_check_all(&src);
 	char session[320] = "";
 	int attendance = -1;
+	/* When the attendance was read: a check-in after it was not sent, however soon after. */
+	int64_t snapshot_ms = os_now_ms();
 	if (err == LT_OK) {
 		/* One snapshot of the attendance: what the target sends is what is kept below. */
 		json_object *att = upload_attendance_json(cfg, st, rec, session, sizeof session,
@@ -1020,7 +1022,7 @@ static lt_err upload_one(const struct config *cfg, struct store *st,
 			log_info("recording %lld uploaded (%s, attempt %d)", (long long)rec->id,
 				 target->name, attempts);
 		if (err == LT_OK && attendance >= 0)
-			store_checkin_session_delivered(st, session, done, attendance);
+			store_checkin_session_delivered(st, session, snapshot_ms, attendance);
 		if (err == LT_OK)
 			spoolmeta_save(st, rec->id);
 		return err;

@@ -97,8 +97,10 @@ static int64_t recorded(struct ctx *c, enum attendance_mode mode, char *key, siz
 }
 
 /* The three people (tap, walk-in, QR) and a guest, through the check-in API. */
+/* Four check-ins in the few milliseconds before `now_ms`, as a door sees them. */
 static void check_in_all(struct ctx *c, const char *key, int64_t now_ms)
 {
+	now_ms -= 10;
 	static const enum checkin_method how[] = {CHECKIN_TAP, CHECKIN_WALKIN, CHECKIN_QR};
 	struct checkin_result r;
 	for (int i = 0; i < 3; i++) {
