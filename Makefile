@@ -139,14 +139,16 @@ $(BUILD)/tests/bench/ui_bench: tests/bench/ui_bench.c $(UI_OBJS) $(LIB)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(SCREEN_CFLAGS) -Iui -o $@ $< $(UI_OBJS) $(LIB) $(LDLIBS) $(SCREEN_LIBS)
 
-$(BUILD)/fuzz/fuzz_calendar: firmware/schedule/calendar.c firmware/base/log.c firmware/base/err.c
+$(BUILD)/fuzz/fuzz_calendar: firmware/schedule/calendar.c firmware/base/log.c firmware/base/err.c \
+	firmware/base/osutil.c
 $(BUILD)/fuzz/fuzz_config: firmware/base/config.c firmware/base/log.c firmware/base/err.c \
 	firmware/base/urltpl.c
 $(BUILD)/fuzz/fuzz_registry $(BUILD)/fuzz/fuzz_mediapackage $(BUILD)/fuzz/fuzz_properties \
 $(BUILD)/fuzz/fuzz_http: firmware/net/opencast.c firmware/net/fetch.c firmware/net/net.c \
 	firmware/base/config.c firmware/base/log.c firmware/base/err.c firmware/base/utf8.c \
 	firmware/base/urltpl.c
-$(BUILD)/fuzz/fuzz_roster: firmware/checkin/roster.c firmware/base/log.c firmware/base/utf8.c
+$(BUILD)/fuzz/fuzz_roster: firmware/checkin/roster.c firmware/base/log.c firmware/base/utf8.c \
+	firmware/base/osutil.c firmware/base/err.c
 $(BUILD)/fuzz/fuzz_badge: firmware/checkin/badge.c firmware/base/utf8.c
 $(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(wildcard include/lectern/*.h)
 	@mkdir -p $(@D)
