@@ -22,8 +22,10 @@
  *  - [privacy] recognition = off: no presenter's name in any of these strings (the teachers'
  *    card is its summary only), and a search does not look at presenters (a name typed would
  *    otherwise tell which sessions were theirs).
- * What the store holds is read again only when it changed (store_change_count), the search
- * only when it changed too.
+ * What the store holds is read again only when it changed (store_change_count) or
+ * recognition was switched (SIGHUP); the Sessions screen folds the delivered sessions once per
+ * change into an index in memory, so that a keystroke costs a look through it (about a
+ * millisecond for 5000 sessions), not a read of the store.
  */
 #ifndef LECTERN_KIOSK_SESSIONS_H
 #define LECTERN_KIOSK_SESSIONS_H
@@ -39,12 +41,14 @@
 #define KIOSK_THANKS_S 8
 
 struct kiosk_state;
+struct ks_index;
 
 /* The part of the builder that keeps what it read (kiosk_view_builder.sessions). */
 struct kiosk_sessions {
 	bool have_home;
 	uint64_t home_changes;          /* store_change_count the home part was read at */
 	int64_t home_term;              /* ... for the term starting then */
+	bool home_names;                /* ... with [privacy] recognition as it was then */
 	int n_recent;
 	struct view_past recent[VIEW_MAX_RECENT];
 	int n_teachers;
@@ -53,9 +57,12 @@ struct kiosk_sessions {
 	bool have_found;
 	uint64_t found_changes;
 	char found_search[64];
+	bool found_names;               /* the search was made with recognition on */
+	struct ks_index *index;         /* delivered sessions folded for the search, or NULL */
 	int n_found, found_total, sessions_total;
 	struct view_past found[VIEW_MAX_FOUND];
-	unsigned long scans;            /* full reads of the delivered sessions so far */
+	unsigned long scans;            /* reads of the delivered sessions so far (not a
+					 * keystroke's: it searches the index in memory) */
 
 	bool was_recording;             /* as the last build saw it */
 	int64_t recording_id;           /* the one it saw */
@@ -69,6 +76,9 @@ struct kiosk_sessions {
 void kiosk_sessions_build(struct kiosk_sessions *ks, const struct config *cfg, struct store *st,
 			  const char *search, const struct controller_status *cs, int64_t now,
 			  struct view *v);
+
+/* What the builder keeps in memory (the search's index), freed: kiosk_view_free. */
+void kiosk_sessions_free(struct kiosk_sessions *ks);
 
 /* The thank-you card was tapped: it goes now (the next build shows none). */
 void kiosk_sessions_dismiss_thanks(struct kiosk_sessions *ks);

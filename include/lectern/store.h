@@ -362,6 +362,10 @@ struct store_session {
 typedef int (*store_session_fn)(const struct store_session *s, void *user);
 lt_err store_sessions_each(struct store *st, store_session_fn fn, void *user);
 
+/* The same for the latest `max` of them only (the home screen's), read without a pass over
+ * all. */
+lt_err store_sessions_latest(struct store *st, int max, store_session_fn fn, void *user);
+
 /* Recording `id` as a session, whatever its state (the thank-you after a stop). */
 lt_err store_session_get(struct store *st, int64_t id, struct store_session *out);
 

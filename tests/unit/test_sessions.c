@@ -255,12 +255,13 @@ static void test_reads_only_on_change(void **state)
 	for (int i = 0; i < 20; i++)
 		build(c, NOW + i);
 	assert_int_equal(c->b.sessions.scans, scans);
-	search(c, "rus");
-	assert_int_equal(c->b.sessions.scans, scans + 1);
+	search(c, "rus");                      /* a keystroke searches what was read */
+	assert_int_equal(c->b.sessions.scans, scans);
+	assert_int_equal(c->v.n_found, 1);
 	recording(c, NOW - 2 * DAY, "Rust again", "Ada Lovelace", "", "https://x.example/1",
 		  REC_UPLOADED);
 	build(c, NOW);
-	assert_int_equal(c->b.sessions.scans, scans + 2);
+	assert_int_equal(c->b.sessions.scans, scans + 1);
 	assert_int_equal(c->v.n_found, 2);
 }
 
@@ -490,6 +491,168 @@ static void test_ordinals(void **state)
 	assert_string_equal(c->v.thanks_text, "1 checked in. Your 13th session this term.");
 }
 
+static double tu_mono_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+/* Whether `s` is well-formed UTF-8 (what the screen's font renderer is given). */
+static bool valid_utf8(const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	while (*p) {
+		int n = *p < 0x80 ? 0 : (*p & 0xe0) == 0xc0 ? 1 : (*p & 0xf0) == 0xe0 ? 2
+			: (*p & 0xf8) == 0xf0 ? 3 : -1;
+		if (n < 0)
+			return false;
+		p++;
+		for (int i = 0; i < n; i++, p++)
+			if ((*p & 0xc0) != 0x80)
+				return false;
+	}
+	return true;
+}
+
+/* [privacy] recognition turned off by a SIGHUP (cmd_run.c overwrites the configuration in
+ * place) while the cards are on the screen: no name in the very next view, though the store
+ * did not change. */
+static void test_recognition_toggled(void **state)
+{
+	struct ctx *c = *state;
+	room_history(c);
+	build(c, NOW);
+	assert_string_equal(c->v.recent[0].presenter, "ada lovelace");
+	assert_true(c->v.n_teachers > 0);
+	c->cfg.recognition = 0;
+	build(c, NOW + 1);
+	if (memmem(&c->v, sizeof c->v, "ovelace", 7))
+		fail_msg("home: a presenter's name is still shown after recognition went off");
+	assert_int_equal(c->v.n_teachers, 0);
+	c->cfg.recognition = 1;
+	search(c, "lovelace");
+	assert_int_equal(c->v.n_found, 2);
+	c->cfg.recognition = 0;
+	build(c, NOW + 2);
+	if (memmem(c->v.found, sizeof c->v.found, "ovelace", 7)) /* what was typed stays */
+		fail_msg("sessions: a presenter's name is still shown after recognition went off");
+	assert_int_equal(c->v.n_found, 0);      /* and a name typed finds nothing now */
+	/* The thank-you card on the screen as it goes off. */
+	c->cfg.recognition = 1;
+	c->s.session_search[0] = '\0';
+	stop_one(c, "Ada Lovelace", 0);
+	assert_string_equal(c->v.thanks_title, "Thank you, Ada Lovelace");
+	c->cfg.recognition = 0;
+	build(c, NOW + 1);
+	assert_true(c->v.has_thanks);
+	assert_string_equal(c->v.thanks_title, "Thank you");
+}
+
+/* Tags of any length and script: the tag line stays well-formed UTF-8 (a character cut in
+ * half garbles the screen). */
+static void test_long_tags_utf8(void **state)
+{
+	struct ctx *c = *state;
+	char tags[400], x58[59];
+	memset(x58, 'x', 58);
+	x58[58] = '\0';
+	/* The second tag: 58 bytes then a two-byte character, so that its 60 bytes and the
+	 * separator fill the 64 kept for one tag exactly. */
+	snprintf(tags, sizeof tags, "a,%s\xc3\xa9tail,\xd7\xa9\xd7\x9c\xd7\x95\xd7\x9d", x58);
+	recording(c, NOW - DAY, "Tags", "Ada", tags, "https://x.example/1", REC_UPLOADED);
+	for (int lead = 0; lead < 4; lead++) {
+		/* And with the character at every offset around the cut. */
+		char t2[400];
+		snprintf(t2, sizeof t2, "b,%.*s\xf0\x9f\x98\x80\xe2\x80\x8f\xcc\x81%s", 56 + lead,
+			 "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx", x58);
+		recording(c, NOW - DAY - lead - 1, "Tags", "Ada", t2, "https://x.example/1",
+			  REC_UPLOADED);
+	}
+	build(c, NOW);
+	assert_int_equal(c->v.n_recent, 3);
+	for (int i = 0; i < c->v.n_recent; i++)
+		if (!valid_utf8(c->v.recent[i].tags))
+			fail_msg("recent %d: the tag line '%s' is not UTF-8", i, c->v.recent[i].tags);
+	search(c, "");
+	for (int i = 0; i < c->v.n_found; i++)
+		if (!valid_utf8(c->v.found[i].tags) || !valid_utf8(c->v.found[i].title))
+			fail_msg("found %d: '%s' is not UTF-8", i, c->v.found[i].tags);
+}
+
+/* A link too long for a code at a readable size: no code, and the view says so (the screen
+ * shows a note, not a blank or a dot soup). One that fits keeps its code. */
+static void test_link_too_long(void **state)
+{
+	struct ctx *c = *state;
+	char link[1000];
+	int n = snprintf(link, sizeof link, "https://oc.example.org/play/");
+	memset(link + n, 'a', sizeof link - 1 - (size_t)n);
+	link[sizeof link - 1] = '\0';
+	recording(c, NOW - 2 * DAY, "Long", "Ada", "", link, REC_UPLOADED);
+	recording(c, NOW - 3 * DAY, "None", "Ada", "", "", REC_UPLOADED);
+	recording(c, NOW - DAY, "Short", "Ada", "", "https://oc.example.org/play/1", REC_UPLOADED);
+	build(c, NOW);
+	assert_int_equal(c->v.n_recent, 3);
+	assert_string_equal(c->v.recent[0].link, "https://oc.example.org/play/1");
+	assert_false(c->v.recent[0].link_too_long);
+	assert_string_equal(c->v.recent[1].link, "");
+	assert_true(c->v.recent[1].link_too_long);
+	assert_string_equal(c->v.recent[2].link, "");
+	assert_false(c->v.recent[2].link_too_long);
+}
+
+/* 5000 delivered recordings with long titles: the search as one types stays within a few
+ * milliseconds a keystroke (the kiosk's thread builds the view). */
+static void test_many_sessions(void **state)
+{
+	struct ctx *c = *state;
+	char title[1001];
+	for (int i = 0; i < 1000; i++)
+		title[i] = "abcdefghij "[i % 11];
+	title[1000] = '\0';
+	sql(c, "BEGIN");
+	for (int i = 0; i < 5000; i++)
+		sql(c, "INSERT INTO recordings(uid, path, state, title, presenter, tags, link, "
+		       "started_ms, updated_ms) VALUES ('u%d', '/x/%d.opus', 'uploaded', "
+		       "'%d %q', 'Presenter %d', 'tag%d,Topic', 'https://x.example/%d', %lld, 0)",
+		    i, i, i, title, i % 40, i % 7, i, (long long)(NOW - 5000 + i) * 1000);
+	sql(c, "COMMIT");
+	double t0 = tu_mono_ms();
+	build(c, NOW);
+	double first = tu_mono_ms() - t0;
+	/* An upload's progress changes the store every few seconds: the home reads again. */
+	sql(c, "UPDATE recordings SET reason = 'progress' WHERE id = 17");
+	t0 = tu_mono_ms();
+	build(c, NOW);
+	double home = tu_mono_ms() - t0;
+	assert_int_equal(c->v.n_recent, 3);
+	c->s.screen = VIEW_SESSIONS;
+	c->s.session_search[0] = '\0';
+	t0 = tu_mono_ms();
+	build(c, NOW);
+	double open = tu_mono_ms() - t0;
+	const char *typed = "presenter 3x";
+	double worst = 0;
+	for (size_t i = 1; i <= strlen(typed); i++) {
+		snprintf(c->s.session_search, sizeof c->s.session_search, "%.*s", (int)i, typed);
+		t0 = tu_mono_ms();
+		build(c, NOW);
+		double ms = tu_mono_ms() - t0;
+		worst = ms > worst ? ms : worst;
+	}
+	print_message("5000 sessions: first build %.1f ms, home after a change %.1f ms, Sessions opened %.1f ms, worst keystroke "
+		      "%.1f ms\n", first, home, open, worst);
+	assert_int_equal(c->v.found_total, 0);
+	snprintf(c->s.session_search, sizeof c->s.session_search, "4999 ");
+	build(c, NOW);
+	assert_int_equal(c->v.found_total, 1);
+	assert_int_equal(c->v.sessions_total, 5000);
+	/* Generous for a loaded test machine; a keystroke on the kiosk itself should take a few
+	 * ms. */
+	assert_true(worst < 25.0);
+}
+
 int main(void)
 {
 	setenv("TZ", "UTC", 1);
@@ -507,6 +670,10 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_thanks_back_to_back, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_events_hook, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_ordinals, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_recognition_toggled, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_long_tags_utf8, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_link_too_long, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_many_sessions, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
