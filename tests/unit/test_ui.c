@@ -1097,6 +1097,91 @@ static void test_codes_decode_to_stored_links(void **state)
 	tu_rmrf(dir);
 }
 
+/* Links from a hostile server or template: as long as a code at a readable size cannot hold,
+ * and past what the view keeps (VIEW_LINK_MAX). Each session with a link shows either a code
+ * that reads back exactly its link, or a note saying there is none: never a blank, never a
+ * code too dense to read. */
+static void test_long_links_degrade(void **state)
+{
+	(void)state;
+	char dir[64];
+	struct config cfg;
+	assert_true(tu_temp_config(dir, sizeof dir, "uilong", &cfg));
+	snprintf(cfg.schedule_source, sizeof cfg.schedule_source, "none");
+	char db[128];
+	snprintf(db, sizeof db, "%s/lectern.db", dir);
+	struct store *st;
+	struct schedule *sched;
+	sqlite3 *raw;
+	assert_int_equal(store_open(db, &st), LT_OK);
+	assert_int_equal(schedule_open(&cfg, st, &sched), LT_OK);
+	assert_int_equal(sqlite3_open(db, &raw), SQLITE_OK);
+	sqlite3_busy_timeout(raw, 2000);
+	static const int lens[] = { 1000, 383, 200, 48 };   /* the latest first */
+	for (int i = 0; i < 4; i++) {
+		char link[1001];
+		int n = snprintf(link, sizeof link, "https://oc.example.org/play/");
+		for (; n < lens[i]; n++)
+			link[n] = "0123456789abcdef-"[n % 17];
+		link[n] = '\0';
+		char title[64];
+		snprintf(title, sizeof title, "A link of %d characters", lens[i]);
+		put_delivered(st, raw, NOW - (i + 1) * 86400, title, "Ada", "links", link);
+	}
+	struct kiosk_view_sources src = { .cfg = &cfg, .st = st, .sched = sched,
+					  .mic_name = "USB microphone", .mic_present = true };
+	struct kiosk_view_builder b;
+	kiosk_view_init(&b, &src);
+	struct kiosk_state ks = { .screen = VIEW_HOME };
+	struct controller_status cs = { 0 };
+	struct view *v = malloc(sizeof *v);
+	static const int sizes[][3] = { { 800, 480, 0 }, { 1280, 800, 0 }, { 480, 800, 0 } };
+	for (size_t k = 0; k < sizeof sizes / sizeof sizes[0]; k++) {
+		struct ui *u = open_ui(sizes[k][0], sizes[k][1], sizes[k][2]);
+		for (int screen = 0; screen < 2; screen++) {
+			ks.screen = screen ? VIEW_SESSIONS : VIEW_HOME;
+			kiosk_view_build(&b, &ks, &cs, NOW, v);
+			ui_render(u, v);
+			char what[64], path[700], want[4096], got[4096];
+			snprintf(what, sizeof what, "long links, %s %dx%d",
+				 screen ? "sessions" : "home", sizes[k][0], sizes[k][1]);
+			check_frame(u, what);
+			snprintf(path, sizeof path, "%s/longlinks-%s-%dx%d.png", shots,
+				 screen ? "sessions" : "home", sizes[k][0], sizes[k][1]);
+			assert_int_equal(ui_save_png(u, path), 0);
+			const char *kind = screen ? "found" : "recent";
+			const struct view_past *past = screen ? v->found : v->recent;
+			int n = screen ? v->n_found : v->n_recent;
+			drawn_links(u, kind, past, n, want, sizeof want);
+			zbar(path, got, sizeof got);
+			if (strcmp(got, want) != 0)
+				fail_msg("%s: zbarimg read\n%swhere the codes drawn stand for\n%s", what,
+					 got, want);
+			/* The Sessions screen shows all four; the home at least the latest. */
+			for (int i = 0; i < (screen ? 4 : 1); i++) {
+				char qr[32], note[32];
+				snprintf(qr, sizeof qr, "qr:%s:%d", kind, i);
+				snprintf(note, sizeof note, "nocode:%s:%d", kind, i);
+				bool has_qr = ui_find(u, qr, NULL, NULL, NULL, NULL);
+				bool has_note = ui_find(u, note, NULL, NULL, NULL, NULL);
+				if (has_qr == has_note)
+					fail_msg("%s: session %d (a link of %d): %s", what, i, lens[i],
+						 has_qr ? "a code and a note" : "neither a code nor a note");
+			}
+			assert_true(v->n_found == 4 || !screen);
+			assert_false(ui_find(u, screen ? "qr:found:0" : "qr:recent:0", NULL, NULL,
+					     NULL, NULL)); /* 1000 characters: never a code */
+		}
+		ui_close(u);
+	}
+	free(v);
+	kiosk_view_free(&b);
+	sqlite3_close(raw);
+	schedule_close(sched);
+	store_close(st);
+	tu_rmrf(dir);
+}
+
 /* The whole way: a recording delivered to a folder target stores its link from [upload]
  * link_template; the free home and the Sessions screen show it as a code that reads back
  * exactly that link. A delivery that fails (its file gone) stores none and shows nothing. */
@@ -1219,6 +1304,7 @@ int main(void)
 		cmocka_unit_test(test_sessions_taps),
 		cmocka_unit_test(test_codes_decode_to_stored_links),
 		cmocka_unit_test(test_delivered_link_to_code),
+		cmocka_unit_test(test_long_links_degrade),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
