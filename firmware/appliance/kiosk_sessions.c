@@ -149,7 +149,7 @@ static void read_home(struct kiosk_sessions *ks, const struct config *cfg, struc
 	ks->scans++;
 	struct store_presenter who[VIEW_MAX_TEACHERS];
 	int total = 0, people = 0;
-	int n = store_presenters(st, term * 1000, now * 1000 + 999, who, VIEW_MAX_TEACHERS, &total,
+	int n = store_presenters(st, roster_fold, term * 1000, now * 1000 + 999, who, VIEW_MAX_TEACHERS, &total,
 				 &people);
 	for (int i = 0; names && i < n; i++) {
 		utf8_copy(ks->teachers[i].name, sizeof ks->teachers[0].name, who[i].name);
@@ -218,8 +218,9 @@ static void thank(struct kiosk_sessions *ks, const struct config *cfg, struct st
 	char count[48] = "", given[64] = "";
 	if (s.checkins > 0)
 		snprintf(count, sizeof count, "%d checked in.", s.checkins);
-	int n = s.presenter[0] ? store_presenter_sessions(st, s.presenter, term * 1000,
-							  s.started_ms) : 0;
+	int n = s.presenter[0] ? store_presenter_sessions(st, roster_fold, s.presenter,
+							  term * 1000, s.started_ms)
+			       : 0;
 	if (n > 0)
 		snprintf(given, sizeof given, "Your %d%s session this term.", n, ordinal_suffix(n));
 	if (count[0] || given[0])

@@ -85,18 +85,59 @@ lt_err store_session_get(struct store *st, int64_t id, struct store_session *out
 	return LT_OK;
 }
 
-int store_presenters(struct store *st, int64_t since_ms, int64_t until_ms,
+/* SQL's name_key(text): the caller's fold of a name, or lower() of its ASCII letters. */
+struct name_fold {
+	store_fold_fn fold;
+};
+
+static void name_key(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+	(void)argc;
+	const struct name_fold *nf = sqlite3_user_data(ctx);
+	const char *in = (const char *)sqlite3_value_text(argv[0]);
+	size_t len = in ? strlen(in) : 0;
+	size_t n = 3 * len + 1; /* folding may grow a name (ß → ss) */
+	char *out = sqlite3_malloc64(n);
+	if (!out) {
+		sqlite3_result_error_nomem(ctx);
+		return;
+	}
+	if (nf->fold) {
+		nf->fold(in ? in : "", out, n);
+	} else {
+		for (size_t i = 0; i <= len; i++)
+			out[i] = (char)(in[i] >= 'A' && in[i] <= 'Z' ? in[i] + 32 : in[i]);
+	}
+	sqlite3_result_text(ctx, out, -1, sqlite3_free);
+}
+
+/* name_key() on this connection, folding with `fold`. */
+static lt_err use_fold(struct store *st, store_fold_fn fold)
+{
+	struct name_fold *nf = sqlite3_malloc(sizeof *nf);
+	if (!nf)
+		return LT_ERR_NOMEM;
+	nf->fold = fold;
+	if (sqlite3_create_function_v2(st->db, "name_key", 1, SQLITE_UTF8 | SQLITE_DETERMINISTIC,
+				       nf, name_key, NULL, NULL, sqlite3_free) != SQLITE_OK)
+		return st_fail(st, "registering name_key");
+	return LT_OK;
+}
+
+int store_presenters(struct store *st, store_fold_fn fold, int64_t since_ms, int64_t until_ms,
 		     struct store_presenter *out, int max, int *total, int *presenters)
 {
 	sqlite3_stmt *s;
 	int n = 0, all = 0, people = 0;
+	if (use_fold(st, fold) != LT_OK)
+		return -1;
 	lt_err err = st_row(st, &s, "counting presenters",
 			    /* The name as its latest recording spells it: SQLite takes a bare
 			     * column from the row of the one max(). */
 			    "SELECT r.presenter, COUNT(DISTINCT " SESSION_KEY "), "
 			    "MAX(r.started_ms) AS last FROM recordings r "
 			    "WHERE r.presenter != '' AND r.started_ms BETWEEN ? AND ? AND " GIVEN " "
-			    "GROUP BY r.presenter COLLATE NOCASE ORDER BY last DESC",
+			    "GROUP BY name_key(r.presenter) ORDER BY last DESC",
 			    "ii", since_ms, until_ms);
 	if (err == LT_OK) {
 		int rc = SQLITE_ROW;
@@ -124,13 +165,15 @@ int store_presenters(struct store *st, int64_t since_ms, int64_t until_ms,
 	return n;
 }
 
-int store_presenter_sessions(struct store *st, const char *presenter, int64_t since_ms,
-			     int64_t until_ms)
+int store_presenter_sessions(struct store *st, store_fold_fn fold, const char *presenter,
+			     int64_t since_ms, int64_t until_ms)
 {
 	sqlite3_stmt *s;
+	if (use_fold(st, fold) != LT_OK)
+		return -1;
 	if (st_row(st, &s, "counting a presenter's sessions",
 		   "SELECT COUNT(DISTINCT " SESSION_KEY ") FROM recordings r "
-		   "WHERE r.presenter = ? COLLATE NOCASE AND r.started_ms BETWEEN ? AND ? AND "
+		   "WHERE name_key(r.presenter) = name_key(?) AND r.started_ms BETWEEN ? AND ? AND "
 		   GIVEN, "tii", presenter, since_ms, until_ms) != LT_OK)
 		return -1;
 	int n = sqlite3_column_int(s, 0);

@@ -7,7 +7,8 @@
  *  - home, while the room is free: the latest VIEW_MAX_RECENT delivered sessions (title,
  *    presenter, date, tags, the link to watch, its QR code drawn by the screen; none without a
  *    link) and this term's peer teachers (who presented, sessions each, the latest first: not a
- *    ranking) with a one-line summary;
+ *    ranking) with a one-line summary; names that fold alike (roster_fold: case, accents,
+ *    white space) are one colleague;
  *  - the Sessions screen: delivered sessions matching the search typed on its keyboard, by
  *    title, presenter or tag, folded as check-in folds names (roster_fold: case, accents and
  *    white space do not count), the latest

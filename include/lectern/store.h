@@ -375,19 +375,24 @@ struct store_presenter {
 	int64_t last_ms;             /* start of the latest */
 };
 
+/* How two presenters' names are told apart: `in` folded into `out` (n bytes, terminated);
+ * names that fold alike are one person. The check-in layer's roster_fold (case, accents, white
+ * space), given by the caller: the store does not know names. */
+typedef void (*store_fold_fn)(const char *in, char *out, size_t n);
+
 /*
  * Presenters of the sessions recorded from `since_ms` to `until_ms` (unix ms, inclusive), the
  * one who presented last first, at most `max` into `out`: the count of each, names compared
- * without (ASCII) case and given as the latest recording spells them. A recording that failed
- * without audio counts for nothing. Returns how many
+ * as `fold` makes them (NULL: without ASCII case) and given as the latest recording spells
+ * them. A recording that failed without audio counts for nothing. Returns how many
  * were written, -1 on error; *total (may be NULL) receives all presenters' sessions and
  * *presenters all presenters, also beyond `max`.
  */
-int store_presenters(struct store *st, int64_t since_ms, int64_t until_ms,
+int store_presenters(struct store *st, store_fold_fn fold, int64_t since_ms, int64_t until_ms,
 		     struct store_presenter *out, int max, int *total, int *presenters);
 
 /* Sessions `presenter` gave from `since_ms` to `until_ms` by the same rule; -1 on error. */
-int store_presenter_sessions(struct store *st, const char *presenter, int64_t since_ms,
-			     int64_t until_ms);
+int store_presenter_sessions(struct store *st, store_fold_fn fold, const char *presenter,
+			     int64_t since_ms, int64_t until_ms);
 
 #endif

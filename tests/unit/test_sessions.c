@@ -653,6 +653,26 @@ static void test_many_sessions(void **state)
 	assert_true(worst < 25.0);
 }
 
+/* One colleague whose name the calendar and the screen spell with and without capitals and
+ * accents (and a decomposed ë): one peer teacher, their sessions counted together, as
+ * check-in matches names (roster_fold). */
+static void test_presenter_spellings(void **state)
+{
+	struct ctx *c = *state;
+	recording(c, NOW - 9 * DAY, "One", "Zoë Ngata", "", "", REC_UPLOADED);
+	recording(c, NOW - 8 * DAY, "Two", "ZOË NGATA", "", "", REC_UPLOADED);
+	recording(c, NOW - 7 * DAY, "Three", "Zoe\xcc\x88  Ngata", "", "", REC_UPLOADED);
+	recording(c, NOW - 6 * DAY, "Four", "Ines Moreau", "", "", REC_UPLOADED);
+	build(c, NOW);
+	assert_int_equal(c->v.n_teachers, 2);
+	assert_string_equal(c->v.teachers[0].name, "Ines Moreau");
+	assert_string_equal(c->v.teachers[1].name, "Zoe\xcc\x88  Ngata");   /* as spelt last */
+	assert_int_equal(c->v.teachers[1].sessions, 3);
+	assert_string_equal(c->v.teachers_summary, "4 sessions by 2 colleagues this term");
+	stop_one(c, "zoë ngata", 0);
+	assert_string_equal(c->v.thanks_text, "Your 4th session this term.");
+}
+
 int main(void)
 {
 	setenv("TZ", "UTC", 1);
@@ -674,6 +694,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_long_tags_utf8, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_link_too_long, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_many_sessions, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_presenter_spellings, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
