@@ -673,6 +673,46 @@ static void test_presenter_spellings(void **state)
 	assert_string_equal(c->v.thanks_text, "Your 4th session this term.");
 }
 
+/* A term that starts on the night the clocks change: in Berlin (02:00 → 03:00, 2026-03-29) and
+ * in Santiago, whose midnight does not exist that night (00:00 → 01:00, 2026-09-06). A session
+ * a minute before the day counts for the last term, one in the first hour for the new; the
+ * card as the clock passes the term's start reads again. */
+static void test_term_at_midnight_and_dst(void **state)
+{
+	struct ctx *c = *state;
+	static const struct {
+		const char *tz, *day;
+		int64_t before, first, now; /* unix s: 23:59 the eve, the day's first session, later */
+	} cases[] = {
+		/* 2026-03-28 23:59 CET, 2026-03-29 00:30 CET, 2026-03-29 12:00 CEST */
+		{"Europe/Berlin", "03-29", 1774738740, 1774740600, 1774778400},
+		/* 2026-09-05 23:59 -04, 2026-09-06 01:10 -03 (00:00 to 01:00 skipped), 12:00 -03 */
+		{"America/Santiago", "09-06", 1788667140, 1788667800, 1788706800},
+	};
+	for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+		setenv("TZ", cases[k].tz, 1);
+		tzset();
+		snprintf(c->cfg.ui_term_start, sizeof c->cfg.ui_term_start, "%s", cases[k].day);
+		char a[32], b[32];
+		snprintf(a, sizeof a, "Eve %zu", k);
+		snprintf(b, sizeof b, "First %zu", k);
+		recording(c, cases[k].before, a, a, "", "", REC_UPLOADED);
+		c->s.screen = VIEW_HOME;
+		build(c, cases[k].before + 30);      /* the eve: still last term */
+		assert_string_equal(c->v.teachers[0].name, a);
+		build(c, cases[k].first - 60);       /* the new term began, nobody taught yet */
+		assert_int_equal(c->v.n_teachers, 0);
+		recording(c, cases[k].first, b, b, "", "", REC_UPLOADED);
+		build(c, cases[k].now);              /* the new term: only its first session */
+		if (c->v.n_teachers != 1 || strcmp(c->v.teachers[0].name, b) != 0)
+			fail_msg("%s: %d teachers, the first '%s'", cases[k].tz, c->v.n_teachers,
+				 c->v.teachers[0].name);
+		assert_string_equal(c->v.teachers_summary, "1 session by 1 colleague this term");
+	}
+	setenv("TZ", "UTC", 1);
+	tzset();
+}
+
 int main(void)
 {
 	setenv("TZ", "UTC", 1);
@@ -695,6 +735,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_link_too_long, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_many_sessions, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_presenter_spellings, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_term_at_midnight_and_dst, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
