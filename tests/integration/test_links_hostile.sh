@@ -73,3 +73,25 @@ lectern_config "$T/bad.conf" "[upload]" "target = folder" "folder = $T/share" \
 "$LECTERN" --config "$T/bad.conf" recordings >/dev/null 2>"$T/bad.err"
 check "a template giving no http(s) URL: refused with FILE:LINE" \
 	grep -q "^lectern: $T/bad.conf:[0-9]*: upload.link_template: .*not an http:// or https:// URL" "$T/bad.err"
+
+# kill -9 while a delivery waits for Opencast's ingest answer: after the restart the link and
+# the state agree (none while not delivered), and the next attempt stores both.
+record "$T/oc.conf" "Killed mid-delivery"
+id=$(sql "select max(id) from recordings")
+curl -s -X POST "$OC_URL/__double__/stall?seconds=4&path=/ingest/ingest" >/dev/null
+"$LECTERN" --config "$T/oc.conf" upload --once >/dev/null 2>&1 &
+pid=$!
+CHILDREN+=($pid)
+wait_for 10 "[ \"\$(sql \"select state from recordings where id=$id\")\" = uploading ]"
+sleep 1
+kill -9 $pid
+wait $pid 2>/dev/null
+sleep 5   # the stalled answer arrives, to whatever is left of the delivery
+check "kill -9 mid-delivery: link and state agree (delivered with its link, or neither)" \
+	test "$(sql "select (state='uploaded' and link='$OC_URL/play/'||remote) or
+		(state!='uploaded' and link='') from recordings where id=$id")" = 1
+"$LECTERN" --config "$T/oc.conf" upload --once >/dev/null 2>&1
+mp=$(sql "select remote from recordings where id=$id")
+check "kill -9 mid-delivery: the next attempt stores the state and the link together" \
+	test -n "$mp" -a "$(sql "select state||' '||link from recordings where id=$id")" = \
+	"uploaded $OC_URL/play/$mp"
