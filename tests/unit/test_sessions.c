@@ -713,6 +713,33 @@ static void test_term_at_midnight_and_dst(void **state)
 	tzset();
 }
 
+/* Retention removes a delivered recording's row (another connection: the uploader's pass)
+ * while the Sessions screen lists it: the next view has it gone, the counts agree. */
+static void test_deleted_while_listed(void **state)
+{
+	struct ctx *c = *state;
+	room_history(c);
+	search(c, "");
+	assert_int_equal(c->v.n_found, 4);
+	int64_t id = 0;
+	sqlite3_stmt *q;
+	assert_int_equal(sqlite3_prepare_v2(c->raw, "SELECT id FROM recordings WHERE title = "
+					    "'Rust for C programmers'", -1, &q, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_step(q), SQLITE_ROW);
+	id = sqlite3_column_int64(q, 0);
+	sqlite3_finalize(q);
+	sql(c, "DELETE FROM recording_history WHERE recording_id = %lld", (long long)id);
+	sql(c, "DELETE FROM recordings WHERE id = %lld", (long long)id);
+	build(c, NOW + 1);
+	assert_int_equal(c->v.n_found, 3);
+	assert_int_equal(c->v.found_total, 3);
+	assert_int_equal(c->v.sessions_total, 3);
+	for (int i = 0; i < c->v.n_found; i++)
+		assert_string_not_equal(c->v.found[i].title, "Rust for C programmers");
+	search(c, "rust");
+	assert_int_equal(c->v.n_found, 0);
+}
+
 int main(void)
 {
 	setenv("TZ", "UTC", 1);
@@ -736,6 +763,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_many_sessions, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_presenter_spellings, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_term_at_midnight_and_dst, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_deleted_while_listed, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
