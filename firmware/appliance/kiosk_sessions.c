@@ -270,6 +270,8 @@ void kiosk_sessions_build(struct kiosk_sessions *ks, const struct config *cfg, s
 		utf8_copy(v->teachers_summary, sizeof v->teachers_summary, ks->teachers_summary);
 	}
 
+	if (v->screen != VIEW_SESSIONS && ks->index)
+		kiosk_sessions_free(ks); /* kept for the screen's visit only: memory back */
 	if (v->screen == VIEW_SESSIONS) {
 		utf8_copy(v->session_search, sizeof v->session_search, search);
 		bool fresh = !ks->have_found || ks->found_changes != changes;

@@ -25,7 +25,7 @@
  *    otherwise tell which sessions were theirs).
  * What the store holds is read again only when it changed (store_change_count) or
  * recognition was switched (SIGHUP); the Sessions screen folds the delivered sessions once per
- * change into an index in memory, so that a keystroke costs a look through it (about a
+ * change into an index in memory (freed when the screen is left), so that a keystroke costs a look through it (about a
  * millisecond for 5000 sessions), not a read of the store.
  */
 #ifndef LECTERN_KIOSK_SESSIONS_H
