@@ -25,8 +25,8 @@
  *    otherwise tell which sessions were theirs).
  * What the store holds is read again only when it changed (store_change_count) or
  * recognition was switched (SIGHUP); the Sessions screen folds the delivered sessions once per
- * change into an index in memory (freed when the screen is left), so that a keystroke costs a look through it (about a
- * millisecond for 5000 sessions), not a read of the store.
+ * change into an index in memory (freed when the screen is left), so that a keystroke costs a
+ * look through it (under a millisecond for 5000 sessions), not a read of the store.
  */
 #ifndef LECTERN_KIOSK_SESSIONS_H
 #define LECTERN_KIOSK_SESSIONS_H
