@@ -149,8 +149,8 @@ static void read_home(struct kiosk_sessions *ks, const struct config *cfg, struc
 	ks->scans++;
 	struct store_presenter who[VIEW_MAX_TEACHERS];
 	int total = 0, people = 0;
-	int n = store_presenters(st, roster_fold, term * 1000, now * 1000 + 999, who, VIEW_MAX_TEACHERS, &total,
-				 &people);
+	int n = store_presenters(st, roster_fold, term * 1000, now * 1000 + 999, who,
+				 VIEW_MAX_TEACHERS, &total, &people);
 	for (int i = 0; names && i < n; i++) {
 		utf8_copy(ks->teachers[i].name, sizeof ks->teachers[0].name, who[i].name);
 		ks->teachers[i].sessions = who[i].sessions;

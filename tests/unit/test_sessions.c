@@ -641,7 +641,8 @@ static void test_many_sessions(void **state)
 		double ms = tu_mono_ms() - t0;
 		worst = ms > worst ? ms : worst;
 	}
-	print_message("5000 sessions: first build %.1f ms, home after a change %.1f ms, Sessions opened %.1f ms, worst keystroke "
+	print_message("5000 sessions: first build %.1f ms, home after a change %.1f ms, "
+		      "Sessions opened %.1f ms, worst keystroke "
 		      "%.1f ms\n", first, home, open, worst);
 	assert_int_equal(c->v.found_total, 0);
 	snprintf(c->s.session_search, sizeof c->s.session_search, "4999 ");
