@@ -95,3 +95,13 @@ mp=$(sql "select remote from recordings where id=$id")
 check "kill -9 mid-delivery: the next attempt stores the state and the link together" \
 	test -n "$mp" -a "$(sql "select state||' '||link from recordings where id=$id")" = \
 	"uploaded $OC_URL/play/$mp"
+
+# An id past what a recording keeps: refused at createMediaPackage, before anything is ingested,
+# with the reason (not "not a media package").
+record "$T/oc.conf" "Longer id"
+id=$(sql "select max(id) from recordings")
+curl -s -X POST "$OC_URL/__double__/mpid?id=$(printf 'y%.0s' $(seq 1500))" >/dev/null
+"$LECTERN" --config "$T/oc.conf" upload --once >/dev/null 2>"$T/u5.err"
+check "a 1500-character id: not delivered, and the error says why" \
+	test "$(sql "select state from recordings where id=$id")" != uploaded -a \
+	-n "$(grep 'createMediaPackage: the media package id is longer than the 1023 bytes' "$T/u5.err")"
