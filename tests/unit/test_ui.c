@@ -1135,7 +1135,9 @@ static void test_long_links_degrade(void **state)
 	struct kiosk_state ks = { .screen = VIEW_HOME };
 	struct controller_status cs = { 0 };
 	struct view *v = malloc(sizeof *v);
-	static const int sizes[][3] = { { 800, 480, 0 }, { 1280, 800, 0 }, { 480, 800, 0 } };
+	static const int sizes[][3] = { { 800, 480, 0 },  { 1280, 800, 0 }, { 480, 800, 0 },
+					{ 1024, 600, 0 }, { 600, 1024, 0 }, { 1920, 1080, 0 },
+					{ 720, 720, 0 } };
 	for (size_t k = 0; k < sizeof sizes / sizeof sizes[0]; k++) {
 		struct ui *u = open_ui(sizes[k][0], sizes[k][1], sizes[k][2]);
 		for (int screen = 0; screen < 2; screen++) {
@@ -1157,16 +1159,25 @@ static void test_long_links_degrade(void **state)
 			if (strcmp(got, want) != 0)
 				fail_msg("%s: zbarimg read\n%swhere the codes drawn stand for\n%s", what,
 					 got, want);
-			/* The Sessions screen shows all four; the home at least the latest. */
-			for (int i = 0; i < (screen ? 4 : 1); i++) {
+			/* The latest is always shown; those that fit after it, each with a code or
+			 * a note (a tile left out leaves out the ones after it too). */
+			bool cut = false;
+			for (int i = 0; i < (screen ? 4 : 3); i++) {
 				char qr[32], note[32];
 				snprintf(qr, sizeof qr, "qr:%s:%d", kind, i);
 				snprintf(note, sizeof note, "nocode:%s:%d", kind, i);
 				bool has_qr = ui_find(u, qr, NULL, NULL, NULL, NULL);
 				bool has_note = ui_find(u, note, NULL, NULL, NULL, NULL);
-				if (has_qr == has_note)
-					fail_msg("%s: session %d (a link of %d): %s", what, i, lens[i],
-						 has_qr ? "a code and a note" : "neither a code nor a note");
+				if (has_qr && has_note)
+					fail_msg("%s: session %d (a link of %d): a code and a note", what,
+						 i, lens[i]);
+				if ((has_qr || has_note) && cut)
+					fail_msg("%s: session %d (a link of %d) shown, one before it "
+						 "with neither a code nor a note", what, i, lens[i]);
+				if (!has_qr && !has_note && i == 0)
+					fail_msg("%s: the latest session has neither a code nor a note",
+						 what);
+				cut = cut || (!has_qr && !has_note);
 			}
 			assert_true(v->n_found == 4 || !screen);
 			assert_false(ui_find(u, screen ? "qr:found:0" : "qr:recent:0", NULL, NULL,
