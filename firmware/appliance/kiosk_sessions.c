@@ -275,8 +275,12 @@ void kiosk_sessions_build(struct kiosk_sessions *ks, const struct config *cfg, s
 	if (v->screen == VIEW_SESSIONS) {
 		utf8_copy(v->session_search, sizeof v->session_search, search);
 		bool fresh = !ks->have_found || ks->found_changes != changes;
-		if (fresh)
-			read_index(ks, st);
+		if (fresh) {
+			uint64_t sig = store_sessions_signature(st);
+			if (!ks->index || !sig || sig != ks->index_signature)
+				read_index(ks, st);
+			ks->index_signature = sig;
+		}
 		if (fresh || strcmp(ks->found_search, v->session_search) != 0 ||
 		    ks->found_names != cfg->recognition) {
 			search_index(ks, cfg, st, v->session_search);

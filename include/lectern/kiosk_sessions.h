@@ -24,9 +24,10 @@
  *    card is its summary only), and a search does not look at presenters (a name typed would
  *    otherwise tell which sessions were theirs).
  * What the store holds is read again only when it changed (store_change_count) or
- * recognition was switched (SIGHUP); the Sessions screen folds the delivered sessions once per
- * change into an index in memory (freed when the screen is left), so that a keystroke costs a
- * look through it (under a millisecond for 5000 sessions), not a read of the store.
+ * recognition was switched (SIGHUP); the Sessions screen folds the delivered sessions into an
+ * index in memory (freed when the screen is left), read again only when they changed
+ * (store_sessions_signature: not at each second's upload progress), so that a keystroke costs
+ * a look through it (under a millisecond for 5000 sessions), not a read of the store.
  */
 #ifndef LECTERN_KIOSK_SESSIONS_H
 #define LECTERN_KIOSK_SESSIONS_H
@@ -60,6 +61,7 @@ struct kiosk_sessions {
 	char found_search[64];
 	bool found_names;               /* the search was made with recognition on */
 	struct ks_index *index;         /* delivered sessions folded for the search, or NULL */
+	uint64_t index_signature;       /* store_sessions_signature it was read at */
 	int n_found, found_total, sessions_total;
 	struct view_past found[VIEW_MAX_FOUND];
 	unsigned long scans;            /* reads of the delivered sessions so far (not a

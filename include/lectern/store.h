@@ -362,6 +362,12 @@ struct store_session {
 typedef int (*store_session_fn)(const struct store_session *s, void *user);
 lt_err store_sessions_each(struct store *st, store_session_fn fn, void *user);
 
+/* A number that changes when the delivered recordings do (one more or less, a title,
+ * presenter or tags of another length, a new delivery), not with the rest of the store (an
+ * upload's progress): whether a copy of them is stale. An edit that keeps every length goes
+ * unseen. 0 on error. */
+uint64_t store_sessions_signature(struct store *st);
+
 /* The same for the latest `max` of them only (the home screen's), read without a pass over
  * all. */
 lt_err store_sessions_latest(struct store *st, int max, store_session_fn fn, void *user);

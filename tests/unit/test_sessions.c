@@ -632,6 +632,11 @@ static void test_many_sessions(void **state)
 	t0 = tu_mono_ms();
 	build(c, NOW);
 	double open = tu_mono_ms() - t0;
+	/* An upload's progress while the screen shows: the index is not folded again. */
+	sql(c, "UPDATE recordings SET reason = 'progress 2' WHERE id = 17");
+	t0 = tu_mono_ms();
+	build(c, NOW);
+	double progress = tu_mono_ms() - t0;
 	const char *typed = "presenter 3x";
 	double worst = 0;
 	for (size_t i = 1; i <= strlen(typed); i++) {
@@ -642,8 +647,8 @@ static void test_many_sessions(void **state)
 		worst = ms > worst ? ms : worst;
 	}
 	print_message("5000 sessions: first build %.1f ms, home after a change %.1f ms, "
-		      "Sessions opened %.1f ms, worst keystroke "
-		      "%.1f ms\n", first, home, open, worst);
+		      "Sessions opened %.1f ms, a change while open %.1f ms, worst keystroke "
+		      "%.1f ms\n", first, home, open, progress, worst);
 	assert_int_equal(c->v.found_total, 0);
 	snprintf(c->s.session_search, sizeof c->s.session_search, "4999 ");
 	build(c, NOW);
@@ -741,6 +746,40 @@ static void test_deleted_while_listed(void **state)
 	assert_int_equal(c->v.n_found, 0);
 }
 
+/* An upload's progress (a write every second) does not fold every session again; what the
+ * list shows still follows the store: a check-in counted, a tag changed, a delivery. */
+static void test_index_follows_deliveries_only(void **state)
+{
+	struct ctx *c = *state;
+	room_history(c);
+	search(c, "");
+	unsigned long scans = c->b.sessions.scans;
+	int64_t waiting = recording(c, NOW - 60, "Uploading now", "Ada", "", "", REC_UPLOADING);
+	build(c, NOW);
+	scans = c->b.sessions.scans;     /* (a recording that is not delivered: no read) */
+	for (int i = 1; i <= 5; i++) {
+		assert_int_equal(store_upload_progress(c->st, waiting, i * 1000, 1000), LT_OK);
+		build(c, NOW + i);
+	}
+	assert_int_equal(c->b.sessions.scans, scans);
+	assert_string_equal(c->v.found[0].title, "Property-based testing");
+	assert_int_equal(c->v.found[0].checkins, -1);
+	sqlite3_stmt *q;
+	assert_int_equal(sqlite3_prepare_v2(c->raw, "SELECT id FROM recordings WHERE title = "
+					    "'Property-based testing'", -1, &q, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_step(q), SQLITE_ROW);
+	int64_t pbt = sqlite3_column_int64(q, 0);
+	sqlite3_finalize(q);
+	checkins(c, pbt, 7);
+	build(c, NOW + 10);
+	assert_int_equal(c->v.found[0].checkins, 7);           /* the list read again */
+	assert_int_equal(c->b.sessions.scans, scans);          /* without folding all */
+	assert_int_equal(store_recording_set_tags(c->st, pbt, "quickcheck"), LT_OK);
+	search(c, "quickcheck");
+	assert_int_equal(c->v.n_found, 1);
+	assert_int_equal(c->b.sessions.scans, scans + 1);
+}
+
 int main(void)
 {
 	setenv("TZ", "UTC", 1);
@@ -765,6 +804,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_presenter_spellings, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_term_at_midnight_and_dst, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_deleted_while_listed, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_index_follows_deliveries_only, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
