@@ -13,7 +13,7 @@ LIBDIR ?= /usr/lib/lectern
 # The core (every command) and the screen (the plugin only: no command links SDL).
 CORE_PKGS := alsa opus opusfile libopusenc ogg sqlite3 inih libsystemd libical libcurl json-c \
 	libxml-2.0 libcrypto nettle libv4l2 libgpiod zbar
-SCREEN_PKGS := sdl2 SDL2_ttf libpng libqrencode
+SCREEN_PKGS := sdl2 SDL2_ttf libpng libqrencode fribidi
 CORE_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(CORE_PKGS) 2>/dev/null)
 CORE_LIBS := $(shell $(PKG_CONFIG) --libs $(CORE_PKGS) 2>/dev/null)
 SCREEN_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(SCREEN_PKGS) 2>/dev/null)

@@ -6,7 +6,7 @@ set -eu
 
 pkgs_build="build-essential pkg-config libasound2-dev libv4l-dev libopus-dev libopusenc-dev libopusfile-dev libogg-dev
  libsqlite3-dev libinih-dev libsystemd-dev libical-dev libcurl4-openssl-dev libjson-c-dev
- libxml2-dev libssl-dev nettle-dev libsdl2-dev libsdl2-ttf-dev libpng-dev libzbar-dev libqrencode-dev libgpiod-dev fonts-dejavu-core
+ libxml2-dev libssl-dev nettle-dev libsdl2-dev libsdl2-ttf-dev libpng-dev libzbar-dev libqrencode-dev libfribidi-dev libgpiod-dev fonts-dejavu-core
  ca-certificates tzdata scdoc"
 pkgs_run="espeak-ng sox alsa-utils"
 pkgs_test="libcmocka-dev opus-tools espeak-ng sox pv sqlite3 python3 time nginx curl openssl clang

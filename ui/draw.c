@@ -209,8 +209,9 @@ static SDL_Surface *layout(TTF_Font *f, SDL_Color c, int max_w, int max_lines, c
 			take = sizeof buf - 1;
 		memcpy(buf, s, take);
 		buf[take] = 0;
-	render:
-		lines[n] = TTF_RenderUTF8_Blended(f, buf, c);
+	render:;
+		char vis[4 * sizeof buf];
+		lines[n] = TTF_RenderUTF8_Blended(f, ui_visual(buf, vis, sizeof vis), c);
 		if (!lines[n])
 			break;
 		if (lines[n]->w > w)

@@ -350,6 +350,18 @@ static void short_date(int64_t t, char *buf, size_t n)
 	strftime(buf, n, "%a %e %b", &tm);
 }
 
+/* Said where a session has a link but no code: too long to be read at this size. */
+#define NO_CODE "Link too long for a code: find it on the server"
+
+/* The note's widget, named after the code it stands for ("qr:found:3" → "nocode:found:3"). */
+static void no_code_widget(struct ui *u, SDL_Rect r, const char *qr_name)
+{
+	char name[32];
+	snprintf(name, sizeof name, "nocode:%s", strncmp(qr_name, "qr:", 3) == 0 ? qr_name + 3
+										  : qr_name);
+	ui_widget(u, name, r, WIDGET_INFO, EV_NONE, 0);
+}
+
 /* One delivered session in `r`: its code on the left (none without a link), then the title,
  * who and when, the topics and, with `count`, how many checked in. */
 static void past_tile(struct ui *u, SDL_Rect r, const struct view_past *p, const char *qr_name,
@@ -357,6 +369,7 @@ static void past_tile(struct ui *u, SDL_Rect r, const struct view_past *p, const
 {
 	ui_round(u, r, ui_px(u, 1.0f), COL_PANEL);
 	SDL_Rect in = inset(r, ui_px(u, 0.8f), ui_px(u, 0.8f));
+	bool no_code = p->link_too_long;
 	if (p->link[0]) {
 		SDL_Rect q = cut_left(&in, in.h);
 		SDL_Rect drawn = ui_qr(u, q, p->link, qr_name);
@@ -365,6 +378,7 @@ static void past_tile(struct ui *u, SDL_Rect r, const struct view_past *p, const
 			in.w = r.x + r.w - ui_px(u, 1.0f) - in.x;
 		} else {
 			in = inset(r, ui_px(u, 1.0f), ui_px(u, 0.8f));
+			no_code = true;
 		}
 	}
 	int bp = ui_px(u, T_BODY), sp = ui_px(u, T_SMALL);
@@ -375,9 +389,13 @@ static void past_tile(struct ui *u, SDL_Rect r, const struct view_past *p, const
 	if (count && p->checkins >= 0)
 		snprintf(checked, sizeof checked, "%d checked in", p->checkins);
 	/* Lines under the title, dropped from the last when the tile is short. */
-	const char *line[4];
-	SDL_Color col[4];
-	int fonts[4], n = 0;
+	const char *line[5];
+	SDL_Color col[5];
+	int fonts[5], n = 0, note = -1;
+	/* A link too long for a code this size: said, not left as a blank (first, so that a short
+	 * tile keeps it). */
+	if (no_code)
+		note = n, line[n] = NO_CODE, col[n] = COL_DIM, fonts[n++] = FONT_REGULAR;
 	if (p->presenter[0])
 		line[n] = p->presenter, col[n] = COL_TEXT, fonts[n++] = FONT_REGULAR;
 	line[n] = when, col[n] = COL_DIM, fonts[n++] = FONT_REGULAR;
@@ -390,8 +408,12 @@ static void past_tile(struct ui *u, SDL_Rect r, const struct view_past *p, const
 	int lines = in.h - n * sl >= bs + bl ? 2 : 1;
 	SDL_Rect t = cut_top(&in, (lines - 1) * bs + bl);
 	ui_text(u, t, FONT_BOLD, bp, COL_TEXT, ALIGN_LEFT, lines, p->title);
-	for (int i = 0; i < n && in.h >= sl; i++)
-		ui_text(u, cut_top(&in, sl), fonts[i], sp, col[i], ALIGN_LEFT, 1, line[i]);
+	for (int i = 0; i < n && in.h >= sl; i++) {
+		SDL_Rect lr = cut_top(&in, sl);
+		ui_text(u, lr, fonts[i], sp, col[i], ALIGN_LEFT, 1, line[i]);
+		if (i == note)
+			no_code_widget(u, lr, qr_name);
+	}
 }
 
 /* A delivered session standing up: its code on top, the title and who and when under it
@@ -402,8 +424,12 @@ static void past_tile_tall(struct ui *u, SDL_Rect r, const struct view_past *p,
 	ui_round(u, r, ui_px(u, 1.0f), COL_PANEL);
 	SDL_Rect in = inset(r, ui_px(u, 0.8f), ui_px(u, 0.8f));
 	SDL_Rect q = cut_top(&in, ui_px(u, QR_BOX));
-	if (p->link[0])
-		ui_qr(u, q, p->link, qr_name);
+	SDL_Rect drawn = p->link[0] ? ui_qr(u, q, p->link, qr_name) : (SDL_Rect){ 0 };
+	if (drawn.w == 0 && (p->link[0] || p->link_too_long)) {
+		SDL_Rect nr = inset(q, ui_px(u, 1.0f), ui_px(u, 1.0f));
+		ui_text(u, nr, FONT_REGULAR, ui_px(u, T_SMALL), COL_DIM, ALIGN_CENTER, 3, NO_CODE);
+		no_code_widget(u, nr, qr_name);
+	}
 	cut_top(&in, ui_px(u, 0.6f));
 	in = inset(in, ui_px(u, 0.4f), 0);
 	int bp = ui_px(u, T_BODY), sp = ui_px(u, T_SMALL);

@@ -117,6 +117,11 @@ void ui_set_shift(struct ui *u, int dx, int dy);
 /* Text draws in the last frame whose rendered size exceeded their box (0 when all fit). */
 int ui_text_overflows(const struct ui *u);
 
+/* `text` (UTF-8, logical order) as it is drawn left to right: right-to-left runs reversed and
+ * Arabic joined (bidi.c). Returns `text` itself when nothing changes or `out` (n bytes, at least
+ * 4 × strlen(text) + 1) cannot hold the result; else `out`. */
+const char *ui_visual(const char *text, char *out, size_t n);
+
 /* The window's size in pixels (after rotation) and the logical canvas's. */
 void ui_size(const struct ui *u, int *win_w, int *win_h, int *log_w, int *log_h);
 

@@ -5,6 +5,7 @@
 #include "lectern/kiosk_sessions.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "lectern/kiosk_view.h"
@@ -18,7 +19,7 @@ static void tag_line(char *dst, size_t n, const char *tags)
 	dst[0] = '\0';
 	for (const char *p = tags; *p;) {
 		size_t k = strcspn(p, ",");
-		char one[64];
+		char one[4 + 60 + 1]; /* the separator and up to 60 bytes of the tag, whole */
 		snprintf(one, sizeof one, "%s%.*s", len ? " \xc2\xb7 " : "", utf8_fit(p, k < 60 ? k : 60),
 			 p);
 		if (k > 0 && len + strlen(one) < n) {
@@ -40,71 +41,116 @@ static void past_from(struct view_past *out, const struct store_session *s, bool
 	/* A cut link would lead somewhere else: one that does not fit gets no code. */
 	if (strlen(s->link) < sizeof out->link)
 		memcpy(out->link, s->link, strlen(s->link) + 1);
+	else
+		out->link_too_long = true; /* the screen says so, not just an empty square */
 	out->checkins = s->checkins;
 }
 
-/* Whether the folded `query` lies in `text` folded: check-in's rule (roster_fold), so that
- * "cafe" finds "Café" on both screens. */
-static bool has(const char *text, const char *query)
+/*
+ * The Sessions screen's search runs on every keystroke: over thousands of delivered sessions a
+ * read of the store and a fold of every title each time would take tens of milliseconds on
+ * the kiosk's thread. So the sessions are read and folded once per change of the store, into
+ * an index in memory (check-in's rule, roster_fold: "cafe" finds "Café" on both screens); a
+ * keystroke only looks through it and reads the few sessions shown.
+ */
+struct ks_entry {
+	int64_t id;
+	char *text;                     /* "\ntitle\ntag\ntag..." folded: '\n' is never typed */
+	char *who;                      /* the presenter folded */
+};
+
+struct ks_index {
+	size_t n, cap;
+	struct ks_entry *e;
+};
+
+static void index_free(struct ks_index *ix)
+{
+	if (!ix)
+		return;
+	for (size_t i = 0; i < ix->n; i++) {
+		free(ix->e[i].text);
+		free(ix->e[i].who);
+	}
+	free(ix->e);
+	free(ix);
+}
+
+static char *folded(const char *text)
 {
 	char t[3 * sizeof ((struct store_session *)0)->title];
 	roster_fold(text, t, sizeof t);
-	return strstr(t, query) != NULL;
+	return strdup(t);
 }
 
-/* Whether the session matches the folded search: title, tags and (with recognition)
- * presenter. */
-static bool matches(const struct store_session *s, const char *query, bool names)
+static int index_one(const struct store_session *s, void *user)
 {
-	if (!query[0] || has(s->title, query) || (names && has(s->presenter, query)))
-		return true;
-	for (const char *p = s->tags; *p;) {
+	struct ks_index *ix = user;
+	if (ix->n == ix->cap) {
+		size_t cap = ix->cap ? 2 * ix->cap : 256;
+		struct ks_entry *e = realloc(ix->e, cap * sizeof *e);
+		if (!e)
+			return 1;
+		ix->e = e;
+		ix->cap = cap;
+	}
+	char text[3 * (sizeof s->title + sizeof s->tags) + 8];
+	size_t used = 0;
+	text[used++] = '\n';
+	roster_fold(s->title, text + used, sizeof text - used);
+	used += strlen(text + used);
+	for (const char *p = s->tags; *p && used + 2 < sizeof text;) {
 		size_t k = strcspn(p, ",");
 		char tag[sizeof s->tags];
 		snprintf(tag, sizeof tag, "%.*s", (int)k, p);
-		if (has(tag, query))
-			return true;
+		text[used++] = '\n';
+		roster_fold(tag, text + used, sizeof text - used);
+		used += strlen(text + used);
 		p += k + (p[k] == ',');
 	}
-	return false;
+	struct ks_entry *e = &ix->e[ix->n];
+	e->id = s->id;
+	e->text = strdup(text);
+	e->who = folded(s->presenter);
+	if (!e->text || !e->who) {
+		free(e->text);
+		free(e->who);
+		return 1;
+	}
+	ix->n++;
+	return 0;
 }
 
-struct scan {
-	struct kiosk_sessions *ks;
-	const char *search;             /* NULL: the home part */
-	bool names;
-};
-
-static int one(const struct store_session *s, void *user)
+/* Whether entry `e` matches the folded `query`: title or a tag, and (with recognition) the
+ * presenter. */
+static bool matches(const struct ks_entry *e, const char *query, bool names)
 {
-	struct scan *sc = user;
-	struct kiosk_sessions *ks = sc->ks;
-	if (!sc->search) {
-		past_from(&ks->recent[ks->n_recent++], s, sc->names);
-		return ks->n_recent >= VIEW_MAX_RECENT;
-	}
-	ks->sessions_total++;
-	if (!matches(s, sc->search, sc->names))
-		return 0;
-	if (ks->n_found < VIEW_MAX_FOUND)
-		past_from(&ks->found[ks->n_found++], s, sc->names);
-	ks->found_total++;
-	return 0;
+	return !query[0] || strstr(e->text, query) || (names && strstr(e->who, query));
+}
+
+static int recent_one(const struct store_session *s, void *user)
+{
+	struct kiosk_sessions *ks = user;
+	past_from(&ks->recent[ks->n_recent++], s, ks->home_names);
+	return ks->n_recent >= VIEW_MAX_RECENT;
 }
 
 static void read_home(struct kiosk_sessions *ks, const struct config *cfg, struct store *st,
 		      int64_t term, int64_t now)
 {
 	bool names = cfg->recognition;
+	ks->home_names = names;
 	ks->n_recent = ks->n_teachers = 0;
 	ks->teachers_summary[0] = '\0';
-	struct scan sc = {.ks = ks, .names = names};
-	store_sessions_each(st, one, &sc);
+	/* Nothing of the last read left behind the counts (names, once recognition is off). */
+	memset(ks->recent, 0, sizeof ks->recent);
+	memset(ks->teachers, 0, sizeof ks->teachers);
+	store_sessions_latest(st, VIEW_MAX_RECENT, recent_one, ks);
 	ks->scans++;
 	struct store_presenter who[VIEW_MAX_TEACHERS];
 	int total = 0, people = 0;
-	int n = store_presenters(st, term * 1000, now * 1000 + 999, who, VIEW_MAX_TEACHERS, &total,
-				 &people);
+	int n = store_presenters(st, roster_fold, term * 1000, now * 1000 + 999, who,
+				 VIEW_MAX_TEACHERS, &total, &people);
 	for (int i = 0; names && i < n; i++) {
 		utf8_copy(ks->teachers[i].name, sizeof ks->teachers[0].name, who[i].name);
 		ks->teachers[i].sessions = who[i].sessions;
@@ -116,15 +162,37 @@ static void read_home(struct kiosk_sessions *ks, const struct config *cfg, struc
 			 people, people == 1 ? "" : "s");
 }
 
-static void read_found(struct kiosk_sessions *ks, const struct config *cfg, struct store *st,
-		       const char *search)
+/* The index again from the store (after a change). On a failure the search finds what was
+ * read so far: the screen stays up. */
+static void read_index(struct kiosk_sessions *ks, struct store *st)
+{
+	index_free(ks->index);
+	ks->index = calloc(1, sizeof *ks->index);
+	if (ks->index)
+		store_sessions_each(st, index_one, ks->index);
+	ks->scans++;
+}
+
+static void search_index(struct kiosk_sessions *ks, const struct config *cfg, struct store *st,
+			 const char *search)
 {
 	ks->n_found = ks->found_total = ks->sessions_total = 0;
+	memset(ks->found, 0, sizeof ks->found);
+	if (!ks->index)
+		return;
 	char query[3 * sizeof ks->found_search];
 	roster_fold(search, query, sizeof query);
-	struct scan sc = {.ks = ks, .search = query, .names = cfg->recognition};
-	store_sessions_each(st, one, &sc);
-	ks->scans++;
+	bool names = cfg->recognition;
+	ks->sessions_total = (int)ks->index->n;
+	for (size_t i = 0; i < ks->index->n; i++) {
+		const struct ks_entry *e = &ks->index->e[i];
+		if (!matches(e, query, names))
+			continue;
+		struct store_session one;
+		if (ks->n_found < VIEW_MAX_FOUND && store_session_get(st, e->id, &one) == LT_OK)
+			past_from(&ks->found[ks->n_found++], &one, names);
+		ks->found_total++;
+	}
 }
 
 static const char *ordinal_suffix(int n)
@@ -150,8 +218,9 @@ static void thank(struct kiosk_sessions *ks, const struct config *cfg, struct st
 	char count[48] = "", given[64] = "";
 	if (s.checkins > 0)
 		snprintf(count, sizeof count, "%d checked in.", s.checkins);
-	int n = s.presenter[0] ? store_presenter_sessions(st, s.presenter, term * 1000,
-							  s.started_ms) : 0;
+	int n = s.presenter[0] ? store_presenter_sessions(st, roster_fold, s.presenter,
+							  term * 1000, s.started_ms)
+			       : 0;
 	if (n > 0)
 		snprintf(given, sizeof given, "Your %d%s session this term.", n, ordinal_suffix(n));
 	if (count[0] || given[0])
@@ -180,12 +249,15 @@ void kiosk_sessions_build(struct kiosk_sessions *ks, const struct config *cfg, s
 	/* On the home screen only, where a stop leads: over a keypad it would take the taps. */
 	if (ks->thanks_until > now && v->screen == VIEW_HOME) {
 		v->has_thanks = true;
-		utf8_copy(v->thanks_title, sizeof v->thanks_title, ks->thanks_title);
+		/* Recognition may have been turned off (SIGHUP) since the card was made. */
+		utf8_copy(v->thanks_title, sizeof v->thanks_title,
+			  cfg->recognition ? ks->thanks_title : "Thank you");
 		utf8_copy(v->thanks_text, sizeof v->thanks_text, ks->thanks_text);
 	}
 
 	if (v->screen == VIEW_HOME && v->room_state == ROOM_FREE) {
-		if (!ks->have_home || ks->home_changes != changes || ks->home_term != term) {
+		if (!ks->have_home || ks->home_changes != changes || ks->home_term != term ||
+		    ks->home_names != cfg->recognition) {
 			read_home(ks, cfg, st, term, now);
 			ks->have_home = true;
 			ks->home_changes = changes;
@@ -198,11 +270,21 @@ void kiosk_sessions_build(struct kiosk_sessions *ks, const struct config *cfg, s
 		utf8_copy(v->teachers_summary, sizeof v->teachers_summary, ks->teachers_summary);
 	}
 
+	if (v->screen != VIEW_SESSIONS && ks->index)
+		kiosk_sessions_free(ks); /* kept for the screen's visit only: memory back */
 	if (v->screen == VIEW_SESSIONS) {
 		utf8_copy(v->session_search, sizeof v->session_search, search);
-		if (!ks->have_found || ks->found_changes != changes ||
-		    strcmp(ks->found_search, v->session_search) != 0) {
-			read_found(ks, cfg, st, v->session_search);
+		bool fresh = !ks->have_found || ks->found_changes != changes;
+		if (fresh) {
+			uint64_t sig = store_sessions_signature(st);
+			if (!ks->index || !sig || sig != ks->index_signature)
+				read_index(ks, st);
+			ks->index_signature = sig;
+		}
+		if (fresh || strcmp(ks->found_search, v->session_search) != 0 ||
+		    ks->found_names != cfg->recognition) {
+			search_index(ks, cfg, st, v->session_search);
+			ks->found_names = cfg->recognition;
 			ks->have_found = true;
 			ks->found_changes = changes;
 			utf8_copy(ks->found_search, sizeof ks->found_search, v->session_search);
@@ -212,6 +294,13 @@ void kiosk_sessions_build(struct kiosk_sessions *ks, const struct config *cfg, s
 		v->sessions_total = ks->sessions_total;
 		memcpy(v->found, ks->found, sizeof v->found);
 	}
+}
+
+void kiosk_sessions_free(struct kiosk_sessions *ks)
+{
+	index_free(ks->index);
+	ks->index = NULL;
+	ks->have_found = false;
 }
 
 void kiosk_sessions_dismiss_thanks(struct kiosk_sessions *ks)

@@ -62,6 +62,7 @@ void kiosk_view_init(struct kiosk_view_builder *b, const struct kiosk_view_sourc
 void kiosk_view_free(struct kiosk_view_builder *b)
 {
 	occurrence_list_free(&b->occ);
+	kiosk_sessions_free(&b->sessions);
 }
 
 static void add_message(struct view *v, enum view_severity sev, const char *text,

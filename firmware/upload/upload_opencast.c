@@ -199,9 +199,16 @@ static lt_err grow(struct ingest *in, const char *what, const char *url,
 		snprintf(err, n, "Opencast %s: %s", what, why);
 		return rc;
 	}
-	char id[256];
-	if (opencast_mediapackage_id(ans.body, ans.body_len, id, sizeof id) != LT_OK) {
-		snprintf(err, n, "Opencast %s: the answer is not a media package", what);
+	/* Only whether it names one: an id as long as a recording keeps (Opencast takes a
+	 * client's own, of any length). */
+	char id[sizeof ((struct recording *)0)->remote];
+	lt_err got = opencast_mediapackage_id(ans.body, ans.body_len, id, sizeof id);
+	if (got != LT_OK) {
+		if (got == LT_ERR_INVALID)
+			snprintf(err, n, "Opencast %s: the media package id is longer than the %zu "
+				 "bytes kept for it", what, sizeof id - 1);
+		else
+			snprintf(err, n, "Opencast %s: the answer is not a media package", what);
 		net_answer_free(&ans);
 		return LT_ERR_PARSE;
 	}
@@ -401,19 +408,31 @@ static lt_err conversation(struct ingest *in, const struct recording *rec,
 		snprintf(err, n, "Opencast ingest: %s", why);
 		goto out;
 	}
-	char id[256];
+	/* As long as what the caller keeps: Opencast takes a client's own id of any length
+	 * (createMediaPackageWithID), and one cut here would fail a delivery that happened. */
+	char *id = malloc(remote_len ? remote_len : 1);
+	lt_err got = LT_ERR_NOMEM;
 	if (ans.status != 200) {
 		snprintf(err, n, "Opencast ingest answered HTTP %ld, not 200", ans.status);
 		rc = LT_ERR_HTTP;
-	} else if (opencast_mediapackage_id(ans.body, ans.body_len, id, sizeof id) != LT_OK &&
-		   opencast_mediapackage_id(mp, strlen(mp), id, sizeof id) != LT_OK) {
-		snprintf(err, n, "Opencast ingest: the answer names no media package");
+	} else if (!id) {
+		snprintf(err, n, "Opencast ingest: out of memory for the media package id");
+		rc = LT_ERR_NOMEM;
+	} else if ((got = opencast_mediapackage_id(ans.body, ans.body_len, id, remote_len)) !=
+			   LT_OK &&
+		   (got = opencast_mediapackage_id(mp, strlen(mp), id, remote_len)) != LT_OK) {
+		if (got == LT_ERR_INVALID)
+			snprintf(err, n, "Opencast ingest: the media package id is longer than the "
+				 "%zu bytes kept for it", remote_len ? remote_len - 1 : 0);
+		else
+			snprintf(err, n, "Opencast ingest: the answer names no media package");
 		rc = LT_ERR_PARSE;
 	} else {
 		snprintf(remote, remote_len, "%s", id);
 		log_info("opencast: recording %lld ingested as media package %s (workflow %s)",
 			 (long long)rec->id, id, *workflow ? workflow : "(server default)");
 	}
+	free(id);
 	net_answer_free(&ans);
 out:
 	post_state(in, rc == LT_OK ? "upload_finished" : "upload_error");

@@ -7,7 +7,8 @@
  *  - home, while the room is free: the latest VIEW_MAX_RECENT delivered sessions (title,
  *    presenter, date, tags, the link to watch, its QR code drawn by the screen; none without a
  *    link) and this term's peer teachers (who presented, sessions each, the latest first: not a
- *    ranking) with a one-line summary;
+ *    ranking) with a one-line summary; names that fold alike (roster_fold: case, accents,
+ *    white space) are one colleague;
  *  - the Sessions screen: delivered sessions matching the search typed on its keyboard, by
  *    title, presenter or tag, folded as check-in folds names (roster_fold: case, accents and
  *    white space do not count), the latest
@@ -22,8 +23,11 @@
  *  - [privacy] recognition = off: no presenter's name in any of these strings (the teachers'
  *    card is its summary only), and a search does not look at presenters (a name typed would
  *    otherwise tell which sessions were theirs).
- * What the store holds is read again only when it changed (store_change_count), the search
- * only when it changed too.
+ * What the store holds is read again only when it changed (store_change_count) or
+ * recognition was switched (SIGHUP); the Sessions screen folds the delivered sessions into an
+ * index in memory (freed when the screen is left), read again only when they changed
+ * (store_sessions_signature: not at each second's upload progress), so that a keystroke costs
+ * a look through it (under a millisecond for 5000 sessions), not a read of the store.
  */
 #ifndef LECTERN_KIOSK_SESSIONS_H
 #define LECTERN_KIOSK_SESSIONS_H
@@ -39,12 +43,14 @@
 #define KIOSK_THANKS_S 8
 
 struct kiosk_state;
+struct ks_index;
 
 /* The part of the builder that keeps what it read (kiosk_view_builder.sessions). */
 struct kiosk_sessions {
 	bool have_home;
 	uint64_t home_changes;          /* store_change_count the home part was read at */
 	int64_t home_term;              /* ... for the term starting then */
+	bool home_names;                /* ... with [privacy] recognition as it was then */
 	int n_recent;
 	struct view_past recent[VIEW_MAX_RECENT];
 	int n_teachers;
@@ -53,9 +59,13 @@ struct kiosk_sessions {
 	bool have_found;
 	uint64_t found_changes;
 	char found_search[64];
+	bool found_names;               /* the search was made with recognition on */
+	struct ks_index *index;         /* delivered sessions folded for the search, or NULL */
+	uint64_t index_signature;       /* store_sessions_signature it was read at */
 	int n_found, found_total, sessions_total;
 	struct view_past found[VIEW_MAX_FOUND];
-	unsigned long scans;            /* full reads of the delivered sessions so far */
+	unsigned long scans;            /* reads of the delivered sessions so far (not a
+					 * keystroke's: it searches the index in memory) */
 
 	bool was_recording;             /* as the last build saw it */
 	int64_t recording_id;           /* the one it saw */
@@ -69,6 +79,9 @@ struct kiosk_sessions {
 void kiosk_sessions_build(struct kiosk_sessions *ks, const struct config *cfg, struct store *st,
 			  const char *search, const struct controller_status *cs, int64_t now,
 			  struct view *v);
+
+/* What the builder keeps in memory (the search's index), freed: kiosk_view_free. */
+void kiosk_sessions_free(struct kiosk_sessions *ks);
 
 /* The thank-you card was tapped: it goes now (the next build shows none). */
 void kiosk_sessions_dismiss_thanks(struct kiosk_sessions *ks);

@@ -362,6 +362,16 @@ struct store_session {
 typedef int (*store_session_fn)(const struct store_session *s, void *user);
 lt_err store_sessions_each(struct store *st, store_session_fn fn, void *user);
 
+/* A number that changes when the delivered recordings do (one more or less, a title,
+ * presenter or tags of another length, a new delivery), not with the rest of the store (an
+ * upload's progress): whether a copy of them is stale. An edit that keeps every length goes
+ * unseen. 0 on error. */
+uint64_t store_sessions_signature(struct store *st);
+
+/* The same for the latest `max` of them only (the home screen's), read without a pass over
+ * all. */
+lt_err store_sessions_latest(struct store *st, int max, store_session_fn fn, void *user);
+
 /* Recording `id` as a session, whatever its state (the thank-you after a stop). */
 lt_err store_session_get(struct store *st, int64_t id, struct store_session *out);
 
@@ -371,19 +381,24 @@ struct store_presenter {
 	int64_t last_ms;             /* start of the latest */
 };
 
+/* How two presenters' names are told apart: `in` folded into `out` (n bytes, terminated);
+ * names that fold alike are one person. The check-in layer's roster_fold (case, accents, white
+ * space), given by the caller: the store does not know names. */
+typedef void (*store_fold_fn)(const char *in, char *out, size_t n);
+
 /*
  * Presenters of the sessions recorded from `since_ms` to `until_ms` (unix ms, inclusive), the
  * one who presented last first, at most `max` into `out`: the count of each, names compared
- * without (ASCII) case and given as the latest recording spells them. A recording that failed
- * without audio counts for nothing. Returns how many
+ * as `fold` makes them (NULL: without ASCII case) and given as the latest recording spells
+ * them. A recording that failed without audio counts for nothing. Returns how many
  * were written, -1 on error; *total (may be NULL) receives all presenters' sessions and
  * *presenters all presenters, also beyond `max`.
  */
-int store_presenters(struct store *st, int64_t since_ms, int64_t until_ms,
+int store_presenters(struct store *st, store_fold_fn fold, int64_t since_ms, int64_t until_ms,
 		     struct store_presenter *out, int max, int *total, int *presenters);
 
 /* Sessions `presenter` gave from `since_ms` to `until_ms` by the same rule; -1 on error. */
-int store_presenter_sessions(struct store *st, const char *presenter, int64_t since_ms,
-			     int64_t until_ms);
+int store_presenter_sessions(struct store *st, store_fold_fn fold, const char *presenter,
+			     int64_t since_ms, int64_t until_ms);
 
 #endif

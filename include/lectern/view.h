@@ -84,6 +84,7 @@ struct view_past {
 	char tags[128];      /* "databases · CRDT", "" for none */
 	char link[VIEW_LINK_MAX]; /* encoded as a QR code to watch; "" for none: no code */
 	int checkins;        /* -1: check-in was not held */
+	bool link_too_long;  /* a link was stored, too long for a readable code: a note instead */
 };
 
 /* A presenter of this term and the sessions they gave. */

@@ -62,6 +62,7 @@ for kind in truncated random bitflips future directory; do
 		echo "[upload]"
 		echo "target = folder"
 		echo "folder = $D/share"
+		echo "link_template = https://media.example.org/{room}/{year}/{file}"
 		echo "[schedule]"
 		echo "min_event_s = 1" # the drill's session lasts seconds
 		echo "source = ics"
@@ -98,6 +99,7 @@ for kind in truncated random bitflips future directory; do
 	wait $pid 2>/dev/null
 	sed -i 's/^source = alsa$/source = file/' "$conf"
 	before=$(rows)
+	link=$(q "select link from recordings where title='delivered before'")
 	echo "# $kind: before the damage: $before"
 	check "$kind: the recordings before the damage are as the drill needs them" \
 		test "$before" = "delivered before=uploaded, interrupted=recording, no sidecar=queued, queued before=queued"
@@ -126,6 +128,8 @@ for kind in truncated random bitflips future directory; do
 	check "$kind: the recordings came back from the spool" \
 		test "$(rows)" = \
 		"delivered before=uploaded, during=queued, interrupted=recording, no sidecar=recording, queued before=queued"
+	check "$kind: the delivered one's link to watch came back with it" \
+		test -n "$link" -a "$(q "select link from recordings where title='delivered before'")" = "$link"
 	check "$kind: the one without a sidecar was rebuilt from its Opus tags" \
 		test "$(q "select presenter||'|'||room from recordings where title='no sidecar'")" = "Grace|Drill Room"
 

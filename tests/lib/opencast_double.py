@@ -44,6 +44,7 @@ Faults for the next requests, set by POSTs under /__double__/ (not logged, not c
   /__double__/drop?count=1[&mode=rst]   close the next connection without answering (mode=rst:
                                         reset it instead of a clean close)
   /__double__/stall?seconds=5[&count=1] wait that long before answering the next request
+  /__double__/mpid?id=X[&count=1]      the next media packages created get id X (any text)
   /__double__/clear                     forget every pending fault
   /__double__/services?shape=empty      change the registry's shape from now on
   Each fault takes &path=PREFIX to apply only to the next requests whose path starts with it.
@@ -378,6 +379,11 @@ class Handler(BaseHTTPRequestHandler):
                 if shape not in ("object", "array", "empty"):
                     raise ValueError(shape)
                 ARGS.services_shape = shape
+            elif path == "/__double__/mpid":
+                # The next media packages created get this id (Opencast takes a client's
+                # own, e.g. createMediaPackageWithID): odd characters, any length.
+                with FAULTS.lock:
+                    NEXT_MP_IDS[:] = [query.get("id", [""])[0]] * count
             elif path == "/__double__/clear":
                 with FAULTS.lock:
                     FAULTS.clear()
@@ -570,9 +576,19 @@ def add_element(req, root, section, tag, flavor, mimetype, filename):
     return el
 
 
+NEXT_MP_IDS = []          # set by /__double__/mpid
+
+
+def mp_dir(root):
+    """The store's directory of a media package: its id made one safe path segment."""
+    return os.path.join(ARGS.store, urllib.parse.quote(root.get("id"), safe="")[:200])
+
+
 @route("GET", "/ingest/createMediaPackage")
 def create_media_package(req, query, user):
-    root = ET.Element(q("mediapackage"), id=str(uuid.uuid4()),
+    with FAULTS.lock:
+        mp_id = NEXT_MP_IDS.pop(0) if NEXT_MP_IDS else str(uuid.uuid4())
+    root = ET.Element(q("mediapackage"), id=mp_id,
                       start=time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()))
     for section in ("media", "metadata", "attachments", "publications"):
         ET.SubElement(root, q(section))
@@ -625,7 +641,7 @@ def add_file(req, user, section, tag):
     if root is None:
         return
     if ARGS.store:
-        d = os.path.join(ARGS.store, root.get("id"))
+        d = mp_dir(root)
         os.makedirs(d, exist_ok=True)
         with open(os.path.join(d, os.path.basename(filename) or "BODY"), "wb") as f:
             f.write(data)
@@ -681,7 +697,7 @@ def ingest(req, query, user):
         INGESTED[root.get("id")] = wf_id
     if ARGS.store:
         # The media package as ingested (catalogs, tracks, attachments), beside its files.
-        d = os.path.join(ARGS.store, root.get("id"))
+        d = mp_dir(root)
         os.makedirs(d, exist_ok=True)
         with open(os.path.join(d, "ingested.xml"), "w") as f:
             f.write(ET.tostring(root, encoding="unicode"))

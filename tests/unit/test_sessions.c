@@ -255,12 +255,13 @@ static void test_reads_only_on_change(void **state)
 	for (int i = 0; i < 20; i++)
 		build(c, NOW + i);
 	assert_int_equal(c->b.sessions.scans, scans);
-	search(c, "rus");
-	assert_int_equal(c->b.sessions.scans, scans + 1);
+	search(c, "rus");                      /* a keystroke searches what was read */
+	assert_int_equal(c->b.sessions.scans, scans);
+	assert_int_equal(c->v.n_found, 1);
 	recording(c, NOW - 2 * DAY, "Rust again", "Ada Lovelace", "", "https://x.example/1",
 		  REC_UPLOADED);
 	build(c, NOW);
-	assert_int_equal(c->b.sessions.scans, scans + 2);
+	assert_int_equal(c->b.sessions.scans, scans + 1);
 	assert_int_equal(c->v.n_found, 2);
 }
 
@@ -490,6 +491,295 @@ static void test_ordinals(void **state)
 	assert_string_equal(c->v.thanks_text, "1 checked in. Your 13th session this term.");
 }
 
+static double tu_mono_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+/* Whether `s` is well-formed UTF-8 (what the screen's font renderer is given). */
+static bool valid_utf8(const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	while (*p) {
+		int n = *p < 0x80 ? 0 : (*p & 0xe0) == 0xc0 ? 1 : (*p & 0xf0) == 0xe0 ? 2
+			: (*p & 0xf8) == 0xf0 ? 3 : -1;
+		if (n < 0)
+			return false;
+		p++;
+		for (int i = 0; i < n; i++, p++)
+			if ((*p & 0xc0) != 0x80)
+				return false;
+	}
+	return true;
+}
+
+/* [privacy] recognition turned off by a SIGHUP (cmd_run.c overwrites the configuration in
+ * place) while the cards are on the screen: no name in the very next view, though the store
+ * did not change. */
+static void test_recognition_toggled(void **state)
+{
+	struct ctx *c = *state;
+	room_history(c);
+	build(c, NOW);
+	assert_string_equal(c->v.recent[0].presenter, "ada lovelace");
+	assert_true(c->v.n_teachers > 0);
+	c->cfg.recognition = 0;
+	build(c, NOW + 1);
+	if (memmem(&c->v, sizeof c->v, "ovelace", 7))
+		fail_msg("home: a presenter's name is still shown after recognition went off");
+	assert_int_equal(c->v.n_teachers, 0);
+	c->cfg.recognition = 1;
+	search(c, "lovelace");
+	assert_int_equal(c->v.n_found, 2);
+	c->cfg.recognition = 0;
+	build(c, NOW + 2);
+	if (memmem(c->v.found, sizeof c->v.found, "ovelace", 7)) /* what was typed stays */
+		fail_msg("sessions: a presenter's name is still shown after recognition went off");
+	assert_int_equal(c->v.n_found, 0);      /* and a name typed finds nothing now */
+	/* The thank-you card on the screen as it goes off. */
+	c->cfg.recognition = 1;
+	c->s.session_search[0] = '\0';
+	stop_one(c, "Ada Lovelace", 0);
+	assert_string_equal(c->v.thanks_title, "Thank you, Ada Lovelace");
+	c->cfg.recognition = 0;
+	build(c, NOW + 1);
+	assert_true(c->v.has_thanks);
+	assert_string_equal(c->v.thanks_title, "Thank you");
+}
+
+/* Tags of any length and script: the tag line stays well-formed UTF-8 (a character cut in
+ * half garbles the screen). */
+static void test_long_tags_utf8(void **state)
+{
+	struct ctx *c = *state;
+	char tags[400], x58[59];
+	memset(x58, 'x', 58);
+	x58[58] = '\0';
+	/* The second tag: 58 bytes then a two-byte character, so that its 60 bytes and the
+	 * separator fill the 64 kept for one tag exactly. */
+	snprintf(tags, sizeof tags, "a,%s\xc3\xa9tail,\xd7\xa9\xd7\x9c\xd7\x95\xd7\x9d", x58);
+	recording(c, NOW - DAY, "Tags", "Ada", tags, "https://x.example/1", REC_UPLOADED);
+	for (int lead = 0; lead < 4; lead++) {
+		/* And with the character at every offset around the cut. */
+		char t2[400];
+		snprintf(t2, sizeof t2, "b,%.*s\xf0\x9f\x98\x80\xe2\x80\x8f\xcc\x81%s", 56 + lead,
+			 "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx", x58);
+		recording(c, NOW - DAY - lead - 1, "Tags", "Ada", t2, "https://x.example/1",
+			  REC_UPLOADED);
+	}
+	build(c, NOW);
+	assert_int_equal(c->v.n_recent, 3);
+	for (int i = 0; i < c->v.n_recent; i++)
+		if (!valid_utf8(c->v.recent[i].tags))
+			fail_msg("recent %d: the tag line '%s' is not UTF-8", i, c->v.recent[i].tags);
+	search(c, "");
+	for (int i = 0; i < c->v.n_found; i++)
+		if (!valid_utf8(c->v.found[i].tags) || !valid_utf8(c->v.found[i].title))
+			fail_msg("found %d: '%s' is not UTF-8", i, c->v.found[i].tags);
+}
+
+/* A link too long for a code at a readable size: no code, and the view says so (the screen
+ * shows a note, not a blank or a dot soup). One that fits keeps its code. */
+static void test_link_too_long(void **state)
+{
+	struct ctx *c = *state;
+	char link[1000];
+	int n = snprintf(link, sizeof link, "https://oc.example.org/play/");
+	memset(link + n, 'a', sizeof link - 1 - (size_t)n);
+	link[sizeof link - 1] = '\0';
+	recording(c, NOW - 2 * DAY, "Long", "Ada", "", link, REC_UPLOADED);
+	recording(c, NOW - 3 * DAY, "None", "Ada", "", "", REC_UPLOADED);
+	recording(c, NOW - DAY, "Short", "Ada", "", "https://oc.example.org/play/1", REC_UPLOADED);
+	build(c, NOW);
+	assert_int_equal(c->v.n_recent, 3);
+	assert_string_equal(c->v.recent[0].link, "https://oc.example.org/play/1");
+	assert_false(c->v.recent[0].link_too_long);
+	assert_string_equal(c->v.recent[1].link, "");
+	assert_true(c->v.recent[1].link_too_long);
+	assert_string_equal(c->v.recent[2].link, "");
+	assert_false(c->v.recent[2].link_too_long);
+}
+
+/* 5000 delivered recordings with long titles: the search as one types stays within a few
+ * milliseconds a keystroke (the kiosk's thread builds the view). */
+static void test_many_sessions(void **state)
+{
+	struct ctx *c = *state;
+	char title[1001];
+	for (int i = 0; i < 1000; i++)
+		title[i] = "abcdefghij "[i % 11];
+	title[1000] = '\0';
+	sql(c, "BEGIN");
+	for (int i = 0; i < 5000; i++)
+		sql(c, "INSERT INTO recordings(uid, path, state, title, presenter, tags, link, "
+		       "started_ms, updated_ms) VALUES ('u%d', '/x/%d.opus', 'uploaded', "
+		       "'%d %q', 'Presenter %d', 'tag%d,Topic', 'https://x.example/%d', %lld, 0)",
+		    i, i, i, title, i % 40, i % 7, i, (long long)(NOW - 5000 + i) * 1000);
+	sql(c, "COMMIT");
+	double t0 = tu_mono_ms();
+	build(c, NOW);
+	double first = tu_mono_ms() - t0;
+	/* An upload's progress changes the store every few seconds: the home reads again. */
+	sql(c, "UPDATE recordings SET reason = 'progress' WHERE id = 17");
+	t0 = tu_mono_ms();
+	build(c, NOW);
+	double home = tu_mono_ms() - t0;
+	assert_int_equal(c->v.n_recent, 3);
+	c->s.screen = VIEW_SESSIONS;
+	c->s.session_search[0] = '\0';
+	t0 = tu_mono_ms();
+	build(c, NOW);
+	double open = tu_mono_ms() - t0;
+	/* An upload's progress while the screen shows: the index is not folded again. */
+	sql(c, "UPDATE recordings SET reason = 'progress 2' WHERE id = 17");
+	t0 = tu_mono_ms();
+	build(c, NOW);
+	double progress = tu_mono_ms() - t0;
+	const char *typed = "presenter 3x";
+	double worst = 0;
+	for (size_t i = 1; i <= strlen(typed); i++) {
+		snprintf(c->s.session_search, sizeof c->s.session_search, "%.*s", (int)i, typed);
+		t0 = tu_mono_ms();
+		build(c, NOW);
+		double ms = tu_mono_ms() - t0;
+		worst = ms > worst ? ms : worst;
+	}
+	print_message("5000 sessions: first build %.1f ms, home after a change %.1f ms, "
+		      "Sessions opened %.1f ms, a change while open %.1f ms, worst keystroke "
+		      "%.1f ms\n", first, home, open, progress, worst);
+	assert_int_equal(c->v.found_total, 0);
+	snprintf(c->s.session_search, sizeof c->s.session_search, "4999 ");
+	build(c, NOW);
+	assert_int_equal(c->v.found_total, 1);
+	assert_int_equal(c->v.sessions_total, 5000);
+	/* Generous for a loaded test machine; a keystroke on the kiosk itself should take a few
+	 * ms. */
+	assert_true(worst < 25.0);
+}
+
+/* One colleague whose name the calendar and the screen spell with and without capitals and
+ * accents (and a decomposed ë): one peer teacher, their sessions counted together, as
+ * check-in matches names (roster_fold). */
+static void test_presenter_spellings(void **state)
+{
+	struct ctx *c = *state;
+	recording(c, NOW - 9 * DAY, "One", "Zoë Ngata", "", "", REC_UPLOADED);
+	recording(c, NOW - 8 * DAY, "Two", "ZOË NGATA", "", "", REC_UPLOADED);
+	recording(c, NOW - 7 * DAY, "Three", "Zoe\xcc\x88  Ngata", "", "", REC_UPLOADED);
+	recording(c, NOW - 6 * DAY, "Four", "Ines Moreau", "", "", REC_UPLOADED);
+	build(c, NOW);
+	assert_int_equal(c->v.n_teachers, 2);
+	assert_string_equal(c->v.teachers[0].name, "Ines Moreau");
+	assert_string_equal(c->v.teachers[1].name, "Zoe\xcc\x88  Ngata");   /* as spelt last */
+	assert_int_equal(c->v.teachers[1].sessions, 3);
+	assert_string_equal(c->v.teachers_summary, "4 sessions by 2 colleagues this term");
+	stop_one(c, "zoë ngata", 0);
+	assert_string_equal(c->v.thanks_text, "Your 4th session this term.");
+}
+
+/* A term that starts on the night the clocks change: in Berlin (02:00 → 03:00, 2026-03-29) and
+ * in Santiago, whose midnight does not exist that night (00:00 → 01:00, 2026-09-06). A session
+ * a minute before the day counts for the last term, one in the first hour for the new; the
+ * card as the clock passes the term's start reads again. */
+static void test_term_at_midnight_and_dst(void **state)
+{
+	struct ctx *c = *state;
+	static const struct {
+		const char *tz, *day;
+		int64_t before, first, now; /* unix s: 23:59 the eve, the day's first session, later */
+	} cases[] = {
+		/* 2026-03-28 23:59 CET, 2026-03-29 00:30 CET, 2026-03-29 12:00 CEST */
+		{"Europe/Berlin", "03-29", 1774738740, 1774740600, 1774778400},
+		/* 2026-09-05 23:59 -04, 2026-09-06 01:10 -03 (00:00 to 01:00 skipped), 12:00 -03 */
+		{"America/Santiago", "09-06", 1788667140, 1788667800, 1788706800},
+	};
+	for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+		setenv("TZ", cases[k].tz, 1);
+		tzset();
+		snprintf(c->cfg.ui_term_start, sizeof c->cfg.ui_term_start, "%s", cases[k].day);
+		char a[32], b[32];
+		snprintf(a, sizeof a, "Eve %zu", k);
+		snprintf(b, sizeof b, "First %zu", k);
+		recording(c, cases[k].before, a, a, "", "", REC_UPLOADED);
+		c->s.screen = VIEW_HOME;
+		build(c, cases[k].before + 30);      /* the eve: still last term */
+		assert_string_equal(c->v.teachers[0].name, a);
+		build(c, cases[k].first - 60);       /* the new term began, nobody taught yet */
+		assert_int_equal(c->v.n_teachers, 0);
+		recording(c, cases[k].first, b, b, "", "", REC_UPLOADED);
+		build(c, cases[k].now);              /* the new term: only its first session */
+		if (c->v.n_teachers != 1 || strcmp(c->v.teachers[0].name, b) != 0)
+			fail_msg("%s: %d teachers, the first '%s'", cases[k].tz, c->v.n_teachers,
+				 c->v.teachers[0].name);
+		assert_string_equal(c->v.teachers_summary, "1 session by 1 colleague this term");
+	}
+	setenv("TZ", "UTC", 1);
+	tzset();
+}
+
+/* Retention removes a delivered recording's row (another connection: the uploader's pass)
+ * while the Sessions screen lists it: the next view has it gone, the counts agree. */
+static void test_deleted_while_listed(void **state)
+{
+	struct ctx *c = *state;
+	room_history(c);
+	search(c, "");
+	assert_int_equal(c->v.n_found, 4);
+	int64_t id = 0;
+	sqlite3_stmt *q;
+	assert_int_equal(sqlite3_prepare_v2(c->raw, "SELECT id FROM recordings WHERE title = "
+					    "'Rust for C programmers'", -1, &q, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_step(q), SQLITE_ROW);
+	id = sqlite3_column_int64(q, 0);
+	sqlite3_finalize(q);
+	sql(c, "DELETE FROM recording_history WHERE recording_id = %lld", (long long)id);
+	sql(c, "DELETE FROM recordings WHERE id = %lld", (long long)id);
+	build(c, NOW + 1);
+	assert_int_equal(c->v.n_found, 3);
+	assert_int_equal(c->v.found_total, 3);
+	assert_int_equal(c->v.sessions_total, 3);
+	for (int i = 0; i < c->v.n_found; i++)
+		assert_string_not_equal(c->v.found[i].title, "Rust for C programmers");
+	search(c, "rust");
+	assert_int_equal(c->v.n_found, 0);
+}
+
+/* An upload's progress (a write every second) does not fold every session again; what the
+ * list shows still follows the store: a check-in counted, a tag changed, a delivery. */
+static void test_index_follows_deliveries_only(void **state)
+{
+	struct ctx *c = *state;
+	room_history(c);
+	search(c, "");
+	unsigned long scans = c->b.sessions.scans;
+	int64_t waiting = recording(c, NOW - 60, "Uploading now", "Ada", "", "", REC_UPLOADING);
+	build(c, NOW);
+	scans = c->b.sessions.scans;     /* (a recording that is not delivered: no read) */
+	for (int i = 1; i <= 5; i++) {
+		assert_int_equal(store_upload_progress(c->st, waiting, i * 1000, 1000), LT_OK);
+		build(c, NOW + i);
+	}
+	assert_int_equal(c->b.sessions.scans, scans);
+	assert_string_equal(c->v.found[0].title, "Property-based testing");
+	assert_int_equal(c->v.found[0].checkins, -1);
+	sqlite3_stmt *q;
+	assert_int_equal(sqlite3_prepare_v2(c->raw, "SELECT id FROM recordings WHERE title = "
+					    "'Property-based testing'", -1, &q, NULL), SQLITE_OK);
+	assert_int_equal(sqlite3_step(q), SQLITE_ROW);
+	int64_t pbt = sqlite3_column_int64(q, 0);
+	sqlite3_finalize(q);
+	checkins(c, pbt, 7);
+	build(c, NOW + 10);
+	assert_int_equal(c->v.found[0].checkins, 7);           /* the list read again */
+	assert_int_equal(c->b.sessions.scans, scans);          /* without folding all */
+	assert_int_equal(store_recording_set_tags(c->st, pbt, "quickcheck"), LT_OK);
+	search(c, "quickcheck");
+	assert_int_equal(c->v.n_found, 1);
+	assert_int_equal(c->b.sessions.scans, scans + 1);
+}
+
 int main(void)
 {
 	setenv("TZ", "UTC", 1);
@@ -507,6 +797,14 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_thanks_back_to_back, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_events_hook, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_ordinals, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_recognition_toggled, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_long_tags_utf8, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_link_too_long, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_many_sessions, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_presenter_spellings, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_term_at_midnight_and_dst, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_deleted_while_listed, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_index_follows_deliveries_only, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

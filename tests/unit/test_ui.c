@@ -1097,6 +1097,210 @@ static void test_codes_decode_to_stored_links(void **state)
 	tu_rmrf(dir);
 }
 
+/* Links from a hostile server or template: as long as a code at a readable size cannot hold,
+ * and past what the view keeps (VIEW_LINK_MAX). Each session with a link shows either a code
+ * that reads back exactly its link, or a note saying there is none: never a blank, never a
+ * code too dense to read. */
+static void test_long_links_degrade(void **state)
+{
+	(void)state;
+	char dir[64];
+	struct config cfg;
+	assert_true(tu_temp_config(dir, sizeof dir, "uilong", &cfg));
+	snprintf(cfg.schedule_source, sizeof cfg.schedule_source, "none");
+	char db[128];
+	snprintf(db, sizeof db, "%s/lectern.db", dir);
+	struct store *st;
+	struct schedule *sched;
+	sqlite3 *raw;
+	assert_int_equal(store_open(db, &st), LT_OK);
+	assert_int_equal(schedule_open(&cfg, st, &sched), LT_OK);
+	assert_int_equal(sqlite3_open(db, &raw), SQLITE_OK);
+	sqlite3_busy_timeout(raw, 2000);
+	static const int lens[] = { 1000, 383, 200, 48 };   /* the latest first */
+	for (int i = 0; i < 4; i++) {
+		char link[1001];
+		int n = snprintf(link, sizeof link, "https://oc.example.org/play/");
+		for (; n < lens[i]; n++)
+			link[n] = "0123456789abcdef-"[n % 17];
+		link[n] = '\0';
+		char title[64];
+		snprintf(title, sizeof title, "A link of %d characters", lens[i]);
+		put_delivered(st, raw, NOW - (i + 1) * 86400, title, "Ada", "links", link);
+	}
+	struct kiosk_view_sources src = { .cfg = &cfg, .st = st, .sched = sched,
+					  .mic_name = "USB microphone", .mic_present = true };
+	struct kiosk_view_builder b;
+	kiosk_view_init(&b, &src);
+	struct kiosk_state ks = { .screen = VIEW_HOME };
+	struct controller_status cs = { 0 };
+	struct view *v = malloc(sizeof *v);
+	static const int sizes[][3] = { { 800, 480, 0 },  { 1280, 800, 0 }, { 480, 800, 0 },
+					{ 1024, 600, 0 }, { 600, 1024, 0 }, { 1920, 1080, 0 },
+					{ 720, 720, 0 } };
+	for (size_t k = 0; k < sizeof sizes / sizeof sizes[0]; k++) {
+		struct ui *u = open_ui(sizes[k][0], sizes[k][1], sizes[k][2]);
+		for (int screen = 0; screen < 2; screen++) {
+			ks.screen = screen ? VIEW_SESSIONS : VIEW_HOME;
+			kiosk_view_build(&b, &ks, &cs, NOW, v);
+			ui_render(u, v);
+			char what[64], path[700], want[4096], got[4096];
+			snprintf(what, sizeof what, "long links, %s %dx%d",
+				 screen ? "sessions" : "home", sizes[k][0], sizes[k][1]);
+			check_frame(u, what);
+			snprintf(path, sizeof path, "%s/longlinks-%s-%dx%d.png", shots,
+				 screen ? "sessions" : "home", sizes[k][0], sizes[k][1]);
+			assert_int_equal(ui_save_png(u, path), 0);
+			const char *kind = screen ? "found" : "recent";
+			const struct view_past *past = screen ? v->found : v->recent;
+			int n = screen ? v->n_found : v->n_recent;
+			drawn_links(u, kind, past, n, want, sizeof want);
+			zbar(path, got, sizeof got);
+			if (strcmp(got, want) != 0)
+				fail_msg("%s: zbarimg read\n%swhere the codes drawn stand for\n%s", what,
+					 got, want);
+			/* The latest is always shown; those that fit after it, each with a code or
+			 * a note (a tile left out leaves out the ones after it too). */
+			bool cut = false;
+			for (int i = 0; i < (screen ? 4 : 3); i++) {
+				char qr[32], note[32];
+				snprintf(qr, sizeof qr, "qr:%s:%d", kind, i);
+				snprintf(note, sizeof note, "nocode:%s:%d", kind, i);
+				bool has_qr = ui_find(u, qr, NULL, NULL, NULL, NULL);
+				bool has_note = ui_find(u, note, NULL, NULL, NULL, NULL);
+				if (has_qr && has_note)
+					fail_msg("%s: session %d (a link of %d): a code and a note", what,
+						 i, lens[i]);
+				if ((has_qr || has_note) && cut)
+					fail_msg("%s: session %d (a link of %d) shown, one before it "
+						 "with neither a code nor a note", what, i, lens[i]);
+				if (!has_qr && !has_note && i == 0)
+					fail_msg("%s: the latest session has neither a code nor a note",
+						 what);
+				cut = cut || (!has_qr && !has_note);
+			}
+			assert_true(v->n_found == 4 || !screen);
+			assert_false(ui_find(u, screen ? "qr:found:0" : "qr:recent:0", NULL, NULL,
+					     NULL, NULL)); /* 1000 characters: never a code */
+		}
+		ui_close(u);
+	}
+	free(v);
+	kiosk_view_free(&b);
+	sqlite3_close(raw);
+	schedule_close(sched);
+	store_close(st);
+	tu_rmrf(dir);
+}
+
+/* What a real room's calendar gives: a 1000-character title, right-to-left titles and names,
+ * combining marks and emoji, a presenter named at length; the Sessions screen with none and
+ * with one, the thank-you card with the longest name. Every frame passes check_frame (no text
+ * out of its box, widgets on the panel); the PNGs are for eyes. */
+static void test_hostile_titles(void **state)
+{
+	(void)state;
+	char dir[64];
+	struct config cfg;
+	assert_true(tu_temp_config(dir, sizeof dir, "uititles", &cfg));
+	snprintf(cfg.schedule_source, sizeof cfg.schedule_source, "none");
+	char db[128];
+	snprintf(db, sizeof db, "%s/lectern.db", dir);
+	struct store *st;
+	struct schedule *sched;
+	sqlite3 *raw;
+	assert_int_equal(store_open(db, &st), LT_OK);
+	assert_int_equal(schedule_open(&cfg, st, &sched), LT_OK);
+	assert_int_equal(sqlite3_open(db, &raw), SQLITE_OK);
+	sqlite3_busy_timeout(raw, 2000);
+	struct kiosk_view_sources src = { .cfg = &cfg, .st = st, .sched = sched,
+					  .mic_name = "USB microphone", .mic_present = true };
+	struct kiosk_view_builder b;
+	kiosk_view_init(&b, &src);
+	struct kiosk_state ks = { .screen = VIEW_SESSIONS };
+	struct controller_status cs = { 0 };
+	struct view *v = malloc(sizeof *v);
+	char title[1001], name[300];
+	for (int i = 0; i < 1000; i++)
+		title[i] = "Long title "[i % 11];
+	title[1000] = '\0';
+	name[0] = '\0';
+	for (int i = 0; i < 40; i++)
+		strcat(name, "Zo\xc3\xab ");      /* 40 × "Zoë ": past what any line holds */
+	static const char *const rtl = "\xd7\xa9\xd7\x99\xd7\xa2\xd7\x95\xd7\xa8 "
+				       "\xd7\x91\xd7\xa2\xd7\x91\xd7\xa8\xd7\x99\xd7\xaa: Rust "
+				       "\xd9\x85\xd8\xb1\xd8\xad\xd8\xa8\xd8\xa7";
+	static const char *const marks = "Cafe\xcc\x81 Zo\xcc\x88\xcc\x88\xcc\x88\xcc\x88 "
+					 "\xf0\x9f\x98\x80\xf0\x9f\x91\xa9\xe2\x80\x8d\xf0\x9f\x92\xbb "
+					 "\xe2\x80\x8f\xe2\x80\xae reversed";
+	for (int step = 0; step < 3; step++) {
+		if (step == 1)
+			put_delivered(st, raw, NOW - 86400, title, name, "rtl,\xd7\xa2\xd7\x91", "https://x.example/1");
+		if (step == 2) {
+			put_delivered(st, raw, NOW - 2 * 86400, rtl, rtl, "a", "https://x.example/2");
+			put_delivered(st, raw, NOW - 3 * 86400, marks, marks, marks, "https://x.example/3");
+		}
+		static const int sizes[][2] = { { 800, 480 }, { 1280, 800 }, { 480, 800 } };
+		for (size_t k = 0; k < 3; k++) {
+			struct ui *u = open_ui(sizes[k][0], sizes[k][1], 0);
+			for (int screen = 0; screen < 2; screen++) {
+				ks.screen = screen ? VIEW_SESSIONS : VIEW_HOME;
+				kiosk_view_build(&b, &ks, &cs, NOW, v);
+				assert_int_equal(v->n_found, screen ? step + (step == 2) : 0);
+				if (!screen && step == 2) {      /* the card over the home */
+					v->has_thanks = true;
+					snprintf(v->thanks_title, sizeof v->thanks_title,
+						 "Thank you, %.120s", name);
+					snprintf(v->thanks_text, sizeof v->thanks_text,
+						 "23 checked in. Your 5th session this term.");
+				}
+				ui_render(u, v);
+				char what[96];
+				snprintf(what, sizeof what, "titles step %d %s %dx%d", step,
+					 screen ? "sessions" : "home", sizes[k][0], sizes[k][1]);
+				check_frame(u, what);
+				char shot[32];
+				snprintf(shot, sizeof shot, "titles%d-%s", step,
+					 screen ? "sessions" : "home");
+				save(u, shot, sizes[k][0], sizes[k][1], 0);
+			}
+			ui_close(u);
+		}
+	}
+	free(v);
+	kiosk_view_free(&b);
+	sqlite3_close(raw);
+	schedule_close(sched);
+	store_close(st);
+	tu_rmrf(dir);
+}
+
+/* Right-to-left titles and names are drawn in their visual order (ui_visual, FriBidi): SDL_ttf
+ * alone drew "שלום" mirrored and Arabic unjoined. Latin text is left as it is. */
+static void test_rtl_visual(void **state)
+{
+	(void)state;
+	char out[512];
+	const char *latin = "Caf\xc3\xa9 culture";
+	assert_ptr_equal(ui_visual(latin, out, sizeof out), latin);
+	/* שלום → ם ו ל ש */
+	assert_string_equal(ui_visual("\xd7\xa9\xd7\x9c\xd7\x95\xd7\x9d", out, sizeof out),
+			    "\xd7\x9d\xd7\x95\xd7\x9c\xd7\xa9");
+	/* A Hebrew title with a Latin word: read from the right, the word left as it is. */
+	const char *v = ui_visual("\xd7\xa9\xd7\x99\xd7\xa2\xd7\x95\xd7\xa8: Rust", out, sizeof out);
+	assert_string_equal(v, "Rust :\xd7\xa8\xd7\x95\xd7\xa2\xd7\x99\xd7\xa9");
+	/* An English title with a Hebrew word: left to right, only the word turned. */
+	v = ui_visual("Talk \xd7\x90\xd7\x91 now", out, sizeof out);
+	assert_string_equal(v, "Talk \xd7\x91\xd7\x90 now");
+	/* Arabic: joined forms (presentation forms, U+FExx: EF BB.. / EF BA..), not the bare
+	 * letters. */
+	v = ui_visual("\xd9\x85\xd8\xb1\xd8\xad\xd8\xa8\xd8\xa7", out, sizeof out);
+	assert_non_null(strstr(v, "\xef"));
+	/* Too small an output: the text as it is, never a cut character. */
+	const char *two = "\xd7\xa9\xd7\x9c";
+	assert_ptr_equal(ui_visual(two, out, 4), two);
+}
+
 /* The whole way: a recording delivered to a folder target stores its link from [upload]
  * link_template; the free home and the Sessions screen show it as a code that reads back
  * exactly that link. A delivery that fails (its file gone) stores none and shows nothing. */
@@ -1219,6 +1423,9 @@ int main(void)
 		cmocka_unit_test(test_sessions_taps),
 		cmocka_unit_test(test_codes_decode_to_stored_links),
 		cmocka_unit_test(test_delivered_link_to_code),
+		cmocka_unit_test(test_long_links_degrade),
+		cmocka_unit_test(test_hostile_titles),
+		cmocka_unit_test(test_rtl_visual),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
