@@ -89,28 +89,30 @@ static void refresh_facts(struct kiosk_view_builder *b)
 	b->have_free = b->src.probes.free_bytes(b->src.cfg->spool_dir, &b->free_bytes) == LT_OK;
 }
 
-struct queue_scan {
-	struct kiosk_view_queue *q;
-	int n;                              /* recordings seen (ring of the last ones) */
-	struct view_upload last[VIEW_MAX_UPLOADS];
-};
-
-static int scan_recording(const struct recording *r, void *user)
+/* The waiting recordings: how many, how far the one uploading is, whether one waits after a
+ * failed attempt. */
+static int count_waiting(const struct recording *r, void *user)
 {
-	struct queue_scan *qs = user;
-	struct kiosk_view_queue *q = qs->q;
-	if (r->state == REC_RECORDING || r->state == REC_PAUSED || r->state == REC_FINALIZING)
-		return 0;
-	if (r->state == REC_QUEUED || r->state == REC_UPLOADING) {
-		q->waiting++;
-		if (r->state == REC_QUEUED && r->attempts > 0 && r->last_error[0]) {
-			q->trouble = true;
-			utf8_copy(q->trouble_reason, sizeof q->trouble_reason, r->last_error);
-		}
+	struct kiosk_view_queue *q = user;
+	q->waiting++;
+	if (r->state == REC_QUEUED && r->attempts > 0 && r->last_error[0]) {
+		q->trouble = true;
+		utf8_copy(q->trouble_reason, sizeof q->trouble_reason, r->last_error);
 	}
 	if (r->state == REC_UPLOADING && r->bytes > 0)
 		q->percent = (int)(100 * r->sent_bytes / r->bytes);
-	struct view_upload *u = &qs->last[qs->n++ % VIEW_MAX_UPLOADS];
+	return 0;
+}
+
+struct latest {
+	int n;
+	struct view_upload u[VIEW_MAX_UPLOADS];
+};
+
+static int list_upload(const struct recording *r, void *user)
+{
+	struct latest *l = user;
+	struct view_upload *u = &l->u[l->n++];
 	memset(u, 0, sizeof *u);
 	u->id = r->id;
 	utf8_copy(u->title, sizeof u->title, r->title[0] ? r->title : "Untitled recording");
@@ -123,10 +125,12 @@ static int scan_recording(const struct recording *r, void *user)
 	utf8_copy(u->last_error, sizeof u->last_error,
 		  r->state == REC_UPLOADED ? "" : r->last_error);
 	u->next_attempt = r->state == REC_QUEUED ? r->next_attempt_ms / 1000 : 0;
-	return 0;
+	return l->n == VIEW_MAX_UPLOADS;
 }
 
-/* The queue as the store holds it now, read again only when the store changed. */
+/* The queue as the store holds it now, read again only when the store changed: the waiting
+ * recordings and the newest few finished ones, never the whole history (a room's store holds
+ * months of delivered recordings, and an upload changes the store every second). */
 static const struct kiosk_view_queue *queue(struct kiosk_view_builder *b)
 {
 	uint64_t changes = store_change_count(b->src.st);
@@ -135,19 +139,21 @@ static const struct kiosk_view_queue *queue(struct kiosk_view_builder *b)
 	struct kiosk_view_queue *q = &b->queue;
 	memset(q, 0, sizeof *q);
 	q->percent = -1;
-	struct queue_scan qs = {.q = q};
-	b->have_queue = store_recordings_each(b->src.st, 0, scan_recording, &qs) == LT_OK;
+	const unsigned waiting = REC_MASK(REC_QUEUED) | REC_MASK(REC_UPLOADING);
+	/* The list: the ones not delivered (waiting or failed), then the delivered ones, each
+	 * newest first, so that an old recording still waiting is never pushed off by new ones. */
+	struct latest l = {0};
+	b->have_queue =
+		store_recordings_each(b->src.st, waiting, count_waiting, q) == LT_OK &&
+		store_recordings_latest(b->src.st, waiting | REC_MASK(REC_FAILED), VIEW_MAX_UPLOADS,
+					list_upload, &l) == LT_OK &&
+		(l.n == VIEW_MAX_UPLOADS ||
+		 store_recordings_latest(b->src.st, REC_MASK(REC_UPLOADED), VIEW_MAX_UPLOADS - l.n,
+					 list_upload, &l) == LT_OK);
 	b->queue_changes = changes;
 	b->queue_scans++;
-	/* Newest first, the ones waiting before the delivered ones. */
-	int count = qs.n < VIEW_MAX_UPLOADS ? qs.n : VIEW_MAX_UPLOADS;
-	for (int pass = 0; pass < 2; pass++)
-		for (int i = 0; i < count; i++) {
-			const struct view_upload *u = &qs.last[(qs.n - 1 - i) % VIEW_MAX_UPLOADS];
-			bool done = strcmp(u->state, "uploaded") == 0;
-			if (done == (pass == 1))
-				q->uploads[q->n_uploads++] = *u;
-		}
+	memcpy(q->uploads, l.u, (size_t)l.n * sizeof l.u[0]);
+	q->n_uploads = l.n;
 	return q;
 }
 

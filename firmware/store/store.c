@@ -582,12 +582,24 @@ lt_err store_recording_get(struct store *st, int64_t id, struct recording *out)
 	return LT_OK;
 }
 
-lt_err store_recordings_each(struct store *st, unsigned state_mask, store_recording_fn fn,
-			     void *user)
+/* The recordings in `state_mask` (0: all) in id order, newest first with `newest`, at most
+ * `max` of them (0: all), handed to `fn` after the statement is done with (`fn` may write). */
+static lt_err each_recording(struct store *st, unsigned state_mask, bool newest, int max,
+			     store_recording_fn fn, void *user)
 {
+	/* The filter is SQL text made of our own state names only: no input reaches it. */
+	char sql[512 + sizeof REC_COLUMNS], where[256] = "";
+	size_t w = 0;
+	for (int i = 0; state_mask && i < REC__COUNT; i++)
+		if (state_mask & REC_MASK(i))
+			w += (size_t)snprintf(where + w, sizeof where - w, "%s'%s'",
+					      w ? ", " : " WHERE state IN (", state_names[i]);
+	if (w)
+		snprintf(where + w, sizeof where - w, ")");
+	snprintf(sql, sizeof sql, "SELECT " REC_COLUMNS " FROM recordings%s ORDER BY id%s LIMIT %d",
+		 where, newest ? " DESC" : "", max > 0 ? max : -1);
 	sqlite3_stmt *s;
-	if (sqlite3_prepare_v2(st->db, "SELECT " REC_COLUMNS " FROM recordings ORDER BY id", -1,
-			       &s, NULL) != SQLITE_OK)
+	if (sqlite3_prepare_v2(st->db, sql, -1, &s, NULL) != SQLITE_OK)
 		return st_fail(st, "preparing list");
 	/* Collected first so that `fn` may write to the store while we iterate. */
 	struct recording *list = NULL;
@@ -595,17 +607,13 @@ lt_err store_recordings_each(struct store *st, unsigned state_mask, store_record
 	lt_err err = LT_OK;
 	int rc;
 	while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-		struct recording r;
-		row_to_recording(s, &r);
-		if (state_mask && !(state_mask & REC_MASK(r.state)))
-			continue;
 		struct recording *nl = os_grow(list, n, &cap, sizeof *nl, 8);
 		if (!nl) {
 			err = LT_ERR_NOMEM;
 			break;
 		}
 		list = nl;
-		list[n++] = r;
+		row_to_recording(s, &list[n++]);
 	}
 	if (err == LT_OK && rc != SQLITE_DONE)
 		err = st_fail(st, "listing recordings");
@@ -615,6 +623,18 @@ lt_err store_recordings_each(struct store *st, unsigned state_mask, store_record
 			break;
 	free(list);
 	return err;
+}
+
+lt_err store_recordings_each(struct store *st, unsigned state_mask, store_recording_fn fn,
+			     void *user)
+{
+	return each_recording(st, state_mask, false, 0, fn, user);
+}
+
+lt_err store_recordings_latest(struct store *st, unsigned state_mask, int max,
+			       store_recording_fn fn, void *user)
+{
+	return each_recording(st, state_mask, true, max, fn, user);
 }
 
 int store_recording_count(struct store *st)

@@ -134,6 +134,10 @@ lt_err store_recording_get(struct store *st, int64_t id, struct recording *out);
 typedef int (*store_recording_fn)(const struct recording *rec, void *user);
 lt_err store_recordings_each(struct store *st, unsigned state_mask, store_recording_fn fn,
 			     void *user);
+/* The same for the newest `max` of them (0: all), newest first: what a list of the latest
+ * needs, without reading the rest. */
+lt_err store_recordings_latest(struct store *st, unsigned state_mask, int max,
+			       store_recording_fn fn, void *user);
 
 /*
  * Repair the relative paths an older `lectern record --out` stored (it resolves them now): a

@@ -184,6 +184,51 @@ static void test_queue_follows_store_changes(void **state)
 	store_close(other);
 }
 
+/* A store with a long history: the upload list is the ones not delivered (an old one still
+ * waiting too), then the newest delivered; the count is of the waiting ones only; recordings
+ * being made are in neither. */
+static void test_queue_of_a_long_history(void **state)
+{
+	struct ctx *c = *state;
+	int64_t now = (int64_t)time(NULL);
+	char title[32];
+	int64_t waiting_id = 0;
+	for (int i = 0; i < 300; i++) {
+		snprintf(title, sizeof title, "talk %03d", i);
+		int64_t id = queued_recording(c->st, c->dir, title);
+		if (i == 150) { /* an old one still waiting, after a failed attempt */
+			assert_int_equal(store_upload_note(c->st, id, 1, 0, "server said 503", "", "",
+							   0),
+					 LT_OK);
+			waiting_id = id;
+			continue;
+		}
+		assert_int_equal(store_recording_transition(c->st, id, REC_QUEUED, REC_UPLOADING,
+							    NULL),
+				 LT_OK);
+		assert_int_equal(store_upload_confirm(c->st, id, 1, "r", "", "", 1, "ok"), LT_OK);
+	}
+	struct recording live = {.started_ms = now * 1000};
+	snprintf(live.path, sizeof live.path, "%s/live.opus", c->dir);
+	assert_int_equal(store_recording_create(c->st, &live), LT_OK);
+	build(c, now);
+	assert_int_equal(c->v.queue_waiting, 1);
+	assert_int_equal(c->v.n_uploads, VIEW_MAX_UPLOADS);
+	assert_int_equal(c->v.uploads[0].id, waiting_id);
+	assert_string_equal(c->v.uploads[0].state, "queued");
+	assert_string_equal(c->v.uploads[0].last_error, "server said 503");
+	/* then the newest delivered ones, newest first (299, 298, ...: 150 is the waiting one) */
+	for (int i = 1; i < VIEW_MAX_UPLOADS; i++) {
+		snprintf(title, sizeof title, "talk %03d", 300 - i);
+		assert_string_equal(c->v.uploads[i].title, title);
+		assert_string_equal(c->v.uploads[i].state, "uploaded");
+	}
+	for (int i = 0; i < c->v.n_messages; i++)
+		if (strstr(c->v.messages[i].text, "upload"))
+			return; /* the failed attempt is said */
+	fail_msg("no message about the waiting upload");
+}
+
 /* A retry's due time is shown while it is ahead, and as "now" once passed: no new scan. */
 static void test_next_attempt_against_now(void **state)
 {
@@ -288,6 +333,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_taps_reuse_slow_facts, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_queue_follows_store_changes, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_queue_of_a_long_history, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_next_attempt_against_now, setup, teardown),
 		cmocka_unit_test(test_agenda_day_across_dst),
 		cmocka_unit_test(test_utf8_helpers),

@@ -557,6 +557,25 @@ static void test_each_filters_and_orders(void **state)
 	assert_int_equal(store_recordings_each(c->st, REC_MASK(REC_UPLOADED), collect, &l),
 			 LT_OK);
 	assert_int_equal(l.n, 0);
+
+	/* The newest first, as many as asked: e before b; all of a mask; a limit of one. */
+	memset(&l, 0, sizeof l);
+	assert_int_equal(store_recordings_latest(c->st, REC_MASK(REC_QUEUED) | REC_MASK(REC_FAILED),
+						 2, collect, &l),
+			 LT_OK);
+	assert_int_equal(l.n, 2);
+	assert_int_equal(l.ids[0], e);
+	assert_int_equal(l.ids[1], d);
+	memset(&l, 0, sizeof l);
+	assert_int_equal(store_recordings_latest(c->st, 0, 0, collect, &l), LT_OK);
+	int64_t newest[] = {f, e, d, b, a};
+	assert_int_equal(l.n, 5);
+	assert_memory_equal(l.ids, newest, sizeof newest);
+	memset(&l, 0, sizeof l);
+	assert_int_equal(store_recordings_latest(c->st, REC_MASK(REC_PAUSED), 1, collect, &l),
+			 LT_OK);
+	assert_int_equal(l.n, 1);
+	assert_int_equal(l.ids[0], f);
 }
 
 static void test_each_stops_when_asked(void **state)
