@@ -16,6 +16,7 @@
 #include <strings.h>
 #include <time.h>
 
+#include "lectern/checkinlog.h"
 #include "lectern/log.h"
 #include "lectern/reports.h"
 #include "lectern/utf8.h"
@@ -87,6 +88,8 @@ static lt_err load_secret(struct attendance *a)
 	lt_err err = store_kv_get(a->st, ATTENDANCE_KV_SECRET, text, sizeof text);
 	if (err == LT_OK && unhex(text, a->secret, sizeof a->secret)) {
 		a->have_secret = true;
+		/* Kept beside the journals, for a rebuild (one made before they were, too). */
+		checkinlog_keep_secret(text);
 		return LT_OK;
 	}
 	if (err != LT_OK && err != LT_ERR_NOT_FOUND)
@@ -101,6 +104,8 @@ static lt_err load_secret(struct attendance *a)
 	hex(a->secret, sizeof a->secret, text);
 	err = store_kv_set(a->st, ATTENDANCE_KV_SECRET, text);
 	a->have_secret = err == LT_OK;
+	if (a->have_secret)
+		checkinlog_keep_secret(text);
 	return err;
 }
 
