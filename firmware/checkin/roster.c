@@ -157,7 +157,12 @@ void roster_fold(const char *in, char *out, size_t n)
 
 /* --- adding ------------------------------------------------------------------------------- */
 
-/* Trimmed copy of [p, p+len) into dst (cut at a character boundary). */
+/*
+ * Trimmed copy of [p, p+len) into dst (cut at a character boundary), made safe to show and
+ * store: what is not UTF-8 becomes U+FFFD, a control character (C0, DEL, C1) a space. A
+ * calendar's CN or a QR card may hold anything; the screen, the store's JSON and a terminal
+ * showing `lectern attendance` need text.
+ */
 static void copy_trimmed(char *dst, size_t n, const char *p, size_t len)
 {
 	while (len && (*p == ' ' || *p == '\t'))
@@ -165,10 +170,29 @@ static void copy_trimmed(char *dst, size_t n, const char *p, size_t len)
 	while (len && (p[len - 1] == ' ' || p[len - 1] == '\t' || p[len - 1] == '\r'))
 		len--;
 	char tmp[512];
-	if (len >= sizeof tmp)
-		len = sizeof tmp - 1;
-	memcpy(tmp, p, len);
-	tmp[len] = '\0';
+	if (len > 255)
+		len = 255; /* every byte may grow to three; the fields are smaller anyway */
+	char in[256];
+	memcpy(in, p, len);
+	in[len] = '\0';
+	size_t o = 0;
+	for (size_t i = 0; i < len;) {
+		uint32_t cp = 0;
+		size_t cl = utf8_decode(in + i, &cp);
+		if (!cl) {
+			memcpy(tmp + o, "\xEF\xBF\xBD", 3);
+			o += 3;
+			i++;
+		} else if (cp < 0x20 || (cp >= 0x7F && cp <= 0x9F)) {
+			tmp[o++] = ' ';
+			i += cl;
+		} else {
+			memcpy(tmp + o, in + i, cl);
+			o += cl;
+			i += cl;
+		}
+	}
+	tmp[o] = '\0';
 	utf8_copy(dst, n, tmp);
 }
 

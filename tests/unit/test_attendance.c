@@ -603,6 +603,19 @@ static void test_roster_hostile(void **state)
 	assert_non_null(strstr(out, "junk.csv: 4980 more bad rows not listed"));
 	free(out);
 	free(garbage);
+
+	/* A calendar's ATTENDEE names as they come: not UTF-8, with control characters, none. */
+	roster_clear(&ro);
+	assert_int_equal(roster_add_invitees(&ro, "Lat\xe9in One <l1@example.org>\n"
+						   "Esc\x1b[2J Two <e2@example.org>\n"
+						   " <nocn@example.org>\n"
+						   "Cut \xe2\x82 <cut@example.org>\n"),
+			 4);
+	assert_string_equal(ro.items[0].name, "Lat\xef\xbf\xbdin One");
+	assert_string_equal(ro.items[1].name, "Esc [2J Two");
+	assert_string_equal(ro.items[2].name, "");
+	assert_string_equal(ro.items[2].email, "nocn@example.org");
+	assert_string_equal(ro.items[3].name, "Cut \xef\xbf\xbd\xef\xbf\xbd");
 	roster_free(&ro);
 }
 
