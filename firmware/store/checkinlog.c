@@ -26,6 +26,9 @@
  * the main thread before others start; every use after that is under `lock`. */
 static char dir[PATH_MAX];
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+/* Whether each kind of scrub (aged with the person key, names only, delivered) went through
+ * every journal once in this process (under `lock`). */
+static bool scanned[3];
 
 static bool ends_with(const char *s, const char *suffix)
 {
@@ -37,6 +40,7 @@ void checkinlog_enable(const char *spool_dir)
 {
 	pthread_mutex_lock(&lock);
 	dir[0] = '\0';
+	memset(scanned, 0, sizeof scanned);
 	if (spool_dir && spool_dir[0] &&
 	    snprintf(dir, sizeof dir, "%s/checkins", spool_dir) >= (int)sizeof dir)
 		dir[0] = '\0';
@@ -371,24 +375,31 @@ static bool scrub_one(const char *path, void *user)
 	return ok;
 }
 
-static int scrub(struct scrub *s)
+static int scrub(struct scrub *s, int kind, bool store_changed)
 {
 	pthread_mutex_lock(&lock);
-	bool ok = !dir[0] || each_journal(dir, scrub_one, s);
+	bool ok = true;
+	/* Every journal is read when the store blanked something (the journal has the same rows)
+	 * and once a process: a check-in only the journal has (a kill before the commit) is
+	 * followed by a start. Not at every pass of the uploader, which would read them all. */
+	if (dir[0] && (store_changed || !scanned[kind])) {
+		ok = each_journal(dir, scrub_one, s);
+		scanned[kind] = scanned[kind] || ok;
+	}
 	pthread_mutex_unlock(&lock);
 	return ok ? s->changed : -1;
 }
 
-int checkinlog_scrub(int64_t before_ms, bool person)
+int checkinlog_scrub(int64_t before_ms, bool person, bool store_changed)
 {
 	struct scrub s = {.before_ms = before_ms, .person = person};
-	return scrub(&s);
+	return scrub(&s, person ? 0 : 1, store_changed);
 }
 
-int checkinlog_scrub_delivered(void)
+int checkinlog_scrub_delivered(bool store_changed)
 {
 	struct scrub s = {.delivered = true};
-	return scrub(&s);
+	return scrub(&s, 2, store_changed);
 }
 
 /* --- the device secret -------------------------------------------------------------------- */

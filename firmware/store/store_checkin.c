@@ -125,13 +125,24 @@ lt_err store_checkin_sessions_each(struct store *st, int64_t from_s, int64_t to_
 lt_err store_checkin_session_delivered(struct store *st, const char *key, int64_t when_ms,
 				       int count)
 {
-	lt_err err = st_run(st, "marking attendance delivered",
-			    "UPDATE checkin_sessions SET delivered_ms = ?, delivered_count = ? "
-			    "WHERE key = ?", "idt", when_ms, count, key);
+	/* Journalled before the commit, as a check-in is: a rebuild after a kill between finds
+	 * the delivery (sent again at worst), never a delivered session that says it was not. */
+	lt_err err = st_exec(st, "SAVEPOINT checkin_delivered");
+	if (err != LT_OK)
+		return err;
+	err = st_run(st, "marking attendance delivered",
+		     "UPDATE checkin_sessions SET delivered_ms = ?, delivered_count = ? "
+		     "WHERE key = ?", "idt", when_ms, count, key);
 	if (err == LT_OK && sqlite3_changes(st->db) == 0)
-		return LT_ERR_NOT_FOUND;
-	if (err == LT_OK)
+		err = LT_ERR_NOT_FOUND;
+	if (err == LT_OK) {
 		checkinlog_delivered(key, when_ms, count);
+		err = st_exec(st, "RELEASE checkin_delivered");
+	}
+	if (err != LT_OK) {
+		st_exec(st, "ROLLBACK TO checkin_delivered");
+		st_exec(st, "RELEASE checkin_delivered");
+	}
 	return err;
 }
 
@@ -242,8 +253,8 @@ int store_checkin_forget_names(struct store *st, int64_t before_ms, bool person)
 		   "id", before_ms, (int)person) != LT_OK)
 		return -1;
 	int n = sqlite3_changes(st->db);
-	/* The journal too, whether the store had any left: its copy may outlive a lost row. */
-	checkinlog_scrub(before_ms, person);
+	/* The journal too (checkinlog.h says when it is read). */
+	checkinlog_scrub(before_ms, person, n > 0);
 	return n;
 }
 
@@ -256,6 +267,6 @@ int store_checkin_forget_delivered_names(struct store *st)
 		   "") != LT_OK)
 		return -1;
 	int n = sqlite3_changes(st->db);
-	checkinlog_scrub_delivered();
+	checkinlog_scrub_delivered(n > 0);
 	return n;
 }

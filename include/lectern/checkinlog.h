@@ -48,9 +48,11 @@ lt_err checkinlog_undo(const struct store_checkin *c);
 lt_err checkinlog_delivered(const char *key, int64_t when_ms, int count);
 
 /* Blank name, e-mail and badge (and the person key when `person`) of every journalled
- * check-in before `before_ms`; of every one delivered. How many lines changed, -1 on error. */
-int checkinlog_scrub(int64_t before_ms, bool person);
-int checkinlog_scrub_delivered(void);
+ * check-in before `before_ms`; of every one delivered. The journals are read when
+ * `store_changed` (the store blanked rows just now) and the first time in a process, not
+ * otherwise. How many lines changed, -1 on error. */
+int checkinlog_scrub(int64_t before_ms, bool person, bool store_changed);
+int checkinlog_scrub_delivered(bool store_changed);
 
 /* Keep the device secret's text (hex) beside the journals, when it is not kept already. */
 lt_err checkinlog_keep_secret(const char *hex);
