@@ -349,7 +349,9 @@ lt_err attendance_undo(struct attendance *a, int64_t id, int64_t now_ms)
 	lt_err err = store_checkin_get(a->st, id, &c);
 	if (err != LT_OK)
 		return err;
-	if (now_ms - c.at_ms >= ATTENDANCE_UNDO_MS)
+	/* Within the window either way: a clock stepped back by more than the window would
+	 * otherwise keep a check-in open to undo for as long as the step. */
+	if (now_ms - c.at_ms >= ATTENDANCE_UNDO_MS || c.at_ms - now_ms >= ATTENDANCE_UNDO_MS)
 		return LT_ERR_STATE;
 	err = store_checkin_remove(a->st, id);
 	if (err == LT_OK)

@@ -147,6 +147,12 @@ static void test_undo(void **state)
 	assert_int_equal(attendance_undo(&c->a, r.id, NOW_MS + 20000 + ATTENDANCE_UNDO_MS),
 			 LT_ERR_STATE);
 	assert_int_equal(attendance_count(&c->a, KEY), 1);
+	/* The clock set back (NTP after a wrong start): a few seconds still count as within,
+	 * an hour does not, or the next person could take back this one's check-in for an hour. */
+	assert_int_equal(in(c, CHECKIN_WALKIN, "Ada Lovelace", NULL, NULL, NOW_MS + 40000, &r),
+			 CHECKIN_OK);
+	assert_int_equal(attendance_undo(&c->a, r.id, NOW_MS + 40000 - 3600 * 1000), LT_ERR_STATE);
+	assert_int_equal(attendance_undo(&c->a, r.id, NOW_MS + 40000 - 3000), LT_OK);
 }
 
 static void test_guest_and_walk_in(void **state)

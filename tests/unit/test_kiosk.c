@@ -651,6 +651,12 @@ static void test_checkin(void **state)
 	assert_string_equal(v->checkin_note_text, "Welcome, guest");
 	assert_int_equal(v->checked_in, 4);
 	assert_int_equal(store_count(c, key), 4);
+	/* The clock stepped back 25 s: no Undo offered, none taken (the next person would
+	 * otherwise take this one back for as long as the step). */
+	kiosk_tick(c->k, c->t0 + 25);
+	assert_false(v->checkin_undo);
+	post_at(c, EV_CHECKIN_UNDO, 0, c->t0 + 25);
+	assert_int_equal(store_count(c, key), 4);
 	/* An invitee's name typed is that invitee: a duplicate, not a new walk-in. */
 	for (const char *p = "γιώργος παπαδόπουλος"; *p;) {
 		char ch[8];
