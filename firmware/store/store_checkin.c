@@ -130,13 +130,20 @@ lt_err store_checkin_session_delivered(struct store *st, const char *key, int64_
 	lt_err err = st_exec(st, "SAVEPOINT checkin_delivered");
 	if (err != LT_OK)
 		return err;
+	/* Not before the latest check-in it counted: one stamped by a clock that was ahead
+	 * would otherwise look "after delivery" at every pass until the clock caught up, and
+	 * be sent again each time. (One that came after the snapshot changes the count.) */
 	err = st_run(st, "marking attendance delivered",
-		     "UPDATE checkin_sessions SET delivered_ms = ?, delivered_count = ? "
-		     "WHERE key = ?", "idt", when_ms, count, key);
+		     "UPDATE checkin_sessions SET delivered_ms = max(?1, coalesce((SELECT "
+		     "max(at_ms) FROM checkins WHERE session_key = ?3), 0)), delivered_count = ?2 "
+		     "WHERE key = ?3", "idt", when_ms, count, key);
 	if (err == LT_OK && sqlite3_changes(st->db) == 0)
 		err = LT_ERR_NOT_FOUND;
+	struct store_checkin_session now;
+	if (err == LT_OK)
+		err = store_checkin_session_get(st, key, &now);
 	if (err == LT_OK) {
-		checkinlog_delivered(key, when_ms, count);
+		checkinlog_delivered(key, now.delivered_ms, count);
 		err = st_exec(st, "RELEASE checkin_delivered");
 	}
 	if (err != LT_OK) {
