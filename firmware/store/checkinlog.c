@@ -95,7 +95,8 @@ static lt_err append(const char *key, json_object *o)
 	err = LT_ERR_IO;
 	if (!journal_path(key, path, sizeof path, true))
 		goto out;
-	fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+	/* Read and write: its last byte is looked at below. */
+	fd = open(path, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
 	if (fd < 0)
 		goto out;
 	struct stat sb;
@@ -464,7 +465,13 @@ static bool replay_one(const char *path, void *user)
 		lines_free(&l);
 		return false;
 	}
-	const char *key = l.n ? txt(l.items[0], "key") : "";
+	if (!l.n) {
+		/* Nothing of it can be read (said line by line above): the others still count. */
+		log_warn("check-in journal %s: no line to restore from: skipped", path);
+		lines_free(&l);
+		return true;
+	}
+	const char *key = txt(l.items[0], "key");
 	json_object *session = NULL, *delivered = NULL;
 	/* The check-ins not taken back: an undo removes the latest "in" it names. */
 	bool *live = calloc(l.n ? l.n : 1, sizeof *live);
