@@ -330,7 +330,16 @@ static bool scrub_one(const char *path, void *user)
 	int changed = 0;
 	for (size_t i = 0; i < l.n; i++) {
 		json_object *o = l.items[i];
-		if (strcmp(get_text(o, "op"), "in") != 0 || get_int(o, "at_ms") >= until)
+		const char *op = get_text(o, "op");
+		if (get_int(o, "at_ms") >= until)
+			continue;
+		/* An undo names its check-in by the person key too: blanked alike, or the rebuild
+		 * would no longer find what it took back and bring it back. */
+		if (strcmp(op, "undo") == 0 && s->person) {
+			changed += blank(o, "person");
+			continue;
+		}
+		if (strcmp(op, "in") != 0)
 			continue;
 		bool c = blank(o, "name");
 		c = blank(o, "email") || c;

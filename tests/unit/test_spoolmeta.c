@@ -420,6 +420,15 @@ static void test_checkin_journal_rebuild(void **state)
 	snprintf(cmd, sizeof cmd, "! grep -q Ada %s/*.jsonl && grep -q Undone %s/*.jsonl", dir, dir);
 	assert_int_equal(system(cmd), 0);
 	store_close(fresh);
+
+	/* Made anonymous with the person key (keep_names_days): a check-in taken back stays
+	 * taken back in the next rebuild. */
+	assert_true(store_checkin_forget_names(c->st, 10000, true) >= 1);
+	snprintf(db2, sizeof db2, "%s/fresh2.db", c->dir);
+	assert_int_equal(store_open(db2, &fresh), LT_OK);
+	assert_int_equal(checkinlog_rebuild(fresh, c->spool), 4);
+	assert_int_equal(store_checkin_count(fresh, "UID@100", 2500), 1); /* b only: no undone */
+	store_close(fresh);
 }
 
 int main(void)
