@@ -6,7 +6,7 @@
 #include <fcntl.h>
 #include <json-c/json.h>
 #include <limits.h>
-#include <openssl/sha.h>
+#include <nettle/sha2.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -61,9 +61,13 @@ void checkinlog_enable(const char *spool_dir)
 /* SPOOL/checkins/<hash>.jsonl of session `key`; the directory made when `make`. */
 static bool journal_path(const char *key, char *path, size_t n, bool make)
 {
-	unsigned char md[SHA256_DIGEST_LENGTH];
+	/* nettle, as osutil's SHA-256: the lectern binary links no libcrypto. */
+	struct sha256_ctx ctx;
+	uint8_t md[SHA256_DIGEST_SIZE];
 	char hex[33];
-	SHA256((const unsigned char *)key, strlen(key), md);
+	sha256_init(&ctx);
+	sha256_update(&ctx, strlen(key), (const uint8_t *)key);
+	sha256_digest(&ctx, sizeof md, md);
 	for (int i = 0; i < 16; i++)
 		snprintf(hex + 2 * i, 3, "%02x", md[i]);
 	if (make && mkdir(dir, 0700) != 0 && errno != EEXIST)
