@@ -21,6 +21,8 @@
 #define SECRET_KV "checkin.secret" /* attendance.h's ATTENDANCE_KV_SECRET (a layer above) */
 /* A line longer than this is damage, not a check-in (a row is well under 2 KiB). */
 #define MAX_LINE 16384
+/* More lines than a session's check-ins could ever make (a room holds hundreds). */
+#define MAX_LINES 200000
 
 /* The journals' directory; "" while this process does not hold the data directory. Set by
  * the main thread before others start; every use after that is under `lock`. */
@@ -230,6 +232,7 @@ static int64_t get_int(json_object *o, const char *k)
 struct lines {
 	json_object **items;
 	size_t n, cap;
+	bool partial;        /* not read to its end (MAX_LINES): never rewritten from this */
 };
 
 static void lines_free(struct lines *l)
@@ -245,13 +248,24 @@ static bool read_lines(const char *path, struct lines *l)
 	FILE *f = fopen(path, "re");
 	if (!f)
 		return false;
-	char *buf = NULL;
-	size_t cap = 0;
-	ssize_t len;
+	/* Bounded whatever the file holds: a line past MAX_LINE is read past, not kept; a
+	 * journal of more lines than any session has is read up to MAX_LINES. Problems are said
+	 * for the first few lines, then counted. */
+	static char buf[MAX_LINE]; /* under `lock` */
 	bool ok = true;
-	for (size_t lineno = 1; (len = getline(&buf, &cap, f)) >= 0; lineno++) {
+	size_t lineno = 0, bad = 0;
+	while (fgets(buf, sizeof buf, f)) {
+		lineno++;
+		size_t len = strlen(buf);
+		bool whole = len > 0 && buf[len - 1] == '\n';
+		if (!whole && !feof(f)) {
+			/* Too long: the rest of the line goes unread. */
+			int ch;
+			while ((ch = getc(f)) != EOF && ch != '\n')
+				;
+		}
 		json_object *o = NULL;
-		if (len > 0 && len < MAX_LINE) {
+		if (whole || feof(f)) {
 			o = json_tokener_parse(buf);
 			const char *op = o ? get_text(o, "op") : NULL;
 			if (!op || !get_text(o, "key")) {
@@ -259,11 +273,18 @@ static bool read_lines(const char *path, struct lines *l)
 				o = NULL;
 			}
 		}
-		if (!o && !(len == 1 && buf[0] == '\n'))
+		if (!o && !(len == 1 && buf[0] == '\n') && ++bad <= 5)
 			log_warn("check-in journal %s:%zu: not a journal line (cut short or "
 				 "damaged): skipped", path, lineno);
 		if (!o)
 			continue;
+		if (l->n >= MAX_LINES) {
+			json_object_put(o);
+			log_warn("check-in journal %s: more than %d lines: the rest is not read",
+				 path, MAX_LINES);
+			l->partial = true;
+			break;
+		}
 		json_object **more = os_grow(l->items, l->n, &l->cap, sizeof *more, 16);
 		if (!more) {
 			json_object_put(o);
@@ -273,7 +294,8 @@ static bool read_lines(const char *path, struct lines *l)
 		l->items = more;
 		l->items[l->n++] = o;
 	}
-	free(buf);
+	if (bad > 5)
+		log_warn("check-in journal %s: %zu lines skipped in all", path, bad);
 	fclose(f);
 	return ok;
 }
@@ -353,7 +375,10 @@ static bool scrub_one(const char *path, void *user)
 		changed += c;
 	}
 	bool ok = true;
-	if (changed) {
+	if (changed && l.partial) {
+		log_warn("check-in journal %s: too long to blank its names in", path);
+		ok = false;
+	} else if (changed) {
 		/* Rewritten whole: the lines a kill cut short go with it. */
 		size_t total = 0, cap = 0;
 		char *text = NULL;
@@ -584,7 +609,9 @@ int checkinlog_rebuild(struct store *st, const char *spool_dir)
 		return -1;
 	if (st_exec(st, "BEGIN IMMEDIATE") != LT_OK)
 		return -1;
+	pthread_mutex_lock(&lock);
 	bool ok = each_journal(d, replay_one, &r) && !r.failed;
+	pthread_mutex_unlock(&lock);
 	if (st_exec(st, ok ? "COMMIT" : "ROLLBACK") != LT_OK)
 		ok = false;
 	if (!ok)

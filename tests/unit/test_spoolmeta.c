@@ -431,6 +431,28 @@ static void test_checkin_journal_rebuild(void **state)
 	store_close(fresh);
 }
 
+/* A damaged journal: a line far too long, bytes that are no JSON, then a good line: the good
+ * one is restored, the rest skipped, in bounded memory. */
+static void test_checkin_journal_damaged(void **state)
+{
+	struct ctx *c = *state;
+	char path[256];
+	snprintf(path, sizeof path, "%s/checkins", c->spool);
+	assert_int_equal(mkdir(path, 0700), 0);
+	snprintf(path, sizeof path, "%s/checkins/damaged.jsonl", c->spool);
+	FILE *f = fopen(path, "w");
+	assert_non_null(f);
+	fputs("{\"op\":\"in\",\"key\":\"K@1\",\"name\":\"", f);
+	for (int i = 0; i < 100000; i++)
+		fputc('x', f);
+	fputs("\"}\n\xff\xfe\x01\n\n{\"op\":\"in\",\"key\":\"K@1\",\"method\":\"guest\",\"at_ms\":7}", f);
+	fclose(f);
+	assert_int_equal(checkinlog_rebuild(c->st, c->spool), 1);
+	struct store_checkin_session got;
+	assert_int_equal(store_checkin_session_get(c->st, "K@1", &got), LT_OK);
+	assert_int_equal(store_checkin_count(c->st, "K@1", -1), 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -445,6 +467,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_rebuild_skips_what_is_not_ours, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_damage_is_told_apart, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_checkin_journal_rebuild, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_checkin_journal_damaged, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
