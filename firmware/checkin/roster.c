@@ -240,12 +240,18 @@ int roster_add_invitees(struct roster *r, const char *invitees)
 	const char *p = invitees;
 	while (p && *p) {
 		size_t len = strcspn(p, "\n");
-		const char *lt = memchr(p, '<', len);
-		const char *gt = lt ? memchr(lt, '>', len - (size_t)(lt - p)) : NULL;
+		/* "CN <address>": the address is the line's last <...> (a CN may hold brackets). */
+		const char *lt = NULL, *gt = len && p[len - 1] == '>' ? p + len - 1 : NULL;
+		for (const char *q = p; gt && q < gt; q++)
+			if (*q == '<')
+				lt = q;
 		char name[96] = "", mail[128] = "";
 		if (lt && gt) {
 			copy_trimmed(name, sizeof name, p, (size_t)(lt - p));
 			copy_trimmed(mail, sizeof mail, lt + 1, (size_t)(gt - lt - 1));
+			/* Not an address (urn:uuid:, a bare mailto:): nothing to match or show. */
+			if (!strchr(mail, '@'))
+				mail[0] = '\0';
 		} else {
 			copy_trimmed(name, sizeof name, p, len);
 		}

@@ -622,6 +622,17 @@ static void test_roster_hostile(void **state)
 	assert_string_equal(ro.items[2].name, "");
 	assert_string_equal(ro.items[2].email, "nocn@example.org");
 	assert_string_equal(ro.items[3].name, "Cut \xef\xbf\xbd\xef\xbf\xbd");
+	/* A CN with its own angle brackets; an ATTENDEE that is no address (urn:uuid:) and has
+	 * no CN: nothing to show or match it by. */
+	roster_clear(&ro);
+	assert_int_equal(roster_add_invitees(&ro, "Jane <Boss> Doe <jane@example.org>\n"
+						   " <urn:uuid:1234>\n"
+						   "Only Name <urn:uuid:5678>\n"),
+			 2);
+	assert_string_equal(ro.items[0].name, "Jane <Boss> Doe");
+	assert_string_equal(ro.items[0].email, "jane@example.org");
+	assert_string_equal(ro.items[1].name, "Only Name");
+	assert_string_equal(ro.items[1].email, "");
 	roster_free(&ro);
 }
 
