@@ -6,7 +6,10 @@
 # person key, names in names mode only), the delivery is kept (nothing sent again), a second
 # check-in of the same person is still refused. In count mode no name is in the journal.
 # Then kill -9 in the middle of check-in bursts: every check-in the store committed is in the
-# journal, at most one more, none twice; and retention's blanking reaches the journal.
+# journal, at most one more, none twice; kill -9 at exact points of delivery (strace): the
+# sidecar whole, nothing lost or sent twice; the privacy mode switched mid-session and a
+# check-in while the clock is an hour ahead (libfaketime); retention's blanking reaches the
+# journal.
 source "$(dirname "$0")/../lib/common.sh"
 
 CHECKIN="$BUILD/tests/tools/checkin"
