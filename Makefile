@@ -33,7 +33,7 @@ FIRMWARE := base/err base/log base/osutil base/utf8 base/urltpl base/config base
 	base/jsonout base/csvout base/worker base/pinfile base/pinhash base/inifile \
 	net/net net/fetch net/opencast net/servercheck \
 	store/store store/store_impl store/store_checkin store/store_reports \
-	store/store_sessions store/spoolmeta store/retention \
+	store/store_sessions store/spoolmeta store/checkinlog store/retention \
 	recording/ring recording/level recording/oggopus recording/recorder recording/session \
 	recording/recovery \
 	schedule/calendar schedule/schedule \

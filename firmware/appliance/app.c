@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "lectern/checkinlog.h"
 #include "lectern/log.h"
 #include "lectern/osutil.h"
 #include "lectern/session.h"
@@ -183,6 +184,9 @@ static int open_or_rebuild(const struct config *cfg, const char *path, struct st
 	if (needs_rebuild(*out)) {
 		store_kv_set(*out, KV_REBUILDING, "yes");
 		int n = spoolmeta_rebuild(*out, cfg->spool_dir);
+		/* The check-ins too (checkinlog.h): the store held them only. */
+		if (n >= 0 && checkinlog_rebuild(*out, cfg->spool_dir) < 0)
+			n = -1;
 		if (n >= 0)
 			store_kv_set(*out, KV_REBUILDING, "no");
 		if (n > 0)

@@ -5,6 +5,7 @@
 
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -161,8 +162,24 @@ static void load_people(const struct kiosk_events *e, struct kiosk_checkin *k,
 	roster_clear(&k->people);
 	if (!checkin_on(e) || !k->key[0])
 		return;
-	if (o)
+	/* The room's roster keeps its place however many the calendar invites (its badges are
+	 * what QR codes name): the invitees get the rest of the list. */
+	size_t room = e->room ? e->room->count : 0, room_left = ROSTER_MAX - room, n = 0;
+	const char *cut = o && o->invitees ? o->invitees : NULL;
+	while (cut && *cut && n < room_left) {
+		cut += strcspn(cut, "\n");
+		cut += *cut == '\n';
+		n++;
+	}
+	if (cut && *cut) {
+		char *some = strndup(o->invitees, (size_t)(cut - o->invitees));
+		log_warn("check-in: %s invites more people than the list holds (%d): the first %zu "
+			 "are listed; the others can type their name", k->key, ROSTER_MAX, n);
+		roster_add_invitees(&k->people, some);
+		free(some);
+	} else if (o) {
 		roster_add_invitees(&k->people, o->invitees);
+	}
 	for (size_t i = 0; e->room && i < e->room->count; i++) {
 		const struct roster_person *p = &e->room->items[i];
 		roster_add(&k->people, p->name, p->email, p->badge, false);

@@ -295,7 +295,9 @@ static void build_checkin(const struct config *cfg, const struct kiosk_state *s,
 	if (v->checkin_open)
 		utf8_copy(v->checkin_title, sizeof v->checkin_title,
 			  k->session.title[0] ? k->session.title : "Untitled recording");
-	v->checkin_undo = k->undo_id > 0 && now < k->undo_until;
+	/* Not after the clock was set back past the check-in (attendance_undo refuses then). */
+	v->checkin_undo = k->undo_id > 0 && now < k->undo_until &&
+			  now > k->undo_until - 2 * KIOSK_CHECKIN_UNDO_S;
 	bool session_people = false;
 	for (size_t i = 0; i < k->people.count && !session_people; i++)
 		session_people = k->people.items[i].from_calendar || k->people.items[i].walk_in;

@@ -16,6 +16,7 @@
 #include <strings.h>
 #include <time.h>
 
+#include "lectern/checkinlog.h"
 #include "lectern/log.h"
 #include "lectern/reports.h"
 #include "lectern/utf8.h"
@@ -87,6 +88,8 @@ static lt_err load_secret(struct attendance *a)
 	lt_err err = store_kv_get(a->st, ATTENDANCE_KV_SECRET, text, sizeof text);
 	if (err == LT_OK && unhex(text, a->secret, sizeof a->secret)) {
 		a->have_secret = true;
+		/* Kept beside the journals, for a rebuild (one made before they were, too). */
+		checkinlog_keep_secret(text);
 		return LT_OK;
 	}
 	if (err != LT_OK && err != LT_ERR_NOT_FOUND)
@@ -101,6 +104,8 @@ static lt_err load_secret(struct attendance *a)
 	hex(a->secret, sizeof a->secret, text);
 	err = store_kv_set(a->st, ATTENDANCE_KV_SECRET, text);
 	a->have_secret = err == LT_OK;
+	if (a->have_secret)
+		checkinlog_keep_secret(text);
 	return err;
 }
 
@@ -344,7 +349,9 @@ lt_err attendance_undo(struct attendance *a, int64_t id, int64_t now_ms)
 	lt_err err = store_checkin_get(a->st, id, &c);
 	if (err != LT_OK)
 		return err;
-	if (now_ms - c.at_ms >= ATTENDANCE_UNDO_MS)
+	/* Within the window either way: a clock stepped back by more than the window would
+	 * otherwise keep a check-in open to undo for as long as the step. */
+	if (now_ms - c.at_ms >= ATTENDANCE_UNDO_MS || c.at_ms - now_ms >= ATTENDANCE_UNDO_MS)
 		return LT_ERR_STATE;
 	err = store_checkin_remove(a->st, id);
 	if (err == LT_OK)

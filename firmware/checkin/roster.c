@@ -157,7 +157,12 @@ void roster_fold(const char *in, char *out, size_t n)
 
 /* --- adding ------------------------------------------------------------------------------- */
 
-/* Trimmed copy of [p, p+len) into dst (cut at a character boundary). */
+/*
+ * Trimmed copy of [p, p+len) into dst (cut at a character boundary), made safe to show and
+ * store: what is not UTF-8 becomes U+FFFD, a control character (C0, DEL, C1) a space. A
+ * calendar's CN or a QR card may hold anything; the screen, the store's JSON and a terminal
+ * showing `lectern attendance` need text.
+ */
 static void copy_trimmed(char *dst, size_t n, const char *p, size_t len)
 {
 	while (len && (*p == ' ' || *p == '\t'))
@@ -165,10 +170,29 @@ static void copy_trimmed(char *dst, size_t n, const char *p, size_t len)
 	while (len && (p[len - 1] == ' ' || p[len - 1] == '\t' || p[len - 1] == '\r'))
 		len--;
 	char tmp[512];
-	if (len >= sizeof tmp)
-		len = sizeof tmp - 1;
-	memcpy(tmp, p, len);
-	tmp[len] = '\0';
+	if (len > 255)
+		len = 255; /* every byte may grow to three; the fields are smaller anyway */
+	char in[256];
+	memcpy(in, p, len);
+	in[len] = '\0';
+	size_t o = 0;
+	for (size_t i = 0; i < len;) {
+		uint32_t cp = 0;
+		size_t cl = utf8_decode(in + i, &cp);
+		if (!cl) {
+			memcpy(tmp + o, "\xEF\xBF\xBD", 3);
+			o += 3;
+			i++;
+		} else if (cp < 0x20 || (cp >= 0x7F && cp <= 0x9F)) {
+			tmp[o++] = ' ';
+			i += cl;
+		} else {
+			memcpy(tmp + o, in + i, cl);
+			o += cl;
+			i += cl;
+		}
+	}
+	tmp[o] = '\0';
 	utf8_copy(dst, n, tmp);
 }
 
@@ -216,12 +240,18 @@ int roster_add_invitees(struct roster *r, const char *invitees)
 	const char *p = invitees;
 	while (p && *p) {
 		size_t len = strcspn(p, "\n");
-		const char *lt = memchr(p, '<', len);
-		const char *gt = lt ? memchr(lt, '>', len - (size_t)(lt - p)) : NULL;
+		/* "CN <address>": the address is the line's last <...> (a CN may hold brackets). */
+		const char *lt = NULL, *gt = len && p[len - 1] == '>' ? p + len - 1 : NULL;
+		for (const char *q = p; gt && q < gt; q++)
+			if (*q == '<')
+				lt = q;
 		char name[96] = "", mail[128] = "";
 		if (lt && gt) {
 			copy_trimmed(name, sizeof name, p, (size_t)(lt - p));
 			copy_trimmed(mail, sizeof mail, lt + 1, (size_t)(gt - lt - 1));
+			/* Not an address (urn:uuid:, a bare mailto:): nothing to match or show. */
+			if (!strchr(mail, '@'))
+				mail[0] = '\0';
 		} else {
 			copy_trimmed(name, sizeof name, p, len);
 		}
@@ -238,7 +268,8 @@ int roster_add_invitees(struct roster *r, const char *invitees)
 #define CSV_FIELDS 3
 
 /* Split one line into fields (RFC 4180 quoting within the line). NULL or the problem. */
-static const char *split(const char *line, size_t len, char fields[CSV_FIELDS][256], int *nf)
+static const char *split(const char *line, size_t len, char sep, char fields[CSV_FIELDS][256],
+			 int *nf)
 {
 	size_t i = 0;
 	*nf = 0;
@@ -268,10 +299,10 @@ static const char *split(const char *line, size_t len, char fields[CSV_FIELDS][2
 			}
 			while (i < len && (line[i] == ' ' || line[i] == '\t'))
 				i++;
-			if (i < len && line[i] != ',')
+			if (i < len && line[i] != sep)
 				return "text after a closing quote";
 		} else {
-			while (i < len && line[i] != ',') {
+			while (i < len && line[i] != sep) {
 				if (line[i] == '"')
 					return "a quote inside an unquoted field";
 				if (flen + 1 >= 256)
@@ -284,7 +315,7 @@ static const char *split(const char *line, size_t len, char fields[CSV_FIELDS][2
 		f[flen] = '\0';
 		if (i >= len)
 			return NULL;
-		i++;                            /* the comma */
+		i++;                            /* the separator */
 	}
 }
 
@@ -301,6 +332,39 @@ static bool valid_utf8(const char *s, size_t len)
 		i += want;
 	}
 	return true;
+}
+
+/*
+ * The file's separator, from its first line of content: ';' when that has semicolons and no
+ * comma outside quotes (what a spreadsheet saves as CSV where the comma is the decimal
+ * point), else ','.
+ */
+static char separator_of(const char *l, size_t len)
+{
+	bool quoted = false, semi = false;
+	for (size_t i = 0; i < len; i++) {
+		if (l[i] == '"')
+			quoted = !quoted;
+		else if (!quoted && l[i] == ',')
+			return ',';
+		else if (!quoted && l[i] == ';')
+			semi = true;
+	}
+	return semi ? ';' : ',';
+}
+
+/* Whether valid UTF-8 [s, s+len) holds a control character (C0 but the tab, DEL, C1): in a
+ * name it would reach the screen, the CSV and a terminal through `lectern attendance`. */
+static bool has_control(const char *s, size_t len)
+{
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if ((c < 0x20 && c != '\t') || c == 0x7f ||
+		    (c == 0xC2 && i + 1 < len && (unsigned char)s[i + 1] >= 0x80 &&
+		     (unsigned char)s[i + 1] <= 0x9F))
+			return true;
+	}
+	return false;
 }
 
 /* Why the row cannot be taken, NULL when it can. */
@@ -321,8 +385,14 @@ static const char *check_row(char fields[CSV_FIELDS][256], int nf)
 	return NULL;
 }
 
-static void problem(const char *label, int line, const char *what, FILE *out)
+/* Problems said one by one, up to this many a file; the rest are counted (a file of garbage
+ * would otherwise fill the log with a line for each of its lines). */
+#define PROBLEMS_LISTED 20
+
+static void problem(const char *label, int line, const char *what, FILE *out, int *said)
 {
+	if (++*said > PROBLEMS_LISTED)
+		return;
 	log_warn("roster: %s:%d: %s; row skipped", label, line, what);
 	if (out)
 		fprintf(out, "%s:%d: %s; row skipped\n", label, line, what);
@@ -331,8 +401,9 @@ static void problem(const char *label, int line, const char *what, FILE *out)
 int roster_parse_csv(struct roster *r, const char *text, size_t len, const char *label,
 		     FILE *problems, int *added)
 {
-	int bad = 0, n_added = 0, line = 0;
+	int bad = 0, n_added = 0, line = 0, said = 0;
 	bool first = true;
+	char sep = 0;
 	size_t i = 0;
 	if (len >= 3 && memcmp(text, "\xEF\xBB\xBF", 3) == 0)
 		i = 3;                          /* a byte order mark */
@@ -350,14 +421,22 @@ int roster_parse_csv(struct roster *r, const char *text, size_t len, const char 
 		if (lead == ll || l[lead] == '#')
 			continue;
 		if (!valid_utf8(l, ll) || memchr(l, '\0', ll)) {
-			problem(label, line, "not UTF-8 text", problems);
+			problem(label, line, "not UTF-8 text", problems, &said);
 			bad++;
 			first = false;
 			continue;
 		}
+		if (has_control(l, ll)) {
+			problem(label, line, "a control character", problems, &said);
+			bad++;
+			first = false;
+			continue;
+		}
+		if (!sep)
+			sep = separator_of(l, ll);
 		char fields[CSV_FIELDS][256];
 		int nf;
-		const char *why = split(l, ll, fields, &nf);
+		const char *why = split(l, ll, sep, fields, &nf);
 		if (!why && first) {
 			first = false;
 			char folded[16];
@@ -369,7 +448,7 @@ int roster_parse_csv(struct roster *r, const char *text, size_t len, const char 
 		if (!why)
 			why = check_row(fields, nf);
 		if (why) {
-			problem(label, line, why, problems);
+			problem(label, line, why, problems, &said);
 			bad++;
 			continue;
 		}
@@ -377,13 +456,21 @@ int roster_parse_csv(struct roster *r, const char *text, size_t len, const char 
 		lt_err err = roster_add(r, fields[0], nf > 1 ? fields[1] : "",
 					nf > 2 ? fields[2] : "", false);
 		if (err == LT_ERR_NOMEM) {
+			/* Always said, however many came before. */
+			int once = 0;
 			problem(label, line, "the roster is full (at most 2000 people); the rest is "
-				"not loaded", problems);
+				"not loaded", problems, &once);
 			bad++;
 			break;
 		}
 		if (err == LT_OK && r->count > before)
 			n_added++;
+	}
+	if (said > PROBLEMS_LISTED) {
+		log_warn("roster: %s: %d more bad rows not listed", label, said - PROBLEMS_LISTED);
+		if (problems)
+			fprintf(problems, "%s: %d more bad rows not listed\n", label,
+				said - PROBLEMS_LISTED);
 	}
 	if (added)
 		*added = n_added;
@@ -409,6 +496,9 @@ lt_err roster_load_csv(struct roster *r, const char *path, FILE *problems, int *
 			if (cap >= (8u << 20)) {
 				log_warn("roster: %s is larger than 8 MB; only its start is read",
 					 path);
+				if (problems)
+					fprintf(problems, "%s: larger than 8 MB: only its start is "
+						"read\n", path);
 				break;
 			}
 			size_t ncap = cap ? cap * 2 : 16384;

@@ -14,6 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "lectern/checkinlog.h"
 #include "lectern/log.h"
 #include "lectern/osutil.h"
 
@@ -26,6 +27,7 @@ static char spool[PATH_MAX];
 void spoolmeta_enable(const char *spool_dir)
 {
 	snprintf(spool, sizeof spool, "%s", spool_dir);
+	checkinlog_enable(spool_dir);
 	/* A sidecar's temp file left by a kill mid-write: only the data directory's holder
 	 * writes them, and that is us now. They name presenters, so they do not stay. */
 	DIR *d = spool[0] ? opendir(spool) : NULL;

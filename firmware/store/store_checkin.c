@@ -1,11 +1,13 @@
 /*
  * store_checkin.c — the check-in tables (schema 8): sessions people check in to and their
  * check-ins. What goes into them (which columns may hold a name) is attendance.h's decision;
- * this file only keeps rows.
+ * this file only keeps rows — and, through checkinlog.h, their second copy in the spool: every
+ * change of a row is journalled here, so that no caller can forget it.
  */
 #include <sqlite3.h>
 #include <string.h>
 
+#include "lectern/checkinlog.h"
 #include "lectern/store.h"
 #include "store_impl.h"
 
@@ -65,11 +67,21 @@ static int visit_checkin(sqlite3_stmt *s, void *ctx)
 	return v->fn(&row, v->user);
 }
 
+static bool same_session(const struct store_checkin_session *a,
+			 const struct store_checkin_session *b)
+{
+	return strcmp(a->title, b->title) == 0 && strcmp(a->presenter, b->presenter) == 0 &&
+	       a->start_s == b->start_s && a->end_s == b->end_s &&
+	       strcmp(a->recording_uid, b->recording_uid) == 0;
+}
+
 lt_err store_checkin_session_put(struct store *st, const struct store_checkin_session *c)
 {
 	/* One statement: a snapshot taken later (the recording's uid, a corrected end) completes
 	 * the row without undoing its delivery. */
-	return st_run(st, "storing a check-in session",
+	struct store_checkin_session before, after;
+	bool had = store_checkin_session_get(st, c->key, &before) == LT_OK;
+	lt_err err = st_run(st, "storing a check-in session",
 		      "INSERT INTO checkin_sessions(key, title, presenter, start_s, end_s, "
 		      "recording_uid) VALUES (?1, ?2, ?3, ?4, ?5, ?6) "
 		      "ON CONFLICT(key) DO UPDATE SET "
@@ -79,6 +91,11 @@ lt_err store_checkin_session_put(struct store *st, const struct store_checkin_se
 		      "recording_uid = CASE WHEN ?6 <> '' THEN ?6 ELSE recording_uid END",
 		      "tttiit", c->key, c->title, c->presenter, c->start_s, c->end_s,
 		      c->recording_uid);
+	/* Called again and again by the screen: journalled only when the row changed. */
+	if (err == LT_OK && store_checkin_session_get(st, c->key, &after) == LT_OK &&
+	    (!had || !same_session(&before, &after)))
+		checkinlog_session(&after);
+	return err;
 }
 
 lt_err store_checkin_session_get(struct store *st, const char *key,
@@ -108,23 +125,55 @@ lt_err store_checkin_sessions_each(struct store *st, int64_t from_s, int64_t to_
 lt_err store_checkin_session_delivered(struct store *st, const char *key, int64_t when_ms,
 				       int count)
 {
-	lt_err err = st_run(st, "marking attendance delivered",
-			    "UPDATE checkin_sessions SET delivered_ms = ?, delivered_count = ? "
-			    "WHERE key = ?", "idt", when_ms, count, key);
+	/* Journalled before the commit, as a check-in is: a rebuild after a kill between finds
+	 * the delivery (sent again at worst), never a delivered session that says it was not. */
+	lt_err err = st_exec(st, "SAVEPOINT checkin_delivered");
+	if (err != LT_OK)
+		return err;
+	/* Not before the latest check-in it counted: one stamped by a clock that was ahead
+	 * would otherwise look "after delivery" at every pass until the clock caught up, and
+	 * be sent again each time. (One that came after the snapshot changes the count.) */
+	err = st_run(st, "marking attendance delivered",
+		     "UPDATE checkin_sessions SET delivered_ms = max(?1, coalesce((SELECT "
+		     "max(at_ms) FROM checkins WHERE session_key = ?3), 0)), delivered_count = ?2 "
+		     "WHERE key = ?3", "idt", when_ms, count, key);
 	if (err == LT_OK && sqlite3_changes(st->db) == 0)
-		return LT_ERR_NOT_FOUND;
+		err = LT_ERR_NOT_FOUND;
+	struct store_checkin_session now;
+	if (err == LT_OK)
+		err = store_checkin_session_get(st, key, &now);
+	if (err == LT_OK) {
+		checkinlog_delivered(key, now.delivered_ms, count);
+		err = st_exec(st, "RELEASE checkin_delivered");
+	}
+	if (err != LT_OK) {
+		st_exec(st, "ROLLBACK TO checkin_delivered");
+		st_exec(st, "RELEASE checkin_delivered");
+	}
 	return err;
 }
 
 lt_err store_checkin_add(struct store *st, struct store_checkin *c)
 {
-	lt_err err = st_run(st, "storing a check-in",
-			    "INSERT INTO checkins(session_key, method, person, name, email, badge, "
-			    "at_ms, consent) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", "ttttttit",
-			    c->session_key, c->method, c->person, c->name, c->email, c->badge,
-			    c->at_ms, c->consent);
-	if (err == LT_OK)
+	/* The journal's line is on disk before the row is committed: a kill between leaves one
+	 * check-in too many in the journal (checkinlog.h), never one the journal lacks. */
+	lt_err err = st_exec(st, "SAVEPOINT checkin_add");
+	if (err != LT_OK)
+		return err;
+	err = st_run(st, "storing a check-in",
+		     "INSERT INTO checkins(session_key, method, person, name, email, badge, "
+		     "at_ms, consent) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", "ttttttit",
+		     c->session_key, c->method, c->person, c->name, c->email, c->badge,
+		     c->at_ms, c->consent);
+	if (err == LT_OK) {
 		c->id = sqlite3_last_insert_rowid(st->db);
+		checkinlog_in(c);
+		err = st_exec(st, "RELEASE checkin_add");
+	}
+	if (err != LT_OK) {
+		st_exec(st, "ROLLBACK TO checkin_add");
+		st_exec(st, "RELEASE checkin_add");
+	}
 	return err;
 }
 
@@ -158,9 +207,24 @@ lt_err store_checkin_get(struct store *st, int64_t id, struct store_checkin *out
 
 lt_err store_checkin_remove(struct store *st, int64_t id)
 {
-	lt_err err = st_run(st, "removing a check-in", "DELETE FROM checkins WHERE id = ?", "i", id);
+	struct store_checkin c;
+	lt_err err = store_checkin_get(st, id, &c);
+	if (err != LT_OK)
+		return err;
+	err = st_exec(st, "SAVEPOINT checkin_remove");
+	if (err != LT_OK)
+		return err;
+	err = st_run(st, "removing a check-in", "DELETE FROM checkins WHERE id = ?", "i", id);
 	if (err == LT_OK && sqlite3_changes(st->db) == 0)
-		return LT_ERR_NOT_FOUND;
+		err = LT_ERR_NOT_FOUND;
+	if (err == LT_OK) {
+		checkinlog_undo(&c);
+		err = st_exec(st, "RELEASE checkin_remove");
+	}
+	if (err != LT_OK) {
+		st_exec(st, "ROLLBACK TO checkin_remove");
+		st_exec(st, "RELEASE checkin_remove");
+	}
 	return err;
 }
 
@@ -195,7 +259,10 @@ int store_checkin_forget_names(struct store *st, int64_t before_ms, bool person)
 		   "(name <> '' OR email <> '' OR badge <> '' OR (?2 AND person <> ''))",
 		   "id", before_ms, (int)person) != LT_OK)
 		return -1;
-	return sqlite3_changes(st->db);
+	int n = sqlite3_changes(st->db);
+	/* The journal too (checkinlog.h says when it is read). */
+	checkinlog_scrub(before_ms, person, n > 0);
+	return n;
 }
 
 int store_checkin_forget_delivered_names(struct store *st)
@@ -206,5 +273,7 @@ int store_checkin_forget_delivered_names(struct store *st)
 		   "(SELECT delivered_ms FROM checkin_sessions WHERE key = session_key)",
 		   "") != LT_OK)
 		return -1;
-	return sqlite3_changes(st->db);
+	int n = sqlite3_changes(st->db);
+	checkinlog_scrub_delivered(n > 0);
+	return n;
 }

@@ -31,7 +31,7 @@
  * what people were told can be proved after the text changed.
  *
  * Undo: a check-in can be taken back within ATTENDANCE_UNDO_MS of its time (by the clock
- * passed in; a clock set back counts as within).
+ * passed in; a clock set back by less than that counts as within, by more does not).
  *
  * Delivery: attendance_delivered() records when a session's attendance went out and with what
  * count; check-ins after that are "late" (attendance_late()) and are sent as an update or
@@ -157,8 +157,8 @@ enum checkin_outcome attendance_check_in_qr(struct attendance *a, struct roster 
 					    bool cards, int64_t now_ms, struct checkin_result *r);
 
 /*
- * Take back check-in `id` made less than ATTENDANCE_UNDO_MS before `now_ms`.
- * LT_ERR_STATE when it is older, LT_ERR_NOT_FOUND when there is none.
+ * Take back check-in `id` made less than ATTENDANCE_UNDO_MS before (or, the clock set back,
+ * after) `now_ms`. LT_ERR_STATE when it is older, LT_ERR_NOT_FOUND when there is none.
  */
 lt_err attendance_undo(struct attendance *a, int64_t id, int64_t now_ms);
 

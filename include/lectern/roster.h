@@ -3,11 +3,15 @@
  * and an optional per-room roster file ([checkin] roster), searched as people type.
  *
  * The roster file is CSV (RFC 4180 quoting: "Lovelace, Ada" and "" inside quotes), UTF-8, one
- * person a line: name,email,badge. A header line is optional (recognised by its first field
- * being "name", any case). Blank lines and lines starting with '#' are skipped. A bad row (no
- * name and no e-mail, an e-mail without '@', too many fields, an unterminated quote, a field
- * too long, invalid UTF-8) is skipped and said as "FILE:LINE: what is wrong" — never with the
- * row's content, which holds names; the rest loads.
+ * person a line: name,email,badge. Fields are separated by commas, or by semicolons when the
+ * first line of content has semicolons and no comma outside quotes (a spreadsheet's CSV where
+ * the comma is the decimal point). A byte order mark and CRLF line ends are fine. A header
+ * line is optional (recognised by its first field being "name", any case). Blank lines and
+ * lines starting with '#' are skipped. A bad row (no name and no e-mail, an e-mail without '@',
+ * too many fields, an unterminated quote, a field too long, invalid UTF-8, a control
+ * character) is skipped and said as "FILE:LINE: what is wrong" — never with the row's content,
+ * which holds names; the rest loads. The first 20 problems of a file are said one by one, the
+ * rest counted in one line ("FILE: N more bad rows not listed"); a file is read up to 8 MB.
  *
  * A person listed twice (same e-mail, else same badge) is kept once, the first entry
  * completed by the later one's missing fields.

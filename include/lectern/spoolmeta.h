@@ -22,7 +22,8 @@
 
 #include "lectern/store.h"
 
-/* Sidecars go to `spool_dir` from now on (copied); temp files a kill left mid-write there are
+/* Sidecars go to `spool_dir` from now on (copied), and the check-in journals to its
+ * checkins/ (checkinlog_enable, checkinlog.h); temp files a kill left mid-write there are
  * removed. Call once, before threads start. */
 void spoolmeta_enable(const char *spool_dir);
 

@@ -313,7 +313,8 @@ lt_err store_checkin_session_get(struct store *st, const char *key,
 typedef int (*store_checkin_session_fn)(const struct store_checkin_session *s, void *user);
 lt_err store_checkin_sessions_each(struct store *st, int64_t from_s, int64_t to_s,
 				   store_checkin_session_fn fn, void *user);
-/* Record that the session's attendance was delivered at `when_ms` with `count` check-ins. */
+/* Record that the session's attendance was delivered at `when_ms` (or at its latest check-in's
+ * time, when a clock that was ahead stamped that one later) with `count` check-ins. */
 lt_err store_checkin_session_delivered(struct store *st, const char *key, int64_t when_ms,
 				       int count);
 

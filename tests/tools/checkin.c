@@ -7,12 +7,17 @@
  * MODE is none, count or names; the session is the recording's ad-hoc one (opened if need
  * be); each NAME/EMAIL pair after METHOD is one check-in ("" for none; METHOD guest takes
  * none). Prints each outcome's number (0 = OK) on a line; exit 1 when one is not OK.
+ * With CHECKIN_SPOOL set (the data directory's spool), check-ins are journalled there as the
+ * appliance does (checkinlog.h); the caller must then be the only writer of that directory.
+ * With CHECKIN_UNDO set, each check-in that went in is taken back at once (the undo button).
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "lectern/attendance.h"
 #include "lectern/osutil.h"
+#include "lectern/spoolmeta.h"
 #include "lectern/store.h"
 
 int main(int argc, char **argv)
@@ -26,6 +31,9 @@ int main(int argc, char **argv)
 		fprintf(stderr, "checkin: unknown method %s\n", argv[4]);
 		return 2;
 	}
+	const char *spool = getenv("CHECKIN_SPOOL");
+	if (spool && spool[0])
+		spoolmeta_enable(spool);
 	struct store *st;
 	if (store_open(argv[1], &st) != LT_OK)
 		return 1;
@@ -41,6 +49,8 @@ int main(int argc, char **argv)
 		enum checkin_outcome o = attendance_check_in(&a, key, method, &who, os_now_ms(), &r);
 		printf("%d\n", (int)o);
 		rc = o != CHECKIN_OK;
+		if (!rc && getenv("CHECKIN_UNDO") && attendance_undo(&a, r.id, os_now_ms()) != LT_OK)
+			rc = 1;
 	}
 	store_close(st);
 	return rc;

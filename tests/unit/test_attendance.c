@@ -147,6 +147,12 @@ static void test_undo(void **state)
 	assert_int_equal(attendance_undo(&c->a, r.id, NOW_MS + 20000 + ATTENDANCE_UNDO_MS),
 			 LT_ERR_STATE);
 	assert_int_equal(attendance_count(&c->a, KEY), 1);
+	/* The clock set back (NTP after a wrong start): a few seconds still count as within,
+	 * an hour does not, or the next person could take back this one's check-in for an hour. */
+	assert_int_equal(in(c, CHECKIN_WALKIN, "Ada Lovelace", NULL, NULL, NOW_MS + 40000, &r),
+			 CHECKIN_OK);
+	assert_int_equal(attendance_undo(&c->a, r.id, NOW_MS + 40000 - 3600 * 1000), LT_ERR_STATE);
+	assert_int_equal(attendance_undo(&c->a, r.id, NOW_MS + 40000 - 3000), LT_OK);
 }
 
 static void test_guest_and_walk_in(void **state)
@@ -553,6 +559,83 @@ static void test_roster_csv(void **state)
 	roster_free(&ro);
 }
 
+/* Roster files as they come from spreadsheets and from worse: a European Excel's semicolons,
+ * control characters that would reach a terminal through `lectern attendance`, and a file of
+ * garbage whose every line is bad (said a bounded number of times, then counted). */
+static void test_roster_hostile(void **state)
+{
+	(void)state;
+	struct roster ro;
+	roster_init(&ro);
+	static const char semi[] = "\xEF\xBB\xBFname;email;badge\r\n"
+				   "Ada Lovelace;ada@example.org;B1\r\n"
+				   "\"Hopper; Grace\";grace@example.org;\r\n";
+	assert_int_equal(roster_parse_csv(&ro, semi, sizeof semi - 1, "semi.csv", NULL, NULL), 0);
+	assert_int_equal(ro.count, 2);
+	assert_string_equal(ro.items[0].name, "Ada Lovelace");
+	assert_string_equal(ro.items[0].email, "ada@example.org");
+	assert_string_equal(ro.items[0].badge, "B1");
+	assert_string_equal(ro.items[1].name, "Hopper; Grace");
+
+	static const char ctl[] = "Ev\x01il Name,e@example.org,\n"
+				  "Esc \x1b[31mRed,esc@example.org,\n"
+				  "Del\x7f,del@example.org,\n"
+				  "C1 \xc2\x9b Name,c1@example.org,\n"
+				  "RTL \xe2\x80\x8fName,rtl@example.org,\n";
+	char *out = NULL;
+	size_t outlen = 0;
+	FILE *problems = open_memstream(&out, &outlen);
+	roster_clear(&ro);
+	assert_int_equal(roster_parse_csv(&ro, ctl, sizeof ctl - 1, "ctl.csv", problems, NULL), 4);
+	fclose(problems);
+	assert_int_equal(ro.count, 1); /* a right-to-left mark is a name's own business */
+	assert_non_null(strstr(out, "ctl.csv:1: a control character"));
+	assert_non_null(strstr(out, "ctl.csv:4: a control character"));
+	free(out);
+
+	size_t n = 5000 * 3;
+	char *garbage = malloc(n);
+	for (size_t i = 0; i < n; i += 3)
+		memcpy(garbage + i, "\xff\xfe\n", 3);
+	out = NULL;
+	problems = open_memstream(&out, &outlen);
+	roster_clear(&ro);
+	assert_int_equal(roster_parse_csv(&ro, garbage, n, "junk.csv", problems, NULL), 5000);
+	fclose(problems);
+	int lines = 0;
+	for (char *p = out; (p = strchr(p, '\n')); p++)
+		lines++;
+	assert_true(lines <= 21);
+	assert_non_null(strstr(out, "junk.csv: 4980 more bad rows not listed"));
+	free(out);
+	free(garbage);
+
+	/* A calendar's ATTENDEE names as they come: not UTF-8, with control characters, none. */
+	roster_clear(&ro);
+	assert_int_equal(roster_add_invitees(&ro, "Lat\xe9in One <l1@example.org>\n"
+						   "Esc\x1b[2J Two <e2@example.org>\n"
+						   " <nocn@example.org>\n"
+						   "Cut \xe2\x82 <cut@example.org>\n"),
+			 4);
+	assert_string_equal(ro.items[0].name, "Lat\xef\xbf\xbdin One");
+	assert_string_equal(ro.items[1].name, "Esc [2J Two");
+	assert_string_equal(ro.items[2].name, "");
+	assert_string_equal(ro.items[2].email, "nocn@example.org");
+	assert_string_equal(ro.items[3].name, "Cut \xef\xbf\xbd\xef\xbf\xbd");
+	/* A CN with its own angle brackets; an ATTENDEE that is no address (urn:uuid:) and has
+	 * no CN: nothing to show or match it by. */
+	roster_clear(&ro);
+	assert_int_equal(roster_add_invitees(&ro, "Jane <Boss> Doe <jane@example.org>\n"
+						   " <urn:uuid:1234>\n"
+						   "Only Name <urn:uuid:5678>\n"),
+			 2);
+	assert_string_equal(ro.items[0].name, "Jane <Boss> Doe");
+	assert_string_equal(ro.items[0].email, "jane@example.org");
+	assert_string_equal(ro.items[1].name, "Only Name");
+	assert_string_equal(ro.items[1].email, "");
+	roster_free(&ro);
+}
+
 static void test_fold_and_search(void **state)
 {
 	(void)state;
@@ -663,6 +746,7 @@ int main(void)
 		T(test_sessions_and_delivery),
 		T(test_retention_blanks_names),
 		cmocka_unit_test(test_roster_csv),
+		cmocka_unit_test(test_roster_hostile),
 		cmocka_unit_test(test_fold_and_search),
 		cmocka_unit_test(test_window_edges),
 		cmocka_unit_test(test_method_names),

@@ -651,6 +651,12 @@ static void test_checkin(void **state)
 	assert_string_equal(v->checkin_note_text, "Welcome, guest");
 	assert_int_equal(v->checked_in, 4);
 	assert_int_equal(store_count(c, key), 4);
+	/* The clock stepped back 25 s: no Undo offered, none taken (the next person would
+	 * otherwise take this one back for as long as the step). */
+	kiosk_tick(c->k, c->t0 + 25);
+	assert_false(v->checkin_undo);
+	post_at(c, EV_CHECKIN_UNDO, 0, c->t0 + 25);
+	assert_int_equal(store_count(c, key), 4);
 	/* An invitee's name typed is that invitee: a duplicate, not a new walk-in. */
 	for (const char *p = "γιώργος παπαδόπουλος"; *p;) {
 		char ch[8];
@@ -749,6 +755,42 @@ static void test_checkin_off(void **state)
 	assert_int_equal(v->checked_in, 0);
 	struct store_checkin sc;
 	assert_int_equal(store_checkin_get(c->st, 1, &sc), LT_ERR_NOT_FOUND);
+}
+
+/* A calendar of 5000 ATTENDEEs (more than the list holds): the room's roster still has its
+ * place, so that a badge on it is checked in, not "not on the list". */
+static void test_checkin_huge_calendar(void **state)
+{
+	struct ctx *c = *state;
+	c->cfg.checkin_open_before_min = 5;
+	snprintf(c->cfg.checkin_roster, sizeof c->cfg.checkin_roster, "%s/roster.csv", c->dir);
+	static const char csv[] = "name,email,badge\nÉmilie Dubois,emilie@example.org,B-7\n";
+	assert_true(tu_write_file(c->cfg.checkin_roster, csv, sizeof csv - 1));
+	char path[PATH_MAX], a[32], b[32], why[256];
+	snprintf(path, sizeof path, "%s/cal.ics", c->dir);
+	stamp(c->t0 - 600, a, sizeof a);
+	stamp(c->t0 + 300, b, sizeof b);
+	FILE *fp = fopen(path, "w");
+	assert_non_null(fp);
+	fprintf(fp, "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:t\r\nBEGIN:VEVENT\r\nUID:now@t\r\n"
+		    "DTSTART:%s\r\nDTEND:%s\r\nSUMMARY:Big\r\n", a, b);
+	for (int i = 0; i < 5000; i++)
+		fprintf(fp, "ATTENDEE;CN=Person %d:mailto:p%d@example.org\r\n", i, i);
+	fprintf(fp, "END:VEVENT\r\nEND:VCALENDAR\r\n");
+	fclose(fp);
+	assert_int_equal(schedule_refresh(c->sched, c->t0, true, why, sizeof why), LT_OK);
+	restart_kiosk(c);
+	post_event(c, EV_SHOW, VIEW_CHECKIN);
+	const struct view *v = kiosk_view(c->k);
+	assert_true(v->checkin_open);
+	struct checkin_who badge = {.badge = "B-7"};
+	kiosk_check_in_qr(c->k, &badge, false, c->t0 + 1);
+	assert_int_equal(v->checkin_note, CHECKIN_NOTE_OK);
+	assert_int_equal(v->checked_in, 1);
+	struct checkin_who first = {.email = "p0@example.org"};
+	kiosk_check_in_qr(c->k, &first, false, c->t0 + 2);
+	assert_int_equal(v->checkin_note, CHECKIN_NOTE_OK);
+	assert_int_equal(v->checked_in, 2);
 }
 
 /* The room's roster file joins the invitees: found by typing, checked in like them. */
@@ -1310,6 +1352,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_checkin_count_mode, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_checkin_off, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_checkin_roster_file, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_checkin_huge_calendar, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_checkin_adhoc, setup_free_mic, teardown),
 		cmocka_unit_test_setup_teardown(test_retry_from_screen, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_no_redraw_when_idle, setup, teardown),

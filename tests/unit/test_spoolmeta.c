@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -20,6 +21,7 @@
 
 #include "testutil.h"
 
+#include "lectern/checkinlog.h"
 #include "lectern/log.h"
 #include "lectern/spoolmeta.h"
 #include "lectern/store.h"
@@ -348,6 +350,109 @@ static void test_damage_is_told_apart(void **state)
 	assert_int_equal(store_open(c->db, &c->st), LT_OK);
 }
 
+/* The check-in journal (checkinlog.h): every change of the store's check-in rows is a line; a
+ * line a kill cut short is skipped and the next starts on its own; the rebuild gives back
+ * what was not taken back, its delivery and the secret, and adds nothing when run again. */
+static int count_rows(struct store *st)
+{
+	return store_checkin_count(st, "UID@100", -1);
+}
+
+static void test_checkin_journal_rebuild(void **state)
+{
+	struct ctx *c = *state;
+	struct store_checkin_session s = {.key = "UID@100", .title = "Talk", .start_s = 100};
+	assert_int_equal(store_checkin_session_put(c->st, &s), LT_OK);
+	assert_int_equal(store_checkin_session_put(c->st, &s), LT_OK); /* unchanged: no line */
+	struct store_checkin a = {.session_key = "UID@100", .method = "tap", .person = "p1",
+				  .name = "Ada", .at_ms = 1000};
+	struct store_checkin g1 = {.session_key = "UID@100", .method = "guest", .at_ms = 2000};
+	struct store_checkin g2 = g1, u = {.session_key = "UID@100", .method = "walkin",
+					   .person = "p2", .name = "Undone", .at_ms = 3000};
+	assert_int_equal(store_checkin_add(c->st, &a), LT_OK);
+	assert_int_equal(store_checkin_add(c->st, &g1), LT_OK);
+	assert_int_equal(store_checkin_add(c->st, &g2), LT_OK); /* two guests, one millisecond */
+	assert_int_equal(store_checkin_add(c->st, &u), LT_OK);
+	assert_int_equal(store_checkin_remove(c->st, u.id), LT_OK);
+	assert_int_equal(store_checkin_session_delivered(c->st, "UID@100", 5000, 3), LT_OK);
+	assert_int_equal(checkinlog_keep_secret("ab"), LT_OK);
+
+	/* The journal: one file of 7 lines, private; then a line cut short by a kill. */
+	char dir[160], cmd[1024];
+	snprintf(dir, sizeof dir, "%s/checkins", c->spool);
+	struct stat sb;
+	assert_int_equal(stat(dir, &sb), 0);
+	assert_int_equal(sb.st_mode & 0777, 0700);
+	snprintf(cmd, sizeof cmd, "test $(cat %s/*.jsonl | wc -l) = 7 && "
+		 "test $(stat -c %%a %s/*.jsonl) = 600 && for f in %s/*.jsonl; do "
+		 "printf '{\"op\":\"in\",\"ke' >> $f; done && printf 'junk\\n\\377' > %s/junk.jsonl",
+		 dir, dir, dir, dir);
+	assert_int_equal(system(cmd), 0);
+	struct store_checkin b = {.session_key = "UID@100", .method = "qr", .person = "p3",
+				  .at_ms = 6000};
+	assert_int_equal(store_checkin_add(c->st, &b), LT_OK);
+
+	/* A fresh store, rebuilt: 4 check-ins, the delivery, the secret; again: nothing more. */
+	struct store *fresh;
+	char db2[128];
+	snprintf(db2, sizeof db2, "%s/fresh.db", c->dir);
+	assert_int_equal(store_open(db2, &fresh), LT_OK);
+	assert_int_equal(checkinlog_rebuild(fresh, c->spool), 4);
+	assert_int_equal(count_rows(fresh), 4);
+	assert_int_equal(checkinlog_rebuild(fresh, c->spool), 0);
+	assert_int_equal(count_rows(fresh), 4);
+	struct store_checkin_session got;
+	assert_int_equal(store_checkin_session_get(fresh, "UID@100", &got), LT_OK);
+	assert_string_equal(got.title, "Talk");
+	assert_int_equal(got.delivered_ms, 5000);
+	assert_int_equal(got.delivered_count, 3);
+	struct store_checkin found;
+	assert_int_equal(store_checkin_find(fresh, "UID@100", "p1", &found), LT_OK);
+	assert_string_equal(found.name, "Ada");
+	assert_int_equal(store_checkin_find(fresh, "UID@100", "p2", &found), LT_ERR_NOT_FOUND);
+	assert_int_equal(store_checkin_find(fresh, "UID@100", "p3", &found), LT_OK);
+	char secret[8];
+	assert_int_equal(store_kv_get(fresh, "checkin.secret", secret, sizeof secret),
+			 LT_ERR_NOT_FOUND); /* "ab" is not a secret (64 hex digits) */
+
+	/* Retention blanks the names in the journal too. */
+	assert_true(store_checkin_forget_names(c->st, 2000, false) >= 1);
+	snprintf(cmd, sizeof cmd, "! grep -q Ada %s/*.jsonl && grep -q Undone %s/*.jsonl", dir, dir);
+	assert_int_equal(system(cmd), 0);
+	store_close(fresh);
+
+	/* Made anonymous with the person key (keep_names_days): a check-in taken back stays
+	 * taken back in the next rebuild. */
+	assert_true(store_checkin_forget_names(c->st, 10000, true) >= 1);
+	snprintf(db2, sizeof db2, "%s/fresh2.db", c->dir);
+	assert_int_equal(store_open(db2, &fresh), LT_OK);
+	assert_int_equal(checkinlog_rebuild(fresh, c->spool), 4);
+	assert_int_equal(store_checkin_count(fresh, "UID@100", 2500), 1); /* b only: no undone */
+	store_close(fresh);
+}
+
+/* A damaged journal: a line far too long, bytes that are no JSON, then a good line: the good
+ * one is restored, the rest skipped, in bounded memory. */
+static void test_checkin_journal_damaged(void **state)
+{
+	struct ctx *c = *state;
+	char path[256];
+	snprintf(path, sizeof path, "%s/checkins", c->spool);
+	assert_int_equal(mkdir(path, 0700), 0);
+	snprintf(path, sizeof path, "%s/checkins/damaged.jsonl", c->spool);
+	FILE *f = fopen(path, "w");
+	assert_non_null(f);
+	fputs("{\"op\":\"in\",\"key\":\"K@1\",\"name\":\"", f);
+	for (int i = 0; i < 100000; i++)
+		fputc('x', f);
+	fputs("\"}\n\xff\xfe\x01\n\n{\"op\":\"in\",\"key\":\"K@1\",\"method\":\"guest\",\"at_ms\":7}", f);
+	fclose(f);
+	assert_int_equal(checkinlog_rebuild(c->st, c->spool), 1);
+	struct store_checkin_session got;
+	assert_int_equal(store_checkin_session_get(c->st, "K@1", &got), LT_OK);
+	assert_int_equal(store_checkin_count(c->st, "K@1", -1), 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -361,6 +466,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_rebuild_restores_every_state, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rebuild_skips_what_is_not_ours, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_damage_is_told_apart, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_checkin_journal_rebuild, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_checkin_journal_damaged, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
