@@ -21,19 +21,23 @@
  * secrets first and the configuration last: the configuration's rename is the moment the new
  * settings exist. Every file is written to its temporary name before the first rename, so a
  * run that fails or is killed while writing changes nothing at all (the temporary files it
- * leaves are removed by the next run); only a kill between the renames (microseconds) could
- * leave a new secret beside the old configuration. LECTERN_TEST_PROVISION_PAUSE=SECONDS makes
+ * leaves are removed by the next run); only a kill between the renames (microseconds: they
+ * follow each other, the directories are fsync'd after them) could leave a new secret beside
+ * the old configuration. LECTERN_TEST_PROVISION_PAUSE=SECONDS makes
  * it stop after writing and before the first rename (saying "provision: paused" on stderr),
  * for the test that kills it there.
  *
  * Nothing is written when the command line or the resulting configuration is wrong (exit 2),
- * nor with --dry-run (the changes are printed). Exit 1 when a check fails (files written).
+ * nor with --dry-run (the changes are printed). Exit 1 when a check fails (files written);
+ * exit 4 when the files cannot be written (a read-only or full disk), saying whether anything
+ * was.
  */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <glob.h>
 #include <limits.h>
+#include <poll.h>
 #include <pwd.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -57,6 +61,7 @@
 #include "lectern/osutil.h"
 #include "lectern/pinhash.h"
 #include "lectern/schedule.h"
+#include "lectern/utf8.h"
 
 #define DROPIN_PATH "/etc/systemd/system/lectern.service.d/paths.conf"
 #define DROPIN_MARK "# Written by lectern provision"
@@ -106,7 +111,8 @@ static void usage(FILE *out)
 		"  --no-check         write, but do not contact the servers\n"
 		"  --root DIR         write under DIR (an image being built; tests)\n"
 		"Exit codes: 0 written and every check passed, 1 written but a check failed,\n"
-		"            2 bad command line or configuration (nothing written).\n",
+		"            2 bad command line or configuration (nothing written),\n"
+		"            4 the files cannot be written (read-only or full disk).\n",
 		BOARDS_DIR);
 }
 
@@ -250,13 +256,36 @@ static int check_args(const struct opts *o)
 		return EXIT_USAGE;
 	}
 	const char *urls[] = {o->url, o->calendar};
-	for (size_t i = 0; i < 2; i++)
-		if (urls[i] && has_userinfo(urls[i])) {
+	const char *url_opts[] = {"--url", "--calendar"};
+	for (size_t i = 0; i < 2; i++) {
+		if (!urls[i])
+			continue;
+		/* A space or control character is no part of a URL (RFC 3986: %20): curl refuses
+		 * it at the first upload, long after the installer left. */
+		for (const unsigned char *p = (const unsigned char *)urls[i]; *p; p++)
+			if (*p <= 0x20 || *p == 0x7f) {
+				fprintf(stderr, "lectern: provision: %s has a %s at character %zu: write "
+						"it as %%%02X\n", url_opts[i],
+					*p == ' ' ? "space" : "control character",
+					(size_t)(p - (const unsigned char *)urls[i]) + 1, *p);
+				return EXIT_USAGE;
+			}
+		if (has_userinfo(urls[i])) {
 			fprintf(stderr, "lectern: provision: a URL with a user or password in it ends "
 					"up in the configuration and logs: give --user and "
 					"--password-file instead\n");
 			return EXIT_USAGE;
 		}
+	}
+	/* The service reads a calendar file from its own working directory (/), so a relative
+	 * name, or a URL curl is not asked to speak, is a calendar it never finds. */
+	if (o->calendar && strcmp(o->calendar, "opencast") != 0 && o->calendar[0] != '/' &&
+	    strncasecmp(o->calendar, "http://", 7) != 0 &&
+	    strncasecmp(o->calendar, "https://", 8) != 0) {
+		fprintf(stderr, "lectern: provision: --calendar '%s' is not an http:// or https:// "
+				"URL, an absolute file, or 'opencast'\n", o->calendar);
+		return EXIT_USAGE;
+	}
 	if (o->board && (!o->board[0] || strchr(o->board, '/') || o->board[0] == '.')) {
 		fprintf(stderr, "lectern: provision: --board '%s' is not a board name\n", o->board);
 		return EXIT_USAGE;
@@ -386,6 +415,7 @@ static void test_pause(void)
 struct staged {
 	char tmp[PATH_MAX + 16];
 	char path[PATH_MAX];
+	bool renamed;
 };
 
 /*
@@ -437,7 +467,7 @@ static void stage_abandon(struct staged *st)
 	st->tmp[0] = '\0';
 }
 
-/* Rename the staged file over its path and fsync the directory. */
+/* Rename the staged file over its path (stage_sync() makes it durable). */
 static bool stage_commit(struct staged *st)
 {
 	if (!st->tmp[0])
@@ -449,6 +479,16 @@ static bool stage_commit(struct staged *st)
 		return false;
 	}
 	st->tmp[0] = '\0';
+	st->renamed = true;
+	return true;
+}
+
+/* fsync the directory of a renamed file. Apart from the renames, so that they follow each
+ * other within microseconds: a kill between two of them is what could mix old and new. */
+static bool stage_sync(struct staged *st)
+{
+	if (!st->renamed)
+		return true;
 	if (os_fsync_parent(st->path) != LT_OK) {
 		fprintf(stderr, "lectern: provision: %s written, but its directory could not be "
 				"synced: %s\n", st->path, strerror(errno));
@@ -486,27 +526,63 @@ static bool make_dir(const char *dir, mode_t last_mode, const struct owner *grou
 	return false;
 }
 
-/* The first line of a secret (`what`: "password", "PIN") in `file`, or on stdin when `file` is
- * NULL; false (said) when there is none. */
+/* How long a secret from a pipe or FIFO may take to arrive: `--password-file <(pass x)` is
+ * quick, a FIFO nobody writes to would otherwise hang the command for ever. */
+#define SECRET_WAIT_S 10
+
+/*
+ * The first line of a secret (`what`: "password", "PIN") in `file`, or on stdin when `file` is
+ * NULL; false (said) when there is none. `file` may be a regular file, a pipe or FIFO (read
+ * within SECRET_WAIT_S) or a character device; a directory or anything else is refused by
+ * name.
+ */
 static bool read_secret_line(const char *file, const char *what, char *buf, size_t n)
 {
 	int fd = 0;
 	const char *from = "stdin";
+	bool wait = false; /* poll before reading: a FIFO reads as empty until its writer opens it */
 	if (file) {
 		from = file;
-		fd = open(file, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+		/* O_NONBLOCK: opening a FIFO without a writer would block before any timeout. */
+		fd = open(file, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 		if (fd < 0) {
-			fprintf(stderr, "lectern: provision: cannot read %s: %s\n", from,
-				strerror(errno));
+			fprintf(stderr, "lectern: provision: cannot read the %s file %s: %s\n", what,
+				from, strerror(errno));
 			return false;
 		}
+		struct stat sb;
+		if (fstat(fd, &sb) != 0 || !(S_ISREG(sb.st_mode) || S_ISFIFO(sb.st_mode) ||
+					     S_ISCHR(sb.st_mode))) {
+			bool dir = S_ISDIR(sb.st_mode);
+			close(fd);
+			fprintf(stderr, "lectern: provision: the %s file %s is %s: give a file whose "
+					"first line is the %s\n", what, from,
+				dir ? "a directory" : "not a file", what);
+			return false;
+		}
+		wait = !S_ISREG(sb.st_mode);
 	}
 	size_t used = 0;
-	bool line_end = false;
+	bool line_end = false, timed_out = false;
+	int read_errno = 0;
+	double deadline = os_mono_s() + SECRET_WAIT_S;
 	while (used + 1 < n && !line_end) {
+		if (wait) {
+			double left = deadline - os_mono_s();
+			struct pollfd p = {.fd = fd, .events = POLLIN};
+			int ready = left > 0 ? poll(&p, 1, (int)(left * 1000) + 1) : 0;
+			if (ready < 0 && errno == EINTR)
+				continue;
+			if (ready == 0) {
+				timed_out = true;
+				break;
+			}
+		}
 		ssize_t got = read(fd, buf + used, 1);
 		if (got < 0 && errno == EINTR)
 			continue;
+		if (got < 0)
+			read_errno = errno;
 		if (got <= 0)
 			break;
 		if (buf[used] == '\n')
@@ -516,6 +592,16 @@ static bool read_secret_line(const char *file, const char *what, char *buf, size
 	}
 	if (fd != 0)
 		close(fd);
+	if (read_errno || timed_out) {
+		explicit_bzero(buf, n);
+		if (timed_out)
+			fprintf(stderr, "lectern: provision: nothing came from the %s file %s within "
+					"%d s (a FIFO nobody writes to?)\n", what, from, SECRET_WAIT_S);
+		else
+			fprintf(stderr, "lectern: provision: cannot read the %s from %s: %s\n", what,
+				from, strerror(read_errno));
+		return false;
+	}
 	if (used + 1 >= n && !line_end) {
 		explicit_bzero(buf, n);
 		fprintf(stderr, "lectern: provision: the %s from %s is too long (at most %zu "
@@ -563,16 +649,67 @@ struct edit {
 	bool failed;
 };
 
+/* What makes `value` one the configuration cannot hold as given (NULL: nothing). */
+static const char *value_problem(const char *value)
+{
+	size_t n = strlen(value);
+	if (n > 4000)
+		return "it is longer than 4000 bytes";
+	if (strpbrk(value, "\r\n"))
+		return "it has a line end";
+	for (const char *p = value; *p; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			return "it has a control character";
+	if (n && (value[0] == ' ' || value[n - 1] == ' '))
+		return "it starts or ends with a space, which the configuration drops";
+	if (strstr(value, " ;"))
+		return "' ;' in it starts a comment in the configuration";
+	for (const char *p = value; *p;) {
+		size_t len = utf8_char_len(p);
+		if (!len)
+			return "it is not valid UTF-8 (is the terminal's character set UTF-8?)";
+		p += len;
+	}
+	return NULL;
+}
+
+/* `value` for a message: control characters and bytes that are not UTF-8 as \n, \t, \xHH;
+ * at most 80 bytes. */
+static void shown(const char *value, char *buf, size_t n)
+{
+	size_t used = 0;
+	for (const unsigned char *p = (const unsigned char *)value; *p && used + 8 < n; p++) {
+		if (p - (const unsigned char *)value >= 80) {
+			used += (size_t)snprintf(buf + used, n - used, "...");
+			break;
+		}
+		if (*p == '\n')
+			used += (size_t)snprintf(buf + used, n - used, "\\n");
+		else if (*p == '\r')
+			used += (size_t)snprintf(buf + used, n - used, "\\r");
+		else if (*p == '\t')
+			used += (size_t)snprintf(buf + used, n - used, "\\t");
+		else if (*p < 0x20 || *p == 0x7f || (*p >= 0x80 && !utf8_char_len((const char *)p)))
+			used += (size_t)snprintf(buf + used, n - used, "\\x%02x", *p);
+		else
+			buf[used++] = (char)*p;
+	}
+	buf[used < n ? used : n - 1] = '\0';
+}
+
 static void set_key(struct edit *e, const char *section, const char *key, const char *value)
 {
 	char old[4096];
 	bool had = inifile_get(e->doc, section, key, old, sizeof old);
 	bool changed = false;
-	lt_err err = inifile_set(e->doc, section, key, value, &changed);
+	const char *problem = value_problem(value);
+	lt_err err = problem ? LT_ERR_INVALID : inifile_set(e->doc, section, key, value, &changed);
 	if (err != LT_OK) {
+		char show[128];
+		shown(value, show, sizeof show);
 		fprintf(stderr, "lectern: provision: [%s] %s: '%s' cannot be written to the "
-				"configuration (a line end, a control character, white space at an end, "
-				"or ' ;')\n", section, key, value);
+				"configuration: %s\n", section, key, show,
+			problem ? problem : lt_strerror(err));
 		e->failed = true;
 		return;
 	}
@@ -1233,8 +1370,11 @@ int cmd_provision(int argc, char **argv, const char *config_path)
 	 * renamed: the secrets, the drop-in, and the configuration last, its rename being the
 	 * moment the new settings exist.
 	 */
-	if (!make_dir(dir_path, 0750, &own))
+	if (!make_dir(dir_path, 0750, &own)) {
+		fprintf(stderr, "lectern: provision: nothing was written\n");
+		rc = EXIT_STORAGE;
 		goto out;
+	}
 	remove_stale_temps(conf_path);
 	remove_stale_temps(password_path);
 	remove_stale_temps(cal_password_path);
@@ -1283,10 +1423,18 @@ int cmd_provision(int argc, char **argv, const char *config_path)
 	static const int commit_order[] = {0, 4, 1, 2, 3};
 	for (int i = 0; i < 5 && ok; i++)
 		ok = stage_commit(&staged[commit_order[i]]);
+	for (int i = 0; i < 5 && ok; i++)
+		ok = stage_sync(&staged[commit_order[i]]);
 	if (ok && dropin_changes && !dropin[0] && unlink(dropin_path) == 0)
 		os_fsync_parent(dropin_path);
 	if (!ok) {
-		rc = EXIT_FAIL;
+		bool any = false;
+		for (int i = 0; i < 5; i++)
+			any = any || staged[i].renamed;
+		fprintf(stderr, "lectern: provision: %s\n",
+			any ? "some files were replaced, the configuration may not be: run it again"
+			    : "nothing was written: the old files are in place");
+		rc = EXIT_STORAGE;
 		goto out;
 	}
 	if (dropin_changes && !o.root)
