@@ -11,8 +11,8 @@
  *   DIR/upload.password (DIR: CONFIG's directory), 0600: the target's password, first line;
  *     read from --password-file or stdin (--password-stdin), never from argv.
  *   DIR/pin.hash, 0600: the settings PIN as a PBKDF2 hash (pinhash.h); [ui] pin is emptied.
- *   /etc/systemd/system/lectern.service.d/paths.conf: ReadWritePaths= for a folder target or a
- *     data/spool directory outside /var/lib/lectern (the unit has ProtectSystem=strict); taken
+ *   /etc/systemd/system/lectern.service.d/paths.conf: ReadWritePaths= for a folder target, a
+ *     data/spool directory or the [health] prometheus_file's directory outside /var/lib/lectern (the unit has ProtectSystem=strict); taken
  *     away again when no longer needed (only the file this command wrote, by its first line).
  * Secret files are owned by the service user `lectern` when this runs as root and the user
  * exists (in ROOT/etc/passwd under --root).
@@ -921,12 +921,15 @@ static bool load_text(const struct opts *o, const char *text, size_t len, const 
 /* The drop-in's text for `cfg` ("" when nothing outside the state directory is written). */
 static void dropin_text(const struct config *cfg, char *buf, size_t n)
 {
-	char paths[3][PATH_MAX];
+	char paths[4][PATH_MAX], prom_dir[PATH_MAX] = "";
 	int count = 0;
 	if (strcmp(cfg->upload_target, "folder") == 0 && cfg->upload_folder[0])
 		snprintf(paths[count++], PATH_MAX, "%s", cfg->upload_folder);
-	const char *dirs[] = {cfg->data_dir, cfg->spool_dir};
-	for (int i = 0; i < 2; i++) {
+	/* node_exporter's textfile directory: the Prometheus file is replaced by a rename in it. */
+	if (cfg->health_prometheus_file[0] == '/')
+		os_dirname(cfg->health_prometheus_file, prom_dir, sizeof prom_dir);
+	const char *dirs[] = {cfg->data_dir, cfg->spool_dir, prom_dir};
+	for (int i = 0; i < 3; i++) {
 		size_t sl = strlen(STATE_DIR);
 		bool inside = strncmp(dirs[i], STATE_DIR, sl) == 0 &&
 			      (dirs[i][sl] == '\0' || dirs[i][sl] == '/');
@@ -1357,7 +1360,7 @@ int cmd_provision(int argc, char **argv, const char *config_path)
 		       own.chown ? ", owner " SERVICE_USER : "");
 	if (dropin_changes)
 		printf("  %s: %s\n", DROPIN_PATH,
-		       dropin[0] ? "ReadWritePaths= for the folder / data outside " STATE_DIR
+		       dropin[0] ? "ReadWritePaths= where lectern writes outside " STATE_DIR
 				 : "removed (no longer needed)");
 	if (o.dry_run) {
 		printf("Dry run: nothing written.\n");

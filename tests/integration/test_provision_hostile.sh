@@ -143,3 +143,12 @@ for i in $(seq 1 30); do
 done
 echo "# kill drill: $old_n old, $new_n new, $bad broken of 30"
 check "kill -9 at random moments: always the old or the new files, loading" [ "$bad" = 0 ]
+
+# --- the Prometheus file's directory is writable under ProtectSystem=strict ------------------
+rm -rf "$R"
+mkdir -p "$R/etc/lectern"
+printf '[health]\nprometheus_file = /var/lib/prometheus/node-exporter/lectern.prom\n' >"$CONF"
+prov prom --room P --no-check
+check "[health] prometheus_file outside the state directory gets its ReadWritePaths=" \
+	grep -qx 'ReadWritePaths=-/var/lib/prometheus/node-exporter' \
+	"$R/etc/systemd/system/lectern.service.d/paths.conf"
