@@ -296,6 +296,17 @@ static int check_args(const struct opts *o)
 		fprintf(stderr, "lectern: provision: --root must be an absolute directory\n");
 		return EXIT_USAGE;
 	}
+	/* A mistyped root would otherwise be created, a whole /etc in it. */
+	struct stat sb;
+	if (o->root) {
+		const char *why = stat(o->root, &sb) != 0 ? strerror(errno)
+			: !S_ISDIR(sb.st_mode)		  ? "not a directory"
+							  : NULL;
+		if (why) {
+			fprintf(stderr, "lectern: provision: --root %s: %s\n", o->root, why);
+			return EXIT_USAGE;
+		}
+	}
 	return EXIT_OK;
 }
 
@@ -320,6 +331,7 @@ static bool under_root(const struct opts *o, const char *path, char *buf, size_t
 	return true;
 }
 
+/* The file at `path` (up to 1 MB), NUL-terminated; NULL with errno set (EFBIG: larger). */
 static char *read_whole(const char *path, size_t *len)
 {
 	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
@@ -331,8 +343,12 @@ static char *read_whole(const char *path, size_t *len)
 		if (used == cap) {
 			char *more = cap < (1u << 20) ? realloc(buf, cap * 2 + 1) : NULL;
 			if (!more) {
+				/* errno must say so: ENOENT left from before reads as "no file yet",
+				 * and the file would be replaced by a new one. */
+				int why = cap < (1u << 20) ? ENOMEM : EFBIG;
 				free(buf);
 				buf = NULL;
+				errno = why;
 				break;
 			}
 			buf = more;
@@ -342,15 +358,19 @@ static char *read_whole(const char *path, size_t *len)
 		if (got < 0 && errno == EINTR)
 			continue;
 		if (got < 0) {
+			int why = errno;
 			free(buf);
 			buf = NULL;
+			errno = why;
 			break;
 		}
 		if (got == 0)
 			break;
 		used += (size_t)got;
 	}
+	int why = errno;
 	close(fd);
+	errno = why;
 	if (buf) {
 		buf[used] = '\0';
 		*len = used;
@@ -1290,10 +1310,11 @@ int cmd_provision(int argc, char **argv, const char *config_path)
 	struct owner own;
 	owner_lookup(&o, &own);
 
+	errno = 0;
 	old_text = read_whole(conf_path, &old_len);
 	if (!old_text && errno != ENOENT) {
-		fprintf(stderr, "lectern: provision: cannot read %s: %s\n", conf_path,
-			strerror(errno));
+		fprintf(stderr, "lectern: provision: cannot read %s: %s%s\n", conf_path,
+			strerror(errno), errno == EFBIG ? " (more than 1 MB: not a configuration?)" : "");
 		goto out;
 	}
 	if (old_text ? inifile_parse(old_text, old_len, &doc) != LT_OK : inifile_new(&doc) != LT_OK)

@@ -43,6 +43,19 @@ check "an ftp:// calendar is refused" err_has ftpcal "not an http:// or https://
 prov relcal --room A --calendar 'room.ics' --no-check
 check "a relative calendar file is refused" err_has relcal "an absolute file"
 check "none of these wrote anything" nothing_in_root
+"$LECTERN" provision --root "$T/no-such-root" --room A --no-check >/dev/null 2>"$T/noroot.err"
+check "a --root that does not exist is refused, not created" \
+	bash -c "grep -q 'no-such-root: No such file' '$T/noroot.err' && [ ! -e '$T/no-such-root' ]"
+
+# --- a configuration too large to be one is not taken for a missing one ----------------------
+mkdir -p "$R/etc/lectern"
+{ echo '[device]'; for i in $(seq 1 40000); do echo "# filler comment line number $i, kept"; done; } >"$CONF"
+cp "$CONF" "$T/big.conf"
+prov big --room A --no-check
+check "a 1.7 MB configuration: refused (exit 2), saying it is too large" \
+	bash -c "[ \"\$(cat '$T/big.rc')\" = 2 ] && grep -q 'File too large' '$T/big.err'"
+check "... and left as it was (not replaced by a new one)" cmp "$T/big.conf" "$CONF"
+rm -rf "$R/etc"
 
 # --- password files ---------------------------------------------------------------------------
 mkfifo "$T/fifo"
