@@ -45,6 +45,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -1219,24 +1220,58 @@ static bool calendar_takes_account(const struct config *cfg)
 
 /* --- the command ---------------------------------------------------------------------------- */
 
-/* Dummy secrets for checking the configuration before the real files exist. */
-static bool make_dummies(char *dir, size_t n, char *secret, char *pin, size_t pn)
+/*
+ * Dummy secrets for checking the configuration before the real files exist: memory files
+ * named /proc/self/fd/N, so that nothing is written anywhere (--dry-run) and a killed run
+ * leaves nothing behind; a directory under /tmp where /proc is not mounted (an image being
+ * built in a bare chroot). `dir` is "" when the memory files are used; `fds` their fds.
+ */
+static bool dummy_file(char *path, size_t n, const char *data, int *fd)
 {
+	*fd = memfd_create("lectern-provision-dummy", MFD_CLOEXEC);
+	if (*fd < 0)
+		return false;
+	size_t len = strlen(data);
+	snprintf(path, n, "/proc/self/fd/%d", *fd);
+	struct stat sb;
+	if (fchmod(*fd, 0600) != 0 || write(*fd, data, len) != (ssize_t)len ||
+	    stat(path, &sb) != 0) {
+		close(*fd);
+		*fd = -1;
+		return false;
+	}
+	return true;
+}
+
+static bool make_dummies(char *dir, size_t n, char *secret, char *pin, size_t pn, int fds[2])
+{
+	char hash[PINHASH_MAX_LEN];
+	if (pinhash_make("0000", PINHASH_MIN_ITER, hash, sizeof hash) != LT_OK)
+		return false;
+	strcat(hash, "\n");
+	dir[0] = '\0';
+	if (dummy_file(secret, pn, "x\n", &fds[0]) && dummy_file(pin, pn, hash, &fds[1]))
+		return true;
+	for (int i = 0; i < 2; i++)
+		if (fds[i] >= 0)
+			close(fds[i]);
+	fds[0] = fds[1] = -1;
 	snprintf(dir, n, "/tmp/lectern-provision-XXXXXX");
 	if (!mkdtemp(dir))
 		return false;
 	snprintf(secret, pn, "%s/secret", dir);
 	snprintf(pin, pn, "%s/pin", dir);
-	char hash[PINHASH_MAX_LEN];
-	if (pinhash_make("0000", PINHASH_MIN_ITER, hash, sizeof hash) != LT_OK)
-		return false;
-	strcat(hash, "\n");
 	return os_write_atomic(secret, "x\n", 2, 0600) == LT_OK &&
 	       os_write_atomic(pin, hash, strlen(hash), 0600) == LT_OK;
 }
 
-static void remove_dummies(const char *dir, const char *secret, const char *pin)
+static void remove_dummies(const char *dir, const char *secret, const char *pin, int fds[2])
 {
+	for (int i = 0; i < 2; i++)
+		if (fds[i] >= 0)
+			close(fds[i]);
+	if (!dir[0])
+		return;
 	unlink(secret);
 	unlink(pin);
 	rmdir(dir);
@@ -1306,6 +1341,8 @@ int cmd_provision(int argc, char **argv, const char *config_path)
 	struct change_list changes = {0};
 	struct staged staged[5] = {0}; /* password, PIN, drop-in, configuration, calendar's */
 	char dummy_dir[64] = "", dummy_secret[PATH_MAX] = "", dummy_pin[PATH_MAX] = "";
+	int dummy_fds[2] = {-1, -1};
+	bool dummies = false;
 	struct config cfg;
 	struct owner own;
 	owner_lookup(&o, &own);
@@ -1340,8 +1377,9 @@ int cmd_provision(int argc, char **argv, const char *config_path)
 		goto out;
 
 	/* The new configuration must load before anything is written. */
+	dummies = true;
 	if (!make_dummies(dummy_dir, sizeof dummy_dir, dummy_secret, dummy_pin,
-			  sizeof dummy_secret)) {
+			  sizeof dummy_secret, dummy_fds)) {
 		fprintf(stderr, "lectern: provision: cannot make temporary files: %s\n",
 			strerror(errno));
 		goto out;
@@ -1482,8 +1520,8 @@ out:
 	explicit_bzero(password, sizeof password);
 	explicit_bzero(cal_password, sizeof cal_password);
 	explicit_bzero(pin, sizeof pin);
-	if (dummy_dir[0])
-		remove_dummies(dummy_dir, dummy_secret, dummy_pin);
+	if (dummies)
+		remove_dummies(dummy_dir, dummy_secret, dummy_pin, dummy_fds);
 	inifile_free(doc);
 	free(old_text);
 	free(new_text);

@@ -165,3 +165,30 @@ prov prom --room P --no-check
 check "[health] prometheus_file outside the state directory gets its ReadWritePaths=" \
 	grep -qx 'ReadWritePaths=-/var/lib/prometheus/node-exporter' \
 	"$R/etc/systemd/system/lectern.service.d/paths.conf"
+
+# --- nothing outside the root: no temporary files in /tmp, even when killed -------------------
+# In a private mount namespace: $T seen at /var/tmp, and a directory of it as /tmp (on the
+# disk, not a tmpfs: fsync takes as long as on a real /tmp), so other programs' files do not
+# count.
+if [ "$(id -u)" = 0 ] && unshare -m true 2>/dev/null; then
+	rm -rf "$R"
+	mkdir -p "$R/etc" "$R/srv/share" "$T/private-tmp"
+	unshare -m bash -c '
+		mount --bind "$1" /var/tmp && mount --bind /var/tmp/private-tmp /tmp || exit 1
+		"$0" provision --root /var/tmp/root --room D --pin 2468 --user u \
+			--password-file /var/tmp/pw1 --dry-run >/dev/null 2>/var/tmp/dry.err ||
+			{ echo "dry run failed: $(cat /var/tmp/dry.err)"; exit 1; }
+		for i in 05 1 15 2 25 3 35 4 5 6 8; do
+			"$0" provision --root /var/tmp/root --room "K $i" --pin 2468 --user u \
+				--password-file /var/tmp/pw1 --no-check >/dev/null 2>&1 </dev/null &
+			sleep "0.0$i"
+			kill -9 $! 2>/dev/null
+			wait $! 2>/dev/null
+		done
+		ls -A /tmp' "$LECTERN" "$T" >"$T/private-tmp.ls" 2>&1
+	echo "# left in a private /tmp: $(tr '\n' ' ' <"$T/private-tmp.ls")"
+	check "--dry-run and killed runs leave nothing in /tmp" test ! -s "$T/private-tmp.ls"
+	check "... and the last run wrote a configuration (the runs did run)" grep -q 'room = K' "$CONF"
+else
+	echo "ok - nothing in /tmp # SKIP needs root and unshare -m"
+fi
