@@ -922,13 +922,35 @@ static bool load_text(const struct opts *o, const char *text, size_t len, const 
 	snprintf(cfg->source, sizeof cfg->source, "%s", path);
 	struct config_error err = {0};
 	struct load_ctx l = {.cfg = cfg, .err = &err, .rc = LT_OK};
-	if (ok)
+	/* Through config_load() itself, from a memory file: what lectern run will say of the
+	 * file, its syntax, size and line length included (a line inifile leaves alone may be
+	 * one inih refuses). Key by key where memory files are not to be had. */
+	size_t mlen = 0;
+	char *mapped_text = ok ? inifile_text(doc, &mlen) : NULL;
+	int mfd = mapped_text ? memfd_create("lectern-provision-config", MFD_CLOEXEC) : -1;
+	if (mfd >= 0 && write(mfd, mapped_text, mlen) == (ssize_t)mlen) {
+		char mpath[64];
+		snprintf(mpath, sizeof mpath, "/proc/self/fd/%d", mfd);
+		l.rc = access(mpath, R_OK) == 0 ? config_load(cfg, mpath, &err) : LT_ERR_IO;
+		if (l.rc == LT_ERR_IO) { /* no /proc */
+			config_defaults(cfg);
+			l.rc = LT_OK;
+			inifile_each(doc, load_key, &l);
+			if (l.rc == LT_OK)
+				l.rc = config_check(cfg, &err);
+		}
+		snprintf(cfg->source, sizeof cfg->source, "%s", path);
+	} else if (ok) {
 		inifile_each(doc, load_key, &l);
+		if (l.rc == LT_OK)
+			l.rc = config_check(cfg, &err);
+	}
+	if (mfd >= 0)
+		close(mfd);
+	free(mapped_text);
 	inifile_free(doc);
 	if (!ok)
 		return false;
-	if (l.rc == LT_OK)
-		l.rc = config_check(cfg, &err);
 	if (l.rc != LT_OK) {
 		snprintf(err.file, sizeof err.file, "%s", path);
 		char line[PATH_MAX + 512];

@@ -47,6 +47,20 @@ check "none of these wrote anything" nothing_in_root
 check "a --root that does not exist is refused, not created" \
 	bash -c "grep -q 'no-such-root: No such file' '$T/noroot.err' && [ ! -e '$T/no-such-root' ]"
 
+# --- a configuration lectern run would refuse is not called good -----------------------------
+mkdir -p "$R/etc/lectern"
+printf '[device]\nroom = A\nthis line is neither a key nor a section\n' >"$CONF"
+cp "$CONF" "$T/syntax.conf"
+prov syntax --room B --pin 2468 --no-check
+check "a configuration with a syntax error: refused (exit 2), naming its line as config check does" \
+	bash -c "[ \"\$(cat '$T/syntax.rc')\" = 2 ] && grep -q '^lectern: /etc/lectern/lectern.conf:3: syntax error' '$T/syntax.err'"
+check "... and left as it was" cmp "$T/syntax.conf" "$CONF"
+{ printf '[device]\nroom = A\n'; for i in $(seq 1 8000); do echo "# filler comment line number $i"; done; } >"$CONF"
+prov big256 --room B --no-check
+check "a 270 KB configuration (config_load's limit is 256 KiB): refused by that limit" \
+	err_has big256 "larger than 256 KiB"
+rm -rf "$R/etc"
+
 # --- a configuration too large to be one is not taken for a missing one ----------------------
 mkdir -p "$R/etc/lectern"
 { echo '[device]'; for i in $(seq 1 40000); do echo "# filler comment line number $i, kept"; done; } >"$CONF"
