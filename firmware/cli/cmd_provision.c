@@ -1024,8 +1024,14 @@ static bool is_url(const char *s)
 	return strncasecmp(s, "http://", 7) == 0 || strncasecmp(s, "https://", 8) == 0;
 }
 
-static void check_calendar(const struct opts *o, const struct config *cfg, struct tally *t)
+static void check_calendar(const struct opts *o, const struct config *cfg_in, struct tally *t)
 {
+	/* Within CHECK_TIMEOUT_S, not [schedule] timeout_s (up to 600 s): a calendar server that
+	 * never answers must not hold the installer for minutes. */
+	struct config probe = *cfg_in;
+	if (probe.schedule_timeout_s > CHECK_TIMEOUT_S)
+		probe.schedule_timeout_s = CHECK_TIMEOUT_S;
+	const struct config *cfg = &probe;
 	int64_t now = (int64_t)time(NULL), to = now + (int64_t)cfg->lookahead_days * 86400;
 	char why[512] = "";
 	if (strcmp(cfg->schedule_source, "none") == 0) {

@@ -1,11 +1,11 @@
 #!/bin/bash
 # `lectern doctor` and `lectern status` on a box in trouble: a calendar and upload server that
-# accept connections and never answer (the doctor finishes in bounded time even with
-# [schedule] timeout_s = 60: measured), a damaged lectern.db (the store check says so, the
-# queue is "unknown", not "nothing waiting"; status --json is still JSON, with the queue null),
-# a data directory on a full disk or one this user cannot write (named as such), a
-# configuration this user may not read (doctor and status --json still print JSON), and room
-# names with quotes, backslashes, tabs and non-ASCII letters (--json parses, the name intact).
+# accept connections and never answer (the doctor, and provision's checks, finish in bounded
+# time even with [schedule] timeout_s = 60: measured), a damaged lectern.db (the store check
+# says so, the queue is "unknown", not "nothing waiting"; status --json is still JSON, with the
+# queue null), a data directory on a full disk or one this user cannot write (named as such),
+# a configuration this user may not read (doctor and status --json still print JSON), and
+# room names with quotes, backslashes, tabs and non-ASCII letters (--json parses, intact).
 source "$(dirname "$0")/../lib/common.sh"
 
 PY=/usr/bin/python3
@@ -78,6 +78,20 @@ check "... the calendar check says it did not answer in time" \
 check "... so does the server check" check_field "$T/hang.json" server fail "did not answer in time"
 check "... the odd room name comes through --json intact" \
 	check_field "$T/hang.json" configuration pass "(room '$ROOM')"
+
+# provision's checks against the same servers: bounded as well
+mkdir -p "$T/proot/etc/lectern"
+printf '[schedule]\ntimeout_s = 60\n' >"$T/proot/etc/lectern/lectern.conf"
+start=$(date +%s)
+timeout 120 "$LECTERN" provision --root "$T/proot" --room H --pin 2468 \
+	--calendar "http://127.0.0.1:$PORT/c.ics" --target webdav --url "http://127.0.0.1:$PORT/dav" \
+	>"$T/prov-hang.out" 2>&1 </dev/null
+took=$(($(date +%s) - start))
+echo "# provision's checks against servers that never answer: ${took} s"
+check "provision's checks against hanging servers: within 25 s, not [schedule] timeout_s" \
+	[ "$took" -le 25 ]
+check "... naming both" bash -c "grep -q 'FAIL calendar.*did not answer in time' '$T/prov-hang.out' &&
+	grep -q 'FAIL target.*did not answer in time' '$T/prov-hang.out'"
 
 # --- a damaged database --------------------------------------------------------------------------
 conf "$T/dmg.conf" "$T/dmg"
