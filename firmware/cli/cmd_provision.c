@@ -39,6 +39,7 @@
 #include <limits.h>
 #include <poll.h>
 #include <pwd.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -47,6 +48,7 @@
 #include <strings.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <termios.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -551,6 +553,43 @@ static bool make_dir(const char *dir, mode_t last_mode, const struct owner *grou
  * quick, a FIFO nobody writes to would otherwise hang the command for ever. */
 #define SECRET_WAIT_S 10
 
+/* A terminal's settings while a secret is typed without echo; restored on a signal too, so
+ * that Ctrl-C does not leave the administrator's shell blind. */
+static struct termios saved_tty;
+static volatile sig_atomic_t tty_changed;
+
+static void restore_tty(void)
+{
+	if (tty_changed) {
+		tcsetattr(0, TCSAFLUSH, &saved_tty);
+		tty_changed = 0;
+	}
+}
+
+static void restore_tty_and_die(int sig)
+{
+	restore_tty();
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+/* On a terminal: ask for the secret on stderr and stop echoing it. */
+static void quiet_tty(const char *what)
+{
+	if (!isatty(0) || tcgetattr(0, &saved_tty) != 0)
+		return;
+	fprintf(stderr, "lectern: provision: the %s (not shown), then Enter: ", what);
+	fflush(stderr);
+	struct termios quiet = saved_tty;
+	quiet.c_lflag &= ~(tcflag_t)ECHO;
+	quiet.c_lflag |= ECHONL;
+	static const int sigs[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGTSTP};
+	for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++)
+		signal(sigs[i], restore_tty_and_die);
+	if (tcsetattr(0, TCSAFLUSH, &quiet) == 0)
+		tty_changed = 1;
+}
+
 /*
  * The first line of a secret (`what`: "password", "PIN") in `file`, or on stdin when `file` is
  * NULL; false (said) when there is none. `file` may be a regular file, a pipe or FIFO (read
@@ -562,6 +601,8 @@ static bool read_secret_line(const char *file, const char *what, char *buf, size
 	int fd = 0;
 	const char *from = "stdin";
 	bool wait = false; /* poll before reading: a FIFO reads as empty until its writer opens it */
+	if (!file)
+		quiet_tty(what);
 	if (file) {
 		from = file;
 		/* O_NONBLOCK: opening a FIFO without a writer would block before any timeout. */
@@ -613,6 +654,7 @@ static bool read_secret_line(const char *file, const char *what, char *buf, size
 	}
 	if (fd != 0)
 		close(fd);
+	restore_tty();
 	if (read_errno || timed_out) {
 		explicit_bzero(buf, n);
 		if (timed_out)

@@ -206,3 +206,48 @@ if [ "$(id -u)" = 0 ] && unshare -m true 2>/dev/null; then
 else
 	echo "ok - nothing in /tmp # SKIP needs root and unshare -m"
 fi
+
+# --- --password-stdin on a terminal: asked for, not echoed, the terminal restored -------------
+# (a pseudo-terminal from Python's pty module: ECHO read from its settings, as a shell sees them)
+cat >"$T/on_tty.py" <<'PYEOF'
+import os, pty, select, sys, termios, time
+mode, args = sys.argv[1], sys.argv[2:]
+pid, fd = pty.fork()
+if pid == 0:
+    os.execv(args[0], args)
+out = b""
+def read_for(secs):
+    global out
+    end = time.time() + secs
+    while time.time() < end:
+        if select.select([fd], [], [], 0.1)[0]:
+            try:
+                d = os.read(fd, 4096)
+            except OSError:
+                return
+            if not d:
+                return
+            out += d
+read_for(2)
+echo_while = bool(termios.tcgetattr(fd)[3] & termios.ECHO)
+os.write(fd, b"\x03" if mode == "interrupt" else b"typed-Secret-42\n")
+read_for(5)
+os.waitpid(pid, 0)
+echo_after = bool(termios.tcgetattr(fd)[3] & termios.ECHO)
+print("prompt" if b"(not shown)" in out else "no-prompt",
+      "echo-while" if echo_while else "quiet-while",
+      "secret-shown" if b"typed-Secret-42" in out else "secret-hidden",
+      "echo-after" if echo_after else "blind-after")
+PYEOF
+rm -rf "$R"
+mkdir -p "$R/etc"
+/usr/bin/python3 "$T/on_tty.py" type "$LECTERN" provision --root "$R" --room T --user u --password-stdin \
+	--no-check >"$T/pty-type.out" 2>&1
+echo "# typed: $(cat "$T/pty-type.out")"
+check "--password-stdin on a terminal: a prompt, no echo, echo back after" \
+	grep -qx 'prompt quiet-while secret-hidden echo-after' "$T/pty-type.out"
+check "... and the typed password is the one written" grep -qx 'typed-Secret-42' "$R/etc/lectern/upload.password"
+/usr/bin/python3 "$T/on_tty.py" interrupt "$LECTERN" provision --root "$R" --room T --user u \
+	--password-stdin --no-check >"$T/pty-int.out" 2>&1
+echo "# Ctrl-C: $(cat "$T/pty-int.out")"
+check "... Ctrl-C at the prompt leaves the terminal echoing" grep -q 'echo-after$' "$T/pty-int.out"
