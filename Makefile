@@ -265,17 +265,18 @@ $(BUILD)/pkg/lectern.service: board/lectern.service
 
 install: all $(MAN_PAGES) $(BUILD)/pkg/lectern.service
 	@set -e; umask 022; for f in $(INSTALL_FILES); do \
-		mode=$${f%%:*}; rest=$${f#*:}; src=$${rest%%:*}; dst=$(DESTDIR)$${rest#*:}; \
-		case $$dst in $(DESTDIR)$(SYSCONFDIR)/*) if [ -e $$dst ]; then \
+		mode=$${f%%:*}; rest=$${f#*:}; src=$${rest%%:*}; dst="$(DESTDIR)$${rest#*:}"; \
+		case $$dst in "$(DESTDIR)$(SYSCONFDIR)"/*) if [ -e "$$dst" ]; then \
 			echo "keeping $$dst (the sample is $$src)"; continue; fi ;; esac; \
-		echo "install -D -m $$mode $$src $$dst"; install -D -m $$mode $$src $$dst; \
+		echo "install -D -m $$mode $$src '$$dst'"; install -D -m $$mode "$$src" "$$dst"; \
 	done
-	chmod 0750 $(DESTDIR)$(SYSCONFDIR)/lectern
+	chmod 0750 "$(DESTDIR)$(SYSCONFDIR)/lectern"
 
 deb: all $(MAN_PAGES) $(BUILD)/pkg/lectern.service
 	rm -rf $(BUILD)/deb
-	$(MAKE) --no-print-directory install DESTDIR=$(abspath $(BUILD))/deb/root >/dev/null
-	SOURCE_DATE_EPOCH=$(DATE_EPOCH) board/deb/mkdeb.sh $(BUILD)/deb/root $(VERSION) $(DEB_ARCH) $(DEB)
+	@# (the shell's pwd, not make's abspath: a checkout path may hold spaces)
+	$(MAKE) --no-print-directory install DESTDIR="$$(mkdir -p '$(BUILD)/deb/root' && cd '$(BUILD)/deb/root' && pwd)" >/dev/null
+	SOURCE_DATE_EPOCH=$(DATE_EPOCH) board/deb/mkdeb.sh '$(BUILD)/deb/root' $(VERSION) $(DEB_ARCH) '$(DEB)'
 
 format:
 	clang-format -i firmware/*/*.c drivers/*.c ui/*.c include/lectern/*.h tests/unit/*.c

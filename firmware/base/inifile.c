@@ -19,11 +19,13 @@ struct line {
 	enum kind kind;
 	char section[64];          /* the section the line is in (its own for L_SECTION) */
 	char key[64];              /* L_KEY and L_CONT: the key */
+	char eol[3];               /* its line end as read: "\r\n", "\n", or "" (the last line) */
 };
 
 struct inifile {
 	struct line *lines;
 	size_t n, cap;
+	char eol[3];               /* the file's line end (its first line's), for new lines */
 };
 
 static bool blank(char c)
@@ -89,6 +91,7 @@ static lt_err insert(struct inifile *f, size_t at, const char *text, size_t len)
 	memmove(&f->lines[at + 1], &f->lines[at], (f->n - at) * sizeof f->lines[0]);
 	memset(&f->lines[at], 0, sizeof f->lines[0]);
 	f->lines[at].text = copy;
+	memcpy(f->lines[at].eol, f->eol, sizeof f->eol);
 	f->n++;
 	return LT_OK;
 }
@@ -103,7 +106,10 @@ static void erase(struct inifile *f, size_t at)
 lt_err inifile_new(struct inifile **out)
 {
 	*out = calloc(1, sizeof **out);
-	return *out ? LT_OK : LT_ERR_NOMEM;
+	if (!*out)
+		return LT_ERR_NOMEM;
+	strcpy((*out)->eol, "\n");
+	return LT_OK;
 }
 
 lt_err inifile_parse(const char *text, size_t len, struct inifile **out)
@@ -122,6 +128,11 @@ lt_err inifile_parse(const char *text, size_t len, struct inifile **out)
 			inifile_free(f);
 			return LT_ERR_NOMEM;
 		}
+		/* Each line keeps its own line end, so that a file is written back as it was. */
+		struct line *l = &f->lines[f->n - 1];
+		snprintf(l->eol, sizeof l->eol, "%s", !nl ? "" : keep < end ? "\r\n" : "\n");
+		if (f->n == 1 && nl)
+			memcpy(f->eol, l->eol, sizeof f->eol);
 	}
 	classify(f);
 	*out = f;
@@ -161,6 +172,17 @@ static void value_of(const struct line *l, const char **start, size_t *len)
 		n--;
 	*start = s;
 	*len = n;
+}
+
+/* Where a key line's inline comment starts, with the white space before it (the line's end
+ * when it has none). */
+static size_t comment_start(const struct line *l)
+{
+	const char *v;
+	size_t len;
+	value_of(l, &v, &len);
+	size_t at = (size_t)(v - l->text) + len;
+	return l->text[at + strspn(l->text + at, " \t")] == ';' ? at : strlen(l->text);
 }
 
 static bool matches(const struct line *l, const char *section, const char *key)
@@ -287,6 +309,7 @@ lt_err inifile_set(struct inifile *f, const char *section, const char *key, cons
 	 * last such section, else a new section at the end. Earlier settings of it go. */
 	size_t at = f->n;
 	bool found = false;
+	char *comment = NULL; /* "   ; why", kept after a one-line value */
 	for (size_t i = f->n; i-- > 0;) {
 		if (f->lines[i].kind == L_KEY && matches(&f->lines[i], section, key)) {
 			/* remove this key line and its continuations */
@@ -297,6 +320,12 @@ lt_err inifile_set(struct inifile *f, const char *section, const char *key, cons
 				j++;
 			while (j > i + 1 && f->lines[j - 1].kind == L_OTHER)
 				j--;
+			if (!found && j == i + 1) {
+				const char *text = f->lines[i].text;
+				const char *c = text + comment_start(&f->lines[i]);
+				if (*c && !(comment = strdup(c)))
+					goto nomem;
+			}
 			for (size_t k = j; k-- > i;)
 				erase(f, k);
 			if (!found)
@@ -324,14 +353,20 @@ lt_err inifile_set(struct inifile *f, const char *section, const char *key, cons
 			snprintf(head, sizeof head, "[%s]", section);
 			if (err == LT_OK)
 				err = insert(f, f->n, head, strlen(head));
-			if (err != LT_OK) {
-				for (size_t i = 0; i < count; i++)
-					free(lines[i]);
-				return err;
-			}
+			if (err != LT_OK)
+				goto nomem;
 			at = f->n;
 		}
 	}
+	if (comment && count == 1) {
+		char *with = malloc(strlen(lines[0]) + strlen(comment) + 1);
+		if (!with)
+			goto nomem;
+		strcat(strcpy(with, lines[0]), comment);
+		free(lines[0]);
+		lines[0] = with;
+	}
+	free(comment);
 	lt_err err = LT_OK;
 	for (size_t i = 0; i < count; i++) {
 		if (err == LT_OK)
@@ -341,6 +376,11 @@ lt_err inifile_set(struct inifile *f, const char *section, const char *key, cons
 	classify(f);
 	*changed = true;
 	return err;
+nomem:
+	free(comment);
+	for (size_t i = 0; i < count; i++)
+		free(lines[i]);
+	return LT_ERR_NOMEM;
 }
 
 void inifile_each(const struct inifile *f,
@@ -368,7 +408,7 @@ char *inifile_text(const struct inifile *f, size_t *len)
 {
 	size_t total = 1;
 	for (size_t i = 0; i < f->n; i++)
-		total += strlen(f->lines[i].text) + 1;
+		total += strlen(f->lines[i].text) + 2;
 	char *out = malloc(total);
 	if (!out)
 		return NULL;
@@ -377,7 +417,10 @@ char *inifile_text(const struct inifile *f, size_t *len)
 		size_t n = strlen(f->lines[i].text);
 		memcpy(out + used, f->lines[i].text, n);
 		used += n;
-		out[used++] = '\n';
+		/* Only the last line may go without a line end (as it was read). */
+		const char *eol = f->lines[i].eol[0] || i + 1 == f->n ? f->lines[i].eol : f->eol;
+		memcpy(out + used, eol, strlen(eol));
+		used += strlen(eol);
 	}
 	out[used] = '\0';
 	if (len)

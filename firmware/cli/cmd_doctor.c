@@ -56,6 +56,7 @@ struct check {
 #define DISPLAY_CONNECT_MS 2000 /* a remote X server's TCP port */
 #define DEFAULT_WEEK_SESSIONS 5    /* without a calendar: five one-hour sessions a week */
 #define UNSYNC_MAXERROR_US 16000000L /* the kernel's own "unsynchronised" bound */
+#define DOCTOR_NET_TIMEOUT_S 10    /* each request to the calendar or upload server */
 
 struct doctor {
 	struct check checks[MAX_CHECKS];
@@ -569,7 +570,7 @@ static void check_server(struct doctor *d, const struct config *cfg)
 		/* A GET of Opencast's base URL redirects to its login page whatever the
 		 * credentials: ask the registry as the agent will, as provision does. */
 		struct servercheck sc;
-		servercheck_opencast(cfg, role, 10, &sc);
+		servercheck_opencast(cfg, role, DOCTOR_NET_TIMEOUT_S, &sc);
 		char detail[sizeof c->detail] = "";
 		const char *hint = NULL;
 		for (int i = 0; i < sc.count; i++) {
@@ -592,7 +593,7 @@ static void check_server(struct doctor *d, const struct config *cfg)
 	fetch_url_host(srv.url, host, sizeof host);
 	const char *what = role == NET_ROLE_UPLOAD ? "upload server" : "calendar server";
 	struct net_conn *conn;
-	if (net_conn_open(&srv, 10, NULL, &conn) != LT_OK) {
+	if (net_conn_open(&srv, DOCTOR_NET_TIMEOUT_S, NULL, &conn) != LT_OK) {
 		net_server_clear(&srv);
 		say(c, FAIL, NULL, "out of memory");
 		return;
@@ -625,11 +626,39 @@ static void check_server(struct doctor *d, const struct config *cfg)
 	net_answer_free(&ans);
 }
 
+/* --- store --------------------------------------------------------------------------------- */
+
+/* Why app_open_store() failed, as far as can be told from outside (its own words are on
+ * stderr): a full disk, a directory this user cannot write, or the database itself. */
+static void check_store_failure(struct check *c, const struct config *cfg)
+{
+	uint64_t free_bytes = 0;
+	if (os_free_bytes(cfg->data_dir, &free_bytes) == LT_OK && free_bytes < 1000000)
+		say(c, FAIL, "free some space (lectern recordings lists what was delivered)",
+		    "the disk holding %s is full (%" PRIu64 " bytes free): the store cannot be "
+		    "opened", cfg->data_dir, free_bytes);
+	else if (access(cfg->data_dir, W_OK | X_OK) != 0)
+		say(c, FAIL, "run the doctor as the service's user or root, or fix the directory's "
+			     "owner",
+		    "%s cannot be written by this user (%s): the store cannot be opened",
+		    cfg->data_dir, strerror(errno));
+	else
+		say(c, FAIL, "lectern run sets a damaged database aside and rebuilds it from the "
+			     "spool",
+		    "%s/lectern.db cannot be opened: damaged or unreadable (stderr says more)",
+		    cfg->data_dir);
+}
+
 /* --- queue and service ---------------------------------------------------------------------- */
 
-static void check_queue(struct doctor *d, const struct health_snapshot *h)
+static void check_queue(struct doctor *d, const struct health_snapshot *h, bool store_read)
 {
 	struct check *c = add(d, "upload queue");
+	if (!store_read) {
+		/* No store, no figures: "nothing waiting" would be a guess. */
+		say(c, FAIL, "see the store check", "unknown: the store cannot be read");
+		return;
+	}
 	char age[32];
 	span(health_queue_oldest_age_s(h), age, sizeof age);
 	if (h->queue_waiting && health_queue_oldest_age_s(h) >= 86400)
@@ -797,13 +826,16 @@ int cmd_doctor(int argc, char **argv, const char *config_path)
 		if (app_open_store(&cfg, &st) == EXIT_OK) {
 			health_collect(&cfg, st, os_now_ms(), false, false, &h);
 		} else {
-			struct check *c = add(&d, "store");
-			say(c, FAIL, "see the message above; lectern run rebuilds a damaged store",
-			    "the store in %s cannot be opened", cfg.data_dir);
+			check_store_failure(add(&d, "store"), &cfg);
 			health_collect(&cfg, NULL, os_now_ms(), false, false, &h);
 		}
+		/* The calendar's fetch within the doctor's bound, not [schedule] timeout_s (up to
+		 * 600 s): a hanging server must not hang the table. The schedule keeps `probe`. */
+		struct config probe = cfg;
+		if (probe.schedule_timeout_s > DOCTOR_NET_TIMEOUT_S)
+			probe.schedule_timeout_s = DOCTOR_NET_TIMEOUT_S;
 		struct schedule *sched = NULL;
-		if (st && h.calendar_configured && schedule_open(&cfg, st, &sched) != LT_OK)
+		if (st && h.calendar_configured && schedule_open(&probe, st, &sched) != LT_OK)
 			sched = NULL;
 		check_microphone(&d, &cfg, &h);
 		check_camera(&d, &cfg);
@@ -812,7 +844,7 @@ int cmd_doctor(int argc, char **argv, const char *config_path)
 		check_calendar(&d, &h, sched); /* refreshes the calendar the disk check uses */
 		check_disk(&d, &cfg, &h, sched);
 		check_server(&d, &cfg);
-		check_queue(&d, &h);
+		check_queue(&d, &h, st != NULL);
 		check_service(&d, &h);
 		schedule_close(sched);
 		store_close(st);

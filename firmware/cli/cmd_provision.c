@@ -11,8 +11,8 @@
  *   DIR/upload.password (DIR: CONFIG's directory), 0600: the target's password, first line;
  *     read from --password-file or stdin (--password-stdin), never from argv.
  *   DIR/pin.hash, 0600: the settings PIN as a PBKDF2 hash (pinhash.h); [ui] pin is emptied.
- *   /etc/systemd/system/lectern.service.d/paths.conf: ReadWritePaths= for a folder target or a
- *     data/spool directory outside /var/lib/lectern (the unit has ProtectSystem=strict); taken
+ *   /etc/systemd/system/lectern.service.d/paths.conf: ReadWritePaths= for a folder target, a
+ *     data/spool directory or the [health] prometheus_file's directory outside /var/lib/lectern (the unit has ProtectSystem=strict); taken
  *     away again when no longer needed (only the file this command wrote, by its first line).
  * Secret files are owned by the service user `lectern` when this runs as root and the user
  * exists (in ROOT/etc/passwd under --root).
@@ -21,27 +21,34 @@
  * secrets first and the configuration last: the configuration's rename is the moment the new
  * settings exist. Every file is written to its temporary name before the first rename, so a
  * run that fails or is killed while writing changes nothing at all (the temporary files it
- * leaves are removed by the next run); only a kill between the renames (microseconds) could
- * leave a new secret beside the old configuration. LECTERN_TEST_PROVISION_PAUSE=SECONDS makes
+ * leaves are removed by the next run); only a kill between the renames (microseconds: they
+ * follow each other, the directories are fsync'd after them) could leave a new secret beside
+ * the old configuration. LECTERN_TEST_PROVISION_PAUSE=SECONDS makes
  * it stop after writing and before the first rename (saying "provision: paused" on stderr),
  * for the test that kills it there.
  *
  * Nothing is written when the command line or the resulting configuration is wrong (exit 2),
- * nor with --dry-run (the changes are printed). Exit 1 when a check fails (files written).
+ * nor with --dry-run (the changes are printed). Exit 1 when a check fails (files written);
+ * exit 4 when the files cannot be written (a read-only or full disk), saying whether anything
+ * was.
  */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <glob.h>
 #include <limits.h>
+#include <poll.h>
 #include <pwd.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
+#include <termios.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -57,6 +64,7 @@
 #include "lectern/osutil.h"
 #include "lectern/pinhash.h"
 #include "lectern/schedule.h"
+#include "lectern/utf8.h"
 
 #define DROPIN_PATH "/etc/systemd/system/lectern.service.d/paths.conf"
 #define DROPIN_MARK "# Written by lectern provision"
@@ -106,7 +114,8 @@ static void usage(FILE *out)
 		"  --no-check         write, but do not contact the servers\n"
 		"  --root DIR         write under DIR (an image being built; tests)\n"
 		"Exit codes: 0 written and every check passed, 1 written but a check failed,\n"
-		"            2 bad command line or configuration (nothing written).\n",
+		"            2 bad command line or configuration (nothing written),\n"
+		"            4 the files cannot be written (read-only or full disk).\n",
 		BOARDS_DIR);
 }
 
@@ -250,13 +259,36 @@ static int check_args(const struct opts *o)
 		return EXIT_USAGE;
 	}
 	const char *urls[] = {o->url, o->calendar};
-	for (size_t i = 0; i < 2; i++)
-		if (urls[i] && has_userinfo(urls[i])) {
+	const char *url_opts[] = {"--url", "--calendar"};
+	for (size_t i = 0; i < 2; i++) {
+		if (!urls[i])
+			continue;
+		/* A space or control character is no part of a URL (RFC 3986: %20): curl refuses
+		 * it at the first upload, long after the installer left. */
+		for (const unsigned char *p = (const unsigned char *)urls[i]; *p; p++)
+			if (*p <= 0x20 || *p == 0x7f) {
+				fprintf(stderr, "lectern: provision: %s has a %s at character %zu: write "
+						"it as %%%02X\n", url_opts[i],
+					*p == ' ' ? "space" : "control character",
+					(size_t)(p - (const unsigned char *)urls[i]) + 1, *p);
+				return EXIT_USAGE;
+			}
+		if (has_userinfo(urls[i])) {
 			fprintf(stderr, "lectern: provision: a URL with a user or password in it ends "
 					"up in the configuration and logs: give --user and "
 					"--password-file instead\n");
 			return EXIT_USAGE;
 		}
+	}
+	/* The service reads a calendar file from its own working directory (/), so a relative
+	 * name, or a URL curl is not asked to speak, is a calendar it never finds. */
+	if (o->calendar && strcmp(o->calendar, "opencast") != 0 && o->calendar[0] != '/' &&
+	    strncasecmp(o->calendar, "http://", 7) != 0 &&
+	    strncasecmp(o->calendar, "https://", 8) != 0) {
+		fprintf(stderr, "lectern: provision: --calendar '%s' is not an http:// or https:// "
+				"URL, an absolute file, or 'opencast'\n", o->calendar);
+		return EXIT_USAGE;
+	}
 	if (o->board && (!o->board[0] || strchr(o->board, '/') || o->board[0] == '.')) {
 		fprintf(stderr, "lectern: provision: --board '%s' is not a board name\n", o->board);
 		return EXIT_USAGE;
@@ -266,6 +298,17 @@ static int check_args(const struct opts *o)
 	if (o->root && o->root[0] != '/') {
 		fprintf(stderr, "lectern: provision: --root must be an absolute directory\n");
 		return EXIT_USAGE;
+	}
+	/* A mistyped root would otherwise be created, a whole /etc in it. */
+	struct stat sb;
+	if (o->root) {
+		const char *why = stat(o->root, &sb) != 0 ? strerror(errno)
+			: !S_ISDIR(sb.st_mode)		  ? "not a directory"
+							  : NULL;
+		if (why) {
+			fprintf(stderr, "lectern: provision: --root %s: %s\n", o->root, why);
+			return EXIT_USAGE;
+		}
 	}
 	return EXIT_OK;
 }
@@ -291,6 +334,7 @@ static bool under_root(const struct opts *o, const char *path, char *buf, size_t
 	return true;
 }
 
+/* The file at `path` (up to 1 MB), NUL-terminated; NULL with errno set (EFBIG: larger). */
 static char *read_whole(const char *path, size_t *len)
 {
 	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
@@ -302,8 +346,12 @@ static char *read_whole(const char *path, size_t *len)
 		if (used == cap) {
 			char *more = cap < (1u << 20) ? realloc(buf, cap * 2 + 1) : NULL;
 			if (!more) {
+				/* errno must say so: ENOENT left from before reads as "no file yet",
+				 * and the file would be replaced by a new one. */
+				int why = cap < (1u << 20) ? ENOMEM : EFBIG;
 				free(buf);
 				buf = NULL;
+				errno = why;
 				break;
 			}
 			buf = more;
@@ -313,15 +361,19 @@ static char *read_whole(const char *path, size_t *len)
 		if (got < 0 && errno == EINTR)
 			continue;
 		if (got < 0) {
+			int why = errno;
 			free(buf);
 			buf = NULL;
+			errno = why;
 			break;
 		}
 		if (got == 0)
 			break;
 		used += (size_t)got;
 	}
+	int why = errno;
 	close(fd);
+	errno = why;
 	if (buf) {
 		buf[used] = '\0';
 		*len = used;
@@ -386,6 +438,7 @@ static void test_pause(void)
 struct staged {
 	char tmp[PATH_MAX + 16];
 	char path[PATH_MAX];
+	bool renamed;
 };
 
 /*
@@ -437,7 +490,7 @@ static void stage_abandon(struct staged *st)
 	st->tmp[0] = '\0';
 }
 
-/* Rename the staged file over its path and fsync the directory. */
+/* Rename the staged file over its path (stage_sync() makes it durable). */
 static bool stage_commit(struct staged *st)
 {
 	if (!st->tmp[0])
@@ -449,6 +502,16 @@ static bool stage_commit(struct staged *st)
 		return false;
 	}
 	st->tmp[0] = '\0';
+	st->renamed = true;
+	return true;
+}
+
+/* fsync the directory of a renamed file. Apart from the renames, so that they follow each
+ * other within microseconds: a kill between two of them is what could mix old and new. */
+static bool stage_sync(struct staged *st)
+{
+	if (!st->renamed)
+		return true;
 	if (os_fsync_parent(st->path) != LT_OK) {
 		fprintf(stderr, "lectern: provision: %s written, but its directory could not be "
 				"synced: %s\n", st->path, strerror(errno));
@@ -486,27 +549,102 @@ static bool make_dir(const char *dir, mode_t last_mode, const struct owner *grou
 	return false;
 }
 
-/* The first line of a secret (`what`: "password", "PIN") in `file`, or on stdin when `file` is
- * NULL; false (said) when there is none. */
+/* How long a secret from a pipe or FIFO may take to arrive: `--password-file <(pass x)` is
+ * quick, a FIFO nobody writes to would otherwise hang the command for ever. */
+#define SECRET_WAIT_S 10
+
+/* A terminal's settings while a secret is typed without echo; restored on a signal too, so
+ * that Ctrl-C does not leave the administrator's shell blind. */
+static struct termios saved_tty;
+static volatile sig_atomic_t tty_changed;
+
+static void restore_tty(void)
+{
+	if (tty_changed) {
+		tcsetattr(0, TCSAFLUSH, &saved_tty);
+		tty_changed = 0;
+	}
+}
+
+static void restore_tty_and_die(int sig)
+{
+	restore_tty();
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+/* On a terminal: ask for the secret on stderr and stop echoing it. */
+static void quiet_tty(const char *what)
+{
+	if (!isatty(0) || tcgetattr(0, &saved_tty) != 0)
+		return;
+	fprintf(stderr, "lectern: provision: the %s (not shown), then Enter: ", what);
+	fflush(stderr);
+	struct termios quiet = saved_tty;
+	quiet.c_lflag &= ~(tcflag_t)ECHO;
+	quiet.c_lflag |= ECHONL;
+	static const int sigs[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGTSTP};
+	for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++)
+		signal(sigs[i], restore_tty_and_die);
+	if (tcsetattr(0, TCSAFLUSH, &quiet) == 0)
+		tty_changed = 1;
+}
+
+/*
+ * The first line of a secret (`what`: "password", "PIN") in `file`, or on stdin when `file` is
+ * NULL; false (said) when there is none. `file` may be a regular file, a pipe or FIFO (read
+ * within SECRET_WAIT_S) or a character device; a directory or anything else is refused by
+ * name.
+ */
 static bool read_secret_line(const char *file, const char *what, char *buf, size_t n)
 {
 	int fd = 0;
 	const char *from = "stdin";
+	bool wait = false; /* poll before reading: a FIFO reads as empty until its writer opens it */
+	if (!file)
+		quiet_tty(what);
 	if (file) {
 		from = file;
-		fd = open(file, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+		/* O_NONBLOCK: opening a FIFO without a writer would block before any timeout. */
+		fd = open(file, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
 		if (fd < 0) {
-			fprintf(stderr, "lectern: provision: cannot read %s: %s\n", from,
-				strerror(errno));
+			fprintf(stderr, "lectern: provision: cannot read the %s file %s: %s\n", what,
+				from, strerror(errno));
 			return false;
 		}
+		struct stat sb;
+		if (fstat(fd, &sb) != 0 || !(S_ISREG(sb.st_mode) || S_ISFIFO(sb.st_mode) ||
+					     S_ISCHR(sb.st_mode))) {
+			bool dir = S_ISDIR(sb.st_mode);
+			close(fd);
+			fprintf(stderr, "lectern: provision: the %s file %s is %s: give a file whose "
+					"first line is the %s\n", what, from,
+				dir ? "a directory" : "not a file", what);
+			return false;
+		}
+		wait = !S_ISREG(sb.st_mode);
 	}
 	size_t used = 0;
-	bool line_end = false;
+	bool line_end = false, timed_out = false;
+	int read_errno = 0;
+	double deadline = os_mono_s() + SECRET_WAIT_S;
 	while (used + 1 < n && !line_end) {
+		if (wait) {
+			double left = deadline - os_mono_s();
+			struct pollfd p = {.fd = fd, .events = POLLIN};
+			int ready = left > 0 ? poll(&p, 1, (int)(left * 1000) + 1) : 0;
+			if (ready < 0 && errno == EINTR)
+				continue;
+			if (ready == 0) {
+				timed_out = true;
+				break;
+			}
+		}
 		ssize_t got = read(fd, buf + used, 1);
 		if (got < 0 && errno == EINTR)
 			continue;
+		if (got < 0)
+			read_errno = errno;
 		if (got <= 0)
 			break;
 		if (buf[used] == '\n')
@@ -516,6 +654,17 @@ static bool read_secret_line(const char *file, const char *what, char *buf, size
 	}
 	if (fd != 0)
 		close(fd);
+	restore_tty();
+	if (read_errno || timed_out) {
+		explicit_bzero(buf, n);
+		if (timed_out)
+			fprintf(stderr, "lectern: provision: nothing came from the %s file %s within "
+					"%d s (a FIFO nobody writes to?)\n", what, from, SECRET_WAIT_S);
+		else
+			fprintf(stderr, "lectern: provision: cannot read the %s from %s: %s\n", what,
+				from, strerror(read_errno));
+		return false;
+	}
 	if (used + 1 >= n && !line_end) {
 		explicit_bzero(buf, n);
 		fprintf(stderr, "lectern: provision: the %s from %s is too long (at most %zu "
@@ -563,16 +712,67 @@ struct edit {
 	bool failed;
 };
 
+/* What makes `value` one the configuration cannot hold as given (NULL: nothing). */
+static const char *value_problem(const char *value)
+{
+	size_t n = strlen(value);
+	if (n > 4000)
+		return "it is longer than 4000 bytes";
+	if (strpbrk(value, "\r\n"))
+		return "it has a line end";
+	for (const char *p = value; *p; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			return "it has a control character";
+	if (n && (value[0] == ' ' || value[n - 1] == ' '))
+		return "it starts or ends with a space, which the configuration drops";
+	if (strstr(value, " ;"))
+		return "' ;' in it starts a comment in the configuration";
+	for (const char *p = value; *p;) {
+		size_t len = utf8_char_len(p);
+		if (!len)
+			return "it is not valid UTF-8 (is the terminal's character set UTF-8?)";
+		p += len;
+	}
+	return NULL;
+}
+
+/* `value` for a message: control characters and bytes that are not UTF-8 as \n, \t, \xHH;
+ * at most 80 bytes. */
+static void shown(const char *value, char *buf, size_t n)
+{
+	size_t used = 0;
+	for (const unsigned char *p = (const unsigned char *)value; *p && used + 8 < n; p++) {
+		if (p - (const unsigned char *)value >= 80) {
+			used += (size_t)snprintf(buf + used, n - used, "...");
+			break;
+		}
+		if (*p == '\n')
+			used += (size_t)snprintf(buf + used, n - used, "\\n");
+		else if (*p == '\r')
+			used += (size_t)snprintf(buf + used, n - used, "\\r");
+		else if (*p == '\t')
+			used += (size_t)snprintf(buf + used, n - used, "\\t");
+		else if (*p < 0x20 || *p == 0x7f || (*p >= 0x80 && !utf8_char_len((const char *)p)))
+			used += (size_t)snprintf(buf + used, n - used, "\\x%02x", *p);
+		else
+			buf[used++] = (char)*p;
+	}
+	buf[used < n ? used : n - 1] = '\0';
+}
+
 static void set_key(struct edit *e, const char *section, const char *key, const char *value)
 {
 	char old[4096];
 	bool had = inifile_get(e->doc, section, key, old, sizeof old);
 	bool changed = false;
-	lt_err err = inifile_set(e->doc, section, key, value, &changed);
+	const char *problem = value_problem(value);
+	lt_err err = problem ? LT_ERR_INVALID : inifile_set(e->doc, section, key, value, &changed);
 	if (err != LT_OK) {
+		char show[128];
+		shown(value, show, sizeof show);
 		fprintf(stderr, "lectern: provision: [%s] %s: '%s' cannot be written to the "
-				"configuration (a line end, a control character, white space at an end, "
-				"or ' ;')\n", section, key, value);
+				"configuration: %s\n", section, key, show,
+			problem ? problem : lt_strerror(err));
 		e->failed = true;
 		return;
 	}
@@ -764,13 +964,35 @@ static bool load_text(const struct opts *o, const char *text, size_t len, const 
 	snprintf(cfg->source, sizeof cfg->source, "%s", path);
 	struct config_error err = {0};
 	struct load_ctx l = {.cfg = cfg, .err = &err, .rc = LT_OK};
-	if (ok)
+	/* Through config_load() itself, from a memory file: what lectern run will say of the
+	 * file, its syntax, size and line length included (a line inifile leaves alone may be
+	 * one inih refuses). Key by key where memory files are not to be had. */
+	size_t mlen = 0;
+	char *mapped_text = ok ? inifile_text(doc, &mlen) : NULL;
+	int mfd = mapped_text ? memfd_create("lectern-provision-config", MFD_CLOEXEC) : -1;
+	if (mfd >= 0 && write(mfd, mapped_text, mlen) == (ssize_t)mlen) {
+		char mpath[64];
+		snprintf(mpath, sizeof mpath, "/proc/self/fd/%d", mfd);
+		l.rc = access(mpath, R_OK) == 0 ? config_load(cfg, mpath, &err) : LT_ERR_IO;
+		if (l.rc == LT_ERR_IO) { /* no /proc */
+			config_defaults(cfg);
+			l.rc = LT_OK;
+			inifile_each(doc, load_key, &l);
+			if (l.rc == LT_OK)
+				l.rc = config_check(cfg, &err);
+		}
+		snprintf(cfg->source, sizeof cfg->source, "%s", path);
+	} else if (ok) {
 		inifile_each(doc, load_key, &l);
+		if (l.rc == LT_OK)
+			l.rc = config_check(cfg, &err);
+	}
+	if (mfd >= 0)
+		close(mfd);
+	free(mapped_text);
 	inifile_free(doc);
 	if (!ok)
 		return false;
-	if (l.rc == LT_OK)
-		l.rc = config_check(cfg, &err);
 	if (l.rc != LT_OK) {
 		snprintf(err.file, sizeof err.file, "%s", path);
 		char line[PATH_MAX + 512];
@@ -784,12 +1006,15 @@ static bool load_text(const struct opts *o, const char *text, size_t len, const 
 /* The drop-in's text for `cfg` ("" when nothing outside the state directory is written). */
 static void dropin_text(const struct config *cfg, char *buf, size_t n)
 {
-	char paths[3][PATH_MAX];
+	char paths[4][PATH_MAX], prom_dir[PATH_MAX] = "";
 	int count = 0;
 	if (strcmp(cfg->upload_target, "folder") == 0 && cfg->upload_folder[0])
 		snprintf(paths[count++], PATH_MAX, "%s", cfg->upload_folder);
-	const char *dirs[] = {cfg->data_dir, cfg->spool_dir};
-	for (int i = 0; i < 2; i++) {
+	/* node_exporter's textfile directory: the Prometheus file is replaced by a rename in it. */
+	if (cfg->health_prometheus_file[0] == '/')
+		os_dirname(cfg->health_prometheus_file, prom_dir, sizeof prom_dir);
+	const char *dirs[] = {cfg->data_dir, cfg->spool_dir, prom_dir};
+	for (int i = 0; i < 3; i++) {
 		size_t sl = strlen(STATE_DIR);
 		bool inside = strncmp(dirs[i], STATE_DIR, sl) == 0 &&
 			      (dirs[i][sl] == '\0' || dirs[i][sl] == '/');
@@ -841,8 +1066,14 @@ static bool is_url(const char *s)
 	return strncasecmp(s, "http://", 7) == 0 || strncasecmp(s, "https://", 8) == 0;
 }
 
-static void check_calendar(const struct opts *o, const struct config *cfg, struct tally *t)
+static void check_calendar(const struct opts *o, const struct config *cfg_in, struct tally *t)
 {
+	/* Within CHECK_TIMEOUT_S, not [schedule] timeout_s (up to 600 s): a calendar server that
+	 * never answers must not hold the installer for minutes. */
+	struct config probe = *cfg_in;
+	if (probe.schedule_timeout_s > CHECK_TIMEOUT_S)
+		probe.schedule_timeout_s = CHECK_TIMEOUT_S;
+	const struct config *cfg = &probe;
 	int64_t now = (int64_t)time(NULL), to = now + (int64_t)cfg->lookahead_days * 86400;
 	char why[512] = "";
 	if (strcmp(cfg->schedule_source, "none") == 0) {
@@ -1059,24 +1290,58 @@ static bool calendar_takes_account(const struct config *cfg)
 
 /* --- the command ---------------------------------------------------------------------------- */
 
-/* Dummy secrets for checking the configuration before the real files exist. */
-static bool make_dummies(char *dir, size_t n, char *secret, char *pin, size_t pn)
+/*
+ * Dummy secrets for checking the configuration before the real files exist: memory files
+ * named /proc/self/fd/N, so that nothing is written anywhere (--dry-run) and a killed run
+ * leaves nothing behind; a directory under /tmp where /proc is not mounted (an image being
+ * built in a bare chroot). `dir` is "" when the memory files are used; `fds` their fds.
+ */
+static bool dummy_file(char *path, size_t n, const char *data, int *fd)
 {
+	*fd = memfd_create("lectern-provision-dummy", MFD_CLOEXEC);
+	if (*fd < 0)
+		return false;
+	size_t len = strlen(data);
+	snprintf(path, n, "/proc/self/fd/%d", *fd);
+	struct stat sb;
+	if (fchmod(*fd, 0600) != 0 || write(*fd, data, len) != (ssize_t)len ||
+	    stat(path, &sb) != 0) {
+		close(*fd);
+		*fd = -1;
+		return false;
+	}
+	return true;
+}
+
+static bool make_dummies(char *dir, size_t n, char *secret, char *pin, size_t pn, int fds[2])
+{
+	char hash[PINHASH_MAX_LEN];
+	if (pinhash_make("0000", PINHASH_MIN_ITER, hash, sizeof hash) != LT_OK)
+		return false;
+	strcat(hash, "\n");
+	dir[0] = '\0';
+	if (dummy_file(secret, pn, "x\n", &fds[0]) && dummy_file(pin, pn, hash, &fds[1]))
+		return true;
+	for (int i = 0; i < 2; i++)
+		if (fds[i] >= 0)
+			close(fds[i]);
+	fds[0] = fds[1] = -1;
 	snprintf(dir, n, "/tmp/lectern-provision-XXXXXX");
 	if (!mkdtemp(dir))
 		return false;
 	snprintf(secret, pn, "%s/secret", dir);
 	snprintf(pin, pn, "%s/pin", dir);
-	char hash[PINHASH_MAX_LEN];
-	if (pinhash_make("0000", PINHASH_MIN_ITER, hash, sizeof hash) != LT_OK)
-		return false;
-	strcat(hash, "\n");
 	return os_write_atomic(secret, "x\n", 2, 0600) == LT_OK &&
 	       os_write_atomic(pin, hash, strlen(hash), 0600) == LT_OK;
 }
 
-static void remove_dummies(const char *dir, const char *secret, const char *pin)
+static void remove_dummies(const char *dir, const char *secret, const char *pin, int fds[2])
 {
+	for (int i = 0; i < 2; i++)
+		if (fds[i] >= 0)
+			close(fds[i]);
+	if (!dir[0])
+		return;
 	unlink(secret);
 	unlink(pin);
 	rmdir(dir);
@@ -1146,14 +1411,17 @@ int cmd_provision(int argc, char **argv, const char *config_path)
 	struct change_list changes = {0};
 	struct staged staged[5] = {0}; /* password, PIN, drop-in, configuration, calendar's */
 	char dummy_dir[64] = "", dummy_secret[PATH_MAX] = "", dummy_pin[PATH_MAX] = "";
+	int dummy_fds[2] = {-1, -1};
+	bool dummies = false;
 	struct config cfg;
 	struct owner own;
 	owner_lookup(&o, &own);
 
+	errno = 0;
 	old_text = read_whole(conf_path, &old_len);
 	if (!old_text && errno != ENOENT) {
-		fprintf(stderr, "lectern: provision: cannot read %s: %s\n", conf_path,
-			strerror(errno));
+		fprintf(stderr, "lectern: provision: cannot read %s: %s%s\n", conf_path,
+			strerror(errno), errno == EFBIG ? " (more than 1 MB: not a configuration?)" : "");
 		goto out;
 	}
 	if (old_text ? inifile_parse(old_text, old_len, &doc) != LT_OK : inifile_new(&doc) != LT_OK)
@@ -1179,8 +1447,9 @@ int cmd_provision(int argc, char **argv, const char *config_path)
 		goto out;
 
 	/* The new configuration must load before anything is written. */
+	dummies = true;
 	if (!make_dummies(dummy_dir, sizeof dummy_dir, dummy_secret, dummy_pin,
-			  sizeof dummy_secret)) {
+			  sizeof dummy_secret, dummy_fds)) {
 		fprintf(stderr, "lectern: provision: cannot make temporary files: %s\n",
 			strerror(errno));
 		goto out;
@@ -1220,7 +1489,7 @@ int cmd_provision(int argc, char **argv, const char *config_path)
 		       own.chown ? ", owner " SERVICE_USER : "");
 	if (dropin_changes)
 		printf("  %s: %s\n", DROPIN_PATH,
-		       dropin[0] ? "ReadWritePaths= for the folder / data outside " STATE_DIR
+		       dropin[0] ? "ReadWritePaths= where lectern writes outside " STATE_DIR
 				 : "removed (no longer needed)");
 	if (o.dry_run) {
 		printf("Dry run: nothing written.\n");
@@ -1233,8 +1502,11 @@ int cmd_provision(int argc, char **argv, const char *config_path)
 	 * renamed: the secrets, the drop-in, and the configuration last, its rename being the
 	 * moment the new settings exist.
 	 */
-	if (!make_dir(dir_path, 0750, &own))
+	if (!make_dir(dir_path, 0750, &own)) {
+		fprintf(stderr, "lectern: provision: nothing was written\n");
+		rc = EXIT_STORAGE;
 		goto out;
+	}
 	remove_stale_temps(conf_path);
 	remove_stale_temps(password_path);
 	remove_stale_temps(cal_password_path);
@@ -1283,10 +1555,18 @@ int cmd_provision(int argc, char **argv, const char *config_path)
 	static const int commit_order[] = {0, 4, 1, 2, 3};
 	for (int i = 0; i < 5 && ok; i++)
 		ok = stage_commit(&staged[commit_order[i]]);
+	for (int i = 0; i < 5 && ok; i++)
+		ok = stage_sync(&staged[commit_order[i]]);
 	if (ok && dropin_changes && !dropin[0] && unlink(dropin_path) == 0)
 		os_fsync_parent(dropin_path);
 	if (!ok) {
-		rc = EXIT_FAIL;
+		bool any = false;
+		for (int i = 0; i < 5; i++)
+			any = any || staged[i].renamed;
+		fprintf(stderr, "lectern: provision: %s\n",
+			any ? "some files were replaced, the configuration may not be: run it again"
+			    : "nothing was written: the old files are in place");
+		rc = EXIT_STORAGE;
 		goto out;
 	}
 	if (dropin_changes && !o.root)
@@ -1310,8 +1590,8 @@ out:
 	explicit_bzero(password, sizeof password);
 	explicit_bzero(cal_password, sizeof cal_password);
 	explicit_bzero(pin, sizeof pin);
-	if (dummy_dir[0])
-		remove_dummies(dummy_dir, dummy_secret, dummy_pin);
+	if (dummies)
+		remove_dummies(dummy_dir, dummy_secret, dummy_pin, dummy_fds);
 	inifile_free(doc);
 	free(old_text);
 	free(new_text);

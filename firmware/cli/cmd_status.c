@@ -41,7 +41,7 @@ static void when(int64_t t, int64_t now, char *buf, size_t n)
 	snprintf(buf, n, "%s (%s ago)", iso, ago);
 }
 
-static void print_text(const struct health_snapshot *h)
+static void print_text(const struct health_snapshot *h, bool store_ok)
 {
 	int64_t now = h->now_ms / 1000;
 	char a[96], b[96];
@@ -53,7 +53,10 @@ static void print_text(const struct health_snapshot *h)
 	} else {
 		printf("Recording:    none\n");
 	}
-	if (h->queue_waiting) {
+	if (!store_ok) {
+		printf("Store:        CANNOT BE READ (see above)\n");
+		printf("Queue:        unknown\n");
+	} else if (h->queue_waiting) {
 		span(health_queue_oldest_age_s(h), a, sizeof a);
 		printf("Queue:        %d waiting (the oldest for %s), %d failed\n", h->queue_waiting, a,
 		       h->queue_failed);
@@ -68,7 +71,7 @@ static void print_text(const struct health_snapshot *h)
 		printf("Calendar:     none configured\n");
 	}
 	when(h->last_upload_ms / 1000, now, a, sizeof a);
-	printf("Last upload:  %s\n", a);
+	printf("Last upload:  %s\n", store_ok ? a : "unknown");
 	if (h->disk_known)
 		printf("Disk free:    %.1f MB\n", (double)h->disk_free_bytes / 1e6);
 	else
@@ -96,20 +99,40 @@ int cmd_status(int argc, char **argv, const char *config_path)
 		       "free disk, microphone, the running service and versions.\n",
 		       (const struct cli_flag[]){{"json", &json}, {NULL, NULL}}, &exit_code))
 		return exit_code;
+	/* A monitor reading --json gets JSON whatever fails (the why on stderr): {"error": …}
+	 * without a configuration, the figures that do not need the store without one. */
 	struct config cfg;
-	struct store *st;
-	int rc = app_load_config_and_store(config_path, &cfg, &st);
-	if (rc != EXIT_OK)
+	struct store *st = NULL;
+	int rc = app_load_config(config_path, &cfg);
+	if (rc != EXIT_OK) {
+		if (json) {
+			json_object *o = json_object_new_object();
+			jsonout_put_string(o, "error", "the configuration cannot be loaded (see stderr)");
+			jsonout_print_line(stdout, o);
+		}
 		return rc;
+	}
+	bool store_ok = app_open_store(&cfg, &st) == EXIT_OK;
 	struct health_snapshot h = {0};
 	lt_err err = health_collect(&cfg, st, os_now_ms(), false, true, &h);
 	store_close(st);
-	if (json)
-		jsonout_print_line(stdout, health_json(&h));
-	else
-		print_text(&h);
+	if (!store_ok)
+		err = LT_ERR_STORE;
+	if (json) {
+		json_object *o = health_json(&h);
+		json_object_object_add(o, "store_ok", json_object_new_boolean(err == LT_OK));
+		if (err != LT_OK) {
+			/* Not "nothing waiting": unknown. */
+			json_object_object_add(o, "queue", NULL);
+			json_object_object_add(o, "last_upload", NULL);
+		}
+		jsonout_print_line(stdout, o);
+	} else {
+		print_text(&h, err == LT_OK);
+	}
 	if (err != LT_OK) {
-		fprintf(stderr, "lectern: status: the store could not be read in full (see the log)\n");
+		fprintf(stderr, "lectern: status: the store could not be read%s (see the log)\n",
+			store_ok ? " in full" : "");
 		return EXIT_STORAGE;
 	}
 	return EXIT_OK;

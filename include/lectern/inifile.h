@@ -9,7 +9,8 @@
  * "[section]" headers, "key = value" lines, '#' and ';' comments, indented continuation lines;
  * a key set twice takes the last value (so all its lines are rewritten as one).
  *
- * Values are written as "key = value"; a value longer than fits config.c's line limit is
+ * Values are written as "key = value", keeping a "; comment" that followed the value it
+ * replaces (when the new value fits one line); a value longer than fits config.c's line limit is
  * continued on indented lines. A value that inih would not read back as written (line ends or
  * other control characters, white space at either end, " ;" which starts a comment) is refused.
  */
@@ -25,7 +26,9 @@ struct inifile;
 
 /* An empty document. LT_ERR_NOMEM. */
 lt_err inifile_new(struct inifile **out);
-/* The document of `len` bytes of text (CRLF is read as LF). LT_ERR_NOMEM. */
+/* The document of `len` bytes of text. Each line keeps its line end (CRLF or LF, none for
+ * an unterminated last line) and is written back with it; new lines take the first line's.
+ * LT_ERR_NOMEM. */
 lt_err inifile_parse(const char *text, size_t len, struct inifile **out);
 void inifile_free(struct inifile *f);
 
@@ -53,8 +56,8 @@ void inifile_each(const struct inifile *f,
 		  int (*fn)(void *user, const char *section, const char *key, const char *value),
 		  void *user);
 
-/* The document as text (malloc'd, NUL-terminated, ends with a line end); NULL when out of
- * memory. */
+/* The document as text (malloc'd, NUL-terminated): byte for byte what was parsed where
+ * nothing was set; NULL when out of memory. */
 char *inifile_text(const struct inifile *f, size_t *len);
 
 #endif

@@ -135,7 +135,7 @@ mkdir -p "$R/var/lib/lectern/spool"
 echo data >"$R/var/lib/lectern/lectern.db"
 echo secret >"$R/etc/lectern/secrets"
 mkdir -p "$R/etc/systemd/system/lectern.service.d"
-printf '[Service]\nReadWritePaths=-/srv/share\n' >"$R/etc/systemd/system/lectern.service.d/paths.conf"
+printf "# Written by lectern provision (test)\n[Service]\nReadWritePaths=-/srv/share\n" >"$R/etc/systemd/system/lectern.service.d/paths.conf"
 echo "room = Edited" >>"$R/etc/lectern/lectern.conf"
 check "dpkg removes it" dpkgr -r lectern
 check "remove: the programs are gone" test ! -e "$R/usr/bin/lectern" -a ! -e "$R/lib/systemd/system/lectern.service"

@@ -80,7 +80,7 @@ static void test_new_key_and_new_section(void **state)
 	inifile_free(f);
 	f = parse("[device]\r\nroom = C");
 	assert_int_equal(inifile_set(f, "device", "log_level", "debug", NULL), LT_OK);
-	assert_text(f, "[device]\nroom = C\nlog_level = debug\n");
+	assert_text(f, "[device]\r\nroom = C\r\nlog_level = debug\r\n"); /* its own line ends */
 	inifile_free(f);
 }
 
@@ -158,6 +158,43 @@ static void test_unfaithful_values_are_refused(void **state)
 	inifile_free(f);
 }
 
+/* A hand-edited file keeps its own line ends: CRLF stays CRLF (new lines too), a last line
+ * without a line end keeps having none while it stays last, and a comment after a replaced
+ * value stays on its line. */
+static void test_line_ends_and_comments_kept(void **state)
+{
+	(void)state;
+	const char *crlf = "# mine\r\n[device]\r\nroom = Old   ; the old name\r\n"
+			   "data_dir = /srv/l\r\n[ui]\r\npin_file = /etc/p";
+	struct inifile *f = NULL;
+	assert_int_equal(inifile_parse(crlf, strlen(crlf), &f), LT_OK);
+	/* nothing changed: byte for byte the same, no line end added at the end */
+	assert_text(f, crlf);
+	bool changed = false;
+	assert_int_equal(inifile_set(f, "device", "room", "New", &changed), LT_OK);
+	assert_true(changed);
+	assert_text(f, "# mine\r\n[device]\r\nroom = New   ; the old name\r\n"
+		       "data_dir = /srv/l\r\n[ui]\r\npin_file = /etc/p");
+	/* a key after the unterminated last line: that line gets the file's line end */
+	assert_int_equal(inifile_set(f, "ui", "pin", "", &changed), LT_OK);
+	assert_text(f, "# mine\r\n[device]\r\nroom = New   ; the old name\r\n"
+		       "data_dir = /srv/l\r\n[ui]\r\npin_file = /etc/p\r\npin =\r\n");
+	/* a new section in a CRLF file is CRLF too */
+	assert_int_equal(inifile_set(f, "upload", "target", "none", &changed), LT_OK);
+	assert_text(f, "# mine\r\n[device]\r\nroom = New   ; the old name\r\n"
+		       "data_dir = /srv/l\r\n[ui]\r\npin_file = /etc/p\r\npin =\r\n\r\n"
+		       "[upload]\r\ntarget = none\r\n");
+	char value[64];
+	assert_true(inifile_get(f, "device", "room", value, sizeof value));
+	assert_string_equal(value, "New");
+	inifile_free(f);
+	/* a file of LF lines without a final line end, a key added to its last section */
+	f = parse("[device]\nroom = A");
+	assert_int_equal(inifile_set(f, "device", "data_dir", "/x", &changed), LT_OK);
+	assert_text(f, "[device]\nroom = A\ndata_dir = /x\n");
+	inifile_free(f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -166,6 +203,7 @@ int main(void)
 		cmocka_unit_test(test_duplicates_and_continuations),
 		cmocka_unit_test(test_long_value_reads_back),
 		cmocka_unit_test(test_unfaithful_values_are_refused),
+		cmocka_unit_test(test_line_ends_and_comments_kept),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
