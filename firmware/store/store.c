@@ -441,10 +441,19 @@ lt_err store_recording_create(struct store *st, struct recording *rec)
 {
 	if (!rec->started_ms)
 		rec->started_ms = os_now_ms();
-	if (!rec->uid[0])
-		store_make_uid(rec->started_ms, rec->uid, sizeof rec->uid);
 	rec->state = REC_RECORDING;
-	return insert_recording(st, rec, NULL, "");
+	if (rec->uid[0])
+		return insert_recording(st, rec, NULL, "");
+	/* A made uid is the second and 16 random bits: two in one second may meet (a restored
+	 * spool, a test); another draw settles it. */
+	lt_err err = LT_ERR_STATE;
+	for (int i = 0; i < 8 && err == LT_ERR_STATE; i++) {
+		store_make_uid(rec->started_ms, rec->uid, sizeof rec->uid);
+		err = insert_recording(st, rec, NULL, "");
+	}
+	if (err != LT_OK)
+		rec->uid[0] = '\0';
+	return err;
 }
 
 lt_err store_recording_restore(struct store *st, struct recording *rec,

@@ -314,6 +314,25 @@ static void test_create(void **state)
 	assert_int_equal(g.started_ms, 1795373040000LL);
 }
 
+/* Made uids are the second and 16 random bits: many in one second still all get one. */
+static void test_made_uids_never_collide(void **state)
+{
+	struct ctx *c = *state;
+	for (int i = 0; i < 1500; i++) {
+		struct recording r = {.started_ms = 1795373040000LL};
+		snprintf(r.path, sizeof r.path, "/tmp/x%d.opus", i);
+		assert_int_equal(store_recording_create(c->st, &r), LT_OK);
+		assert_true(r.uid[0]);
+	}
+	assert_int_equal(store_recording_count(c->st), 1500);
+	/* A uid given by the caller is its own: taken is an error, not a new draw. */
+	struct recording dup = {.started_ms = 1795373040000LL};
+	struct recording first;
+	assert_int_equal(store_recording_get(c->st, 1, &first), LT_OK);
+	snprintf(dup.uid, sizeof dup.uid, "%s", first.uid);
+	assert_int_equal(store_recording_create(c->st, &dup), LT_ERR_STATE);
+}
+
 static void test_make_uid(void **state)
 {
 	(void)state;
@@ -697,6 +716,7 @@ int main(void)
 		T(test_kv),
 		T(test_create),
 		T(test_make_uid),
+		T(test_made_uids_never_collide),
 		T(test_valid_transition_commits),
 		T(test_wrong_from_changes_nothing),
 		T(test_forbidden_transition),
