@@ -33,9 +33,11 @@ run_file() { # label, limit seconds, command...
 	shift 2
 	local out rc
 	echo "== $label"
+	local started=$SECONDS
 	out=$(timeout --kill-after=10 "$limit" "$@" 2>"$BUILD/tests/$(basename "$label").stderr")
 	rc=$?
 	count "$label" <<<"$out"
+	echo "  # $((SECONDS - started)) s"
 	if [ $rc -ne 0 ] && ! grep -q '^not ok' <<<"$out"; then
 		# Died or timed out without saying which test: count it as one failure.
 		failed=$((failed + 1))
