@@ -429,8 +429,11 @@ int cmd_stats(int argc, char **argv, const char *config_path)
 		err = store_report_returning(st, from, to, &people, &returning);
 	store_close(st);
 	if (err == LT_OK) {
-		qsort(t.weeks, t.n_weeks, sizeof *t.weeks, by_week);
-		qsort(t.presenters, t.n_presenters, sizeof *t.presenters, by_sessions);
+		/* (a term without sessions has no arrays: qsort must not be handed NULL) */
+		if (t.n_weeks)
+			qsort(t.weeks, t.n_weeks, sizeof *t.weeks, by_week);
+		if (t.n_presenters)
+			qsort(t.presenters, t.n_presenters, sizeof *t.presenters, by_sessions);
 		report(&t, format, from_s, to_s, names, people, returning);
 	} else {
 		fprintf(stderr, "lectern stats: the store cannot be read: %s\n", lt_strerror(err));

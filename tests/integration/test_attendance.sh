@@ -344,6 +344,9 @@ assert [r["name"] for r in rows if r["section"] == "week"] == \
 p = {r["name"]: r["sessions"] for r in rows if r["section"] == "presenter"}
 assert p == {"Ada Presenter": "2", 'Bob "B" Builder': "1", "Carl Typed": "1"}, p
 PY
+"$LECTERN" --config "$T/rep.conf" stats --term 2030-01-01..2030-02-01 --json >"$T/stats-empty.json"
+check "stats over a term without sessions: zero, as JSON (no sort of an empty list)" \
+	grep -q '"sessions_held":0' "$T/stats-empty.json"
 sed -i 's/attendance = names/attendance = count/' "$T/rep.conf"
 "$LECTERN" --config "$T/rep.conf" attendance --json >"$T/att-count.json"
 "$LECTERN" --config "$T/rep.conf" stats --json >"$T/stats-count.json"
