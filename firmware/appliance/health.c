@@ -10,6 +10,7 @@
 #include <opus.h>
 #include <sqlite3.h>
 #include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -231,6 +232,18 @@ int64_t health_uptime_s(const struct health_snapshot *h)
 	if (!h->service_started_ms || h->now_ms < h->service_started_ms)
 		return 0;
 	return (h->now_ms - h->service_started_ms) / 1000;
+}
+
+void health_span(int64_t s, char *buf, size_t n)
+{
+	if (s >= 86400)
+		snprintf(buf, n, "%" PRId64 "d %" PRId64 "h", s / 86400, s % 86400 / 3600);
+	else if (s >= 3600)
+		snprintf(buf, n, "%" PRId64 "h %" PRId64 "m", s / 3600, s % 3600 / 60);
+	else if (s >= 60)
+		snprintf(buf, n, "%" PRId64 "m %" PRId64 "s", s / 60, s % 60);
+	else
+		snprintf(buf, n, "%" PRId64 "s", s);
 }
 
 json_object *health_json(const struct health_snapshot *h)

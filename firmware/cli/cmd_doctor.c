@@ -84,18 +84,6 @@ static void say(struct check *c, enum verdict v, const char *hint, const char *f
 	va_end(ap);
 }
 
-static void span(int64_t s, char *buf, size_t n)
-{
-	if (s >= 86400)
-		snprintf(buf, n, "%" PRId64 "d %" PRId64 "h", s / 86400, s % 86400 / 3600);
-	else if (s >= 3600)
-		snprintf(buf, n, "%" PRId64 "h %" PRId64 "m", s / 3600, s % 3600 / 60);
-	else if (s >= 60)
-		snprintf(buf, n, "%" PRId64 "m %" PRId64 "s", s / 60, s % 60);
-	else
-		snprintf(buf, n, "%" PRId64 "s", s);
-}
-
 /* --- configuration -------------------------------------------------------------------------- */
 
 /* As app_load_config() finds the file, with the error kept for the table. */
@@ -528,7 +516,7 @@ static void check_calendar(struct doctor *d, const struct health_snapshot *h,
 	bool stale = h->calendar_stale; /* the flag status and the Prometheus file show */
 	char age[32] = "never";
 	if (ok)
-		span(now > ok ? now - ok : 0, age, sizeof age);
+		health_span(now > ok ? now - ok : 0, age, sizeof age);
 	char why[320] = "";
 	lt_err err = sched ? schedule_refresh(sched, now, true, why, sizeof why) : LT_ERR_STORE;
 	if (err != LT_OK && stale)
@@ -660,7 +648,7 @@ static void check_queue(struct doctor *d, const struct health_snapshot *h, bool 
 		return;
 	}
 	char age[32];
-	span(health_queue_oldest_age_s(h), age, sizeof age);
+	health_span(health_queue_oldest_age_s(h), age, sizeof age);
 	if (h->queue_waiting && health_queue_oldest_age_s(h) >= 86400)
 		say(c, FAIL, "lectern queue shows each one's last error",
 		    "%d recording(s) waiting, the oldest for %s", h->queue_waiting, age);
@@ -761,7 +749,7 @@ static void check_service(struct doctor *d, const struct health_snapshot *h)
 		return;
 	}
 	char up[32], usec[32];
-	span(health_uptime_s(h), up, sizeof up);
+	health_span(health_uptime_s(h), up, sizeof up);
 	int wd = proc_env(h->service_pid, "WATCHDOG_USEC", usec, sizeof usec);
 	if (wd < 0)
 		say(c, WARN, "run lectern doctor as root (or the service's user) to see its watchdog",

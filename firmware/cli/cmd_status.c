@@ -15,19 +15,6 @@
 #include "lectern/jsonout.h"
 #include "lectern/osutil.h"
 
-/* "3d 4h", "2h 5m", "4m 10s", "12s" */
-static void span(int64_t s, char *buf, size_t n)
-{
-	if (s >= 86400)
-		snprintf(buf, n, "%" PRId64 "d %" PRId64 "h", s / 86400, s % 86400 / 3600);
-	else if (s >= 3600)
-		snprintf(buf, n, "%" PRId64 "h %" PRId64 "m", s / 3600, s % 3600 / 60);
-	else if (s >= 60)
-		snprintf(buf, n, "%" PRId64 "m %" PRId64 "s", s / 60, s % 60);
-	else
-		snprintf(buf, n, "%" PRId64 "s", s);
-}
-
 /* A unix time as a local time and how long ago; "never" for 0. */
 static void when(int64_t t, int64_t now, char *buf, size_t n)
 {
@@ -37,7 +24,7 @@ static void when(int64_t t, int64_t now, char *buf, size_t n)
 	}
 	char iso[40], ago[32];
 	json_local_time(t, iso, sizeof iso);
-	span(now > t ? now - t : 0, ago, sizeof ago);
+	health_span(now > t ? now - t : 0, ago, sizeof ago);
 	snprintf(buf, n, "%s (%s ago)", iso, ago);
 }
 
@@ -47,7 +34,7 @@ static void print_text(const struct health_snapshot *h, bool store_ok)
 	char a[96], b[96];
 	printf("State:        %s\n", health_state_name(h->state));
 	if (h->recording_id) {
-		span(now - h->recording_started_ms / 1000, a, sizeof a);
+		health_span(now - h->recording_started_ms / 1000, a, sizeof a);
 		printf("Recording:    #%" PRId64 " \"%s\" for %s\n", h->recording_id,
 		       h->recording_title[0] ? h->recording_title : "untitled", a);
 	} else {
@@ -57,7 +44,7 @@ static void print_text(const struct health_snapshot *h, bool store_ok)
 		printf("Store:        CANNOT BE READ (see above)\n");
 		printf("Queue:        unknown\n");
 	} else if (h->queue_waiting) {
-		span(health_queue_oldest_age_s(h), a, sizeof a);
+		health_span(health_queue_oldest_age_s(h), a, sizeof a);
 		printf("Queue:        %d waiting (the oldest for %s), %d failed\n", h->queue_waiting, a,
 		       h->queue_failed);
 	} else {
@@ -78,7 +65,7 @@ static void print_text(const struct health_snapshot *h, bool store_ok)
 		printf("Disk free:    unknown\n");
 	printf("Microphone:   %s\n", h->microphone_present ? "present" : "missing");
 	if (h->service_pid) {
-		span(health_uptime_s(h), b, sizeof b);
+		health_span(health_uptime_s(h), b, sizeof b);
 		printf("Service:      running (pid %ld, up %s)\n", h->service_pid, b);
 	} else {
 		printf("Service:      not running\n");

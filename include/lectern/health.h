@@ -90,6 +90,8 @@ const char *health_state_name(enum health_state s);
 int64_t health_queue_oldest_age_s(const struct health_snapshot *h);
 /* Seconds since the service started (0: none runs, or unknown). */
 int64_t health_uptime_s(const struct health_snapshot *h);
+/* A span of `s` seconds for people: "3d 4h", "2h 5m", "4m 10s", "12s". */
+void health_span(int64_t s, char *buf, size_t n);
 
 /* The snapshot as the JSON object `lectern status --json` prints (the caller puts it). */
 json_object *health_json(const struct health_snapshot *h);
