@@ -39,7 +39,7 @@ FIRMWARE := base/err base/log base/osutil base/utf8 base/urltpl base/config base
 	schedule/calendar schedule/schedule \
 	checkin/roster checkin/attendance checkin/qr checkin/badge \
 	upload/upload upload/upload_opencast upload/upload_attendance upload/ocagent \
-	appliance/app appliance/controller appliance/kiosk appliance/kiosk_view \
+	appliance/app appliance/app_audio appliance/controller appliance/kiosk appliance/kiosk_view \
 	appliance/kiosk_events appliance/kiosk_sessions appliance/kiosk_settings \
 	appliance/kiosk_scan appliance/monitor appliance/screen appliance/screen_null \
 	appliance/health \
@@ -49,15 +49,18 @@ DRIVERS := audio_source audio_alsa audio_file backlight camera camera_v4l2 camer
 	gpio_gpiod gpio_file
 LIB_OBJS := $(FIRMWARE:%=$(BUILD)/firmware/%.o) $(DRIVERS:%=$(BUILD)/drivers/%.o)
 LIB := $(BUILD)/liblectern.a
-# Two front ends, one command (cli.h): `lectern` links the light commands (version, help,
-# record, recordings, queue, retry, config) and execs its sibling lectern-net, in its own
-# directory, for run, schedule and upload. Each links from the archive only the objects its
-# commands reach, and --as-needed keeps out the shared libraries none of them calls: libcurl,
-# libical, libxml2 (with ICU and libstdc++) and libsystemd are never loaded by `lectern`,
-# which makes its start-up and `record`'s memory those of the libraries it uses. One lookup
-# rule (next to itself) serves the build tree, the installed system and a DESTDIR alike.
+# Three front ends, one command (cli.h): `lectern` links the light commands (version, help,
+# record, recordings, queue, retry, config, attendance, stats) and execs a sibling in its own
+# directory for the others: lectern-upload for upload, lectern-net for run, schedule,
+# provision, status and doctor. Each links from the archive only the objects its commands
+# reach, and --as-needed keeps out the shared libraries none of them calls: libcurl, libical,
+# libxml2 (with ICU and libstdc++) and libsystemd are never loaded by `lectern`, which makes
+# its start-up and `record`'s memory those of the libraries it uses; libical, alsa-lib, zbar
+# (with X11) and libsystemd are never loaded by lectern-upload. One lookup rule (next to
+# itself) serves the build tree, the installed system and a DESTDIR alike.
 BIN := $(BUILD)/lectern
 NET_BIN := $(BUILD)/lectern-net
+UPLOAD_BIN := $(BUILD)/lectern-upload
 BINDIR ?= /usr/bin
 FRONT_LDFLAGS := -Wl,--as-needed
 # ui/ holds only the SDL screen (one module a file), all of it in the plugin that `lectern run`
@@ -84,12 +87,15 @@ FUZZ_SECONDS ?= 300
 
 .PHONY: all run test check unit asan bench drills fuzz difftest install clean deps format
 
-all: $(BIN) $(NET_BIN) $(PLUGIN)
+all: $(BIN) $(NET_BIN) $(UPLOAD_BIN) $(PLUGIN)
 
 $(BIN): $(BUILD)/firmware/cli/main.o $(LIB)
 	$(CC) $(CFLAGS) $(LDFLAGS) $(FRONT_LDFLAGS) -o $@ $^ $(LDLIBS)
 
 $(NET_BIN): $(BUILD)/firmware/cli/main_net.o $(LIB)
+	$(CC) $(CFLAGS) $(LDFLAGS) $(FRONT_LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(UPLOAD_BIN): $(BUILD)/firmware/cli/main_upload.o $(LIB)
 	$(CC) $(CFLAGS) $(LDFLAGS) $(FRONT_LDFLAGS) -o $@ $^ $(LDLIBS)
 
 $(LIB): $(LIB_OBJS)
@@ -231,6 +237,7 @@ board_files = $(wildcard board/$(1)/board.conf board/$(1)/README.md board/$(1)/a
 MAN_PAGES := $(BUILD)/man/lectern.1.gz $(BUILD)/man/lectern.conf.5.gz
 INSTALL_FILES := 0755:$(BIN):$(BINDIR)/lectern \
 	0755:$(NET_BIN):$(BINDIR)/$(notdir $(NET_BIN)) \
+	0755:$(UPLOAD_BIN):$(BINDIR)/$(notdir $(UPLOAD_BIN)) \
 	0644:$(PLUGIN):$(LIBDIR)/$(notdir $(PLUGIN)) \
 	0644:board/lectern.conf:$(SYSCONFDIR)/lectern/lectern.conf \
 	0644:$(BUILD)/pkg/lectern.service:$(UNITDIR)/lectern.service \

@@ -1,4 +1,4 @@
-/* app.c — configuration, store and audio source set up the same way for every command. */
+/* app.c — configuration and store set up the same way for every command. */
 #include "lectern/app.h"
 
 #include <errno.h>
@@ -70,6 +70,15 @@ static bool disk_full(const struct config *cfg)
 {
 	uint64_t free_bytes;
 	return os_free_bytes(cfg->data_dir, &free_bytes) == LT_OK && free_bytes < (1u << 20);
+}
+
+/* The recording's reserve (session.h) given back, so that the database can commit again. */
+static bool free_reserve(const struct config *cfg)
+{
+	char path[PATH_MAX];
+	return snprintf(path, sizeof path, "%s/" SESSION_RESERVE_FILE, cfg->data_dir) <
+		       (int)sizeof path &&
+	       unlink(path) == 0;
 }
 
 static int cannot_open(const struct config *cfg, const char *path)
@@ -175,7 +184,7 @@ static int open_or_rebuild(const struct config *cfg, const char *path, struct st
 	}
 	/* A full disk: the room kept for ending recordings lets the store open (and a recording
 	 * or an upload's pruning then make room in their own ways). */
-	if (err == LT_ERR_STORE && disk_full(cfg) && session_free_reserve(cfg)) {
+	if (err == LT_ERR_STORE && disk_full(cfg) && free_reserve(cfg)) {
 		log_warn("store: the disk is full: using the room kept for the database");
 		err = open_checked(path, out);
 	}
@@ -219,43 +228,6 @@ int app_load_config_and_store(const char *path, struct config *cfg, struct store
 {
 	int rc = app_load_config(path, cfg);
 	return rc != EXIT_OK ? rc : app_open_store(cfg, out);
-}
-
-lt_err app_open_audio(const struct config *cfg, const char *device, bool realtime, bool loop,
-		      struct audio_source **out, bool *is_twin)
-{
-	struct audio_source_params p = {
-		.device = device ? device : cfg->audio_device,
-		.rate = (unsigned)cfg->audio_rate,
-		.channels = (unsigned)cfg->audio_channels,
-		.period_ms = (unsigned)cfg->audio_period_ms,
-		.realtime = realtime,
-		.loop = loop,
-	};
-	const struct audio_source_ops *ops = &audio_alsa_ops;
-	if (!device && strcmp(cfg->audio_source, "file") == 0) {
-		ops = &audio_file_ops;
-	} else if (!device && strcmp(cfg->audio_source, "auto") == 0 &&
-		   !audio_alsa_has_capture(cfg->audio_device)) {
-		if (!cfg->audio_file[0]) {
-			fprintf(stderr, "lectern: no microphone found (ALSA device '%s') and no "
-					"[audio] file to stand in for it: plug in a microphone\n",
-				cfg->audio_device);
-			return LT_ERR_NO_DEVICE;
-		}
-		fprintf(stderr, "lectern: no microphone found: using the audio file %s instead "
-				"(demo mode)\n", cfg->audio_file);
-		ops = &audio_file_ops;
-	}
-	if (ops == &audio_file_ops)
-		p.device = cfg->audio_file;
-	if (is_twin)
-		*is_twin = ops == &audio_file_ops;
-	char msg[256];
-	lt_err err = audio_source_open(ops, &p, out, msg, sizeof msg);
-	if (err != LT_OK)
-		fprintf(stderr, "lectern: %s\n", msg);
-	return err;
 }
 
 int app_exit_code(lt_err err)

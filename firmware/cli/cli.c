@@ -52,13 +52,13 @@ static void usage(FILE *out)
 		"\n"
 		"run shows its touchscreen through the screen plugin (the installed\n"
 		"lectern-screen-sdl.so, or the file $LECTERN_SCREEN names); without it, or without\n"
-		"a display, it runs headless and says why. run, schedule, upload, status and doctor\n"
-		"are carried out by %s, installed next to lectern.\n"
+		"a display, it runs headless and says why. run, schedule, provision, status and\n"
+		"doctor are carried out by %s, upload by %s, both installed next to lectern.\n"
 		"\n"
 		"Exit codes: 0 done, 1 failed, 2 bad command line or configuration,\n"
 		"            3 microphone missing or unusable, 4 storage unusable or full,\n"
 		"            5 another lectern is using the data directory (stop it first).\n",
-		CONFIG_ENV, CONFIG_DEFAULT_PATH, CLI_NET_FILE);
+		CONFIG_ENV, CONFIG_DEFAULT_PATH, CLI_NET_FILE, CLI_UPLOAD_FILE);
 }
 
 static void help_config(void)
@@ -71,7 +71,7 @@ static void help_config(void)
 		       *o[i].def ? o[i].def : "\"\"", o[i].help);
 }
 
-int cli_exec_net(const char *command, char **argv)
+int cli_exec(const char *command, const char *file, char **argv)
 {
 	char path[PATH_MAX];
 	ssize_t len = readlink("/proc/self/exe", path, sizeof path - 1);
@@ -83,11 +83,11 @@ int cli_exec_net(const char *command, char **argv)
 	path[len] = '\0';
 	char *slash = strrchr(path, '/');
 	size_t dir = slash ? (size_t)(slash - path) + 1 : 0;
-	if (dir + sizeof CLI_NET_FILE > sizeof path) {
+	if (dir + strlen(file) >= sizeof path) {
 		fprintf(stderr, "lectern: %s: the path of this executable is too long\n", command);
 		return EXIT_FAIL;
 	}
-	memcpy(path + dir, CLI_NET_FILE, sizeof CLI_NET_FILE);
+	memcpy(path + dir, file, strlen(file) + 1);
 	execv(path, argv);
 	fprintf(stderr, "lectern: %s is carried out by %s, which cannot be run: %s "
 		"(build it with make, or install it next to lectern with make install)\n",
@@ -96,7 +96,7 @@ int cli_exec_net(const char *command, char **argv)
 }
 
 int cli_main(int argc, char **argv, const struct cli_command *cmds, size_t n,
-	     const char *const *elsewhere)
+	     const struct cli_elsewhere *elsewhere)
 {
 	const char *config_path = NULL;
 	int i = 1;
@@ -134,9 +134,9 @@ int cli_main(int argc, char **argv, const struct cli_command *cmds, size_t n,
 		printf("lectern %s\n", LECTERN_VERSION);
 		return EXIT_OK;
 	}
-	for (const char *const *e = elsewhere; e && *e; e++)
-		if (strcmp(cmd, *e) == 0)
-			return cli_exec_net(cmd, argv);
+	for (const struct cli_elsewhere *e = elsewhere; e && e->name; e++)
+		if (strcmp(cmd, e->name) == 0)
+			return cli_exec(cmd, e->file, argv);
 	size_t c = 0;
 	while (c < n && strcmp(cmd, cmds[c].name) != 0)
 		c++;

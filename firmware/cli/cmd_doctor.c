@@ -27,6 +27,7 @@
 #include <unistd.h>
 
 #include "lectern/app.h"
+#include "lectern/audio_source.h"
 #include "lectern/cli.h"
 #include "lectern/camera.h"
 #include "lectern/commands.h"

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "lectern/app.h"
+#include "lectern/app_audio.h"
 #include "lectern/commands.h"
 #include "lectern/osutil.h"
 #include "lectern/session.h"

@@ -15,6 +15,7 @@
 #include <systemd/sd-daemon.h>
 
 #include "lectern/app.h"
+#include "lectern/app_audio.h"
 #include "lectern/cli.h"
 #include "lectern/commands.h"
 #include "lectern/controller.h"

@@ -1,6 +1,6 @@
 /*
  * main.c — `lectern`, the front end users type: the light commands linked in, the ones that
- * need libcurl, libical or libxml2 handed to lectern-net (cli.h).
+ * need libcurl, libical or libxml2 handed to lectern-net or lectern-upload (cli.h).
  */
 #include "lectern/cli.h"
 #include "lectern/commands.h"
@@ -12,8 +12,11 @@ int main(int argc, char **argv)
 		{"retry", cmd_retry},   {"config", cmd_config},
 		{"attendance", cmd_attendance}, {"stats", cmd_stats},
 	};
-	/* main_net.c's commands. */
-	static const char *const net[] = {"run",    "schedule", "upload", "provision",
-					   "status", "doctor",   NULL};
-	return cli_main(argc, argv, cmds, sizeof cmds / sizeof cmds[0], net);
+	/* main_net.c's and main_upload.c's commands. */
+	static const struct cli_elsewhere elsewhere[] = {
+		{"run", CLI_NET_FILE},	   {"schedule", CLI_NET_FILE}, {"provision", CLI_NET_FILE},
+		{"status", CLI_NET_FILE},  {"doctor", CLI_NET_FILE},   {"upload", CLI_UPLOAD_FILE},
+		{NULL, NULL},
+	};
+	return cli_main(argc, argv, cmds, sizeof cmds / sizeof cmds[0], elsewhere);
 }

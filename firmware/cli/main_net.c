@@ -11,7 +11,6 @@ int main(int argc, char **argv)
 	static const struct cli_command cmds[] = {
 		{"run", cmd_run},
 		{"schedule", cmd_schedule},
-		{"upload", cmd_upload},
 		{"provision", cmd_provision},
 		{"status", cmd_status},
 		{"doctor", cmd_doctor},

@@ -39,13 +39,6 @@ static void keep_reserve(const char *path)
 			 RESERVE_BYTES >> 10, path, strerror(rc));
 }
 
-bool session_free_reserve(const struct config *cfg)
-{
-	char path[PATH_MAX];
-	return snprintf(path, sizeof path, "%s/lectern.reserve", cfg->data_dir) < (int)sizeof path &&
-	       unlink(path) == 0;
-}
-
 lt_err session_start(struct store *st, const struct config *cfg, struct audio_source *src,
 		     const struct session_info *info, struct session **out)
 {
@@ -114,7 +107,7 @@ lt_err session_start(struct store *st, const struct config *cfg, struct audio_so
 		return err;
 	}
 	/* After the recorder's start, which makes a file size limit an error, not a signal. */
-	if (snprintf(s->reserve, sizeof s->reserve, "%s/lectern.reserve", cfg->data_dir) <
+	if (snprintf(s->reserve, sizeof s->reserve, "%s/" SESSION_RESERVE_FILE, cfg->data_dir) <
 	    (int)sizeof s->reserve)
 		keep_reserve(s->reserve);
 	spoolmeta_save(st, row->id); /* once audio flows: its fsync must not delay the start */

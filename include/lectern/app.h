@@ -1,13 +1,12 @@
 /*
  * app.h — what every command needs: the configuration found the documented way, the store
- * opened in the data directory, the audio source chosen as configured.
+ * opened in the data directory (app_audio.h chooses the audio source).
  */
 #ifndef LECTERN_APP_H
 #define LECTERN_APP_H
 
 #include <stdbool.h>
 
-#include "lectern/audio_source.h"
 #include "lectern/config.h"
 #include "lectern/store.h"
 
@@ -58,16 +57,6 @@ const char *app_store_set_aside(void);
 
 /* Both of the above, for the commands that only read or write the store. */
 int app_load_config_and_store(const char *path, struct config *cfg, struct store **out);
-
-/*
- * Open the configured audio source. `device` overrides [audio] device (and forces ALSA);
- * `realtime`/`loop` apply to the file twin. Says on stderr when the twin stands in for a
- * missing microphone; *is_twin tells the caller (for the screen). Says on stderr why it
- * failed; the code tells which failure (LT_ERR_NO_DEVICE, LT_ERR_FORMAT …): app_exit_code()
- * maps it for a command.
- */
-lt_err app_open_audio(const struct config *cfg, const char *device, bool realtime, bool loop,
-		      struct audio_source **out, bool *is_twin);
 
 /* Map an error to the exit code above. */
 int app_exit_code(lt_err err);

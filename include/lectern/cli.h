@@ -1,16 +1,20 @@
 /*
  * cli.h — the command line that lectern's two front ends share.
  *
- * `lectern` is one command for the user, built as two executables so that each links only
+ * `lectern` is one command for the user, built as three executables so that each links only
  * the libraries its commands use (Makefile):
- *   lectern      version, help, record, recordings, queue, retry, config: the core without
- *                libcurl, libical, libxml2 or libsystemd, so that it starts as fast as curl
- *                and `record` stays small next to the encoder;
- *   lectern-net  run, schedule, upload, status, doctor: the commands that reach servers or
- *                parse calendars (status and doctor report libcurl's version and ask servers).
- * `lectern` replaces itself (execv: same pid, same argv, same environment) with the
- * lectern-net in its own directory for the commands it has not linked, so `lectern run`
- * stays the command a systemd unit or a user types.
+ *   lectern         version, help, record, recordings, queue, retry, config, attendance,
+ *                   stats: the core without libcurl, libical, libxml2 or libsystemd, so that
+ *                   it starts as fast as curl and `record` stays small next to the encoder;
+ *   lectern-upload  upload: libcurl and libxml2 (Opencast) with the store, without the
+ *                   calendars, the camera, the microphone or systemd, so that a short upload
+ *                   costs what `curl -T` costs plus the store's work;
+ *   lectern-net     run, schedule, provision, status, doctor: the appliance and the commands
+ *                   that reach servers or parse calendars (status and doctor report libcurl's
+ *                   version and ask servers).
+ * `lectern` replaces itself (execv: same pid, same argv, same environment) with the sibling
+ * in its own directory for the commands it has not linked, so `lectern run` stays the command
+ * a systemd unit or a user types.
  */
 #ifndef LECTERN_CLI_H
 #define LECTERN_CLI_H
@@ -18,8 +22,9 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-/* The executable of the heavy commands, looked for in the directory of /proc/self/exe. */
+/* The siblings' executables, looked for in the directory of /proc/self/exe. */
 #define CLI_NET_FILE "lectern-net"
+#define CLI_UPLOAD_FILE "lectern-upload"
 
 /* A command: its name and its function (see commands.h). */
 struct cli_command {
@@ -27,22 +32,28 @@ struct cli_command {
 	int (*run)(int argc, char **argv, const char *config_path);
 };
 
+/* A command carried out by a sibling executable (CLI_NET_FILE, CLI_UPLOAD_FILE). */
+struct cli_elsewhere {
+	const char *name;
+	const char *file;
+};
+
 /*
  * Parse `lectern [--config FILE] COMMAND [ARGS]` (--config is also taken after the command),
  * answer `help`, `help config`, `version`, --help and --version itself, and run the command
  * of `cmds` (n of them) that is named, returning its exit code. A command in neither
- * `cmds` nor `elsewhere` (a NULL-terminated list of names, may be NULL) is refused with
- * EXIT_USAGE; one in `elsewhere` is handed to cli_exec_net() with the original argv.
+ * `cmds` nor `elsewhere` (ended by {NULL}, may be NULL) is refused with EXIT_USAGE; one in
+ * `elsewhere` is handed to cli_exec() with the original argv.
  */
 int cli_main(int argc, char **argv, const struct cli_command *cmds, size_t n,
-	     const char *const *elsewhere);
+	     const struct cli_elsewhere *elsewhere);
 
 /*
- * Replace this process with CLI_NET_FILE from this executable's directory, with the same
- * argv. Returns only on failure, with EXIT_FAIL, having said on stderr which file could not
- * be run and why.
+ * Replace this process with `file` from this executable's directory, with the same argv.
+ * Returns only on failure, with EXIT_FAIL, having said on stderr which file could not be run
+ * and why.
  */
-int cli_exec_net(const char *command, char **argv);
+int cli_exec(const char *command, const char *file, char **argv);
 
 /* A boolean option of a command (cli_flags): --NAME sets *set to true. */
 struct cli_flag {

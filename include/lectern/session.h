@@ -39,11 +39,11 @@ struct session_info {
 struct session;
 
 /*
- * Each start keeps DATA_DIR/lectern.reserve (512 KB) for the commits that end a recording when
- * a write finds the disk full. Giving it up by hand (the store cannot even be opened on a full
- * disk): true when there was one to give.
+ * The reserve's name in DATA_DIR: each start keeps it at 512 KB for the commits that end a
+ * recording when a write finds the disk full. app.c gives it up when the store cannot even be
+ * opened on a full disk.
  */
-bool session_free_reserve(const struct config *cfg);
+#define SESSION_RESERVE_FILE "lectern.reserve"
 
 lt_err session_start(struct store *st, const struct config *cfg, struct audio_source *src,
 		     const struct session_info *info, struct session **out);

@@ -28,6 +28,7 @@
 #include "testutil.h"
 
 #include "lectern/app.h"
+#include "lectern/app_audio.h"
 #include "lectern/backlight.h"
 #include "lectern/config.h"
 #include "lectern/controller.h"
