@@ -402,10 +402,13 @@ static bool set_request(CURL *curl, const struct net_request *req, struct xfer *
 		ok &= curl_easy_setopt(curl, CURLOPT_NOBODY, 1L) == CURLE_OK;
 	} else if (strcmp(m, "PUT") == 0 && req->body) {
 		ok &= curl_easy_setopt(curl, CURLOPT_UPLOAD, 1L) == CURLE_OK;
-		/* Large reads for speed; under a send cap libcurl's smallest, so that the cap
-		 * paces the bytes smoothly instead of letting a whole buffer out at once. */
+		/* Reads of 256 KB: a quarter of the calls of libcurl's 64 KB, and small enough
+		 * that the body's hashing (upload.c) finds each read in the cache (BENCHMARKS.md
+		 * has the loopback figures for 64 KB to 2 MB). Under a send cap libcurl's
+		 * smallest, so that the cap paces the bytes smoothly instead of letting a whole
+		 * buffer out at once. */
 		ok &= curl_easy_setopt(curl, CURLOPT_UPLOAD_BUFFERSIZE,
-				       req->max_send_bytes_per_s > 0 ? 16L << 10 : 2L << 20) ==
+				       req->max_send_bytes_per_s > 0 ? 16L << 10 : 256L << 10) ==
 		      CURLE_OK;
 		ok &= curl_easy_setopt(curl, CURLOPT_READFUNCTION, on_read) == CURLE_OK;
 		ok &= curl_easy_setopt(curl, CURLOPT_READDATA, x) == CURLE_OK;

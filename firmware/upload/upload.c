@@ -11,7 +11,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -148,120 +147,12 @@ lt_err upload_link(const struct config *cfg, const struct recording *rec, const 
 
 /*
  * The recording's file, held to what finalisation stored, or a text in memory (the metadata
- * sidecar). Bytes are hashed as the target reads them, so checking what was sent costs no
- * second read of the file (a large file's on the hasher's thread, alongside the sending); the
- * verdict comes with the last byte, before the target commits.
+ * sidecar). Bytes are hashed as the target reads them, on the sender's thread while the
+ * chunk it read is still in the cache: checking what was sent costs no second read of the
+ * file, and the hashing fits in the time the socket takes to drain (loopback, measured in
+ * BENCHMARKS.md: a hashing thread of its own, with a copy of each chunk, was slower on two
+ * cores). The verdict comes with the last byte, before the target commits.
  */
-/*
- * A recording's SHA-256 on a thread of its own, so that hashing a large file overlaps with
- * sending it instead of adding to it (SHA-256 runs at about the speed loopback sends). The
- * sender copies each chunk it read into one of two slots and goes on; the hash is of exactly
- * the bytes handed to the target.
- */
-#define HASHER_SLOT (2u << 20)
-#define HASHER_MIN_SIZE (4u << 20)   /* smaller files: hashed inline, no thread */
-
-struct hasher {
-	pthread_t thread;
-	pthread_mutex_t mu;
-	pthread_cond_t cv;
-	EVP_MD_CTX *md;            /* the thread's while a slot is full */
-	unsigned char *slot[2];
-	size_t len[2];             /* > 0: full, to be hashed */
-	int put, take;
-	bool quit, failed;
-};
-
-static void *hasher_main(void *arg)
-{
-	struct hasher *h = arg;
-	pthread_mutex_lock(&h->mu);
-	for (;;) {
-		while (h->len[h->take] == 0 && !h->quit)
-			pthread_cond_wait(&h->cv, &h->mu);
-		if (h->len[h->take] == 0)
-			break;
-		int i = h->take;
-		pthread_mutex_unlock(&h->mu);
-		bool ok = EVP_DigestUpdate(h->md, h->slot[i], h->len[i]);
-		pthread_mutex_lock(&h->mu);
-		h->failed |= !ok;
-		h->len[i] = 0;
-		h->take ^= 1;
-		pthread_cond_broadcast(&h->cv);
-	}
-	pthread_mutex_unlock(&h->mu);
-	return NULL;
-}
-
-static struct hasher *hasher_start(EVP_MD_CTX *md)
-{
-	struct hasher *h = calloc(1, sizeof *h);
-	if (!h)
-		return NULL;
-	h->md = md;
-	h->slot[0] = malloc(HASHER_SLOT);
-	h->slot[1] = malloc(HASHER_SLOT);
-	pthread_mutex_init(&h->mu, NULL);
-	pthread_cond_init(&h->cv, NULL);
-	if (h->slot[0] && h->slot[1] && pthread_create(&h->thread, NULL, hasher_main, h) == 0)
-		return h;
-	free(h->slot[0]);
-	free(h->slot[1]);
-	pthread_mutex_destroy(&h->mu);
-	pthread_cond_destroy(&h->cv);
-	free(h);
-	return NULL;
-}
-
-static void hasher_feed(struct hasher *h, const unsigned char *data, size_t n)
-{
-	while (n > 0) {
-		size_t c = n < HASHER_SLOT ? n : HASHER_SLOT;
-		pthread_mutex_lock(&h->mu);
-		while (h->len[h->put] != 0)
-			pthread_cond_wait(&h->cv, &h->mu);
-		pthread_mutex_unlock(&h->mu);
-		/* The thread leaves an empty slot alone: filled without the lock. */
-		memcpy(h->slot[h->put], data, c);
-		pthread_mutex_lock(&h->mu);
-		h->len[h->put] = c;
-		h->put ^= 1;
-		pthread_cond_broadcast(&h->cv);
-		pthread_mutex_unlock(&h->mu);
-		data += c;
-		n -= c;
-	}
-}
-
-/* Everything fed is hashed (the digest is the caller's again): false when hashing failed. */
-static bool hasher_drain(struct hasher *h)
-{
-	pthread_mutex_lock(&h->mu);
-	while (h->len[0] != 0 || h->len[1] != 0)
-		pthread_cond_wait(&h->cv, &h->mu);
-	bool ok = !h->failed;
-	h->failed = false;
-	pthread_mutex_unlock(&h->mu);
-	return ok;
-}
-
-static void hasher_stop(struct hasher *h)
-{
-	if (!h)
-		return;
-	pthread_mutex_lock(&h->mu);
-	h->quit = true;
-	pthread_cond_broadcast(&h->cv);
-	pthread_mutex_unlock(&h->mu);
-	pthread_join(h->thread, NULL);
-	free(h->slot[0]);
-	free(h->slot[1]);
-	pthread_mutex_destroy(&h->mu);
-	pthread_cond_destroy(&h->cv);
-	free(h);
-}
-
 struct upload_source {
 	const char *name;          /* the file's base name, for messages */
 	int fd;                    /* -1: the bytes are `mem` */
@@ -270,7 +161,6 @@ struct upload_source {
 	uint64_t pos;
 	char sha256[65];           /* what finalisation stored */
 	EVP_MD_CTX *md;
-	struct hasher *hasher;     /* a large file's hash, off the sender's thread; NULL: inline */
 	bool damaged;              /* the local file is missing, unreadable or not what was stored */
 	bool verified;             /* all `size` bytes were read and their SHA-256 is `sha256` */
 	char why[256];
@@ -349,8 +239,6 @@ static lt_err source_text(struct upload_source *src, const char *name, const cha
 
 static void source_close(struct upload_source *src)
 {
-	hasher_stop(src->hasher);
-	src->hasher = NULL;
 	if (src->fd >= 0)
 		close(src->fd);
 	EVP_MD_CTX_free(src->md);
@@ -364,18 +252,12 @@ static lt_err source_rewind(struct upload_source *src)
 	if (src->fd >= 0 && lseek(src->fd, 0, SEEK_SET) != 0)
 		return damaged(src, LT_ERR_IO, "cannot read %s again: %s", src->name,
 			       strerror(errno));
-	if (src->hasher)
-		hasher_drain(src->hasher); /* the digest starts again: nothing may still add to it */
 	return source_start(src);
 }
 
 /* All bytes read: are they the recording? */
 static void judge(struct upload_source *src)
 {
-	if (src->hasher && !hasher_drain(src->hasher)) {
-		damaged(src, LT_ERR_NOMEM, "out of memory hashing %s", src->name);
-		return;
-	}
 	char hex[65];
 	sha256_hex(src->md, hex);
 	if (strcmp(hex, src->sha256) == 0)
@@ -419,11 +301,7 @@ static ssize_t source_read(struct upload_source *src, void *buf, size_t n)
 			return -1;
 		}
 	}
-	if (src->fd >= 0 && !src->hasher && src->size >= HASHER_MIN_SIZE)
-		src->hasher = hasher_start(src->md); /* NULL (no thread): hashed here */
-	if (src->hasher) {
-		hasher_feed(src->hasher, buf, (size_t)got);
-	} else if (!EVP_DigestUpdate(src->md, buf, (size_t)got)) {
+	if (!EVP_DigestUpdate(src->md, buf, (size_t)got)) {
 		damaged(src, LT_ERR_NOMEM, "out of memory hashing %s", src->name);
 		return -1;
 	}
