@@ -153,8 +153,8 @@ track = [r for r in reqs if r["path"] == "/ingest/addTrack" and r["status"] == 2
 assert len(track) == 1 and track[0]["file"]["sha256"] == sys.argv[2], track
 ' "$T/oc.log" "$sha"
 
-# A large recording (12 MB) is hashed on a thread of its own while it is sent: the same
-# verdicts, to the folder and to WebDAV, whichever part of it was spoiled.
+# A large recording (12 MB, many of libcurl's 256 KB reads): the same verdicts, to the folder
+# and to WebDAV, whichever part of it was spoiled.
 head -c $((12 << 20)) /dev/urandom >"$T/good.opus"
 bytes=$(stat -c %s "$T/good.opus")
 sha=$(sha256sum "$T/good.opus" | cut -c1-64)
@@ -170,7 +170,7 @@ start_nginx "$T/dav" "$DAV" || { not_ok "nginx starts"; exit 1; }
 sed -i "s|^url = .*|url = http://127.0.0.1:$NGINX_PORT/lectern|" "$T/dav.conf"
 damaged "webdav, 12 MB" "$T/dav.conf" no_files "$T/dav/lectern"
 check "webdav, 12 MB: byte-identical on the share" cmp "$T/good.opus" "$remote"
-# One byte near the end (in the last slot the hasher takes) and one in the first.
+# One byte near the end (in the last read) and one in the first.
 for at in $((bytes - 7)) 3; do
 	requeue
 	was=$(od -An -tu1 -j "$at" -N1 "$src" | tr -d ' ')
