@@ -95,9 +95,18 @@ int cli_exec(const char *command, const char *file, char **argv)
 	return EXIT_FAIL;
 }
 
+/* The command line cli_main() was given, for cli_hand_over(). */
+static char **whole_argv;
+
+int cli_hand_over(const char *command, const char *file)
+{
+	return whole_argv ? cli_exec(command, file, whole_argv) : EXIT_FAIL;
+}
+
 int cli_main(int argc, char **argv, const struct cli_command *cmds, size_t n,
 	     const struct cli_elsewhere *elsewhere)
 {
+	whole_argv = argv;
 	const char *config_path = NULL;
 	int i = 1;
 	/* Global options come before the command; --config is also accepted after it. */

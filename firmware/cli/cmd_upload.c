@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "lectern/app.h"
+#include "lectern/cli.h"
 #include "lectern/commands.h"
 #include "lectern/osutil.h"
 #include "lectern/upload.h"
@@ -16,6 +17,9 @@ int cmd_upload(int argc, char **argv, const char *config_path)
 	struct config cfg;
 	struct store *st;
 	int rc = app_load_config(config_path, &cfg);
+	/* Opencast's ingest needs libxml2, which lectern-upload leaves out (cli.h). */
+	if (rc == EXIT_OK && strcmp(cfg.upload_target, "none") != 0 && !upload_target(&cfg))
+		return cli_hand_over("upload", CLI_NET_FILE);
 	/* It requeues interrupted uploads: never while an appliance may be sending one. */
 	if (rc != EXIT_OK || (rc = app_open_store_locked(&cfg, "lectern upload", &st)) != EXIT_OK)
 		return rc;

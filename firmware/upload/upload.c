@@ -776,14 +776,23 @@ const struct upload_target_ops upload_webdav_ops = {
 
 /* --- the queue ---------------------------------------------------------------------------- */
 
+/* The targets this executable has: the folder and WebDAV always, Opencast when it is added. */
+static const struct upload_target_ops *targets[4] = {&upload_folder_ops, &upload_webdav_ops};
+
+void upload_add_target(const struct upload_target_ops *ops)
+{
+	for (size_t i = 0; i < sizeof targets / sizeof targets[0]; i++)
+		if (!targets[i] || targets[i] == ops) {
+			targets[i] = ops;
+			return;
+		}
+}
+
 const struct upload_target_ops *upload_target(const struct config *cfg)
 {
-	if (strcmp(cfg->upload_target, "folder") == 0)
-		return &upload_folder_ops;
-	if (strcmp(cfg->upload_target, "webdav") == 0)
-		return &upload_webdav_ops;
-	if (strcmp(cfg->upload_target, "opencast") == 0)
-		return &upload_opencast_ops;
+	for (size_t i = 0; i < sizeof targets / sizeof targets[0] && targets[i]; i++)
+		if (strcmp(cfg->upload_target, targets[i]->name) == 0)
+			return targets[i];
 	return NULL;
 }
 

@@ -55,6 +55,13 @@ int cli_main(int argc, char **argv, const struct cli_command *cmds, size_t n,
  */
 int cli_exec(const char *command, const char *file, char **argv);
 
+/*
+ * cli_exec() with the command line cli_main() was given: for a command that finds only once
+ * it has read the configuration that the work is a sibling's (lectern-upload hands an upload
+ * to Opencast to lectern-net). EXIT_FAIL, said on stderr, when it cannot.
+ */
+int cli_hand_over(const char *command, const char *file);
+
 /* A boolean option of a command (cli_flags): --NAME sets *set to true. */
 struct cli_flag {
 	const char *name;

@@ -108,9 +108,20 @@ struct upload_target_ops {
 
 extern const struct upload_target_ops upload_folder_ops;
 extern const struct upload_target_ops upload_webdav_ops;
+/* upload_opencast.c: its XML is libxml2's, which brings ICU and libstdc++ (cli.h). */
 extern const struct upload_target_ops upload_opencast_ops;
 
-/* The configured target, or NULL for [upload] target = none. */
+/*
+ * Make a target other than the folder and WebDAV available to upload_target(): an executable
+ * that links upload_opencast.c says so, once, before its threads start (lectern-net does;
+ * lectern-upload leaves Opencast out and hands such a configuration to lectern-net).
+ */
+void upload_add_target(const struct upload_target_ops *ops);
+
+/*
+ * The configured target, or NULL for [upload] target = none and for a target this executable
+ * has not added (upload_add_target).
+ */
 const struct upload_target_ops *upload_target(const struct config *cfg);
 
 /*
