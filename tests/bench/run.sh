@@ -57,13 +57,15 @@ for round in 1 2; do # alternated, so that a busy moment does not fall on one si
 	if [ -z "$best_l" ] || [ "$l" -lt "$best_l" ]; then best_l=$l; fi
 	if [ -z "$best_c" ] || [ "$c" -lt "$best_c" ]; then best_c=$c; fi
 done
-printf '%-44s %8.2f ms  %3d shared libraries\n' "lectern version" "$(echo "$best_l / 1000" | bc -l)" \
+printf '%-56s %8.2f ms  %3d shared libraries\n' "lectern version" "$(echo "$best_l / 1000" | bc -l)" \
 	"$(ldd "$LECTERN" | grep -c '=>')"
-printf '%-44s %11s  %3d shared libraries\n' "lectern-net (run, schedule, upload)" "" \
+printf '%-56s %11s  %3d shared libraries\n' "lectern-upload (upload)" "" \
+	"$(ldd "$(dirname "$LECTERN")/lectern-upload" | grep -c '=>')"
+printf '%-56s %11s  %3d shared libraries\n' "lectern-net (run, schedule, provision, status, doctor)" "" \
 	"$(ldd "$(dirname "$LECTERN")/lectern-net" | grep -c '=>')"
-printf '%-44s %8.2f ms  %3d shared libraries\n' "curl --version" "$(echo "$best_c / 1000" | bc -l)" \
+printf '%-56s %8.2f ms  %3d shared libraries\n' "curl --version" "$(echo "$best_c / 1000" | bc -l)" \
 	"$(ldd "$(command -v curl)" | grep -c '=>')"
-printf '%-44s %8.3f   (target <= 1.2)\n' "start-up ratio lectern / curl" "$(echo "$best_l / $best_c" | bc -l)"
+printf '%-56s %8.3f   (target <= 1.2)\n' "start-up ratio lectern / curl" "$(echo "$best_l / $best_c" | bc -l)"
 
 echo
 echo "## Recording: ${SECONDS_OF_SPEECH} s of speech, 48 kHz mono, 32 kb/s, complexity 10, 20 ms"

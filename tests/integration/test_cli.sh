@@ -2,6 +2,7 @@
 # The command line a newcomer and IT staff meet: help, version, the sample config, and the
 # appliance's main loop under signals.
 source "$(dirname "$0")/../lib/common.sh"
+source "$TESTS/lib/servers.sh"
 
 check "lectern help lists the commands" bash -c "'$LECTERN' help | grep -q 'record \[OPTIONS\]'"
 check "lectern version prints a version" bash -c "'$LECTERN' version | grep -Eq '^lectern [0-9]+\.[0-9]+'"
@@ -124,6 +125,11 @@ check "the lectern binary links no SDL, libpng, libcurl, libical, libxml2, libsy
 check "lectern-net links no SDL or libpng (ldd)" \
 	bash -c "ldd '$(dirname "$LECTERN")/lectern-net' >'$T/ldd-net' && grep -q libcurl '$T/ldd-net' &&
 		! grep -Eiq 'libSDL|libpng' '$T/ldd-net'"
+# upload has its own executable so that a short upload does not load the calendars, the
+# camera, the microphone or systemd (cli.h).
+check "lectern-upload links libcurl but no libical, zbar, libsystemd, alsa-lib, libv4l2, libgpiod or SDL (ldd)" \
+	bash -c "ldd '$(dirname "$LECTERN")/lectern-upload' >'$T/ldd-upload' && grep -q libcurl '$T/ldd-upload' &&
+		! grep -Eiq 'libical|libzbar|libsystemd|libasound|libv4l2|libgpiod|libSDL2' '$T/ldd-upload'"
 mkdir -p "$T/alone"
 cp "$LECTERN" "$T/alone/lectern"
 "$T/alone/lectern" --config "$T/json.conf" schedule --ics "$T/bad.ics" >"$T/alone.out" 2>"$T/alone.err"
@@ -131,8 +137,50 @@ echo "exit $?" >>"$T/alone.err"
 check "without lectern-net beside it, lectern says which file it needs (exit 1)" \
 	bash -c "grep -q 'schedule is carried out by $T/alone/lectern-net, which cannot be run: No such file' \
 		'$T/alone.err' && grep -q '^exit 1' '$T/alone.err'"
+# lectern-net beside it is not enough for upload: that is lectern-upload's.
+cp "$(dirname "$LECTERN")/lectern-net" "$T/alone/lectern-net"
+"$T/alone/lectern" --config "$T/json.conf" upload --once >"$T/alone-up.out" 2>"$T/alone-up.err"
+echo "exit $?" >>"$T/alone-up.err"
+check "without lectern-upload beside it, lectern upload --once says which file it needs (exit 1)" \
+	bash -c "grep -q 'upload is carried out by $T/alone/lectern-upload, which cannot be run: No such file' \
+		'$T/alone-up.err' && grep -q '^exit 1' '$T/alone-up.err'"
 check "the light commands need no lectern-net" \
 	bash -c "'$T/alone/lectern' --config '$T/json.conf' queue --json | grep -q '\"state\"'"
+
+# upload --once is handed to lectern-upload by execv like run: seen in /proc while it waits on
+# a WebDAV server that accepts and never answers (it logs each connection; gone after 30 s).
+port=$(free_port)
+/usr/bin/python3 -c '
+import socket, sys, time
+s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(8)
+open(sys.argv[2], "w").close()
+held = []
+end = time.time() + 30
+while time.time() < end:
+    s.settimeout(end - time.time())
+    try: held.append(s.accept()[0])
+    except OSError: break
+    with open(sys.argv[2], "a") as f: f.write("accepted\n")
+' "$port" "$T/stall.log" &
+stall_pid=$!
+CHILDREN+=($stall_pid)
+lectern_config "$T/stall.conf" "[device]" "data_dir = $T/stalldata" "[upload]" "target = webdav" \
+	"url = http://127.0.0.1:$port/dav" "timeout_s = 10"
+"$LECTERN" --config "$T/stall.conf" record --seconds 1 --title "Stalled" >/dev/null 2>&1
+wait_for 10 "[ -e '$T/stall.log' ]"
+"$LECTERN" --config "$T/stall.conf" upload --once >/dev/null 2>"$T/stall.err" &
+pid=$!
+CHILDREN+=($pid)
+wait_for 10 "grep -q accepted '$T/stall.log'"
+check "upload --once is carried out by lectern-upload in the process lectern started" \
+	bash -c "grep -q accepted '$T/stall.log' &&
+		[ \"\$(readlink /proc/$pid/exe)\" = '$(dirname "$LECTERN")/lectern-upload' ]"
+# The server goes: its connections close and the attempt fails at once (timeout_s bounds it).
+kill $stall_pid 2>/dev/null
+wait $stall_pid 2>/dev/null
+wait $pid
+check "the stalled upload ends with exit 1 once the server is gone" test $? -eq 1
 
 # run_screen NAME ENV... : `lectern run` (not --headless) with ENV; its stderr in $T/NAME.err
 run_screen() {
@@ -187,9 +235,15 @@ if make -s -C "$TESTS/.." -o all BUILD="$BUILD" DESTDIR="$T/root" install >"$T/i
 	installed=$(cd "$T/root" && find . -name lectern -type f)
 	check "make install puts lectern-net next to lectern (${installed#.})" \
 		test -x "$T/root/$(dirname "$installed")/lectern-net"
+	check "make install puts lectern-upload next to lectern (${installed#.})" \
+		test -x "$T/root/$(dirname "$installed")/lectern-upload"
 	check "the installed lectern runs a lectern-net command" \
 		bash -c "'$T/root/$installed' --config '$T/json.conf' schedule --ics '$T/bad.ics' \
 			--from 2026-03-24 --days 1 --json | grep -q talk"
+	"$LECTERN" --config "$T/json.conf" record --seconds 1 --title "Installed" >/dev/null 2>&1
+	check "the installed lectern runs upload (lectern-upload) and delivers" \
+		bash -c "'$T/root/$installed' --config '$T/json.conf' upload --once 2>/dev/null |
+			grep -q '^1 uploaded, 0 failed'"
 else
 	not_ok "make install DESTDIR=..." "$(tail -1 "$T/install.out")"
 fi

@@ -27,8 +27,9 @@ dpkg-deb -c "$DEB" | awk '{ sub(/^\.\//, "", $6); print $1, $2, $6 }' >"$T/conte
 has() { # has MODE OWNER PATH: one line of the listing
 	grep -qxF -e "$1 $2 $3" "$T/contents" || { echo "missing: $*" >&2; return 1; }
 }
-check "the programs: /usr/bin/lectern and lectern-net, 0755 root" \
-	bash -c "$(declare -f has); T=$T; has -rwxr-xr-x root/root usr/bin/lectern && has -rwxr-xr-x root/root usr/bin/lectern-net"
+check "the programs: /usr/bin/lectern, lectern-net and lectern-upload, 0755 root" \
+	bash -c "$(declare -f has); T=$T; has -rwxr-xr-x root/root usr/bin/lectern &&
+		has -rwxr-xr-x root/root usr/bin/lectern-net && has -rwxr-xr-x root/root usr/bin/lectern-upload"
 check "the screen plugin in /usr/lib/lectern, 0644" \
 	has -rw-r--r-- root/root usr/lib/lectern/lectern-screen-sdl.so
 check "/etc/lectern is 0750 (postinst gives it to group lectern), lectern.conf 0644" \
@@ -138,7 +139,8 @@ mkdir -p "$R/etc/systemd/system/lectern.service.d"
 printf "# Written by lectern provision (test)\n[Service]\nReadWritePaths=-/srv/share\n" >"$R/etc/systemd/system/lectern.service.d/paths.conf"
 echo "room = Edited" >>"$R/etc/lectern/lectern.conf"
 check "dpkg removes it" dpkgr -r lectern
-check "remove: the programs are gone" test ! -e "$R/usr/bin/lectern" -a ! -e "$R/lib/systemd/system/lectern.service"
+check "remove: the programs are gone" test ! -e "$R/usr/bin/lectern" -a ! -e "$R/usr/bin/lectern-net" -a \
+	! -e "$R/usr/bin/lectern-upload" -a ! -e "$R/lib/systemd/system/lectern.service"
 check "remove: the data and the edited configuration stay (rc)" bash -c "
 	test -s '$R/var/lib/lectern/lectern.db' && grep -q Edited '$R/etc/lectern/lectern.conf' &&
 	test -s '$R/etc/lectern/secrets' && test \"\$(dpkg-query --admindir='$R/var/lib/dpkg' -W -f='\${db:Status-Abbrev}' lectern | tr -d ' ')\" = rc"
