@@ -126,10 +126,10 @@ check "lectern-net links no SDL or libpng (ldd)" \
 	bash -c "ldd '$(dirname "$LECTERN")/lectern-net' >'$T/ldd-net' && grep -q libcurl '$T/ldd-net' &&
 		! grep -Eiq 'libSDL|libpng' '$T/ldd-net'"
 # upload has its own executable so that a short upload does not load the calendars, the
-# camera, the microphone or systemd (cli.h).
-check "lectern-upload links libcurl but no libical, zbar, libsystemd, alsa-lib, libv4l2, libgpiod or SDL (ldd)" \
+# camera, the microphone, systemd or Opencast's XML with ICU (cli.h).
+check "lectern-upload links libcurl but no libical, zbar, libsystemd, alsa-lib, libv4l2, libgpiod, libxml2, ICU or SDL (ldd)" \
 	bash -c "ldd '$(dirname "$LECTERN")/lectern-upload' >'$T/ldd-upload' && grep -q libcurl '$T/ldd-upload' &&
-		! grep -Eiq 'libical|libzbar|libsystemd|libasound|libv4l2|libgpiod|libSDL2' '$T/ldd-upload'"
+		! grep -Eiq 'libical|libzbar|libsystemd|libasound|libv4l2|libgpiod|libxml2|libicu|libSDL2' '$T/ldd-upload'"
 mkdir -p "$T/alone"
 cp "$LECTERN" "$T/alone/lectern"
 "$T/alone/lectern" --config "$T/json.conf" schedule --ics "$T/bad.ics" >"$T/alone.out" 2>"$T/alone.err"
@@ -147,10 +147,15 @@ check "without lectern-upload beside it, lectern upload --once says which file i
 check "the light commands need no lectern-net" \
 	bash -c "'$T/alone/lectern' --config '$T/json.conf' queue --json | grep -q '\"state\"'"
 
-# upload --once is handed to lectern-upload by execv like run: seen in /proc while it waits on
-# a WebDAV server that accepts and never answers (it logs each connection; gone after 30 s).
-port=$(free_port)
-/usr/bin/python3 -c '
+# stalled_upload NAME EXE CONFIG-LINES...: `lectern upload --once` against a server that
+# accepts and never answers (it logs each connection; gone after 30 s) is carried out by EXE
+# in the process lectern started, seen in /proc while it waits; once the server is gone the
+# attempt fails at once (exit 1; the config's timeout_s bounds it).
+stalled_upload() {
+	local name=$1 exe=$2 port stall_pid pid
+	shift 2
+	port=$(free_port)
+	/usr/bin/python3 -c '
 import socket, sys, time
 s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
 s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(8)
@@ -162,25 +167,31 @@ while time.time() < end:
     try: held.append(s.accept()[0])
     except OSError: break
     with open(sys.argv[2], "a") as f: f.write("accepted\n")
-' "$port" "$T/stall.log" &
-stall_pid=$!
-CHILDREN+=($stall_pid)
-lectern_config "$T/stall.conf" "[device]" "data_dir = $T/stalldata" "[upload]" "target = webdav" \
-	"url = http://127.0.0.1:$port/dav" "timeout_s = 10"
-"$LECTERN" --config "$T/stall.conf" record --seconds 1 --title "Stalled" >/dev/null 2>&1
-wait_for 10 "[ -e '$T/stall.log' ]"
-"$LECTERN" --config "$T/stall.conf" upload --once >/dev/null 2>"$T/stall.err" &
-pid=$!
-CHILDREN+=($pid)
-wait_for 10 "grep -q accepted '$T/stall.log'"
-check "upload --once is carried out by lectern-upload in the process lectern started" \
-	bash -c "grep -q accepted '$T/stall.log' &&
-		[ \"\$(readlink /proc/$pid/exe)\" = '$(dirname "$LECTERN")/lectern-upload' ]"
-# The server goes: its connections close and the attempt fails at once (timeout_s bounds it).
-kill $stall_pid 2>/dev/null
-wait $stall_pid 2>/dev/null
-wait $pid
-check "the stalled upload ends with exit 1 once the server is gone" test $? -eq 1
+' "$port" "$T/$name.log" &
+	stall_pid=$!
+	CHILDREN+=($stall_pid)
+	lectern_config "$T/$name.conf" "[device]" "data_dir = $T/$name.data" \
+		"${@//PORT/$port}"
+	"$LECTERN" --config "$T/$name.conf" record --seconds 1 --title "Stalled" >/dev/null 2>&1
+	wait_for 10 "[ -e '$T/$name.log' ]"
+	"$LECTERN" --config "$T/$name.conf" upload --once >/dev/null 2>"$T/$name.err" &
+	pid=$!
+	CHILDREN+=($pid)
+	wait_for 10 "grep -q accepted '$T/$name.log'"
+	check "$name: upload --once is carried out by $exe in the process lectern started" \
+		bash -c "grep -q accepted '$T/$name.log' &&
+			[ \"\$(readlink /proc/$pid/exe)\" = '$(dirname "$LECTERN")/$exe' ]"
+	kill $stall_pid 2>/dev/null
+	wait $stall_pid 2>/dev/null
+	wait $pid
+	check "$name: the stalled upload ends with exit 1 once the server is gone" test $? -eq 1
+}
+stalled_upload webdav lectern-upload "[upload]" "target = webdav" "url = http://127.0.0.1:PORT/dav" \
+	"timeout_s = 10"
+# Opencast's ingest speaks XML (libxml2), which lectern-upload leaves out: it hands the same
+# command line to lectern-net.
+stalled_upload opencast lectern-net "[upload]" "target = opencast" "timeout_s = 10" \
+	"[opencast]" "url = http://127.0.0.1:PORT"
 
 # run_screen NAME ENV... : `lectern run` (not --headless) with ENV; its stderr in $T/NAME.err
 run_screen() {
