@@ -130,7 +130,7 @@ LECTERN_TEST_PROVISION_PAUSE=60 "$LECTERN" provision --root "$R" --room "Room 9"
 pid=$!
 CHILDREN+=($pid)
 # Stalled on stdin: the command line (execv'd into lectern-net, same pid) has no password.
-wait_for 10 "tr '\\0' ' ' </proc/$pid/cmdline | grep -q 'lectern-net provision'"
+wait_for 10 "[ \"\$(readlink /proc/$pid/exe)\" = '$(dirname "$LECTERN")/lectern-net' ]"
 check "while it waits for the password, /proc/PID/cmdline is the command without one" \
 	bash -c "tr '\\0' ' ' </proc/$pid/cmdline | grep -q -- '--password-stdin' && ! grep -qa -- '$PW_DAV' /proc/$pid/cmdline"
 printf '%s\n' "$PW_DAV" >&7
