@@ -1,0 +1,135 @@
+#!/bin/bash
+# The WebDAV upload against the servers rooms use besides nginx (test_upload.sh): Apache httpd
+# with mod_dav_fs (no auth, Basic, Digest) and lighttpd with mod_webdav (Basic), each a real
+# server started here on loopback. For each: two recordings delivered byte-identical with their
+# sidecars into ROOM/YYYY/MM (the second meets collections that exist: MKCOL answers 405), the
+# requests of one upload on one connection, a wrong password refused with the credentials
+# message and nothing marked uploaded, and a late check-in's sidecar sent again.
+source "$(dirname "$0")/../lib/common.sh"
+source "$TESTS/lib/servers.sh"
+
+SPEECH=$(speech_raw 10)
+export ALSA_CONFIG_PATH=$(alsa_conf "$SPEECH")
+PY=${SERVERS_PYTHON:-/usr/bin/python3}
+MONTH=$(date +%Y/%m)
+CHECKIN="$BUILD/tests/tools/checkin"
+[ -x "$CHECKIN" ] || { not_ok "the check-in tool is built (make unit builds $CHECKIN)"; exit 1; }
+PASSWORD='dav pass'
+printf '%s\n' "$PASSWORD" >"$T/dav.pw"
+printf 'not it\n' >"$T/bad.pw"
+chmod 600 "$T/dav.pw" "$T/bad.pw"
+
+# The same two recordings go to every server (the store restored before each): so every server
+# must end up holding the same bytes, sidecars included. One check-in before the delivery
+# (count mode, the default), so that the session has attendance to update later.
+lectern_config "$T/rec.conf"
+for title in "First talk" "Second talk"; do
+	"$LECTERN" --config "$T/rec.conf" record --seconds 1 --title "$title" >/dev/null 2>&1
+done
+"$CHECKIN" "$T/data/lectern.db" count "$(sql "select uid from recordings where id=1")" guest \
+	>/dev/null 2>>"$T/checkin.log"
+check "two recordings queued, one check-in stored" \
+	test "$(sql "select count(*) from recordings where state='queued'")$(sql "select count(*) from checkins")" = 21
+cp -a "$T/data" "$T/pristine"
+REFERENCE= # the first server's copy of recording 1's sidecar
+
+# dav_server NAME URL DISK [basic|digest]: DISK is where URL's files land.
+dav_server() {
+	local name=$1 url=$2 disk=$3 auth=${4:-} conf="$T/$1.conf" rc id
+	rm -rf "$T/data"
+	cp -a "$T/pristine" "$T/data"
+	local creds=()
+	[ -n "$auth" ] && creds=("user = recorder" "password_file = $T/dav.pw" "auth = $auth"
+		"allow_insecure_auth = yes")
+	lectern_config "$conf" "[upload]" "target = webdav" "url = $url" "backoff_min_s = 60" \
+		"${creds[@]}"
+	if [ -n "$auth" ]; then
+		sed 's|dav.pw|bad.pw|' "$conf" >"$T/$name-bad.conf"
+		"$LECTERN" --config "$T/$name-bad.conf" upload --once >/dev/null 2>"$T/$name-bad.err"
+		rc=$?
+		check "$name: wrong password: exit 1, both jobs queued with the credentials message" \
+			bash -c "test $rc -eq 1 && test \"\$(sqlite3 '$T/data/lectern.db' \"select count(*) from recordings where state='queued' and last_error like '%refused the credentials%'\")\" -ge 1 && \
+			test \"\$(sqlite3 '$T/data/lectern.db' \"select count(*) from recordings where state != 'queued' or uploaded_ms > 0\")\" = 0"
+		check "$name: wrong password: nothing reached the share" \
+			test -z "$(find "$disk" -type f)"
+	fi
+	"$LECTERN" --config "$conf" upload --once >"$T/$name.out" 2>"$T/$name.err"
+	rc=$?
+	check "$name: upload --once exits 0, both uploaded" \
+		bash -c "test $rc -eq 0 && grep -q '^2 uploaded, 0 failed' '$T/$name.out' && \
+		test \"\$(sqlite3 '$T/data/lectern.db' \"select count(*) from recordings where state='uploaded'\")\" = 2" ||
+		sed 's/^/# /' "$T/$name.err" | tail -5
+	for id in 1 2; do
+		local src dst
+		src=$(sql "select path from recordings where id=$id")
+		dst="$disk/Test Room/$MONTH/$(basename "$src")"
+		check "$name: recording $id is byte-identical in ROOM/YYYY/MM" cmp "$src" "$dst"
+		check "$name: recording $id's sidecar names it, its size and SHA-256" \
+			"$PY" - "$dst.json" "$(sql "select uid from recordings where id=$id")" \
+			"$(stat -c %s "$src")" "$(sha256sum "$src" | cut -c1-64)" <<'PY'
+import json, sys
+side, uid, size, sha = sys.argv[1:]
+s = json.load(open(side))
+assert (s["uid"], s["bytes"], s["sha256"]) == (uid, int(size), sha), s
+PY
+	done
+	dst="$disk/Test Room/$MONTH/$(basename "$(sql "select path from recordings where id=1")").json"
+	if [ -z "$REFERENCE" ]; then
+		REFERENCE="$T/reference.json"
+		cp "$dst" "$REFERENCE"
+	else
+		check "$name: the sidecar is byte-identical to the one the first server got" \
+			cmp "$REFERENCE" "$dst"
+	fi
+	check "$name: the stored remote is the file's URL" \
+		test "$(sql "select remote from recordings where id=1")" = \
+		"$url/Test%20Room/$MONTH/$(basename "$(sql "select path from recordings where id=1")")"
+	# A check-in after the delivery: the next pass sends the sidecar again.
+	"$CHECKIN" "$T/data/lectern.db" count "$(sql "select uid from recordings where id=1")" guest \
+		>/dev/null 2>>"$T/checkin.log"
+	"$LECTERN" --config "$conf" upload --once >/dev/null 2>"$T/$name-late.err"
+	check "$name: a late check-in rewrites the sidecar on the share" \
+		bash -c "grep -q 'sidecar sent again' '$T/$name-late.err' && \
+		'$PY' -c 'import json,sys; a=json.load(open(sys.argv[1]))[\"attendance\"]; assert a[\"count\"] == 2, a' '$dst'"
+}
+
+# dav_log_checks NAME ACCESS_LOG: what the server's log says of the uploads (read once the
+# server is stopped: lighttpd writes its access log out in batches).
+dav_log_checks() {
+	local name=$1 log=$2
+	check "$name: the second upload met the existing collections (MKCOL 405) and went on" \
+		grep -qE '"MKCOL [^"]*/'"${MONTH#*/}"'/ HTTP/1.1" 405' "$log"
+	# A connection that carried a recording's PUT carried its MKCOLs, HEAD and sidecar too.
+	local whole
+	whole=$(awk '{ c = $NF; all[c] = all[c] " " $5 " " $6 " " }
+		END { for (c in all) if (all[c] ~ /"PUT [^ ]*\.opus /)
+			n += all[c] ~ /"MKCOL / && all[c] ~ /"HEAD [^ ]*\.opus / &&
+			     all[c] ~ /"PUT [^ ]*\.opus\.json /
+		      print n + 0 }' "$log")
+	check "$name: each upload's MKCOLs, PUTs and HEAD went over one connection ($whole of 2)" \
+		test "$whole" = 2
+}
+
+# Apache httpd, mod_dav_fs -------------------------------------------------------------------
+for auth in none basic digest; do
+	mkdir -p "$T/apache-$auth/lectern"
+	if [ $auth = none ]; then
+		start_apache "$T/apache-$auth"
+	else
+		start_apache --auth $auth "recorder:$PASSWORD" "$T/apache-$auth"
+	fi || { not_ok "apache ($auth) starts"; continue; }
+	dav_server "apache-$auth" "http://127.0.0.1:$APACHE_PORT/lectern" "$T/apache-$auth/lectern" \
+		${auth#none}
+	stop_apache
+	dav_log_checks "apache-$auth" "$APACHE_ACCESS_LOG"
+done
+
+# lighttpd, mod_webdav -----------------------------------------------------------------------
+mkdir -p "$T/lighttpd/lectern"
+if start_lighttpd --auth "recorder:$PASSWORD" "$T/lighttpd"; then
+	dav_server lighttpd "http://127.0.0.1:$LIGHTTPD_PORT/lectern" "$T/lighttpd/lectern" basic
+	stop_lighttpd
+	dav_log_checks lighttpd "$LIGHTTPD_ACCESS_LOG"
+else
+	not_ok "lighttpd starts"
+fi
