@@ -221,18 +221,20 @@ stop_opencast_double() {
 
 # --- Apache httpd (mod_dav_fs) and lighttpd (mod_webdav) -----------------------------------
 #
-#   start_apache [--auth basic|digest USER:PASSWORD] ROOT
+#   start_apache [--auth basic|digest USER:PASSWORD] ROOT [directives]
 #                                      apache2 in the foreground (-X: one process, one
 #                                      connection at a time, as lectern uses it) serving ROOT
 #                                      with mod_dav_fs, on 127.0.0.1 only; --auth puts it
-#                                      behind Basic or Digest (realm "lectern test").
+#                                      behind Basic or Digest (realm "lectern test");
+#                                      directives go in ROOT's <Directory>.
 #                                      Exports APACHE_PORT APACHE_PID APACHE_DIR
 #                                      APACHE_ACCESS_LOG (each line ends "conn=CLIENTPORT")
 #                                      APACHE_ERROR_LOG
 #   stop_apache
-#   start_lighttpd [--auth USER:PASSWORD] ROOT
-#                                      lighttpd -D serving ROOT with mod_webdav (writable),
-#                                      on 127.0.0.1 only; --auth: Basic. Exports
+#   start_lighttpd [--auth basic|digest USER:PASSWORD] ROOT [config lines]
+#                                      lighttpd -D serving ROOT with mod_webdav (writable
+#                                      unless the lines set webdav.is-readonly), on
+#                                      127.0.0.1 only; --auth as for apache. Exports
 #                                      LIGHTTPD_PORT LIGHTTPD_PID LIGHTTPD_DIR
 #                                      LIGHTTPD_ACCESS_LOG LIGHTTPD_ERROR_LOG
 #   stop_lighttpd
@@ -278,7 +280,8 @@ start_apache() {
 	fi
 	# Without auth, everyone; with it, only the account ("Require all granted" beside
 	# "Require valid-user" would let everyone in: the two are alternatives).
-	local root=$1 dir attempt rc mods=/usr/lib/apache2/modules auth_conf="Require all granted"
+	local root=$1 extra=${2:-} dir attempt rc mods=/usr/lib/apache2/modules
+	local auth_conf="Require all granted"
 	command -v apache2 >/dev/null || { echo "# apache2 is not installed (board/deps.sh test)"; return 1; }
 	dir=$(mktemp -d "$SERVERS_TMP/apache.XXXXXX") || return 1
 	case "$scheme" in
@@ -333,6 +336,7 @@ DocumentRoot "$root"
 <Directory "$root">
 	Dav On
 	$auth_conf
+	$extra
 </Directory>
 CONF
 		: >"$APACHE_ERROR_LOG"
@@ -359,22 +363,33 @@ stop_apache() {
 }
 
 start_lighttpd() {
-	local auth=
+	local scheme= auth=
 	if [ "${1:-}" = --auth ]; then
-		auth=$2
-		shift 2
+		scheme=$2 auth=$3
+		shift 3
 	fi
-	local root=$1 dir attempt rc auth_conf=
+	local root=$1 extra=${2:-} dir attempt rc auth_conf= readonly=
 	command -v lighttpd >/dev/null || { echo "# lighttpd is not installed (board/deps.sh test)"; return 1; }
 	dir=$(mktemp -d "$SERVERS_TMP/lighttpd.XXXXXX") || return 1
 	mkdir -p "$dir/tmp"
-	if [ -n "$auth" ]; then
+	case "$scheme" in
+	"") ;;
+	basic)
 		htpasswd_line "${auth%%:*}" "${auth#*:}" >"$dir/htpasswd" || return 1
 		auth_conf="auth.backend = \"htpasswd\"
-auth.backend.htpasswd.userfile = \"$dir/htpasswd\"
-auth.require = ( \"/\" => ( \"method\" => \"basic\", \"realm\" => \"lectern test\",
+auth.backend.htpasswd.userfile = \"$dir/htpasswd\"" ;;
+	digest)
+		htdigest_line "${auth%%:*}" "lectern test" "${auth#*:}" >"$dir/htdigest" || return 1
+		auth_conf="auth.backend = \"htdigest\"
+auth.backend.htdigest.userfile = \"$dir/htdigest\"" ;;
+	*) echo "# start_lighttpd: --auth basic or digest, not '$scheme'"; return 1 ;;
+	esac
+	[ -n "$scheme" ] && auth_conf="$auth_conf
+auth.require = ( \"/\" => ( \"method\" => \"$scheme\", \"realm\" => \"lectern test\",
 	\"require\" => \"valid-user\" ) )"
-	fi
+	# Writable unless the caller says otherwise (lighttpd refuses a variable set twice). Its
+	# own default is read-only: a share set up without this line answers 403 to every write.
+	[[ $extra == *webdav.is-readonly* ]] || readonly='webdav.is-readonly = "disable"'
 	LIGHTTPD_DIR=$dir
 	LIGHTTPD_ACCESS_LOG="$dir/access.log"
 	LIGHTTPD_ERROR_LOG="$dir/error.log"
@@ -392,8 +407,9 @@ accesslog.filename = "$LIGHTTPD_ACCESS_LOG"
 accesslog.format = "%h %u %t \"%r\" %>s %b conn=%{remote}p"
 mimetype.assign = ( ".opus" => "audio/ogg", ".json" => "application/json" )
 webdav.activate = "enable"
-webdav.is-readonly = "disable"
+$readonly
 $auth_conf
+$extra
 CONF
 		: >"$LIGHTTPD_ERROR_LOG"
 		launch_foreground lighttpd "$LIGHTTPD_PORT" "$LIGHTTPD_ERROR_LOG" \
