@@ -307,7 +307,8 @@ start_apache() {
 	APACHE_ERROR_LOG="$dir/error.log"
 	for attempt in 1 2 3; do
 		APACHE_PORT=$(free_port) || return 1
-		# (authz_user: it is what "Require valid-user" needs.)
+		# (authz_user: it is what "Require valid-user" needs. dir: Debian enables it, and
+		# with it a collection named without its trailing slash is redirected, MKCOL too.)
 		# As root, -X keeps its one process as root (no User switch), so that PUT can write
 		# wherever the test's root is; unixd says once in the error log that it has no user.
 		cat >"$dir/httpd.conf" <<CONF
@@ -323,6 +324,7 @@ LoadModule auth_digest_module $mods/mod_auth_digest.so
 LoadModule dav_module $mods/mod_dav.so
 LoadModule dav_fs_module $mods/mod_dav_fs.so
 LoadModule mime_module $mods/mod_mime.so
+LoadModule dir_module $mods/mod_dir.so
 Listen 127.0.0.1:$APACHE_PORT
 PidFile $dir/httpd.pid
 ErrorLog $APACHE_ERROR_LOG
