@@ -6,8 +6,8 @@
 # exist: MKCOL answers 405), the requests of one upload on one connection, a wrong password
 # refused with the credentials message and nothing marked uploaded, a share's folder that is
 # missing named as such, a late check-in's sidecar sent again, and a file damaged since it was
-# finalised leaving nothing on the share. Last, lighttpd's default read-only share: refused,
-# and not blamed on the password.
+# finalised leaving nothing on the share. Then a Digest nonce gone stale mid-upload (Apache),
+# and lighttpd's default read-only share: refused, and not blamed on the password.
 source "$(dirname "$0")/../lib/common.sh"
 source "$TESTS/lib/servers.sh"
 
@@ -156,6 +156,32 @@ for auth in none basic digest; do
 	stop_lighttpd
 	dav_log_checks "lighttpd-$auth" "$LIGHTTPD_ACCESS_LOG"
 done
+
+# A Digest nonce that goes stale during an upload (Apache's lives AuthDigestNonceLifetime, 300 s
+# by default: a long recording over a slow link outlives it). Here it lives 1 s and the PUT,
+# capped, takes about 2: the HEAD after it meets "401 stale=true" and must be answered with a
+# new nonce on the same conversation, not reported as a wrong password.
+mkdir -p "$T/apache-stale/lectern"
+if start_apache --auth digest "recorder:$PASSWORD" "$T/apache-stale" "AuthDigestNonceLifetime 1"; then
+	rm -rf "$T/data"
+	cp -a "$T/pristine" "$T/data"
+	sql "update recordings set state='failed' where id=2"
+	lectern_config "$T/stale.conf" "[upload]" "target = webdav" \
+		"url = http://127.0.0.1:$APACHE_PORT/lectern" "user = recorder" \
+		"password_file = $T/dav.pw" "auth = digest" "max_kbps = 24" "backoff_min_s = 60"
+	"$LECTERN" --config "$T/stale.conf" upload --once >/dev/null 2>"$T/stale.err"
+	rc=$?
+	src=$(sql "select path from recordings where id=1")
+	check "Apache, Digest nonce stale after the PUT: delivered, byte-identical" \
+		bash -c "test $rc -eq 0 && test \"\$(sqlite3 '$T/data/lectern.db' 'select state from recordings where id=1')\" = uploaded && \
+		cmp '$src' '$T/apache-stale/lectern/Test Room/$MONTH/$(basename "$src")'" ||
+		sed 's/^/# /' "$T/stale.err" | tail -3
+	check "Apache, Digest nonce stale after the PUT: the HEAD was refused once, then answered" \
+		bash -c "grep -A1 '\"HEAD [^\"]*\" 401 ' '$APACHE_ACCESS_LOG' | grep -q '\"HEAD [^\"]*\" 200 '"
+	stop_apache
+else
+	not_ok "apache (Digest, short nonce) starts"
+fi
 
 # lighttpd as it comes: mod_webdav is read-only unless told otherwise, and answers 403 to every
 # write. The credentials are right: the room must not be sent to check its password.

@@ -242,12 +242,12 @@ stop_opencast_double() {
 # Both are started by this shell (no service, nothing under /etc changed) in their own session,
 # and registered for the EXIT trap like nginx.
 
-# launch_foreground NAME PORT LOG COMMAND...: start a server that stays in the foreground (its
+# launch_foreground PORT LOG COMMAND...: start a server that stays in the foreground (its
 # pid is the server's) and wait, 10 s at most, until PORT answers. Sets LAUNCHED_PID. 1 when it
 # died or did not answer in time (it is stopped then); 2 when its log says the port was taken.
 launch_foreground() {
-	local name=$1 port=$2 log=$3 end
-	shift 3
+	local port=$1 log=$2 end
+	shift 2
 	setsid "$@" </dev/null >>"$log" 2>&1 &
 	LAUNCHED_PID=$!
 	CHILDREN+=("$LAUNCHED_PID")
@@ -282,7 +282,10 @@ start_apache() {
 	# "Require valid-user" would let everyone in: the two are alternatives).
 	local root=$1 extra=${2:-} dir attempt rc mods=/usr/lib/apache2/modules
 	local auth_conf="Require all granted"
-	command -v apache2 >/dev/null || { echo "# apache2 is not installed (board/deps.sh test)"; return 1; }
+	# /usr/sbin is not on every user's PATH
+	local bin
+	bin=$(PATH=$PATH:/usr/sbin command -v apache2) ||
+		{ echo "# apache2 is not installed (board/deps.sh test)"; return 1; }
 	dir=$(mktemp -d "$SERVERS_TMP/apache.XXXXXX") || return 1
 	case "$scheme" in
 	"") ;;
@@ -342,8 +345,8 @@ DocumentRoot "$root"
 </Directory>
 CONF
 		: >"$APACHE_ERROR_LOG"
-		launch_foreground apache "$APACHE_PORT" "$APACHE_ERROR_LOG" \
-			apache2 -X -f "$dir/httpd.conf"
+		launch_foreground "$APACHE_PORT" "$APACHE_ERROR_LOG" \
+			"$bin" -X -f "$dir/httpd.conf"
 		rc=$?
 		if [ $rc -eq 0 ]; then
 			APACHE_PID=$LAUNCHED_PID
@@ -371,7 +374,9 @@ start_lighttpd() {
 		shift 3
 	fi
 	local root=$1 extra=${2:-} dir attempt rc auth_conf= readonly=
-	command -v lighttpd >/dev/null || { echo "# lighttpd is not installed (board/deps.sh test)"; return 1; }
+	local bin
+	bin=$(PATH=$PATH:/usr/sbin command -v lighttpd) ||
+		{ echo "# lighttpd is not installed (board/deps.sh test)"; return 1; }
 	dir=$(mktemp -d "$SERVERS_TMP/lighttpd.XXXXXX") || return 1
 	mkdir -p "$dir/tmp"
 	case "$scheme" in
@@ -414,8 +419,8 @@ $auth_conf
 $extra
 CONF
 		: >"$LIGHTTPD_ERROR_LOG"
-		launch_foreground lighttpd "$LIGHTTPD_PORT" "$LIGHTTPD_ERROR_LOG" \
-			lighttpd -D -f "$dir/lighttpd.conf"
+		launch_foreground "$LIGHTTPD_PORT" "$LIGHTTPD_ERROR_LOG" \
+			"$bin" -D -f "$dir/lighttpd.conf"
 		rc=$?
 		if [ $rc -eq 0 ]; then
 			LIGHTTPD_PID=$LAUNCHED_PID
