@@ -11,7 +11,8 @@ pkgs_build="build-essential pkg-config libasound2-dev libv4l-dev libopus-dev lib
 pkgs_run="espeak-ng sox alsa-utils"
 pkgs_test="libcmocka-dev opus-tools espeak-ng sox pv sqlite3 python3 time nginx curl openssl clang
  libclang-rt-14-dev xvfb xdotool x11-utils libfaketime python3-icalendar
- python3-recurring-ical-events zbar-tools qrencode imagemagick strace"
+ python3-recurring-ical-events zbar-tools qrencode imagemagick strace
+ apache2 apache2-utils lighttpd lighttpd-mod-webdav"
 pkgs_bench="opus-tools espeak-ng sox time valgrind bc xvfb xdotool x11-utils nginx curl pv sqlite3
  python3 qrencode imagemagick zbar-tools"
 
@@ -45,9 +46,9 @@ else
 	exit 1
 fi
 export DEBIAN_FRONTEND=noninteractive
-# The tests start their own nginx on a free loopback port; the package must not start the
-# system one (port 80 may be taken, and a failed start fails the install). policy-rc.d is
-# Debian's switch for that, and it is only ours while we install.
+# The tests start their own nginx, apache2 and lighttpd on free loopback ports; the packages
+# must not start the system ones (port 80 may be taken, and a failed start fails the install).
+# policy-rc.d is Debian's switch for that, and it is only ours while we install.
 policy=/usr/sbin/policy-rc.d
 own_policy=""
 if [ ! -e "$policy" ]; then

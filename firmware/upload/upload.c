@@ -593,10 +593,20 @@ static lt_err dav_request(struct dav *d, struct dav_call *c, char *err, size_t n
 	}
 	if (rc != LT_OK)
 		return rc;
-	if (c->status == 401 || c->status == 403) {
+	if (c->status == 401) {
 		snprintf(err, n, "%s refused the credentials (HTTP %ld): check [upload] user and "
 				 "password_file", d->host, c->status);
 		return LT_ERR_AUTH;
+	}
+	/* Not the credentials: a server that does not take them answers 401 (Apache also when
+	 * the account is not allowed). A 403 to a write is the share refusing writes: lighttpd's
+	 * mod_webdav answers it to every MKCOL and PUT unless webdav.is-readonly = "disable"
+	 * (its default is read-only), nginx where dav_methods or limit_except leave it out. To
+	 * tell the room to check its password would send them the wrong way. */
+	if (c->status == 403) {
+		snprintf(err, n, "%s forbids %s there (HTTP 403): the share is read-only, or [upload] "
+				 "user may not write to it (ask IT)", d->host, c->method);
+		return LT_ERR_HTTP;
 	}
 	return LT_OK;
 }

@@ -39,6 +39,13 @@
  * and DELETEs a copy that does not match; Opencast's ingest must answer 200 with the media
  * package.
  *
+ * WebDAV's answers (tests/integration/test_upload_servers.sh holds them to nginx, Apache
+ * mod_dav_fs and lighttpd mod_webdav): MKCOL 201, or 405 for a collection that exists (MKCOL
+ * always names the collection with its trailing slash, so no server redirects it); 409 is the
+ * share's own folder missing; PUT 200, 201 or 204 (a name replaced); HEAD 200 with the
+ * Content-Length. 401 is the credentials (LT_ERR_AUTH); 403 is the share refusing writes
+ * (read-only, or the account may not write there: LT_ERR_HTTP, not the password).
+ *
  * Local files are never deleted before the confirmation is stored; after it, they are kept
  * for retention_days, oldest removed first. A job that is not `uploaded` is never pruned.
  *
