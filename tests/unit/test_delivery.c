@@ -56,6 +56,7 @@ static int setup(void **state)
 	snprintf(c->cfg.upload_target, sizeof c->cfg.upload_target, "folder");
 	snprintf(c->cfg.upload_folder, sizeof c->cfg.upload_folder, "%s/share", c->dir);
 	os_mkdir_p(c->cfg.spool_dir);
+	os_mkdir_p(c->cfg.upload_folder); /* the share, mounted */
 	if (!tu_store_open(c->dir, c->db, sizeof c->db, &c->st))
 		return -1;
 	*state = c;
