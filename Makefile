@@ -181,9 +181,12 @@ $(BUILD)/demo.wav:
 	sox $(BUILD)/demo-voice.wav -r 48000 -c 1 -b 16 $@ pad 0 1
 	rm -f $(BUILD)/demo-voice.wav
 
+# The demo's share (board/pc/lectern.conf's [upload] folder) is made here, as IT staff make and
+# mount a real one: lectern never makes the folder itself, only ROOM/YYYY/MM inside it.
 run:
 	board/deps.sh build run
 	$(MAKE) --no-print-directory all $(BUILD)/demo.wav
+	mkdir -p build/run/delivered
 	LECTERN_SCREEN=$(abspath $(PLUGIN)) $(BIN) --config $(RUN_CONFIG) run
 
 test:
