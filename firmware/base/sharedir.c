@@ -139,6 +139,17 @@ bool sharedir_unmounted(const char *folder, char *mnt, size_t n)
 	return realpath(folder, real) && unmounted_at(real, fstab, mounts, mnt, n);
 }
 
+lt_err sharedir_mounted(const char *path, char *why, size_t n)
+{
+	char mnt[PATH_MAX];
+	if (!sharedir_unmounted(path, mnt, sizeof mnt))
+		return LT_OK;
+	const char *fstab, *mounts;
+	tables(&fstab, &mounts);
+	snprintf(why, n, "the share %s (in %s) is not mounted", mnt, fstab);
+	return LT_ERR_IO;
+}
+
 lt_err sharedir_check(const char *folder, char *why, size_t n)
 {
 	if (!folder || !*folder || strlen(folder) >= PATH_MAX) {
@@ -146,13 +157,8 @@ lt_err sharedir_check(const char *folder, char *why, size_t n)
 									    : "empty");
 		return LT_ERR_INVALID;
 	}
-	char mnt[PATH_MAX];
-	if (sharedir_unmounted(folder, mnt, sizeof mnt)) {
-		const char *fstab, *mounts;
-		tables(&fstab, &mounts);
-		snprintf(why, n, "the share %s (in %s) is not mounted", mnt, fstab);
+	if (sharedir_mounted(folder, why, n) != LT_OK)
 		return LT_ERR_IO;
-	}
 	struct stat sb;
 	if (stat(folder, &sb) != 0) {
 		if (errno == ENOENT)

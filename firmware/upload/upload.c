@@ -453,17 +453,16 @@ static lt_err folder_put_sidecar(const struct config *cfg, const struct recordin
 		return LT_ERR_NOT_FOUND;
 	}
 	os_dirname(rec->remote, dir, sizeof dir);
-	char mnt[PATH_MAX];
-	if (sharedir_unmounted(dir, mnt, sizeof mnt)) {
-		snprintf(err, n, "the share %s is not mounted", mnt);
-		return LT_ERR_IO;
-	}
+	/* The share unmounted since the delivery: its bare mount point takes nothing (sharedir.h) */
+	lt_err rc = sharedir_mounted(dir, err, n);
+	if (rc != LT_OK)
+		return rc;
 	if (snprintf(name, sizeof name, "%s.json", base_name(rec->remote)) >= (int)sizeof name) {
 		snprintf(err, n, "the recording's path is too long");
 		return LT_ERR_INVALID;
 	}
 	struct upload_source side;
-	lt_err rc = source_text(&side, name, sidecar_json);
+	rc = source_text(&side, name, sidecar_json);
 	if (rc == LT_OK)
 		rc = copy_verified(&side, dir, name, NULL, dest, sizeof dest, err, n);
 	else

@@ -38,6 +38,13 @@
 lt_err sharedir_check(const char *folder, char *why, size_t n);
 
 /*
+ * The mount point's part of sharedir_check() alone, for a path already inside the share (a
+ * delivered recording's folder): LT_OK, or LT_ERR_IO with "the share M (in /etc/fstab) is
+ * not mounted" in `why`.
+ */
+lt_err sharedir_mounted(const char *path, char *why, size_t n);
+
+/*
  * Whether `folder` lies under a mount point listed in fstab that is not mounted now: true,
  * with that mount point in `mnt`. The mount point is the longest one in fstab that is `folder`
  * or one of its parents, `folder` taken as written (made absolute against the working
