@@ -29,8 +29,8 @@ LDLIBS += $(CORE_LIBS) -lm -lpthread
 # layer (README "Layout"; each includes only the layers above it in this list). All but the
 # two front ends' mains make the core library that the commands, `lectern run` and the tests
 # link.
-FIRMWARE := base/err base/log base/osutil base/utf8 base/urltpl base/config base/signals \
-	base/jsonout base/csvout base/worker base/pinfile base/pinhash base/inifile \
+FIRMWARE := base/err base/log base/osutil base/sharedir base/utf8 base/urltpl base/config \
+	base/signals base/jsonout base/csvout base/worker base/pinfile base/pinhash base/inifile \
 	net/net net/fetch net/opencast net/servercheck \
 	store/store store/store_impl store/store_checkin store/store_reports \
 	store/store_sessions store/spoolmeta store/checkinlog store/retention \
@@ -71,7 +71,7 @@ PLUGIN := $(BUILD)/lectern-screen-sdl.so
 
 UNIT_TESTS := ring level config store state oggopus recorder controller net fetch opencast \
 	upload ui kiosk kiosk_view sessions camera calendar spoolmeta retention worker links \
-	pinhash inifile gpio health attendance delivery qr badge
+	pinhash inifile gpio health attendance delivery qr badge sharedir
 UNIT_BINS := $(UNIT_TESTS:%=$(BUILD)/tests/unit/test_%)
 
 RUN_CONFIG ?= board/pc/lectern.conf
@@ -181,9 +181,12 @@ $(BUILD)/demo.wav:
 	sox $(BUILD)/demo-voice.wav -r 48000 -c 1 -b 16 $@ pad 0 1
 	rm -f $(BUILD)/demo-voice.wav
 
+# The demo's share (board/pc/lectern.conf's [upload] folder) is made here, as IT staff make and
+# mount a real one: lectern never makes the folder itself, only ROOM/YYYY/MM inside it.
 run:
 	board/deps.sh build run
 	$(MAKE) --no-print-directory all $(BUILD)/demo.wav
+	mkdir -p build/run/delivered
 	LECTERN_SCREEN=$(abspath $(PLUGIN)) $(BIN) --config $(RUN_CONFIG) run
 
 test:

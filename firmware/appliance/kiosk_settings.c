@@ -12,6 +12,7 @@
 #include "lectern/log.h"
 #include "lectern/net.h"
 #include "lectern/osutil.h"
+#include "lectern/sharedir.h"
 #include "lectern/utf8.h"
 
 void kiosk_settings_init(struct kiosk_settings *s, const struct kiosk_settings_params *p)
@@ -258,12 +259,15 @@ static void *test_main(void *arg)
 	const struct config *cfg = &s->test_cfg;
 	char text[160];
 	const char *url = kiosk_server_url(cfg);
-	if (strcmp(cfg->upload_target, "folder") == 0)
-		snprintf(text, sizeof text, "%.*s: %s", utf8_fit(cfg->upload_folder, 100),
-			 cfg->upload_folder,
-			 os_check_writable_dir(cfg->upload_folder) == LT_OK
-				 ? "reachable and writable"
-				 : "not writable or not mounted");
+	char why[320];
+	/* Asked without creating anything (sharedir.h): a test that made the folder would make a
+	 * bare mount point look like the share. */
+	if (strcmp(cfg->upload_target, "folder") == 0 &&
+	    sharedir_check(cfg->upload_folder, why, sizeof why) == LT_OK)
+		snprintf(text, sizeof text, "%.*s: reachable and writable",
+			 utf8_fit(cfg->upload_folder, 100), cfg->upload_folder);
+	else if (strcmp(cfg->upload_target, "folder") == 0)
+		utf8_copy(text, sizeof text, why);
 	else if (!url[0])
 		snprintf(text, sizeof text, "No server configured: recordings stay on this device.");
 	else

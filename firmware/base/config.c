@@ -118,7 +118,9 @@ static const struct config_option options[] = {
 	{"upload", "target", CHOICE(upload_target), "none", 0, 0, targets,
 	 "Where recordings go: none (keep them here), folder, webdav or opencast"},
 	{"upload", "folder", STR(upload_folder), "", 0, 0, NULL,
-	 "target = folder: a mounted share or USB disk; files go to FOLDER/ROOM/YYYY/MM/"},
+	 "target = folder: a mounted share or USB disk; files go to FOLDER/ROOM/YYYY/MM/. It must "
+	 "exist (lectern creates only the folders inside it); under an /etc/fstab mount point that "
+	 "is not mounted, nothing is delivered (kept queued)"},
 	{"upload", "url", STR(upload_url), "", 0, 0, NULL,
 	 "target = webdav: the share's URL; files go to URL/ROOM/YYYY/MM/"},
 	{"upload", "user", STR(upload_user), "", 0, 0, NULL,

@@ -40,6 +40,7 @@
 #include "lectern/schedule.h"
 #include "lectern/screen.h"
 #include "lectern/servercheck.h"
+#include "lectern/sharedir.h"
 
 enum verdict { PASS, WARN, FAIL };
 
@@ -542,11 +543,12 @@ static void check_server(struct doctor *d, const struct config *cfg)
 	struct check *c = add(d, "server");
 	enum net_role role;
 	if (strcmp(cfg->upload_target, "folder") == 0) {
-		if (os_check_writable_dir(cfg->upload_folder) == LT_OK)
+		/* The uploader's own check, creating nothing (sharedir.h). */
+		char why[sizeof c->detail];
+		if (sharedir_check(cfg->upload_folder, why, sizeof why) == LT_OK)
 			say(c, PASS, NULL, "upload folder %s is writable", cfg->upload_folder);
 		else
-			say(c, FAIL, "mount the share, or fix [upload] folder",
-			    "upload folder %s is not writable or not mounted", cfg->upload_folder);
+			say(c, FAIL, "mount the share, or fix [upload] folder", "%s", why);
 		return;
 	}
 	if (net_test_role(cfg, &role) != LT_OK) {

@@ -27,6 +27,7 @@
 #include "lectern/osutil.h"
 #include "lectern/retention.h"
 #include "lectern/reports.h"
+#include "lectern/sharedir.h"
 #include "lectern/spoolmeta.h"
 #include "lectern/upload_attendance.h"
 #include "lectern/urltpl.h"
@@ -452,12 +453,16 @@ static lt_err folder_put_sidecar(const struct config *cfg, const struct recordin
 		return LT_ERR_NOT_FOUND;
 	}
 	os_dirname(rec->remote, dir, sizeof dir);
+	/* The share unmounted since the delivery: its bare mount point takes nothing (sharedir.h) */
+	lt_err rc = sharedir_mounted(dir, err, n);
+	if (rc != LT_OK)
+		return rc;
 	if (snprintf(name, sizeof name, "%s.json", base_name(rec->remote)) >= (int)sizeof name) {
 		snprintf(err, n, "the recording's path is too long");
 		return LT_ERR_INVALID;
 	}
 	struct upload_source side;
-	lt_err rc = source_text(&side, name, sidecar_json);
+	rc = source_text(&side, name, sidecar_json);
 	if (rc == LT_OK)
 		rc = copy_verified(&side, dir, name, NULL, dest, sizeof dest, err, n);
 	else
@@ -477,11 +482,16 @@ static lt_err folder_put(const struct config *cfg, const struct recording *rec,
 		snprintf(err, n, "[upload] folder is too long a path");
 		return LT_ERR_INVALID;
 	}
+	/* The folder itself is the share's: never created here, and refused while its mount
+	 * point is bare (sharedir.h), so that nothing is "delivered" onto the device's own card. */
+	lt_err rc = sharedir_check(cfg->upload_folder, err, n);
+	if (rc != LT_OK)
+		return rc;
 	if (os_mkdir_p(dir) != LT_OK) {
-		snprintf(err, n, "cannot create %s: %s (is the share mounted?)", dir, strerror(errno));
+		snprintf(err, n, "cannot create %s: %s", dir, strerror(errno));
 		return LT_ERR_IO;
 	}
-	lt_err rc = copy_verified(src, dir, base_name(rec->path), prog, remote, remote_len, err, n);
+	rc = copy_verified(src, dir, base_name(rec->path), prog, remote, remote_len, err, n);
 	if (rc != LT_OK)
 		return rc;
 	/* The sidecar goes through the same temp-fsync-check-rename path, from memory. */

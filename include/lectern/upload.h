@@ -49,10 +49,11 @@
  * Local files are never deleted before the confirmation is stored; after it, they are kept
  * for retention_days, oldest removed first. A job that is not `uploaded` is never pruned.
  *
- * Targets are an ops table ([upload] target): folder (a mounted share or USB disk: temp name,
- * fsync, verify, rename, fsync the directory), webdav (MKCOL + PUT to URL/ROOM/YYYY/MM/, HEAD
- * to verify, then the metadata sidecar JSON, whose "attendance" upload_attendance.h describes)
- * and opencast (upload_opencast.c: ingest
+ * Targets are an ops table ([upload] target): folder (a mounted share or USB disk, never
+ * created and refused while its fstab mount point is bare, sharedir.h; ROOM/YYYY/MM made in
+ * it; temp name, fsync, verify, rename, fsync the directory), webdav (MKCOL + PUT to
+ * URL/ROOM/YYYY/MM/, HEAD to verify, then the metadata sidecar JSON, whose "attendance"
+ * upload_attendance.h describes) and opencast (upload_opencast.c: ingest
  * re-discovered before every upload, the last good one kept when discovery fails;
  * createMediaPackage, addDCCatalog with the calendar's episode catalog or one made from the
  * recording (either with dcterms:language = the recording's language, the calendar's own

@@ -250,6 +250,7 @@ stop_opencast_double
 check "no name in any log of lectern, in any mode" \
 	bash -c "! grep -qF -e '$ZOE' -e '$ZOE_MAIL' -e '$WALKIN' -e '$LATE' -e 'Rudi Runner' '$T/lectern.log'"
 # `none`: nothing about attendance at all.
+mkdir -p "$T/share" # the share is there: lectern makes only what is inside it
 lectern_config "$T/none.conf" "[upload]" "target = folder" "folder = $T/share" \
 	"[privacy]" "attendance = none"
 id=$(record "$T/none.conf" "Unreported talk")

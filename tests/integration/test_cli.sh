@@ -62,7 +62,7 @@ check "without a display, run says the display failed and runs headless" \
 # A file named with --out: stored by its absolute path, and the user's --------------------------
 # (upload --once and the service, whose working directory is /, run elsewhere; retention and
 # the upload never delete it nor write beside it)
-mkdir -p "$T/mine" "$T/elsewhere"
+mkdir -p "$T/mine" "$T/elsewhere" "$T/outshare" # the share is there: lectern makes only what is inside it
 lectern_config "$T/out.conf" "[upload]" "target = folder" "folder = $T/outshare" \
 	"retention_days = 0"
 (cd "$T/mine" && "$LECTERN" --config "$T/out.conf" record --seconds 1 --out rel.opus \
@@ -101,6 +101,7 @@ assert any(isinstance(v, str) and want in v for d in docs for v in d.values()), 
 PY
 json_ok() { /usr/bin/python3 "$T/json_ok.py" "$@"; }
 BAD=$'Caf\xc3 \xff\xfe\x01\t"quoted" \xe2\x82 end'
+mkdir -p "$T/jsonshare"
 lectern_config "$T/json.conf" "[device]" "data_dir = $T/jsondata" "[upload]" "target = folder" \
 	"folder = $T/jsonshare"
 "$LECTERN" --config "$T/json.conf" record --seconds 1 --title "$BAD" --presenter "$BAD" \

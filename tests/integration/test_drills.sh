@@ -101,6 +101,7 @@ drill_figures() {
 
 # --- kill -9 of `lectern record` -------------------------------------------------------------
 drill_reset
+mkdir -p "$T/share-rec" "$T/share-run" # the shares are there: lectern makes only what is inside
 lectern_config "$T/rec.conf" "[upload]" "target = folder" "folder = $T/share-rec"
 for i in $(seq 1 "$KILLS"); do
 	fifo="$T/rec$i.fifo"

@@ -215,6 +215,7 @@ stop_nginx
 
 # A folder, and no template -------------------------------------------------------------------
 rm -rf "$T/data"
+mkdir -p "$T/share" # the share is there: lectern makes only what is inside it
 lectern_config "$T/folder.conf" "[device]" "room = Hörsaal 4/12" "[upload]" "target = folder" \
 	"folder = $T/share" "link_template = https://media.example.org/rooms/{room}/{uid}?f={file}"
 record "$T/folder.conf" "Folder talk"

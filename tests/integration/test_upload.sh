@@ -13,6 +13,7 @@ record() { # CONFIG SECONDS TITLE
 }
 
 # folder ------------------------------------------------------------------------------------
+mkdir -p "$T/share" # the share is there, mounted: lectern makes only ROOM/YYYY/MM inside it
 lectern_config "$T/folder.conf" "[upload]" "target = folder" "folder = $T/share" \
 	"backoff_min_s = 60"
 record "$T/folder.conf" 3 "Folder talk"

@@ -3,7 +3,8 @@
  * csvout.h, opencast_dc_add_description): check-ins made through the check-in API go out in
  * the folder target's sidecar as the privacy mode allows, and in `count` mode no name is in
  * the database file, its WAL, the spool, the share or the log after a delivery; a check-in
- * after the delivery rewrites the sidecar; the Opencast CSV is made from the sidecar; the
+ * after the delivery rewrites the sidecar, but never onto the bare mount point of a share
+ * unmounted since; the Opencast CSV is made from the sidecar; the
  * count lands in the catalog's description; CSV fields are quoted and defused; the report
  * SQL joins check-in sessions and recordings and counts returning attendees.
  */
@@ -56,6 +57,7 @@ static int setup(void **state)
 	snprintf(c->cfg.upload_target, sizeof c->cfg.upload_target, "folder");
 	snprintf(c->cfg.upload_folder, sizeof c->cfg.upload_folder, "%s/share", c->dir);
 	os_mkdir_p(c->cfg.spool_dir);
+	os_mkdir_p(c->cfg.upload_folder); /* the share, mounted */
 	if (!tu_store_open(c->dir, c->db, sizeof c->db, &c->st))
 		return -1;
 	*state = c;
@@ -275,6 +277,47 @@ static void names_mode_late_checkin_rewrites_the_sidecar(void **state)
 	assert_int_equal(upload_attendance_updates(&c->cfg, c->st, now + 71000, true), 0);
 }
 
+/* The share unmounted since the delivery (its fstab mount point bare): a late check-in's
+ * sidecar is not written onto the card beneath it, and goes once the share is back. The
+ * tables are the test's (sharedir.h). */
+static void late_sidecar_waits_for_the_share(void **state)
+{
+	struct ctx *c = *state;
+	char key[320], fstab[PATH_MAX], mounts[PATH_MAX], line[PATH_MAX + 64];
+	recorded(c, ATTENDANCE_COUNT, key, sizeof key);
+	int64_t now = os_now_ms();
+	check_in_all(c, key, now);
+	int attempted, failed;
+	assert_int_equal(upload_run_once(&c->cfg, c->st, now, true, &attempted, &failed), LT_OK);
+	assert_int_equal(failed, 0);
+	snprintf(fstab, sizeof fstab, "%s/fstab", c->dir);
+	snprintf(mounts, sizeof mounts, "%s/mounts", c->dir);
+	int len = snprintf(line, sizeof line, "//nas/rec %s cifs defaults 0 0\n", c->cfg.upload_folder);
+	assert_true(tu_write_file(fstab, line, (size_t)len));
+	assert_true(tu_write_file(mounts, "/dev/vda / ext4 rw 0 0\n", 23));
+	setenv("LECTERN_TEST_FSTAB", fstab, 1);
+	setenv("LECTERN_TEST_MOUNTS", mounts, 1);
+	struct checkin_who late = {.name = "Lena Late"};
+	struct checkin_result r;
+	assert_int_equal(attendance_check_in(&c->a, key, CHECKIN_WALKIN, &late, now + 60000, &r),
+			 CHECKIN_OK);
+	assert_int_equal(upload_attendance_updates(&c->cfg, c->st, now + 61000, true), -1);
+	json_object *side = shared_sidecar(c);
+	assert_int_equal(json_object_get_int(member(member(side, "attendance"), "count")), 4);
+	json_object_put(side);
+	struct store_checkin_session s;
+	assert_int_equal(store_checkin_session_get(c->st, key, &s), LT_OK);
+	assert_int_equal(s.delivered_count, 4);
+	/* mounted again */
+	assert_true(tu_write_file(mounts, line, (size_t)len));
+	assert_int_equal(upload_attendance_updates(&c->cfg, c->st, now + 62000, true), 1);
+	side = shared_sidecar(c);
+	assert_int_equal(json_object_get_int(member(member(side, "attendance"), "count")), 5);
+	json_object_put(side);
+	unsetenv("LECTERN_TEST_FSTAB");
+	unsetenv("LECTERN_TEST_MOUNTS");
+}
+
 /* Mode none: "attendance": null whatever the store holds; count: no name even when the
  * store has them; no session, no attendance either. */
 static void none_mode_and_no_checkin_say_null(void **state)
@@ -467,6 +510,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(names_mode_late_checkin_rewrites_the_sidecar, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(none_mode_and_no_checkin_say_null, setup, teardown),
+		cmocka_unit_test_setup_teardown(late_sidecar_waits_for_the_share, setup, teardown),
 		cmocka_unit_test(opencast_csv_from_the_sidecar),
 		cmocka_unit_test(csv_fields_are_quoted_and_defused),
 		cmocka_unit_test(catalog_description_gets_the_count),

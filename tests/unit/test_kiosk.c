@@ -1175,6 +1175,54 @@ static void test_connection_test_keeps_its_config(void **state)
 	assert_null(strstr(result, "127.0.0.2"));
 }
 
+/* The settings screen's connection test, asked and waited for (<= 30 s when loaded). */
+static const char *connection_result(struct ctx *c)
+{
+	post_event(c, EV_TEST_CONNECTION, 0);
+	const char *result = "";
+	for (int i = 0; i < 300; i++) {
+		kiosk_tick(c->k, c->t0);
+		result = kiosk_view(c->k)->connection_test;
+		if (result[0] && !strstr(result, "Testing"))
+			break;
+		usleep(100000);
+	}
+	return result;
+}
+
+/* A folder target's line asks what the uploader asks (sharedir.h) and creates nothing: a
+ * missing folder and a bare fstab mount point are said in the uploader's words. */
+static void test_connection_test_of_a_folder_creates_nothing(void **state)
+{
+	struct ctx *c = *state;
+	char share[PATH_MAX], fstab[PATH_MAX], mounts[PATH_MAX], line[PATH_MAX + 64];
+	snprintf(share, sizeof share, "%s/nas", c->dir);
+	snprintf(c->cfg.upload_target, sizeof c->cfg.upload_target, "folder");
+	snprintf(c->cfg.upload_folder, sizeof c->cfg.upload_folder, "%s", share);
+	const char *result = connection_result(c);
+	assert_non_null(strstr(result, "does not exist: is the share mounted?"));
+	assert_int_equal(access(share, F_OK), -1);
+	/* the empty mount point, listed in fstab, nothing mounted on it */
+	assert_int_equal(mkdir(share, 0750), 0);
+	snprintf(fstab, sizeof fstab, "%s/fstab", c->dir);
+	snprintf(mounts, sizeof mounts, "%s/mounts", c->dir);
+	int len = snprintf(line, sizeof line, "//nas/rec %s cifs defaults 0 0\n", share);
+	assert_true(tu_write_file(fstab, line, (size_t)len));
+	assert_true(tu_write_file(mounts, "/dev/vda / ext4 rw 0 0\n", 23));
+	setenv("LECTERN_TEST_FSTAB", fstab, 1);
+	setenv("LECTERN_TEST_MOUNTS", mounts, 1);
+	result = connection_result(c);
+	char want[PATH_MAX * 2 + 64];
+	snprintf(want, sizeof want, "the share %s (in %s) is not mounted", share, fstab);
+	assert_string_equal(result, want);
+	/* mounted */
+	assert_true(tu_write_file(mounts, line, (size_t)len));
+	result = connection_result(c);
+	unsetenv("LECTERN_TEST_FSTAB");
+	unsetenv("LECTERN_TEST_MOUNTS");
+	assert_non_null(strstr(result, "reachable and writable"));
+}
+
 /* --- a failed start says which part failed ------------------------------------------------ */
 
 /* The appliance's opener: the configured microphone, as `lectern run` opens it. */
@@ -1366,6 +1414,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_store_replaced_message, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_connection_test_keeps_its_config, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(test_connection_test_of_a_folder_creates_nothing,
+						setup, teardown),
 		cmocka_unit_test_setup_teardown(test_start_fails_disk_full, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_start_fails_bad_format, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_start_fails_no_microphone, setup, teardown),
