@@ -71,7 +71,7 @@ PLUGIN := $(BUILD)/lectern-screen-sdl.so
 
 UNIT_TESTS := ring level config store state oggopus recorder controller net fetch opencast \
 	upload ui kiosk kiosk_view sessions camera calendar spoolmeta retention worker links \
-	pinhash inifile gpio health attendance delivery qr badge
+	pinhash inifile gpio health attendance delivery qr badge utf8
 UNIT_BINS := $(UNIT_TESTS:%=$(BUILD)/tests/unit/test_%)
 
 RUN_CONFIG ?= board/pc/lectern.conf
