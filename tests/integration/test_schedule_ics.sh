@@ -124,6 +124,31 @@ PY
 [ -z "$verdict" ] || problems+=("$verdict")
 report "plain schedule of the brown bag: one line per occurrence with its title, in order" "" "${problems[@]}"
 
+# A Windows-1252 export (RFC 5545 says UTF-8): plain and JSON listings are UTF-8 with the names
+# as typed, the encoding is said once for the calendar, and never with a name in it.
+schedule Europe/Berlin "$T/cp1252.out" "$T/cp1252.err" --ics "$ICS/windows_1252.ics" --from 2026-12-01 --days 2
+problems=()
+[ "$RC" -eq 0 ] || problems+=("exit $RC: $(head -c 300 "$T/cp1252.err" | tr '\n' ' ')")
+verdict=$(python3 - "$T/cp1252.out" "$T/cp1252.err" <<'PY'
+import sys
+try:
+    out = open(sys.argv[1], "rb").read().decode("utf-8")
+except UnicodeDecodeError as e:
+    sys.exit(print(f"the plain listing is not UTF-8 at byte {e.start}"))
+if "Caf\u00e9 talk \u2014 Jos\u00e9 M\u00fcller" not in out:
+    print(f"no line 'Caf\u00e9 talk \u2014 Jos\u00e9 M\u00fcller': {out[:200]!r}")
+err = open(sys.argv[2], "rb").read().decode("utf-8", "replace")
+said = err.count("read as Windows-1252")
+if said != 1:
+    print(f"'read as Windows-1252' said {said} times, wanted once for the calendar")
+for name in ("Jos", "M\u00fcller", "Fran", "Caf", "Budget"):
+    if name in err:
+        print(f"stderr names {name!r} (privacy)")
+PY
+)
+[ -z "$verdict" ] || problems+=("$verdict")
+report "a Windows-1252 calendar lists UTF-8 text, says so once and names nobody" "" "${problems[@]}"
+
 # The same calendar fetched over HTTP ------------------------------------------------------------
 python3 -u -m http.server --bind 127.0.0.1 --directory "$ICS" 0 </dev/null >"$T/http.log" 2>&1 &
 http_pid=$!
