@@ -148,7 +148,7 @@ $(BUILD)/tests/bench/ui_bench: tests/bench/ui_bench.c $(UI_OBJS) $(LIB)
 $(BUILD)/fuzz/fuzz_calendar: firmware/schedule/calendar.c firmware/base/log.c firmware/base/err.c \
 	firmware/base/osutil.c firmware/base/utf8.c
 $(BUILD)/fuzz/fuzz_config: firmware/base/config.c firmware/base/log.c firmware/base/err.c \
-	firmware/base/urltpl.c
+	firmware/base/urltpl.c firmware/base/utf8.c
 $(BUILD)/fuzz/fuzz_registry $(BUILD)/fuzz/fuzz_mediapackage $(BUILD)/fuzz/fuzz_properties \
 $(BUILD)/fuzz/fuzz_http: firmware/net/opencast.c firmware/net/fetch.c firmware/net/net.c \
 	firmware/base/config.c firmware/base/log.c firmware/base/err.c firmware/base/utf8.c \
