@@ -209,3 +209,31 @@ grep -q "line 9 is over 64 KiB" "$T/long.err" || problems+=("no warning naming l
 awk -v s="${SECS:-99}" 'BEGIN { exit !(s < 10) }' || problems+=("took $SECS s (2 s expected, 10 allowed on a loaded machine)")
 report "a 50 MB content line is dropped with a warning naming it, in bounded time and memory" "" "${problems[@]}"
 rm -f "$T/long.ics"
+
+# A recording made on schedule from a Windows-1252 calendar carries its title and presenter as
+# UTF-8 into the store, the Ogg file's tags and the spool's sidecar --------------------------
+utc() { date -u -d "@$1" +%Y%m%dT%H%M%SZ; }
+now=$(date +%s)
+printf 'BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//x//EN\r\nBEGIN:VEVENT\r\nUID:cp1252@lectern.test\r\nDTSTART:%s\r\nDTEND:%s\r\nSUMMARY:Caf\xe9 talk \x80\r\nORGANIZER;CN=Jos\xe9 M\xfcller:mailto:jose@x.org\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n' \
+	"$(utc $((now + 2)))" "$(utc $((now + 6)))" >"$T/rec1252.ics"
+lectern_config "$T/rec.conf" "[schedule]" "source = ics" "ics = $T/rec1252.ics"
+paced_mic "$T/rec.fifo" "$(speech_raw 20)"
+ALSA_CONFIG_PATH=$(alsa_conf "$T/rec.fifo") "$LECTERN" --config "$T/rec.conf" run --headless \
+	>"$T/rec.out" 2>"$T/rec.err" &
+rec_pid=$!
+CHILDREN+=("$rec_pid")
+wait_for 20 "[ \"\$(sql \"select count(*) from recordings where state='queued'\")\" = 1 ]"
+kill -TERM "$rec_pid" 2>/dev/null
+wait "$rec_pid" 2>/dev/null
+want=$(printf 'Caf\xc3\xa9 talk \xe2\x82\xac|Jos\xc3\xa9 M\xc3\xbcller')
+check "a recording from a Windows-1252 event: its title and presenter are UTF-8 in the store" \
+	test "$(sql "select title||'|'||presenter from recordings")" = "$want"
+path=$(sql "select path from recordings")
+check "... and in the Ogg file's tags" \
+	bash -c "opusinfo '$path' | grep -qF 'TITLE=$(printf 'Caf\xc3\xa9 talk \xe2\x82\xac')'"
+sidecar=$(grep -rlF 'cp1252@lectern.test' "$T/data" --include='*.json' 2>/dev/null | head -1)
+check "... and in its sidecar (found: ${sidecar:-none})" python3 - "${sidecar:-/nonexistent}" <<'PY'
+import json, sys
+d = json.loads(open(sys.argv[1], "rb").read().decode("utf-8"))
+assert (d["title"], d["presenter"]) == ("Caf\u00e9 talk \u20ac", "Jos\u00e9 M\u00fcller"), d
+PY
