@@ -349,6 +349,25 @@ static void windows_1252_presenter_property(void **state)
 	calendar_free(cal);
 }
 
+/* An episode Dublin Core that is neither UTF-8 nor Windows-1252 cannot be read: it is left
+ * out (the upload writes its own), never kept as bytes that are not UTF-8. */
+static void unreadable_episode_dc_is_dropped(void **state)
+{
+	(void)state;
+	const char *text = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:x\r\nBEGIN:VEVENT\r\nUID:p\r\n"
+			   "DTSTART:20261201T100000Z\r\nDTEND:20261201T110000Z\r\nSUMMARY:t\r\n"
+			   "ATTACH;FMTTYPE=application/xml;VALUE=BINARY;ENCODING=BASE64;"
+			   "X-APPLE-FILENAME=episode.xml:" /* <dublincore><title>A\x81</title>.. */
+			   "PGR1YmxpbmNvcmU+PHRpdGxlPkGBPC90aXRsZT48L2R1YmxpbmNvcmU+\r\n"
+			   "END:VEVENT\r\nEND:VCALENDAR\r\n";
+	struct occurrence_list l = {0};
+	expand(text, 0, 0, 1796083200, 1796083200 + DAY, &l);
+	assert_int_equal(l.count, 1);
+	assert_null(l.items[0].episode_dc);
+	assert_string_equal(l.items[0].title, "t");
+	occurrence_list_free(&l);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -359,6 +378,7 @@ int main(void)
 		cmocka_unit_test(more_events_than_the_cap_keeps_the_earliest),
 		cmocka_unit_test(windows_1252_text_is_read_as_utf8),
 		cmocka_unit_test(windows_1252_presenter_property),
+		cmocka_unit_test(unreadable_episode_dc_is_dropped),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
