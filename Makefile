@@ -71,7 +71,7 @@ PLUGIN := $(BUILD)/lectern-screen-sdl.so
 
 UNIT_TESTS := ring level config store state oggopus recorder controller net fetch opencast \
 	upload ui kiosk kiosk_view sessions camera calendar spoolmeta retention worker links \
-	pinhash inifile gpio health attendance delivery qr badge sharedir
+	pinhash inifile gpio health attendance delivery qr badge sharedir utf8
 UNIT_BINS := $(UNIT_TESTS:%=$(BUILD)/tests/unit/test_%)
 
 RUN_CONFIG ?= board/pc/lectern.conf
@@ -146,9 +146,9 @@ $(BUILD)/tests/bench/ui_bench: tests/bench/ui_bench.c $(UI_OBJS) $(LIB)
 	$(CC) $(CFLAGS) $(SCREEN_CFLAGS) -Iui -o $@ $< $(UI_OBJS) $(LIB) $(LDLIBS) $(SCREEN_LIBS)
 
 $(BUILD)/fuzz/fuzz_calendar: firmware/schedule/calendar.c firmware/base/log.c firmware/base/err.c \
-	firmware/base/osutil.c
+	firmware/base/osutil.c firmware/base/utf8.c
 $(BUILD)/fuzz/fuzz_config: firmware/base/config.c firmware/base/log.c firmware/base/err.c \
-	firmware/base/urltpl.c
+	firmware/base/urltpl.c firmware/base/utf8.c
 $(BUILD)/fuzz/fuzz_registry $(BUILD)/fuzz/fuzz_mediapackage $(BUILD)/fuzz/fuzz_properties \
 $(BUILD)/fuzz/fuzz_http: firmware/net/opencast.c firmware/net/fetch.c firmware/net/net.c \
 	firmware/base/config.c firmware/base/log.c firmware/base/err.c firmware/base/utf8.c \

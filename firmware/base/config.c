@@ -21,6 +21,7 @@
 
 #include "lectern/log.h"
 #include "lectern/urltpl.h"
+#include "lectern/utf8.h"
 
 #define STR(field) CFG_STRING, offsetof(struct config, field), sizeof(((struct config *)0)->field)
 #define INT(field) CFG_INT, offsetof(struct config, field), 0
@@ -334,6 +335,13 @@ static bool apply(struct config *c, const struct config_option *o, const char *v
 		  size_t n)
 {
 	char *field = (char *)c + o->offset;
+	/* Values are shown on the screen, sent to servers and echoed in these messages: text
+	 * that is not UTF-8 (a file saved as Latin-1 or Windows-1252) is refused with its line
+	 * rather than passed on as bytes. */
+	if (!utf8_valid(value, strlen(value))) {
+		snprintf(why, n, "the value is not UTF-8 text: save the file as UTF-8");
+		return false;
+	}
 	switch (o->type) {
 	case CFG_STRING:
 		if (strlen(value) >= o->size) {

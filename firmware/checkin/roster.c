@@ -398,9 +398,55 @@ static void problem(const char *label, int line, const char *what, FILE *out, in
 		fprintf(out, "%s:%d: %s; row skipped\n", label, line, what);
 }
 
+/* Whether [s, s+len) holds a multi-byte UTF-8 character: then the text is (partly) UTF-8
+ * and not a legacy 8-bit export. */
+static bool has_utf8_char(const char *s, size_t len)
+{
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+		size_t want = c >= 0xC2 && c <= 0xDF ? 2 : c >= 0xE0 && c <= 0xEF ? 3
+			    : c >= 0xF0 && c <= 0xF4 ? 4 : 0;
+		if (want && i + want <= len && utf8_valid(s + i, want))
+			return true;
+	}
+	return false;
+}
+
+/*
+ * Excel on Windows saves "CSV" in Windows-1252: a file that is not UTF-8 as a whole, but is
+ * 1252 and holds no UTF-8 character at all, is read as that (utf8.h) and said once. A mix of
+ * both is not guessed at: its rows that are not UTF-8 are refused one by one. Nor is a file
+ * with a NUL or starting with a UTF-16 byte order mark (FF FE, FE FF: Excel's "Unicode
+ * text"), which is no 8-bit text.
+ * Returns the UTF-8 text (malloc'd) or NULL to read `text` as it is. Said in `problems` too
+ * (config check), though it is none.
+ */
+static char *from_windows_1252(const char *text, size_t len, const char *label, FILE *problems)
+{
+	bool utf16 = len >= 2 && (memcmp(text, "\xFF\xFE", 2) == 0 ||
+				  memcmp(text, "\xFE\xFF", 2) == 0);
+	if (utf16 || utf8_valid(text, len) || memchr(text, '\0', len) ||
+	    !utf8_is_cp1252(text, len) || has_utf8_char(text, len))
+		return NULL;
+	char *utf8 = utf8_repair_dup(text, len, NULL);
+	if (utf8) {
+		log_warn("roster: %s is not UTF-8: read as Windows-1252 (how Excel on Windows "
+			 "saves CSV)", label);
+		if (problems)
+			fprintf(problems, "%s is not UTF-8: read as Windows-1252 (how Excel on "
+				"Windows saves CSV)\n", label);
+	}
+	return utf8;
+}
+
 int roster_parse_csv(struct roster *r, const char *text, size_t len, const char *label,
 		     FILE *problems, int *added)
 {
+	char *converted = from_windows_1252(text, len, label, problems);
+	if (converted) {
+		text = converted;
+		len = strlen(converted);
+	}
 	int bad = 0, n_added = 0, line = 0, said = 0;
 	bool first = true;
 	char sep = 0;
@@ -474,6 +520,7 @@ int roster_parse_csv(struct roster *r, const char *text, size_t len, const char 
 	}
 	if (added)
 		*added = n_added;
+	free(converted);
 	return bad;
 }
 

@@ -6,6 +6,10 @@
  * zone name mapped to IANA; without TZID a value is UTC (Z), a DATE, or floating.
  * Recurrences: libical's iterator expands RRULE in the series' own zone (so wall-clock time
  * holds across DST); RDATE, EXDATE and RECURRENCE-ID are applied on absolute times.
+ * Text: every value taken from the calendar (and from its Opencast attachments) is made valid
+ * UTF-8 here, where it enters (utf8_repair: RFC 5545 says UTF-8, but old tools export
+ * Windows-1252), so that the store, the screen, the sidecar and Opencast only ever see UTF-8;
+ * it is said once per calendar, without the values (they hold names).
  */
 #include "lectern/calendar.h"
 
@@ -22,6 +26,7 @@
 
 #include "lectern/log.h"
 #include "lectern/osutil.h"
+#include "lectern/utf8.h"
 
 struct master;
 
@@ -32,6 +37,8 @@ struct calendar {
 	size_t n_shared;
 	int warnings_left;           /* about capped events: a few per calendar, not every tick */
 	bool warned_total;           /* about the calendar's cap, once */
+	bool said_cp1252, said_replaced; /* that its text was not UTF-8, once each */
+	bool said_dc_dropped;        /* that an episode's Dublin Core could not be read, once */
 };
 
 /* Windows time zone names (Outlook, Exchange) for the zones rooms are likely to be in, when
@@ -136,6 +143,14 @@ int64_t calendar_local_midnight(int64_t t, int days)
 	tm.tm_hour = tm.tm_min = tm.tm_sec = 0;
 	tm.tm_isdst = -1;
 	return (int64_t)mktime(&tm);
+}
+
+/* A value from the file made fit for a log line (journald keeps what is not UTF-8 as a
+ * blob); names never go to logs, this is for UIDs and zone names. */
+static const char *loggable(const char *s, char *buf, size_t n)
+{
+	utf8_repair(buf, n, s, s ? strlen(s) : 0);
+	return buf;
 }
 
 /* --- structure check ------------------------------------------------------------------- */
@@ -363,10 +378,11 @@ static lt_err shared_uids(struct text_facts *f, struct calendar *cal)
 					len += (size_t)snprintf(lines + len, sizeof lines - len,
 								"%s%d", i > g ? ", " : "",
 								f->masters[i].line);
+				char uid[256];
+				loggable(cal->shared[cal->n_shared - 1].uid, uid, sizeof uid);
 				log_warn("calendar: %zu events share the UID %s (at lines %s): each is "
 					 "kept, the later ones as %s#N (N: their place in the file)",
-					 end - g, cal->shared[cal->n_shared - 1].uid, lines,
-					 cal->shared[cal->n_shared - 1].uid);
+					 end - g, uid, lines, uid);
 			}
 		}
 		g = end;
@@ -626,9 +642,10 @@ static icaltimezone *zone_of(const struct zone_ctx *z, icalproperty *prop, const
 	icaltimezone *zone = icalcomponent_get_timezone(z->vcal, tzid);
 	if (!zone)
 		zone = builtin_zone(tzid);
+	char shown[128];
 	if (!zone)
 		log_warn("calendar: event %s: unknown time zone '%s': taken as local time", uid,
-			 tzid);
+			 loggable(tzid, shown, sizeof shown));
 	return zone;
 }
 
@@ -661,9 +678,35 @@ static bool bad_time(struct icaltimetype t)
 
 /* --- event properties ------------------------------------------------------------------ */
 
-static void copy_str(char *dst, size_t n, const char *src)
+/* Say, once per calendar, that some of its text was not UTF-8 and how it was read. */
+static void note_repair(struct calendar *cal, enum utf8_repair how)
 {
-	snprintf(dst, n, "%s", src ? src : "");
+	if (how == UTF8_FROM_CP1252 && !cal->said_cp1252) {
+		cal->said_cp1252 = true;
+		log_warn("calendar: its text is not UTF-8 (RFC 5545): read as Windows-1252, as "
+			 "legacy Windows tools export it");
+	} else if (how == UTF8_REPLACED && !cal->said_replaced) {
+		cal->said_replaced = true;
+		log_warn("calendar: its text is neither UTF-8 nor Windows-1252: the bytes that are "
+			 "not UTF-8 are shown as U+FFFD");
+	}
+}
+
+/* A text value of the calendar into `dst` of `n` bytes: valid UTF-8 (utf8.h), cut at a
+ * character boundary. */
+static void copy_text(struct calendar *cal, char *dst, size_t n, const char *src)
+{
+	note_repair(cal, utf8_repair(dst, n, src, src ? strlen(src) : 0));
+}
+
+/* The same, malloc'd (NULL when out of memory). */
+static char *dup_text(struct calendar *cal, const char *src, size_t len)
+{
+	enum utf8_repair how;
+	char *d = utf8_repair_dup(src, len, &how);
+	if (d)
+		note_repair(cal, how);
+	return d;
 }
 
 static const char *x_value(icalcomponent *c, const char *name)
@@ -688,12 +731,12 @@ static void read_people(struct calendar *cal, icalcomponent *ev, struct occurren
 {
 	const char *custom = cal->presenter_prop[0] ? x_value(ev, cal->presenter_prop) : NULL;
 	if (custom) {
-		copy_str(o->presenter, sizeof o->presenter, custom);
+		copy_text(cal, o->presenter, sizeof o->presenter, custom);
 	} else {
 		icalproperty *org = icalcomponent_get_first_property(ev, ICAL_ORGANIZER_PROPERTY);
 		if (org) {
 			icalparameter *cn = icalproperty_get_first_parameter(org, ICAL_CN_PARAMETER);
-			copy_str(o->presenter, sizeof o->presenter,
+			copy_text(cal, o->presenter, sizeof o->presenter,
 				 cn ? icalparameter_get_cn(cn)
 				    : strip_mailto(icalproperty_get_organizer(org)));
 		}
@@ -704,18 +747,27 @@ static void read_people(struct calendar *cal, icalcomponent *ev, struct occurren
 	     a = icalcomponent_get_next_property(ev, ICAL_ATTENDEE_PROPERTY)) {
 		o->attendees++;
 		icalparameter *cn = icalproperty_get_first_parameter(a, ICAL_CN_PARAMETER);
-		const char *name = cn ? icalparameter_get_cn(cn) : "";
-		const char *mail = strip_mailto(icalproperty_get_attendee(a));
-		size_t need = strlen(name) + strlen(mail) + 5;
-		if (len + need + 1 > cap) {
+		const char *raw_name = cn ? icalparameter_get_cn(cn) : NULL;
+		const char *raw_mail = strip_mailto(icalproperty_get_attendee(a));
+		char *name = dup_text(cal, raw_name, raw_name ? strlen(raw_name) : 0);
+		char *mail = dup_text(cal, raw_mail, strlen(raw_mail));
+		size_t need = name && mail ? strlen(name) + strlen(mail) + 5 : 0;
+		if (need && len + need + 1 > cap) {
 			size_t ncap = (len + need + 1) * 2;
 			char *n = realloc(list, ncap);
-			if (!n)
-				break;
-			list = n;
-			cap = ncap;
+			if (n) {
+				list = n;
+				cap = ncap;
+			} else {
+				need = 0;
+			}
 		}
-		len += (size_t)snprintf(list + len, cap - len, "%s <%s>\n", name, mail);
+		if (need)
+			len += (size_t)snprintf(list + len, cap - len, "%s <%s>\n", name, mail);
+		free(name);
+		free(mail);
+		if (!need)
+			break; /* out of memory */
 	}
 	o->invitees = list;
 }
@@ -766,30 +818,60 @@ static const char *attach_filename(icalproperty *p)
 	return "";
 }
 
-static void dc_field(xmlNode *root, const char *local, char *dst, size_t n)
+static void dc_field(struct calendar *cal, xmlNode *root, const char *local, char *dst, size_t n)
 {
 	for (xmlNode *e = root ? root->children : NULL; e; e = e->next) {
 		if (e->type == XML_ELEMENT_NODE && strcmp((const char *)e->name, local) == 0) {
 			xmlChar *v = xmlNodeGetContent(e);
-			copy_str(dst, n, (const char *)v);
+			copy_text(cal, dst, n, (const char *)v);
 			xmlFree(v);
 			return;
 		}
 	}
 }
 
-static void read_episode_dc(struct occurrence *o, const char *xml, size_t len)
+/*
+ * The episode's Dublin Core (o->episode_dc): its fields, and the document itself kept as UTF-8
+ * XML, since it goes to the store, the sidecar and Opencast as it is. A document that is not
+ * UTF-8 is read in its declared encoding, else (undeclared or wrongly declared: a legacy
+ * export) as Windows-1252 when it is that, and kept re-encoded as UTF-8; one that cannot be
+ * read either way is dropped (the upload then writes its own from the title and presenter).
+ */
+static void read_episode_dc(struct calendar *cal, struct occurrence *o)
 {
-	xmlDoc *doc = xmlReadMemory(xml, (int)len, "episode.xml", NULL,
-				    XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
+	const int opts = XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING;
+	size_t len = strlen(o->episode_dc);
+	bool utf8 = utf8_valid(o->episode_dc, len);
+	xmlDoc *doc = xmlReadMemory(o->episode_dc, (int)len, "episode.xml", NULL, opts);
+	if (!doc && !utf8 && utf8_is_cp1252(o->episode_dc, len)) {
+		doc = xmlReadMemory(o->episode_dc, (int)len, "episode.xml", "WINDOWS-1252", opts);
+		if (doc)
+			note_repair(cal, UTF8_FROM_CP1252);
+	}
+	if (!utf8) {
+		xmlChar *dump = NULL;
+		int dump_len = 0;
+		if (doc)
+			xmlDocDumpMemoryEnc(doc, &dump, &dump_len, "UTF-8");
+		free(o->episode_dc);
+		o->episode_dc = dump && utf8_valid((const char *)dump, (size_t)dump_len)
+					? strdup((const char *)dump)
+					: NULL;
+		xmlFree(dump);
+		if (!o->episode_dc && !cal->said_dc_dropped) {
+			cal->said_dc_dropped = true;
+			log_warn("calendar: an episode's Dublin Core is not UTF-8 and cannot be read: "
+				 "it is left out");
+		}
+	}
 	if (!doc)
 		return;
 	xmlNode *root = xmlDocGetRootElement(doc);
 	if (!o->presenter[0])
-		dc_field(root, "creator", o->presenter, sizeof o->presenter);
+		dc_field(cal, root, "creator", o->presenter, sizeof o->presenter);
 	if (!o->title[0])
-		dc_field(root, "title", o->title, sizeof o->title);
-	dc_field(root, "isPartOf", o->series, sizeof o->series);
+		dc_field(cal, root, "title", o->title, sizeof o->title);
+	dc_field(cal, root, "isPartOf", o->series, sizeof o->series);
 	xmlFreeDoc(doc);
 }
 
@@ -827,7 +909,7 @@ static void read_agent_properties(struct occurrence *o, const char *text)
 	o->workflow_config = cfg;
 }
 
-static void read_attachments(icalcomponent *ev, struct occurrence *o)
+static void read_attachments(struct calendar *cal, icalcomponent *ev, struct occurrence *o)
 {
 	for (icalproperty *p = icalcomponent_get_first_property(ev, ICAL_ATTACH_PROPERTY); p;
 	     p = icalcomponent_get_next_property(ev, ICAL_ATTACH_PROPERTY)) {
@@ -846,14 +928,17 @@ static void read_attachments(icalcomponent *ev, struct occurrence *o)
 		}
 		if (strcmp(name, "org.opencastproject.capture.agent.properties") == 0 &&
 		    !o->agent_properties) {
-			o->agent_properties = decoded;
-			read_agent_properties(o, decoded);
+			/* text like any other (its workflow settings go to Opencast) */
+			o->agent_properties = dup_text(cal, decoded, len);
+			free(decoded);
+			if (o->agent_properties)
+				read_agent_properties(o, o->agent_properties);
 			continue;
 		}
 		free(decoded);
 	}
 	if (o->episode_dc)
-		read_episode_dc(o, o->episode_dc, strlen(o->episode_dc));
+		read_episode_dc(cal, o);
 }
 
 /* --- expansion --------------------------------------------------------------------------- */
@@ -889,10 +974,10 @@ struct event {
 	icaltimezone *wall_zone;     /* where a calendar day is counted (NULL: local) */
 };
 
-/* The name warnings give an event. */
+/* The name warnings give an event: its key (UTF-8, unlike the UID it may come from). */
 static const char *event_name(const struct event *e)
 {
-	return e->key[0] ? e->key : e->uid[0] ? e->uid : "(no UID)";
+	return e->key[0] ? e->key : "(no UID)";
 }
 
 /* Whether a series with `uid` at `position` is a later one of several sharing the UID. */
@@ -925,7 +1010,7 @@ static void derive_key(struct event *e, icalproperty *dtstart)
 		k += (size_t)snprintf(e->key + k, sizeof e->key - k, "%02x", md[i]);
 }
 
-static bool read_event(const struct calendar *cal, const struct zone_ctx *z, icalcomponent *ev,
+static bool read_event(struct calendar *cal, const struct zone_ctx *z, icalcomponent *ev,
 		       struct event *e)
 {
 	memset(e, 0, sizeof *e);
@@ -937,6 +1022,16 @@ static bool read_event(const struct calendar *cal, const struct zone_ctx *z, ica
 	const char *pos = x_value(ev, POSITION_PROPERTY);
 	e->position = pos ? atoi(pos) : 0;
 	e->cancelled = icalcomponent_get_status(ev) == ICAL_STATUS_CANCELLED;
+	e->is_override = icalcomponent_get_first_property(ev, ICAL_RECURRENCEID_PROPERTY) != NULL;
+	/* The key is text too: it goes to the store, JSON and logs. (Events are grouped by the
+	 * UID as it is.) */
+	if (e->uid[0] && !e->is_override && shares_uid(cal, e->uid, e->position)) {
+		char uid[201];
+		copy_text(cal, uid, sizeof uid, e->uid);
+		snprintf(e->key, sizeof e->key, "%s#%d", uid, e->position);
+	} else if (e->uid[0]) {
+		copy_text(cal, e->key, sizeof e->key, e->uid);
+	}
 	icalproperty *ds = icalcomponent_get_first_property(ev, ICAL_DTSTART_PROPERTY);
 	if (!ds || bad_time(icalproperty_get_dtstart(ds))) {
 		log_warn("calendar: event %s skipped: its start (DTSTART) is missing or unreadable",
@@ -944,13 +1039,8 @@ static bool read_event(const struct calendar *cal, const struct zone_ctx *z, ica
 		return false;
 	}
 	e->dtstart = icalproperty_get_dtstart(ds);
-	e->is_override = icalcomponent_get_first_property(ev, ICAL_RECURRENCEID_PROPERTY) != NULL;
 	if (!e->uid[0])
 		derive_key(e, ds);
-	else if (!e->is_override && shares_uid(cal, e->uid, e->position))
-		snprintf(e->key, sizeof e->key, "%.200s#%d", e->uid, e->position);
-	else
-		copy_str(e->key, sizeof e->key, e->uid);
 	e->zone = zone_of(z, ds, event_name(e));
 	e->all_day = e->dtstart.is_date;
 	e->start = to_unix(z, e->dtstart, e->zone);
@@ -1073,15 +1163,15 @@ static lt_err add_occurrence(struct calendar *cal, const struct planned *p,
 	if (!o)
 		return LT_ERR_NOMEM;
 	const struct event *e = p->e;
-	copy_str(o->uid, sizeof o->uid, p->owner->key);
+	snprintf(o->uid, sizeof o->uid, "%s", p->owner->key); /* made UTF-8 by read_event */
 	o->start = p->start;
 	o->end = p->end;
 	o->all_day = e->all_day;
 	o->recurrence_id = e->is_override ? e->rid : 0;
-	copy_str(o->title, sizeof o->title, icalcomponent_get_summary(e->comp));
-	copy_str(o->location, sizeof o->location, icalcomponent_get_location(e->comp));
+	copy_text(cal, o->title, sizeof o->title, icalcomponent_get_summary(e->comp));
+	copy_text(cal, o->location, sizeof o->location, icalcomponent_get_location(e->comp));
 	read_people(cal, e->comp, o);
-	read_attachments(e->comp, o);
+	read_attachments(cal, e->comp, o);
 	return LT_OK;
 }
 
@@ -1462,9 +1552,10 @@ static lt_err plan_calendar(struct calendar *cal, icalcomponent *vcal, int64_t f
 	const char *wr = x_value(vcal, "X-WR-TIMEZONE");
 	if (wr && *wr) {
 		z.floating = builtin_zone(wr);
+		char shown[128];
 		if (!z.floating)
 			log_warn("calendar: X-WR-TIMEZONE '%s' is unknown: floating times are local",
-				 wr);
+				 loggable(wr, shown, sizeof shown));
 	}
 	size_t n = (size_t)icalcomponent_count_components(vcal, ICAL_VEVENT_COMPONENT);
 	struct event *ev = calloc(n ? n : 1, sizeof *ev);

@@ -34,6 +34,10 @@
  *    warning naming its UID; the rest of the calendar is used.
  *  - Text that is not iCalendar, or is truncated (a BEGIN without its END), is rejected as a
  *    whole: a truncated download must never replace a good calendar.
+ *  - Every text an occurrence holds is UTF-8 (RFC 5545 says so; old Windows tools export
+ *    Windows-1252): each value is made valid by utf8_repair (utf8.h) — read as Windows-1252,
+ *    else its invalid bytes as U+FFFD — with one warning per calendar and kind, naming no
+ *    value. The key too (so a UID that is not UTF-8 is keyed by its repaired text).
  * Opencast calendars carry base64 ATTACH parts (episode and series Dublin Core, and the
  * capture agent properties); they are decoded and kept with each occurrence for the upload.
  */
@@ -62,7 +66,8 @@ struct occurrence {
 	char series[128];            /* Opencast series id (dcterms:isPartOf) or "" */
 	char workflow[128];          /* org.opencastproject.workflow.definition or "" */
 	char *workflow_config;       /* "key=value" lines, prefix stripped; malloc'd or NULL */
-	char *episode_dc;            /* episode Dublin Core XML as delivered; malloc'd or NULL */
+	char *episode_dc;            /* episode Dublin Core XML as delivered (re-encoded as UTF-8
+					when it was not; dropped when unreadable); malloc'd or NULL */
 	char *agent_properties;      /* the capture agent properties file; malloc'd or NULL */
 };
 

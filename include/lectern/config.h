@@ -184,7 +184,8 @@ void config_defaults(struct config *c);
  */
 lt_err config_load(struct config *c, const char *path, struct config_error *err);
 
-/* Set one value as if read from a file at `line` (0 for command line). Checks type and range. */
+/* Set one value as if read from a file at `line` (0 for command line). Checks type and range;
+ * a value that is not UTF-8 is refused (it would be shown and sent as it is). */
 lt_err config_set(struct config *c, const char *section, const char *key, const char *value,
 		  int line, struct config_error *err);
 

@@ -12,6 +12,10 @@
  * character) is skipped and said as "FILE:LINE: what is wrong" — never with the row's content,
  * which holds names; the rest loads. The first 20 problems of a file are said one by one, the
  * rest counted in one line ("FILE: N more bad rows not listed"); a file is read up to 8 MB.
+ * A file that is not UTF-8 but Windows-1252 throughout (what Excel on Windows saves as CSV) is
+ * read as Windows-1252 and said once (utf8.h; also in `problems`, though no row is bad); one
+ * that mixes UTF-8 characters with other bytes, holds a NUL or starts with a UTF-16 byte order
+ * mark is not guessed at: its rows that are not UTF-8 are bad rows.
  *
  * A person listed twice (same e-mail, else same badge) is kept once, the first entry
  * completed by the later one's missing fields.

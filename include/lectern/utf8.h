@@ -3,8 +3,19 @@
  *
  * Text on the screen, in the store and in JSON may be cut, edited one character at a time and
  * must stay valid: these helpers never split a character. They look at bytes only (no locale)
- * and are self-contained (libc only), so that the screen's plugin (ui/) compiles this module
- * into itself instead of needing a symbol from the executable.
+ * and are self-contained (libc only, no iconv), so that the screen's plugin (ui/) compiles this
+ * module into itself instead of needing a symbol from the executable.
+ *
+ * One rule for text that comes from outside (a calendar, a roster file): it is made valid
+ * where it enters (utf8_repair), so that everything inside — the store, the screen, the
+ * sidecar, JSON, CSV, the Dublin Core sent to Opencast — holds UTF-8 only. Valid UTF-8 is
+ * kept as it is. A value that is not UTF-8 is almost always a legacy Windows export (an old
+ * calendar tool, Excel's "CSV" on Windows) in Windows-1252, of which Latin-1 is a part: read
+ * as that, it gives the characters its author typed ("Café", "José Müller") where a
+ * replacement would lose them. Only when the value is not Windows-1252 either (it holds one of
+ * the five bytes 1252 leaves undefined: 0x81 0x8D 0x8F 0x90 0x9D) is it some other encoding
+ * or damage, and each invalid sequence becomes U+FFFD (Unicode's "maximal subpart" rule).
+ * The choice is made for a whole value: never half of it read one way and half the other.
  */
 #ifndef LECTERN_UTF8_H
 #define LECTERN_UTF8_H
@@ -42,5 +53,34 @@ int utf8_fit(const char *s, size_t max);
 /* Copy `src` (NULL: "") into `dst` of `n` bytes, cut at a character boundary when it does not
  * fit; always terminated (n > 0). */
 void utf8_copy(char *dst, size_t n, const char *src);
+
+/* Whether the `len` bytes at `s` are UTF-8 (well-formed as utf8_char_len says; a NUL is a
+ * character like any other here). */
+bool utf8_valid(const char *s, size_t len);
+
+/* Whether the `len` bytes at `s` are Windows-1252 text: none of the five bytes it leaves
+ * undefined. (Every other byte string is.) */
+bool utf8_is_cp1252(const char *s, size_t len);
+
+/* How utf8_repair made a value valid. */
+enum utf8_repair {
+	UTF8_AS_IS,            /* it was UTF-8: unchanged */
+	UTF8_FROM_CP1252,      /* it was not: read as Windows-1252 */
+	UTF8_REPLACED,         /* neither: each invalid sequence became U+FFFD */
+};
+
+/* The most bytes utf8_repair can make of `len` bytes, its terminating NUL included. */
+#define UTF8_REPAIR_MAX(len) ((len) * 3 + 1)
+
+/*
+ * Copy the `len` bytes at `src` (NULL: none) into `dst` of `n` bytes (n > 0) as valid UTF-8,
+ * by the rule above (decided on all `len` bytes, even when `dst` holds fewer); cut at a
+ * character boundary when it does not fit, always terminated. A NUL among the bytes ends the
+ * copy there. Returns how the value was made valid.
+ */
+enum utf8_repair utf8_repair(char *dst, size_t n, const char *src, size_t len);
+
+/* The same as a malloc'd string (NULL when out of memory). `how` may be NULL. */
+char *utf8_repair_dup(const char *src, size_t len, enum utf8_repair *how);
 
 #endif

@@ -1,7 +1,8 @@
 /*
  * fuzz_calendar.c — libFuzzer target for the calendar ingestion path: whatever bytes a
  * server (or a broken proxy) sends, parsing and expanding them must not crash, hang or leak;
- * and reading it for a window must give the same occurrences inside that window.
+ * reading it for a window must give the same occurrences inside that window; and every text
+ * it hands out must be UTF-8, whatever the bytes were.
  * Built with clang -fsanitize=fuzzer,address,undefined (make fuzz; briefly in make test).
  */
 #include <stdint.h>
@@ -10,6 +11,7 @@
 
 #include "lectern/calendar.h"
 #include "lectern/log.h"
+#include "lectern/utf8.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -29,6 +31,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	/* A window of two years around 2026: long enough for rules, bounded in work. */
 	struct occurrence_list list = {0};
 	calendar_expand(cal, 1767225600 - 365 * 86400, 1767225600 + 365 * 86400, &list);
+	/* Whatever the bytes, every text handed out is UTF-8 (utf8.h's rule, calendar.c). */
+	for (size_t i = 0; i < list.count; i++) {
+		const struct occurrence *o = &list.items[i];
+		const char *text[] = {o->uid, o->title, o->presenter, o->location, o->series,
+				      o->workflow, o->invitees, o->workflow_config, o->episode_dc,
+				      o->agent_properties};
+		for (size_t t = 0; t < sizeof text / sizeof text[0]; t++)
+			if (text[t] && !utf8_valid(text[t], strlen(text[t])))
+				abort();
+	}
 	occurrence_list_free(&list);
 
 	/* Read for a window (as the appliance does), the same occurrences inside it. */

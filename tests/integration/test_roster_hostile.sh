@@ -22,6 +22,12 @@ printf '\xEF\xBB\xBFname;email;badge\r\nAda Semicolon;ada.semi@example.org;B1\r\
 run_check "$R/semi.csv"
 check "semicolons, BOM, CRLF: loaded without a problem" bash -c "! grep -q roster '$T/out'"
 
+printf 'name;email;badge\r\nJos\xe9 M\xfcller;jose@example.org;B1\r\n\x93Bob\x94 Sm\xeeth;bob@example.org;\r\n' >"$R/excel1252.csv"
+run_check "$R/excel1252.csv"
+check "Excel's Windows-1252 CSV: read as that, said once, no bad row" \
+	bash -c "test \$(grep -c 'excel1252.csv is not UTF-8: read as Windows-1252' '$T/out') -eq 1 && ! grep -q 'row skipped' '$T/out'"
+check "... without a name in what it says" bash -c "! grep -qE 'Jos|Bob|example.org' '$T/out'"
+
 head -c 3000000 /dev/urandom >"$R/garbage.csv"
 run_check "$R/garbage.csv"
 check "3 MB of binary garbage: at most 21 lines about it, FILE:LINE and the rest counted" \

@@ -124,6 +124,31 @@ PY
 [ -z "$verdict" ] || problems+=("$verdict")
 report "plain schedule of the brown bag: one line per occurrence with its title, in order" "" "${problems[@]}"
 
+# A Windows-1252 export (RFC 5545 says UTF-8): plain and JSON listings are UTF-8 with the names
+# as typed, the encoding is said once for the calendar, and never with a name in it.
+schedule Europe/Berlin "$T/cp1252.out" "$T/cp1252.err" --ics "$ICS/windows_1252.ics" --from 2026-12-01 --days 2
+problems=()
+[ "$RC" -eq 0 ] || problems+=("exit $RC: $(head -c 300 "$T/cp1252.err" | tr '\n' ' ')")
+verdict=$(python3 - "$T/cp1252.out" "$T/cp1252.err" <<'PY'
+import sys
+try:
+    out = open(sys.argv[1], "rb").read().decode("utf-8")
+except UnicodeDecodeError as e:
+    sys.exit(print(f"the plain listing is not UTF-8 at byte {e.start}"))
+if "Caf\u00e9 talk \u2014 Jos\u00e9 M\u00fcller" not in out:
+    print(f"no line 'Caf\u00e9 talk \u2014 Jos\u00e9 M\u00fcller': {out[:200]!r}")
+err = open(sys.argv[2], "rb").read().decode("utf-8", "replace")
+said = err.count("read as Windows-1252")
+if said != 1:
+    print(f"'read as Windows-1252' said {said} times, wanted once for the calendar")
+for name in ("Jos", "M\u00fcller", "Fran", "Caf", "Budget"):
+    if name in err:
+        print(f"stderr names {name!r} (privacy)")
+PY
+)
+[ -z "$verdict" ] || problems+=("$verdict")
+report "a Windows-1252 calendar lists UTF-8 text, says so once and names nobody" "" "${problems[@]}"
+
 # The same calendar fetched over HTTP ------------------------------------------------------------
 python3 -u -m http.server --bind 127.0.0.1 --directory "$ICS" 0 </dev/null >"$T/http.log" 2>&1 &
 http_pid=$!
@@ -184,3 +209,31 @@ grep -q "line 9 is over 64 KiB" "$T/long.err" || problems+=("no warning naming l
 awk -v s="${SECS:-99}" 'BEGIN { exit !(s < 10) }' || problems+=("took $SECS s (2 s expected, 10 allowed on a loaded machine)")
 report "a 50 MB content line is dropped with a warning naming it, in bounded time and memory" "" "${problems[@]}"
 rm -f "$T/long.ics"
+
+# A recording made on schedule from a Windows-1252 calendar carries its title and presenter as
+# UTF-8 into the store, the Ogg file's tags and the spool's sidecar --------------------------
+utc() { date -u -d "@$1" +%Y%m%dT%H%M%SZ; }
+now=$(date +%s)
+printf 'BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//x//EN\r\nBEGIN:VEVENT\r\nUID:cp1252@lectern.test\r\nDTSTART:%s\r\nDTEND:%s\r\nSUMMARY:Caf\xe9 talk \x80\r\nORGANIZER;CN=Jos\xe9 M\xfcller:mailto:jose@x.org\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n' \
+	"$(utc $((now + 2)))" "$(utc $((now + 6)))" >"$T/rec1252.ics"
+lectern_config "$T/rec.conf" "[schedule]" "source = ics" "ics = $T/rec1252.ics"
+paced_mic "$T/rec.fifo" "$(speech_raw 20)"
+ALSA_CONFIG_PATH=$(alsa_conf "$T/rec.fifo") "$LECTERN" --config "$T/rec.conf" run --headless \
+	>"$T/rec.out" 2>"$T/rec.err" &
+rec_pid=$!
+CHILDREN+=("$rec_pid")
+wait_for 20 "[ \"\$(sql \"select count(*) from recordings where state='queued'\")\" = 1 ]"
+kill -TERM "$rec_pid" 2>/dev/null
+wait "$rec_pid" 2>/dev/null
+want=$(printf 'Caf\xc3\xa9 talk \xe2\x82\xac|Jos\xc3\xa9 M\xc3\xbcller')
+check "a recording from a Windows-1252 event: its title and presenter are UTF-8 in the store" \
+	test "$(sql "select title||'|'||presenter from recordings")" = "$want"
+path=$(sql "select path from recordings")
+check "... and in the Ogg file's tags" \
+	bash -c "opusinfo '$path' | grep -qF 'TITLE=$(printf 'Caf\xc3\xa9 talk \xe2\x82\xac')'"
+sidecar=$(grep -rlF 'cp1252@lectern.test' "$T/data" --include='*.json' 2>/dev/null | head -1)
+check "... and in its sidecar (found: ${sidecar:-none})" python3 - "${sidecar:-/nonexistent}" <<'PY'
+import json, sys
+d = json.loads(open(sys.argv[1], "rb").read().decode("utf-8"))
+assert (d["title"], d["presenter"]) == ("Caf\u00e9 talk \u20ac", "Jos\u00e9 M\u00fcller"), d
+PY

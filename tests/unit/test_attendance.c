@@ -524,8 +524,9 @@ static void test_roster_csv(void **state)
 	assert_null(strstr(out, "example.org"));
 	free(out);
 
-	/* A text that ends inside a character (no newline, no terminator to stop at). */
-	static const char cut[] = "Ada,ada@example.org\nBad\xc3";
+	/* A text that ends inside a character (no newline, no terminator to stop at); with a
+	 * UTF-8 character before it, so that it is not taken for Windows-1252. */
+	static const char cut[] = "Ad\xc3\xa1,ada@example.org\nBad\xc3";
 	char *heap = malloc(sizeof cut - 1);
 	memcpy(heap, cut, sizeof cut - 1);
 	roster_clear(&ro);
@@ -633,6 +634,58 @@ static void test_roster_hostile(void **state)
 	assert_string_equal(ro.items[0].email, "jane@example.org");
 	assert_string_equal(ro.items[1].name, "Only Name");
 	assert_string_equal(ro.items[1].email, "");
+	roster_free(&ro);
+}
+
+/* Excel on Windows saves "CSV" in Windows-1252: such a file is read as that, whole; a file
+ * mixing UTF-8 and other bytes is not guessed at (its rows that are not UTF-8 are refused). */
+static void test_roster_windows_1252(void **state)
+{
+	(void)state;
+	static const char excel[] = "name;email;badge\r\n"
+				    "Jos\xe9 M\xfcller;jose@example.org;B-1\r\n"
+				    "\x93" "Bob\x94 \x80uro;bob@example.org;\r\n"
+				    "Fran\xe7oise D\xfcrr;francoise@example.org;B-3\r\n";
+	struct roster ro;
+	roster_init(&ro);
+	char *out = NULL;
+	size_t outlen = 0;
+	FILE *problems = open_memstream(&out, &outlen);
+	int added = 0;
+	int bad = roster_parse_csv(&ro, excel, sizeof excel - 1, "excel.csv", problems, &added);
+	fclose(problems);
+	assert_int_equal(bad, 0);
+	assert_int_equal(added, 3);
+	assert_string_equal(ro.items[0].name, "Jos\xc3\xa9 M\xc3\xbcller");
+	assert_string_equal(ro.items[1].name, "\xe2\x80\x9c\x42ob\xe2\x80\x9d \xe2\x82\xacuro");
+	assert_string_equal(ro.items[2].name, "Fran\xc3\xa7oise D\xc3\xbcrr");
+	assert_true(roster_matches(&ro.items[0], "muller"));
+	assert_string_equal(out, "excel.csv is not UTF-8: read as Windows-1252 (how Excel on "
+				 "Windows saves CSV)\n");
+	free(out);
+
+	/* UTF-8 rows and a Latin-1 one: the UTF-8 ones are kept as they are, the other refused */
+	static const char mixed[] = "Jos\xc3\xa9 M\xc3\xbcller,jose@example.org,\n"
+				    "Ren\xe9\x65 Latin,renee@example.org,\n";
+	roster_clear(&ro);
+	problems = open_memstream(&out, &outlen);
+	bad = roster_parse_csv(&ro, mixed, sizeof mixed - 1, "mixed.csv", problems, &added);
+	fclose(problems);
+	assert_int_equal(bad, 1);
+	assert_int_equal(added, 1);
+	assert_string_equal(ro.items[0].name, "Jos\xc3\xa9 M\xc3\xbcller");
+	assert_non_null(strstr(out, "mixed.csv:2: not UTF-8 text"));
+	free(out);
+
+	/* 0x81 is not Windows-1252: the row is refused as before */
+	static const char other[] = "Ada,ada@example.org,\nX\x81Y,x@example.org,\n";
+	roster_clear(&ro);
+	problems = open_memstream(&out, &outlen);
+	bad = roster_parse_csv(&ro, other, sizeof other - 1, "other.csv", problems, &added);
+	fclose(problems);
+	assert_int_equal(bad, 1);
+	assert_non_null(strstr(out, "other.csv:2: not UTF-8 text"));
+	free(out);
 	roster_free(&ro);
 }
 
@@ -747,6 +800,7 @@ int main(void)
 		T(test_retention_blanks_names),
 		cmocka_unit_test(test_roster_csv),
 		cmocka_unit_test(test_roster_hostile),
+		cmocka_unit_test(test_roster_windows_1252),
 		cmocka_unit_test(test_fold_and_search),
 		cmocka_unit_test(test_window_edges),
 		cmocka_unit_test(test_method_names),

@@ -17,6 +17,7 @@
 #include <cmocka.h>
 
 #include "lectern/calendar.h"
+#include "lectern/utf8.h"
 
 #define DAY 86400
 #define T0 1782864000 /* 2026-07-01 00:00 UTC */
@@ -249,6 +250,124 @@ static void more_events_than_the_cap_keeps_the_earliest(void **state)
 	free(t);
 }
 
+/* A calendar exported by an old Windows tool (RFC 5545 says UTF-8; this is Windows-1252) and
+ * an Opencast event whose attachments are Latin-1: every text value comes out as the UTF-8 of
+ * what its author typed; a value that is not 1252 either gets U+FFFD; cuts fall between
+ * characters. */
+#define EPISODE_1252 /* creator "Françoise Dürr", title "Résumé “live”", isPartOf "série-1" */ \
+	"PGR1YmxpbmNvcmUgeG1sbnM9Imh0dHA6Ly93d3cub3BlbmNhc3Rwcm9qZWN0Lm9yZy94c2QvMS4wL2R1Ymxp\r\n" \
+	" bmNvcmUvIiB4bWxuczpkY3Rlcm1zPSJodHRwOi8vcHVybC5vcmcvZGMvdGVybXMvIj48ZGN0ZXJtczpjcmVh\r\n" \
+	" dG9yPkZyYW7nb2lzZSBE/HJyPC9kY3Rlcm1zOmNyZWF0b3I+PGRjdGVybXM6dGl0bGU+UulzdW3pIJNsaXZl\r\n" \
+	" lDwvZGN0ZXJtczp0aXRsZT48ZGN0ZXJtczppc1BhcnRPZj5z6XJpZS0xPC9kY3Rlcm1zOmlzUGFydE9mPjwv\r\n" \
+	" ZHVibGluY29yZT4=\r\n"
+#define AGENT_1252 /* workflow.definition=schön, workflow.config.title=Café */ \
+	"b3JnLm9wZW5jYXN0cHJvamVjdC53b3JrZmxvdy5kZWZpbml0aW9uPXNjaPZuCm9yZy5vcGVuY2FzdHByb2pl\r\n" \
+	" Y3Qud29ya2Zsb3cuY29uZmlnLnRpdGxlPUNhZukK\r\n"
+
+static void windows_1252_text_is_read_as_utf8(void **state)
+{
+	(void)state;
+	char long_title[400] = "SUMMARY:";
+	for (int i = 0; i < 300; i++)
+		strcat(long_title, "\xE9");
+	char text[8192];
+	snprintf(text, sizeof text,
+		 "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//x//EN\r\n"
+		 "BEGIN:VEVENT\r\nUID:a@x\r\nDTSTART:20261201T100000Z\r\nDTEND:20261201T110000Z\r\n"
+		 "SUMMARY:Caf\xE9 talk\r\nORGANIZER;CN=Jos\xE9 M\xFCller:mailto:jose@x.org\r\n"
+		 "END:VEVENT\r\n"
+		 "BEGIN:VEVENT\r\nUID:caf\xE9-2\r\nDTSTART:20261201T120000Z\r\n"
+		 "DTEND:20261201T130000Z\r\nSUMMARY:Budget \x80 review\r\n"
+		 "LOCATION:Salle 2 \x96 \xC9tage 3\r\n"
+		 "ATTENDEE;CN=\x93\x42ob\x94 Sm\xEEth:mailto:b\xF6\x62@x.org\r\n"
+		 "ATTENDEE:mailto:eve@x.org\r\n"
+		 "ORGANIZER:mailto:r\xE9my@x.org\r\nEND:VEVENT\r\n"
+		 "BEGIN:VEVENT\r\nUID:oc-3\r\nDTSTART:20261201T140000Z\r\nDTEND:20261201T150000Z\r\n"
+		 "ATTACH;FMTTYPE=application/xml;VALUE=BINARY;ENCODING=BASE64;"
+		 "X-APPLE-FILENAME=episode.xml:" EPISODE_1252
+		 "ATTACH;FMTTYPE=application/text;VALUE=BINARY;ENCODING=BASE64;"
+		 "X-APPLE-FILENAME=org.opencastproject.capture.agent.properties:" AGENT_1252
+		 "END:VEVENT\r\n"
+		 "BEGIN:VEVENT\r\nUID:d-4\r\nDTSTART:20261201T160000Z\r\nDTEND:20261201T170000Z\r\n"
+		 "SUMMARY:Caf\xC3\xA9 \x81 \xE9\r\nEND:VEVENT\r\n"
+		 "BEGIN:VEVENT\r\nUID:e-5\r\nDTSTART:20261201T180000Z\r\nDTEND:20261201T190000Z\r\n"
+		 "%s\r\nEND:VEVENT\r\n"
+		 "END:VCALENDAR\r\n", long_title);
+	struct occurrence_list l = {0};
+	int64_t from = 1796083200; /* 2026-12-01 00:00 UTC */
+	expand(text, 0, 0, from, from + DAY, &l);
+	assert_int_equal(l.count, 5);
+	const struct occurrence *o = l.items;
+	assert_string_equal(o[0].title, "Caf\xC3\xA9 talk");
+	assert_string_equal(o[0].presenter, "Jos\xC3\xA9 M\xC3\xBCller");
+
+	assert_string_equal(o[1].uid, "caf\xC3\xA9-2");
+	assert_string_equal(o[1].title, "Budget \xE2\x82\xAC review");
+	assert_string_equal(o[1].location, "Salle 2 \xE2\x80\x93 \xC3\x89tage 3");
+	assert_string_equal(o[1].presenter, "r\xC3\xA9my@x.org");
+	assert_string_equal(o[1].invitees, "\xE2\x80\x9C\x42ob\xE2\x80\x9D Sm\xC3\xAEth "
+					   "<b\xC3\xB6\x62@x.org>\n <eve@x.org>\n");
+	assert_int_equal(o[1].attendees, 2);
+
+	assert_string_equal(o[2].title, "R\xC3\xA9sum\xC3\xA9 \xE2\x80\x9Clive\xE2\x80\x9D");
+	assert_string_equal(o[2].presenter, "Fran\xC3\xA7oise D\xC3\xBCrr");
+	assert_string_equal(o[2].series, "s\xC3\xA9rie-1");
+	assert_string_equal(o[2].workflow, "sch\xC3\xB6n");
+	assert_string_equal(o[2].workflow_config, "title=Caf\xC3\xA9\n");
+	/* the Dublin Core itself is kept, as UTF-8 XML that says so */
+	assert_non_null(o[2].episode_dc);
+	assert_true(utf8_valid(o[2].episode_dc, strlen(o[2].episode_dc)));
+	assert_non_null(strstr(o[2].episode_dc, "encoding=\"UTF-8\""));
+	assert_non_null(strstr(o[2].episode_dc, ">Fran\xC3\xA7oise D\xC3\xBCrr<"));
+	assert_true(utf8_valid(o[2].agent_properties, strlen(o[2].agent_properties)));
+
+	/* 0x81 is not Windows-1252: U+FFFD for what is not UTF-8, the UTF-8 "é" kept */
+	assert_string_equal(o[3].title, "Caf\xC3\xA9 \xEF\xBF\xBD \xEF\xBF\xBD");
+
+	/* 300 "é" are 600 bytes: cut between characters */
+	assert_int_equal(strlen(o[4].title), 254);
+	assert_true(utf8_valid(o[4].title, strlen(o[4].title)));
+	occurrence_list_free(&l);
+}
+
+/* The presenter from a configured property (X-PRESENTER) is text like the rest. */
+static void windows_1252_presenter_property(void **state)
+{
+	(void)state;
+	const char *text = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:x\r\nBEGIN:VEVENT\r\nUID:p\r\n"
+			   "DTSTART:20261201T100000Z\r\nDTEND:20261201T110000Z\r\nSUMMARY:t\r\n"
+			   "X-PRESENTER:Ren\xE9\x65 Fa\xFF\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n";
+	struct calendar_options opt = {.presenter_property = "X-PRESENTER"};
+	struct calendar *cal;
+	char err[256];
+	assert_int_equal(calendar_parse(text, strlen(text), &opt, &cal, err, sizeof err), LT_OK);
+	struct occurrence_list l = {0};
+	assert_int_equal(calendar_expand(cal, 1796083200, 1796083200 + DAY, &l), LT_OK);
+	assert_int_equal(l.count, 1);
+	assert_string_equal(l.items[0].presenter, "Ren\xC3\xA9\x65 Fa\xC3\xBF");
+	occurrence_list_free(&l);
+	calendar_free(cal);
+}
+
+/* An episode Dublin Core that is neither UTF-8 nor Windows-1252 cannot be read: it is left
+ * out (the upload writes its own), never kept as bytes that are not UTF-8. */
+static void unreadable_episode_dc_is_dropped(void **state)
+{
+	(void)state;
+	const char *text = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:x\r\nBEGIN:VEVENT\r\nUID:p\r\n"
+			   "DTSTART:20261201T100000Z\r\nDTEND:20261201T110000Z\r\nSUMMARY:t\r\n"
+			   "ATTACH;FMTTYPE=application/xml;VALUE=BINARY;ENCODING=BASE64;"
+			   "X-APPLE-FILENAME=episode.xml:" /* <dublincore><title>A\x81</title>.. */
+			   "PGR1YmxpbmNvcmU+PHRpdGxlPkGBPC90aXRsZT48L2R1YmxpbmNvcmU+\r\n"
+			   "END:VEVENT\r\nEND:VCALENDAR\r\n";
+	struct occurrence_list l = {0};
+	expand(text, 0, 0, 1796083200, 1796083200 + DAY, &l);
+	assert_int_equal(l.count, 1);
+	assert_null(l.items[0].episode_dc);
+	assert_string_equal(l.items[0].title, "t");
+	occurrence_list_free(&l);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -257,6 +376,9 @@ int main(void)
 		cmocka_unit_test(keys_do_not_depend_on_the_window),
 		cmocka_unit_test(a_storm_never_pushes_a_real_session_out),
 		cmocka_unit_test(more_events_than_the_cap_keeps_the_earliest),
+		cmocka_unit_test(windows_1252_text_is_read_as_utf8),
+		cmocka_unit_test(windows_1252_presenter_property),
+		cmocka_unit_test(unreadable_episode_dc_is_dropped),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

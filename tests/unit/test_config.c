@@ -297,6 +297,20 @@ static void test_bad_choice(void **state)
 		  "'pulse' is not one of: auto alsa file");
 }
 
+/* A file saved as Latin-1 / Windows-1252: the value is refused with its line, not passed on
+ * (the room's name is shown on the screen and sent to Opencast). */
+static void test_value_not_utf8(void **state)
+{
+	struct ctx *c = *state;
+	check_bad(c, "[device]\n# Salle \xE0 c\xF4t\xE9 (a comment may be anything)\n"
+		     "room = Salle \xC9tage 3\n", 3, "device.room",
+		  "the value is not UTF-8 text: save the file as UTF-8");
+	check_bad(c, "[audio]\nsource = \xE9\n", 2, "audio.source",
+		  "the value is not UTF-8 text: save the file as UTF-8");
+	check_good(c, "[device]\nroom = Salle \xC3\x89tage 3 \xE2\x80\x93 \xF0\x9F\x8E\xA4\n");
+	assert_string_equal(c->cfg.room, "Salle \xC3\x89tage 3 \xE2\x80\x93 \xF0\x9F\x8E\xA4");
+}
+
 static void test_syntax_error(void **state)
 {
 	struct ctx *c = *state;
@@ -892,6 +906,7 @@ int main(void)
 		T(test_int_out_of_range),
 		T(test_int_not_a_number),
 		T(test_bad_choice),
+		T(test_value_not_utf8),
 		T(test_syntax_error),
 		T(test_value_too_long),
 		T(test_file_source_needs_file),
