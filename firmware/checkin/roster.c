@@ -319,21 +319,6 @@ static const char *split(const char *line, size_t len, char sep, char fields[CSV
 	}
 }
 
-/* Whether [s, s+len) is UTF-8. The text is not terminated: a character's length is taken from
- * its lead byte and checked against the end before utf8_char_len looks at its bytes. */
-static bool valid_utf8(const char *s, size_t len)
-{
-	for (size_t i = 0; i < len;) {
-		unsigned char c = (unsigned char)s[i];
-		size_t want = c < 0x80 ? 1 : c >= 0xC2 && c <= 0xDF ? 2 : c >= 0xE0 && c <= 0xEF ? 3
-			    : c >= 0xF0 && c <= 0xF4 ? 4 : 0;
-		if (!want || i + want > len || utf8_char_len(s + i) != want)
-			return false;
-		i += want;
-	}
-	return true;
-}
-
 /*
  * The file's separator, from its first line of content: ';' when that has semicolons and no
  * comma outside quotes (what a spreadsheet saves as CSV where the comma is the decimal
@@ -466,7 +451,7 @@ int roster_parse_csv(struct roster *r, const char *text, size_t len, const char 
 			lead++;
 		if (lead == ll || l[lead] == '#')
 			continue;
-		if (!valid_utf8(l, ll) || memchr(l, '\0', ll)) {
+		if (!utf8_valid(l, ll) || memchr(l, '\0', ll)) {
 			problem(label, line, "not UTF-8 text", problems, &said);
 			bad++;
 			first = false;

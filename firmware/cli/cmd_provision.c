@@ -1180,10 +1180,15 @@ static void check_webdav(const struct config *cfg, struct tally *t)
 	net_answer_free(&ans);
 	if (err != LT_OK) {
 		say(t, FAIL, "target", "%s", why);
-	} else if (status == 401 || status == 403) {
+	} else if (status == 401) {
 		say(t, FAIL, "target", "WebDAV %s refused the credentials of [upload] user %s "
 		    "(HTTP %ld)", net_conn_host(conn), cfg->upload_user[0] ? cfg->upload_user : "(none)",
 		    status);
+	} else if (status == 403) {
+		/* As the upload says it (upload.c): a password that was right is not the thing to
+		 * change. */
+		say(t, FAIL, "target", "WebDAV %s forbids PUT there (HTTP 403): the share is "
+		    "read-only, or [upload] user may not write to it (ask IT)", net_conn_host(conn));
 	} else if (status < 200 || status > 299) {
 		say(t, FAIL, "target", "WebDAV %s did not take a test file (HTTP %ld)",
 		    net_conn_host(conn), status);

@@ -14,6 +14,7 @@
 #include "lectern/osutil.h"
 #include "lectern/session.h"
 #include "lectern/signals.h"
+#include "lectern/utf8.h"
 
 static void record_usage(FILE *out)
 {
@@ -130,6 +131,15 @@ int cmd_record(int argc, char **argv, const char *config_path)
 		fprintf(stderr, "lectern: record: unexpected argument '%s'\n", argv[optind]);
 		return EXIT_USAGE;
 	}
+	/* Text from the command line goes to the store, the Ogg tags and the sidecar, which
+	 * hold UTF-8 only (utf8.h: repaired where it enters; a person typing is told instead). */
+	const char *names[] = {"--title", "--presenter"}, *texts[] = {info.title, info.presenter};
+	for (int i = 0; i < 2; i++)
+		if (texts[i] && !utf8_valid(texts[i], strlen(texts[i]))) {
+			fprintf(stderr, "lectern: record: %s is not UTF-8 text (set a UTF-8 locale in "
+					"the terminal)\n", names[i]);
+			return EXIT_USAGE;
+		}
 	if (device && file) {
 		fprintf(stderr, "lectern: record: give --device or --file, not both\n");
 		return EXIT_USAGE;

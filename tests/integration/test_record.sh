@@ -33,6 +33,14 @@ check "every transition is in the history (recording, finalizing, queued)" \
 check "no personal data in the log" bash -c "! grep -q 'Лавлейс\|Brown bag' '$T/rec.err'"
 check "summary names the file and duration" grep -q "Recorded 10.00 s .* to $out" "$T/rec.out"
 
+# A title that is not UTF-8 (a Latin-1 terminal) is refused before anything is recorded.
+before=$(sql "select count(*) from recordings")
+"$LECTERN" --config "$T/lectern.conf" record --seconds 1 --title "$(printf 'Caf\xe9')" \
+	>"$T/latin1.out" 2>"$T/latin1.err"
+check "a --title that is not UTF-8 is refused (exit 2, says which option) and nothing is recorded" \
+	bash -c "test $? -eq 2 && grep -q -- '--title is not UTF-8' '$T/latin1.err' &&
+		test \"\$(sqlite3 '$T/data/lectern.db' 'select count(*) from recordings')\" = '$before'"
+
 # default path: the spool, named by uid ----------------------------------------------------------
 "$LECTERN" --config "$T/lectern.conf" record --seconds 1 >"$T/rec2.out" 2>&1
 spooled=$(sql "select path from recordings where id = 2")
