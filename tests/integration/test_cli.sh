@@ -91,7 +91,8 @@ check "a relative path that cannot be found fails the recording, naming the path
 		sqlite3 '$T/data/lectern.db' \"select reason from recordings where title = 'Lost'\" | grep -q 'relative path gone/lost.opus'"
 
 # JSON for servers and tools is valid whatever bytes a title holds: invalid UTF-8 becomes
-# U+FFFD, control characters are escaped (the sidecar and every --json output).
+# U+FFFD, control characters are escaped (the sidecar and every --json output). The calendar's
+# title has a byte Windows-1252 leaves undefined (0x81), so it is not read as 1252 (utf8.h).
 cat >"$T/json_ok.py" <<'PY'
 import json, sys
 lines = [l for l in sys.stdin.buffer.read().decode("utf-8").splitlines() if l.strip()]
@@ -104,8 +105,12 @@ BAD=$'Caf\xc3 \xff\xfe\x01\t"quoted" \xe2\x82 end'
 mkdir -p "$T/jsonshare"
 lectern_config "$T/json.conf" "[device]" "data_dir = $T/jsondata" "[upload]" "target = folder" \
 	"folder = $T/jsonshare"
-"$LECTERN" --config "$T/json.conf" record --seconds 1 --title "$BAD" --presenter "$BAD" \
-	>/dev/null 2>&1
+# record refuses such a title (test_record) and calendars are repaired where they are read
+# (utf8.h); a store an older lectern filled, or edited by hand, may still hold these bytes.
+"$LECTERN" --config "$T/json.conf" record --seconds 1 --title "Clean" >/dev/null 2>&1
+bad_hex=$(printf '%s' "$BAD" | od -An -tx1 | tr -d ' \n')
+sqlite3 "$T/jsondata/lectern.db" "update recordings set title = cast(x'$bad_hex' as text),
+	presenter = cast(x'$bad_hex' as text)"
 check "recordings --json: valid JSON, invalid UTF-8 replaced" \
 	bash -c "'$LECTERN' --config '$T/json.conf' recordings --json | /usr/bin/python3 '$T/json_ok.py' 'Caf\\ufffd \\ufffd\\ufffd\\u0001\\t\\\"quoted\\\" \\ufffd\\ufffd end'"
 check "queue --json: valid JSON whatever the path holds" \
@@ -114,7 +119,7 @@ check "queue --json: valid JSON whatever the path holds" \
 check "the upload's metadata sidecar: valid JSON, invalid UTF-8 replaced" \
 	bash -c "find '$T/jsonshare' -name '*.json' -exec cat {} + | /usr/bin/python3 '$T/json_ok.py' 'Caf\\ufffd \\ufffd\\ufffd\\u0001'"
 printf 'BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:t\r\nBEGIN:VEVENT\r\nUID:bad@t\r\nDTSTART:20260324T100000Z\r\nDTEND:20260324T110000Z\r\nSUMMARY:%s\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n' \
-	$'Caf\xc3 talk \xff' >"$T/bad.ics"
+	$'Caf\xc3 talk \x81' >"$T/bad.ics"
 check "schedule --json: valid JSON, invalid UTF-8 replaced" \
 	bash -c "'$LECTERN' --config '$T/json.conf' schedule --ics '$T/bad.ics' --from 2026-03-24 --days 1 --json | /usr/bin/python3 '$T/json_ok.py' 'Caf\\ufffd talk \\ufffd'"
 
