@@ -104,6 +104,22 @@ long health_lock_holder(const char *lock_path)
 	return holder;
 }
 
+bool health_pid_is_run(long pid)
+{
+	char path[64], buf[4096];
+	snprintf(path, sizeof path, "/proc/%ld/cmdline", pid);
+	FILE *f = fopen(path, "r");
+	if (!f)
+		return false;
+	size_t len = fread(buf, 1, sizeof buf - 1, f);
+	fclose(f);
+	buf[len] = '\0';
+	for (size_t i = 0; i < len; i += strlen(buf + i) + 1)
+		if (strcmp(buf + i, "run") == 0)
+			return true;
+	return false;
+}
+
 int64_t health_process_start_ms(long pid)
 {
 	char path[64], buf[1024];
@@ -208,8 +224,10 @@ lt_err health_collect(const struct config *cfg, struct store *st, int64_t now_ms
 		snprintf(lock, sizeof lock, "%s/lectern.lock", cfg->data_dir);
 		out->service_pid = health_lock_holder(lock);
 	}
-	if (out->service_pid)
+	if (out->service_pid) {
 		out->service_started_ms = health_process_start_ms(out->service_pid);
+		out->service_is_run = self_running || health_pid_is_run(out->service_pid);
+	}
 	add_version(out, "lectern", "%s", LECTERN_VERSION);
 	const char *opus = opus_get_version_string(); /* "libopus 1.3.1" */
 	add_version(out, "libopus", "%s", strncmp(opus, "libopus ", 8) == 0 ? opus + 8 : opus);
@@ -283,7 +301,8 @@ json_object *health_json(const struct health_snapshot *h)
 		json_object_object_add(o, "disk_free_bytes", NULL);
 	json_object_object_add(o, "microphone_present", json_object_new_boolean(h->microphone_present));
 	json_object *s = json_object_new_object();
-	json_object_object_add(s, "running", json_object_new_boolean(h->service_pid != 0));
+	json_object_object_add(s, "running", json_object_new_boolean(h->service_is_run));
+	/* Another command (record, upload --once) may hold the data directory meanwhile. */
 	jsonout_put_int(s, "pid", h->service_pid);
 	jsonout_put_int(s, "started", h->service_started_ms / 1000);
 	jsonout_put_int(s, "uptime_s", health_uptime_s(h));
@@ -391,7 +410,8 @@ int health_prometheus(const struct health_snapshot *h, char *buf, size_t n)
 	gauge(&o, "lectern_microphone_present", "1 when the configured microphone is there.",
 	      h->microphone_present);
 	gauge(&o, "lectern_service_start_time_seconds",
-	      "When lectern run started (unix time; 0: unknown).", h->service_started_ms / 1000);
+	      "When lectern run started (unix time; 0: unknown).",
+	      h->service_is_run ? h->service_started_ms / 1000 : 0);
 	return o.full ? -1 : (int)o.len;
 }
 

@@ -697,23 +697,6 @@ static int proc_env(long pid, const char *name, char *buf, size_t n)
 	return found;
 }
 
-/* Whether process `pid`'s command line has the word `run` (lectern … run). */
-static bool proc_is_run(long pid)
-{
-	char path[64], buf[4096];
-	snprintf(path, sizeof path, "/proc/%ld/cmdline", pid);
-	FILE *f = fopen(path, "r");
-	if (!f)
-		return false;
-	size_t len = fread(buf, 1, sizeof buf - 1, f);
-	fclose(f);
-	buf[len] = '\0';
-	for (size_t i = 0; i < len; i += strlen(buf + i) + 1)
-		if (strcmp(buf + i, "run") == 0)
-			return true;
-	return false;
-}
-
 /* systemd's word on lectern.service ("active", "failed", "inactive" …) when systemd runs
  * this machine; false when it does not (a container, a desktop session without it). */
 static bool unit_state(char *state, size_t n)
@@ -746,7 +729,7 @@ static void check_service(struct doctor *d, const struct health_snapshot *h)
 		    "lectern run is not running");
 		return;
 	}
-	if (!proc_is_run(h->service_pid)) {
+	if (!health_pid_is_run(h->service_pid)) {
 		say(c, FAIL, "systemctl start lectern once it is done",
 		    "pid %ld holds the data directory, but it is not lectern run", h->service_pid);
 		return;

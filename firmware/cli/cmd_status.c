@@ -64,9 +64,12 @@ static void print_text(const struct health_snapshot *h, bool store_ok)
 	else
 		printf("Disk free:    unknown\n");
 	printf("Microphone:   %s\n", h->microphone_present ? "present" : "missing");
-	if (h->service_pid) {
+	if (h->service_pid && h->service_is_run) {
 		health_span(health_uptime_s(h), b, sizeof b);
 		printf("Service:      running (pid %ld, up %s)\n", h->service_pid, b);
+	} else if (h->service_pid) {
+		printf("Service:      not running (pid %ld, a lectern record or upload, holds the data "
+		       "directory)\n", h->service_pid);
 	} else {
 		printf("Service:      not running\n");
 	}

@@ -68,6 +68,7 @@ struct health_snapshot {
 	uint64_t disk_free_bytes;
 	bool microphone_present;
 	long service_pid;           /* the lock holder; 0: no `lectern run` (or record) alive */
+	bool service_is_run;        /* the holder is `lectern run` (not record or upload --once) */
 	int64_t service_started_ms; /* its start; 0 when unknown */
 	struct health_version versions[HEALTH_MAX_VERSIONS];
 	size_t n_versions;
@@ -112,5 +113,8 @@ long health_lock_holder(const char *lock_path);
 
 /* When process `pid` started (unix ms, from /proc); 0 when unknown. */
 int64_t health_process_start_ms(long pid);
+
+/* Whether process `pid` is a `lectern run` (its command line has the word run). */
+bool health_pid_is_run(long pid);
 
 #endif

@@ -203,6 +203,20 @@ stop_pid "$RUN"
 doctor norun "$T/good.conf"
 check "no service: only the service fails ($(failures norun))" test "$(failures norun)" = service
 check "no service: it says lectern run is not running" grep -q 'lectern run is not running' "$T/norun.txt"
+# A lectern record holding the data directory is not the service: status says so, in text and
+# JSON, and the Prometheus start time stays 0.
+"$LECTERN" --config "$T/good.conf" record --seconds 6 --title "Meanwhile" >/dev/null 2>&1 &
+rec=$!
+CHILDREN+=($rec)
+wait_for 10 "'$LECTERN' --config '$T/good.conf' status 2>/dev/null | grep -q 'holds the data directory'"
+"$LECTERN" --config "$T/good.conf" status >"$T/busy.txt" 2>&1
+"$LECTERN" --config "$T/good.conf" status --json >"$T/busy.json" 2>/dev/null
+check "status while lectern record holds the data directory: the service is not running, the holder named" \
+	bash -c "grep -q 'Service: *not running (pid $rec, a lectern record or upload, holds the data directory)' \
+		'$T/busy.txt' && python3 -c 'import json, sys
+s = json.load(open(sys.argv[1]))[\"service\"]
+assert s[\"running\"] is False and s[\"pid\"] == int(sys.argv[2]), s' '$T/busy.json' $rec"
+wait $rec
 
 # full disk: a 3 MB disk cannot hold a week (5 h at 32 kb/s is ~74 MB) -----------------------
 mkdir -p "$T/small"
