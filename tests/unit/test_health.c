@@ -37,6 +37,7 @@ static struct health_snapshot sample(void)
 	h.disk_free_bytes = 123456789012ULL;
 	h.microphone_present = true;
 	h.service_pid = 42;
+	h.service_is_run = true;
 	h.service_started_ms = 1799000000000;
 	h.versions[0] = (struct health_version){"lectern", "0.1.0"};
 	h.versions[1] = (struct health_version){"json-c", "0.16 \"odd\"\\"};
@@ -244,6 +245,7 @@ static void collect_from_store(void **state)
 	assert_int_equal(flock(fd, LOCK_EX | LOCK_NB), 0);
 	assert_int_equal(health_lock_holder(lock), (long)getpid());
 	assert_int_equal(health_collect(&cfg, NULL, os_now_ms(), false, false, &h), LT_OK);
+	assert_false(h.service_is_run); /* the holder is this test, not a lectern run */
 	assert_int_equal(h.service_pid, (long)getpid());
 	assert_true(h.service_started_ms > 0 && h.service_started_ms <= os_now_ms() + 1000);
 	assert_true(health_uptime_s(&h) < 600);
