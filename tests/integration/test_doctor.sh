@@ -205,7 +205,10 @@ check "no service: only the service fails ($(failures norun))" test "$(failures 
 check "no service: it says lectern run is not running" grep -q 'lectern run is not running' "$T/norun.txt"
 # A lectern record holding the data directory is not the service: status says so, in text and
 # JSON, and the Prometheus start time stays 0.
-"$LECTERN" --config "$T/good.conf" record --seconds 6 --title "Meanwhile" >/dev/null 2>&1 &
+# (A microphone in real time: the file plugin alone would end the recording at once.)
+paced_mic "$T/hold.fifo" "$(speech_raw 30)"
+ALSA_CONFIG_PATH=$(alsa_conf "$T/hold.fifo") "$LECTERN" --config "$T/good.conf" record \
+	--seconds 30 --title "Meanwhile" >/dev/null 2>&1 &
 rec=$!
 CHILDREN+=($rec)
 wait_for 10 "'$LECTERN' --config '$T/good.conf' status 2>/dev/null | grep -q 'holds the data directory'"
@@ -216,6 +219,7 @@ check "status while lectern record holds the data directory: the service is not 
 		'$T/busy.txt' && python3 -c 'import json, sys
 s = json.load(open(sys.argv[1]))[\"service\"]
 assert s[\"running\"] is False and s[\"pid\"] == int(sys.argv[2]), s' '$T/busy.json' $rec"
+kill -TERM $rec 2>/dev/null
 wait $rec
 
 # full disk: a 3 MB disk cannot hold a week (5 h at 32 kb/s is ~74 MB) -----------------------
