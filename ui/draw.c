@@ -240,6 +240,16 @@ static SDL_Surface *layout(TTF_Font *f, SDL_Color c, int max_w, int max_lines, c
 	return all;
 }
 
+/* Empty place `e` of the text cache. */
+static void text_drop(struct ui *u, struct text_entry *e)
+{
+	if (e->tex)
+		SDL_DestroyTexture(e->tex);
+	free(e->s);
+	u->text_bytes -= e->s ? (size_t)e->w * (size_t)e->h * 4 : 0;
+	*e = (struct text_entry){ 0 };
+}
+
 static struct text_entry *text_get(struct ui *u, int font, int px, SDL_Color c, int max_w,
 				   int max_lines, const char *s)
 {
@@ -274,21 +284,30 @@ static struct text_entry *text_get(struct ui *u, int font, int px, SDL_Color c, 
 		return NULL;
 	}
 	SDL_SetTextureBlendMode(tex, SDL_BLENDMODE_BLEND);
-	if (victim->tex)
-		SDL_DestroyTexture(victim->tex);
-	free(victim->s);
+	text_drop(u, victim);
+	/* Within the byte budget: the least recently used texts go, never one of this frame. */
+	size_t bytes = (size_t)w * (size_t)hh * 4;
+	size_t budget = (size_t)u->log_w * (size_t)u->log_h * UI_TEXT_CACHE_SHARE;
+	while (u->text_bytes + bytes > budget) {
+		struct text_entry *old = NULL;
+		for (int i = 0; i < UI_TEXT_CACHE; i++) {
+			struct text_entry *e = &u->text[i];
+			if (e->s && e->used != u->frame && (!old || e->used < old->used))
+				old = e;
+		}
+		if (!old)
+			break;
+		text_drop(u, old);
+	}
 	*victim = (struct text_entry){ h, u->frame, font, px, max_w, max_lines, c, copy, tex, w, hh };
+	u->text_bytes += bytes;
 	return victim;
 }
 
 void ui_text_cache_free(struct ui *u)
 {
-	for (int i = 0; i < UI_TEXT_CACHE; i++) {
-		if (u->text[i].tex)
-			SDL_DestroyTexture(u->text[i].tex);
-		free(u->text[i].s);
-		u->text[i] = (struct text_entry){ 0 };
-	}
+	for (int i = 0; i < UI_TEXT_CACHE; i++)
+		text_drop(u, &u->text[i]);
 	for (int i = 0; i < u->n_circles; i++)
 		SDL_DestroyTexture(u->circles[i].tex);
 	u->n_circles = 0;

@@ -20,6 +20,11 @@
 
 #define UI_MAX_WIDGETS 192
 #define UI_TEXT_CACHE 384        /* rendered text textures kept (LRU) */
+/* ...and their pixels, at most half the screen's (2 MB at 1280x800): a recording's clock makes
+ * a new text every second, which would otherwise fill all 384 places (megabytes of the
+ * appliance's 40 MB). The busiest screen's texts take 1.6 MB at 1280x800, and a text drawn in
+ * the current frame is never dropped. */
+#define UI_TEXT_CACHE_SHARE 2    /* bytes of cache per pixel of the screen */
 #define UI_MAX_FONTS 16
 #define UI_MAX_CIRCLES 8
 
@@ -79,6 +84,7 @@ struct ui {
 	struct font_entry fonts[UI_MAX_FONTS];
 	int n_fonts;
 	struct text_entry text[UI_TEXT_CACHE];
+	size_t text_bytes;           /* the cached textures' pixels (w * h * 4 each) */
 	uint32_t frame;
 	struct circle_entry circles[UI_MAX_CIRCLES];
 	int n_circles;

@@ -30,6 +30,7 @@
 #include "lectern/upload.h"
 #include "testutil.h"
 #include "ui.h"
+#include "ui_internal.h"
 
 #define NOW 1717077600  /* a fixed moment; shown in the local zone */
 
@@ -352,6 +353,31 @@ static void test_screens_portrait(void **state)
 {
 	(void)state;
 	render_all_at(800, 480, 90);
+}
+
+/* Ten minutes of a recording's clock, a new text every second: the text cache keeps to its
+ * byte budget (half the screen's pixels' bytes) instead of filling all its places. */
+static void test_text_cache_budget(void **state)
+{
+	(void)state;
+	struct ui *u = open_ui(1280, 800, 0);
+	struct view *v = malloc(sizeof *v);
+	fixture(v, VIEW_RECORDING);
+	size_t most = 0;
+	for (int s = 0; s < 600; s++) {
+		v->elapsed_s = s;
+		ui_render(u, v);
+		most = u->text_bytes > most ? u->text_bytes : most;
+	}
+	assert_true(most <= (size_t)1280 * 800 * UI_TEXT_CACHE_SHARE);
+	size_t sum = 0; /* what it counts is what it holds */
+	for (int i = 0; i < UI_TEXT_CACHE; i++)
+		if (u->text[i].s)
+			sum += (size_t)u->text[i].w * (size_t)u->text[i].h * 4;
+	assert_int_equal(sum, u->text_bytes);
+	check_frame(u, "recording after ten minutes");
+	free(v);
+	ui_close(u);
 }
 
 static void test_home_1920x1080(void **state)
@@ -1408,6 +1434,7 @@ int main(void)
 		cmocka_unit_test(test_screens_1280x800),
 		cmocka_unit_test(test_screens_portrait),
 		cmocka_unit_test(test_home_1920x1080),
+		cmocka_unit_test(test_text_cache_budget),
 		cmocka_unit_test(test_docs_shots),
 		cmocka_unit_test(test_docs_past_sessions),
 		cmocka_unit_test(test_rec_indicator_is_red),
