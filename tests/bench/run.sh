@@ -295,7 +295,20 @@ echo "## Screen: full-frame render (software renderer), lectern run idling, tap 
 start_xvfb 1280 800 || { echo "Xvfb did not start"; exit 1; }
 IDLE=${BENCH_IDLE_SECONDS:-60}
 paced_mic "$T/mic.fifo" "$(speech_raw 60)"
-lectern_config "$T/ui.conf" "[schedule]" "source = ics" "ics = $(pwd)/board/pc/room.ics" \
+# The demo room's calendar has a session every weekday at noon: a bench run then would find
+# the appliance recording on schedule, not idling. Its sessions here are later today and
+# tomorrow, so the home screen lists them and nothing starts.
+{
+	printf 'BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//lectern bench//EN\r\n'
+	for ahead in 2 26; do # hours, on the hour, for 30 minutes
+		at=$((($(date +%s) / 3600 + ahead) * 3600))
+		printf 'BEGIN:VEVENT\r\nUID:bench-%s@lectern\r\nDTSTAMP:20260101T000000Z\r\nDTSTART:%s\r\nDTEND:%s\r\nSUMMARY:Lunch brown bag\r\nEND:VEVENT\r\n' \
+			"$ahead" "$(date -u -d "@$at" +%Y%m%dT%H%M%SZ)" \
+			"$(date -u -d "@$((at + 1800))" +%Y%m%dT%H%M%SZ)"
+	done
+	printf 'END:VCALENDAR\r\n'
+} >"$T/room.ics"
+lectern_config "$T/ui.conf" "[schedule]" "source = ics" "ics = $T/room.ics" \
 	"[ui]" "width = 1280" "height = 800" "fullscreen = no"
 LECTERN_SCREEN="$BUILD/lectern-screen-sdl.so" LECTERN_UI_WIDGETS="$T/widgets" ALSA_CONFIG_PATH=$(alsa_conf "$T/mic.fifo") \
 	"$LECTERN" --config "$T/ui.conf" run >/dev/null 2>"$T/ui.err" &
