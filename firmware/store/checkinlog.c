@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "lectern/jsonout.h"
 #include "lectern/log.h"
 #include "lectern/osutil.h"
 #include "store_impl.h"
@@ -75,16 +76,6 @@ static bool journal_path(const char *key, char *path, size_t n, bool make)
 	if (make && mkdir(dir, 0700) != 0 && errno != EEXIST)
 		return false;
 	return snprintf(path, n, "%s/%s.jsonl", dir, hex) < (int)n;
-}
-
-static void put_text(json_object *o, const char *k, const char *v)
-{
-	json_object_object_add(o, k, json_object_new_string(v ? v : ""));
-}
-
-static void put_int(json_object *o, const char *k, int64_t v)
-{
-	json_object_object_add(o, k, json_object_new_int64(v));
 }
 
 /* Append `o` (consumed) as one line of session `key`'s journal, on disk before returning. */
@@ -153,8 +144,8 @@ static json_object *line_of(const char *op, const char *key)
 {
 	json_object *o = json_object_new_object();
 	if (o) {
-		put_text(o, "op", op);
-		put_text(o, "key", key);
+		jsonout_put_string(o, "op", op);
+		jsonout_put_string(o, "key", key);
 	}
 	return o;
 }
@@ -163,11 +154,11 @@ lt_err checkinlog_session(const struct store_checkin_session *s)
 {
 	json_object *o = line_of("session", s->key);
 	if (o) {
-		put_text(o, "title", s->title);
-		put_text(o, "presenter", s->presenter);
-		put_int(o, "start_s", s->start_s);
-		put_int(o, "end_s", s->end_s);
-		put_text(o, "recording_uid", s->recording_uid);
+		jsonout_put_string(o, "title", s->title);
+		jsonout_put_string(o, "presenter", s->presenter);
+		jsonout_put_int(o, "start_s", s->start_s);
+		jsonout_put_int(o, "end_s", s->end_s);
+		jsonout_put_string(o, "recording_uid", s->recording_uid);
 	}
 	return append(s->key, o);
 }
@@ -176,13 +167,13 @@ lt_err checkinlog_in(const struct store_checkin *c)
 {
 	json_object *o = line_of("in", c->session_key);
 	if (o) {
-		put_text(o, "method", c->method);
-		put_text(o, "person", c->person);
-		put_text(o, "name", c->name);
-		put_text(o, "email", c->email);
-		put_text(o, "badge", c->badge);
-		put_int(o, "at_ms", c->at_ms);
-		put_text(o, "consent", c->consent);
+		jsonout_put_string(o, "method", c->method);
+		jsonout_put_string(o, "person", c->person);
+		jsonout_put_string(o, "name", c->name);
+		jsonout_put_string(o, "email", c->email);
+		jsonout_put_string(o, "badge", c->badge);
+		jsonout_put_int(o, "at_ms", c->at_ms);
+		jsonout_put_string(o, "consent", c->consent);
 	}
 	return append(c->session_key, o);
 }
@@ -191,9 +182,9 @@ lt_err checkinlog_undo(const struct store_checkin *c)
 {
 	json_object *o = line_of("undo", c->session_key);
 	if (o) {
-		put_text(o, "method", c->method);
-		put_text(o, "person", c->person);
-		put_int(o, "at_ms", c->at_ms);
+		jsonout_put_string(o, "method", c->method);
+		jsonout_put_string(o, "person", c->person);
+		jsonout_put_int(o, "at_ms", c->at_ms);
 	}
 	return append(c->session_key, o);
 }
@@ -202,8 +193,8 @@ lt_err checkinlog_delivered(const char *key, int64_t when_ms, int count)
 {
 	json_object *o = line_of("delivered", key);
 	if (o) {
-		put_int(o, "delivered_ms", when_ms);
-		put_int(o, "delivered_count", count);
+		jsonout_put_int(o, "delivered_ms", when_ms);
+		jsonout_put_int(o, "delivered_count", count);
 	}
 	return append(key, o);
 }
@@ -334,7 +325,7 @@ static bool blank(json_object *o, const char *k)
 	const char *v = get_text(o, k);
 	if (!v || !v[0])
 		return false;
-	put_text(o, k, "");
+	jsonout_put_string(o, k, "");
 	return true;
 }
 
