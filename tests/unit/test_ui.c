@@ -996,6 +996,37 @@ static void zbar(const char *path, char *out, size_t n)
 	pclose(p);   /* zbarimg exits 4 when it found nothing: the text says so */
 }
 
+/* A room for the screen's tests: its configuration (no calendar), a store and the schedule
+ * on it, and a second connection to the same database to set rows up as other processes
+ * would. */
+struct room {
+	char dir[64];
+	struct config cfg;
+	struct store *st;
+	struct schedule *sched;
+	sqlite3 *raw;
+};
+
+static void room_open(struct room *r, const char *tag)
+{
+	assert_true(tu_temp_config(r->dir, sizeof r->dir, tag, &r->cfg));
+	snprintf(r->cfg.schedule_source, sizeof r->cfg.schedule_source, "none");
+	char db[128];
+	snprintf(db, sizeof db, "%s/lectern.db", r->dir);
+	assert_int_equal(store_open(db, &r->st), LT_OK);
+	assert_int_equal(schedule_open(&r->cfg, r->st, &r->sched), LT_OK);
+	assert_int_equal(sqlite3_open(db, &r->raw), SQLITE_OK);
+	sqlite3_busy_timeout(r->raw, 2000);
+}
+
+static void room_close(struct room *r)
+{
+	sqlite3_close(r->raw);
+	schedule_close(r->sched);
+	store_close(r->st);
+	tu_rmrf(r->dir);
+}
+
 /* The links of the codes the last frame drew (widgets qr:KIND:N of view entries `past`),
  * sorted, one a line, as zbar() gives them. */
 static int drawn_links(struct ui *u, const char *kind, const struct view_past *past, int n,
@@ -1047,20 +1078,12 @@ static void put_delivered(struct store *st, sqlite3 *db, int64_t start, const ch
 static void test_codes_decode_to_stored_links(void **state)
 {
 	(void)state;
-	char dir[64];
-	struct config cfg;
-	assert_true(tu_temp_config(dir, sizeof dir, "uiqr", &cfg));
-	snprintf(cfg.schedule_source, sizeof cfg.schedule_source, "none");
-	snprintf(cfg.room, sizeof cfg.room, "Room 4.12");
-	char db[128];
-	snprintf(db, sizeof db, "%s/lectern.db", dir);
-	struct store *st;
-	struct schedule *sched;
-	sqlite3 *raw;
-	assert_int_equal(store_open(db, &st), LT_OK);
-	assert_int_equal(schedule_open(&cfg, st, &sched), LT_OK);
-	assert_int_equal(sqlite3_open(db, &raw), SQLITE_OK);
-	sqlite3_busy_timeout(raw, 2000);
+	struct room r;
+	room_open(&r, "uiqr");
+	snprintf(r.cfg.room, sizeof r.cfg.room, "Room 4.12");
+	struct store *st = r.st;
+	struct schedule *sched = r.sched;
+	sqlite3 *raw = r.raw;
 	/* Opencast's player, a WebDAV file (escaped), one without a link, an older one. */
 	put_delivered(st, raw, NOW - 7 * 86400, "Rust for C programmers: ownership without tears",
 		      "Ada Lovelace", "rust,talk",
@@ -1072,7 +1095,7 @@ static void test_codes_decode_to_stored_links(void **state)
 		      "");
 	put_delivered(st, raw, NOW - 28 * 86400, "Kubernetes for the rest of us", "Ada Lovelace",
 		      "k8s", "https://opencast.example.org/play/0b8e4c1d-2f6a-4e3b-9c7d-5a1e8f2b6c30");
-	struct kiosk_view_sources src = { .cfg = &cfg, .st = st, .sched = sched,
+	struct kiosk_view_sources src = { .cfg = &r.cfg, .st = st, .sched = sched,
 					  .mic_name = "USB microphone", .mic_present = true };
 	struct kiosk_view_builder b;
 	kiosk_view_init(&b, &src);
@@ -1117,10 +1140,7 @@ static void test_codes_decode_to_stored_links(void **state)
 	}
 	free(v);
 	kiosk_view_free(&b);
-	sqlite3_close(raw);
-	schedule_close(sched);
-	store_close(st);
-	tu_rmrf(dir);
+	room_close(&r);
 }
 
 /* Links from a hostile server or template: as long as a code at a readable size cannot hold,
@@ -1130,19 +1150,11 @@ static void test_codes_decode_to_stored_links(void **state)
 static void test_long_links_degrade(void **state)
 {
 	(void)state;
-	char dir[64];
-	struct config cfg;
-	assert_true(tu_temp_config(dir, sizeof dir, "uilong", &cfg));
-	snprintf(cfg.schedule_source, sizeof cfg.schedule_source, "none");
-	char db[128];
-	snprintf(db, sizeof db, "%s/lectern.db", dir);
-	struct store *st;
-	struct schedule *sched;
-	sqlite3 *raw;
-	assert_int_equal(store_open(db, &st), LT_OK);
-	assert_int_equal(schedule_open(&cfg, st, &sched), LT_OK);
-	assert_int_equal(sqlite3_open(db, &raw), SQLITE_OK);
-	sqlite3_busy_timeout(raw, 2000);
+	struct room r;
+	room_open(&r, "uilong");
+	struct store *st = r.st;
+	struct schedule *sched = r.sched;
+	sqlite3 *raw = r.raw;
 	static const int lens[] = { 1000, 383, 200, 48 };   /* the latest first */
 	for (int i = 0; i < 4; i++) {
 		char link[1001];
@@ -1154,7 +1166,7 @@ static void test_long_links_degrade(void **state)
 		snprintf(title, sizeof title, "A link of %d characters", lens[i]);
 		put_delivered(st, raw, NOW - (i + 1) * 86400, title, "Ada", "links", link);
 	}
-	struct kiosk_view_sources src = { .cfg = &cfg, .st = st, .sched = sched,
+	struct kiosk_view_sources src = { .cfg = &r.cfg, .st = st, .sched = sched,
 					  .mic_name = "USB microphone", .mic_present = true };
 	struct kiosk_view_builder b;
 	kiosk_view_init(&b, &src);
@@ -1213,10 +1225,7 @@ static void test_long_links_degrade(void **state)
 	}
 	free(v);
 	kiosk_view_free(&b);
-	sqlite3_close(raw);
-	schedule_close(sched);
-	store_close(st);
-	tu_rmrf(dir);
+	room_close(&r);
 }
 
 /* What a real room's calendar gives: a 1000-character title, right-to-left titles and names,
@@ -1226,20 +1235,12 @@ static void test_long_links_degrade(void **state)
 static void test_hostile_titles(void **state)
 {
 	(void)state;
-	char dir[64];
-	struct config cfg;
-	assert_true(tu_temp_config(dir, sizeof dir, "uititles", &cfg));
-	snprintf(cfg.schedule_source, sizeof cfg.schedule_source, "none");
-	char db[128];
-	snprintf(db, sizeof db, "%s/lectern.db", dir);
-	struct store *st;
-	struct schedule *sched;
-	sqlite3 *raw;
-	assert_int_equal(store_open(db, &st), LT_OK);
-	assert_int_equal(schedule_open(&cfg, st, &sched), LT_OK);
-	assert_int_equal(sqlite3_open(db, &raw), SQLITE_OK);
-	sqlite3_busy_timeout(raw, 2000);
-	struct kiosk_view_sources src = { .cfg = &cfg, .st = st, .sched = sched,
+	struct room r;
+	room_open(&r, "uititles");
+	struct store *st = r.st;
+	struct schedule *sched = r.sched;
+	sqlite3 *raw = r.raw;
+	struct kiosk_view_sources src = { .cfg = &r.cfg, .st = st, .sched = sched,
 					  .mic_name = "USB microphone", .mic_present = true };
 	struct kiosk_view_builder b;
 	kiosk_view_init(&b, &src);
@@ -1295,10 +1296,7 @@ static void test_hostile_titles(void **state)
 	}
 	free(v);
 	kiosk_view_free(&b);
-	sqlite3_close(raw);
-	schedule_close(sched);
-	store_close(st);
-	tu_rmrf(dir);
+	room_close(&r);
 }
 
 /* Right-to-left titles and names are drawn in their visual order (ui_visual, FriBidi): SDL_ttf
