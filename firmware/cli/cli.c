@@ -83,6 +83,11 @@ int cli_exec(const char *command, const char *file, char **argv)
 	path[len] = '\0';
 	char *slash = strrchr(path, '/');
 	size_t dir = slash ? (size_t)(slash - path) + 1 : 0;
+	/* Never itself: a sibling that cannot do it either would hand it back for ever. */
+	if (strcmp(path + dir, file) == 0) {
+		fprintf(stderr, "lectern: %s: %s cannot carry it out\n", command, file);
+		return EXIT_FAIL;
+	}
 	if (dir + strlen(file) >= sizeof path) {
 		fprintf(stderr, "lectern: %s: the path of this executable is too long\n", command);
 		return EXIT_FAIL;
@@ -100,16 +105,7 @@ static char **whole_argv;
 
 int cli_hand_over(const char *command, const char *file)
 {
-	char self[PATH_MAX];
-	ssize_t len = readlink("/proc/self/exe", self, sizeof self - 1);
-	self[len > 0 ? len : 0] = '\0';
-	const char *slash = strrchr(self, '/');
-	/* A sibling that cannot do it either would hand it back for ever. */
-	if (!whole_argv || strcmp(slash ? slash + 1 : self, file) == 0) {
-		fprintf(stderr, "lectern: %s: %s cannot carry it out\n", command, file);
-		return EXIT_FAIL;
-	}
-	return cli_exec(command, file, whole_argv);
+	return whole_argv ? cli_exec(command, file, whole_argv) : EXIT_FAIL;
 }
 
 int cli_main(int argc, char **argv, const struct cli_command *cmds, size_t n,

@@ -51,7 +51,8 @@ int cli_main(int argc, char **argv, const struct cli_command *cmds, size_t n,
 /*
  * Replace this process with `file` from this executable's directory, with the same argv.
  * Returns only on failure, with EXIT_FAIL, having said on stderr which file could not be run
- * and why.
+ * and why; `file` being this executable itself is one (a command handed back and forth would
+ * loop).
  */
 int cli_exec(const char *command, const char *file, char **argv);
 

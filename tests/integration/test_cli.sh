@@ -198,6 +198,15 @@ stalled_upload webdav lectern-upload "[upload]" "target = webdav" "url = http://
 # command line to lectern-net.
 stalled_upload opencast lectern-net "[upload]" "target = opencast" "timeout_s = 10" \
 	"[opencast]" "url = http://127.0.0.1:PORT"
+# A sibling is never asked to run itself: a lectern-upload installed under lectern-net's name
+# would otherwise hand an upload to Opencast to itself for ever.
+mkdir -p "$T/loop"
+cp "$(dirname "$LECTERN")/lectern-upload" "$T/loop/lectern-net"
+lectern_config "$T/loop.conf" "[device]" "data_dir = $T/loop.data" "[upload]" "target = opencast" \
+	"[opencast]" "url = http://127.0.0.1:9"
+timeout 10 "$T/loop/lectern-net" --config "$T/loop.conf" upload --once >/dev/null 2>"$T/loop.err"
+check "a command handed to the executable that is running is refused, not looped (exit 1)" \
+	bash -c "test $? -eq 1 && grep -q 'upload: lectern-net cannot carry it out' '$T/loop.err'"
 
 # run_screen NAME ENV... : `lectern run` (not --headless) with ENV; its stderr in $T/NAME.err
 run_screen() {
