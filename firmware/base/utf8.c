@@ -149,8 +149,7 @@ bool utf8_is_cp1252(const char *s, size_t len)
 	return true;
 }
 
-/* `cp` (< 0x10000, not a surrogate) as UTF-8 into `out`; returns its length. */
-static size_t encode(uint32_t cp, char *out)
+size_t utf8_encode(uint32_t cp, char *out)
 {
 	if (cp < 0x80) {
 		out[0] = (char)cp;
@@ -184,10 +183,10 @@ enum utf8_repair utf8_repair(char *dst, size_t n, const char *src, size_t len)
 			ol = l;
 			i += l;
 		} else if (how == UTF8_FROM_CP1252) {
-			ol = encode(cp1252(p[i]), one);
+			ol = utf8_encode(cp1252(p[i]), one);
 			i++;
 		} else {
-			ol = encode(0xFFFD, one);
+			ol = utf8_encode(0xFFFD, one);
 			i += sub;
 		}
 		if (at + ol >= n)

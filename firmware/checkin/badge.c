@@ -127,17 +127,6 @@ static void set_name(char *dst, size_t n, const char *src)
 		dst[--l] = '\0';
 }
 
-static bool valid_utf8(const char *s)
-{
-	while (*s) {
-		size_t l = utf8_char_len(s);
-		if (!l)
-			return false;
-		s += l;
-	}
-	return true;
-}
-
 /* "Given Family" from the two parts, either of which may be empty. */
 static void join_name(char *dst, size_t n, const char *given, const char *family)
 {
@@ -327,7 +316,7 @@ static lt_err vcard(char *text, struct badge_identity *out, char *reason, size_t
 		bool qp = params && params_qp(params, params_len);
 		if (qp) {
 			qp_decode(value);
-			if (!valid_utf8(value))
+			if (!utf8_valid(value, strlen(value)))
 				return refuse(reason, n, "This contact card's text is not valid UTF-8.");
 		}
 		if (strcasecmp(name, "END") == 0 && strncasecmp(value, "VCARD", 5) == 0) {
@@ -389,7 +378,7 @@ static lt_err parse(const void *payload, size_t len, struct badge_identity *out,
 	char buf[BADGE_MAX_PAYLOAD + 1];
 	memcpy(buf, b, len);
 	buf[len] = '\0';
-	if (!valid_utf8(buf))
+	if (!utf8_valid(buf, strlen(buf)))
 		return refuse(reason, n, "This QR code's text is not valid UTF-8: not a badge.");
 	size_t l = len;
 	char *s = trim(buf, &l);

@@ -71,19 +71,6 @@ static uint32_t fold_greek_cyrillic(uint32_t cp)
 	return cp;
 }
 
-static size_t utf8_put(uint32_t cp, char *out)
-{
-	if (cp < 0x800) {
-		out[0] = (char)(0xC0 | (cp >> 6));
-		out[1] = (char)(0x80 | (cp & 0x3F));
-		return 2;
-	}
-	out[0] = (char)(0xE0 | (cp >> 12));
-	out[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
-	out[2] = (char)(0x80 | (cp & 0x3F));
-	return 3;
-}
-
 /* The folded spelling of code point `cp`: "" to drop it, NULL to keep it unchanged. */
 static const char *fold_cp(uint32_t cp, char one[4])
 {
@@ -93,7 +80,7 @@ static const char *fold_cp(uint32_t cp, char one[4])
 		uint32_t f = fold_greek_cyrillic(cp);
 		if (f == cp)
 			return NULL;
-		one[utf8_put(f, one)] = '\0';
+		one[utf8_encode(f, one)] = '\0';
 		return one;
 	}
 	if (cp < 0x80) {

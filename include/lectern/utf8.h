@@ -54,6 +54,10 @@ int utf8_fit(const char *s, size_t max);
  * fit; always terminated (n > 0). */
 void utf8_copy(char *dst, size_t n, const char *src);
 
+/* Code point `cp` (below U+10000, not a surrogate) as UTF-8 into `out` (3 bytes at most, not
+ * terminated); returns its length. */
+size_t utf8_encode(uint32_t cp, char *out);
+
 /* Whether the `len` bytes at `s` are UTF-8 (well-formed as utf8_char_len says; a NUL is a
  * character like any other here). */
 bool utf8_valid(const char *s, size_t len);
